@@ -1,0 +1,1 @@
+"""Excel-facing entry points (xlwings scripts and UDFs) — see issue #6."""

@@ -1,0 +1,1 @@
+"""Document import/export plugins (docx, pdf, text) — see issue #7."""

@@ -1,0 +1,40 @@
+"""File-system helpers: outputs are written atomically, inputs are never touched."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from .errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` only on success.
+
+    A failure (or an output locked by Excel on Windows) leaves no partial file and
+    raises :class:`OutputError` with a message the clerk can act on.
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".tmp",
+                                        dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"无法在 {target.parent} 写入文件：{exc.strerror}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
+        except OSError as exc:
+            raise OutputError(f"无法写入 {target}：{exc.strerror}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,194 @@
+"""The grid seam: every cell engine hands the reader the same thing.
+
+A :class:`Grid` is a workbook seen as named sheets of values; a
+:class:`SheetData` is one sheet read in bulk (one call per sheet, never one per
+cell, which is what a live xlwings book needs too). Engines:
+
+- ``calamine`` — python-calamine, the fast reader (values only);
+- ``openpyxl`` — slower, but tells formulas from values;
+- ``xlwings`` — a live book or an xlwings JSON payload (see :mod:`jixiao.addin`).
+
+Engines whose library is missing are simply not registered.
+
+>>> grid = open_grid("tests/data/foreign.xlsx")  # doctest: +SKIP
+>>> grid.sheet("Sheet1").value(1, 1)             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import UnreadableFile
+
+
+@dataclass
+class SheetData:
+    """One sheet's values, 1-based access; ``None`` for an empty cell."""
+
+    name: str
+    rows: list[list[Any]]
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    state: str = "visible"  # visible | hidden | veryHidden
+
+    def value(self, row: int, col: int) -> Any:
+        """The value at (row, col), ``None`` when empty or outside the data."""
+        if row < 1 or col < 1 or row > len(self.rows):
+            return None
+        line = self.rows[row - 1]
+        if col > len(line):
+            return None
+        v = line[col - 1]
+        return None if v == "" else v
+
+    def is_formula(self, row: int, col: int) -> bool:
+        return (row, col) in self.formulas
+
+    @property
+    def max_row(self) -> int:
+        return len(self.rows)
+
+
+class Grid:
+    """A workbook as named sheets, loaded lazily one sheet at a time."""
+
+    def __init__(self, names: list[str], loader: Callable[[str], SheetData], *,
+                 states: dict[str, str] | None = None, source: str | None = None):
+        self.sheet_names = list(names)
+        self._loader = loader
+        self._cache: dict[str, SheetData] = {}
+        self.states = states or {}
+        self.source = source
+
+    def has(self, name: str) -> bool:
+        return name in self.sheet_names
+
+    def sheet(self, name: str) -> SheetData:
+        if name not in self._cache:
+            self._cache[name] = self._loader(name)
+        return self._cache[name]
+
+    @classmethod
+    def from_sheets(cls, sheets: Iterable[SheetData], source: str | None = None) -> "Grid":
+        """A grid over sheets already in memory (tests, xlwings payloads)."""
+        by_name = {s.name: s for s in sheets}
+        return cls(list(by_name), by_name.__getitem__,
+                   states={n: s.state for n, s in by_name.items()}, source=source)
+
+
+# --- recognising what a file is ----------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path: str | Path) -> None:
+    """Raise :class:`UnreadableFile` with the reason a clerk can act on, or return for a readable .xlsx."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise UnreadableFile(f"无法打开文件：{exc.strerror}") from exc
+    if not head:
+        raise UnreadableFile("文件是空的（0 字节）")
+    if head.startswith(_OLE_MAGIC):
+        if _is_encrypted_ole(p):
+            raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交")
+        raise UnreadableFile("这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
+    if not head.startswith(b"PK"):
+        raise UnreadableFile("不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("文件已损坏或不完整（不是有效的 .xlsx 压缩包），请重新导出") from exc
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    try:
+        import msoffcrypto
+    except ImportError:  # pragma: no cover - a declared dependency
+        return False
+    try:
+        with path.open("rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:  # noqa: BLE001 - a broken OLE file is simply "not encrypted"
+        return False
+
+
+# --- engines -------------------------------------------------------------------
+
+def _calamine_grid(path: str | Path) -> Grid:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own types (PasswordError, …)
+        if type(exc).__name__ == "PasswordError":
+            raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交") from exc
+        raise UnreadableFile(f"无法读取工作簿：{exc}") from exc
+    states = {}
+    for meta in wb.sheets_metadata:
+        visible = str(getattr(meta, "visible", "Visible"))
+        states[meta.name] = ("veryHidden" if "Very" in visible
+                             else "hidden" if "Hidden" in visible else "visible")
+
+    def load(name: str) -> SheetData:
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001
+            raise UnreadableFile(f"无法读取工作表“{name}”：{exc}") from exc
+        return SheetData(name, rows, state=states.get(name, "visible"))
+
+    return Grid(list(wb.sheet_names), load, states=states, source=str(path))
+
+
+def _openpyxl_grid(path: str | Path) -> Grid:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for bad files
+        raise UnreadableFile(f"无法读取工作簿：{exc}") from exc
+    states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+
+    def load(name: str) -> SheetData:
+        ws = wb[name]
+        rows: list[list[Any]] = []
+        formulas: set[tuple[int, int]] = set()
+        for r, row in enumerate(ws.iter_rows(), start=1):
+            values = []
+            for c, cell in enumerate(row, start=1):
+                v = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.add((r, c))
+                values.append(v)
+            rows.append(values)
+        return SheetData(name, rows, formulas, state=states.get(name, "visible"))
+
+    return Grid(wb.sheetnames, load, states=states, source=str(path))
+
+
+ENGINES: dict[str, Callable[[str | Path], Grid]] = {}
+try:
+    import python_calamine  # noqa: F401
+    ENGINES["calamine"] = _calamine_grid
+except ImportError:  # pragma: no cover
+    pass
+try:
+    import openpyxl  # noqa: F401
+    ENGINES["openpyxl"] = _openpyxl_grid
+except ImportError:  # pragma: no cover
+    pass
+
+
+def open_grid(path: str | Path, engine: str = "calamine") -> Grid:
+    """Open a workbook file with an engine; unreadable files raise :class:`UnreadableFile`."""
+    sniff(path)
+    if engine not in ENGINES:
+        raise UnreadableFile(f"读取引擎 {engine} 不可用（可用：{', '.join(ENGINES)}）")
+    return ENGINES[engine](path)

@@ -1,0 +1,206 @@
+"""The typed model of a unit's performance-target workbook (pydantic v2).
+
+The model knows no Excel. Every object read from a sheet remembers where each
+of its values came from in ``cells`` (field name → :class:`Loc`), so rules and
+annotations point at the exact cell without computing addresses. ``raw`` keeps
+the text of a value that could not be typed (``80万`` in a money cell), so the
+rules can report it and a rewrite loses nothing.
+
+Equality compares content only: two models read from different cells but
+holding the same values are equal.
+
+>>> p = Project(code="13082426P000327100327", name="信访工作保障经费", budget="80.00", fiscal="80.00")
+>>> p.budget + (p.other or 0)
+Decimal('80.00')
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from .values import CLASSIFIED, ParsedValue, normalize_operator, parse_decimal, parse_indicator_value, squeeze
+
+MILESTONES_ALL = ("3月底", "6月底", "10月底", "12月底")
+
+
+class Loc(BaseModel):
+    """Where a value sits: sheet name and A1 cell address."""
+
+    model_config = ConfigDict(frozen=True)
+    sheet: str
+    cell: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+
+class Located(BaseModel):
+    """Base of every model object read from a sheet."""
+
+    model_config = ConfigDict(validate_assignment=False, extra="forbid")
+
+    cells: dict[str, Loc] = Field(default_factory=dict, exclude=True, repr=False)
+    raw: dict[str, str] = Field(default_factory=dict, repr=False)
+
+    def loc(self, field: str) -> Loc | None:
+        """The cell a field was read from, ``None`` for a model built in code."""
+        return self.cells.get(field)
+
+    def content(self) -> dict[str, Any]:
+        """The values without locations: what equality compares."""
+        return self.model_dump(exclude_computed_fields=True)
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        return self.content() == other.content()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Unit(Located):
+    """单位信息: who submits the workbook and for which year."""
+
+    code: str | None = None  # 单位编码, 6 digits
+    name: str | None = None  # 单位名称
+    region_code: str | None = None  # 地区编码 (6-digit fiscal region)
+    year: int | None = None  # 预算年度
+    filler: str | None = None  # 填表人
+    phone: str | None = None  # 联系电话
+    fill_date: str | None = None  # 填表日期, as written
+    head: str | None = None  # 单位负责人
+    business_review: str | None = None  # 业务股室审核
+    performance_review: str | None = None  # 绩效股审核
+
+
+class SubTarget(Located):
+    """One 分项绩效目标: a title, its 绩效目标 and 绩效指标 text."""
+
+    title: str | None = None
+    goal: str | None = None
+    indicators: str | None = None
+
+
+class Measure(Located):
+    """One 工作保障措施: a title and its paragraph."""
+
+    title: str | None = None
+    text: str | None = None
+
+
+class DepartmentTargets(Located):
+    """第一部分 部门整体绩效目标: the text part of the 绩效文本."""
+
+    overall_goal: str | None = None
+    sub_targets: list[SubTarget] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.overall_goal or self.sub_targets or self.measures)
+
+
+class Indicator(Located):
+    """One row of an indicator table.
+
+    On the 项目绩效目标表 ``value_text`` holds operator, number and unit in one
+    cell (``≥75次``). On the 整体支出绩效目标表 they sit in three cells:
+    ``value_type`` (指标值类型), ``value_text`` (指标值, a number) and
+    ``measure_unit`` (计量单位). ``operator`` / ``number`` / ``unit`` give the
+    parsed form for either layout.
+    """
+
+    level1: str | None = None
+    level2: str | None = None
+    level3: str | None = None
+    description: str | None = None  # 绩效指标描述
+    value_text: str | None = None  # 指标值 as written
+    basis: str | None = None  # 指标值确定依据
+    # Only on the 部门整体支出绩效目标表:
+    value_type: str | None = None  # 指标值类型: ≥ > = ≤ < 定性
+    measure_unit: str | None = None  # 计量单位
+    explanation: str | None = None  # 指标解释
+    scoring: str | None = None  # 评(扣)分标准
+    weight: Decimal | None = None  # 分值
+    remark: str | None = None  # 备注
+
+    def parsed(self) -> ParsedValue:
+        """Operator, number, unit and leftover text of the 指标值."""
+        if self.value_type is not None or self.measure_unit is not None:
+            number = parse_decimal(self.value_text)
+            rest = "" if number is not None or self.value_text is None else self.value_text
+            return ParsedValue(normalize_operator(self.value_type), number,
+                               self.measure_unit, rest)
+        return parse_indicator_value(self.value_text)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def operator(self) -> str | None:
+        return self.parsed().operator
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def number(self) -> Decimal | None:
+        return self.parsed().number
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit(self) -> str | None:
+        return self.parsed().unit
+
+    def is_classified(self) -> bool:
+        texts = [self.level3, self.description, self.value_text]
+        return any(squeeze(t) == CLASSIFIED for t in texts)
+
+
+class Project(Located):
+    """One 项目绩效目标表. Money in 万元 as Decimal; ``plan`` is cumulative percent by milestone."""
+
+    sheet: str | None = Field(default=None, exclude=True)
+    code: str | None = None  # 项目编码
+    name: str | None = None  # 项目名称
+    budget: Decimal | None = None  # 预算数
+    fiscal: Decimal | None = None  # 其中：财政资金
+    other: Decimal | None = None  # 其他资金
+    purpose: str | None = None  # 资金用途
+    plan: dict[str, Decimal | None] = Field(default_factory=dict)  # 资金支出计划（%）
+    goals: str | None = None  # 绩效目标, numbered lines
+    indicators: list[Indicator] = Field(default_factory=list)
+
+    @property
+    def classified(self) -> bool:
+        """涉密 project: 资金用途 reads 涉密; amounts still count, content rules are skipped."""
+        return squeeze(self.purpose) == CLASSIFIED
+
+    @property
+    def goal_lines(self) -> list[str]:
+        return [line.strip() for line in (self.goals or "").splitlines() if line.strip()]
+
+    def is_blank(self) -> bool:
+        """An untouched project sheet (the template's empty 项目1)."""
+        return not (self.code or self.name or self.budget is not None or self.raw
+                    or self.purpose or self.goals or self.indicators
+                    or any(v is not None for v in self.plan.values()))
+
+
+class OverallTargets(Located):
+    """部门(单位)整体支出绩效目标表 (Hunan layout)."""
+
+    name: str | None = None  # 部门(单位)名称
+    duties: str | None = None  # 部门(单位)职责
+    annual_goal: str | None = None  # 年度履职目标
+    indicators: list[Indicator] = Field(default_factory=list)
+
+
+class UnitWorkbook(Located):
+    """Everything one unit submits for one year: the content of one unit workbook."""
+
+    profile: str = "hebei"
+    milestones: list[str] = Field(default_factory=lambda: ["3月底", "6月底", "10月底"])
+    unit: Unit = Field(default_factory=Unit)
+    department: DepartmentTargets = Field(default_factory=DepartmentTargets)
+    projects: list[Project] = Field(default_factory=list)
+    overall: OverallTargets | None = None
+    source: str | None = Field(default=None, exclude=True)  # the file it was read from

@@ -1,0 +1,177 @@
+"""Read a filled unit workbook into the model, through the layouts.
+
+Works on any :class:`~jixiao.grid.Grid` (calamine, openpyxl, a live xlwings
+book). Only the layouts' input cells are read — never a formula cell — and
+every value keeps the cell it came from.
+
+>>> book = read_workbook("examples_out/154001.xlsx")  # doctest: +SKIP
+>>> book.projects[0].loc("budget")                     # doctest: +SKIP
+Loc(sheet='项目1', cell='C4')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import NotAJixiaoWorkbook, UnknownTemplateVersion
+from .grid import Grid, SheetData, open_grid
+from .layouts import (
+    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,
+    TEMPLATE_ID, UNIT_LAYOUT, Block, SheetLayout, a1, project_layout,
+)
+from .model import (
+    DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Unit,
+    UnitWorkbook,
+)
+from .values import cell_text, parse_decimal, parse_int, squeeze
+
+_FIXED_SHEETS = {UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet, OVERALL_LAYOUT.sheet, PROJECT_MASTER_SHEET,
+                 META_SHEET}
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+        return value.date().isoformat()
+    return cell_text(value)
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "text": _text,
+    "money": parse_decimal,
+    "number": parse_decimal,
+    "percent": lambda v: parse_decimal(v, percent_sign=True),
+    "int": parse_int,
+}
+
+
+def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, str | None]:
+    """The typed value and, when it could not be typed, the raw text."""
+    value = sheet.value(row, col)
+    if value is None:
+        return None, None
+    if sheet.is_formula(row, col):
+        return None, str(value)
+    typed = _CONVERT[kind](value)
+    if typed is None and kind != "text":
+        return None, _text(value)
+    return typed, None
+
+
+def _bind(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
+          cells: dict[str, Loc]) -> None:
+    for field in layout.fields:
+        row, col = field.anchor
+        value, bad = _read_value(sheet, row, col, field.kind)
+        cells[field.name] = Loc(sheet=sheet.name, cell=a1(row, col))
+        if bad is not None:
+            raw[field.name] = bad
+        if "." in field.name:
+            head, key = field.name.split(".", 1)
+            data.setdefault(head, {})[key] = value
+        else:
+            data[field.name] = value
+
+
+def _read_block(sheet: SheetData, block: Block, make: Callable[..., Located]) -> list[Located]:
+    items: list[Located] = []
+    last = sheet.max_row if block.open_ended else block.first_row + block.rows - 1
+    stops = {squeeze(s) for s in block.stop_labels}
+    for row in range(block.first_row, last + 1):
+        if stops and squeeze(_text(sheet.value(row, 1))) in stops:
+            break
+        data: dict[str, Any] = {}
+        raw: dict[str, str] = {}
+        cells: dict[str, Loc] = {}
+        for col in block.columns:
+            value, bad = _read_value(sheet, row, col.index, col.kind)
+            cells[col.name] = Loc(sheet=sheet.name, cell=a1(row, col.index))
+            if bad is not None:
+                raw[col.name] = bad
+            data[col.name] = value
+        if all(v is None for v in data.values()) and not raw:
+            continue
+        items.append(make(**data, raw=raw, cells=cells))
+    return items
+
+
+def read_meta(grid: Grid) -> dict[str, str]:
+    """The ``_jixiao`` sheet as a dict; JX-L01 when it is missing or of an unknown version."""
+    if not grid.has(META_SHEET):
+        raise NotAJixiaoWorkbook(
+            "这不是 jixiao 模板生成的工作簿（缺少模板标识），请使用 workbook_templates 中的模板填写")
+    sheet = grid.sheet(META_SHEET)
+    meta = {}
+    for row in range(1, min(sheet.max_row, 50) + 1):
+        key, value = _text(sheet.value(row, 1)), _text(sheet.value(row, 2))
+        if key:
+            meta[key] = value or ""
+    if meta.get("template_id") != TEMPLATE_ID:
+        raise NotAJixiaoWorkbook("这不是 jixiao 模板生成的工作簿（模板标识不符），请使用 jixiao 模板填写")
+    if meta.get("template_version") not in SUPPORTED_VERSIONS:
+        raise UnknownTemplateVersion(
+            f"模板版本“{meta.get('template_version')}”无法识别（本程序支持：{'、'.join(SUPPORTED_VERSIONS)}），"
+            "请下载最新模板或升级 jixiao")
+    return meta
+
+
+def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
+    from .layouts import parse_a1
+    return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
+
+
+def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
+    data: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    cells: dict[str, Loc] = {}
+    _bind(sheet, layout, data, raw, cells)
+    data["indicators"] = _read_block(sheet, layout.block("indicators"), Indicator)
+    return Project(sheet=sheet.name, raw=raw, cells=cells, **data)
+
+
+def read_grid(grid: Grid) -> UnitWorkbook:
+    """Read a unit workbook from any grid engine."""
+    meta = read_meta(grid)
+    milestones = [m for m in meta.get("milestones", "").split("|") if m] or ["3月底", "6月底", "10月底"]
+    book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
+
+    if grid.has(UNIT_LAYOUT.sheet):
+        data: dict[str, Any] = {}
+        raw: dict[str, str] = {}
+        cells: dict[str, Loc] = {}
+        _bind(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+        book.unit = Unit(raw=raw, cells=cells, **data)
+    if grid.has(DEPARTMENT_LAYOUT.sheet):
+        sheet = grid.sheet(DEPARTMENT_LAYOUT.sheet)
+        data, raw, cells = {}, {}, {}
+        _bind(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
+        book.department = DepartmentTargets(
+            raw=raw, cells=cells, **data,
+            sub_targets=_read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
+            measures=_read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
+    if grid.has(OVERALL_LAYOUT.sheet):
+        sheet = grid.sheet(OVERALL_LAYOUT.sheet)
+        data, raw, cells = {}, {}, {}
+        _bind(sheet, OVERALL_LAYOUT, data, raw, cells)
+        indicators = _read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator)
+        if indicators or any(v is not None for v in data.values()) or raw:
+            book.overall = OverallTargets(raw=raw, cells=cells, indicators=indicators, **data)
+
+    layout = project_layout(tuple(milestones))
+    for name in grid.sheet_names:
+        if name in _FIXED_SHEETS:
+            continue
+        sheet = grid.sheet(name)
+        if not _matches(sheet, layout):
+            continue
+        project = read_project(sheet, layout)
+        if not project.is_blank():
+            book.projects.append(project)
+    return book
+
+
+def read_workbook(path: str | Path, engine: str = "calamine") -> UnitWorkbook:
+    """Read a unit workbook file (``calamine`` is the fast engine, ``openpyxl`` sees formulas)."""
+    return read_grid(open_grid(path, engine))

@@ -1,0 +1,302 @@
+"""Draw unit workbooks from the layouts: blank templates and filled copies alike.
+
+A template is a unit workbook with no data, so one builder serves both: the
+``jixiao templates build`` command and the writer that turns a model into a
+fresh workbook. It uses xlsxwriter (fast, writes protection, data validation,
+conditional formats and print setup; openpyxl cannot write buttons).
+
+Text is always written as text: a value that starts with ``=`` stays a string.
+
+>>> from jixiao.profiles import load_profile
+>>> write_workbook("/tmp/t.xlsx", profile=load_profile("hebei"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+import xlsxwriter
+
+from . import __version__
+from .fsutil import atomic_path
+from .layouts import (
+    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX,
+    TEMPLATE_ID, TEMPLATE_VERSION, UNIT_LAYOUT, Block, Field, Formula, SheetLayout, Static,
+    a1, col_letter, parse_a1, parse_range, project_layout,
+)
+from .errors import TemplateCapacityError
+from .model import Located, UnitWorkbook
+from .profiles import Profile, load_profile
+from .taxonomy import BASIS_CHOICES, LEVEL1, UNIT_SUGGESTIONS, allowed_level2
+from .values import OPERATORS, QUALITATIVE
+
+BODY_FONT = "仿宋"
+LABEL_FONT = "宋体"
+INPUT_FILL = "#FFFBE6"  # a pale fill marks input cells on screen; printing is black and white
+
+_BASE = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
+_STYLES: dict[str, dict[str, Any]] = {
+    "title": {"font_name": LABEL_FONT, "font_size": 16, "bold": True, "align": "center"},
+    "heading": {"font_name": LABEL_FONT, "font_size": 12, "bold": True, "align": "left"},
+    "note": {"align": "left"},
+    "note_right": {"align": "right"},
+    "note_center": {"align": "center"},
+    "footer": {"align": "left"},
+    "label": {"font_name": LABEL_FONT, "align": "center", "border": 1},
+    "formula": {"align": "left", "border": 1},
+    "number_cell": {"align": "center", "border": 1},
+    "input_text": {"align": "left", "border": 1, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"},
+    "input_center": {"align": "center", "border": 1, "locked": False, "bg_color": INPUT_FILL,
+                     "num_format": "@"},
+    "input_money": {"align": "right", "border": 1, "locked": False, "bg_color": INPUT_FILL,
+                    "num_format": "0.00"},
+    "input_percent": {"align": "center", "border": 1, "locked": False, "bg_color": INPUT_FILL,
+                      "num_format": '0.00"%"'},
+    "input_int": {"align": "center", "border": 1, "locked": False, "bg_color": INPUT_FILL,
+                  "num_format": "0"},
+    "input_number": {"align": "center", "border": 1, "locked": False, "bg_color": INPUT_FILL,
+                     "num_format": "General"},
+}
+_KIND_STYLE = {"text": "input_text", "money": "input_money", "percent": "input_percent",
+               "int": "input_int", "number": "input_number"}
+# A string that looks like a number in a money cell stays a string: the rules must see it.
+_PLACEHOLDER = re.compile(r"\{([^}]+)\}")
+
+
+def input_style(kind: str, style: str | None) -> str:
+    return style or _KIND_STYLE[kind]
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self._wb = wb
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, key: str):
+        if key not in self._cache:
+            self._cache[key] = self._wb.add_format({**_BASE, **_STYLES[key]})
+        return self._cache[key]
+
+    def extra(self, key: str, props: dict[str, Any]):
+        if key not in self._cache:
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+
+def _field_value(obj: Located | None, name: str) -> Any:
+    if obj is None:
+        return None
+    if "." in name:
+        head, key = name.split(".", 1)
+        return getattr(obj, head).get(key)
+    return getattr(obj, name)
+
+
+def _write_cell(ws, row: int, col: int, value: Any, raw: str | None, fmt) -> None:
+    """Write one input value (1-based) as its type; text never becomes a formula."""
+    r, c = row - 1, col - 1
+    if value is None and raw is not None:
+        ws.write_string(r, c, raw, fmt)
+    elif value is None:
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, Decimal)):
+        ws.write_number(r, c, float(value), fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def _place(ws, ref: str, fmt, write=None) -> None:
+    """Merge a range (or format one cell) and let ``write(row, col)`` fill its top-left cell."""
+    r1, c1, r2, c2 = parse_range(ref)
+    if (r1, c1) != (r2, c2):
+        ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt)
+    if write is None:
+        ws.write_blank(r1 - 1, c1 - 1, None, fmt)
+    else:
+        write(r1, c1)
+
+
+def _shift(ref: str, rows: int) -> str:
+    r1, c1, r2, c2 = parse_range(ref)
+    first = a1(r1 + rows, c1)
+    return first if (r1, c1) == (r2, c2) else f"{first}:{a1(r2 + rows, c2)}"
+
+
+def _draw_static(ws, fmts: _Formats, item: Static | Formula, shift: int = 0) -> None:
+    ref = _shift(item.ref, shift) if shift else item.ref
+    if isinstance(item, Static):
+        _place(ws, ref, fmts[item.style],
+               lambda r, c: ws.write_string(r - 1, c - 1, item.text, fmts[item.style]))
+    else:
+        _place(ws, ref, fmts[item.style],
+               lambda r, c: ws.write_formula(r - 1, c - 1, "=" + item.formula, fmts[item.style]))
+
+
+def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
+    if dropdown.startswith("level2:"):
+        source = f"=INDIRECT(${dropdown.split(':', 1)[1]}{row})"
+    else:
+        source = f"=jx_{dropdown}"
+    options: dict[str, Any] = {"validate": "list", "source": source, "ignore_blank": True}
+    if strict:
+        options.update(error_type="stop", error_title="请从下拉列表中选择",
+                       error_message="请从下拉列表中选择规范的名称。")
+    else:
+        options.update(error_type="information", error_title="提示",
+                       error_message="不在建议列表中，已按填写内容保留。")
+    return options
+
+
+def _draw_block(ws, fmts: _Formats, block: Block, items: list[Located], *, start_row: int) -> int:
+    """Draw a block's rows (with data when given); returns the number of rows drawn."""
+    count = len(items)
+    if not block.open_ended and count > block.rows:
+        raise TemplateCapacityError(
+            f"“{ws.name}”最多可填 {block.rows} 条，当前有 {count} 条；请合并或删减后再写入")
+    rows = max(block.rows, count)
+    for i in range(rows):
+        row = start_row + i
+        item = items[i] if i < count else None
+        if block.row_height:
+            ws.set_row(row - 1, block.row_height)
+        if block.numbering:
+            ws.write_number(row - 1, parse_a1(block.numbering + "1")[1] - 1, i + 1, fmts["number_cell"])
+        for col in block.columns:
+            fmt = fmts[input_style(col.kind, col.style)]
+            ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
+            value = _field_value(item, col.name)
+            raw = item.raw.get(col.name) if item is not None else None
+            _place(ws, ref, fmt, lambda r, c, v=value, w=raw, f=fmt: _write_cell(ws, r, c, v, w, f))
+    last = start_row + rows - 1
+    for col in block.columns:
+        if col.dropdown:
+            opts = _dropdown_options(col.dropdown, col.strict, start_row)
+            ws.data_validation(start_row - 1, col.index - 1, last - 1, col.index - 1, opts)
+    return rows
+
+
+def _resolve(formula: str, layout: SheetLayout) -> str:
+    def ref(m: re.Match[str]) -> str:
+        row, col = layout.field(m.group(1)).anchor
+        return f"${col_letter(col)}${row}"
+    return "=" + _PLACEHOLDER.sub(ref, formula)
+
+
+def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, name: str,
+               obj: Located | None, blocks: dict[str, list[Located]], *, password: str) -> Any:
+    """Draw one sheet of a layout, filled from ``obj`` (fields) and ``blocks`` (rows)."""
+    ws = wb.add_worksheet(name)
+    for i, width in enumerate(layout.widths):
+        ws.set_column(i, i, width)
+    for row, height in layout.heights.items():
+        ws.set_row(row - 1, height)
+    for item in (*layout.statics, *layout.formulas):
+        _draw_static(ws, fmts, item)
+    for f in layout.fields:
+        fmt = fmts[input_style(f.kind, f.style)]
+        value = _field_value(obj, f.name)
+        raw = obj.raw.get(f.name) if obj is not None else None
+        if f.height:
+            ws.set_row(f.anchor[0] - 1, f.height)
+        _place(ws, f.ref, fmt, lambda r, c, v=value, w=raw, fm=fmt: _write_cell(ws, r, c, v, w, fm))
+    last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
+                   + [parse_range(f.ref)[2] for f in layout.fields])
+    for block in layout.blocks:
+        drawn = _draw_block(ws, fmts, block, blocks.get(block.name, []), start_row=block.first_row)
+        end = block.first_row + drawn
+        for line in block.footer:
+            for cell in line.cells:
+                _draw_static(ws, fmts, cell, shift=end + line.offset - 1)
+        last_row = max(last_row, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
+    red = fmts.extra("cf_error", {"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+    for check in layout.checks:
+        ws.conditional_format(check.ref, {"type": "formula", "criteria": _resolve(check.formula, layout),
+                                          "format": red})
+    # Print: A4, one page wide, the form's own columns only.
+    ws.set_paper(9)
+    ws.set_landscape() if layout.landscape else ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    print_cols = layout.last_col - (1 if layout.key == "overall" else 0)  # 分值 is not on the form
+    ws.print_area(0, 0, last_row - 1, print_cols - 1)
+    if layout.repeat_rows:
+        ws.repeat_rows(layout.repeat_rows[0] - 1, layout.repeat_rows[1] - 1)
+    ws.print_black_and_white()
+    ws.protect(password, {"format_rows": True, "format_columns": True, "insert_rows": True,
+                          "select_locked_cells": True, "select_unlocked_cells": True})
+    return ws
+
+
+def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str], password: str) -> None:
+    ws = wb.add_worksheet(META_SHEET)
+    meta = [("template_id", TEMPLATE_ID), ("template_version", TEMPLATE_VERSION),
+            ("profile", profile.name), ("milestones", "|".join(milestones)),
+            ("generator", f"jixiao {__version__}")]
+    for i, (key, value) in enumerate(meta):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, value)
+    lists: list[tuple[str, str, Iterable[str]]] = [("jx_level1", "一级指标", LEVEL1)]
+    for level1 in LEVEL1:
+        lists.append((level1, level1, allowed_level2(level1, cost_under_output=profile.cost_under_output)))
+    lists += [("jx_operators", "指标值类型", (*OPERATORS, QUALITATIVE)),
+              ("jx_basis", "指标值确定依据", BASIS_CHOICES),
+              ("jx_units", "计量单位", UNIT_SUGGESTIONS)]
+    for j, (name, header, values) in enumerate(lists):
+        col = 3 + j
+        values = list(values)
+        ws.write_string(0, col, header)
+        for i, v in enumerate(values):
+            ws.write_string(i + 1, col, v)
+        letter = col_letter(col + 1)
+        wb.define_name(name, f"='{META_SHEET}'!${letter}$2:${letter}${len(values) + 1}")
+    ws.protect(password)
+    ws.very_hidden()
+
+
+def project_sheet_name(index: int) -> str:
+    return f"{PROJECT_SHEET_PREFIX}{index}"
+
+
+def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: Profile | None = None,
+                   *, password: str | None = None) -> Path:
+    """Write a unit workbook: a blank template when ``book`` is None, else a filled one.
+
+    Written to a temporary file and renamed, so a failure leaves no partial file.
+    """
+    if profile is None:
+        profile = load_profile(book.profile if book is not None else "hebei")
+    milestones = list(book.milestones) if book is not None else list(profile.milestones)
+    password = profile.protection_password if password is None else password
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": "预算绩效目标表", "subject": TEMPLATE_ID,
+                           "comments": f"jixiao template {TEMPLATE_VERSION} ({profile.name})"})
+        fmts = _Formats(wb)
+        first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, book.unit if book else None, {},
+                           password=password)
+        dept = book.department if book else None
+        draw_sheet(wb, fmts, DEPARTMENT_LAYOUT, DEPARTMENT_LAYOUT.sheet, dept,
+                   {"sub_targets": list(dept.sub_targets) if dept else [],
+                    "measures": list(dept.measures) if dept else []}, password=password)
+        if profile.overall_form or (book is not None and book.overall is not None):
+            overall = book.overall if book else None
+            draw_sheet(wb, fmts, OVERALL_LAYOUT, OVERALL_LAYOUT.sheet, overall,
+                       {"indicators": list(overall.indicators) if overall else []}, password=password)
+        layout = project_layout(tuple(milestones))
+        projects = list(book.projects) if book else []
+        for i, project in enumerate(projects or [None], start=1):
+            draw_sheet(wb, fmts, layout, project_sheet_name(i), project,
+                       {"indicators": list(project.indicators) if project else []}, password=password)
+        master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password)
+        master.hide()
+        _draw_meta(wb, profile, milestones, password)
+        first.activate()
+        wb.close()
+    return Path(path)

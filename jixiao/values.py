@@ -1,0 +1,183 @@
+"""Parsing of the values clerks type into the forms.
+
+Pure functions, no Excel. Every parser accepts what a cell engine hands over
+(``None``, ``str``, ``int``, ``float``, ``Decimal``, ``bool``, dates) and never
+raises on bad input: it says "not a number" by returning ``None`` so the reader
+can keep the raw text for the rules (JX-L03, JX-V02 …).
+
+>>> parse_indicator_value("≥95%")
+ParsedValue(operator='≥', number=Decimal('95'), unit='%', rest='')
+>>> parse_indicator_value("≥90及时协调处理进京访率。").rest
+'及时协调处理进京访率。'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+QUALITATIVE = "定性"
+OPERATORS = ("≥", ">", "=", "≤", "<")
+CLASSIFIED = "涉密"
+
+# Longest spellings first so "大于等于" wins over "大于".
+_OPERATOR_ALIASES: list[tuple[str, str]] = sorted(
+    [
+        ("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("大于等于", "≥"), ("不低于", "≥"), ("不少于", "≥"),
+        ("不小于", "≥"), ("≤", "≤"), ("<=", "≤"), ("≦", "≤"), ("小于等于", "≤"), ("不高于", "≤"),
+        ("不超过", "≤"), ("不大于", "≤"), ("不多于", "≤"), (">", ">"), ("大于", ">"), ("高于", ">"),
+        ("<", "<"), ("小于", "<"), ("低于", "<"), ("=", "="), ("==", "="), ("等于", "="),
+        ("定性", QUALITATIVE),
+    ],
+    key=lambda p: -len(p[0]),
+)
+
+# Units seen on the forms. Anything else after a number that is short and has no
+# punctuation is taken as a unit too; longer text is "mixed" (JX-V05).
+KNOWN_UNITS = (
+    "%", "‰", "万元", "元", "亿元", "千元", "个", "次", "人次", "人", "件", "批次", "批", "所", "只",
+    "天", "日", "个月", "月", "年", "项", "户", "家", "份", "篇", "场", "期", "名", "小时",
+    "分钟", "平方米", "亩", "公里", "千米", "米", "吨", "台", "套", "辆", "册", "本", "部",
+    "座", "处", "条", "分", "起", "宗", "万人", "人/次", "元/人", "万元/人",
+)
+_UNITS_LONGEST_FIRST = sorted(KNOWN_UNITS, key=len, reverse=True)
+_PUNCT = re.compile(r"[\s，,。.;；:：、（）()“”\"'！!？?]")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_WS = re.compile(r"\s+")
+
+
+def nfkc(text: str) -> str:
+    """Fold full-width digits and symbols (``８０．００``, ``％``) to their ASCII forms."""
+    folded = unicodedata.normalize("NFKC", text)
+    # NFKC leaves these comparison signs alone; the forms use both spellings.
+    return folded.replace("≧", "≥").replace("≦", "≤")
+
+
+def squeeze(text: str | None) -> str:
+    """Remove every space and line break: how names are compared with the taxonomy."""
+    return _WS.sub("", text or "")
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell value as the text a clerk sees, ``None`` for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() != "" else None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_decimal(value: Any, *, percent_sign: bool = False) -> Decimal | None:
+    """A number cell as an exact Decimal, or ``None`` when it is not a number.
+
+    Floats come from the cell engines; ``repr`` is their shortest exact spelling,
+    so ``80.0`` becomes ``Decimal('80.0')``, never ``80.0000000001``.
+    With ``percent_sign`` a trailing ``%`` is allowed (``"25%"`` → 25).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(value))
+    if not isinstance(value, str):
+        return None
+    text = nfkc(value).strip().replace(",", "")
+    if percent_sign and text.endswith("%"):
+        text = text[:-1].strip()
+    if not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+        return None
+
+
+def parse_int(value: Any) -> int | None:
+    """A whole number (a year), or ``None``."""
+    number = parse_decimal(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def normalize_operator(text: str | None) -> str | None:
+    """``>=``, ``＞＝``, ``大于等于``, ``不低于`` → ``≥`` and so on; ``None`` if not an operator."""
+    if text is None:
+        return None
+    folded = squeeze(nfkc(text))
+    for spelling, op in _OPERATOR_ALIASES:
+        if folded == spelling:
+            return op
+    return None
+
+
+class ParsedValue(NamedTuple):
+    """An 指标值 split into its parts; ``rest`` is text that is neither number nor unit."""
+
+    operator: str | None
+    number: Decimal | None
+    unit: str | None
+    rest: str
+
+
+def _split_unit(tail: str) -> tuple[str | None, str]:
+    tail = tail.strip()
+    if not tail:
+        return None, ""
+    for unit in _UNITS_LONGEST_FIRST:
+        if tail.startswith(unit):
+            rest = tail[len(unit):].strip()
+            # "95%以上" keeps "%" as the unit and "以上" as the rest.
+            return unit, rest
+    if len(tail) <= 3 and not _PUNCT.search(tail) and not any(c.isdigit() for c in tail):
+        return tail, ""
+    return None, tail
+
+
+def parse_indicator_value(text: str | None) -> ParsedValue:
+    """Split a combined 指标值 (``≥75次``, ``≤80万元``, ``100%``) into operator, number, unit.
+
+    A bare number means ``=``; text with no number is qualitative (``定性``);
+    ``涉密`` is qualitative too. An empty value gives all ``None``.
+    """
+    if text is None or not text.strip():
+        return ParsedValue(None, None, None, "")
+    folded = nfkc(text).strip()
+    if squeeze(folded) == CLASSIFIED:
+        return ParsedValue(QUALITATIVE, None, None, "")
+    operator = None
+    body = folded
+    for spelling, op in _OPERATOR_ALIASES:
+        if op != QUALITATIVE and body.startswith(spelling):
+            operator, body = op, body[len(spelling):].lstrip()
+            break
+    match = _NUMBER.match(body.replace(",", ""))
+    if not match:
+        return ParsedValue(QUALITATIVE if operator is None else operator, None, None,
+                           folded if operator is None else body)
+    number = Decimal(match.group(0))
+    unit, rest = _split_unit(body.replace(",", "")[match.end():])
+    return ParsedValue(operator or "=", number, unit, rest)
+
+
+def format_money(amount: Decimal | None) -> str:
+    """Two decimals, as on the forms: ``Decimal('80') → '80.00'``."""
+    if amount is None:
+        return ""
+    return f"{amount.quantize(Decimal('0.01')):f}"
