@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 TEMPLATE_ID = "jixiao.unit-workbook"
 TEMPLATE_VERSION = "1"
@@ -108,11 +109,19 @@ class Static:
 
 @dataclass(frozen=True)
 class Formula:
-    """A computed cell (never read as input)."""
+    """A computed cell (never read as input).
+
+    ``compute`` is the same formula in Python: it gives the cached result written
+    with the formula (what calamine reads, what a viewer shows before it
+    recalculates) and what LibreOffice's recalculation is tested against.
+    Its argument ``get(name)`` returns a field of the sheet (``"name"``) or of
+    单位信息 (``"unit.code"``) as the text ``&`` would make of it.
+    """
 
     ref: str
     formula: str
     style: str = "formula"
+    compute: Callable[[Callable[[str], str]], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -243,9 +252,9 @@ def unit_ref(name: str) -> str:
     return f"'{UNIT_SHEET}'!${col_letter(col)}${row}"
 
 
-def unit_text(name: str) -> str:
-    """A formula that shows a 单位信息 field as text (an empty cell shows nothing, not 0)."""
-    return f'{unit_ref(name)}&""'
+def unit_formula(ref: str, name: str, style: str = "footer") -> Formula:
+    """A cell that shows a 单位信息 field as text (an empty cell shows nothing, not 0)."""
+    return Formula(ref, f'{unit_ref(name)}&""', style, compute=lambda get: get(f"unit.{name}"))
 
 
 # --- 部门整体绩效目标 (第一部分 of the 绩效文本) -------------------------------
@@ -323,8 +332,10 @@ def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月�
             Static("D9", "绩效指标描述"), Static("E9", "指标值"), Static("F9:G9", "指标值确定依据"),
         ),
         formulas=(
-            Formula("A1:G1", 'IF(E3="","项目绩效目标表",E3&"绩效目标表")', "title"),
-            Formula("A2:E2", f'{unit_ref("code")}&" "&{unit_ref("name")}', "note"),
+            Formula("A1:G1", 'IF({name}="","项目绩效目标表",{name}&"绩效目标表")', "title",
+                    compute=lambda get: f"{get('name')}绩效目标表" if get("name") else "项目绩效目标表"),
+            Formula("A2:E2", f'{unit_ref("code")}&" "&{unit_ref("name")}', "note",
+                    compute=lambda get: f"{get('unit.code')} {get('unit.name')}"),
         ),
         fields=(
             Field("code", "B3:C3", "项目编码", required=True, style="input_center"),
@@ -367,7 +378,8 @@ OVERALL_LAYOUT = SheetLayout(
         Static("G6", "计量单位"), Static("H6", "指标解释"), Static("I6", "评(扣)分标准"),
         Static("J6", "备注"), Static("K6", "分值"),
     ),
-    formulas=(Formula("A2:J2", f'"（"&{unit_ref("year")}&"）年度"', "note_center"),),
+    formulas=(Formula("A2:J2", f'"（"&{unit_ref("year")}&"）年度"', "note_center",
+                      compute=lambda get: f"（{get('unit.year')}）年度"),),
     fields=(
         Field("name", "B3:J3", "部门(单位)名称"),
         Field("duties", "B4:J4", "部门(单位)职责", height=120),
@@ -388,17 +400,17 @@ OVERALL_LAYOUT = SheetLayout(
                        Column("weight", "K", "分值", kind="number", style="input_number")),
               footer=(
                   FooterLine(0, (Static("A1", "业务股室审核:", "footer"),
-                                 Formula("B1:D1", unit_text("business_review"), "footer"),
+                                 unit_formula("B1:D1", "business_review"),
                                  Static("E1:F1", "绩效股审核:", "footer"),
-                                 Formula("G1:J1", unit_text("performance_review"), "footer"))),
+                                 unit_formula("G1:J1", "performance_review"))),
                   FooterLine(1, (Static("A1", "填表人:", "footer"),
-                                 Formula("B1:C1", unit_text("filler"), "footer"),
+                                 unit_formula("B1:C1", "filler"),
                                  Static("D1", "联系电话:", "footer"),
-                                 Formula("E1:F1", unit_text("phone"), "footer"),
+                                 unit_formula("E1:F1", "phone"),
                                  Static("G1", "填表日期:", "footer"),
-                                 Formula("H1", unit_text("fill_date"), "footer"),
+                                 unit_formula("H1", "fill_date"),
                                  Static("I1", "单位负责人:", "footer"),
-                                 Formula("J1:K1", unit_text("head"), "footer"))),
+                                 unit_formula("J1:K1", "head"))),
               )),
     ),
     heights={1: 30},

@@ -13,10 +13,11 @@ Text is always written as text: a value that starts with ``=`` stays a string.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import xlsxwriter
 
@@ -127,14 +128,25 @@ def _shift(ref: str, rows: int) -> str:
     return first if (r1, c1) == (r2, c2) else f"{first}:{a1(r2 + rows, c2)}"
 
 
-def _draw_static(ws, fmts: _Formats, item: Static | Formula, shift: int = 0) -> None:
+def excel_text(value: Any) -> str:
+    """What Excel's ``&`` makes of a value: empty for a blank, ``2026`` for a whole number."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    return str(value)
+
+
+def _draw_static(ws, fmts: _Formats, item: Static | Formula, layout: SheetLayout,
+                 get: Callable[[str], str], shift: int = 0) -> None:
     ref = _shift(item.ref, shift) if shift else item.ref
+    fmt = fmts[item.style]
     if isinstance(item, Static):
-        _place(ws, ref, fmts[item.style],
-               lambda r, c: ws.write_string(r - 1, c - 1, item.text, fmts[item.style]))
+        _place(ws, ref, fmt, lambda r, c: ws.write_string(r - 1, c - 1, item.text, fmt))
     else:
-        _place(ws, ref, fmts[item.style],
-               lambda r, c: ws.write_formula(r - 1, c - 1, "=" + item.formula, fmts[item.style]))
+        cached = item.compute(get) if item.compute else 0
+        _place(ws, ref, fmt, lambda r, c: ws.write_formula(r - 1, c - 1, _resolve(item.formula, layout),
+                                                            fmt, cached))
 
 
 def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
@@ -152,7 +164,37 @@ def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
     return options
 
 
-def _draw_block(ws, fmts: _Formats, block: Block, items: list[Located], *, start_row: int) -> int:
+LINE_HEIGHT = 14.5  # points per line of 11 pt 仿宋
+
+
+def text_height(text: str | None, width: float) -> float:
+    """Row height (points) that shows ``text`` wrapped in a column ``width`` characters wide.
+
+    Excel and LibreOffice do not grow a row for wrapped text in merged cells, so
+    the builder sizes rows itself: a CJK character is two width units.
+    """
+    if not text:
+        return 0.0
+    usable = max(width - 1.0, 2.0)
+    lines = 0
+    for line in str(text).split("\n"):
+        units = sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in line)
+        lines += max(1, math.ceil(units / usable))
+    return lines * LINE_HEIGHT + 4
+
+
+def _span_width(layout: SheetLayout, ref: str) -> float:
+    _, c1, _, c2 = parse_range(ref)
+    return sum(layout.widths[c - 1] for c in range(c1, c2 + 1) if c - 1 < len(layout.widths))
+
+
+def _grow(heights: dict[int, float], row: int, height: float) -> None:
+    if height > heights.get(row, 0):
+        heights[row] = height
+
+
+def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: list[Located], *,
+                start_row: int, heights: dict[int, float]) -> int:
     """Draw a block's rows (with data when given); returns the number of rows drawn."""
     count = len(items)
     if not block.open_ended and count > block.rows:
@@ -163,7 +205,7 @@ def _draw_block(ws, fmts: _Formats, block: Block, items: list[Located], *, start
         row = start_row + i
         item = items[i] if i < count else None
         if block.row_height:
-            ws.set_row(row - 1, block.row_height)
+            _grow(heights, row, block.row_height)
         if block.numbering:
             ws.write_number(row - 1, parse_a1(block.numbering + "1")[1] - 1, i + 1, fmts["number_cell"])
         for col in block.columns:
@@ -171,6 +213,8 @@ def _draw_block(ws, fmts: _Formats, block: Block, items: list[Located], *, start
             ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
             value = _field_value(item, col.name)
             raw = item.raw.get(col.name) if item is not None else None
+            if col.kind == "text":
+                _grow(heights, row, text_height(value or raw, _span_width(layout, ref)))
             _place(ws, ref, fmt, lambda r, c, v=value, w=raw, f=fmt: _write_cell(ws, r, c, v, w, f))
     last = start_row + rows - 1
     for col in block.columns:
@@ -188,31 +232,44 @@ def _resolve(formula: str, layout: SheetLayout) -> str:
 
 
 def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, name: str,
-               obj: Located | None, blocks: dict[str, list[Located]], *, password: str) -> Any:
-    """Draw one sheet of a layout, filled from ``obj`` (fields) and ``blocks`` (rows)."""
+               obj: Located | None, blocks: dict[str, list[Located]], *, password: str,
+               unit: Located | None = None) -> Any:
+    """Draw one sheet of a layout, filled from ``obj`` (fields) and ``blocks`` (rows).
+
+    ``unit`` (the 单位信息 model) feeds the cached results of formulas that show unit fields.
+    """
+    def get(name_: str) -> str:
+        if name_.startswith("unit."):
+            return excel_text(_field_value(unit, name_[5:]))
+        return excel_text(_field_value(obj, name_))
+
     ws = wb.add_worksheet(name)
     for i, width in enumerate(layout.widths):
         ws.set_column(i, i, width)
-    for row, height in layout.heights.items():
-        ws.set_row(row - 1, height)
+    heights: dict[int, float] = dict(layout.heights)
     for item in (*layout.statics, *layout.formulas):
-        _draw_static(ws, fmts, item)
+        _draw_static(ws, fmts, item, layout, get)
     for f in layout.fields:
         fmt = fmts[input_style(f.kind, f.style)]
         value = _field_value(obj, f.name)
         raw = obj.raw.get(f.name) if obj is not None else None
-        if f.height:
-            ws.set_row(f.anchor[0] - 1, f.height)
+        row = f.anchor[0]
+        _grow(heights, row, f.height or 0)
+        if f.kind == "text" and parse_range(f.ref)[0] == parse_range(f.ref)[2]:
+            _grow(heights, row, text_height(value or raw, _span_width(layout, f.ref)))
         _place(ws, f.ref, fmt, lambda r, c, v=value, w=raw, fm=fmt: _write_cell(ws, r, c, v, w, fm))
     last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
                    + [parse_range(f.ref)[2] for f in layout.fields])
     for block in layout.blocks:
-        drawn = _draw_block(ws, fmts, block, blocks.get(block.name, []), start_row=block.first_row)
+        drawn = _draw_block(ws, fmts, layout, block, blocks.get(block.name, []), start_row=block.first_row,
+                            heights=heights)
         end = block.first_row + drawn
         for line in block.footer:
             for cell in line.cells:
-                _draw_static(ws, fmts, cell, shift=end + line.offset - 1)
+                _draw_static(ws, fmts, cell, layout, get, shift=end + line.offset - 1)
         last_row = max(last_row, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
+    for row, height in sorted(heights.items()):
+        ws.set_row(row - 1, height)
     red = fmts.extra("cf_error", {"bg_color": "#FFC7CE", "font_color": "#9C0006"})
     for check in layout.checks:
         ws.conditional_format(check.ref, {"type": "formula", "criteria": _resolve(check.formula, layout),
@@ -279,22 +336,24 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
         wb.set_properties({"title": "预算绩效目标表", "subject": TEMPLATE_ID,
                            "comments": f"jixiao template {TEMPLATE_VERSION} ({profile.name})"})
         fmts = _Formats(wb)
-        first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, book.unit if book else None, {},
-                           password=password)
+        unit = book.unit if book else None
+        first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)
         dept = book.department if book else None
         draw_sheet(wb, fmts, DEPARTMENT_LAYOUT, DEPARTMENT_LAYOUT.sheet, dept,
                    {"sub_targets": list(dept.sub_targets) if dept else [],
-                    "measures": list(dept.measures) if dept else []}, password=password)
+                    "measures": list(dept.measures) if dept else []}, password=password, unit=unit)
         if profile.overall_form or (book is not None and book.overall is not None):
             overall = book.overall if book else None
             draw_sheet(wb, fmts, OVERALL_LAYOUT, OVERALL_LAYOUT.sheet, overall,
-                       {"indicators": list(overall.indicators) if overall else []}, password=password)
+                       {"indicators": list(overall.indicators) if overall else []}, password=password,
+                       unit=unit)
         layout = project_layout(tuple(milestones))
         projects = list(book.projects) if book else []
         for i, project in enumerate(projects or [None], start=1):
             draw_sheet(wb, fmts, layout, project_sheet_name(i), project,
-                       {"indicators": list(project.indicators) if project else []}, password=password)
-        master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password)
+                       {"indicators": list(project.indicators) if project else []}, password=password,
+                       unit=unit)
+        master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password, unit=unit)
         master.hide()
         _draw_meta(wb, profile, milestones, password)
         first.activate()

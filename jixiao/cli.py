@@ -1,0 +1,102 @@
+"""The ``jixiao`` command line: each command is one library call.
+
+Exit status: 0 done (no errors), 1 findings with errors, 2 could not run.
+Messages for clerks are Chinese; ``--format json`` output is a contract.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import JixiaoError
+from .values import format_money
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+
+def fail(message: str) -> None:
+    click.secho(f"错误：{message}", fg="red", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+class JixiaoGroup(click.Group):
+    """Turns library errors into a clean message and exit 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except JixiaoError as exc:
+            fail(str(exc))
+
+
+@click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jixiao")
+def main() -> None:
+    """jixiao（绩效）：预算绩效目标表的填报、校验、汇总工具。"""
+
+
+@main.group()
+def templates() -> None:
+    """模板：生成锁定的单位填报模板。"""
+
+
+@templates.command("build")
+@click.option("--profile", "profiles", multiple=True, type=click.Choice(["hebei", "hunan", "national"]),
+              help="配置（省份/版式），可多次指定；默认全部。")
+@click.option("--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False),
+              help="输出文件夹。")
+def templates_build(profiles: tuple[str, ...], out: str) -> None:
+    """生成单位填报模板（.xlsx）。"""
+    from .demo import build_templates
+    from .profiles import BUILTIN
+
+    for path in build_templates(out, profiles or BUILTIN):
+        click.echo(f"已生成模板：{path}")
+
+
+@main.command()
+@click.option("--out", default="jixiao-demo", show_default=True, type=click.Path(file_okay=False),
+              help="示例输出文件夹。")
+def demo(out: str) -> None:
+    """用内置示例数据生成填好的单位工作簿，演示完整流程。"""
+    from .demo import run_demo
+
+    result = run_demo(out)
+    click.echo(f"已生成 {len(result.units)} 个单位工作簿：{result.folder / 'units'}")
+    for path in result.units:
+        click.echo(f"  {path.name}")
+    click.echo(f"模板：{result.folder / 'templates'}")
+    click.echo("\n接下来可以试试：")
+    click.echo(f"  jixiao show \"{result.units[0]}\"            # 查看读取结果")
+    click.echo(f"  jixiao templates build --out my_templates    # 重新生成模板")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True)
+def show(file: str, fmt: str, engine: str) -> None:
+    """读取单位工作簿并显示其内容（json 为模型数据）。"""
+    from .reader import read_workbook
+
+    book = read_workbook(file, engine)
+    if fmt == "json":
+        click.echo(book.model_dump_json(indent=2))
+        return
+    unit = book.unit
+    click.echo(f"{unit.code or '（无单位编码）'} {unit.name or '（无单位名称）'}  预算年度：{unit.year or '—'}"
+               f"  配置：{book.profile}")
+    for p in book.projects:
+        click.echo(f"  [{p.sheet}] {p.code or '—'} {p.name or '—'}  预算数 {format_money(p.budget) or '—'} 万元"
+                   f"  指标 {len(p.indicators)} 条{'  （涉密）' if p.classified else ''}")
+    if book.overall is not None:
+        click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,43 @@
+"""``jixiao demo``: filled unit workbooks from the seeds and a few synthetic units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .examples import load_examples
+from .profiles import BUILTIN, load_profile
+from .synth import generate_unit
+from .template import write_workbook
+
+TEMPLATE_NAME = "jixiao-unit-{profile}.xlsx"
+
+
+def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN) -> list[Path]:
+    """Write one blank, locked template per profile into ``out``."""
+    out = Path(out)
+    return [write_workbook(out / TEMPLATE_NAME.format(profile=name), profile=load_profile(name))
+            for name in profiles]
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    units: list[Path]
+    templates: list[Path]
+
+
+def run_demo(out: str | Path = "jixiao-demo", *, synthetic: int = 5) -> DemoResult:
+    """Write the seed units and ``synthetic`` generated units (one 涉密, one with mistakes)."""
+    folder = Path(out)
+    units_dir = folder / "units"
+    written = []
+    for name, book in load_examples().items():
+        code = book.unit.code or "000000"
+        written.append(write_workbook(units_dir / f"{code}_{book.unit.name}.xlsx", book))
+    for i in range(synthetic):
+        book = generate_unit(i, n_projects=3, n_indicators=8,
+                             classified=(i == synthetic - 2), mistakes=(i == synthetic - 1))
+        written.append(write_workbook(units_dir / f"{book.unit.code}_{book.unit.name}.xlsx", book))
+    templates = build_templates(folder / "templates")
+    return DemoResult(folder, written, templates)
