@@ -13,6 +13,7 @@ Text is always written as text: a value that starts with ``=`` stays a string.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from decimal import Decimal
@@ -334,7 +335,9 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
         wb.set_properties({"title": "预算绩效目标表", "subject": TEMPLATE_ID,
-                           "comments": f"jixiao template {TEMPLATE_VERSION} ({profile.name})"})
+                           "comments": f"jixiao template {TEMPLATE_VERSION} ({profile.name})",
+                           # a fixed date keeps the build reproducible: same input, same bytes
+                           "created": _dt.datetime(2026, 1, 1)})
         fmts = _Formats(wb)
         unit = book.unit if book else None
         first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)

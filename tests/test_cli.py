@@ -1,0 +1,54 @@
+"""The CLI: every command has help; demo and show work on real files; errors exit 2 cleanly."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
+from jixiao.reader import read_workbook
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(main)], ids=" ".join)
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0
+    cmd = main
+    for part in path:
+        cmd = cmd.commands[part]
+    assert cmd.help and cmd.help.strip()
+
+
+def test_demo_writes_readable_units(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    units = sorted((tmp_path / "demo" / "units").glob("*.xlsx"))
+    assert len(units) == 8
+    names = {read_workbook(u).unit.name for u in units}
+    assert {"滦平县信访局本级", "怀来县信访局", "芷江侗族自治县信访局"} <= names
+    assert len(list((tmp_path / "demo" / "templates").glob("*.xlsx"))) == 3
+    assert "jixiao" in result.output
+
+
+def test_show_json_equals_library(example_files):
+    path = example_files["luanping_xinfang_2026"]
+    result = CliRunner().invoke(main, ["show", str(path), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == json.loads(read_workbook(path).model_dump_json())
+
+
+def test_foreign_file_exits_2_without_traceback(foreign_xlsx):
+    result = CliRunner().invoke(main, ["show", str(foreign_xlsx)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "jixiao 模板" in result.output

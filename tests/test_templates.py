@@ -1,0 +1,125 @@
+"""The built templates: locked, exactly the input cells open, dropdowns, print setup, identity."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from openpyxl.cell.cell import MergedCell
+
+from jixiao.layouts import (
+    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, TEMPLATE_ID, TEMPLATE_VERSION,
+    UNIT_LAYOUT, a1, project_layout,
+)
+from jixiao.profiles import load_profile
+from jixiao.taxonomy import LEVEL1, allowed_level2
+from jixiao.template import write_workbook
+
+
+@pytest.fixture(scope="module", params=["hebei", "hunan", "national"])
+def template(request, tmp_path_factory):
+    profile = load_profile(request.param)
+    path = write_workbook(tmp_path_factory.mktemp("tpl") / f"{profile.name}.xlsx", profile=profile)
+    return profile, openpyxl.load_workbook(path)
+
+
+def _layouts(profile):
+    layouts = {UNIT_LAYOUT.sheet: UNIT_LAYOUT, DEPARTMENT_LAYOUT.sheet: DEPARTMENT_LAYOUT,
+               "项目1": project_layout(tuple(profile.milestones)),
+               PROJECT_MASTER_SHEET: project_layout(tuple(profile.milestones))}
+    if profile.overall_form:
+        layouts[OVERALL_LAYOUT.sheet] = OVERALL_LAYOUT
+    return layouts
+
+
+def _expected_inputs(layout):
+    cells = {a1(*f.anchor) for f in layout.fields}
+    for block in layout.blocks:
+        for row in range(block.first_row, block.first_row + block.rows):
+            cells |= {a1(row, c.index) for c in block.columns}
+    return cells
+
+
+def test_sheets_and_identity(template):
+    profile, wb = template
+    expected = [UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet]
+    expected += [OVERALL_LAYOUT.sheet] if profile.overall_form else []
+    expected += ["项目1", PROJECT_MASTER_SHEET, META_SHEET]
+    assert wb.sheetnames == expected
+    meta = wb[META_SHEET]
+    assert meta.sheet_state == "veryHidden"
+    assert wb[PROJECT_MASTER_SHEET].sheet_state == "hidden"
+    values = {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, 6)}
+    assert values["template_id"] == TEMPLATE_ID
+    assert values["template_version"] == TEMPLATE_VERSION
+    assert values["profile"] == profile.name
+    assert values["milestones"].split("|") == profile.milestones
+
+
+def test_every_sheet_protected_and_only_inputs_unlocked(template):
+    profile, wb = template
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, ws.title
+    for name, layout in _layouts(profile).items():
+        ws = wb[name]
+        unlocked = {c.coordinate for row in ws.iter_rows() for c in row
+                    if not isinstance(c, MergedCell) and c.protection.locked is False}
+        assert unlocked == _expected_inputs(layout), name
+
+
+def test_dropdowns_carry_the_taxonomy(template):
+    profile, wb = template
+    names = wb.defined_names
+    meta = wb[META_SHEET]
+
+    def listed(name):
+        ref = names[name].attr_text.split("!")[1].replace("$", "")
+        return [c.value for row in meta[ref] for c in row]
+
+    assert listed("jx_level1") == list(LEVEL1)
+    for level1 in LEVEL1:
+        assert listed(level1) == list(allowed_level2(level1, cost_under_output=profile.cost_under_output))
+    assert "定性" in listed("jx_operators") and "≥" in listed("jx_operators")
+    ws = wb["项目1"]
+    rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert rules["A10:A24"].formula1 == "jx_level1"
+    assert rules["B10:B24"].formula1 == "INDIRECT($A10)"
+    assert rules["F10:F24"].formula1 == "jx_basis"
+
+
+def test_print_setup_and_checks(template):
+    profile, wb = template
+    for name in _layouts(profile):
+        ws = wb[name]
+        assert ws.print_area, name
+        assert ws.page_setup.paperSize == 9  # A4
+        # fit to one page wide (1 is the XML default, so it may be omitted), any number of pages tall
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    ws = wb["项目1"]
+    assert ws.print_title_rows == "$9:$9"
+    formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
+    assert any("ROUND($C$4-N($E$4)-N($G$4),2)<>0" in f for f in formulas)
+    if "12月底" in profile.milestones:
+        assert any("<>100" in f for f in formulas)
+    assert len(formulas) >= len(profile.milestones) * 2
+
+
+def test_committed_templates_are_current(tmp_path):
+    """workbook_templates/ holds what `jixiao templates build` makes now (content, not bytes)."""
+    from pathlib import Path
+
+    from jixiao.demo import TEMPLATE_NAME
+    from jixiao.reader import read_workbook
+
+    folder = Path(__file__).parent.parent / "workbook_templates"
+    for name in ("hebei", "hunan", "national"):
+        committed = folder / TEMPLATE_NAME.format(profile=name)
+        assert committed.exists(), f"run: jixiao templates build (missing {committed.name})"
+        fresh = write_workbook(tmp_path / committed.name, profile=load_profile(name))
+        a, b = openpyxl.load_workbook(committed), openpyxl.load_workbook(fresh)
+        assert a.sheetnames == b.sheetnames
+        for ws in a.worksheets:
+            other = b[ws.title]
+            assert [[c.value for c in r] for r in ws.iter_rows()] == \
+                   [[c.value for c in r] for r in other.iter_rows()], ws.title
+        assert read_workbook(committed).profile == name
