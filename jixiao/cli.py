@@ -98,5 +98,50 @@ def show(file: str, fmt: str, engine: str) -> None:
         click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条")
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--profile", type=click.Choice(["hebei", "hunan", "national"]), default=None,
+              help="序时进度等配置；默认用工作簿自己的配置。")
+@click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="自定义配置文件（TOML）。")
+@click.option("--write", is_flag=True, help="在工作簿副本中生成“支出计划汇总”表（需 -o）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件。")
+def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, write: bool,
+           output: str | None) -> None:
+    """汇总资金支出计划：各项目、全单位各时点的累计金额与序时进度差距。"""
+    from .profiles import load_profile, resolve_profile
+    from .reader import read_workbook
+    from .totals import MILESTONES, to_json, unit_schedule
+
+    book = read_workbook(file)
+    prof = resolve_profile(profile, profile_file) if (profile or profile_file) else load_profile(book.profile)
+    schedule = unit_schedule(book, prof)
+    if write:
+        if not output:
+            fail("使用 --write 时请用 -o 指定输出文件")
+        from .totals_sheet import write_totals_workbook
+
+        write_totals_workbook(file, output, book, prof)
+        click.echo(f"已生成“支出计划汇总”：{output}", err=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(to_json(schedule), ensure_ascii=False, indent=2))
+        return
+    data = to_json(schedule)
+    t = data["total"]
+    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  预算数 {t['budget']} 万元"
+               f"（财政资金 {t['fiscal']}，其他资金 {t['other']}）")
+    click.echo("时点      累计金额     累计%   序时进度%   差距")
+    for m in MILESTONES:
+        click.echo(f"{m:<6} {t['amounts'][m]:>12} {t['percent'][m]:>8} {t['target_percent'][m]:>10} "
+                   f"{t['gap'][m]:>7}")
+    for p in data["projects"]:
+        amounts = " / ".join(p["amounts"][m] for m in MILESTONES)
+        click.echo(f"  {p['code'] or '—'} {p['name'] or '—'}：{p['budget']} → {amounts}")
+    for lag in data["lagging"]:
+        click.echo(f"  滞后：{lag['name'] or lag['code']} {lag['milestone']} 计划 {lag['percent']}%，"
+                   f"序时进度 {lag['target_percent']}%，差 {lag['behind_amount']} 万元")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

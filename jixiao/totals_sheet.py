@@ -1,0 +1,165 @@
+"""The ``支出计划汇总`` sheet: the totals as live formulas in a copy of the unit workbook.
+
+Formulas point at the project sheets' own cells (taken from the model's cell
+locations), so the sheet follows the clerk's edits; LibreOffice's
+recalculation of them agrees with :mod:`jixiao.totals` to the cent (tested).
+Written with openpyxl into a copy: the unit's workbook is never modified.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .errors import OutputError
+from .fsutil import atomic_path
+from .model import Loc, UnitWorkbook
+from .profiles import Profile, load_profile
+from .totals import MILESTONES, unit_schedule
+
+SHEET = "支出计划汇总"
+FIRST_ROW = 5  # first project row
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = Font(name="仿宋", size=11)
+_BOLD = Font(name="宋体", size=11, bold=True)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _ref(loc: Loc | None) -> str | None:
+    if loc is None:
+        return None
+    col = "".join(ch for ch in loc.cell if ch.isalpha())
+    row = loc.cell[len(col):]
+    return f"'{loc.sheet}'!${col}${row}"
+
+
+def _pct_col(i: int) -> int:
+    return 7 + 2 * i  # G, I, K, M
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    pa, pb = Path(a), Path(b)
+    return pb.exists() and pa.resolve() == pb.resolve()
+
+
+def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) -> None:
+    """Draw the sheet (projects × milestones, totals, 序时进度, gap, a line chart) into ``ws``."""
+    schedule = unit_schedule(book, profile)
+    last_col = _pct_col(len(MILESTONES) - 1) + 1
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    ws["A1"] = "支出计划汇总"
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = _CENTER
+    ws["A2"] = f"{book.unit.code or ''} {book.unit.name or ''}".strip()
+    ws.cell(2, last_col, "单位：万元").alignment = Alignment(horizontal="right")
+    headers = ["序号", "项目编码", "项目名称", "预算数", "财政资金", "其他资金"]
+    for c, text in enumerate(headers, start=1):
+        ws.merge_cells(start_row=3, start_column=c, end_row=4, end_column=c)
+        ws.cell(3, c, text)
+    for i, m in enumerate(MILESTONES):
+        col = _pct_col(i)
+        ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + 1)
+        ws.cell(3, col, m)
+        ws.cell(4, col, "累计%")
+        ws.cell(4, col + 1, "累计金额")
+    n = len(book.projects)
+    last = FIRST_ROW + max(n, 1) - 1
+    for k, project in enumerate(book.projects):
+        r = FIRST_ROW + k
+        budget, fiscal, other = (_ref(project.loc(f)) for f in ("budget", "fiscal", "other"))
+        ws.cell(r, 1, k + 1)
+        code, name = _ref(project.loc("code")), _ref(project.loc("name"))
+        ws.cell(r, 2, f"={code}&\"\"" if code else project.code)
+        ws.cell(r, 3, f"={name}&\"\"" if name else project.name)
+        ws.cell(r, 5, f"=N({fiscal})" if fiscal else float(project.fiscal or 0))
+        ws.cell(r, 6, f"=N({other})" if other else float(project.other or 0))
+        ws.cell(r, 4, f"=IF(ISNUMBER({budget}),{budget},E{r}+F{r})" if budget else
+                float(schedule.projects[k].budget))
+        for i, m in enumerate(MILESTONES):
+            col = _pct_col(i)
+            pct = _ref(project.loc(f"plan.{m}"))
+            ws.cell(r, col, f"=N({pct})" if pct else float(schedule.projects[k].percent[m]))
+            p = f"{get_column_letter(col)}{r}"
+            ws.cell(r, col + 1, f"=IF({p}=100,D{r},ROUND(D{r}*{p}/100,2))")
+    total, target, gap = last + 1, last + 2, last + 3
+    ws.cell(total, 1, "合计")
+    ws.merge_cells(start_row=total, start_column=1, end_row=total, end_column=3)
+    for c in (4, 5, 6):
+        letter = get_column_letter(c)
+        ws.cell(total, c, f"=SUM({letter}{FIRST_ROW}:{letter}{last})")
+    ws.cell(target, 1, "序时进度")
+    ws.merge_cells(start_row=target, start_column=1, end_row=target, end_column=6)
+    ws.cell(gap, 1, "与序时进度差距（百分点）")
+    ws.merge_cells(start_row=gap, start_column=1, end_row=gap, end_column=6)
+    for i, m in enumerate(MILESTONES):
+        col = _pct_col(i)
+        p, a = get_column_letter(col), get_column_letter(col + 1)
+        ws.cell(total, col, f"=IF(D{total}=0,0,SUMPRODUCT(D{FIRST_ROW}:D{last},{p}{FIRST_ROW}:{p}{last})/D{total})")
+        ws.cell(total, col + 1, f"=SUM({a}{FIRST_ROW}:{a}{last})")
+        ws.cell(target, col, float(schedule.target_percent[m]))
+        ws.cell(gap, col, f"={p}{total}-{p}{target}")
+    # styles
+    for row in ws.iter_rows(min_row=3, max_row=gap, max_col=last_col):
+        for cell in row:
+            cell.border = _BORDER
+            cell.font = _BOLD if cell.row in (3, 4, total) else _FONT
+            cell.alignment = _CENTER if cell.column != 3 else Alignment(vertical="center", wrap_text=True)
+            if cell.column >= 4 and cell.row >= FIRST_ROW:
+                is_pct = cell.column >= 7 and (cell.column - 7) % 2 == 0
+                cell.number_format = "0.0" if is_pct or cell.row > total else "0.00"
+    for col, width in zip(range(1, last_col + 1), [6, 24, 22, 12, 12, 12] + [9, 12] * len(MILESTONES)):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    # chart data: one contiguous block the chart can point at
+    data = gap + 2
+    ws.cell(data, 1, "图表数据")
+    ws.cell(data + 1, 1, "计划累计%")
+    ws.cell(data + 2, 1, "序时进度%")
+    for i, m in enumerate(MILESTONES):
+        ws.cell(data, 2 + i, m)
+        ws.cell(data + 1, 2 + i, f"={get_column_letter(_pct_col(i))}{total}")
+        ws.cell(data + 2, 2 + i, f"={get_column_letter(_pct_col(i))}{target}")
+    chart = LineChart()
+    chart.title = "累计支出计划与序时进度"
+    chart.y_axis.title = "%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.add_data(Reference(ws, min_col=1, max_col=1 + len(MILESTONES), min_row=data + 1, max_row=data + 2),
+                   from_rows=True, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, max_col=1 + len(MILESTONES), min_row=data))
+    chart.height, chart.width = 7.5, 16
+    ws.add_chart(chart, f"A{data + 4}")
+    ws.freeze_panes = "D5"
+    ws.print_area = f"A1:{get_column_letter(last_col)}{gap}"
+    ws.page_setup.paperSize = 9
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+    ws.protection.set_password(profile.protection_password)
+
+
+def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkbook,
+                          profile: Profile | None = None) -> Path:
+    """Copy ``source`` to ``out`` with the ``支出计划汇总`` sheet added or refreshed."""
+    if same_file(source, out):
+        raise OutputError("输出文件不能与输入文件相同：jixiao 不修改原工作簿，请用 -o 指定另一个文件名")
+    profile = profile or load_profile(book.profile)
+    wb = load_workbook(source)
+    index = len(wb.sheetnames)
+    if SHEET in wb.sheetnames:
+        index = wb.sheetnames.index(SHEET)
+        del wb[SHEET]
+    else:
+        visible = [i for i, ws in enumerate(wb.worksheets) if ws.sheet_state == "visible"]
+        index = visible[-1] + 1 if visible else index
+    ws = wb.create_sheet(SHEET, index)
+    write_schedule_sheet(ws, book, profile)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return Path(out)
