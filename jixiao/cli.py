@@ -143,5 +143,79 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
                    f"序时进度 {lag['target_percent']}%，差 {lag['behind_amount']} 万元")
 
 
+PROFILES = click.Choice(["hebei", "hunan", "national"])
+
+
+def _render_text(report) -> None:
+    """A readable table grouped by file and sheet."""
+    from .issues import SEVERITY_ZH
+
+    for f in report.files:
+        head = f"{f.path}  {f.unit_code or ''} {f.unit_name or ''}".rstrip()
+        verdict = "通过" if f.ok else "未通过"
+        click.secho(f"{head}：{verdict}（{f.errors} 个错误，{f.warnings} 个提示）",
+                    fg="green" if f.ok else "red", bold=True)
+        sheet = object()
+        for issue in f.issues:
+            if issue.sheet != sheet:
+                sheet = issue.sheet
+                click.echo(f"  [{sheet or '文件'}]")
+            color = "red" if issue.severity == "error" else "yellow"
+            where = issue.cell or "-"
+            click.echo(f"    {where:<6} " + click.style(f"{SEVERITY_ZH[issue.severity]} {issue.code}", fg=color)
+                       + f"  {issue.message}")
+    click.echo(f"合计：{len(report.files)} 个文件，{report.errors} 个错误，{report.warnings} 个提示")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--profile", type=PROFILES, default=None, help="校验配置；默认用工作簿自己的配置。")
+@click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="自定义配置文件（TOML）。")
+@click.option("--fix", is_flag=True, help="自动修正空格换行（JX-X01）、指标值拆分（JX-V05）、旧称（JX-T03），写到 -o。")
+@click.option("--annotate", is_flag=True, help="在副本中标出问题单元格并生成“校验结果”表，写到 -o。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（--fix / --annotate）。")
+def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file: str | None, fix: bool,
+             annotate: bool, output: str | None) -> None:
+    """校验单位工作簿：按规则目录逐项检查，并指出问题所在单元格。
+
+    退出码：0 无错误（可有提示），1 有错误，2 文件无法读取或参数错误。
+    """
+    from .issues import Report
+    from .profiles import resolve_profile
+    from .validate import validate_file
+
+    if (fix or annotate) and (not output or len(files) != 1):
+        fail("--fix / --annotate 需要且只能处理一个文件，并用 -o 指定输出文件")
+    if fix and annotate:
+        fail("--fix 与 --annotate 请分两次执行：先修正，再标注修正后的文件")
+    prof = resolve_profile(profile, profile_file) if (profile or profile_file) else None
+    if fix:
+        from .fix import plan_fixes, write_fixed
+        from .reader import read_workbook
+
+        book = read_workbook(files[0])
+        changes = plan_fixes(book, prof)
+        write_fixed(files[0], output, changes)
+        for ch in changes:
+            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{ch.old}” → “{ch.new}”", err=fmt == "json")
+        click.echo(f"共修正 {len(changes)} 处，已写入 {output}；原文件未改动。", err=fmt == "json")
+        files = (output,)
+    report = Report(files=[validate_file(f, prof) for f in files])
+    if annotate and report.files[0].readable:
+        from .annotate import annotate_file
+        from .profiles import load_profile
+
+        password = (prof or load_profile("hebei")).protection_password
+        annotate_file(files[0], output, report.files[0], password=password)
+        click.echo(f"已标注 {len(report.files[0].issues)} 个问题，写入 {output}；原文件未改动。", err=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _render_text(report)
+    sys.exit(report.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

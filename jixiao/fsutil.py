@@ -38,3 +38,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def guard_output(source: str | Path, out: str | Path) -> None:
+    """Refuse to write over the input: jixiao never modifies a unit's workbook."""
+    a, b = Path(source), Path(out)
+    if b.exists() and a.resolve() == b.resolve():
+        raise OutputError("输出文件不能与输入文件相同：jixiao 不修改原工作簿，请用 -o 指定另一个文件名")

@@ -44,27 +44,25 @@ def _plan(rng: random.Random, milestones: list[str], progress: dict[str, Decimal
     return plan
 
 
-def _indicators(rng: random.Random, name: str, budget: Decimal, n: int) -> list[Indicator]:
-    rows: list[Indicator] = []
+def _indicators(rng: random.Random, name: str, budget: Decimal, n: int,
+                cost_under_output: bool = True) -> list[Indicator]:
+    """``n`` indicators (at least 4): 产出 rows, a cost row, 效益 rows and a 满意度 row."""
     basis = lambda: rng.choice(BASIS_CHOICES)  # noqa: E731
     fmt = lambda t: t.format(n=rng.randint(1, 500), p=rng.choice([85, 90, 95, 98]))  # noqa: E731
-    fixed = [Indicator(level1="产出指标", level2="成本指标", level3="成本控制率", description="支出控制在预算内",
-                       value_text=f"≤{budget}万元", basis="计划标准"),
-             Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="服务对象满意度",
-                       description="服务对象对项目实施的满意程度", value_text="≥95%", basis=basis())]
-    body = max(n - len(fixed), 2)
+    level1, level2 = ("产出指标", "成本指标") if cost_under_output else ("成本指标", "经济成本指标")
+    cost = Indicator(level1=level1, level2=level2, level3="成本控制率", description="支出控制在预算内",
+                     value_text=f"≤{budget}万元", basis="计划标准")
+    satisfaction = Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="服务对象满意度",
+                             description="服务对象对项目实施的满意程度", value_text="≥95%", basis=basis())
+    body = max(n - 2, 2)
+    n_output = max(1, body * 2 // 3)
+    rows: list[Indicator] = []
     for i in range(body):
-        if i < max(1, body * 2 // 3):
-            level2, level3, value = rng.choice(_OUTPUT)
-            level1 = "产出指标"
-        else:
-            level2, level3, value = rng.choice(_EFFECT)
-            level1 = "效益指标"
-        rows.append(Indicator(level1=level1, level2=level2, level3=f"{level3.format(name)}{i + 1}",
+        level1_, (level2_, level3, value) = (("产出指标", rng.choice(_OUTPUT)) if i < n_output
+                                           else ("效益指标", rng.choice(_EFFECT)))
+        rows.append(Indicator(level1=level1_, level2=level2_, level3=f"{level3.format(name)}{i + 1}",
                               description=f"{name}{level3.format('')}", value_text=fmt(value), basis=basis()))
-    rows = [r for r in rows if r.level1 == "产出指标"] + fixed[:1] + \
-           [r for r in rows if r.level1 == "效益指标"] + fixed[1:]
-    return rows[:max(n, 3)]
+    return rows[:n_output] + [cost] + rows[n_output:] + [satisfaction]
 
 
 def generate_unit(seed: int, *, n_projects: int = 5, n_indicators: int = 12, year: int = 2026,
@@ -91,7 +89,8 @@ def generate_unit(seed: int, *, n_projects: int = 5, n_indicators: int = 12, yea
                           other=other if other else None,
                           purpose=f"用于{pname}相关支出。", plan=_plan(rng, profile.milestones, profile.progress),
                           goals=f"1.保障{pname}顺利实施。\n2.提升服务质量和群众满意度。",
-                          indicators=_indicators(rng, pname, budget, n_indicators))
+                          indicators=_indicators(rng, pname, budget, n_indicators,
+                                                      profile.cost_under_output))
         projects.append(project)
     if classified and projects:
         last = projects[-1]

@@ -16,8 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import OutputError
-from .fsutil import atomic_path
+from .fsutil import atomic_path, guard_output
 from .model import Loc, UnitWorkbook
 from .profiles import Profile, load_profile
 from .totals import MILESTONES, unit_schedule
@@ -41,11 +40,6 @@ def _ref(loc: Loc | None) -> str | None:
 
 def _pct_col(i: int) -> int:
     return 7 + 2 * i  # G, I, K, M
-
-
-def same_file(a: str | Path, b: str | Path) -> bool:
-    pa, pb = Path(a), Path(b)
-    return pb.exists() and pa.resolve() == pb.resolve()
 
 
 def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) -> None:
@@ -147,8 +141,7 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
 def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkbook,
                           profile: Profile | None = None) -> Path:
     """Copy ``source`` to ``out`` with the ``支出计划汇总`` sheet added or refreshed."""
-    if same_file(source, out):
-        raise OutputError("输出文件不能与输入文件相同：jixiao 不修改原工作簿，请用 -o 指定另一个文件名")
+    guard_output(source, out)
     profile = profile or load_profile(book.profile)
     wb = load_workbook(source)
     index = len(wb.sheetnames)
