@@ -1,0 +1,30 @@
+"""Shared helpers for the benchmarks: medians of repeated timings, a results table."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Callable
+
+OUT = Path(__file__).parent / "out"
+
+
+def median_ms(fn: Callable[[], object], *, repeat: int, warmup: int = 2) -> float:
+    """Median wall time of ``fn`` in milliseconds (after ``warmup`` untimed calls)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def save(name: str, results: dict) -> Path:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
