@@ -217,5 +217,45 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
     sys.exit(report.exit_code)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="汇总工作簿（.xlsx）。")
+@click.option("--year", type=int, default=None, help="汇总的预算年度；默认取多数单位的年度。")
+@click.option("--profile", type=PROFILES, default=None, help="校验配置；默认用各工作簿自己的配置。")
+@click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="自定义配置文件（TOML）。")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="并行进程数，默认为 CPU 核数。")
+@click.option("--csv-dir", type=click.Path(file_okay=False), default=None,
+              help="同时把各表导出为 CSV（UTF-8 BOM）和 Parquet 到此文件夹。")
+@click.option("--no-cache", is_flag=True, help="不使用缓存（默认在汇总表旁保存缓存，重跑只读取变化的文件）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile: str | None,
+                profile_file: str | None, workers: int | None, csv_dir: str | None, no_cache: bool,
+                fmt: str) -> None:
+    """汇总多个单位工作簿（文件或文件夹）为一个汇总工作簿；每个文件都会被纳入或列明未纳入原因。"""
+    from .consolidation import consolidate as run
+
+    result = run(inputs, output, year=year, profile=profile, profile_file=profile_file, workers=workers,
+                 csv_dir=csv_dir, use_cache=not no_cache)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        sys.exit(EXIT_FINDINGS if result.errors or result.not_consolidated else EXIT_OK)
+    check = "一致" if result.found == result.consolidated + result.not_consolidated else "不一致！"
+    click.secho(f"汇总完成：{result.output}", fg="green", bold=True)
+    click.echo(f"  预算年度：{result.year or '—'}")
+    click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
+    click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
+               f"（其余来自缓存）")
+    click.echo(f"  预算数 {result.budget:.2f} 万元（财政资金 {result.fiscal:.2f}，其他资金 {result.other:.2f}）")
+    click.echo(f"  错误 {result.errors}，提示 {result.warnings}")
+    for r in result.rejected[:20]:
+        click.secho(f"  未纳入 {r['code']} {r['path']}：{r['reason']}", fg="yellow")
+    if len(result.rejected) > 20:
+        click.echo(f"  ……另有 {len(result.rejected) - 20} 个未纳入文件，见汇总表“未纳入文件”")
+    for path in result.tables:
+        click.echo(f"  导出：{path}")
+    sys.exit(EXIT_FINDINGS if result.errors or result.not_consolidated else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

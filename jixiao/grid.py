@@ -83,8 +83,12 @@ class Grid:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def sniff(path: str | Path) -> None:
-    """Raise :class:`UnreadableFile` with the reason a clerk can act on, or return for a readable .xlsx."""
+def sniff(path: str | Path, *, deep: bool = True) -> None:
+    """Raise :class:`UnreadableFile` with the reason a clerk can act on, or return for a readable .xlsx.
+
+    ``deep=False`` looks at the first bytes only (cheap, done before every read);
+    the zip directory is checked when an engine has failed, to say why.
+    """
     p = Path(path)
     try:
         with p.open("rb") as fh:
@@ -99,6 +103,8 @@ def sniff(path: str | Path) -> None:
         raise UnreadableFile("这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
         raise UnreadableFile("不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
+    if not deep:
+        return
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
@@ -188,7 +194,11 @@ except ImportError:  # pragma: no cover
 
 def open_grid(path: str | Path, engine: str = "calamine") -> Grid:
     """Open a workbook file with an engine; unreadable files raise :class:`UnreadableFile`."""
-    sniff(path)
+    sniff(path, deep=False)
     if engine not in ENGINES:
         raise UnreadableFile(f"读取引擎 {engine} 不可用（可用：{', '.join(ENGINES)}）")
-    return ENGINES[engine](path)
+    try:
+        return ENGINES[engine](path)
+    except UnreadableFile:
+        sniff(path)  # a clearer reason when there is one (corrupt zip, a Word file …)
+        raise

@@ -136,10 +136,10 @@ class Column:
     style: str | None = None
     dropdown: str | None = None  # list name, or ``"level2:<col>"`` for the dependent 二级 list
     strict: bool = False  # a dropdown that refuses other entries
+    index: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def index(self) -> int:
-        return col_index(self.col)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", col_index(self.col))  # read for every cell of every row
 
 
 @dataclass(frozen=True)

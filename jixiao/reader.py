@@ -12,6 +12,7 @@ Loc(sheet='项目1', cell='C4')
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -47,6 +48,12 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _loc(sheet: str, row: int, col: int) -> Loc:
+    """Locations repeat across every unit of a run; build each once."""
+    return Loc.model_construct(sheet=sheet, cell=a1(row, col))
+
+
 def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, str | None]:
     """The typed value and, when it could not be typed, the raw text."""
     value = sheet.value(row, col)
@@ -65,7 +72,7 @@ def _bind(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict
     for field in layout.fields:
         row, col = field.anchor
         value, bad = _read_value(sheet, row, col, field.kind)
-        cells[field.name] = Loc(sheet=sheet.name, cell=a1(row, col))
+        cells[field.name] = _loc(sheet.name, row, col)
         if bad is not None:
             raw[field.name] = bad
         if "." in field.name:
@@ -75,25 +82,27 @@ def _bind(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict
             data[field.name] = value
 
 
-def _read_block(sheet: SheetData, block: Block, make: Callable[..., Located]) -> list[Located]:
+def _read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Located]:
     items: list[Located] = []
     last = sheet.max_row if block.open_ended else block.first_row + block.rows - 1
     stops = {squeeze(s) for s in block.stop_labels}
+    blank = {name: None for name in make.model_fields if name not in ("raw", "cells")}  # no defaults to resolve
     for row in range(block.first_row, last + 1):
         if stops and squeeze(_text(sheet.value(row, 1))) in stops:
             break
-        data: dict[str, Any] = {}
+        data: dict[str, Any] = dict(blank)
         raw: dict[str, str] = {}
         cells: dict[str, Loc] = {}
         for col in block.columns:
             value, bad = _read_value(sheet, row, col.index, col.kind)
-            cells[col.name] = Loc(sheet=sheet.name, cell=a1(row, col.index))
+            cells[col.name] = _loc(sheet.name, row, col.index)
             if bad is not None:
                 raw[col.name] = bad
             data[col.name] = value
-        if all(v is None for v in data.values()) and not raw:
+        if not raw and all(data[c.name] is None for c in block.columns):
             continue
-        items.append(make(**data, raw=raw, cells=cells))
+        # the values are typed already: construct without validating them again
+        items.append(make.model_construct(**data, raw=raw, cells=cells))
     return items
 
 
@@ -128,11 +137,11 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     cells: dict[str, Loc] = {}
     _bind(sheet, layout, data, raw, cells)
     data["indicators"] = _read_block(sheet, layout.block("indicators"), Indicator)
-    return Project(sheet=sheet.name, raw=raw, cells=cells, **data)
+    return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
 
 
-def read_grid(grid: Grid) -> UnitWorkbook:
-    """Read a unit workbook from any grid engine."""
+def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
+    """Read a unit workbook from any grid engine (``department=False`` skips the text part)."""
     meta = read_meta(grid)
     milestones = [m for m in meta.get("milestones", "").split("|") if m] or ["3月底", "6月底", "10月底"]
     book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
@@ -143,7 +152,7 @@ def read_grid(grid: Grid) -> UnitWorkbook:
         cells: dict[str, Loc] = {}
         _bind(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
         book.unit = Unit(raw=raw, cells=cells, **data)
-    if grid.has(DEPARTMENT_LAYOUT.sheet):
+    if department and grid.has(DEPARTMENT_LAYOUT.sheet):
         sheet = grid.sheet(DEPARTMENT_LAYOUT.sheet)
         data, raw, cells = {}, {}, {}
         _bind(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
@@ -172,6 +181,6 @@ def read_grid(grid: Grid) -> UnitWorkbook:
     return book
 
 
-def read_workbook(path: str | Path, engine: str = "calamine") -> UnitWorkbook:
+def read_workbook(path: str | Path, engine: str = "calamine", *, department: bool = True) -> UnitWorkbook:
     """Read a unit workbook file (``calamine`` is the fast engine, ``openpyxl`` sees formulas)."""
-    return read_grid(open_grid(path, engine))
+    return read_grid(open_grid(path, engine), department=department)

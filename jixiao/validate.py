@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Iterable
 
@@ -19,11 +20,18 @@ from .reader import read_workbook
 from .rules import RULES, Context, effective_rows
 
 
+@functools.lru_cache(maxsize=1)
+def _by_scope() -> dict[str, list]:
+    scopes: dict[str, list] = {}
+    for r in RULES:
+        scopes.setdefault(r.scope, []).append(r.fn)
+    return scopes
+
+
 def _run(scope: str, ctx: Context) -> list[Issue]:
     out: list[Issue] = []
-    for r in RULES:
-        if r.scope == scope:
-            out.extend(r.fn(ctx))
+    for fn in _by_scope().get(scope, ()):
+        out.extend(fn(ctx))
     return out
 
 

@@ -14,6 +14,7 @@ ParsedValue(operator='≥', number=Decimal('95'), unit='%', rest='')
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -150,11 +151,13 @@ def _split_unit(tail: str) -> tuple[str | None, str]:
     return None, tail
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_indicator_value(text: str | None) -> ParsedValue:
     """Split a combined 指标值 (``≥75次``, ``≤80万元``, ``100%``) into operator, number, unit.
 
     A bare number means ``=``; text with no number is qualitative (``定性``);
-    ``涉密`` is qualitative too. An empty value gives all ``None``.
+    ``涉密`` is qualitative too. An empty value gives all ``None``. Memoized: the
+    rules ask for the same values many times, and units repeat each other's.
     """
     if text is None or not text.strip():
         return ParsedValue(None, None, None, "")

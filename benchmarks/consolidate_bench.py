@@ -1,0 +1,181 @@
+"""Benchmark: consolidate N generated unit workbooks (5 projects × 12 indicators each).
+
+Reports, in one run: files/s end to end (writing the summary included), peak RSS of
+the whole process tree, and ratios against
+  (a) a naive loop: open each file with openpyxl, append its rows with pandas, write with pandas
+      (measured on a sample of up to --naive-sample files; its rate is per file), and
+  (b) the floor: reading every cell of the same files with python-calamine alone.
+Then 1 % of the files are changed and the run is repeated with the cache.
+
+Targets: ≥ 10× faster than (a); within 2.5× of (b); 10,000 files under 1 GB; re-run ≥ 20× faster.
+
+    python benchmarks/consolidate_bench.py --n 200 2000 10000 [--workers 2]
+
+The generated corpus is kept in benchmarks/out/corpus-N (generation is not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _util import OUT, save  # noqa: E402
+
+
+def _write_unit(args: tuple[int, str]) -> None:
+    from jixiao.synth import generate_unit
+    from jixiao.template import write_workbook
+
+    seed, folder = args
+    book = generate_unit(seed, n_projects=5, n_indicators=12)
+    write_workbook(Path(folder) / f"{book.unit.code}.xlsx", book)
+
+
+def corpus(n: int) -> Path:
+    folder = OUT / f"corpus-{n}"
+    done = folder / ".complete"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"generating {n} unit workbooks in {folder} …", flush=True)
+        with ProcessPoolExecutor() as pool:
+            list(pool.map(_write_unit, [(i, str(folder)) for i in range(n)], chunksize=32))
+        done.write_text("ok")
+    return folder
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_measured(cmd: list[str]) -> tuple[float, int, str]:
+    """Wall time, peak tree RSS and stdout of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    stop.set()
+    t.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"command failed: {' '.join(cmd)}\n{err}")
+    return time.perf_counter() - start, peak, out
+
+
+def floor(files: list[Path]) -> float:
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    cells = 0
+    for f in files:
+        wb = CalamineWorkbook.from_path(str(f))
+        for name in wb.sheet_names:
+            for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False):
+                cells += len(row)
+    return time.perf_counter() - start
+
+
+NAIVE = r'''
+import sys, openpyxl, pandas as pd
+files, out = sys.argv[1:-1], sys.argv[-1]
+frames = []
+for f in files:
+    wb = openpyxl.load_workbook(f, data_only=True)
+    for ws in wb.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        if rows:
+            frame = pd.DataFrame(rows)
+            frame.insert(0, "file", f)
+            frame.insert(1, "sheet", ws.title)
+            frames.append(frame)
+pd.concat(frames).astype(str).to_excel(out, index=False)
+'''
+
+
+def bench(n: int, workers: int, naive_sample: int) -> dict:
+    folder = corpus(n)
+    files = sorted(folder.glob("*.xlsx"))
+    work = OUT / f"run-{n}"
+    work.mkdir(exist_ok=True)
+    summary = work / "summary.xlsx"
+    for stale in work.glob(".summary.jixiao-cache.sqlite*"):
+        stale.unlink()
+    cmd = [sys.executable, "-m", "jixiao.cli", "consolidate", str(folder), "-o", str(summary), "--format", "json",
+           "--workers", str(workers)]
+    cold, cold_rss, out = run_measured(cmd)
+    result = json.loads(out)
+    assert result["consolidated"] == n, result
+    # change 1 % of the files (a resubmission: new amounts), then re-run with the cache
+    from jixiao.synth import generate_unit
+    from jixiao.template import write_workbook
+
+    changed = files[:: 100][: max(1, n // 100)]
+    for i, f in enumerate(changed):
+        book = generate_unit(int(files.index(f)), n_projects=5, n_indicators=12)
+        book.projects[0].fiscal += 1
+        book.projects[0].budget += 1
+        book.projects[0].indicators[1].value_text = "≤" + str(book.projects[0].budget) + "万元"
+        write_workbook(f, book)
+    rerun, rerun_rss, out = run_measured(cmd)
+    assert json.loads(out)["files_read"] == len(changed)
+    floor_s = floor(files)
+    sample = files[: min(n, naive_sample)]
+    naive_s, naive_rss, _ = run_measured([sys.executable, "-c", NAIVE, *map(str, sample),
+                                          str(work / "naive.xlsx")])
+    ours_rate = n / cold
+    naive_rate = len(sample) / naive_s
+    floor_rate = n / floor_s
+    return {"n": n, "workers": workers, "cold_s": round(cold, 2), "files_per_s": round(ours_rate, 1),
+            "peak_rss_mb": round(cold_rss / 2**20), "rerun_s": round(rerun, 2),
+            "rerun_peak_rss_mb": round(rerun_rss / 2**20), "rerun_speedup": round(cold / rerun, 1),
+            "naive_files_per_s": round(naive_rate, 2), "naive_sample": len(sample),
+            "speedup_vs_naive": round(ours_rate / naive_rate, 1),
+            "floor_s": round(floor_s, 2), "floor_files_per_s": round(floor_rate, 1),
+            "ratio_to_floor": round(cold / floor_s, 2),
+            "summary_mb": round(summary.stat().st_size / 2**20, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[200, 2000, 10000])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--naive-sample", type=int, default=200)
+    args = parser.parse_args()
+    rows = [bench(n, args.workers, args.naive_sample) for n in args.n]
+    for r in rows:
+        print(json.dumps(r, ensure_ascii=False))
+    print(f"saved {save('consolidate', {'runs': rows, 'targets': {'speedup_vs_naive': '>= 10', 'ratio_to_floor': '<= 2.5', 'peak_rss_mb (10000)': '< 1024', 'rerun_speedup': '>= 20'}})}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Consolidate many units' workbooks into one county summary workbook — fast, and losing nothing.
+
+Every input file ends up either consolidated (a row in 单位汇总) or listed in
+未纳入文件 with its code and reason; ``found = consolidated + not
+consolidated`` is checked and shown. Inputs are never modified; the summary is
+written atomically.
+
+Rules that need more than one file:
+
+- **JX-D04** the budget year: ``--year``, or else the year most units have
+  (ties: the later year). A unit of another year, or with none, is not
+  consolidated.
+- **JX-D01** the same unit (单位编码, or 单位名称 when the code is empty) in two
+  files: the one with the later 填表日期 is consolidated, then the newer file
+  (modification time), then the first path in sorted order; every other file is
+  listed in 未纳入文件 naming the file that won, and the winner gets a finding
+  naming the others.
+- **JX-D02** the same 项目编码 in two consolidated units: a finding on both.
+
+>>> result = consolidate(["jixiao-demo/units"], "汇总.xlsx")  # doctest: +SKIP
+>>> result.found == result.consolidated + result.not_consolidated  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import JixiaoError, OutputError
+from ..issues import Issue
+from ..profiles import Profile, load_profile, load_profile_file
+from ..totals import MILESTONES
+from ..values import squeeze
+from .cache import Cache, cache_key, file_hash
+from .extract import extract, issue_row, rejected
+from .summary import County, Unit, write_summary, write_tables
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Result:
+    """What a consolidation did; ``to_json()`` is ``jixiao consolidate --format json``."""
+
+    output: Path
+    found: int
+    consolidated: int
+    not_consolidated: int
+    units: int
+    projects: int
+    indicators: int
+    budget: Decimal
+    fiscal: Decimal
+    other: Decimal
+    errors: int
+    warnings: int
+    year: int | None
+    read: int  # files read this run (the rest came from the cache)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"output": str(self.output), "year": self.year, "files_found": self.found,
+                "consolidated": self.consolidated, "not_consolidated": self.not_consolidated,
+                "units": self.units, "projects": self.projects, "indicators": self.indicators,
+                "budget": {"budget": f"{self.budget:.2f}", "fiscal": f"{self.fiscal:.2f}",
+                           "other": f"{self.other:.2f}"},
+                "errors": self.errors, "warnings": self.warnings, "files_read": self.read,
+                "not_consolidated_files": [{"path": r["path"], "code": r["code"], "reason": r["reason"]}
+                                           for r in self.rejected]}
+
+
+def discover(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
+    """Every file under the inputs (folders searched recursively), minus jixiao's own outputs."""
+    skip = {p.resolve() for p in exclude}
+    found: set[Path] = set()
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            for root, _dirs, files in os.walk(p):
+                for name in files:
+                    found.add(Path(root) / name)
+        elif p.exists():
+            found.add(p)
+        else:
+            raise JixiaoError(f"找不到输入：{p}")
+    return sorted(f for f in found if f.resolve() not in skip and ".jixiao-cache.sqlite" not in f.name)
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    name, suffix = path.name, path.suffix.lower()
+    if name.startswith("~$"):
+        return "Excel 打开文件时生成的临时锁定文件，不是单位工作簿"
+    if suffix == ".xls":
+        return "旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后重新提交"
+    if suffix not in WORKBOOK_SUFFIXES:
+        return f"不是 Excel 工作簿（扩展名 {suffix or '无'}），未汇总"
+    return None
+
+
+_DATE = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})")
+
+
+def fill_date(text: str | None) -> dt.date | None:
+    """填表日期 as written (``2025.12.15``, ``2025-12-15``, ``2025年12月15日``) → a date."""
+    m = _DATE.search(text or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _choose_year(summaries: list[dict[str, Any]], year: int | None) -> int | None:
+    if year is not None:
+        return year
+    counts = Counter(s["unit"]["year"] for s in summaries if s["unit"]["year"] is not None)
+    if not counts:
+        return None
+    best = max(counts.values())
+    return max(y for y, n in counts.items() if n == best)
+
+
+def _identity(summary: dict[str, Any]) -> str:
+    unit = summary["unit"]
+    return f"code:{squeeze(unit['code'])}" if squeeze(unit["code"]) else f"name:{squeeze(unit['name'])}"
+
+
+def _rank(summary: dict[str, Any]):
+    date = fill_date(summary["unit"]["fill_date"]) or dt.date.min
+    return (date, summary["mtime"] or 0.0)
+
+
+def _finding(code: str, detail: str, summary: dict[str, Any]) -> list[Any]:
+    issue = Issue.make(code, detail=detail)
+    return issue_row(summary["unit"]["code"], summary["unit"]["name"], summary["path"], issue)
+
+
+def _progress(total: int, enabled: bool):
+    """A rich progress bar on a terminal; a no-op elsewhere."""
+    if not enabled or total == 0:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn("读取单位工作簿"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        transient=True)
+    progress.start()
+    progress.add_task("read", total=total)
+    return progress
+
+
+def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None = None,
+                profile: str | None = None, profile_file: str | Path | None = None, workers: int | None = None,
+                csv_dir: str | Path | None = None, use_cache: bool = True, progress: bool | None = None,
+                on_file: Callable[[Path], None] | None = None) -> Result:
+    """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``."""
+    output = Path(output)
+    if output.suffix.lower() != ".xlsx":
+        raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出文件夹 {output.parent}：{exc.strerror or exc}") from exc
+    cache_path = output.with_name(f".{output.stem}.jixiao-cache.sqlite")
+    files = discover(inputs, exclude=[output, cache_path])
+    profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
+    targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
+    targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
+    cache = Cache(cache_path if use_cache else None)
+    try:
+        summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
+        rejected_files: list[dict[str, Any]] = []
+        todo: list[tuple[str, str]] = []
+        for f in files:
+            reason = _not_a_workbook(f)
+            if reason:
+                st = f.stat()
+                rejected_files.append(rejected(str(f), "JX-D03", reason, st))
+                continue
+            key = cache_key(file_hash(f), str(f), profile_option)
+            hit = cache.summary(key)
+            if hit is not None and csv_dir and hit["status"] == "ok" and cache.blob(key, "table") is None:
+                hit = None  # cached without the CSV table: read it again
+            if hit is not None:
+                summaries[str(f)] = (key, hit)
+            else:
+                todo.append((str(f), key))
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = _progress(len(todo), show)
+        workers = workers or os.cpu_count() or 1
+        try:
+            results = _run(todo, profile_option, workers, csv_dir is not None)
+            for (path, key), (summary, blobs) in zip(todo, results):
+                cache.put(key, summary, blobs)
+                summaries[path] = (key, summary)
+                if bar is not None:
+                    bar.advance(bar.task_ids[0])
+                if on_file is not None:
+                    on_file(Path(path))
+        finally:
+            if bar is not None:
+                bar.stop()
+        cache.commit()
+        if use_cache:
+            cache.prune({key for key, _ in summaries.values()})
+
+        # decisions that need all files
+        ok = []
+        for path, (key, summary) in sorted(summaries.items()):
+            if summary["status"] == "ok":
+                ok.append(Unit(key, summary))
+            else:
+                rejected_files.append(summary)
+        chosen_year = _choose_year([u.summary for u in ok], year)
+        in_year = []
+        for u in ok:
+            unit_year = u.summary["unit"]["year"]
+            if chosen_year is not None and unit_year != chosen_year:
+                found = f"{unit_year} 年度" if unit_year is not None else "未填写预算年度"
+                rejected_files.append(_reject(u, "JX-D04", f"工作簿为{found}，本次汇总的是 {chosen_year} 年度"))
+            else:
+                in_year.append(u)
+        winners = _deduplicate(in_year, rejected_files)
+        _cross_unit_codes(winners)
+        winners.sort(key=lambda u: (squeeze(u.summary["unit"]["code"]), squeeze(u.summary["unit"]["name"]),
+                                    u.summary["path"]))
+        rejected_files.sort(key=lambda r: r["path"])
+        county = County(winners, rejected_files, len(files), chosen_year, targets)
+        if county.found != len(winners) + len(rejected_files):  # pragma: no cover - the invariant
+            raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
+        write_summary(output, county, cache)
+        written = write_tables(Path(csv_dir), county, cache) if csv_dir else []
+        return Result(output=output, found=county.found, consolidated=len(winners),
+                      not_consolidated=len(rejected_files), units=len(winners), projects=county.projects,
+                      indicators=county.indicators, budget=county.budget, fiscal=county.total("fiscal"),
+                      other=county.total("other"), errors=county.errors,
+                      warnings=county.warnings, year=chosen_year, read=len(todo), rejected=rejected_files,
+                      tables=written)
+    finally:
+        cache.close()
+
+
+def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool):
+    paths = [p for p, _ in todo]
+    if workers <= 1 or len(paths) < 8:
+        return (extract(p, profile_option, tables) for p in paths)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
+    results = pool.map(extract, paths, [profile_option] * len(paths), [tables] * len(paths), chunksize=chunksize)
+
+    def drain():
+        try:
+            yield from results
+        finally:
+            pool.shutdown()
+    return drain()
+
+
+def _reject(u: Unit, code: str, reason: str) -> dict[str, Any]:
+    s = u.summary
+    return {"path": s["path"], "status": "rejected", "code": code, "reason": reason, "size": s["size"],
+            "mtime": s["mtime"], "unit_code": s["unit"]["code"], "unit_name": s["unit"]["name"]}
+
+
+def _deduplicate(units: list[Unit], rejected_files: list[dict[str, Any]]) -> list[Unit]:
+    groups: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        groups[_identity(u.summary)].append(u)
+    winners = []
+    for group in groups.values():
+        if len(group) == 1:
+            winners.append(group[0])
+            continue
+        group.sort(key=lambda u: u.summary["path"])
+        winner = max(group, key=lambda u: _rank(u.summary))  # max keeps the first of equals
+        others = [u for u in group if u is not winner]
+        name = f"{winner.summary['unit']['code'] or ''} {winner.summary['unit']['name'] or ''}".strip()
+        for u in others:
+            why = ("填表日期较新" if _rank(winner.summary)[0] > _rank(u.summary)[0] else
+                   "文件修改时间较新" if _rank(winner.summary) > _rank(u.summary) else "按文件名排序在前")
+            rejected_files.append(_reject(u, "JX-D01", f"单位 {name} 重复：已采用 {winner.summary['path']}（{why}），"
+                                                       "本文件未纳入汇总"))
+        listing = "、".join(u.summary["path"] for u in others)
+        winner.extra_issues.append(_finding("JX-D01", f"单位 {name} 还出现在 {listing}，这些文件未纳入汇总",
+                                            winner.summary))
+        winner.extra_errors += 1
+        winners.append(winner)
+    return winners
+
+
+def _cross_unit_codes(units: list[Unit]) -> None:
+    owners: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        for code in {squeeze(p["code"]) for p in u.summary["projects"] if squeeze(p["code"])}:
+            owners[code].append(u)
+    for code, group in owners.items():
+        if len(group) < 2:
+            continue
+        for u in group:
+            others = "、".join(f"{o.summary['unit']['code'] or ''} {o.summary['unit']['name'] or ''}".strip()
+                              for o in group if o is not u)
+            u.extra_issues.append(_finding("JX-D02", f"项目编码 {code} 同时出现在单位 {others}", u.summary))
+            u.extra_errors += 1

@@ -1,0 +1,87 @@
+"""The consolidation cache: extracted records keyed by file content hash (SQLite beside the output).
+
+A re-run after a few units resubmit re-reads only the changed files; the
+others' records — and their rendered, compressed rows — come from here.
+With ``--no-cache`` the same store lives in a temporary file that is removed
+at the end, so one code path serves both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+
+SCHEMA = 1
+BLOBS = ("项目清单", "指标明细", "校验问题", "table")
+_COLUMNS = {"项目清单": "projects", "指标明细": "indicators", "校验问题": "issues", "table": "tbl"}
+
+
+def file_hash(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cache_key(digest: str, path: str, options: Any) -> str:
+    """What a record depends on: the bytes, where they are (links), the options and this code."""
+    return hashlib.sha256(json.dumps([digest, path, repr(options), __version__, SCHEMA]).encode()).hexdigest()
+
+
+class Cache:
+    """A small key → (summary, blobs) store."""
+
+    def __init__(self, path: str | Path | None):
+        self.temporary = path is None
+        if path is None:
+            fd, name = tempfile.mkstemp(prefix="jixiao-cache-", suffix=".sqlite")
+            os.close(fd)
+            path = name
+        self.path = Path(path)
+        self.db = sqlite3.connect(str(self.path))
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, summary TEXT NOT NULL, "
+                        "projects BLOB, indicators BLOB, issues BLOB, tbl BLOB)")
+        self._pending = 0
+
+    def summary(self, key: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT summary FROM records WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, summary: dict[str, Any], blobs: dict[str, bytes]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
+                        (key, json.dumps(summary, ensure_ascii=False),
+                         *(blobs.get(name) for name in BLOBS)))
+        self._pending += 1
+        if self._pending >= 200:
+            self.commit()
+
+    def blob(self, key: str, name: str) -> bytes | None:
+        row = self.db.execute(f"SELECT {_COLUMNS[name]} FROM records WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def commit(self) -> None:
+        self.db.commit()
+        self._pending = 0
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget records of files that are gone or changed, so the cache does not grow forever."""
+        stale = [k for (k,) in self.db.execute("SELECT key FROM records") if k not in keep]
+        self.db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in stale])
+        self.commit()
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+        if self.temporary:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,141 @@
+"""The worker: one unit file in, one small record out.
+
+Runs in a process pool. It reads the workbook with calamine, validates it,
+computes its schedule, and returns a JSON-able summary (what consolidation
+decides with) plus the unit's rows for the big sheets, already rendered and
+compressed (what the summary workbook is assembled from) and as a compressed
+JSON table (what CSV/Parquet are written from). Nothing returned is a whole
+sheet or a model, so the pool pays.
+
+涉密 projects leave the worker as ``涉密`` in every content field: nothing else
+of theirs can reach the summary, the CSV or the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from decimal import Decimal
+from typing import Any
+
+from ..errors import JixiaoError, UnreadableFile
+from ..issues import Issue
+from ..model import Indicator, Project, UnitWorkbook
+from ..profiles import Profile, load_profile, load_profile_file
+from ..reader import read_workbook
+from ..totals import MILESTONES, unit_schedule
+from ..validate import validate_book
+from ..values import CLASSIFIED
+from .sheets import INDICATORS, ISSUES, PROJECTS, Link, plain, render_row
+from .xlsxstream import compress
+
+FRAGMENT_SHEETS = (PROJECTS, INDICATORS, ISSUES)
+_KNOWN = ("hebei", "hunan", "national")
+
+
+def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
+    if option is not None:
+        kind, value = option
+        return load_profile_file(value) if kind == "file" else load_profile(value)
+    return load_profile(book.profile if book.profile in _KNOWN else "hebei")
+
+
+def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[Any]:
+    secret = p.classified
+    return [book.unit.code, book.unit.name, p.sheet, p.code, p.name, schedule.budget, schedule.fiscal,
+            schedule.other, CLASSIFIED if secret else p.purpose,
+            *[schedule.percent[m] for m in MILESTONES], *[schedule.amounts[m] for m in MILESTONES],
+            CLASSIFIED if secret else p.goals, len(p.indicators), "是" if secret else "",
+            Link(source, p.sheet)]
+
+
+def _indicator_row(book: UnitWorkbook, sheet: str | None, code: str | None, name: str | None, n: int,
+                   ind: Indicator, secret: bool) -> list[Any]:
+    if secret:
+        return [book.unit.code, book.unit.name, sheet, code, name, n] + [CLASSIFIED] * 12 + \
+               [None, CLASSIFIED, None, None]
+    parsed = ind.parsed()
+    return [book.unit.code, book.unit.name, sheet, code, name, n, ind.level1, ind.level2, ind.level3,
+            ind.description, ind.value_text, ind.basis, ind.value_type, ind.measure_unit, ind.explanation,
+            ind.scoring, ind.weight, ind.remark, parsed.operator, parsed.number, parsed.unit]
+
+
+def issue_row(code: str | None, name: str | None, source: str, issue: Issue) -> list[Any]:
+    from ..issues import SEVERITY_ZH
+
+    fix = issue.fix.get("description") if issue.fix else None
+    return [code, name, source, issue.code, SEVERITY_ZH[issue.severity], issue.sheet, issue.cell, issue.field,
+            issue.value, issue.message, fix]
+
+
+def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
+    raw = "".join(render_row(sheet, r) for r in rows).encode("utf-8")
+    return compress(raw, rows=len(rows)).pack()
+
+
+def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = None) -> dict[str, Any]:
+    return {"path": path, "status": "rejected", "code": code, "reason": reason,
+            "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
+
+
+def extract(path: str, profile_option: tuple[str, str] | None = None,
+            tables: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Read, validate and summarise one unit file; never raises for a bad file.
+
+    ``tables`` adds the rows as compressed JSON (for ``--csv-dir``).
+    """
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        return rejected(path, "JX-D03", f"无法访问文件：{exc.strerror}"), {}
+    try:
+        book = read_workbook(path, department=False)  # the text part is not consolidated
+    except UnreadableFile as exc:
+        return rejected(path, "JX-D03", str(exc), stat), {}
+    except JixiaoError as exc:
+        return rejected(path, "JX-D03", f"不是 jixiao 单位工作簿：{exc}", stat), {}
+    except Exception as exc:  # noqa: BLE001 - a file must never take the run down with it
+        return rejected(path, "JX-D03", f"读取时出错：{type(exc).__name__}: {exc}", stat), {}
+    try:
+        profile = _profile(book, profile_option)
+        issues = validate_book(book, profile)
+        schedule = unit_schedule(book, profile)
+    except Exception as exc:  # noqa: BLE001
+        return rejected(path, "JX-D03", f"校验时出错：{type(exc).__name__}: {exc}", stat), {}
+
+    unit = book.unit
+    rows: dict[str, list[list[Any]]] = {PROJECTS: [], INDICATORS: [], ISSUES: []}
+    for p, s in zip(book.projects, schedule.projects):
+        rows[PROJECTS].append(_project_row(book, p, s, path))
+        for n, ind in enumerate(p.indicators, start=1):
+            rows[INDICATORS].append(_indicator_row(book, p.sheet, p.code, p.name, n, ind, p.classified))
+    if book.overall is not None:
+        for n, ind in enumerate(book.overall.indicators, start=1):
+            rows[INDICATORS].append(_indicator_row(book, "整体支出绩效目标表", None, "（部门整体）", n, ind, False))
+    for issue in issues:
+        rows[ISSUES].append(issue_row(unit.code, unit.name, path, issue))
+
+    codes: dict[str, int] = {}
+    for issue in issues:
+        codes[issue.code] = codes.get(issue.code, 0) + 1
+    summary = {
+        "path": path, "status": "ok", "size": stat.st_size, "mtime": stat.st_mtime,
+        "unit": {"code": unit.code, "name": unit.name, "region_code": unit.region_code, "year": unit.year,
+                 "fill_date": unit.fill_date},
+        "profile": profile.name,
+        "projects": [{"code": p.code, "name": p.name, "sheet": p.sheet} for p in book.projects],
+        "n_projects": len(book.projects), "n_indicators": len(rows[INDICATORS]),
+        "errors": sum(1 for i in issues if i.severity == "error"),
+        "warnings": sum(1 for i in issues if i.severity == "warning"), "issue_codes": codes,
+        "totals": {"budget": str(schedule.budget), "fiscal": str(schedule.fiscal), "other": str(schedule.other),
+                   "amounts": {m: str(schedule.amounts[m]) for m in MILESTONES},
+                   "weighted": {m: str(sum((p.budget * p.percent[m] for p in schedule.projects), Decimal(0)))
+                                for m in MILESTONES}},
+        "rows": {sheet: len(r) for sheet, r in rows.items()},
+    }
+    blobs = {sheet: _pack(sheet, r) for sheet, r in rows.items()}
+    if tables:
+        table = {sheet: [[plain(v) for v in row] for row in r] for sheet, r in rows.items()}
+        blobs["table"] = zlib.compress(json.dumps(table, ensure_ascii=False, default=str).encode("utf-8"), 1)
+    return summary, blobs

@@ -1,0 +1,116 @@
+"""The summary workbook's sheets (names are a contract) and their columns, as data.
+
+One description per sheet serves the header row, the XML rows of the xlsx and
+the CSV/Parquet tables, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..totals import MILESTONES
+from .xlsxstream import Styles, cell_xml, formula_xml, text_cell
+
+OVERVIEW = "概览"
+UNITS = "单位汇总"
+PROJECTS = "项目清单"
+INDICATORS = "指标明细"
+SCHEDULE = "支出计划汇总"
+ISSUES = "校验问题"
+REJECTED = "未纳入文件"
+SHEETS = (OVERVIEW, UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED)
+
+#: xf indices registered first, in this order, by the skeleton (checked there).
+STYLES = Styles(header=1, text=2, money=3, percent=4, link=5)
+_STYLE = {"text": STYLES.text, "money": STYLES.money, "percent": STYLES.percent, "int": STYLES.text,
+          "link": STYLES.link, "number": STYLES.text}
+
+
+@dataclass(frozen=True)
+class Col:
+    title: str
+    kind: str = "text"  # text | money | percent | int | number | link
+    width: float = 12
+
+
+def _milestone_cols(*parts: tuple[str, str]) -> list[Col]:
+    return [Col(f"{m}{label}", kind, 11) for m in MILESTONES for label, kind in parts]
+
+
+COLUMNS: dict[str, list[Col]] = {
+    UNITS: [Col("单位编码", width=10), Col("单位名称", width=28), Col("项目数", "int", 8), Col("指标数", "int", 8),
+            Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
+            *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
+            Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40)],
+    PROJECTS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=8),
+               Col("项目编码", width=24), Col("项目名称", width=24), Col("预算数", "money"),
+               Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", width=30),
+               *_milestone_cols(("累计%", "percent")), *_milestone_cols(("累计金额", "money")),
+               Col("绩效目标", width=30), Col("指标数", "int", 8), Col("涉密", width=6),
+               Col("来源", "link", 12)],
+    INDICATORS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=10),
+                 Col("项目编码", width=24), Col("项目名称", width=20), Col("序号", "int", 6),
+                 Col("一级指标"), Col("二级指标", width=16), Col("三级指标", width=20),
+                 Col("绩效指标描述", width=24), Col("指标值", width=14), Col("指标值确定依据", width=14),
+                 Col("指标值类型", width=8), Col("计量单位", width=8), Col("指标解释", width=20),
+                 Col("评(扣)分标准", width=20), Col("分值", "number", 6), Col("备注", width=10),
+                 Col("运算符", width=6), Col("数值", "number", 10), Col("单位", width=6)],
+    SCHEDULE: [Col("单位编码", width=10), Col("单位名称", width=28), Col("预算数", "money"),
+               *_milestone_cols(("累计金额", "money"), ("累计%", "percent"), ("序时进度%", "percent"),
+                                ("差距", "percent"))],
+    ISSUES: [Col("单位编码", width=10), Col("单位名称", width=24), Col("文件", width=30), Col("代码", width=8),
+             Col("严重程度", width=8), Col("工作表", width=12), Col("单元格", width=8), Col("字段", width=14),
+             Col("值", width=20), Col("说明", width=60), Col("修正建议", width=30)],
+    REJECTED: [Col("文件", width=50), Col("代码", width=8), Col("原因", width=60), Col("单位编码", width=10),
+               Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to a file (and a sheet in it), written as a HYPERLINK formula so rows stay position-free."""
+
+    path: str
+    sheet: str | None = None
+    text: str = "打开"
+
+    def target(self) -> str:
+        from pathlib import Path
+
+        uri = Path(self.path).resolve().as_uri()
+        return f"{uri}#'{self.sheet}'!A1" if self.sheet else uri
+
+
+_STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
+
+
+def render_row(sheet: str, values: list[Any]) -> str:
+    """One data row of ``sheet`` as position-free XML."""
+    cells = []
+    for style, value in zip(_STYLES_BY_SHEET[sheet], values):
+        if value.__class__ is str:  # the common case first
+            cells.append(text_cell(value, style) if value else f'<c s="{style}"/>')
+        elif isinstance(value, Link):
+            target = value.target().replace('"', '""')
+            cells.append(formula_xml(f'HYPERLINK("{target}","{value.text}")', value.text, style))
+        else:
+            cells.append(cell_xml(value, style))
+    return "<row>" + "".join(cells) + "</row>"
+
+
+def plain(value: Any) -> Any:
+    """A value as it goes to CSV / JSON: links become paths, Decimals strings."""
+    if isinstance(value, Link):
+        return value.target()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def money_sum_formula(col_index: int, first: int, last: int) -> str:
+    from ..layouts import col_letter
+
+    letter = col_letter(col_index)
+    return f"SUM({letter}{first}:{letter}{last})"

@@ -1,0 +1,407 @@
+"""Write the county summary workbook: an xlsxwriter skeleton with the data rows spliced in.
+
+The skeleton holds what is small and rich: the 概览 sheet with its tables and
+native charts, every sheet's header row, formats, widths, frozen header and
+autofilter. The rows of the six data sheets are streamed in as compressed
+chunks (cached ones for the per-unit sheets), so memory grows with nothing
+but the per-unit summaries.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import xlsxwriter
+
+from ..fsutil import atomic_path
+from ..issues import CATALOGUE
+from ..layouts import col_letter
+from ..totals import MILESTONES
+from .cache import Cache
+from .sheets import (
+    COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SHEETS, STYLES, UNITS, plain,
+    render_row,
+)
+from .xlsxstream import Chunk, compress, formula_xml, row_xml, splice
+
+ZERO = Decimal(0)
+BATCH = 2000  # rows per chunk for the sheets rendered here
+
+
+@dataclass
+class Unit:
+    """One consolidated unit: its cached summary and extra findings from consolidation."""
+
+    key: str
+    summary: dict[str, Any]
+    extra_issues: list[list[Any]] = field(default_factory=list)  # D01 / D02 rows
+    extra_errors: int = 0
+
+    @property
+    def errors(self) -> int:
+        return self.summary["errors"] + self.extra_errors
+
+    def money(self, name: str) -> Decimal:
+        return Decimal(self.summary["totals"][name])
+
+    def amount(self, m: str) -> Decimal:
+        return Decimal(self.summary["totals"]["amounts"][m])
+
+
+@dataclass
+class County:
+    """What the summary shows: consolidated units, rejected files, targets, counts."""
+
+    units: list[Unit]
+    rejected: list[dict[str, Any]]
+    found: int
+    year: int | None
+    targets: dict[str, Decimal]
+
+    @property
+    def budget(self) -> Decimal:
+        return sum((u.money("budget") for u in self.units), ZERO)
+
+    def total(self, name: str) -> Decimal:
+        return sum((u.money(name) for u in self.units), ZERO)
+
+    def amount(self, m: str) -> Decimal:
+        return sum((u.amount(m) for u in self.units), ZERO)
+
+    def percent(self, m: str) -> Decimal:
+        weighted = sum((Decimal(u.summary["totals"]["weighted"][m]) for u in self.units), ZERO)
+        return weighted / self.budget if self.budget else ZERO
+
+    def rows(self, sheet: str) -> int:
+        return sum(u.summary["rows"].get(sheet, 0) for u in self.units) + \
+            (sum(len(u.extra_issues) for u in self.units) if sheet == ISSUES else 0)
+
+    @property
+    def projects(self) -> int:
+        return sum(u.summary["n_projects"] for u in self.units)
+
+    @property
+    def indicators(self) -> int:
+        return sum(u.summary["n_indicators"] for u in self.units)
+
+    @property
+    def errors(self) -> int:
+        return sum(u.errors for u in self.units)
+
+    @property
+    def warnings(self) -> int:
+        return sum(u.summary["warnings"] for u in self.units)
+
+    def code_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for u in self.units:
+            for code, n in u.summary["issue_codes"].items():
+                counts[code] = counts.get(code, 0) + n
+            for row in u.extra_issues:
+                counts[row[3]] = counts.get(row[3], 0) + 1
+        for r in self.rejected:
+            counts[r["code"]] = counts.get(r["code"], 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def _pct(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- rows rendered here ------------------------------------------------------------------
+
+def unit_rows(county: County) -> Iterator[list[Any]]:
+    for u in county.units:
+        s = u.summary
+        amounts = []
+        for m in MILESTONES:
+            budget = u.money("budget")
+            weighted = Decimal(s["totals"]["weighted"][m])
+            amounts += [u.amount(m), _pct(weighted / budget) if budget else ZERO]
+        yield [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], u.money("budget"),
+               u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
+
+
+def schedule_rows(county: County) -> Iterator[list[Any]]:
+    for u in county.units:
+        s = u.summary
+        budget = u.money("budget")
+        cells: list[Any] = [s["unit"]["code"], s["unit"]["name"], budget]
+        for m in MILESTONES:
+            pct = Decimal(s["totals"]["weighted"][m]) / budget if budget else ZERO
+            cells += [u.amount(m), _pct(pct), county.targets[m], _pct(pct - county.targets[m])]
+        yield cells
+
+
+def rejected_rows(county: County) -> Iterator[list[Any]]:
+    import datetime as dt
+
+    for r in county.rejected:
+        mtime = dt.datetime.fromtimestamp(r["mtime"]).strftime("%Y-%m-%d %H:%M") if r.get("mtime") else None
+        yield [r["path"], r["code"], r["reason"], r.get("unit_code"), r.get("unit_name"), r.get("size"), mtime]
+
+
+def _chunks(sheet: str, rows: Iterable[list[Any]]) -> Iterator[Chunk]:
+    batch: list[str] = []
+    for row in rows:
+        batch.append(render_row(sheet, row))
+        if len(batch) >= BATCH:
+            yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
+            batch = []
+    if batch:
+        yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
+
+
+def _totals_row(sheet: str, label: str, sums: dict[int, Decimal], first: int, last: int) -> Chunk:
+    """A totals row: SUM formulas over the data rows with Python's exact sums cached."""
+    cells = []
+    for i, col in enumerate(COLUMNS[sheet], start=1):
+        style = STYLES.money if col.kind == "money" else STYLES.header
+        if i == 1:
+            cells.append(f'<c s="{STYLES.header}" t="inlineStr"><is><t>{label}</t></is></c>')
+        elif i in sums:
+            letter = col_letter(i)
+            cells.append(formula_xml(f"SUM({letter}{first}:{letter}{last})", sums[i], style))
+        else:
+            cells.append(f'<c s="{STYLES.header}"/>')
+    return compress(row_xml(cells).encode("utf-8"), 1, level=1)
+
+
+def _money_cols(sheet: str) -> list[int]:
+    return [i for i, c in enumerate(COLUMNS[sheet], start=1) if c.kind == "money"]
+
+
+# --- the skeleton --------------------------------------------------------------------------
+
+def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County, n_units: int) -> None:
+    title = wb.add_format({"bold": True, "font_size": 16, "font_name": "宋体"})
+    bold = wb.add_format({"bold": True, "font_name": "宋体"})
+    ok = wb.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
+    bad = wb.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 6, 14)
+    year = f"{county.year} 年度" if county.year else ""
+    ws.write_string(0, 0, f"预算绩效目标汇总 {year}".strip(), title)
+    consolidated, rejected = len(county.units), len(county.rejected)
+    balanced = county.found == consolidated + rejected
+    ws.write_string(2, 0, "文件核对", bold)
+    ws.write_row(3, 0, ["找到文件", "纳入汇总", "未纳入汇总"], fmts["header"])
+    ws.write_row(4, 0, [county.found, consolidated, rejected])
+    ws.write_string(5, 0, f"找到 {county.found} = 纳入 {consolidated} + 未纳入 {rejected}"
+                          f"{'，核对一致' if balanced else '，核对不一致！'}", ok if balanced else bad)
+    ws.write_string(7, 0, "统计", bold)
+    stats = [("单位数", consolidated), ("项目数", county.projects), ("指标数", county.indicators),
+             ("错误", county.errors), ("提示", county.warnings)]
+    for i, (label, value) in enumerate(stats):
+        ws.write_string(8 + i, 0, label)
+        ws.write_number(8 + i, 1, value)
+    ws.write_string(14, 0, "预算（万元）", bold)
+    last = n_units + 1
+    for i, (label, name, col) in enumerate([("预算数", "budget", 5), ("财政资金", "fiscal", 6),
+                                            ("其他资金", "other", 7)]):
+        ws.write_string(15 + i, 0, label)
+        letter = col_letter(col)
+        ws.write_formula(15 + i, 1, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
+                         float(county.total(name)))
+    # county schedule against 序时进度
+    ws.write_string(19, 0, "全县支出计划与序时进度", bold)
+    ws.write_row(20, 0, ["时点", "累计金额", "累计%", "序时进度%", "差距"], fmts["header"])
+    for i, m in enumerate(MILESTONES):
+        pct = county.percent(m)
+        ws.write_string(21 + i, 0, m)
+        ws.write_number(21 + i, 1, float(county.amount(m)), fmts["money"])
+        ws.write_number(21 + i, 2, float(_pct(pct)), fmts["percent"])
+        ws.write_number(21 + i, 3, float(county.targets[m]), fmts["percent"])
+        ws.write_number(21 + i, 4, float(_pct(pct - county.targets[m])), fmts["percent"])
+    line = wb.add_chart({"type": "line"})
+    for col, name in ((2, "计划累计%"), (3, "序时进度%")):
+        line.add_series({"name": name, "categories": [OVERVIEW, 21, 0, 24, 0],
+                         "values": [OVERVIEW, 21, col, 24, col], "marker": {"type": "circle"}})
+    line.set_title({"name": "累计支出计划与序时进度"})
+    line.set_y_axis({"min": 0, "max": 100})
+    ws.insert_chart(2, 8, line, {"x_scale": 1.1, "y_scale": 0.9})
+    # budget by unit: the 20 largest
+    top = sorted(county.units, key=lambda u: u.money("budget"), reverse=True)[:20]
+    ws.write_string(27, 0, "预算数前 20 名单位", bold)
+    ws.write_row(28, 0, ["单位", "预算数"], fmts["header"])
+    for i, u in enumerate(top):
+        ws.write_string(29 + i, 0, f"{u.summary['unit']['code'] or ''} {u.summary['unit']['name'] or ''}")
+        ws.write_number(29 + i, 1, float(u.money("budget")), fmts["money"])
+    if top:
+        bar = wb.add_chart({"type": "bar"})
+        bar.add_series({"name": "预算数（万元）", "categories": [OVERVIEW, 29, 0, 28 + len(top), 0],
+                        "values": [OVERVIEW, 29, 1, 28 + len(top), 1]})
+        bar.set_title({"name": "各单位预算数（前 20）"})
+        bar.set_y_axis({"reverse": True})
+        bar.set_legend({"none": True})
+        ws.insert_chart(20, 8, bar, {"x_scale": 1.1, "y_scale": 1.3})
+    # findings by code
+    codes = county.code_counts()
+    start = 29 + max(len(top), 1) + 2
+    ws.write_string(start, 0, "问题按代码统计", bold)
+    ws.write_row(start + 1, 0, ["代码", "名称", "数量"], fmts["header"])
+    for i, (code, n) in enumerate(codes.items()):
+        ws.write_row(start + 2 + i, 0, [code, CATALOGUE[code].title if code in CATALOGUE else "", n])
+    if codes:
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "问题数", "categories": [OVERVIEW, start + 2, 0, start + 1 + len(codes), 0],
+                          "values": [OVERVIEW, start + 2, 2, start + 1 + len(codes), 2]})
+        chart.set_title({"name": "问题按代码统计"})
+        chart.set_legend({"none": True})
+        ws.insert_chart(42, 8, chart, {"x_scale": 1.1, "y_scale": 0.9})
+
+
+def write_skeleton(path: Path, county: County, counts: dict[str, int]) -> dict[str, str]:
+    """The workbook without data rows; returns sheet name → zip part name."""
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False})
+    fmts = {"header": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                     "valign": "vcenter"}),
+            "text": wb.add_format({}),
+            "money": wb.add_format({"num_format": "#,##0.00"}),
+            "percent": wb.add_format({"num_format": "0.0"}),
+            "link": wb.add_format({"font_color": "#0563C1", "underline": 1})}
+    for name, fmt in fmts.items():
+        # the rows rendered elsewhere refer to these xf indices
+        assert fmt._get_xf_index() == getattr(STYLES, name), name
+    parts = {}
+    for i, sheet in enumerate(SHEETS, start=1):
+        ws = wb.add_worksheet(sheet)
+        parts[sheet] = f"xl/worksheets/sheet{i}.xml"
+        if sheet == OVERVIEW:
+            _overview(wb, ws, fmts, county, counts[UNITS])
+            continue
+        cols = COLUMNS[sheet]
+        for c, col in enumerate(cols):
+            ws.set_column(c, c, col.width)
+            ws.write_string(0, c, col.title, fmts["header"])
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(counts[sheet], 1), len(cols) - 1)
+    wb.worksheets()[0].activate()
+    wb.close()
+    return parts
+
+
+# --- assembling -----------------------------------------------------------------------------
+
+def _cached(cache: Cache, county: County, sheet: str) -> Iterator[Chunk]:
+    for u in county.units:
+        blob = cache.blob(u.key, sheet)
+        if blob:
+            yield Chunk.unpack(blob)
+
+
+def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:
+    yield from chunks
+    yield _totals_row(sheet, "合计", sums, 2, n + 1)
+
+
+def write_summary(out: Path, county: County, cache: Cache) -> None:
+    """Write the summary workbook atomically."""
+    counts = {s: county.rows(s) for s in (PROJECTS, INDICATORS, ISSUES)}
+    counts[UNITS] = counts[SCHEDULE] = len(county.units)
+    counts[REJECTED] = len(county.rejected)
+    unit_sums = {i: sum((Decimal(str(r[i - 1])) for r in unit_rows(county)), ZERO) for i in _money_cols(UNITS)}
+    project_sums: dict[int, Decimal] = {}
+    proj_cols = _money_cols(PROJECTS)
+    budget_cols = {6: "budget", 7: "fiscal", 8: "other"}
+    for i in proj_cols:
+        if i in budget_cols:
+            project_sums[i] = county.total(budget_cols[i])
+        else:  # the milestone amount columns, in MILESTONES order
+            project_sums[i] = county.amount(MILESTONES[proj_cols.index(i) - 3])
+    schedule_sums = {3: county.budget, **{4 + 4 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
+    with tempfile.TemporaryDirectory(prefix="jixiao-summary-") as tmp:
+        skeleton = Path(tmp) / "skeleton.xlsx"
+        parts = write_skeleton(skeleton, county, counts)
+        sheets = {
+            parts[UNITS]: (_with_totals(_chunks(UNITS, unit_rows(county)), UNITS, unit_sums, counts[UNITS]),
+                           f"A1:{col_letter(len(COLUMNS[UNITS]))}{counts[UNITS] + 2}"),
+            parts[PROJECTS]: (_with_totals(_cached(cache, county, PROJECTS), PROJECTS, project_sums,
+                                           counts[PROJECTS]),
+                              f"A1:{col_letter(len(COLUMNS[PROJECTS]))}{counts[PROJECTS] + 2}"),
+            parts[INDICATORS]: (_cached(cache, county, INDICATORS),
+                                f"A1:{col_letter(len(COLUMNS[INDICATORS]))}{counts[INDICATORS] + 1}"),
+            parts[SCHEDULE]: (_with_totals(_chunks(SCHEDULE, schedule_rows(county)), SCHEDULE, schedule_sums,
+                                           counts[SCHEDULE]),
+                              f"A1:{col_letter(len(COLUMNS[SCHEDULE]))}{counts[SCHEDULE] + 2}"),
+            parts[ISSUES]: (_issue_chunks(cache, county),
+                            f"A1:{col_letter(len(COLUMNS[ISSUES]))}{counts[ISSUES] + 1}"),
+            parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)),
+                              f"A1:{col_letter(len(COLUMNS[REJECTED]))}{counts[REJECTED] + 1}"),
+        }
+        with atomic_path(out) as target, open(target, "wb") as fh:
+            splice(skeleton, fh, sheets)
+
+
+def _issue_chunks(cache: Cache, county: County) -> Iterator[Chunk]:
+    yield from _cached(cache, county, ISSUES)
+    extra = [row for u in county.units for row in u.extra_issues]
+    yield from _chunks(ISSUES, extra)
+
+
+# --- CSV and Parquet ---------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def tables(county: County, cache: Cache) -> Iterator[tuple[str, Iterator[list[Any]]]]:
+    yield UNITS, (list(map(plain, r)) for r in unit_rows(county))
+
+    def cached(sheet: str) -> Iterator[list[Any]]:
+        for u in county.units:
+            blob = cache.blob(u.key, "table")
+            if blob:
+                yield from json.loads(zlib.decompress(blob))[sheet]
+        if sheet == ISSUES:
+            for u in county.units:
+                yield from (list(map(plain, r)) for r in u.extra_issues)
+
+    yield PROJECTS, cached(PROJECTS)
+    yield INDICATORS, cached(INDICATORS)
+    yield SCHEDULE, (list(map(plain, r)) for r in schedule_rows(county))
+    yield ISSUES, cached(ISSUES)
+    yield REJECTED, (list(map(plain, r)) for r in rejected_rows(county))
+
+
+def write_tables(folder: Path, county: County, cache: Cache) -> list[Path]:
+    """Every data sheet as CSV (UTF-8 with BOM, formulas neutralised) and, with pyarrow, Parquet."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - optional
+        pa = pq = None
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for sheet, rows in tables(county, cache):
+        headers = [c.title for c in COLUMNS[sheet]]
+        data = [list(r) for r in rows]
+        target = folder / f"{sheet}.csv"
+        with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(headers)
+            writer.writerows([neutralise(v) for v in r] for r in data)
+        written.append(target)
+        if pa is not None:
+            columns = {h: [None if r[i] is None else str(r[i]) for r in data] for i, h in enumerate(headers)}
+            target = folder / f"{sheet}.parquet"
+            with atomic_path(target) as tmp:
+                pq.write_table(pa.table(columns, schema=pa.schema([(h, pa.string()) for h in headers])),
+                               str(tmp))
+            written.append(target)
+    return written

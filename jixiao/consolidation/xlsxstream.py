@@ -1,0 +1,260 @@
+"""Streaming pieces of an .xlsx: sheet rows as cacheable deflate chunks, spliced into a workbook.
+
+Why: a county or province summary has hundreds of thousands of indicator rows.
+Rendering and compressing them again on every run would make a re-run after a
+few resubmissions as slow as the first. Instead each unit's rows are rendered
+once (in the worker that read the unit), compressed into a *self-contained
+deflate chunk* and cached. A sheet is then the concatenation of chunks:
+
+- rows carry no ``r`` attribute and cells no ``r`` either (both optional in
+  SpreadsheetML; Excel, LibreOffice, openpyxl and calamine count them), so a
+  chunk does not depend on where it lands;
+- each chunk is compressed by a fresh compressor and ended with a sync flush,
+  so chunks concatenate into one valid deflate stream (the pigz technique);
+- the zip entry's CRC-32 is combined from the chunks' CRCs
+  (:func:`crc32_combine`), so cached chunks are never decompressed.
+
+Everything else in the workbook (the overview with its charts, styles, the
+header rows) comes from an ordinary xlsxwriter file; :func:`splice` copies it
+and replaces the big sheets' data.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+# --- CRC-32 combination ---------------------------------------------------------------
+
+def _shift_one(x: int) -> int:
+    """The linear part of appending one zero byte to a message whose CRC is ``x``."""
+    return zlib.crc32(b"\0", x) ^ zlib.crc32(b"\0", 0)
+
+
+def _apply(table: list[list[int]], x: int) -> int:
+    return table[0][x & 0xFF] ^ table[1][(x >> 8) & 0xFF] ^ table[2][(x >> 16) & 0xFF] ^ table[3][x >> 24]
+
+
+def _tables(levels: int = 48) -> list[list[list[int]]]:
+    first = [[_shift_one(v << (8 * j)) for v in range(256)] for j in range(4)]
+    out = [first]
+    for _ in range(1, levels):
+        prev = out[-1]
+        out.append([[_apply(prev, _apply(prev, v << (8 * j))) for v in range(256)] for j in range(4)])
+    return out
+
+
+_SHIFT: list[list[list[int]]] | None = None
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of ``A + B`` from ``crc32(A)``, ``crc32(B)`` and ``len(B)``.
+
+    >>> a, b = b"hello ", b"world"
+    >>> crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    True
+    """
+    global _SHIFT
+    if _SHIFT is None:
+        _SHIFT = _tables()
+    x, k = crc1, 0
+    while len2:
+        if len2 & 1:
+            x = _apply(_SHIFT[k], x)
+        len2 >>= 1
+        k += 1
+    return x ^ crc2
+
+
+# --- chunks ----------------------------------------------------------------------------
+
+@dataclass
+class Chunk:
+    """Deflate-compressed bytes that concatenate with other chunks; ``rows`` counts the rows inside."""
+
+    data: bytes
+    crc: int
+    size: int  # uncompressed length
+    rows: int = 0
+
+    def pack(self) -> bytes:
+        return struct.pack("<IQI", self.crc, self.size, self.rows) + self.data
+
+    @classmethod
+    def unpack(cls, blob: bytes) -> "Chunk":
+        crc, size, rows = struct.unpack_from("<IQI", blob)
+        return cls(blob[16:], crc, size, rows)
+
+
+def compress(raw: bytes, rows: int = 0, level: int = 6) -> Chunk:
+    """A self-contained chunk: a fresh compressor, ended by a sync flush (not a final block)."""
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Chunk(c.compress(raw) + c.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(raw), len(raw), rows)
+
+
+_FINAL = zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)  # an empty final block
+
+
+# --- cells and rows ---------------------------------------------------------------------
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_CELL = 32767  # Excel's limit on characters in a cell
+
+
+def xml_text(text: str) -> str:
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    if len(text) > MAX_CELL:
+        text = text[:MAX_CELL - 1] + "…"
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def text_cell(text: str, style: int) -> str:
+    return f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
+
+
+@dataclass(frozen=True)
+class Styles:
+    """xf indices of the formats the skeleton registers (checked when it is built)."""
+
+    header: int
+    text: int
+    money: int
+    percent: int
+    link: int
+
+
+def cell_xml(value: object, style: int) -> str:
+    """One cell without a reference: text is always an inline string, never a formula."""
+    if value is None or value == "":
+        return f'<c s="{style}"/>'
+    if isinstance(value, bool):
+        return f'<c s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, Decimal)):
+        return f'<c s="{style}"><v>{value}</v></c>'
+    if isinstance(value, float):
+        return f'<c s="{style}"><v>{value!r}</v></c>'
+    return text_cell(str(value), style)
+
+
+def formula_xml(formula: str, cached: object, style: int) -> str:
+    """A formula cell with its cached result (text result when ``cached`` is a string)."""
+    f = xml_text(formula)
+    if isinstance(cached, str):
+        return f'<c s="{style}" t="str"><f>{f}</f><v>{xml_text(cached)}</v></c>'
+    return f'<c s="{style}"><f>{f}</f><v>{cached}</v></c>'
+
+
+def row_xml(cells: Iterable[str]) -> str:
+    return "<row>" + "".join(cells) + "</row>"
+
+
+# --- the zip -----------------------------------------------------------------------------
+
+@dataclass
+class _Entry:
+    name: bytes
+    crc: int
+    csize: int
+    usize: int
+    offset: int
+
+
+class ZipWriter:
+    """A minimal zip writer (deflate) that takes pre-compressed chunk streams."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.entries: list[_Entry] = []
+
+    def _header(self, name: bytes, crc: int, csize: int, usize: int) -> None:
+        if csize >= 0xFFFFFFFF or usize >= 0xFFFFFFFF or self.fh.tell() >= 0xFFFFFFFF:
+            raise ValueError("汇总表超过 4 GB，请分批汇总")
+        self.entries.append(_Entry(name, crc, csize, usize, self.fh.tell()))
+        # version 2.0, flag bit 11 = UTF-8 names, method 8 = deflate, fixed DOS time 1980-01-01
+        self.fh.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, 8, 0, 0x21, crc, csize, usize,
+                                  len(name), 0) + name)
+
+    def write(self, name: str, data: bytes, level: int = 6) -> None:
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        packed = c.compress(data) + c.flush()
+        self._header(name.encode(), zlib.crc32(data), len(packed), len(data))
+        self.fh.write(packed)
+
+    def write_chunks(self, name: str, chunks: Iterable[Chunk]) -> None:
+        """An entry made of chunks (each ended by a sync flush), closed by an empty final block.
+
+        Chunks are streamed (a province's sheet need not fit in memory); the local
+        header is patched with the CRC and sizes once they are known.
+        """
+        start = self.fh.tell()
+        self._header(name.encode(), 0, 0, 0)
+        crc = size = csize = 0
+        for ch in chunks:
+            crc = crc32_combine(crc, ch.crc, ch.size) if size else ch.crc
+            size += ch.size
+            csize += len(ch.data)
+            self.fh.write(ch.data)
+        self.fh.write(_FINAL)
+        csize += len(_FINAL)
+        if csize >= 0xFFFFFFFF or size >= 0xFFFFFFFF:
+            raise ValueError("汇总表超过 4 GB，请分批汇总")
+        end = self.fh.tell()
+        self.fh.seek(start + 14)
+        self.fh.write(struct.pack("<III", crc, csize, size))
+        self.fh.seek(end)
+        entry = self.entries[-1]
+        entry.crc, entry.csize, entry.usize = crc, csize, size
+
+    def close(self) -> None:
+        start = self.fh.tell()
+        for e in self.entries:
+            self.fh.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, 8, 0, 0x21, e.crc,
+                                      e.csize, e.usize, len(e.name), 0, 0, 0, 0, 0, e.offset) + e.name)
+        end = self.fh.tell()
+        self.fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(self.entries), len(self.entries),
+                                  end - start, start, 0))
+
+
+# --- splicing rows into a skeleton workbook -------------------------------------------------
+
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
+
+
+def split_sheet(xml: str) -> tuple[str, str]:
+    """A skeleton sheet's XML around the end of its sheet data (after its header rows)."""
+    if "</sheetData>" in xml:
+        head, tail = xml.split("</sheetData>", 1)
+        return head, "</sheetData>" + tail
+    head, tail = xml.split("<sheetData/>", 1)
+    return head + "<sheetData>", "</sheetData>" + tail
+
+
+def splice(skeleton: Path, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk], str]]) -> None:
+    """Copy ``skeleton`` into ``out``, appending chunk rows to the named sheet parts.
+
+    ``sheets`` maps a part name (``xl/worksheets/sheet3.xml``) to the chunks of
+    its data rows and the sheet's final dimension (``A1:P60001``).
+    """
+    import zipfile
+
+    writer = ZipWriter(out)
+    with zipfile.ZipFile(skeleton) as zf:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename not in sheets:
+                writer.write(info.filename, data)
+                continue
+            chunks, dimension = sheets[info.filename]
+            head, tail = split_sheet(data.decode("utf-8"))
+            head = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', head, count=1)
+            parts = [compress(head.encode("utf-8"), level=1), *chunks, compress(tail.encode("utf-8"), level=1)]
+            writer.write_chunks(info.filename, parts)
+    writer.close()

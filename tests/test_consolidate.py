@@ -1,0 +1,227 @@
+"""Consolidation: every file accounted for, exact totals, the cache, the outputs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import msoffcrypto
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from python_calamine import CalamineWorkbook
+
+from jixiao.cli import main
+from jixiao.consolidation import consolidate
+from jixiao.consolidation.sheets import COLUMNS, INDICATORS, ISSUES, PROJECTS, REJECTED, SHEETS, UNITS
+from jixiao.errors import JixiaoError
+from jixiao.reader import read_workbook
+from jixiao.synth import generate_unit
+from jixiao.template import write_workbook
+from jixiao.totals import MILESTONES, unit_schedule
+
+from conftest import requires_soffice
+
+D = Decimal
+
+
+def _sha(folder: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def county(tmp_path, example_books):
+    """A folder with good units and one of each kind of bad file."""
+    folder = tmp_path / "交来的文件"
+    (folder / "乡镇").mkdir(parents=True)
+    good = [generate_unit(i, n_projects=3, n_indicators=6, classified=(i == 2)) for i in range(8)]
+    for book in good:
+        write_workbook(folder / f"{book.unit.code} {book.unit.name}.xlsx", book)
+    write_workbook(folder / "154001 滦平.xlsx", example_books["luanping_xinfang_2026"])
+    # the same unit again, filled in later: this one wins
+    dup = good[0].model_copy(deep=True)
+    dup.unit.fill_date = "2026年1月20日"
+    write_workbook(folder / "乡镇" / "100001 重报.xlsx", dup)
+    write_workbook(folder / "怀来 2020.xlsx", example_books["huailai_xinfang_2020"])  # wrong year
+    (folder / "损坏.xlsx").write_bytes(b"PK\x03\x04" + os.urandom(200))
+    with open(folder / f"{good[1].unit.code} {good[1].unit.name}.xlsx", "rb") as src, \
+            open(folder / "加密.xlsx", "wb") as out:
+        msoffcrypto.OfficeFile(src).encrypt("密码", out)
+    (folder / "旧版.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    (folder / "说明.docx").write_bytes(b"PK\x03\x04not really")
+    (folder / "空文件.xlsx").write_bytes(b"")
+    (folder / "~$100001 示例.xlsx").write_bytes(b"\0" * 165)
+    foreign = openpyxl.Workbook()
+    foreign.active["A1"] = "别的表"
+    foreign.save(folder / "别的表.xlsx")
+    return folder, good
+
+
+EXPECTED_REJECTED = {
+    "100001 示例县教育局本级.xlsx": "JX-D01", "怀来 2020.xlsx": "JX-D04", "损坏.xlsx": "JX-D03",
+    "加密.xlsx": "JX-D03", "旧版.xls": "JX-D03", "说明.docx": "JX-D03", "空文件.xlsx": "JX-D03",
+    "~$100001 示例.xlsx": "JX-D03", "别的表.xlsx": "JX-D03",
+}
+
+
+def test_every_file_is_accounted_for(county, tmp_path):
+    folder, good = county
+    before = _sha(folder)
+    out = tmp_path / "out" / "汇总.xlsx"
+    result = consolidate([folder], out, workers=2)
+    assert _sha(folder) == before, "inputs are never modified"
+    assert result.found == len(before) == result.consolidated + result.not_consolidated
+    assert result.year == 2026
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == list(SHEETS)
+    rejected = {Path(r[0]).name: (r[1], r[2]) for r in wb[REJECTED].iter_rows(min_row=2, values_only=True)}
+    assert {k: v[0] for k, v in rejected.items()} == EXPECTED_REJECTED
+    assert "密码" in rejected["加密.xlsx"][1]
+    assert ".xlsx" in rejected["旧版.xls"][1]
+    assert "100001 重报.xlsx" in rejected["100001 示例县教育局本级.xlsx"][1], "the loser names the winner"
+    units = [r for r in wb[UNITS].iter_rows(min_row=2, values_only=True) if r[0] != "合计"]
+    sources = {Path(r[-1]).name for r in units}
+    assert "100001 重报.xlsx" in sources and len(units) == result.consolidated == 9
+    accounted = sources | set(rejected)
+    assert accounted == {Path(p).name for p in before}
+    issues = list(wb[ISSUES].iter_rows(min_row=2, values_only=True))
+    assert any(r[3] == "JX-D01" and Path(r[2]).name == "100001 重报.xlsx" for r in issues)
+    overview = [c for row in wb["概览"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(f"找到 {result.found} = 纳入 9 + 未纳入 {len(EXPECTED_REJECTED)}" in c and "一致" in c for c in overview)
+
+
+def test_totals_are_exact_sums_of_the_units(county, tmp_path):
+    folder, _ = county
+    out = tmp_path / "汇总.xlsx"
+    result = consolidate([folder], out, workers=1)
+    wb = openpyxl.load_workbook(out)
+    ws = wb[UNITS]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    data, total = rows[:-1], rows[-1]
+    expected = {}
+    for r in data:
+        schedule = unit_schedule(read_workbook(r[-1]))
+        assert D(str(r[4])) == schedule.budget
+        for k, m in enumerate(MILESTONES):
+            assert D(str(r[7 + 2 * k])) == schedule.amounts[m]
+            expected[m] = expected.get(m, D(0)) + schedule.amounts[m]
+        expected["budget"] = expected.get("budget", D(0)) + schedule.budget
+    assert total[0] == "合计"
+    cached = openpyxl.load_workbook(out, data_only=True)[UNITS]
+    last = cached.max_row
+    assert D(str(cached.cell(last, 5).value)) == expected["budget"] == result.budget
+    for k, m in enumerate(MILESTONES):
+        assert D(str(cached.cell(last, 8 + 2 * k).value)) == expected[m]
+    projects = list(openpyxl.load_workbook(out, data_only=True)[PROJECTS].iter_rows(min_row=2, values_only=True))
+    assert sum(D(str(r[5])) for r in projects[:-1]) == D(str(projects[-1][5])) == result.budget
+
+
+def test_classified_content_appears_only_as_classified(county, tmp_path):
+    folder, good = county
+    secret = good[2].projects[-1]
+    assert secret.classified
+    out = tmp_path / "汇总.xlsx"
+    consolidate([folder], out, workers=1, csv_dir=tmp_path / "csv")
+    wb = CalamineWorkbook.from_path(str(out))
+    rows = wb.get_sheet_by_name(INDICATORS).to_python()
+    mine = [r for r in rows if r[3] == secret.code]
+    assert mine and all(set(r[6:18]) <= {"涉密", ""} for r in mine)
+    project = next(r for r in wb.get_sheet_by_name(PROJECTS).to_python() if r[3] == secret.code)
+    assert project[8] == "涉密" and D(str(project[5])) == secret.budget, "amounts still count"
+
+
+def test_cache_rereads_only_changed_files(county, tmp_path):
+    folder, good = county
+    out = tmp_path / "汇总.xlsx"
+    first = consolidate([folder], out, workers=1)
+    assert first.read == first.found - 3  # the .xls, the .docx and the ~$ lock file are judged by name
+    again = consolidate([folder], out, workers=1)
+    assert again.read == 0 and again.to_json() | {"files_read": 0} == first.to_json() | {"files_read": 0}
+    book = good[3].model_copy(deep=True)
+    book.projects[0].fiscal += 1
+    book.projects[0].budget += 1
+    write_workbook(folder / f"{book.unit.code} {book.unit.name}.xlsx", book)
+    third = consolidate([folder], out, workers=1)
+    assert third.read == 1 and third.budget == first.budget + 1
+    fresh = consolidate([folder], tmp_path / "nocache.xlsx", workers=1, use_cache=False)
+    assert fresh.to_json() | {"files_read": 0, "output": ""} == third.to_json() | {"files_read": 0, "output": ""}
+    assert not list(tmp_path.glob(".nocache*"))
+
+
+def test_duplicate_project_codes_across_units(tmp_path):
+    a, b = generate_unit(20, n_projects=2), generate_unit(21, n_projects=2)
+    b.projects[1].code = a.projects[0].code
+    for book in (a, b):
+        write_workbook(tmp_path / "in" / f"{book.unit.code}.xlsx", book)
+    consolidate([tmp_path / "in"], tmp_path / "s.xlsx", workers=1)
+    issues = CalamineWorkbook.from_path(str(tmp_path / "s.xlsx")).get_sheet_by_name(ISSUES).to_python()
+    d02 = [r for r in issues if r[3] == "JX-D02"]
+    assert {r[0] for r in d02} == {a.unit.code, b.unit.code}
+
+
+def test_csv_and_parquet(county, tmp_path):
+    folder, _ = county
+    book = generate_unit(30, n_projects=1)
+    book.projects[0].purpose = "=HYPERLINK(\"http://x\")"
+    write_workbook(folder / "公式.xlsx", book)
+    result = consolidate([folder], tmp_path / "汇总.xlsx", workers=1, csv_dir=tmp_path / "csv")
+    names = {p.name for p in result.tables}
+    for sheet in SHEETS[1:]:
+        assert f"{sheet}.csv" in names and f"{sheet}.parquet" in names
+    raw = (tmp_path / "csv" / f"{PROJECTS}.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader((tmp_path / "csv" / f"{PROJECTS}.csv").open(encoding="utf-8-sig")))
+    assert rows[0] == [c.title for c in COLUMNS[PROJECTS]]
+    assert "'=HYPERLINK(\"http://x\")" in [r[8] for r in rows]
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "csv" / f"{INDICATORS}.parquet").num_rows == result.indicators
+
+
+def test_unwritable_output_leaves_nothing(county, tmp_path):
+    folder, _ = county
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("x")
+    with pytest.raises(JixiaoError):
+        consolidate([folder], blocker / "汇总.xlsx", workers=1, use_cache=False)
+    assert blocker.read_text() == "x"
+
+
+def test_cli_json_equals_library(county, tmp_path):
+    folder, _ = county
+    out = tmp_path / "cli.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out), "--format", "json",
+                                       "--workers", "1", "--no-cache"])
+    assert result.exit_code == 1, result.output  # files were not consolidated
+    data = json.loads(result.output)
+    library = consolidate([folder], tmp_path / "lib.xlsx", workers=1, use_cache=False).to_json()
+    for key in ("files_found", "consolidated", "not_consolidated", "units", "projects", "indicators", "budget",
+                "errors", "warnings", "year"):
+        assert data[key] == library[key], key
+
+
+@requires_soffice
+def test_summary_formulas_recalculate_in_libreoffice(county, tmp_path):
+    from jixiao.office import convert
+
+    folder, _ = county
+    out = tmp_path / "汇总.xlsx"
+    consolidate([folder], out, workers=1)
+    cached = openpyxl.load_workbook(out, data_only=True)
+    formulas = openpyxl.load_workbook(out)
+    recalculated = openpyxl.load_workbook(convert(out, "xlsx", tmp_path / "lo"), data_only=True)
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and "HYPERLINK" not in str(cell.value):
+                    want = cached[ws.title][cell.coordinate].value
+                    got = recalculated[ws.title][cell.coordinate].value
+                    assert abs(D(str(got)) - D(str(want))) <= D("0.01"), (ws.title, cell.coordinate)
+                    checked += 1
+    assert checked >= 10
