@@ -42,3 +42,19 @@ def test_unreadable_files_say_why(tmp_path, content, reason):
         read_workbook(path)
     assert reason in str(err.value)
     assert err.value.code == "JX-D03"
+
+
+def test_calamine_fills_merged_cells(tmp_path, example_books):
+    """A 依据 merged down over indicator rows (as pasted from Word) applies to every row."""
+    book = example_books["luanping_xinfang_2026"].model_copy(deep=True)
+    for ind in book.projects[0].indicators[1:4]:
+        ind.basis = None
+    path = write_workbook(tmp_path / "m.xlsx", book)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    for ref in ("F10:G10", "F11:G11", "F12:G12", "F13:G13"):
+        ws.unmerge_cells(ref)
+    ws.merge_cells("F10:G13")
+    wb.save(path)
+    back = read_workbook(path, "calamine")
+    assert [i.basis for i in back.projects[0].indicators[:4]] == ["各级省市安保文\n件。"] * 4

@@ -40,7 +40,7 @@ from ..issues import Issue
 from ..profiles import Profile, load_profile, load_profile_file
 from ..totals import MILESTONES
 from ..values import squeeze
-from .cache import Cache, cache_key, file_hash
+from .cache import Cache, cache_key
 from .extract import extract, issue_row, rejected
 from .summary import County, Unit, write_summary, write_tables
 
@@ -81,7 +81,8 @@ class Result:
 
 def discover(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
     """Every file under the inputs (folders searched recursively), minus jixiao's own outputs."""
-    skip = {p.resolve() for p in exclude}
+    skip = [p.resolve() for p in exclude]
+    names = {p.name for p in skip}
     found: set[Path] = set()
     for item in inputs:
         p = Path(item)
@@ -93,7 +94,9 @@ def discover(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list
             found.add(p)
         else:
             raise JixiaoError(f"找不到输入：{p}")
-    return sorted(f for f in found if f.resolve() not in skip and ".jixiao-cache.sqlite" not in f.name)
+    # resolve only the few files that could be our own output (resolving every file is slow)
+    return sorted(f for f in found if ".jixiao-cache.sqlite" not in f.name
+                  and not (f.name in names and f.resolve() in skip))
 
 
 def _not_a_workbook(path: Path) -> str | None:
@@ -181,20 +184,23 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
         rejected_files: list[dict[str, Any]] = []
         todo: list[tuple[str, str]] = []
+        keys: dict[str, str] = {}
         for f in files:
             reason = _not_a_workbook(f)
             if reason:
                 st = f.stat()
                 rejected_files.append(rejected(str(f), "JX-D03", reason, st))
                 continue
-            key = cache_key(file_hash(f), str(f), profile_option)
-            hit = cache.summary(key)
+            keys[str(f)] = cache_key(cache.digest(f), str(f), profile_option)
+        hits = cache.summaries(list(keys.values()))
+        for path, key in keys.items():
+            hit = hits.get(key)
             if hit is not None and csv_dir and hit["status"] == "ok" and cache.blob(key, "table") is None:
                 hit = None  # cached without the CSV table: read it again
             if hit is not None:
-                summaries[str(f)] = (key, hit)
+                summaries[path] = (key, hit)
             else:
-                todo.append((str(f), key))
+                todo.append((path, key))
         show = sys.stderr.isatty() if progress is None else progress
         bar = _progress(len(todo), show)
         workers = workers or os.cpu_count() or 1
@@ -213,6 +219,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
         cache.commit()
         if use_cache:
             cache.prune({key for key, _ in summaries.values()})
+            cache.prune_stats(set(keys))
 
         # decisions that need all files
         ok = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
 import tempfile
@@ -18,7 +19,7 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 1
+SCHEMA = 2
 BLOBS = ("项目清单", "指标明细", "校验问题", "table")
 _COLUMNS = {"项目清单": "projects", "指标明细": "indicators", "校验问题": "issues", "table": "tbl"}
 
@@ -49,21 +50,51 @@ class Cache:
         self.db = sqlite3.connect(str(self.path))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, summary TEXT NOT NULL, "
+        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, summary BLOB NOT NULL, "
                         "projects BLOB, indicators BLOB, issues BLOB, tbl BLOB)")
+        # path + size + mtime → content hash: an unchanged file is not hashed again (as git's index does)
+        self.db.execute("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, size INTEGER, "
+                        "mtime_ns INTEGER, digest TEXT)")
         self._pending = 0
+
+    def digest(self, path: Path) -> str:
+        """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
+        st = path.stat()
+        row = self.db.execute("SELECT size, mtime_ns, digest FROM stats WHERE path = ?", (str(path),)).fetchone()
+        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
+            return row[2]
+        digest = file_hash(path)
+        self.db.execute("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
+                        (str(path), st.st_size, st.st_mtime_ns, digest))
+        return digest
+
+    def summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The cached summaries of ``keys`` that exist, in one query."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted")
+        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(k,) for k in keys])
+        rows = self.db.execute("SELECT r.key, r.summary FROM records r JOIN wanted w ON r.key = w.key")
+        return {key: marshal.loads(blob) for key, blob in rows}
 
     def summary(self, key: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT summary FROM records WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return marshal.loads(row[0]) if row else None
 
     def put(self, key: str, summary: dict[str, Any], blobs: dict[str, bytes]) -> None:
         self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                        (key, json.dumps(summary, ensure_ascii=False),
-                         *(blobs.get(name) for name in BLOBS)))
+                        (key, marshal.dumps(summary), *(blobs.get(name) for name in BLOBS)))
         self._pending += 1
         if self._pending >= 200:
             self.commit()
+
+    def blobs(self, keys: list[str], name: str):
+        """The blobs of ``keys`` in that order, streamed by one query."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS ordered (pos INTEGER PRIMARY KEY, key TEXT)")
+        self.db.execute("DELETE FROM ordered")
+        self.db.executemany("INSERT INTO ordered VALUES (?, ?)", list(enumerate(keys)))
+        for (blob,) in self.db.execute(f"SELECT r.{_COLUMNS[name]} FROM ordered o JOIN records r ON r.key = o.key "
+                                       "ORDER BY o.pos"):
+            yield blob
 
     def blob(self, key: str, name: str) -> bytes | None:
         row = self.db.execute(f"SELECT {_COLUMNS[name]} FROM records WHERE key = ?", (key,)).fetchone()
@@ -78,6 +109,10 @@ class Cache:
         stale = [k for (k,) in self.db.execute("SELECT key FROM records") if k not in keep]
         self.db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in stale])
         self.commit()
+
+    def prune_stats(self, paths: set[str]) -> None:
+        gone = [p for (p,) in self.db.execute("SELECT path FROM stats") if p not in paths]
+        self.db.executemany("DELETE FROM stats WHERE path = ?", [(p,) for p in gone])
 
     def close(self) -> None:
         self.commit()

@@ -293,8 +293,7 @@ def write_skeleton(path: Path, county: County, counts: dict[str, int]) -> dict[s
 # --- assembling -----------------------------------------------------------------------------
 
 def _cached(cache: Cache, county: County, sheet: str) -> Iterator[Chunk]:
-    for u in county.units:
-        blob = cache.blob(u.key, sheet)
+    for blob in cache.blobs([u.key for u in county.units], sheet):
         if blob:
             yield Chunk.unpack(blob)
 
@@ -309,7 +308,8 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
     counts = {s: county.rows(s) for s in (PROJECTS, INDICATORS, ISSUES)}
     counts[UNITS] = counts[SCHEDULE] = len(county.units)
     counts[REJECTED] = len(county.rejected)
-    unit_sums = {i: sum((Decimal(str(r[i - 1])) for r in unit_rows(county)), ZERO) for i in _money_cols(UNITS)}
+    units = list(unit_rows(county))
+    unit_sums = {i: sum((Decimal(str(r[i - 1])) for r in units), ZERO) for i in _money_cols(UNITS)}
     project_sums: dict[int, Decimal] = {}
     proj_cols = _money_cols(PROJECTS)
     budget_cols = {6: "budget", 7: "fiscal", 8: "other"}
@@ -323,7 +323,7 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
         skeleton = Path(tmp) / "skeleton.xlsx"
         parts = write_skeleton(skeleton, county, counts)
         sheets = {
-            parts[UNITS]: (_with_totals(_chunks(UNITS, unit_rows(county)), UNITS, unit_sums, counts[UNITS]),
+            parts[UNITS]: (_with_totals(_chunks(UNITS, units), UNITS, unit_sums, counts[UNITS]),
                            f"A1:{col_letter(len(COLUMNS[UNITS]))}{counts[UNITS] + 2}"),
             parts[PROJECTS]: (_with_totals(_cached(cache, county, PROJECTS), PROJECTS, project_sums,
                                            counts[PROJECTS]),
@@ -364,8 +364,7 @@ def tables(county: County, cache: Cache) -> Iterator[tuple[str, Iterator[list[An
     yield UNITS, (list(map(plain, r)) for r in unit_rows(county))
 
     def cached(sheet: str) -> Iterator[list[Any]]:
-        for u in county.units:
-            blob = cache.blob(u.key, "table")
+        for blob in cache.blobs([u.key for u in county.units], "table"):
             if blob:
                 yield from json.loads(zlib.decompress(blob))[sheet]
         if sheet == ISSUES:
