@@ -59,6 +59,16 @@ def templates_build(profiles: tuple[str, ...], out: str) -> None:
         click.echo(f"已生成模板：{path}")
 
 
+@templates.command("addin")
+@click.option("--out", default="addin/jixiao.xlam", show_default=True, type=click.Path(dir_okay=False),
+              help="加载项文件。")
+def templates_addin(out: str) -> None:
+    """生成带“绩效”选项卡的 Excel 加载项（.xlam）。"""
+    from .ribbon import build_ribbon_addin
+
+    click.echo(f"已生成加载项：{build_ribbon_addin(out)}")
+
+
 @main.command()
 @click.option("--out", default="jixiao-demo", show_default=True, type=click.Path(file_okay=False),
               help="示例输出文件夹。")

@@ -13,11 +13,16 @@ from .template import write_workbook
 TEMPLATE_NAME = "jixiao-unit-{profile}.xlsx"
 
 
-def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN) -> list[Path]:
-    """Write one blank, locked template per profile into ``out``."""
+def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN, *, macros: bool = True) -> list[Path]:
+    """Write one blank, locked template per profile into ``out``: .xlsx, and .xlsm with the buttons."""
     out = Path(out)
-    return [write_workbook(out / TEMPLATE_NAME.format(profile=name), profile=load_profile(name))
-            for name in profiles]
+    written = []
+    for name in profiles:
+        path = out / TEMPLATE_NAME.format(profile=name)
+        written.append(write_workbook(path, profile=load_profile(name)))
+        if macros:
+            written.append(write_workbook(path.with_suffix(".xlsm"), profile=load_profile(name)))
+    return written
 
 
 @dataclass

@@ -11,6 +11,12 @@ from typing import Iterator
 from .errors import OutputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` only on success.
@@ -30,6 +36,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         try:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary files
             os.replace(tmp, target)
         except PermissionError as exc:
             raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc

@@ -424,3 +424,27 @@ def layouts_for(milestones: tuple[str, ...]) -> dict[str, SheetLayout]:
     """Every layout a unit workbook uses, by key."""
     return {"unit": UNIT_LAYOUT, "department": DEPARTMENT_LAYOUT,
             "project": project_layout(tuple(milestones)), "overall": OVERALL_LAYOUT}
+
+
+def layout_of_sheet(name: str, milestones: tuple[str, ...]) -> SheetLayout | None:
+    """The layout a unit workbook's sheet is drawn from, by its name."""
+    fixed = {UNIT_SHEET: UNIT_LAYOUT, DEPARTMENT_SHEET: DEPARTMENT_LAYOUT, OVERALL_SHEET: OVERALL_LAYOUT}
+    if name in fixed:
+        return fixed[name]
+    if name == PROJECT_MASTER_SHEET or name.startswith(PROJECT_SHEET_PREFIX):
+        return project_layout(tuple(milestones))
+    return None
+
+
+def is_input_cell(layout: SheetLayout, row: int, col: int) -> bool:
+    """Whether (row, col) is an input cell of the layout (the template draws it unlocked, pale yellow)."""
+    for f in layout.fields:
+        r1, c1, r2, c2 = parse_range(f.ref)
+        if r1 <= row <= r2 and c1 <= col <= c2:
+            return True
+    for block in layout.blocks:
+        last = None if block.open_ended else block.first_row + block.rows - 1
+        if row >= block.first_row and (last is None or row <= last):
+            if any(c.index <= col < c.index + c.span for c in block.columns):
+                return True
+    return False

@@ -14,6 +14,7 @@ Text is always written as text: a value that starts with ``=`` stays a string.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import math
 import re
 from decimal import Decimal
@@ -286,7 +287,10 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     if layout.repeat_rows:
         ws.repeat_rows(layout.repeat_rows[0] - 1, layout.repeat_rows[1] - 1)
     ws.print_black_and_white()
-    ws.protect(password, {"format_rows": True, "format_columns": True, "insert_rows": True,
+    # Formatting and objects stay allowed so that the 校验 button can colour cells and add
+    # notes on a protected sheet (the remote engines cannot unprotect); content stays locked.
+    ws.protect(password, {"format_cells": True, "format_rows": True, "format_columns": True,
+                          "insert_rows": True, "objects": True,
                           "select_locked_cells": True, "select_unlocked_cells": True})
     return ws
 
@@ -321,16 +325,41 @@ def project_sheet_name(index: int) -> str:
     return f"{PROJECT_SHEET_PREFIX}{index}"
 
 
+BUTTONS = {  # sheet kind → (caption, VBA Sub) placed right of the printed form
+    "unit": [("校验", "JixiaoValidate"), ("清除标记", "JixiaoClearMarks")],
+    "project": [("校验", "JixiaoValidate"), ("新增项目", "JixiaoAddProject"), ("支出汇总", "JixiaoRefreshTotals")],
+}
+
+
+def _buttons(ws, layout: SheetLayout, kind: str) -> None:
+    for i, (caption, macro) in enumerate(BUTTONS[kind]):
+        ws.insert_button(1 + i * 2, layout.last_col + 1, {"macro": macro, "caption": caption,
+                                                          "width": 96, "height": 30})
+
+
+def vba_project_for(sheet_count: int, modules: tuple[str, ...] = ("JixiaoButtons",)) -> bytes:
+    """The vbaProject.bin of a workbook with ``sheet_count`` sheets (codeNames Sheet1…) and the given modules."""
+    from .macros import source
+    from .vbaproject import WORKBOOK_BASE, Module, build_vba_project
+
+    docs = [Module("ThisWorkbook", "", "doc", WORKBOOK_BASE)]
+    docs += [Module(f"Sheet{i}", "", "doc") for i in range(1, sheet_count + 1)]
+    return build_vba_project(docs + [Module(name, source(name)) for name in modules])
+
+
 def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: Profile | None = None,
                    *, password: str | None = None) -> Path:
     """Write a unit workbook: a blank template when ``book`` is None, else a filled one.
 
-    Written to a temporary file and renamed, so a failure leaves no partial file.
+    A path ending in ``.xlsm`` gets the VBA project and the buttons (校验, 新增项目,
+    支出汇总). Written to a temporary file and renamed, so a failure leaves no
+    partial file.
     """
     if profile is None:
         profile = load_profile(book.profile if book is not None else "hebei")
     milestones = list(book.milestones) if book is not None else list(profile.milestones)
     password = profile.protection_password if password is None else password
+    macros = str(path).lower().endswith(".xlsm")
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
@@ -360,5 +389,15 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
         master.hide()
         _draw_meta(wb, profile, milestones, password)
         first.activate()
+        if macros:
+            sheets = wb.worksheets()
+            wb.set_vba_name("ThisWorkbook")
+            for i, ws in enumerate(sheets, start=1):
+                ws.set_vba_name(f"Sheet{i}")  # must match the VBA project's document modules
+                if ws.name == UNIT_LAYOUT.sheet:
+                    _buttons(ws, UNIT_LAYOUT, "unit")
+                elif ws.name.startswith(PROJECT_SHEET_PREFIX):
+                    _buttons(ws, layout, "project")
+            wb.add_vba_project(io.BytesIO(vba_project_for(len(sheets))), is_stream=True)
         wb.close()
     return Path(path)

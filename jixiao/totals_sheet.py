@@ -8,7 +8,9 @@ Written with openpyxl into a copy: the unit's workbook is never modified.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.chart import LineChart, Reference
@@ -42,82 +44,115 @@ def _pct_col(i: int) -> int:
     return 7 + 2 * i  # G, I, K, M
 
 
-def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) -> None:
-    """Draw the sheet (projects × milestones, totals, 序时进度, gap, a line chart) into ``ws``."""
+@dataclass
+class ScheduleTable:
+    """The 支出计划汇总 sheet as rows of values and ``=`` formulas, with what styles it needs."""
+
+    rows: list[list[Any]]  # from A1; None is an empty cell
+    merges: list[tuple[int, int, int, int]]  # (row1, col1, row2, col2), 1-based
+    header_rows: tuple[int, int]
+    total_row: int
+    target_row: int
+    gap_row: int
+    chart_row: int  # first row of the chart's data block
+    last_col: int
+
+
+def schedule_table(book: UnitWorkbook, profile: Profile) -> ScheduleTable:
+    """Projects × milestones with live formulas on the project cells, totals, 序时进度, gap."""
     schedule = unit_schedule(book, profile)
     last_col = _pct_col(len(MILESTONES) - 1) + 1
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    ws["A1"] = "支出计划汇总"
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
-    ws["A1"].alignment = _CENTER
-    ws["A2"] = f"{book.unit.code or ''} {book.unit.name or ''}".strip()
-    ws.cell(2, last_col, "单位：万元").alignment = Alignment(horizontal="right")
-    headers = ["序号", "项目编码", "项目名称", "预算数", "财政资金", "其他资金"]
-    for c, text in enumerate(headers, start=1):
-        ws.merge_cells(start_row=3, start_column=c, end_row=4, end_column=c)
-        ws.cell(3, c, text)
-    for i, m in enumerate(MILESTONES):
-        col = _pct_col(i)
-        ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + 1)
-        ws.cell(3, col, m)
-        ws.cell(4, col, "累计%")
-        ws.cell(4, col + 1, "累计金额")
     n = len(book.projects)
     last = FIRST_ROW + max(n, 1) - 1
+    total, target, gap = last + 1, last + 2, last + 3
+    data = gap + 2
+    rows: list[list[Any]] = [[None] * last_col for _ in range(data + 2)]
+
+    def put(r: int, c: int, v: Any) -> None:
+        rows[r - 1][c - 1] = v
+
+    merges = [(1, 1, 1, last_col)]
+    put(1, 1, "支出计划汇总")
+    put(2, 1, f"{book.unit.code or ''} {book.unit.name or ''}".strip())
+    put(2, last_col, "单位：万元")
+    for c, text in enumerate(["序号", "项目编码", "项目名称", "预算数", "财政资金", "其他资金"], start=1):
+        merges.append((3, c, 4, c))
+        put(3, c, text)
+    for i, m in enumerate(MILESTONES):
+        col = _pct_col(i)
+        merges.append((3, col, 3, col + 1))
+        put(3, col, m)
+        put(4, col, "累计%")
+        put(4, col + 1, "累计金额")
     for k, project in enumerate(book.projects):
         r = FIRST_ROW + k
         budget, fiscal, other = (_ref(project.loc(f)) for f in ("budget", "fiscal", "other"))
-        ws.cell(r, 1, k + 1)
         code, name = _ref(project.loc("code")), _ref(project.loc("name"))
-        ws.cell(r, 2, f"={code}&\"\"" if code else project.code)
-        ws.cell(r, 3, f"={name}&\"\"" if name else project.name)
-        ws.cell(r, 5, f"=N({fiscal})" if fiscal else float(project.fiscal or 0))
-        ws.cell(r, 6, f"=N({other})" if other else float(project.other or 0))
-        ws.cell(r, 4, f"=IF(ISNUMBER({budget}),{budget},E{r}+F{r})" if budget else
-                float(schedule.projects[k].budget))
+        put(r, 1, k + 1)
+        put(r, 2, f'={code}&""' if code else project.code)
+        put(r, 3, f'={name}&""' if name else project.name)
+        put(r, 5, f"=N({fiscal})" if fiscal else float(project.fiscal or 0))
+        put(r, 6, f"=N({other})" if other else float(project.other or 0))
+        put(r, 4, f"=IF(ISNUMBER({budget}),{budget},E{r}+F{r})" if budget else float(schedule.projects[k].budget))
         for i, m in enumerate(MILESTONES):
             col = _pct_col(i)
             pct = _ref(project.loc(f"plan.{m}"))
-            ws.cell(r, col, f"=N({pct})" if pct else float(schedule.projects[k].percent[m]))
+            put(r, col, f"=N({pct})" if pct else float(schedule.projects[k].percent[m]))
             p = f"{get_column_letter(col)}{r}"
-            ws.cell(r, col + 1, f"=IF({p}=100,D{r},ROUND(D{r}*{p}/100,2))")
-    total, target, gap = last + 1, last + 2, last + 3
-    ws.cell(total, 1, "合计")
-    ws.merge_cells(start_row=total, start_column=1, end_row=total, end_column=3)
+            put(r, col + 1, f"=IF({p}=100,D{r},ROUND(D{r}*{p}/100,2))")
+    put(total, 1, "合计")
+    merges.append((total, 1, total, 3))
     for c in (4, 5, 6):
         letter = get_column_letter(c)
-        ws.cell(total, c, f"=SUM({letter}{FIRST_ROW}:{letter}{last})")
-    ws.cell(target, 1, "序时进度")
-    ws.merge_cells(start_row=target, start_column=1, end_row=target, end_column=6)
-    ws.cell(gap, 1, "与序时进度差距（百分点）")
-    ws.merge_cells(start_row=gap, start_column=1, end_row=gap, end_column=6)
+        put(total, c, f"=SUM({letter}{FIRST_ROW}:{letter}{last})")
+    put(target, 1, "序时进度")
+    merges.append((target, 1, target, 6))
+    put(gap, 1, "与序时进度差距（百分点）")
+    merges.append((gap, 1, gap, 6))
     for i, m in enumerate(MILESTONES):
         col = _pct_col(i)
         p, a = get_column_letter(col), get_column_letter(col + 1)
-        ws.cell(total, col, f"=IF(D{total}=0,0,SUMPRODUCT(D{FIRST_ROW}:D{last},{p}{FIRST_ROW}:{p}{last})/D{total})")
-        ws.cell(total, col + 1, f"=SUM({a}{FIRST_ROW}:{a}{last})")
-        ws.cell(target, col, float(schedule.target_percent[m]))
-        ws.cell(gap, col, f"={p}{total}-{p}{target}")
-    # styles
-    for row in ws.iter_rows(min_row=3, max_row=gap, max_col=last_col):
+        put(total, col, f"=IF(D{total}=0,0,SUMPRODUCT(D{FIRST_ROW}:D{last},{p}{FIRST_ROW}:{p}{last})/D{total})")
+        put(total, col + 1, f"=SUM({a}{FIRST_ROW}:{a}{last})")
+        put(target, col, float(schedule.target_percent[m]))
+        put(gap, col, f"={p}{total}-{p}{target}")
+    put(data, 1, "图表数据")
+    put(data + 1, 1, "计划累计%")
+    put(data + 2, 1, "序时进度%")
+    for i, m in enumerate(MILESTONES):
+        put(data, 2 + i, m)
+        put(data + 1, 2 + i, f"={get_column_letter(_pct_col(i))}{total}")
+        put(data + 2, 2 + i, f"={get_column_letter(_pct_col(i))}{target}")
+    return ScheduleTable(rows, merges, (3, 4), total, target, gap, data, last_col)
+
+
+def is_percent_col(col: int) -> bool:
+    return col >= 7 and (col - 7) % 2 == 0
+
+
+def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) -> None:
+    """Draw the table into an openpyxl sheet with styles, print setup, protection and a line chart."""
+    table = schedule_table(book, profile)
+    for r, row in enumerate(table.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    for r1, c1, r2, c2 in table.merges:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = _CENTER
+    ws.cell(2, table.last_col).alignment = Alignment(horizontal="right")
+    for row in ws.iter_rows(min_row=3, max_row=table.gap_row, max_col=table.last_col):
         for cell in row:
             cell.border = _BORDER
-            cell.font = _BOLD if cell.row in (3, 4, total) else _FONT
+            cell.font = _BOLD if cell.row in (3, 4, table.total_row) else _FONT
             cell.alignment = _CENTER if cell.column != 3 else Alignment(vertical="center", wrap_text=True)
             if cell.column >= 4 and cell.row >= FIRST_ROW:
-                is_pct = cell.column >= 7 and (cell.column - 7) % 2 == 0
-                cell.number_format = "0.0" if is_pct or cell.row > total else "0.00"
-    for col, width in zip(range(1, last_col + 1), [6, 24, 22, 12, 12, 12] + [9, 12] * len(MILESTONES)):
+                cell.number_format = "0.0" if is_percent_col(cell.column) or cell.row > table.total_row else "0.00"
+    widths = [6, 24, 22, 12, 12, 12] + [9, 12] * len(MILESTONES)
+    for col, width in zip(range(1, table.last_col + 1), widths):
         ws.column_dimensions[get_column_letter(col)].width = width
-    # chart data: one contiguous block the chart can point at
-    data = gap + 2
-    ws.cell(data, 1, "图表数据")
-    ws.cell(data + 1, 1, "计划累计%")
-    ws.cell(data + 2, 1, "序时进度%")
-    for i, m in enumerate(MILESTONES):
-        ws.cell(data, 2 + i, m)
-        ws.cell(data + 1, 2 + i, f"={get_column_letter(_pct_col(i))}{total}")
-        ws.cell(data + 2, 2 + i, f"={get_column_letter(_pct_col(i))}{target}")
+    data = table.chart_row
     chart = LineChart()
     chart.title = "累计支出计划与序时进度"
     chart.y_axis.title = "%"
@@ -129,7 +164,7 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
     chart.height, chart.width = 7.5, 16
     ws.add_chart(chart, f"A{data + 4}")
     ws.freeze_panes = "D5"
-    ws.print_area = f"A1:{get_column_letter(last_col)}{gap}"
+    ws.print_area = f"A1:{get_column_letter(table.last_col)}{table.gap_row}"
     ws.page_setup.paperSize = 9
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0

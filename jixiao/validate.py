@@ -90,3 +90,17 @@ def validate_file(path: str | Path, profile: Profile | None = None, *, engine: s
 def validate_files(paths: Iterable[str | Path], profile: Profile | None = None) -> Report:
     """Validate several workbooks into one report."""
     return Report(files=[validate_file(p, profile) for p in paths])
+
+
+def validate_project(project, milestones: list[str], profile: Profile | None = None) -> list[Issue]:
+    """The project-level findings of one project on its own (the JX_CHECK_PROJECT UDF)."""
+    book = UnitWorkbook(milestones=milestones, projects=[project])
+    profile = profile or load_profile("hebei")
+    ctx = Context(book, profile, project=project)
+    issues = _run("project", ctx)
+    if not project.classified:
+        ctx.rows = effective_rows(project.indicators, cost_under_output=profile.cost_under_output)
+        issues += _run("project_content", ctx)
+        for row in ctx.rows:
+            issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows))
+    return issues

@@ -83,20 +83,20 @@ def discover(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list
     """Every file under the inputs (folders searched recursively), minus jixiao's own outputs."""
     skip = [p.resolve() for p in exclude]
     names = {p.name for p in skip}
-    found: set[Path] = set()
+    found: set[str] = set()
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             for root, _dirs, files in os.walk(p):
-                for name in files:
-                    found.add(Path(root) / name)
+                found.update(os.path.join(root, name) for name in files
+                             if ".jixiao-cache.sqlite" not in name)
         elif p.exists():
-            found.add(p)
+            found.add(str(p))
         else:
             raise JixiaoError(f"找不到输入：{p}")
     # resolve only the few files that could be our own output (resolving every file is slow)
-    return sorted(f for f in found if ".jixiao-cache.sqlite" not in f.name
-                  and not (f.name in names and f.resolve() in skip))
+    return [Path(f) for f in sorted(found)
+            if not (os.path.basename(f) in names and Path(f).resolve() in skip)]
 
 
 def _not_a_workbook(path: Path) -> str | None:
@@ -205,7 +205,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
         bar = _progress(len(todo), show)
         workers = workers or os.cpu_count() or 1
         try:
-            results = _run(todo, profile_option, workers, csv_dir is not None)
+            results = _run(todo, profile_option, workers, csv_dir is not None,
+                           {m: str(v) for m, v in targets.items()})
             for (path, key), (summary, blobs) in zip(todo, results):
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
@@ -257,13 +258,14 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
         cache.close()
 
 
-def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool):
+def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool, targets: dict[str, str]):
     paths = [p for p, _ in todo]
     if workers <= 1 or len(paths) < 8:
-        return (extract(p, profile_option, tables) for p in paths)
+        return (extract(p, profile_option, tables, targets) for p in paths)
     pool = ProcessPoolExecutor(max_workers=workers)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
-    results = pool.map(extract, paths, [profile_option] * len(paths), [tables] * len(paths), chunksize=chunksize)
+    n = len(paths)
+    results = pool.map(extract, paths, [profile_option] * n, [tables] * n, [targets] * n, chunksize=chunksize)
 
     def drain():
         try:
@@ -308,7 +310,7 @@ def _deduplicate(units: list[Unit], rejected_files: list[dict[str, Any]]) -> lis
 def _cross_unit_codes(units: list[Unit]) -> None:
     owners: dict[str, list[Unit]] = defaultdict(list)
     for u in units:
-        for code in {squeeze(p["code"]) for p in u.summary["projects"] if squeeze(p["code"])}:
+        for code in u.summary["codes"]:
             owners[code].append(u)
     for code, group in owners.items():
         if len(group) < 2:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 2
+SCHEMA = 3
 BLOBS = ("项目清单", "指标明细", "校验问题", "table")
 _COLUMNS = {"项目清单": "projects", "指标明细": "indicators", "校验问题": "issues", "table": "tbl"}
 
@@ -92,8 +92,10 @@ class Cache:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS ordered (pos INTEGER PRIMARY KEY, key TEXT)")
         self.db.execute("DELETE FROM ordered")
         self.db.executemany("INSERT INTO ordered VALUES (?, ?)", list(enumerate(keys)))
-        for (blob,) in self.db.execute(f"SELECT r.{_COLUMNS[name]} FROM ordered o JOIN records r ON r.key = o.key "
-                                       "ORDER BY o.pos"):
+        # a correlated lookup per row in ``ordered``'s own order: no sort, so no blobs held for one
+        column = _COLUMNS[name]
+        for (blob,) in self.db.execute(f"SELECT (SELECT r.{column} FROM records r WHERE r.key = o.key) "
+                                       "FROM ordered o ORDER BY o.pos"):
             yield blob
 
     def blob(self, key: str, name: str) -> bytes | None:

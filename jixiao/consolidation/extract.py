@@ -26,7 +26,7 @@ from ..profiles import Profile, load_profile, load_profile_file
 from ..reader import read_workbook
 from ..totals import MILESTONES, unit_schedule
 from ..validate import validate_book
-from ..values import CLASSIFIED
+from ..values import CLASSIFIED, squeeze
 from .sheets import INDICATORS, ISSUES, PROJECTS, Link, plain, render_row
 from .xlsxstream import compress
 
@@ -79,8 +79,8 @@ def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = No
             "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
 
 
-def extract(path: str, profile_option: tuple[str, str] | None = None,
-            tables: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
+def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bool = False,
+            targets: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Read, validate and summarise one unit file; never raises for a bad file.
 
     ``tables`` adds the rows as compressed JSON (for ``--csv-dir``).
@@ -133,7 +133,16 @@ def extract(path: str, profile_option: tuple[str, str] | None = None,
                    "weighted": {m: str(sum((p.budget * p.percent[m] for p in schedule.projects), Decimal(0)))
                                 for m in MILESTONES}},
         "rows": {sheet: len(r) for sheet, r in rows.items()},
+        "codes": sorted({squeeze(p.code) for p in book.projects if squeeze(p.code)}),
     }
+    # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once (see summary._prerendered)
+    from .sheets import SCHEDULE, UNITS
+    from .summary import Unit, schedule_row, unit_row
+
+    unit = Unit("", summary)
+    summary["xml_unit"] = render_row(UNITS, unit_row(unit))
+    if targets is not None:
+        summary["xml_schedule"] = render_row(SCHEDULE, schedule_row(unit, {m: Decimal(v) for m, v in targets.items()}))
     blobs = {sheet: _pack(sheet, r) for sheet, r in rows.items()}
     if tables:
         table = {sheet: [[plain(v) for v in row] for row in r] for sheet, r in rows.items()}

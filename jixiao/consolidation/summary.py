@@ -10,6 +10,7 @@ but the per-unit summaries.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import tempfile
@@ -45,15 +46,24 @@ class Unit:
     extra_issues: list[list[Any]] = field(default_factory=list)  # D01 / D02 rows
     extra_errors: int = 0
 
+    def __post_init__(self) -> None:
+        totals = self.summary["totals"]  # parsed once: a county has tens of thousands of lookups
+        self._money = {name: Decimal(totals[name]) for name in ("budget", "fiscal", "other")}
+        self._amounts = {m: Decimal(v) for m, v in totals["amounts"].items()}
+        self._weighted = {m: Decimal(v) for m, v in totals["weighted"].items()}
+
     @property
     def errors(self) -> int:
         return self.summary["errors"] + self.extra_errors
 
     def money(self, name: str) -> Decimal:
-        return Decimal(self.summary["totals"][name])
+        return self._money[name]
 
     def amount(self, m: str) -> Decimal:
-        return Decimal(self.summary["totals"]["amounts"][m])
+        return self._amounts[m]
+
+    def weighted(self, m: str) -> Decimal:
+        return self._weighted[m]
 
 
 @dataclass
@@ -66,19 +76,29 @@ class County:
     year: int | None
     targets: dict[str, Decimal]
 
+    @functools.cached_property
+    def _sums(self) -> dict[str, Decimal]:
+        sums: dict[str, Decimal] = {}
+        for u in self.units:
+            for name in ("budget", "fiscal", "other"):
+                sums[name] = sums.get(name, ZERO) + u.money(name)
+            for m in MILESTONES:
+                sums["a" + m] = sums.get("a" + m, ZERO) + u.amount(m)
+                sums["w" + m] = sums.get("w" + m, ZERO) + u.weighted(m)
+        return sums
+
     @property
     def budget(self) -> Decimal:
-        return sum((u.money("budget") for u in self.units), ZERO)
+        return self._sums.get("budget", ZERO)
 
     def total(self, name: str) -> Decimal:
-        return sum((u.money(name) for u in self.units), ZERO)
+        return self._sums.get(name, ZERO)
 
     def amount(self, m: str) -> Decimal:
-        return sum((u.amount(m) for u in self.units), ZERO)
+        return self._sums.get("a" + m, ZERO)
 
     def percent(self, m: str) -> Decimal:
-        weighted = sum((Decimal(u.summary["totals"]["weighted"][m]) for u in self.units), ZERO)
-        return weighted / self.budget if self.budget else ZERO
+        return self._sums.get("w" + m, ZERO) / self.budget if self.budget else ZERO
 
     def rows(self, sheet: str) -> int:
         return sum(u.summary["rows"].get(sheet, 0) for u in self.units) + \
@@ -118,27 +138,51 @@ def _pct(value: Decimal) -> Decimal:
 
 # --- rows rendered here ------------------------------------------------------------------
 
+def unit_row(u: Unit) -> list[Any]:
+    """A unit's 单位汇总 row (also rendered by the worker, see ``extract``)."""
+    s = u.summary
+    budget = u.money("budget")
+    amounts: list[Any] = []
+    for m in MILESTONES:
+        amounts += [u.amount(m), _pct(u.weighted(m) / budget) if budget else ZERO]
+    return [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], budget,
+            u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
+
+
+def schedule_row(u: Unit, targets: dict[str, Decimal]) -> list[Any]:
+    """A unit's 支出计划汇总 row against the 序时进度 ``targets``."""
+    s = u.summary
+    budget = u.money("budget")
+    cells: list[Any] = [s["unit"]["code"], s["unit"]["name"], budget]
+    for m in MILESTONES:
+        pct = u.weighted(m) / budget if budget else ZERO
+        cells += [u.amount(m), _pct(pct), targets[m], _pct(pct - targets[m])]
+    return cells
+
+
 def unit_rows(county: County) -> Iterator[list[Any]]:
-    for u in county.units:
-        s = u.summary
-        amounts = []
-        for m in MILESTONES:
-            budget = u.money("budget")
-            weighted = Decimal(s["totals"]["weighted"][m])
-            amounts += [u.amount(m), _pct(weighted / budget) if budget else ZERO]
-        yield [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], u.money("budget"),
-               u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
+    return (unit_row(u) for u in county.units)
 
 
 def schedule_rows(county: County) -> Iterator[list[Any]]:
+    return (schedule_row(u, county.targets) for u in county.units)
+
+
+def _prerendered(sheet: str, county: County) -> Iterator[Chunk]:
+    """Rows the worker rendered already; units with findings made here are rendered again."""
+    batch: list[str] = []
     for u in county.units:
-        s = u.summary
-        budget = u.money("budget")
-        cells: list[Any] = [s["unit"]["code"], s["unit"]["name"], budget]
-        for m in MILESTONES:
-            pct = Decimal(s["totals"]["weighted"][m]) / budget if budget else ZERO
-            cells += [u.amount(m), _pct(pct), county.targets[m], _pct(pct - county.targets[m])]
-        yield cells
+        if sheet == UNITS:
+            xml = u.summary.get("xml_unit") if not u.extra_issues else None
+            batch.append(xml or render_row(UNITS, unit_row(u)))
+        else:
+            xml = u.summary.get("xml_schedule")
+            batch.append(xml or render_row(SCHEDULE, schedule_row(u, county.targets)))
+        if len(batch) >= BATCH:
+            yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
+            batch = []
+    if batch:
+        yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
 
 
 def rejected_rows(county: County) -> Iterator[list[Any]]:
@@ -308,8 +352,8 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
     counts = {s: county.rows(s) for s in (PROJECTS, INDICATORS, ISSUES)}
     counts[UNITS] = counts[SCHEDULE] = len(county.units)
     counts[REJECTED] = len(county.rejected)
-    units = list(unit_rows(county))
-    unit_sums = {i: sum((Decimal(str(r[i - 1])) for r in units), ZERO) for i in _money_cols(UNITS)}
+    unit_sums = {5: county.budget, 6: county.total("fiscal"), 7: county.total("other"),
+                 **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
     project_sums: dict[int, Decimal] = {}
     proj_cols = _money_cols(PROJECTS)
     budget_cols = {6: "budget", 7: "fiscal", 8: "other"}
@@ -323,14 +367,14 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
         skeleton = Path(tmp) / "skeleton.xlsx"
         parts = write_skeleton(skeleton, county, counts)
         sheets = {
-            parts[UNITS]: (_with_totals(_chunks(UNITS, units), UNITS, unit_sums, counts[UNITS]),
+            parts[UNITS]: (_with_totals(_prerendered(UNITS, county), UNITS, unit_sums, counts[UNITS]),
                            f"A1:{col_letter(len(COLUMNS[UNITS]))}{counts[UNITS] + 2}"),
             parts[PROJECTS]: (_with_totals(_cached(cache, county, PROJECTS), PROJECTS, project_sums,
                                            counts[PROJECTS]),
                               f"A1:{col_letter(len(COLUMNS[PROJECTS]))}{counts[PROJECTS] + 2}"),
             parts[INDICATORS]: (_cached(cache, county, INDICATORS),
                                 f"A1:{col_letter(len(COLUMNS[INDICATORS]))}{counts[INDICATORS] + 1}"),
-            parts[SCHEDULE]: (_with_totals(_chunks(SCHEDULE, schedule_rows(county)), SCHEDULE, schedule_sums,
+            parts[SCHEDULE]: (_with_totals(_prerendered(SCHEDULE, county), SCHEDULE, schedule_sums,
                                            counts[SCHEDULE]),
                               f"A1:{col_letter(len(COLUMNS[SCHEDULE]))}{counts[SCHEDULE] + 2}"),
             parts[ISSUES]: (_issue_chunks(cache, county),
