@@ -5,14 +5,26 @@ The public API::
     from jixiao import read_workbook, write_workbook, UnitWorkbook
     book = read_workbook("units/154001.xlsx")
     write_workbook("copy.xlsx", book)
+
+Names are imported on first use, so ``jixiao consolidate`` starts without
+loading what only its workers need.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-from .errors import JixiaoError  # noqa: E402
-from .model import Indicator, Project, Unit, UnitWorkbook  # noqa: E402
-from .reader import read_workbook  # noqa: E402
-from .template import write_workbook  # noqa: E402
+_EXPORTS = {
+    "JixiaoError": ".errors", "Indicator": ".model", "Project": ".model", "Unit": ".model",
+    "UnitWorkbook": ".model", "read_workbook": ".reader", "write_workbook": ".template",
+}
+__all__ = [*_EXPORTS, "__version__"]
 
-__all__ = ["JixiaoError", "Indicator", "Project", "Unit", "UnitWorkbook", "read_workbook",
-           "write_workbook", "__version__"]
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module 'jixiao' has no attribute {name!r}")

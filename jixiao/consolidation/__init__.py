@@ -36,13 +36,24 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import JixiaoError, OutputError
-from ..issues import Issue
 from ..profiles import Profile, load_profile, load_profile_file
 from ..totals import MILESTONES
 from ..values import squeeze
 from .cache import Cache, cache_key
-from .extract import extract, issue_row, rejected
 from .summary import County, Unit, write_summary, write_tables
+
+# The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
+
+
+def _extract(*args: Any):
+    # not named `extract`: importing the submodule .extract rebinds that package attribute
+    from .extract import extract as run
+    return run(*args)
+
+
+def rejected(*args: Any, **kwargs: Any):
+    from .extract import rejected as make
+    return make(*args, **kwargs)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -145,6 +156,9 @@ def _rank(summary: dict[str, Any]):
 
 
 def _finding(code: str, detail: str, summary: dict[str, Any]) -> list[Any]:
+    from ..issues import Issue
+    from .extract import issue_row
+
     issue = Issue.make(code, detail=detail)
     return issue_row(summary["unit"]["code"], summary["unit"]["name"], summary["path"], issue)
 
@@ -261,11 +275,11 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
 def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool, targets: dict[str, str]):
     paths = [p for p, _ in todo]
     if workers <= 1 or len(paths) < 8:
-        return (extract(p, profile_option, tables, targets) for p in paths)
+        return (_extract(p, profile_option, tables, targets) for p in paths)
     pool = ProcessPoolExecutor(max_workers=workers)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
     n = len(paths)
-    results = pool.map(extract, paths, [profile_option] * n, [tables] * n, [targets] * n, chunksize=chunksize)
+    results = pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, chunksize=chunksize)
 
     def drain():
         try:

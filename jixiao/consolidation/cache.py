@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 3
+SCHEMA = 4
 BLOBS = ("项目清单", "指标明细", "校验问题", "table")
 _COLUMNS = {"项目清单": "projects", "指标明细": "indicators", "校验问题": "issues", "table": "tbl"}
 
@@ -34,7 +34,7 @@ def file_hash(path: str | Path) -> str:
 
 def cache_key(digest: str, path: str, options: Any) -> str:
     """What a record depends on: the bytes, where they are (links), the options and this code."""
-    return hashlib.sha256(json.dumps([digest, path, repr(options), __version__, SCHEMA]).encode()).hexdigest()
+    return f"{digest}|{__version__}|{SCHEMA}|{options!r}|{path}"
 
 
 class Cache:

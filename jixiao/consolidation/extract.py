@@ -124,7 +124,6 @@ def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bo
         "unit": {"code": unit.code, "name": unit.name, "region_code": unit.region_code, "year": unit.year,
                  "fill_date": unit.fill_date},
         "profile": profile.name,
-        "projects": [{"code": p.code, "name": p.name, "sheet": p.sheet} for p in book.projects],
         "n_projects": len(book.projects), "n_indicators": len(rows[INDICATORS]),
         "errors": sum(1 for i in issues if i.severity == "error"),
         "warnings": sum(1 for i in issues if i.severity == "warning"), "issue_codes": codes,

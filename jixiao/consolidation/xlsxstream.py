@@ -40,16 +40,15 @@ def _apply(table: list[list[int]], x: int) -> int:
     return table[0][x & 0xFF] ^ table[1][(x >> 8) & 0xFF] ^ table[2][(x >> 16) & 0xFF] ^ table[3][x >> 24]
 
 
-def _tables(levels: int = 48) -> list[list[list[int]]]:
-    first = [[_shift_one(v << (8 * j)) for v in range(256)] for j in range(4)]
-    out = [first]
-    for _ in range(1, levels):
-        prev = out[-1]
-        out.append([[_apply(prev, _apply(prev, v << (8 * j))) for v in range(256)] for j in range(4)])
-    return out
+_SHIFT: list[list[list[int]]] = []  # _SHIFT[k] appends 2**k zero bytes; built as far as needed
 
 
-_SHIFT: list[list[list[int]]] | None = None
+def _extend(levels: int) -> None:
+    if not _SHIFT:
+        _SHIFT.append([[_shift_one(v << (8 * j)) for v in range(256)] for j in range(4)])
+    while len(_SHIFT) < levels:
+        prev = _SHIFT[-1]
+        _SHIFT.append([[_apply(prev, _apply(prev, v << (8 * j))) for v in range(256)] for j in range(4)])
 
 
 def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
@@ -59,13 +58,13 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     >>> crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     True
     """
-    global _SHIFT
-    if _SHIFT is None:
-        _SHIFT = _tables()
+    if len(_SHIFT) < len2.bit_length():
+        _extend(len2.bit_length())
     x, k = crc1, 0
     while len2:
         if len2 & 1:
-            x = _apply(_SHIFT[k], x)
+            t = _SHIFT[k]  # _apply, inlined: this runs for every cached chunk of a summary
+            x = t[0][x & 0xFF] ^ t[1][(x >> 8) & 0xFF] ^ t[2][(x >> 16) & 0xFF] ^ t[3][x >> 24]
         len2 >>= 1
         k += 1
     return x ^ crc2
