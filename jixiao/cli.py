@@ -267,5 +267,54 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
     sys.exit(EXIT_FINDINGS if result.errors or result.not_consolidated else EXIT_OK)
 
 
+@main.group()
+def selfeval() -> None:
+    """绩效自评：由当年目标表生成自评表。"""
+
+
+@selfeval.command("new")
+@click.argument("targets", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="自评表（.xlsx）。")
+def selfeval_new(targets: str, output: str) -> None:
+    """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
+    from .fsutil import guard_output
+    from .reader import read_workbook
+    from .selfeval import prefill, write_selfeval
+
+    guard_output(targets, output)
+    ev = prefill(read_workbook(targets))
+    write_selfeval(output, ev)
+    n = sum(len(p.indicators) for p in ev.projects) + len(ev.department.indicators)
+    click.echo(f"已生成自评表：{output}（{len(ev.projects)} 个项目，{n} 个指标）；请填写全年执行数和实际完成值。")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--write", is_flag=True, help="在副本中写入计算出的得分（需 -o）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件。")
+def score(file: str, fmt: str, write: bool, output: str | None) -> None:
+    """自评打分：按指标类型计算得分、汇总总分并评定等级（优/良/中/差）。"""
+    from .selfeval import read_selfeval, score as run, write_scores
+
+    report = run(read_selfeval(file))
+    if write:
+        if not output:
+            fail("使用 --write 时请用 -o 指定输出文件")
+        write_scores(file, output, report)
+        click.echo(f"已写入得分：{output}", err=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        d = report.department
+        click.echo(f"{report.evaluation.unit.code or ''} {report.evaluation.unit.name or ''}")
+        click.echo(f"  部门整体：总分 {d.total:.2f}（执行率 {d.rate * 100:.1f}% 得 {d.execution_score:.2f}），等级 {d.grade}")
+        for p in report.projects:
+            click.echo(f"  [{p.sheet.sheet}] {p.sheet.name or '—'}：总分 {p.total:.2f}，等级 {p.grade}")
+        for issue in report.issues:
+            click.echo(f"  {issue.sheet}!{issue.cell} {issue.code} {issue.message}")
+    sys.exit(EXIT_FINDINGS if any(i.severity == "error" for i in report.issues) else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

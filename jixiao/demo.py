@@ -11,6 +11,7 @@ from .synth import generate_unit
 from .template import write_workbook
 
 TEMPLATE_NAME = "jixiao-unit-{profile}.xlsx"
+SELFEVAL_NAME = "jixiao-selfeval-{profile}.xlsx"
 
 
 def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN, *, macros: bool = True) -> list[Path]:
@@ -22,6 +23,9 @@ def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN, *, mac
         written.append(write_workbook(path, profile=load_profile(name)))
         if macros:
             written.append(write_workbook(path.with_suffix(".xlsm"), profile=load_profile(name)))
+        from .selfeval import write_selfeval
+
+        written.append(write_selfeval(out / SELFEVAL_NAME.format(profile=name), profile=load_profile(name)))
     return written
 
 

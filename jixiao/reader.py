@@ -106,7 +106,7 @@ def _read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loc
     return items
 
 
-def read_meta(grid: Grid) -> dict[str, str]:
+def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
     """The ``_jixiao`` sheet as a dict; JX-L01 when it is missing or of an unknown version."""
     if not grid.has(META_SHEET):
         raise NotAJixiaoWorkbook(
@@ -117,7 +117,7 @@ def read_meta(grid: Grid) -> dict[str, str]:
         key, value = _text(sheet.value(row, 1)), _text(sheet.value(row, 2))
         if key:
             meta[key] = value or ""
-    if meta.get("template_id") != TEMPLATE_ID:
+    if meta.get("template_id") != template_id:
         raise NotAJixiaoWorkbook("这不是 jixiao 模板生成的工作簿（模板标识不符），请使用 jixiao 模板填写")
     if meta.get("template_version") not in SUPPORTED_VERSIONS:
         raise UnknownTemplateVersion(

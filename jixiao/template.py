@@ -50,6 +50,8 @@ _STYLES: dict[str, dict[str, Any]] = {
     "footer": {"align": "left"},
     "label": {"font_name": LABEL_FONT, "align": "center", "border": 1},
     "formula": {"align": "left", "border": 1},
+    "formula_percent": {"align": "center", "border": 1, "num_format": "0.0%"},
+    "formula_number": {"align": "center", "border": 1, "num_format": "0.00"},
     "number_cell": {"align": "center", "border": 1},
     "input_text": {"align": "left", "border": 1, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"},
     "input_center": {"align": "center", "border": 1, "locked": False, "bg_color": INPUT_FILL,
@@ -140,14 +142,16 @@ def excel_text(value: Any) -> str:
 
 
 def _draw_static(ws, fmts: _Formats, item: Static | Formula, layout: SheetLayout,
-                 get: Callable[[str], str], shift: int = 0) -> None:
+                 get: Callable[[str], str], shift: int = 0, rows: dict[str, int] | None = None) -> None:
     ref = _shift(item.ref, shift) if shift else item.ref
+    if rows is not None:
+        rows = {**rows, "row": parse_range(ref)[0]}
     fmt = fmts[item.style]
     if isinstance(item, Static):
         _place(ws, ref, fmt, lambda r, c: ws.write_string(r - 1, c - 1, item.text, fmt))
     else:
         cached = item.compute(get) if item.compute else 0
-        _place(ws, ref, fmt, lambda r, c: ws.write_formula(r - 1, c - 1, _resolve(item.formula, layout),
+        _place(ws, ref, fmt, lambda r, c: ws.write_formula(r - 1, c - 1, _resolve(item.formula, layout, rows),
                                                             fmt, cached))
 
 
@@ -226,8 +230,11 @@ def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: li
     return rows
 
 
-def _resolve(formula: str, layout: SheetLayout) -> str:
+def _resolve(formula: str, layout: SheetLayout, rows: dict[str, int] | None = None) -> str:
+    """``{field}`` → the field's absolute address; ``{first}`` / ``{last}`` / ``{row}`` → row numbers."""
     def ref(m: re.Match[str]) -> str:
+        if rows and m.group(1) in rows:
+            return str(rows[m.group(1)])
         row, col = layout.field(m.group(1)).anchor
         return f"${col_letter(col)}${row}"
     return "=" + _PLACEHOLDER.sub(ref, formula)
@@ -268,7 +275,8 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         end = block.first_row + drawn
         for line in block.footer:
             for cell in line.cells:
-                _draw_static(ws, fmts, cell, layout, get, shift=end + line.offset - 1)
+                _draw_static(ws, fmts, cell, layout, get, shift=end + line.offset - 1,
+                             rows={"first": block.first_row, "last": end - 1, "total": end, "grand": end + 1})
         last_row = max(last_row, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
     for row, height in sorted(heights.items()):
         ws.set_row(row - 1, height)
@@ -295,9 +303,10 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     return ws
 
 
-def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str], password: str) -> None:
+def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str], password: str,
+               template_id: str = TEMPLATE_ID) -> None:
     ws = wb.add_worksheet(META_SHEET)
-    meta = [("template_id", TEMPLATE_ID), ("template_version", TEMPLATE_VERSION),
+    meta = [("template_id", template_id), ("template_version", TEMPLATE_VERSION),
             ("profile", profile.name), ("milestones", "|".join(milestones)),
             ("generator", f"jixiao {__version__}")]
     for i, (key, value) in enumerate(meta):

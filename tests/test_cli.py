@@ -36,7 +36,10 @@ def test_demo_writes_readable_units(tmp_path):
     assert len(units) == 8
     names = {read_workbook(u).unit.name for u in units}
     assert {"滦平县信访局本级", "怀来县信访局", "芷江侗族自治县信访局"} <= names
-    assert len(list((tmp_path / "demo" / "templates").glob("*.xlsx"))) == 3
+    templates = tmp_path / "demo" / "templates"
+    assert len(list(templates.glob("jixiao-unit-*.xlsx"))) == 3
+    assert len(list(templates.glob("jixiao-unit-*.xlsm"))) == 3
+    assert len(list(templates.glob("jixiao-selfeval-*.xlsx"))) == 3
     assert "jixiao" in result.output
 
 

@@ -44,6 +44,8 @@ class Profile(BaseModel):
         "3月底": Decimal("25"), "6月底": Decimal("50"), "10月底": Decimal("75"), "12月底": Decimal("100")})
     indicator_weight_total: Decimal | None = None  # JX-W01 applies when set
     weights: Weights = Field(default_factory=Weights)
+    # a printed satisfaction table: [threshold %, share of the weight], highest first (seed 003)
+    satisfaction_bands: list[tuple[Decimal, Decimal]] = Field(default_factory=list)
     protection_password: str = "jixiao"
 
     @property

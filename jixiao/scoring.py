@@ -1,0 +1,107 @@
+"""Self-evaluation scoring (domain §5): pure Decimal functions, no Excel.
+
+>>> indicator_score("≥", Decimal(100), Decimal(90), Decimal(10))
+Decimal('9.00')
+>>> indicator_score("≤", Decimal(80), Decimal(100), Decimal(10))
+Decimal('7.50')
+>>> grade(Decimal("89.99")), grade(Decimal("90"))
+('良', '优')
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+CENT = Decimal("0.01")
+
+#: 定性 bands as fractions of the weight: 达成 [80 %, 100 %], 部分达成 [60 %, 80 %), 未达成 [0, 60 %).
+BANDS: dict[str, tuple[Decimal, Decimal]] = {
+    "达成": (Decimal("0.8"), ONE),
+    "部分达成": (Decimal("0.6"), Decimal("0.8")),
+    "未达成": (ZERO, Decimal("0.6")),
+}
+GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", ZERO))
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def indicator_score(operator: str, target: Decimal, actual: Decimal, weight: Decimal) -> Decimal:
+    """A quantitative indicator's score: never negative, never above ``weight``; rounded to 0.01."""
+    a = max(actual, ZERO)  # a negative actual counts as 0
+    if operator in ("≥", ">"):
+        score = weight if a >= target or target <= 0 else a / target * weight
+    elif operator in ("≤", "<"):
+        if target <= 0:
+            score = weight if a <= 0 else ZERO
+        elif a <= target:
+            score = weight
+        elif a < 2 * target:
+            score = (ONE - (a - target) / target) * weight
+        else:
+            score = ZERO
+    elif operator == "=":
+        if target == 0:
+            score = weight if a <= 0 else ZERO
+        else:
+            score = weight if a >= target else a / target * weight
+    else:
+        raise ValueError(f"not a quantitative operator: {operator!r}")
+    return cents(min(max(score, ZERO), weight))
+
+
+def band_of(score: Decimal, weight: Decimal) -> str | None:
+    """The 定性 band a score falls in (80 % belongs to 达成, 60 % to 部分达成)."""
+    if weight <= 0 or score < 0 or score > weight:
+        return None
+    share = score / weight
+    if share >= Decimal("0.8"):
+        return "达成"
+    if share >= Decimal("0.6"):
+        return "部分达成"
+    return "未达成"
+
+
+def qualitative_score(band: str, weight: Decimal, manual: Decimal | None = None) -> Decimal:
+    """A 定性 score: the manual score when it lies in its band, else the band's lower bound."""
+    low, _high = BANDS[band]
+    if manual is not None and band_of(manual, weight) == band:
+        return cents(manual)
+    return cents(low * weight)
+
+
+def satisfaction_score(actual: Decimal, weight: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """Score by a printed satisfaction table: ``[(threshold %, share of weight), …]`` highest first.
+
+    Seed 003 prints ≥95 → all, 80–95 → 8 of 10, 60–80 → 5 of 10, <60 → 0.
+    """
+    for threshold, share in bands:
+        if actual >= threshold:
+            return cents(share * weight)
+    return ZERO
+
+
+def execution_score(executed: Decimal, budget: Decimal, weight: Decimal) -> tuple[Decimal, Decimal]:
+    """执行率 = 全年执行数 / 全年预算数 and its score = min(执行率, 1) × weight."""
+    if budget <= 0:
+        return ZERO, ZERO
+    rate = max(executed, ZERO) / budget
+    return rate, cents(min(rate, ONE) * weight)
+
+
+def grade(total: Decimal) -> str:
+    """优 ≥ 90, 良 80–89.99, 中 60–79.99, 差 < 60."""
+    for name, floor in GRADES:
+        if total >= floor:
+            return name
+    return "差"
+
+
+def split_weight(total: Decimal, n: int) -> list[Decimal]:
+    """``total`` over ``n`` rows in cents, the remainder on the last row, so the parts add up exactly."""
+    if n <= 0:
+        return []
+    part = (total / n).quantize(CENT, rounding="ROUND_DOWN")
+    return [part] * (n - 1) + [total - part * (n - 1)]

@@ -1,0 +1,157 @@
+"""Self-evaluation: worked scores per operator, bounds, grades, the 自评表 workbook and its rules."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from jixiao.cli import main
+from jixiao.profiles import load_profile
+from jixiao.reader import read_workbook
+from jixiao.scoring import (
+    execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
+)
+from jixiao.selfeval import prefill, read_selfeval, score, write_scores, write_selfeval
+
+from conftest import requires_soffice
+
+
+@pytest.mark.parametrize("op, target, actual, weight, expected", [
+    ("≥", "100", "90", "10", "9.00"),     # 90/100 × 10
+    ("≥", "100", "120", "10", "10.00"),   # met
+    (">", "95", "-5", "10", "0.00"),      # a negative actual counts as 0
+    ("≤", "80", "100", "10", "7.50"),     # (1 − 20/80) × 10
+    ("≤", "80", "70", "10", "10.00"),
+    ("≤", "80", "160", "10", "0.00"),     # A ≥ 2T
+    ("<", "0", "0", "5", "5.00"),
+    ("=", "0", "0", "5", "5.00"),         # T = 0: A ≤ 0 → full
+    ("=", "0", "1", "5", "0.00"),
+    ("=", "100", "50", "20", "10.00"),    # as ≥
+    ("≥", "95", "90", "12.5", "11.84"),   # 90/95 × 12.5 = 11.842…
+])
+def test_worked_scores(op, target, actual, weight, expected):
+    assert indicator_score(op, D(target), D(actual), D(weight)) == D(expected)
+
+
+def test_qualitative_and_satisfaction_bands():
+    assert qualitative_score("部分达成", D(15), D(10)) == D("10.00")  # 10/15 = 66.7 % is in its band
+    assert qualitative_score("部分达成", D(15), D(13)) == D("9.00")   # out of band: the band's floor, 60 %
+    assert qualitative_score("达成", D(30)) == D("24.00")
+    bands = [(D(t), D(s)) for t, s in load_profile("hunan").satisfaction_bands]
+    assert [satisfaction_score(D(a), D(10), bands) for a in ("96", "95", "85", "60", "59")] == \
+           [D("10.00"), D("10.00"), D("8.00"), D("5.00"), D(0)]
+    assert execution_score(D(90), D(100), D(10)) == (D("0.9"), D("9.00"))
+    assert execution_score(D(120), D(100), D(10))[1] == D("10.00")
+
+
+@pytest.mark.parametrize("total, expected", [
+    ("59.99", "差"), ("60", "中"), ("79.99", "中"), ("80", "良"), ("89.99", "良"), ("90", "优"), ("100", "优")])
+def test_grade_boundaries(total, expected):
+    assert grade(D(total)) == expected
+
+
+decimals = st.decimals(min_value=-1000, max_value=100000, places=2)
+
+
+@settings(max_examples=500)
+@given(op=st.sampled_from(["≥", ">", "=", "≤", "<"]), target=decimals, actual=decimals,
+       weight=st.decimals(min_value=0, max_value=100, places=2))
+def test_score_never_negative_never_above_weight(op, target, actual, weight):
+    s = indicator_score(op, target, actual, weight)
+    assert D(0) <= s <= weight
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 3000), actual=st.lists(st.decimals(min_value=0, max_value=1000, places=1),
+                                                     min_size=20, max_size=20),
+       executed=st.decimals(min_value=0, max_value=10**6, places=2))
+def test_total_never_above_100(seed, actual, executed):
+    from jixiao.synth import generate_unit
+
+    ev = prefill(generate_unit(seed, n_projects=2, n_indicators=9))
+    for p in ev.projects:
+        p.executed_total = executed
+        for ind, a in zip(p.indicators, actual):
+            ind.actual = str(a)
+            ind.band = "达成"
+    report = score(ev)
+    for s in report.projects:
+        assert sum(r.weight for r in s.rows) + s.execution_weight == D(100)
+        assert D(0) <= s.total <= D(100)
+    assert sum(split_weight(D(50), 7)) == D(50)
+
+
+@pytest.fixture
+def filled(tmp_path, example_files):
+    ev = prefill(read_workbook(example_files["luanping_xinfang_2026"]))
+    p = ev.projects[0]
+    p.executed_total = D("76.00")
+    for ind, actual in zip(p.indicators, ["80次", "90%", "100%", "78万元", None, "96%"]):
+        ind.actual = actual
+    p.indicators[1].reason = "个别任务延期"
+    p.indicators[4].band = "达成"
+    path = write_selfeval(tmp_path / "自评.xlsx", ev)
+    return path
+
+
+def test_luanping_worked_total(filled):
+    report = score(read_selfeval(filled))
+    p = report.projects[0]
+    assert [r.weight for r in p.rows] == [D("12.5")] * 4 + [D(30), D(10)]
+    assert [r.score for r in p.rows] == [D("12.50"), D("11.84"), D("12.50"), D("12.50"), D("24.00"), D("10.00")]
+    assert p.execution_score == D("9.50") and p.total == D("92.84") and p.grade == "优"
+    assert p.rollup()["产出指标"]["质量指标"] == D("11.84")
+
+
+def test_rules_e01_to_e05(tmp_path, example_files):
+    ev = prefill(read_workbook(example_files["luanping_xinfang_2026"]))
+    a, b = ev.projects
+    a.executed_total = D("50")                      # 62.5 %, no reason → E01
+    b.executed_total = D("40")                      # more than 31.50 → E05
+    a.indicators[0].actual, a.indicators[0].score = "60", D("99")  # 60 of 75: E04; 99 > 12.5: E02
+    a.indicators[4].band, a.indicators[4].score = "部分达成", D("29")  # 29 of 30 is 达成's band: E03
+    path = write_selfeval(tmp_path / "e.xlsx", ev)
+    issues = {(i.code, i.sheet, i.cell) for i in score(read_selfeval(path)).issues}
+    assert {("JX-E01", "项目1", "D6"), ("JX-E05", "项目2", "D6"), ("JX-E02", "项目1", "G10"),
+            ("JX-E04", "项目1", "E10"), ("JX-E03", "项目1", "G14")} <= issues
+    a.execution_reason = "部分支出跨年"
+    a.indicators[0].reason = "上级任务调整"
+    path = write_selfeval(tmp_path / "e2.xlsx", ev)
+    codes = {i.code for i in score(read_selfeval(path)).issues}
+    assert "JX-E01" not in codes and "JX-E04" not in codes
+
+
+def test_prefill_round_trip_and_cli(tmp_path, example_files):
+    out = tmp_path / "se.xlsx"
+    result = CliRunner().invoke(main, ["selfeval", "new", str(example_files["zhijiang_xinfang_2026"]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ev = read_selfeval(out)
+    assert ev.department.name == "芷江侗族自治县信访局" and len(ev.department.indicators) == 14
+    assert ev.department.indicators[-1].target == "≤274.6万元"
+    assert ev == prefill(read_workbook(example_files["zhijiang_xinfang_2026"]))
+    data = json.loads(CliRunner().invoke(main, ["score", str(out), "--format", "json"]).output)
+    assert set(data) >= {"unit_code", "total", "grade", "execution", "indicators"}
+    assert set(data["execution"]) == {"rate", "score", "weight"}
+    assert set(data["indicators"][0]) == {"sheet", "cell", "level1", "level2", "level3", "operator", "target",
+                                          "actual", "weight", "score"}
+    assert data == score(ev).to_json()
+
+
+@requires_soffice
+def test_written_scores_recalculate_to_python(filled, tmp_path):
+    from jixiao.office import convert
+
+    report = score(read_selfeval(filled))
+    out = write_scores(filled, tmp_path / "scored.xlsx", report)
+    ws = openpyxl.load_workbook(convert(out, "xlsx", tmp_path / "lo"), data_only=True)["项目1"]
+    values = {ws.cell(r, 1).value: ws.cell(r, 7).value for r in range(10, ws.max_row + 1)}
+    p = report.projects[0]
+    assert D(str(values["合计"])) == p.indicator_total
+    assert D(str(values["总分（执行率得分 + 指标得分）"])) == p.total
+    assert values["评价等级"] == p.grade == "优"
+    assert D(str(ws["G6"].value)) == p.execution_score
