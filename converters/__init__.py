@@ -1,1 +1,142 @@
-"""Document import/export plugins (docx, pdf, text) — see issue #7."""
+"""Document converters: published documents in, the official Word document out (format plugins).
+
+Import (``jixiao import``): ``docx`` (python-docx), ``text`` (Markdown / tab-separated
+text as PDF-to-text tools produce it), ``pdf`` (pdfplumber: the text layer, then the
+text importer). Export (``jixiao export``): ``docx``, ``pdf`` (the docx through
+LibreOffice), ``json`` (the model), ``csv`` (the indicator table). Heavy libraries
+load only when their format is used, with an ``pip install jixiao[docs]`` message
+when missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Callable
+
+from ..errors import JixiaoError
+from ..fsutil import atomic_path
+from ..model import UnitWorkbook
+
+SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
+
+
+def _import_text(path: Path):
+    from .text import import_text
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="gb18030")  # text saved on Chinese Windows
+    return import_text(text)
+
+
+def _import_docx(path: Path):
+    from .docx import import_docx
+
+    return import_docx(path)
+
+
+def _import_pdf(path: Path):
+    try:
+        import pdfplumber
+    except ImportError as exc:  # pragma: no cover - optional
+        raise JixiaoError("需要 pdfplumber 才能导入 PDF：请执行 pip install jixiao[docs]") from exc
+    from .text import import_text
+
+    lines: list[str] = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            tables = page.find_tables()  # by their ruling lines
+            boxes = [t.bbox for t in tables]
+            outside = page.filter(lambda obj: not any(
+                b[0] <= obj.get("x0", -1) and obj.get("x1", 1e9) <= b[2] and b[1] <= obj.get("top", -1)
+                and obj.get("bottom", 1e9) <= b[3] for b in boxes))
+            text_lines = (outside.extract_text() or "").splitlines()
+            # paragraphs above the first table, the tables as pipe rows, then what follows
+            top = min((b[1] for b in boxes), default=None)
+            above = [ln for ln in text_lines] if top is None else \
+                [w for w in (outside.crop((0, 0, page.width, top)).extract_text() or "").splitlines()]
+            below = [] if top is None else \
+                [w for w in (outside.crop((0, max(b[3] for b in boxes), page.width, page.height))
+                             .extract_text() or "").splitlines()]
+            lines += above
+            for table in tables:
+                for row in table.extract():
+                    # a PDF wraps CJK text anywhere: join a cell's lines again
+                    cells = [(c or "").replace("\n", "") for c in row]
+                    lines.append("| " + " | ".join(cells) + " |")
+            lines += below
+    if not any(ln.strip() for ln in lines):
+        raise JixiaoError("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
+    return import_text("\n".join(lines))
+
+
+IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf}
+
+
+def detect(path: str | Path, fmt: str = "auto") -> str:
+    if fmt != "auto":
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise JixiaoError(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf 或 text")
+    return SUFFIXES[suffix]
+
+
+def import_document(path: str | Path, fmt: str = "auto") -> tuple[UnitWorkbook, list[str]]:
+    """A published document as a model, and the list of what could not be placed."""
+    return IMPORTERS[detect(path, fmt)](Path(path))
+
+
+def export_json(book: UnitWorkbook, out: str | Path) -> Path:
+    """The model as JSON that loads back (``UnitWorkbook.model_validate``); parsed values are left out."""
+    with atomic_path(out) as tmp:
+        tmp.write_text(book.model_dump_json(indent=2, exclude_computed_fields=True), encoding="utf-8")
+    return Path(out)
+
+
+INDICATOR_HEADERS = ["工作表", "项目编码", "项目名称", "一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值",
+                     "指标值确定依据", "运算符", "数值", "单位"]
+
+
+def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
+    """The indicator table (UTF-8 with BOM; formula-leading text neutralised)."""
+    from ..consolidation.summary import neutralise
+
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(INDICATOR_HEADERS)
+        for p in book.projects:
+            for ind in p.indicators:
+                parsed = ind.parsed()
+                writer.writerow([neutralise(v) for v in (
+                    p.sheet, p.code, p.name, ind.level1, ind.level2, ind.level3, ind.description, ind.value_text,
+                    ind.basis, parsed.operator, None if parsed.number is None else str(parsed.number), parsed.unit)])
+    return Path(out)
+
+
+def export_pdf(book: UnitWorkbook, out: str | Path) -> Path:
+    """The Word document converted by LibreOffice (a clear message when it is not installed)."""
+    import tempfile
+
+    from ..office import convert
+    from .docx import export_docx
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-pdf-") as tmp:
+        name = Path(out).stem
+        pdf = convert(export_docx(book, Path(tmp) / f"{name}.docx"), "pdf", tmp)
+        with atomic_path(out) as target:
+            target.write_bytes(pdf.read_bytes())
+    return Path(out)
+
+
+def export_docx(book: UnitWorkbook, out: str | Path) -> Path:
+    from .docx import export_docx as run
+
+    return run(book, out)
+
+
+EXPORTERS: dict[str, Callable[[UnitWorkbook, str | Path], Path]] = {
+    "docx": export_docx, "pdf": export_pdf, "json": export_json, "csv": export_csv}

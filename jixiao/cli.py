@@ -316,5 +316,42 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     sys.exit(EXIT_FINDINGS if any(i.severity == "error" for i in report.issues) else EXIT_OK)
 
 
+@main.command("import")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="单位工作簿（.xlsx 或 .xlsm）。")
+@click.option("--format", "fmt", type=click.Choice(["auto", "docx", "pdf", "text"]), default="auto",
+              show_default=True, help="文档格式，默认按扩展名判断。")
+def import_command(document: str, output: str, fmt: str) -> None:
+    """把已发布的绩效文本（Word / PDF / 文本）导入为单位工作簿，并校验导入结果。"""
+    from .converters import import_document
+    from .fsutil import guard_output
+    from .template import write_workbook
+    from .validate import validate_file
+
+    guard_output(document, output)
+    book, unplaced = import_document(document, fmt)
+    write_workbook(output, book)
+    click.echo(f"已导入：{book.unit.code or ''} {book.unit.name or ''}，{len(book.projects)} 个项目"
+               f"{'，含整体支出绩效目标表' if book.overall else ''} → {output}")
+    for line in unplaced:
+        click.secho(f"  未导入：{line}", fg="yellow")
+    report = validate_file(output)
+    click.echo(f"  导入结果校验：{report.errors} 个错误，{report.warnings} 个提示（详见 jixiao validate {output}）")
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--to", "to", required=True, type=click.Choice(["docx", "pdf", "json", "csv"]), help="导出格式。")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件。")
+def export_command(file: str, to: str, output: str) -> None:
+    """把单位工作簿导出为正式版式的 Word / PDF 绩效文本，或 JSON / CSV。"""
+    from .converters import EXPORTERS
+    from .fsutil import guard_output
+    from .reader import read_workbook
+
+    guard_output(file, output)
+    click.echo(f"已导出：{EXPORTERS[to](read_workbook(file), output)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
