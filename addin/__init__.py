@@ -108,9 +108,23 @@ def consolidate_folder(book: xw.Book | None = None, folder: str | None = None) -
 
 
 @xw.script
-def export_docx(book: xw.Book | None = None) -> None:
-    """导出 Word：尚未提供（见转换器）。"""
-    _alert(_caller(book), "导出 Word 文档的功能尚在开发中，暂不可用。")
+def export_docx(book: xw.Book | None = None) -> Any:
+    """导出 Word：在工作簿所在文件夹生成正式版式的部门预算绩效文本（.docx）。"""
+    from pathlib import Path
+
+    from ..converters.docx import export_docx as write
+
+    book = _caller(book)
+    model = live.read_book(book)
+    try:
+        folder = live.folder_of(book)
+    except Exception:  # noqa: BLE001 - a book with no folder (server, Lite)
+        _alert(book, "导出 Word 需要在本机 Excel 中使用（服务器上无法保存到您的电脑）。")
+        return None
+    name = f"{model.unit.name or Path(book.name).stem}{model.unit.year or ''}年部门预算绩效文本.docx"
+    out = write(model, folder / name)
+    _alert(book, f"已导出：{out}")
+    return out
 
 
 # --- UDFs ----------------------------------------------------------------------------

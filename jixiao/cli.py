@@ -349,8 +349,21 @@ def export_command(file: str, to: str, output: str) -> None:
     from .fsutil import guard_output
     from .reader import read_workbook
 
+    from .errors import NotAJixiaoWorkbook
+
     guard_output(file, output)
-    click.echo(f"已导出：{EXPORTERS[to](read_workbook(file), output)}")
+    try:
+        book = read_workbook(file)
+    except NotAJixiaoWorkbook:
+        from .selfeval import read_selfeval, score as run  # a 自评表 rather than a target workbook
+
+        if to != "docx":
+            fail("自评表目前只能导出为 Word（--to docx）")
+        from .converters.selfeval_docx import export_selfeval_docx
+
+        click.echo(f"已导出自评报告：{export_selfeval_docx(run(read_selfeval(file)), output)}")
+        return
+    click.echo(f"已导出：{EXPORTERS[to](book, output)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -174,3 +174,16 @@ def test_server_returns_the_same_actions(example_files):
     direct, _ = run(path, "validate")
     assert response.json()["actions"] == direct
     assert client.post("/xlwings/custom-scripts-call/nope", json=payload_from_file(path)).status_code == 404
+
+
+def test_export_docx_entry_point_writes_beside_the_book(example_files, tmp_path, monkeypatch):
+    """The desktop path: the book's folder is where the Word document goes."""
+    from jixiao.addin import live
+    from jixiao.converters.docx import import_docx
+
+    src = example_files["luanping_xinfang_2026"]
+    book = xw.Book(json=payload_from_file(src))
+    monkeypatch.setattr(live, "folder_of", lambda b: tmp_path)  # a remote book has no folder of its own
+    out = addin.export_docx(book)
+    assert out.parent == tmp_path and out.name == "滦平县信访局本级2026年部门预算绩效文本.docx"
+    assert import_docx(out)[0] == read_workbook(src)

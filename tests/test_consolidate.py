@@ -225,3 +225,23 @@ def test_summary_formulas_recalculate_in_libreoffice(county, tmp_path):
                     assert abs(D(str(got)) - D(str(want))) <= D("0.01"), (ws.title, cell.coordinate)
                     checked += 1
     assert checked >= 10
+
+
+def test_selfevaluations_are_ranked(tmp_path, example_books):
+    from jixiao.selfeval import prefill, write_selfeval
+
+    folder = tmp_path / "in"
+    for seed, executed in ((40, "0.9"), (41, "0.5")):
+        book = generate_unit(seed, n_projects=2)
+        write_workbook(folder / f"{book.unit.code}.xlsx", book)
+        ev = prefill(book)
+        for p in ev.projects:
+            p.executed_total = p.full_total * D(executed)
+        ev.department.executed_total = ev.department.full_total * D(executed)
+        write_selfeval(folder / f"{book.unit.code}-自评.xlsx", ev)
+    result = consolidate([folder], tmp_path / "s.xlsx", workers=1, use_cache=False)
+    assert result.found == 4 == result.consolidated + result.not_consolidated
+    assert result.selfevaluations == 2 and result.units == 2
+    rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx")["自评得分"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [1, 2] and rows[0][3] >= rows[1][3]
+    assert rows[0][2] == generate_unit(40).unit.name

@@ -155,3 +155,20 @@ def test_written_scores_recalculate_to_python(filled, tmp_path):
     assert D(str(values["总分（执行率得分 + 指标得分）"])) == p.total
     assert values["评价等级"] == p.grade == "优"
     assert D(str(ws["G6"].value)) == p.execution_score
+
+
+def test_report_docx_has_the_sections_and_the_numbers(filled, tmp_path):
+    import docx
+
+    out = tmp_path / "报告.docx"
+    result = CliRunner().invoke(main, ["export", str(filled), "--to", "docx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = docx.Document(str(out))
+    text = [p.text for p in doc.paragraphs]
+    for heading in ("一、部门基本情况", "（二）部门收支预决算情况", "二、绩效目标", "三、自评工作开展情况",
+                    "四、目标实现情况及指标分析", "五、评价结论和评价等级", "六、存在的问题及改进措施", "七、评价工作组"):
+        assert heading in text, heading
+    p = score(read_selfeval(filled)).projects[0]
+    assert any(f"总分 {p.total:.2f}，等级 {p.grade}" in t for t in text)
+    scored = [t for t in doc.tables if t.rows[0].cells[0].text == "一级指标"]
+    assert [r.cells[6].text for r in scored[0].rows[1:-1]] == [f"{r.score:.2f}" for r in p.rows]

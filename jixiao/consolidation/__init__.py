@@ -1,6 +1,7 @@
 """Consolidate many units' workbooks into one county summary workbook — fast, and losing nothing.
 
-Every input file ends up either consolidated (a row in 单位汇总) or listed in
+Every input file ends up either consolidated (a row in 单位汇总, or in 自评得分 for a
+self-evaluation workbook) or listed in
 未纳入文件 with its code and reason; ``found = consolidated + not
 consolidated`` is checked and shown. Inputs are never modified; the summary is
 written atomically.
@@ -78,11 +79,13 @@ class Result:
     read: int  # files read this run (the rest came from the cache)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
+    selfevaluations: int = 0  # 自评表 among the consolidated files (sheet 自评得分)
 
     def to_json(self) -> dict[str, Any]:
         return {"output": str(self.output), "year": self.year, "files_found": self.found,
                 "consolidated": self.consolidated, "not_consolidated": self.not_consolidated,
-                "units": self.units, "projects": self.projects, "indicators": self.indicators,
+                "units": self.units, "selfevaluations": self.selfevaluations, "projects": self.projects,
+                "indicators": self.indicators,
                 "budget": {"budget": f"{self.budget:.2f}", "fiscal": f"{self.fiscal:.2f}",
                            "other": f"{self.other:.2f}"},
                 "errors": self.errors, "warnings": self.warnings, "files_read": self.read,
@@ -237,13 +240,24 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
             cache.prune_stats(set(keys))
 
         # decisions that need all files
-        ok = []
+        ok, evaluations = [], []
         for path, (key, summary) in sorted(summaries.items()):
             if summary["status"] == "ok":
                 ok.append(Unit(key, summary))
+            elif summary["status"] == "selfeval":
+                evaluations.append(summary)
             else:
                 rejected_files.append(summary)
-        chosen_year = _choose_year([u.summary for u in ok], year)
+        chosen_year = _choose_year([u.summary for u in ok] or evaluations, year)
+        scored = []
+        for e in evaluations:
+            if chosen_year is not None and e["unit"]["year"] != chosen_year:
+                rejected_files.append({**e, "status": "rejected", "code": "JX-D04",
+                                       "reason": f"自评表为{e['unit']['year'] or '未填写'}年度，本次汇总的是 {chosen_year} 年度",
+                                       "unit_code": e["unit"]["code"], "unit_name": e["unit"]["name"]})
+            else:
+                scored.append(e)
+        scored.sort(key=lambda e: (-Decimal(e["total"]), squeeze(e["unit"]["code"]), e["path"]))
         in_year = []
         for u in ok:
             unit_year = u.summary["unit"]["year"]
@@ -257,17 +271,17 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
         winners.sort(key=lambda u: (squeeze(u.summary["unit"]["code"]), squeeze(u.summary["unit"]["name"]),
                                     u.summary["path"]))
         rejected_files.sort(key=lambda r: r["path"])
-        county = County(winners, rejected_files, len(files), chosen_year, targets)
-        if county.found != len(winners) + len(rejected_files):  # pragma: no cover - the invariant
+        county = County(winners, rejected_files, len(files), chosen_year, targets, scored)
+        if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
             raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
         write_summary(output, county, cache)
         written = write_tables(Path(csv_dir), county, cache) if csv_dir else []
-        return Result(output=output, found=county.found, consolidated=len(winners),
+        return Result(output=output, found=county.found, consolidated=len(winners) + len(scored),
                       not_consolidated=len(rejected_files), units=len(winners), projects=county.projects,
                       indicators=county.indicators, budget=county.budget, fiscal=county.total("fiscal"),
                       other=county.total("other"), errors=county.errors,
                       warnings=county.warnings, year=chosen_year, read=len(todo), rejected=rejected_files,
-                      tables=written)
+                      tables=written, selfevaluations=len(scored))
     finally:
         cache.close()
 

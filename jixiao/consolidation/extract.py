@@ -79,6 +79,20 @@ def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = No
             "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
 
 
+def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
+    """A 自评表 scored for the 自评得分 sheet, or None when the file is not one either."""
+    from ..selfeval import read_selfeval, score
+
+    try:
+        report = score(read_selfeval(path))
+    except JixiaoError:
+        return None
+    d, unit = report.department, report.evaluation.unit
+    return {"path": path, "status": "selfeval", "size": stat.st_size, "mtime": stat.st_mtime,
+            "unit": {"code": unit.code, "name": unit.name, "year": unit.year},
+            "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects)}
+
+
 def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bool = False,
             targets: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Read, validate and summarise one unit file; never raises for a bad file.
@@ -94,6 +108,9 @@ def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bo
     except UnreadableFile as exc:
         return rejected(path, "JX-D03", str(exc), stat), {}
     except JixiaoError as exc:
+        evaluation = _selfeval(path, stat)
+        if evaluation is not None:
+            return evaluation, {}
         return rejected(path, "JX-D03", f"不是 jixiao 单位工作簿：{exc}", stat), {}
     except Exception as exc:  # noqa: BLE001 - a file must never take the run down with it
         return rejected(path, "JX-D03", f"读取时出错：{type(exc).__name__}: {exc}", stat), {}

@@ -20,7 +20,8 @@ INDICATORS = "指标明细"
 SCHEDULE = "支出计划汇总"
 ISSUES = "校验问题"
 REJECTED = "未纳入文件"
-SHEETS = (OVERVIEW, UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED)
+SELFEVAL = "自评得分"
+SHEETS = (OVERVIEW, UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED, SELFEVAL)
 
 #: xf indices registered first, in this order, by the skeleton (checked there).
 STYLES = Styles(header=1, text=2, money=3, percent=4, link=5)
@@ -63,6 +64,9 @@ COLUMNS: dict[str, list[Col]] = {
     ISSUES: [Col("单位编码", width=10), Col("单位名称", width=24), Col("文件", width=30), Col("代码", width=8),
              Col("严重程度", width=8), Col("工作表", width=12), Col("单元格", width=8), Col("字段", width=14),
              Col("值", width=20), Col("说明", width=60), Col("修正建议", width=30)],
+    SELFEVAL: [Col("排名", "int", 6), Col("单位编码", width=10), Col("单位名称", width=28), Col("总分", "number", 8),
+               Col("等级", width=6), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
+               Col("来源文件", width=40)],
     REJECTED: [Col("文件", width=50), Col("代码", width=8), Col("原因", width=60), Col("单位编码", width=10),
                Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
 }

@@ -28,7 +28,7 @@ from ..layouts import col_letter
 from ..totals import MILESTONES
 from .cache import Cache
 from .sheets import (
-    COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SHEETS, STYLES, UNITS, plain,
+    COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
     render_row,
 )
 from .xlsxstream import Chunk, compress, formula_xml, row_xml, splice
@@ -75,6 +75,7 @@ class County:
     found: int
     year: int | None
     targets: dict[str, Decimal]
+    evaluations: list[dict[str, Any]] = field(default_factory=list)  # scored 自评表, best first
 
     @functools.cached_property
     def _sums(self) -> dict[str, Decimal]:
@@ -193,6 +194,12 @@ def rejected_rows(county: County) -> Iterator[list[Any]]:
         yield [r["path"], r["code"], r["reason"], r.get("unit_code"), r.get("unit_name"), r.get("size"), mtime]
 
 
+def selfeval_rows(county: County) -> Iterator[list[Any]]:
+    for rank, e in enumerate(county.evaluations, start=1):
+        yield [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"],
+               _pct(Decimal(e["rate"])), e["projects"], e["path"]]
+
+
 def _chunks(sheet: str, rows: Iterable[list[Any]]) -> Iterator[Chunk]:
     batch: list[str] = []
     for row in rows:
@@ -234,7 +241,7 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     ws.set_column(1, 6, 14)
     year = f"{county.year} 年度" if county.year else ""
     ws.write_string(0, 0, f"预算绩效目标汇总 {year}".strip(), title)
-    consolidated, rejected = len(county.units), len(county.rejected)
+    consolidated, rejected = len(county.units) + len(county.evaluations), len(county.rejected)
     balanced = county.found == consolidated + rejected
     ws.write_string(2, 0, "文件核对", bold)
     ws.write_row(3, 0, ["找到文件", "纳入汇总", "未纳入汇总"], fmts["header"])
@@ -242,18 +249,18 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     ws.write_string(5, 0, f"找到 {county.found} = 纳入 {consolidated} + 未纳入 {rejected}"
                           f"{'，核对一致' if balanced else '，核对不一致！'}", ok if balanced else bad)
     ws.write_string(7, 0, "统计", bold)
-    stats = [("单位数", consolidated), ("项目数", county.projects), ("指标数", county.indicators),
+    stats = [("单位数", len(county.units)), ("自评表", len(county.evaluations)), ("项目数", county.projects), ("指标数", county.indicators),
              ("错误", county.errors), ("提示", county.warnings)]
     for i, (label, value) in enumerate(stats):
         ws.write_string(8 + i, 0, label)
         ws.write_number(8 + i, 1, value)
-    ws.write_string(14, 0, "预算（万元）", bold)
+    ws.write_string(15, 0, "预算（万元）", bold)
     last = n_units + 1
     for i, (label, name, col) in enumerate([("预算数", "budget", 5), ("财政资金", "fiscal", 6),
                                             ("其他资金", "other", 7)]):
-        ws.write_string(15 + i, 0, label)
+        ws.write_string(16 + i, 0, label)
         letter = col_letter(col)
-        ws.write_formula(15 + i, 1, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
+        ws.write_formula(16 + i, 1, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
                          float(county.total(name)))
     # county schedule against 序时进度
     ws.write_string(19, 0, "全县支出计划与序时进度", bold)
@@ -352,6 +359,7 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
     counts = {s: county.rows(s) for s in (PROJECTS, INDICATORS, ISSUES)}
     counts[UNITS] = counts[SCHEDULE] = len(county.units)
     counts[REJECTED] = len(county.rejected)
+    counts[SELFEVAL] = len(county.evaluations)
     unit_sums = {5: county.budget, 6: county.total("fiscal"), 7: county.total("other"),
                  **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
     project_sums: dict[int, Decimal] = {}
@@ -381,6 +389,8 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
                             f"A1:{col_letter(len(COLUMNS[ISSUES]))}{counts[ISSUES] + 1}"),
             parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)),
                               f"A1:{col_letter(len(COLUMNS[REJECTED]))}{counts[REJECTED] + 1}"),
+            parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)),
+                              f"A1:{col_letter(len(COLUMNS[SELFEVAL]))}{counts[SELFEVAL] + 1}"),
         }
         with atomic_path(out) as target, open(target, "wb") as fh:
             splice(skeleton, fh, sheets)
@@ -420,6 +430,7 @@ def tables(county: County, cache: Cache) -> Iterator[tuple[str, Iterator[list[An
     yield SCHEDULE, (list(map(plain, r)) for r in schedule_rows(county))
     yield ISSUES, cached(ISSUES)
     yield REJECTED, (list(map(plain, r)) for r in rejected_rows(county))
+    yield SELFEVAL, (list(map(plain, r)) for r in selfeval_rows(county))
 
 
 def write_tables(folder: Path, county: County, cache: Cache) -> list[Path]:
