@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Color, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .fsutil import atomic_path, guard_output
+from .grid import load_for_edit
 from .issues import ERROR, SEVERITY_ZH, FileReport, Issue
 
 MARK_SHEET = "_jixiao_marks"
@@ -132,7 +133,7 @@ def annotate_file(source: str | Path, out: str | Path, report: FileReport, *,
                   password: str | None = "jixiao") -> Path:
     """Write a copy of ``source`` with the report's marks and the 校验结果 sheet."""
     guard_output(source, out)
-    wb = load_workbook(source)
+    wb = load_for_edit(source)
     clear_marks(wb)
     mark(wb, report.issues)
     result_sheet(wb, report, password)
@@ -144,7 +145,7 @@ def annotate_file(source: str | Path, out: str | Path, report: FileReport, *,
 def clear_file(source: str | Path, out: str | Path) -> Path:
     """Write a copy of ``source`` with jixiao's marks removed."""
     guard_output(source, out)
-    wb = load_workbook(source)
+    wb = load_for_edit(source)
     clear_marks(wb)
     with atomic_path(out) as tmp:
         wb.save(tmp)

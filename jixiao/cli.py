@@ -7,6 +7,7 @@ Messages for clerks are Chinese; ``--format json`` output is a contract.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +32,14 @@ class JixiaoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except JixiaoError as exc:
-            fail(str(exc))
+            fail(f"{exc}" + (f"（{exc.code}）" if exc.code else ""))
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last resort: a message, never a traceback
+            if os.environ.get("JIXIAO_DEBUG"):
+                raise
+            fail(f"处理时出现意外错误（{type(exc).__name__}: {exc}）。原文件未改动；"
+                 "请把此信息和文件发给维护人员（设置 JIXIAO_DEBUG=1 可显示详细信息）")
 
 
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -354,14 +362,18 @@ def export_command(file: str, to: str, output: str) -> None:
     guard_output(file, output)
     try:
         book = read_workbook(file)
-    except NotAJixiaoWorkbook:
-        from .selfeval import read_selfeval, score as run  # a 自评表 rather than a target workbook
+    except NotAJixiaoWorkbook as not_targets:
+        from .selfeval import read_selfeval, score as run  # perhaps a 自评表 rather than a target workbook
 
+        try:
+            evaluation = read_selfeval(file)
+        except NotAJixiaoWorkbook:
+            raise not_targets from None
         if to != "docx":
             fail("自评表目前只能导出为 Word（--to docx）")
         from .converters.selfeval_docx import export_selfeval_docx
 
-        click.echo(f"已导出自评报告：{export_selfeval_docx(run(read_selfeval(file)), output)}")
+        click.echo(f"已导出自评报告：{export_selfeval_docx(run(evaluation), output)}")
         return
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from .fsutil import atomic_path, guard_output
+from .grid import load_for_edit
 from .model import Located, UnitWorkbook
 from .profiles import Profile
 from .validate import validate_book
@@ -71,7 +72,7 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
 def write_fixed(source: str | Path, out: str | Path, changes: list[Change]) -> Path:
     """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text)."""
     guard_output(source, out)
-    wb = load_workbook(source)
+    wb = load_for_edit(source)
     for ch in changes:
         cell = wb[ch.sheet][ch.cell]
         cell.value = ch.new

@@ -17,6 +17,7 @@ Engines whose library is missing are simply not registered.
 from __future__ import annotations
 
 import importlib.util
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,23 @@ class Grid:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+#: Reading stops before inflating a workbook whose parts would exceed these (zip bombs).
+#: A unit workbook inflates to well under 5 MB; set JIXIAO_MAX_UNZIPPED_MB for larger files.
+MAX_PART_MB = int(os.environ.get("JIXIAO_MAX_UNZIPPED_MB", "200"))
+MAX_RATIO = 200  # inflated / compressed, for parts over 10 MB
+
+
+def check_zip(zf: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose declared part sizes are out of all proportion (a zip bomb)."""
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 10 * 2**20 and ratio > MAX_RATIO:
+            raise UnreadableFile(f"文件中的 {info.filename} 解压后过大（压缩比 {ratio:.0f}:1），疑似压缩炸弹，已停止读取")
+    if total > MAX_PART_MB * 2**20:
+        raise UnreadableFile(f"文件解压后超过 {MAX_PART_MB} MB，已停止读取（可用环境变量 JIXIAO_MAX_UNZIPPED_MB 调整）")
+
 
 def sniff(path: str | Path, *, deep: bool = True) -> None:
     """Raise :class:`UnreadableFile` with the reason a clerk can act on, or return for a readable .xlsx.
@@ -104,13 +122,14 @@ def sniff(path: str | Path, *, deep: bool = True) -> None:
         raise UnreadableFile("这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
         raise UnreadableFile("不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
-    if not deep:
-        return
     try:
-        with zipfile.ZipFile(p) as zf:
+        with zipfile.ZipFile(p) as zf:  # reads the directory only: cheap, and before anything inflates
+            check_zip(zf)
             names = set(zf.namelist())
     except zipfile.BadZipFile as exc:
         raise UnreadableFile("文件已损坏或不完整（不是有效的 .xlsx 压缩包），请重新导出") from exc
+    if not deep:
+        return
     if "xl/workbook.xml" not in names:
         raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
 
@@ -189,14 +208,17 @@ def _openpyxl_grid(path: str | Path) -> Grid:
         ws = wb[name]
         rows: list[list[Any]] = []
         formulas: set[tuple[int, int]] = set()
-        for r, row in enumerate(ws.iter_rows(), start=1):
-            values = []
-            for c, cell in enumerate(row, start=1):
-                v = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.add((r, c))
-                values.append(v)
-            rows.append(values)
+        try:
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                values = []
+                for c, cell in enumerate(row, start=1):
+                    v = getattr(cell, "value", None)
+                    if getattr(cell, "data_type", None) == "f":
+                        formulas.add((r, c))
+                    values.append(v)
+                rows.append(values)
+        except Exception as exc:  # noqa: BLE001 - e.g. defusedxml refusing an external entity
+            raise UnreadableFile(f"工作表“{name}”的内容无法安全读取（{type(exc).__name__}），请重新导出后再提交") from exc
         return SheetData(name, rows, formulas, state=states.get(name, "visible"))
 
     return Grid(wb.sheetnames, load, states=states, source=str(path))
@@ -208,6 +230,17 @@ ENGINES: dict[str, Callable[[str | Path], Grid]] = {
     name: fn for name, module, fn in (("calamine", "python_calamine", _calamine_grid),
                                       ("openpyxl", "openpyxl", _openpyxl_grid))
     if importlib.util.find_spec(module) is not None}
+
+
+def load_for_edit(path: str | Path):
+    """A full openpyxl workbook to write a copy of (annotate, fix, totals), with the same checks as reading."""
+    sniff(path)
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(str(path))
+    except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many types
+        raise UnreadableFile(f"无法读取工作簿：{type(exc).__name__}: {exc}") from exc
 
 
 def open_grid(path: str | Path, engine: str = "calamine") -> Grid:

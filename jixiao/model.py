@@ -204,3 +204,5 @@ class UnitWorkbook(Located):
     projects: list[Project] = Field(default_factory=list)
     overall: OverallTargets | None = None
     source: str | None = Field(default=None, exclude=True)  # the file it was read from
+    # sheets that look like a form but no longer match its layout (rows inserted, labels changed)
+    altered_sheets: list[str] = Field(default_factory=list, exclude=True)

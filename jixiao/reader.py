@@ -144,6 +144,9 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
     """Read a unit workbook from any grid engine (``department=False`` skips the text part)."""
     meta = read_meta(grid)
     milestones = [m for m in meta.get("milestones", "").split("|") if m] or ["3月底", "6月底", "10月底"]
+    if milestones not in (["3月底", "6月底", "10月底"], ["3月底", "6月底", "10月底", "12月底"]):
+        raise NotAJixiaoWorkbook(f"模板信息被改动（资金支出时点“{'|'.join(milestones)}”无法识别），"
+                                 "请使用 jixiao 模板重新填写")
     book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
 
     if grid.has(UNIT_LAYOUT.sheet):
@@ -174,6 +177,8 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
             continue
         sheet = grid.sheet(name)
         if not _matches(sheet, layout):
+            if name.startswith("项目") or squeeze(_text(sheet.value(3, 1))) == "项目编码":
+                book.altered_sheets.append(name)  # a project sheet whose rows moved: say so, never skip quietly
             continue
         project = read_project(sheet, layout)
         if not project.is_blank():

@@ -148,6 +148,13 @@ def money_is_number(ctx: Context) -> Iterator[Issue]:
             yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label, unit="万元")
 
 
+@rule("JX-L01", "book")
+def altered_sheets(ctx: Context) -> Iterator[Issue]:
+    for name in ctx.book.altered_sheets:
+        yield Issue.make("JX-L01", loc=None, detail=f"工作表“{name}”的结构被改动（例如插入或删除了行），无法按模板读取，"
+                                                    "其中的项目未被检查；请把内容复制到新的“项目模板”副本中")
+
+
 # --- X: stray spaces and line breaks (with a fix) -----------------------------------
 
 def _stray(obj: Located, name: str, label: str) -> Iterator[Issue]:

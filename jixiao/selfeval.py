@@ -462,10 +462,10 @@ def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
 
 def write_scores(source: str | Path, out: str | Path, report: EvalReport) -> Path:
     """A copy of the workbook with the computed 得分 in each indicator row (clerks' 定性 scores kept)."""
-    from openpyxl import load_workbook
+    from .grid import load_for_edit
 
     guard_output(source, out)
-    wb = load_workbook(source)
+    wb = load_for_edit(source)
     for s in (report.department, *report.projects):
         for r in s.rows:
             loc = r.indicator.loc("score")

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .fsutil import atomic_path, guard_output
+from .grid import load_for_edit
 from .model import Loc, UnitWorkbook
 from .profiles import Profile, load_profile
 from .totals import MILESTONES, unit_schedule
@@ -178,7 +179,7 @@ def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkboo
     """Copy ``source`` to ``out`` with the ``支出计划汇总`` sheet added or refreshed."""
     guard_output(source, out)
     profile = profile or load_profile(book.profile)
-    wb = load_workbook(source)
+    wb = load_for_edit(source)
     index = len(wb.sheetnames)
     if SHEET in wb.sheetnames:
         index = wb.sheetnames.index(SHEET)

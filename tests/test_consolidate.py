@@ -245,3 +245,51 @@ def test_selfevaluations_are_ranked(tmp_path, example_books):
     rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx")["自评得分"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [1, 2] and rows[0][3] >= rows[1][3]
     assert rows[0][2] == generate_unit(40).unit.name
+
+
+def test_county_totals_equal_the_sum_of_1000_random_units(tmp_path):
+    """Money: the county's totals are the units' own totals added up, to the cent, at 1,000 units."""
+    import random
+
+    rng = random.Random(2026)
+    folder = tmp_path / "千家"
+    expected = {m: D(0) for m in MILESTONES}
+    budget = D(0)
+    for i in range(1000):
+        book = generate_unit(i, n_projects=rng.randint(1, 3), n_indicators=4)
+        path = write_workbook(folder / f"{i:04d}.xlsx", book)
+        schedule = unit_schedule(book)
+        budget += schedule.budget
+        for m in MILESTONES:
+            expected[m] += schedule.amounts[m]
+    result = consolidate([folder], tmp_path / "s.xlsx", workers=2, use_cache=False)
+    assert result.consolidated == 1000 and result.budget == budget
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx", data_only=True)["单位汇总"]
+    total = [c.value for c in ws[ws.max_row]]
+    for k, m in enumerate(MILESTONES):
+        assert abs(D(str(total[7 + 2 * k])) - expected[m]) <= D("0.01")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_nothing_lost_in_random_mixes(tmp_path, seed):
+    """Random mixes of good and bad files: found = consolidated + not consolidated; inputs untouched."""
+    import random
+
+    from corpus import CORPUS
+
+    rng = random.Random(seed)
+    folder = tmp_path / "mix"
+    folder.mkdir()
+    makers = list(CORPUS.values())
+    for i in range(rng.randint(3, 8)):
+        book = generate_unit(100 + seed * 20 + i, n_projects=1)
+        write_workbook(folder / f"good{i}.xlsx", book)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    for _, maker in rng.sample(makers, 6):
+        made = maker(scratch)
+        (folder / made.name).write_bytes(made.read_bytes())
+    before = _sha(folder)
+    result = consolidate([folder], tmp_path / "s.xlsx", workers=1, use_cache=False)
+    assert result.found == len(before) == result.consolidated + result.not_consolidated
+    assert _sha(folder) == before

@@ -1,0 +1,74 @@
+"""Fuzzing: the grid reader, the value parser and the text importer never crash.
+
+Short in the default run; the long run (≥ 10,000 examples each) is one command:
+
+    JIXIAO_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from jixiao.converters.docx import NotAPerformanceText
+from jixiao.converters.text import import_text
+from jixiao.errors import JixiaoError
+from jixiao.grid import Grid, SheetData
+from jixiao.layouts import META_SHEET, TEMPLATE_ID, TEMPLATE_VERSION
+from jixiao.reader import read_grid
+from jixiao.validate import validate_book
+from jixiao.values import parse_decimal, parse_indicator_value
+
+N = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "150"))
+FUZZ = settings(max_examples=N, deadline=None, suppress_health_check=list(HealthCheck))
+
+cell = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**12, 10**12), st.booleans(),
+                 st.floats(allow_nan=True, allow_infinity=True), st.just(""), st.just("#REF!"),
+                 st.datetimes(min_value=dt.datetime(1900, 1, 1)), st.sampled_from(["项目编码", "一级指标", "≥95%",
+                                                                                  "８０．００", "涉密", "=SUM(A1)"]))
+rows = st.lists(st.lists(cell, max_size=12), max_size=40)
+
+
+@FUZZ
+@given(sheets=st.dictionaries(st.sampled_from(["单位信息", "部门整体绩效目标", "项目1", "项目2", "整体支出绩效目标表",
+                                              "其他"]), rows, max_size=5),
+       milestones=st.sampled_from(["3月底|6月底|10月底", "3月底|6月底|10月底|12月底", "", "乱码"]))
+def test_reader_and_rules_on_random_grids(sheets, milestones):
+    meta = SheetData(META_SHEET, [["template_id", TEMPLATE_ID], ["template_version", TEMPLATE_VERSION],
+                                  ["profile", "hebei"], ["milestones", milestones]])
+    grid = Grid.from_sheets([meta, *(SheetData(n, r) for n, r in sheets.items())])
+    try:
+        book = read_grid(grid)
+    except JixiaoError:
+        return
+    for issue in validate_book(book):
+        assert issue.code.startswith("JX-") and issue.message
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=60), st.floats(), st.integers(), st.none(), st.decimals(allow_nan=True)))
+def test_value_parsers(value):
+    number = parse_decimal(value)
+    assert number is None or (isinstance(number, Decimal) and number.is_finite())
+    parsed = parse_indicator_value(value if isinstance(value, str) else None)
+    assert parsed.number is None or parsed.number.is_finite()
+
+
+fragments = st.sampled_from(["| 项目编码 | 13082426P000327100327 | | 项目名称 | 经费 |", "| 预算数 | 80.00 | 其中：财政资金 | 80 |",
+                             "| 3月底 | 6月底 | 10月底 |", "| 25% | 50% | 75% |", "| 一级指标 | 二级指标 |",
+                             "\t项目编码", "\t预算数", "一、总体绩效目标", "（一）标题", "绩效目标：x", "| --- |",
+                             "| 部门(单位)名称 | x |", "| 绩效指标 | 一级指标 | 二级指标 |", "2026 年", "\t", "|", "<br>"])
+
+
+@FUZZ
+@given(st.lists(st.one_of(fragments, st.text(max_size=40)), max_size=40))
+def test_text_importer(lines):
+    try:
+        book, unplaced = import_text("\n".join(lines))
+    except NotAPerformanceText:
+        return
+    assert isinstance(unplaced, list)
+    validate_book(book)
