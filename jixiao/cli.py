@@ -266,6 +266,8 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
                f"（其余来自缓存）")
     click.echo(f"  预算数 {result.budget:.2f} 万元（财政资金 {result.fiscal:.2f}，其他资金 {result.other:.2f}）")
     click.echo(f"  错误 {result.errors}，提示 {result.warnings}")
+    if result.codes:
+        click.echo("  问题代码：" + "，".join(f"{code} ×{n}" for code, n in result.codes.items()))
     for r in result.rejected[:20]:
         click.secho(f"  未纳入 {r['code']} {r['path']}：{r['reason']}", fg="yellow")
     if len(result.rejected) > 20:

@@ -43,6 +43,7 @@ def test_specific_outcomes(inputs, tmp_path):
     assert "JX-L01" in run("validate", inputs["rows_inserted"], tmp_path / "a")["codes"]
     assert "JX-L03" in run("validate", inputs["date_in_number"], tmp_path / "b")["codes"]
     assert run("validate", inputs["full_width"], tmp_path / "c")["exit"] == 0
+    assert run("consolidate", inputs["chinese_name"], tmp_path / "g")["exit"] == 0
     assert run("validate", inputs["number_as_text"], tmp_path / "d")["exit"] == 0
     bomb = run("validate", inputs["zip_bomb"], tmp_path / "e")
     assert "压缩炸弹" in bomb["message"] or "解压后" in bomb["message"]

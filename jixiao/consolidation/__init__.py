@@ -80,6 +80,7 @@ class Result:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
     selfevaluations: int = 0  # 自评表 among the consolidated files (sheet 自评得分)
+    codes: dict[str, int] = field(default_factory=dict)  # findings by JX code
 
     def to_json(self) -> dict[str, Any]:
         return {"output": str(self.output), "year": self.year, "files_found": self.found,
@@ -88,7 +89,7 @@ class Result:
                 "indicators": self.indicators,
                 "budget": {"budget": f"{self.budget:.2f}", "fiscal": f"{self.fiscal:.2f}",
                            "other": f"{self.other:.2f}"},
-                "errors": self.errors, "warnings": self.warnings, "files_read": self.read,
+                "errors": self.errors, "warnings": self.warnings, "files_read": self.read, "codes": self.codes,
                 "not_consolidated_files": [{"path": r["path"], "code": r["code"], "reason": r["reason"]}
                                            for r in self.rejected]}
 
@@ -281,7 +282,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
                       indicators=county.indicators, budget=county.budget, fiscal=county.total("fiscal"),
                       other=county.total("other"), errors=county.errors,
                       warnings=county.warnings, year=chosen_year, read=len(todo), rejected=rejected_files,
-                      tables=written, selfevaluations=len(scored))
+                      tables=written, selfevaluations=len(scored), codes=county.code_counts())
     finally:
         cache.close()
 
