@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..errors import JixiaoError
+from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
 from ..model import UnitWorkbook
 
@@ -46,7 +46,11 @@ def _import_pdf(path: Path):
     from .text import import_text
 
     lines: list[str] = []
-    with pdfplumber.open(str(path)) as pdf:
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a bad file
+        raise UnreadableFile(f"无法读取 PDF：{type(exc).__name__}") from exc
+    with pdf:
         for page in pdf.pages:
             tables = page.find_tables()  # by their ruling lines
             boxes = [t.bbox for t in tables]
@@ -69,7 +73,7 @@ def _import_pdf(path: Path):
                     lines.append("| " + " | ".join(cells) + " |")
             lines += below
     if not any(ln.strip() for ln in lines):
-        raise JixiaoError("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
+        raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     return import_text("\n".join(lines))
 
 
@@ -81,7 +85,7 @@ def detect(path: str | Path, fmt: str = "auto") -> str:
         return fmt
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
-        raise JixiaoError(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf 或 text")
+        raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf 或 text")
     return SUFFIXES[suffix]
 
 

@@ -31,7 +31,9 @@ NUMBERS = "一二三四五六七八九十"
 
 
 class NotAPerformanceText(JixiaoError):
-    """The document holds no 绩效目标表 and no 部门整体绩效目标: not a 绩效文本."""
+    """The document holds no 绩效目标表 and no 部门整体绩效目标: not a 绩效文本 (or cannot be read)."""
+
+    code = "JX-D03"
 
 
 def _docx():

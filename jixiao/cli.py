@@ -194,8 +194,10 @@ def _render_text(report) -> None:
 @click.option("--fix", is_flag=True, help="自动修正空格换行（JX-X01）、指标值拆分（JX-V05）、旧称（JX-T03），写到 -o。")
 @click.option("--annotate", is_flag=True, help="在副本中标出问题单元格并生成“校验结果”表，写到 -o。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（--fix / --annotate）。")
+@click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True,
+              help="读取方式：calamine 快；openpyxl 能发现输入格中的公式。")
 def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file: str | None, fix: bool,
-             annotate: bool, output: str | None) -> None:
+             annotate: bool, output: str | None, engine: str) -> None:
     """校验单位工作簿：按规则目录逐项检查，并指出问题所在单元格。
 
     退出码：0 无错误（可有提示），1 有错误，2 文件无法读取或参数错误。
@@ -220,7 +222,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
             click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{ch.old}” → “{ch.new}”", err=fmt == "json")
         click.echo(f"共修正 {len(changes)} 处，已写入 {output}；原文件未改动。", err=fmt == "json")
         files = (output,)
-    report = Report(files=[validate_file(f, prof) for f in files])
+    report = Report(files=[validate_file(f, prof, engine=engine) for f in files])
     if annotate and report.files[0].readable:
         from .annotate import annotate_file
         from .profiles import load_profile

@@ -70,7 +70,7 @@ def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Is
     return _order(book, issues)
 
 
-def validate_file(path: str | Path, profile: Profile | None = None, *, engine: str = "calamine") -> FileReport:
+def validate_file(path: str | Path, profile: Profile | None = None, *, engine: str = "calamine") -> FileReport:  # noqa: E501
     """Read and validate one workbook; a file that is not ours or unreadable becomes a finding."""
     report = FileReport(path=str(path))
     try:

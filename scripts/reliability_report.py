@@ -37,7 +37,12 @@ def main() -> None:
               "", "Limits: a workbook whose parts would inflate past 200 MB (`JIXIAO_MAX_UNZIPPED_MB`), or any part",
               "over 10 MB at a compression ratio above 200:1, is refused before it is inflated. XML is parsed",
               "without resolving external entities (calamine does not; openpyxl goes through defusedxml; python-docx",
-              "parses with entities off). Sheet protection prevents accidents, not attacks."]
+              "parses with entities off). Sheet protection prevents accidents, not attacks.", "",
+              "Formulas in input cells: without a cached result (a file saved by openpyxl) the cell reads as empty",
+              "(JX-L02); with one (saved by Excel or LibreOffice) the fast reader sees the result, and",
+              "`jixiao validate --engine openpyxl` reports the formula itself (JX-L03). Documents that cannot be",
+              "imported (a corrupt .docx, an empty text, a broken PDF, an image) give JX-D03 and exit 2 from",
+              "`jixiao import`, and no output file."]
     out = ROOT / "docs" / "reliability.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

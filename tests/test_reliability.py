@@ -48,3 +48,50 @@ def test_specific_outcomes(inputs, tmp_path):
     bomb = run("validate", inputs["zip_bomb"], tmp_path / "e")
     assert "压缩炸弹" in bomb["message"] or "解压后" in bomb["message"]
     assert "密码" in run("validate", inputs["password"], tmp_path / "f")["message"]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("损坏.docx", b"PK\x03\x04not a real document"),
+    ("空.txt", b""),
+    ("乱码.pdf", b"%PDF-1.4 garbage"),
+    ("不是文档.xlsx", b"PK\x03\x04"),
+    ("图片.png", b"\x89PNG\r\n\x1a\n"),
+])
+def test_import_of_bad_documents(tmp_path, name, content):
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = CliRunner().invoke(main, ["import", str(path), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2 and "JX-D03" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out.xlsx").exists(), "nothing half-written"
+
+
+def test_external_entities_are_not_resolved_on_the_openpyxl_path(inputs, tmp_path):
+    """--annotate loads the whole workbook with openpyxl, which goes through defusedxml."""
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(inputs["xxe"]), "--annotate", "-o", str(tmp_path / "a.xlsx")])
+    assert "Traceback" not in result.output and "root:x:0:0" not in result.output
+    assert result.exit_code == 2 and "JX-D03" in result.output  # defusedxml refused the entity
+
+
+def test_formula_with_a_cached_value(inputs, tmp_path):
+    """A formula typed into 预算数 and saved by a spreadsheet (so it has a result): calamine reads the result,
+    the openpyxl engine sees the formula and reports it (JX-L03)."""
+    import shutil
+
+    from jixiao.office import convert
+    from jixiao.validate import validate_file
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is needed to compute the cached value")
+    cached = convert(inputs["formula_input"], "xlsx", tmp_path / "lo")
+    fast = validate_file(cached)  # calamine: the cached result
+    assert "JX-L02" not in {i.code for i in fast.issues if i.cell == "C4"}
+    strict = validate_file(cached, engine="openpyxl")
+    assert any(i.code == "JX-L03" and i.cell == "C4" for i in strict.issues)
