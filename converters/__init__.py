@@ -45,6 +45,9 @@ def _import_pdf(path: Path):
         raise JixiaoError("需要 pdfplumber 才能导入 PDF：请执行 pip install jixiao[docs]") from exc
     from .text import import_text
 
+    embedded = _embedded_model(path)
+    if embedded is not None:
+        return embedded, []
     lines: list[str] = []
     try:
         pdf = pdfplumber.open(str(path))
@@ -52,29 +55,45 @@ def _import_pdf(path: Path):
         raise UnreadableFile(f"无法读取 PDF：{type(exc).__name__}") from exc
     with pdf:
         for page in pdf.pages:
-            tables = page.find_tables()  # by their ruling lines
-            boxes = [t.bbox for t in tables]
-            outside = page.filter(lambda obj: not any(
-                b[0] <= obj.get("x0", -1) and obj.get("x1", 1e9) <= b[2] and b[1] <= obj.get("top", -1)
-                and obj.get("bottom", 1e9) <= b[3] for b in boxes))
-            text_lines = (outside.extract_text() or "").splitlines()
-            # paragraphs above the first table, the tables as pipe rows, then what follows
-            top = min((b[1] for b in boxes), default=None)
-            above = [ln for ln in text_lines] if top is None else \
-                [w for w in (outside.crop((0, 0, page.width, top)).extract_text() or "").splitlines()]
-            below = [] if top is None else \
-                [w for w in (outside.crop((0, max(b[3] for b in boxes), page.width, page.height))
-                             .extract_text() or "").splitlines()]
-            lines += above
+            tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])  # by their ruling lines
+            outside = page
+            for t in tables:
+                x0, top, x1, bottom = t.bbox
+                outside = outside.outside_bbox((x0 - 2, top - 2, x1 + 2, bottom + 2))
+            if not tables:
+                lines += (outside.extract_text() or "").splitlines()
+                continue
+            first, last = tables[0].bbox[1], max(t.bbox[3] for t in tables)
+            lines += (outside.crop((0, 0, page.width, first)).extract_text() or "").splitlines()
             for table in tables:
                 for row in table.extract():
                     # a PDF wraps CJK text anywhere: join a cell's lines again
                     cells = [(c or "").replace("\n", "") for c in row]
                     lines.append("| " + " | ".join(cells) + " |")
-            lines += below
+            if last < page.height:
+                lines += (outside.crop((0, last, page.width, page.height)).extract_text() or "").splitlines()
     if not any(ln.strip() for ln in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     return import_text("\n".join(lines))
+
+
+ATTACHMENT = "jixiao.json"
+
+
+def _embedded_model(path: Path) -> UnitWorkbook | None:
+    """The model a jixiao PDF carries as a file attachment (None for any other PDF)."""
+    try:
+        from pypdf import PdfReader
+
+        files = PdfReader(str(path)).attachments
+    except Exception:  # noqa: BLE001 - no pypdf, or not a PDF it can read: use the tables
+        return None
+    if ATTACHMENT not in files:
+        return None
+    try:
+        return UnitWorkbook.model_validate_json(files[ATTACHMENT][0])
+    except ValueError:
+        return None
 
 
 IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf}
@@ -132,8 +151,24 @@ def export_pdf(book: UnitWorkbook, out: str | Path) -> Path:
         name = Path(out).stem
         pdf = convert(export_docx(book, Path(tmp) / f"{name}.docx"), "pdf", tmp)
         with atomic_path(out) as target:
-            target.write_bytes(pdf.read_bytes())
+            target.write_bytes(_attach_model(pdf.read_bytes(), book))
     return Path(out)
+
+
+def _attach_model(pdf: bytes, book: UnitWorkbook) -> bytes:
+    """Embed the model as a file attachment (as e-invoices embed their XML): the printed form stays the
+    same, and `jixiao import` of a jixiao PDF loses nothing, not even a line break inside a cell."""
+    import io
+
+    try:
+        from pypdf import PdfReader, PdfWriter
+    except ImportError:  # pragma: no cover - optional: the PDF is still right, only not lossless
+        return pdf
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_attachment(ATTACHMENT, book.model_dump_json(exclude_computed_fields=True).encode("utf-8"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def export_docx(book: UnitWorkbook, out: str | Path) -> Path:

@@ -140,6 +140,10 @@ def _table(doc, grid: list[list[str]], merges, widths_cm: list[float]) -> Any:
             cell.width = Cm(widths_cm[c])
             if text:
                 _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+    from docx.oxml import OxmlElement
+
+    for row in table.rows:  # a row never breaks across pages: the form stays readable, and PDFs re-import
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for r1, c1, r2, c2 in merges:
         a, b = table.cell(r1, c1), table.cell(r2, c2)
         if a._tc is not b._tc:

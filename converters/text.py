@@ -173,14 +173,16 @@ def _overall(table: Table) -> tuple[OverallTargets, dict[str, str]]:
             o.annual_goal = (_values(row[1:]) or [None])[0]
         elif first == "绩效指标" and "一级指标" in [squeeze(c) for c in row]:
             in_rows = True
-        elif first.startswith("业务股室审核"):
-            for label, name in (("业务股室审核", "business_review"), ("绩效股审核", "performance_review")):
+        elif first.startswith("业务股室审核") or first.startswith("填表人"):
+            in_rows = False  # the footer: labels, each followed by its value
+            for label, name in (("业务股室审核", "business_review"), ("绩效股审核", "performance_review"),
+                                ("填表人", "filler"), ("联系电话", "phone"), ("填表日期", "fill_date"),
+                                ("单位负责人", "head")):
                 keys = [squeeze(c).rstrip(":：") for c in row]
                 if label in keys:
                     j = keys.index(label)
                     value = row[j + 1].strip() if j + 1 < len(row) else ""
                     footer[name] = "" if value.endswith((":", "：")) else value
-            break
         elif in_rows:
             cells = (row[1:] + [""] * 9)[:9]
             if any(c.strip() for c in cells):
@@ -199,7 +201,8 @@ def _department(paragraphs: list[str]) -> DepartmentTargets:
             section, current = "sub", None
         elif key.startswith("三、工作保障措施"):
             section, current = "measure", None
-        elif key.startswith("第二部分") or re.match(r"^\d+[.、]", key) and key.endswith("绩效目标表"):
+        elif key.startswith("第二部分") or re.match(r"^\d+[.、]", key) and key.endswith("绩效目标表") \
+                or key.startswith("部门(单位)整体支出绩效目标表"):
             section = None
         elif section == "goal":
             dept.overall_goal = text if dept.overall_goal is None else dept.overall_goal + "\n" + text
