@@ -14,6 +14,7 @@ hunan; four plan columns → national; else hebei).
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,19 +92,44 @@ def blocks(text: str) -> list[Any]:
     return out
 
 
+def same_label(text: str | None, label: str) -> bool:
+    """A label as printed, tolerating spaces, line breaks and one OCR slip (顶目编码 for 项目编码)."""
+    a, b = squeeze(text), squeeze(label)
+    if a == b:
+        return True
+    if not a or abs(len(a) - len(b)) > 1:
+        return False
+    if len(b) <= 4:
+        return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1 and len(b) >= 3
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def best_label(text: str | None, labels: tuple[str, ...]) -> str | None:
+    """Which of ``labels`` a cell is: an exact one first, else the closest that :func:`same_label` admits."""
+    a = squeeze(text)
+    for label in labels:
+        if a == squeeze(label):
+            return label
+    close = [label for label in labels if same_label(a, label)]
+    return max(close, key=lambda lab: difflib.SequenceMatcher(None, a, squeeze(lab)).ratio()) if close else None
+
+
+def _has(row: list[str], label: str) -> bool:
+    return any(same_label(c, label) for c in row)
+
+
 def _after(row: list[str], label: str) -> str | None:
     """The first non-empty cell after the cell holding ``label`` (labels compared without spaces)."""
-    key = squeeze(label)
     for j, cell in enumerate(row):
-        if squeeze(cell) == key:
+        if same_label(cell, label):
             for later in row[j + 1:]:
-                if later.strip() and squeeze(later) not in _LABELS:
+                if later.strip() and not any(same_label(later, lab) for lab in _LABELS):
                     return later
             return None
     return None
 
 
-_LABELS = {squeeze(x) for x in ("项目编码", "项目名称", "预算数", "其中：财政资金", "其他资金", "绩效目标")}
+_LABELS = ("项目编码", "项目名称", "预算数", "其中：财政资金", "其他资金", "绩效目标")
 
 
 def _values(row: list[str]) -> list[str]:
@@ -118,9 +144,9 @@ def _project(table: Table, unplaced: list[str]) -> tuple[Project, list[str]]:
     while i < len(rows):
         row = rows[i]
         keys = [squeeze(c) for c in row]
-        if "项目编码" in keys:
+        if _has(row, "项目编码"):
             p.code, p.name = _after(row, "项目编码"), _after(row, "项目名称")
-        elif "预算数" in keys:
+        elif _has(row, "预算数"):
             raw = {"budget": _after(row, "预算数"), "fiscal": _after(row, "其中：财政资金"),
                    "other": _after(row, "其他资金")}
             for name, text in raw.items():
@@ -139,9 +165,9 @@ def _project(table: Table, unplaced: list[str]) -> tuple[Project, list[str]]:
             for m in milestones[len(values):]:
                 p.plan[m] = None
             i += 1
-        elif keys and keys[0] == "绩效目标":
+        elif keys and same_label(keys[0], "绩效目标"):
             p.goals = _after(row, "绩效目标")
-        elif keys and keys[0] == "一级指标":
+        elif keys and same_label(keys[0], "一级指标"):
             for data in rows[i + 1:]:
                 cells = (data + [""] * 6)[:6]
                 if not any(c.strip() for c in cells):
@@ -165,13 +191,14 @@ def _overall(table: Table) -> tuple[OverallTargets, dict[str, str]]:
     in_rows = False
     for row in table.rows:
         first = squeeze(row[0]) if row else ""
-        if first == "部门(单位)名称":
+        label = best_label(first, ("部门(单位)名称", "部门(单位)职责", "年度履职目标"))
+        if label == "部门(单位)名称":
             o.name = (_values(row[1:]) or [None])[0]
-        elif first == "部门(单位)职责":
+        elif label == "部门(单位)职责":
             o.duties = (_values(row[1:]) or [None])[0]
-        elif first == "年度履职目标":
+        elif label == "年度履职目标":
             o.annual_goal = (_values(row[1:]) or [None])[0]
-        elif first == "绩效指标" and "一级指标" in [squeeze(c) for c in row]:
+        elif same_label(first, "绩效指标") and _has(row, "一级指标"):
             in_rows = True
         elif first.startswith("业务股室审核") or first.startswith("填表人"):
             in_rows = False  # the footer: labels, each followed by its value
@@ -263,11 +290,11 @@ def import_text(text: str) -> tuple[UnitWorkbook, list[str]]:
             cell = next(c for c in unit_row if re.match(r"^\d{6}\s*\D", c))
             m = re.match(r"^(\d{6})\s*(\S.*)$", cell)
             unit.code, unit.name = m.group(1), m.group(2).strip()
-        if any(h == "项目编码" for row in b.rows for h in map(squeeze, row)):
+        if any(_has(row, "项目编码") for row in b.rows):
             project, ms = _project(b, unplaced)
             projects.append(project)
             milestones = ms or milestones
-        elif "部门(单位)名称" in heads:
+        elif any(same_label(h, "部门(单位)名称") for h in heads):
             overall, footer = _overall(b)
             for name, value in footer.items():
                 setattr(unit, name, value or None)

@@ -130,3 +130,17 @@ def test_workbook_docx_pdf_workbook(name, example_files, tmp_path):
     writer.write(str(printed))
     again, unplaced = import_document(printed)
     assert _no_whitespace(again.content()) == _no_whitespace(book.content())
+
+
+def test_ocr_slips_and_broken_labels(example_books):
+    """Labels with an OCR slip or broken over lines still find their values."""
+    from jixiao.converters.text import import_text, same_label
+
+    text = (SEEDS / CASES[0][0]).read_text(encoding="utf-8")
+    noisy = text.replace("| 项目编码", "| 顶目编码").replace("| 预算数", "| 预箅数").replace("其中：财政<br>资金", "其中:财<br>政资金") \
+                .replace("| 一级指标", "| 一級指标")
+    assert noisy != text
+    book, _ = import_text(noisy)
+    assert book == example_books["luanping_xinfang_2026"]
+    assert same_label("项目编码 ", "项目编码") and not same_label("项目名称", "项目编码")
+    assert not same_label("预算", "预算数") and same_label("资金支出计\n划（%）", "资金支出计划（%）")

@@ -123,3 +123,21 @@ def test_committed_templates_are_current(tmp_path):
             assert [[c.value for c in r] for r in ws.iter_rows()] == \
                    [[c.value for c in r] for r in other.iter_rows()], ws.title
         assert read_workbook(committed).profile == name
+
+
+def test_committed_selfeval_templates_are_current(tmp_path):
+    from pathlib import Path
+
+    from jixiao.demo import SELFEVAL_NAME
+    from jixiao.selfeval import read_selfeval, write_selfeval
+
+    folder = Path(__file__).parent.parent / "workbook_templates"
+    for name in ("hebei", "hunan", "national"):
+        committed = folder / SELFEVAL_NAME.format(profile=name)
+        fresh = write_selfeval(tmp_path / committed.name, profile=load_profile(name))
+        a, b = openpyxl.load_workbook(committed), openpyxl.load_workbook(fresh)
+        assert a.sheetnames == b.sheetnames
+        for ws in a.worksheets:
+            assert [[(c.value, c.number_format) for c in r] for r in ws.iter_rows()] == \
+                   [[(c.value, c.number_format) for c in r] for r in b[ws.title].iter_rows()], ws.title
+        assert read_selfeval(committed).profile == name
