@@ -40,7 +40,7 @@ def _docx():
     try:
         import docx
     except ImportError as exc:  # pragma: no cover - a declared dependency of jixiao[docs]
-        raise JixiaoError("需要 python-docx：请执行 pip install jixiao[docs]") from exc
+        raise JixiaoError("需要 python-docx：请执行 pip install python-docx") from exc
     return docx
 
 

@@ -35,6 +35,10 @@ class JixiaoGroup(click.Group):
             fail(f"{exc}" + (f"（{exc.code}）" if exc.code else ""))
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `jixiao … | head`: the reader went away; end quietly, as Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last resort: a message, never a traceback
             if os.environ.get("JIXIAO_DEBUG"):
                 raise
