@@ -23,7 +23,7 @@ from ..layouts import (
     DEPARTMENT_LAYOUT, OVERALL_LAYOUT, Formula, SheetLayout, Static, a1, parse_range, project_layout,
 )
 from ..model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
-from ..reader import _bind, _read_block, read_project
+from ..reader import bind_fields, read_block, read_project
 from ..values import squeeze
 
 BODY_FONT, TITLE_FONT = "仿宋", "宋体"
@@ -335,11 +335,11 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}
-            _bind(sheet, OVERALL_LAYOUT, data, raw, cells)
+            bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
             from ..model import Indicator, OverallTargets
 
             book.overall = OverallTargets(raw=raw, **data,
-                                          indicators=_read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator))
+                                          indicators=read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator))
         else:
             unplaced.append(f"第 {n} 个表格（首格“{first[:20]}”）不是绩效目标表，未导入")
     book.projects = projects

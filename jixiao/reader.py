@@ -67,8 +67,9 @@ def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, s
     return typed, None
 
 
-def _bind(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
-          cells: dict[str, Loc]) -> None:
+def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
+                cells: dict[str, Loc]) -> None:
+    """Read a layout's fields from a sheet into ``data`` (typed), ``raw`` (untypable text) and ``cells``."""
     for field in layout.fields:
         row, col = field.anchor
         value, bad = _read_value(sheet, row, col, field.kind)
@@ -82,7 +83,8 @@ def _bind(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict
             data[field.name] = value
 
 
-def _read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Located]:
+def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Located]:
+    """The non-empty rows of a repeating block as ``make`` objects, each value with its cell."""
     items: list[Located] = []
     last = sheet.max_row if block.open_ended else block.first_row + block.rows - 1
     stops = {squeeze(s) for s in block.stop_labels}
@@ -135,8 +137,8 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Loc] = {}
-    _bind(sheet, layout, data, raw, cells)
-    data["indicators"] = _read_block(sheet, layout.block("indicators"), Indicator)
+    bind_fields(sheet, layout, data, raw, cells)
+    data["indicators"] = read_block(sheet, layout.block("indicators"), Indicator)
     return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
 
 
@@ -153,21 +155,21 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
         data: dict[str, Any] = {}
         raw: dict[str, str] = {}
         cells: dict[str, Loc] = {}
-        _bind(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+        bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
         book.unit = Unit(raw=raw, cells=cells, **data)
     if department and grid.has(DEPARTMENT_LAYOUT.sheet):
         sheet = grid.sheet(DEPARTMENT_LAYOUT.sheet)
         data, raw, cells = {}, {}, {}
-        _bind(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
+        bind_fields(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
         book.department = DepartmentTargets(
             raw=raw, cells=cells, **data,
-            sub_targets=_read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
-            measures=_read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
+            sub_targets=read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
+            measures=read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
     if grid.has(OVERALL_LAYOUT.sheet):
         sheet = grid.sheet(OVERALL_LAYOUT.sheet)
         data, raw, cells = {}, {}, {}
-        _bind(sheet, OVERALL_LAYOUT, data, raw, cells)
-        indicators = _read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator)
+        bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
+        indicators = read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator)
         if indicators or any(v is not None for v in data.values()) or raw:
             book.overall = OverallTargets(raw=raw, cells=cells, indicators=indicators, **data)
 

@@ -28,7 +28,7 @@ from .layouts import (
 )
 from .model import Located, Unit, UnitWorkbook
 from .profiles import Profile, load_profile
-from .reader import _bind, _read_block, read_meta
+from .reader import bind_fields, read_block, read_meta
 from .rules import effective_rows
 from .scoring import (
     BANDS, ZERO, band_of, execution_score, grade, indicator_score, qualitative_score, satisfaction_score,
@@ -225,9 +225,9 @@ def _read_eval(sheet, layout: SheetLayout, cls: type[ProjectEval]) -> ProjectEva
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Any] = {}
-    _bind(sheet, layout, data, raw, cells)
+    bind_fields(sheet, layout, data, raw, cells)
     for block in layout.blocks:
-        data[block.name] = _read_block(sheet, block, TeamMember if block.name == "team" else EvalIndicator)
+        data[block.name] = read_block(sheet, block, TeamMember if block.name == "team" else EvalIndicator)
     return cls.model_construct(sheet=sheet.name, raw=raw, cells=cells,
                                **{k: v for k, v in data.items() if k in cls.model_fields})
 
@@ -240,7 +240,7 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Any] = {}
-    _bind(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+    bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
     ev.unit = Unit(raw=raw, cells=cells, **data)
     if grid.has(DEPARTMENT_SHEET):
         ev.department = _read_eval(grid.sheet(DEPARTMENT_SHEET), DEPARTMENT_EVAL_LAYOUT, DepartmentEval)
