@@ -28,3 +28,20 @@ def save(name: str, results: dict) -> Path:
     path = OUT / f"{name}.json"
     path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def repeat_arg(doc: str) -> int:
+    """The ``--repeat`` option every single-workbook benchmark takes."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=21)
+    return parser.parse_args().repeat
+
+
+def unit_workbook(folder: Path) -> Path:
+    """The benchmarks' unit: 10 projects × 12 indicators, with planted mistakes to mark."""
+    from jixiao.synth import generate_unit
+    from jixiao.template import write_workbook
+
+    return write_workbook(folder / "unit.xlsx", generate_unit(42, n_projects=10, n_indicators=12, mistakes=True))

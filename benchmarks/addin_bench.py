@@ -9,7 +9,6 @@ Targets: median < 200 ms and < 2× the openpyxl read.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -20,23 +19,18 @@ import openpyxl
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import median_ms, save  # noqa: E402
+from _util import median_ms, repeat_arg, save, unit_workbook  # noqa: E402
 
 import xlwings as xw  # noqa: E402
 
 import jixiao.addin as addin  # noqa: E402
 from jixiao.addin.replay import payload_from_file  # noqa: E402
-from jixiao.synth import generate_unit  # noqa: E402
-from jixiao.template import write_workbook  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=21)
-    args = parser.parse_args()
+    repeat = repeat_arg(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_workbook(Path(tmp) / "unit.xlsx", generate_unit(42, n_projects=10, n_indicators=12,
-                                                                     mistakes=True))
+        path = unit_workbook(Path(tmp))
         body = json.dumps(payload_from_file(path))  # what arrives over HTTP
 
         def click() -> list:
@@ -45,9 +39,9 @@ def main() -> None:
             return book.json()["actions"]
 
         actions = click()
-        read_ms = median_ms(lambda: openpyxl.load_workbook(path), repeat=args.repeat)
-        click_ms = median_ms(click, repeat=args.repeat)
-    results = {"workbook": "10 projects × 12 indicators", "actions": len(actions), "repeat": args.repeat,
+        read_ms = median_ms(lambda: openpyxl.load_workbook(path), repeat=repeat)
+        click_ms = median_ms(click, repeat=repeat)
+    results = {"workbook": "10 projects × 12 indicators", "actions": len(actions), "repeat": repeat,
                "openpyxl_read_ms": round(read_ms, 1), "validate_and_mark_ms": round(click_ms, 1),
                "ratio": round(click_ms / read_ms, 3), "targets": {"median_ms": "< 200", "ratio": "< 2"}}
     results["met"] = click_ms < 200 and click_ms / read_ms < 2
