@@ -41,7 +41,7 @@ from ..profiles import Profile, load_profile, load_profile_file
 from ..totals import MILESTONES
 from ..values import squeeze
 from .cache import Cache, cache_key
-from .summary import County, Unit, write_summary, write_tables
+from .summary import County, UnitRecord, write_summary, write_tables
 
 # The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
 
@@ -244,7 +244,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
         ok, evaluations = [], []
         for path, (key, summary) in sorted(summaries.items()):
             if summary["status"] == "ok":
-                ok.append(Unit(key, summary))
+                ok.append(UnitRecord(key, summary))
             elif summary["status"] == "selfeval":
                 evaluations.append(summary)
             else:
@@ -304,14 +304,14 @@ def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool
     return drain()
 
 
-def _reject(u: Unit, code: str, reason: str) -> dict[str, Any]:
+def _reject(u: UnitRecord, code: str, reason: str) -> dict[str, Any]:
     s = u.summary
     return {"path": s["path"], "status": "rejected", "code": code, "reason": reason, "size": s["size"],
             "mtime": s["mtime"], "unit_code": s["unit"]["code"], "unit_name": s["unit"]["name"]}
 
 
-def _deduplicate(units: list[Unit], rejected_files: list[dict[str, Any]]) -> list[Unit]:
-    groups: dict[str, list[Unit]] = defaultdict(list)
+def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) -> list[UnitRecord]:
+    groups: dict[str, list[UnitRecord]] = defaultdict(list)
     for u in units:
         groups[_identity(u.summary)].append(u)
     winners = []
@@ -336,8 +336,8 @@ def _deduplicate(units: list[Unit], rejected_files: list[dict[str, Any]]) -> lis
     return winners
 
 
-def _cross_unit_codes(units: list[Unit]) -> None:
-    owners: dict[str, list[Unit]] = defaultdict(list)
+def _cross_unit_codes(units: list[UnitRecord]) -> None:
+    owners: dict[str, list[UnitRecord]] = defaultdict(list)
     for u in units:
         for code in u.summary["codes"]:
             owners[code].append(u)

@@ -153,9 +153,9 @@ def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bo
     }
     # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once (see summary._prerendered)
     from .sheets import SCHEDULE, UNITS
-    from .summary import Unit, schedule_row, unit_row
+    from .summary import UnitRecord, schedule_row, unit_row
 
-    unit = Unit("", summary)
+    unit = UnitRecord("", summary)
     summary["xml_unit"] = render_row(UNITS, unit_row(unit))
     if targets is not None:
         summary["xml_schedule"] = render_row(SCHEDULE, schedule_row(unit, {m: Decimal(v) for m, v in targets.items()}))

@@ -38,7 +38,7 @@ BATCH = 2000  # rows per chunk for the sheets rendered here
 
 
 @dataclass
-class Unit:
+class UnitRecord:
     """One consolidated unit: its cached summary and extra findings from consolidation."""
 
     key: str
@@ -70,7 +70,7 @@ class Unit:
 class County:
     """What the summary shows: consolidated units, rejected files, targets, counts."""
 
-    units: list[Unit]
+    units: list[UnitRecord]
     rejected: list[dict[str, Any]]
     found: int
     year: int | None
@@ -139,7 +139,7 @@ def _pct(value: Decimal) -> Decimal:
 
 # --- rows rendered here ------------------------------------------------------------------
 
-def unit_row(u: Unit) -> list[Any]:
+def unit_row(u: UnitRecord) -> list[Any]:
     """A unit's 单位汇总 row (also rendered by the worker, see ``extract``)."""
     s = u.summary
     budget = u.money("budget")
@@ -150,7 +150,7 @@ def unit_row(u: Unit) -> list[Any]:
             u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
 
 
-def schedule_row(u: Unit, targets: dict[str, Decimal]) -> list[Any]:
+def schedule_row(u: UnitRecord, targets: dict[str, Decimal]) -> list[Any]:
     """A unit's 支出计划汇总 row against the 序时进度 ``targets``."""
     s = u.summary
     budget = u.money("budget")
