@@ -56,6 +56,7 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_a1(ref: str) -> tuple[int, int]:
     """``"B3"`` → (3, 2): row and column, 1-based."""
     m = _A1.match(ref)
@@ -64,6 +65,7 @@ def parse_a1(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col_index(m.group(1))
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_range(ref: str) -> tuple[int, int, int, int]:
     """``"B3:C3"`` → (3, 2, 3, 3); a single cell is a 1×1 range."""
     first, _, last = ref.partition(":")

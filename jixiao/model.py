@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from .values import CLASSIFIED, ParsedValue, normalize_operator, parse_decimal, parse_indicator_value, squeeze
 
 MILESTONES_ALL = ("3月底", "6月底", "10月底", "12月底")
+_object_setattr = object.__setattr__
 
 
 class Loc(BaseModel):
@@ -44,6 +45,21 @@ class Located(BaseModel):
 
     cells: dict[str, Loc] = Field(default_factory=dict, exclude=True, repr=False)
     raw: dict[str, str] = Field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_cells(cls, values: dict[str, Any]):
+        """``model_construct`` for the reader's hot path: ``values`` holds every field, already typed.
+
+        A unit workbook has hundreds of indicator rows and a county tens of
+        thousands of workbooks; pydantic's own ``model_construct`` resolves
+        aliases and defaults field by field, which the reader has done once.
+        """
+        m = cls.__new__(cls)
+        _object_setattr(m, "__dict__", values)
+        _object_setattr(m, "__pydantic_fields_set__", set(values))
+        _object_setattr(m, "__pydantic_extra__", None)
+        _object_setattr(m, "__pydantic_private__", None)
+        return m
 
     def loc(self, field: str) -> Loc | None:
         """The cell a field was read from, ``None`` for a model built in code."""

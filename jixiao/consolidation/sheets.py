@@ -6,7 +6,9 @@ the CSV/Parquet tables, so they cannot disagree.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
@@ -72,6 +74,12 @@ COLUMNS: dict[str, list[Col]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def file_uri(path: str) -> str:
+    """``file:`` URI of a path (resolved once per path: every project row of a unit links the same file)."""
+    return Path(path).resolve().as_uri()
+
+
 @dataclass(frozen=True)
 class Link:
     """A link to a file (and a sheet in it), written as a HYPERLINK formula so rows stay position-free."""
@@ -81,21 +89,35 @@ class Link:
     text: str = "打开"
 
     def target(self) -> str:
-        from pathlib import Path
-
-        uri = Path(self.path).resolve().as_uri()
+        uri = file_uri(self.path)
         return f"{uri}#'{self.sheet}'!A1" if self.sheet else uri
 
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
 
+# Rendered text cells by (style, text). Units repeat most of their text (unit and project names,
+# the indicator categories, the same 指标值 wording), so a row is mostly lookups. Bounded, and
+# only short texts are kept.
+_TEXT_CELLS: dict[tuple[int, str], str] = {}
+_MEMO_LIMIT, _MEMO_TEXT = 1 << 16, 64
+
 
 def render_row(sheet: str, values: list[Any]) -> str:
     """One data row of ``sheet`` as position-free XML."""
     cells = []
+    memo = _TEXT_CELLS
     for style, value in zip(_STYLES_BY_SHEET[sheet], values):
         if value.__class__ is str:  # the common case first
-            cells.append(text_cell(value, style) if value else f'<c s="{style}"/>')
+            xml = memo.get((style, value))
+            if xml is None:
+                xml = text_cell(value, style) if value else f'<c s="{style}"/>'
+                if len(value) <= _MEMO_TEXT:
+                    if len(memo) >= _MEMO_LIMIT:
+                        memo.clear()
+                    memo[(style, value)] = xml
+            cells.append(xml)
+        elif value is None:
+            cells.append(f'<c s="{style}"/>')
         elif isinstance(value, Link):
             target = value.target().replace('"', '""')
             cells.append(formula_xml(f'HYPERLINK("{target}","{value.text}")', value.text, style))

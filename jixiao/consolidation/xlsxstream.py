@@ -102,10 +102,13 @@ _FINAL = zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)  # an empt
 # --- cells and rows ---------------------------------------------------------------------
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")  # anything xml_text changes
 MAX_CELL = 32767  # Excel's limit on characters in a cell
 
 
 def xml_text(text: str) -> str:
+    if len(text) <= MAX_CELL and not _SPECIAL.search(text):
+        return text  # the common case: one scan
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
     if len(text) > MAX_CELL:

@@ -9,12 +9,13 @@ A profile is a TOML file. Three ship with jixiao (``hebei``, ``hunan``,
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ProfileError
 
@@ -24,6 +25,8 @@ BUILTIN = ("hebei", "hunan", "national")
 class Weights(BaseModel):
     """Self-evaluation weights (domain §5)."""
 
+    model_config = ConfigDict(frozen=True)
+
     execution: Decimal = Decimal("10")
     output: Decimal = Decimal("50")
     effect: Decimal = Decimal("30")
@@ -32,7 +35,9 @@ class Weights(BaseModel):
 
 
 class Profile(BaseModel):
-    """Settings of one province / form year."""
+    """Settings of one province / form year (immutable: a loaded profile is shared)."""
+
+    model_config = ConfigDict(frozen=True)
 
     name: str
     title: str = ""
@@ -61,8 +66,9 @@ def _parse(text: str, origin: str) -> Profile:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
 
+@functools.lru_cache(maxsize=None)
 def load_profile(name: str) -> Profile:
-    """A built-in profile by name."""
+    """A built-in profile by name (parsed once per process: consolidation asks for it per file)."""
     if name not in BUILTIN:
         raise ProfileError(f"未知的配置“{name}”，可选：{'、'.join(BUILTIN)}")
     text = resources.files(__package__).joinpath(f"{name}.toml").read_text(encoding="utf-8")
