@@ -12,6 +12,7 @@ Normalized(name='效益指标', alias='效果指标')
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from .values import squeeze
@@ -44,6 +45,7 @@ def _full(name: str) -> str:
     return name if name.endswith("指标") else name + "指标"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same few names fill every indicator table
 def normalize_level1(raw: str | None) -> Normalized:
     """Map a 一级指标 as written to its canonical name; ``name`` is ``None`` if unknown."""
     text = squeeze(raw)
@@ -60,6 +62,7 @@ def normalize_level1(raw: str | None) -> Normalized:
     return Normalized(None, None)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_level2(level1: str | None, raw: str | None, *, cost_under_output: bool = True) -> Normalized:
     """Map a 二级指标 under a canonical 一级 to its canonical name; ``name`` is ``None`` if it does not belong."""
     text = squeeze(raw)

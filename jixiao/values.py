@@ -47,7 +47,6 @@ KNOWN_UNITS = (
 _UNITS_LONGEST_FIRST = sorted(KNOWN_UNITS, key=len, reverse=True)
 _PUNCT = re.compile(r"[\s，,。.;；:：、（）()“”\"'！!？?]")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_WS = re.compile(r"\s+")
 
 
 def nfkc(text: str) -> str:
@@ -58,8 +57,12 @@ def nfkc(text: str) -> str:
 
 
 def squeeze(text: str | None) -> str:
-    """Remove every space and line break: how names are compared with the taxonomy."""
-    return _WS.sub("", text or "")
+    """Remove every space and line break: how names are compared with the taxonomy.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches (Unicode
+    whitespace), and is twice as fast as a regex: this runs for every cell.
+    """
+    return "".join(text.split()) if text else ""
 
 
 def cell_text(value: Any) -> str | None:

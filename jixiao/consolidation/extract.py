@@ -71,7 +71,8 @@ def issue_row(code: str | None, name: str | None, source: str, issue: Issue) -> 
 
 def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
     raw = "".join(render_row(sheet, r) for r in rows).encode("utf-8")
-    return compress(raw, rows=len(rows)).pack()
+    # level 3: half the CPU of the default 6 for a quarter more bytes (measured on generated units)
+    return compress(raw, rows=len(rows), level=3).pack()
 
 
 def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = None) -> dict[str, Any]:

@@ -95,34 +95,40 @@ class Link:
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
 
-# Rendered text cells by (style, text). Units repeat most of their text (unit and project names,
-# the indicator categories, the same 指标值 wording), so a row is mostly lookups. Bounded, and
-# only short texts are kept.
-_TEXT_CELLS: dict[tuple[int, str], str] = {}
-_MEMO_LIMIT, _MEMO_TEXT = 1 << 16, 64
+# Rendered text cells, one memo per style. Units repeat most of their text (unit and project
+# names, the indicator categories, the same 指标值 wording), so a row is mostly lookups.
+# Bounded, and only short texts are kept.
+_MEMO_LIMIT, _MEMO_TEXT = 1 << 15, 64
+_TEXT_CELLS: dict[int, dict[str, str]] = {style: {} for style in set(_STYLE.values())}
+_EMPTY_CELLS = {style: f'<c s="{style}"/>' for style in set(_STYLE.values())}
+
+
+def _text_cell(style: int, value: str) -> str:
+    xml = text_cell(value, style) if value else _EMPTY_CELLS[style]
+    if len(value) <= _MEMO_TEXT:
+        memo = _TEXT_CELLS[style]
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[value] = xml
+    return xml
 
 
 def render_row(sheet: str, values: list[Any]) -> str:
     """One data row of ``sheet`` as position-free XML."""
-    cells = []
-    memo = _TEXT_CELLS
+    cells: list[str] = []
+    add = cells.append
+    memos, empty = _TEXT_CELLS, _EMPTY_CELLS
     for style, value in zip(_STYLES_BY_SHEET[sheet], values):
         if value.__class__ is str:  # the common case first
-            xml = memo.get((style, value))
-            if xml is None:
-                xml = text_cell(value, style) if value else f'<c s="{style}"/>'
-                if len(value) <= _MEMO_TEXT:
-                    if len(memo) >= _MEMO_LIMIT:
-                        memo.clear()
-                    memo[(style, value)] = xml
-            cells.append(xml)
+            xml = memos[style].get(value)
+            add(xml if xml is not None else _text_cell(style, value))
         elif value is None:
-            cells.append(f'<c s="{style}"/>')
-        elif isinstance(value, Link):
+            add(empty[style])
+        elif value.__class__ is Link:
             target = value.target().replace('"', '""')
-            cells.append(formula_xml(f'HYPERLINK("{target}","{value.text}")', value.text, style))
+            add(formula_xml(f'HYPERLINK("{target}","{value.text}")', value.text, style))
         else:
-            cells.append(cell_xml(value, style))
+            add(cell_xml(value, style))
     return "<row>" + "".join(cells) + "</row>"
 
 
