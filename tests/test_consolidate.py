@@ -13,6 +13,8 @@ from pathlib import Path
 import msoffcrypto
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
@@ -151,6 +153,41 @@ def test_cache_rereads_only_changed_files(county, tmp_path):
     fresh = consolidate([folder], tmp_path / "nocache.xlsx", workers=1, use_cache=False)
     assert fresh.to_json() | {"files_read": 0, "output": ""} == third.to_json() | {"files_read": 0, "output": ""}
     assert not list(tmp_path.glob(".nocache*"))
+    # the re-runs copied the unchanged units' rows from the previous summary: cell for cell the fresh one
+    assert _cells(out) == _cells(tmp_path / "nocache.xlsx")
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's cells (formulas as written); reading every part checks its zip CRC too."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def test_rerun_copies_from_the_previous_summary_only_while_it_is_untouched(county, tmp_path):
+    folder, good = county
+    out = tmp_path / "汇总.xlsx"
+    consolidate([folder], out, workers=1)
+    # a unit resubmits and another file appears: the rows move, the copied bytes must follow
+    book = good[5].model_copy(deep=True)
+    book.projects[1].purpose = "重报后的资金用途"
+    write_workbook(folder / f"{book.unit.code} {book.unit.name}.xlsx", book)
+    extra = generate_unit(40, n_projects=2, n_indicators=4)
+    write_workbook(folder / "000001 新单位.xlsx", extra)
+    consolidate([folder], out, workers=1)
+    fresh = tmp_path / "fresh.xlsx"
+    consolidate([folder], fresh, workers=1, use_cache=False)
+    assert _cells(out) == _cells(fresh)
+    # the clerk opens the summary and saves it (here: sorts 项目清单 and saves with openpyxl):
+    # its bytes are no longer ours, so the next run builds every row from the cache
+    wb = openpyxl.load_workbook(out)
+    wb["项目清单"]["A2"] = "改过"
+    wb.save(out)
+    again = consolidate([folder], out, workers=1)
+    assert again.read == 0
+    assert _cells(out) == _cells(fresh)
 
 
 def test_duplicate_project_codes_across_units(tmp_path):
@@ -293,3 +330,14 @@ def test_nothing_lost_in_random_mixes(tmp_path, seed):
     result = consolidate([folder], tmp_path / "s.xlsx", workers=1, use_cache=False)
     assert result.found == len(before) == result.consolidated + result.not_consolidated
     assert _sha(folder) == before
+
+
+@given(st.binary(max_size=300), st.binary(max_size=3000))
+def test_crc32_combine_both_implementations(a, b):
+    import zlib
+
+    from jixiao.consolidation.xlsxstream import _crc32_combine, crc32_combine
+
+    expected = zlib.crc32(a + b)
+    assert _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == expected
+    assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == expected

@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import sys
@@ -96,26 +97,45 @@ class Result:
 
 def discover(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
     """Every file under the inputs (folders searched recursively), minus jixiao's own outputs."""
+    return [Path(p) for p, _ in scan(inputs, exclude)]
+
+
+def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[tuple[str, os.stat_result | None]]:
+    """:func:`discover` with each file's ``stat`` (taken once: the cache and the listing both need it)."""
     skip = [p.resolve() for p in exclude]
     names = {p.name for p in skip}
-    found: set[str] = set()
+    found: dict[str, os.stat_result | None] = {}
+
+    def walk(folder: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            raise JixiaoError(f"无法读取文件夹 {folder}：{exc.strerror}") from exc
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):  # as os.walk: links to folders are not followed
+                walk(entry.path)
+            elif ".jixiao-cache.sqlite" not in entry.name:
+                try:
+                    found[entry.path] = entry.stat()
+                except OSError:  # a dangling link: listed, and reported as not readable
+                    found[entry.path] = None
+
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for root, _dirs, files in os.walk(p):
-                found.update(os.path.join(root, name) for name in files
-                             if ".jixiao-cache.sqlite" not in name)
+            walk(str(p))
         elif p.exists():
-            found.add(str(p))
+            found[str(p)] = p.stat()
         else:
             raise JixiaoError(f"找不到输入：{p}")
     # resolve only the few files that could be our own output (resolving every file is slow)
-    return [Path(f) for f in sorted(found)
+    return [(f, found[f]) for f in sorted(found)
             if not (os.path.basename(f) in names and Path(f).resolve() in skip)]
 
 
-def _not_a_workbook(path: Path) -> str | None:
-    name, suffix = path.name, path.suffix.lower()
+def _not_a_workbook(path: str) -> str | None:
+    name = os.path.basename(path)
+    suffix = os.path.splitext(name)[1].lower()
     if name.startswith("~$"):
         return "Excel 打开文件时生成的临时锁定文件，不是单位工作簿"
     if suffix == ".xls":
@@ -185,6 +205,22 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
                 csv_dir: str | Path | None = None, use_cache: bool = True, progress: bool | None = None,
                 on_file: Callable[[Path], None] | None = None) -> Result:
     """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``."""
+    # Tens of thousands of small records and no reference cycles worth chasing: the cyclic
+    # collector would rescan them over and over (a fifth of a cached re-run's time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _consolidate(inputs, output, year=year, profile=profile, profile_file=profile_file,
+                            workers=workers, csv_dir=csv_dir, use_cache=use_cache, progress=progress,
+                            on_file=on_file)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None, profile: str | None,
+                 profile_file: str | Path | None, workers: int | None, csv_dir: str | Path | None,
+                 use_cache: bool, progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
@@ -193,7 +229,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
     except OSError as exc:
         raise OutputError(f"无法创建输出文件夹 {output.parent}：{exc.strerror or exc}") from exc
     cache_path = output.with_name(f".{output.stem}.jixiao-cache.sqlite")
-    files = discover(inputs, exclude=[output, cache_path])
+    files = scan(inputs, exclude=[output, cache_path])
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
@@ -201,30 +237,29 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
     try:
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
         rejected_files: list[dict[str, Any]] = []
-        todo: list[tuple[str, str]] = []
         keys: dict[str, str] = {}
-        for f in files:
-            reason = _not_a_workbook(f)
+        for path, st in files:
+            reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
             if reason:
-                st = f.stat()
-                rejected_files.append(rejected(str(f), "JX-D03", reason, st))
+                rejected_files.append(rejected(path, "JX-D03", reason, st))
                 continue
-            keys[str(f)] = cache_key(cache.digest(f), str(f), profile_option)
-        hits = cache.summaries(list(keys.values()))
-        for path, key in keys.items():
-            hit = hits.get(key)
-            if hit is not None and csv_dir and hit["status"] == "ok" and cache.blob(key, "table") is None:
-                hit = None  # cached without the CSV table: read it again
-            if hit is not None:
-                summaries[path] = (key, hit)
-            else:
-                todo.append((path, key))
+            try:
+                digest = cache.digest(path, st)
+            except OSError as exc:
+                rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", st))
+                continue
+            keys[path] = cache_key(digest, path, profile_option)
+        present = cache.present(list(keys.values()), with_table=csv_dir is not None)
+        todo = [(path, key) for path, key in keys.items() if key not in present]
         show = sys.stderr.isatty() if progress is None else progress
         bar = _progress(len(todo), show)
         workers = workers or os.cpu_count() or 1
         try:
+            # the workers start on the changed files first; the cached summaries load meanwhile
             results = _run(todo, profile_option, workers, csv_dir is not None,
                            {m: str(v) for m, v in targets.items()})
+            for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
+                summaries[summary["path"]] = (key, summary)
             for (path, key), (summary, blobs) in zip(todo, results):
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
@@ -288,10 +323,13 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
 
 
 def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool, targets: dict[str, str]):
+    """The records of ``todo``, in order; with several workers the work is submitted before this returns."""
     paths = [p for p, _ in todo]
     if workers <= 1 or len(paths) < 8:
         return (_extract(p, profile_option, tables, targets) for p in paths)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    from . import extract  # noqa: F401 - imported once here, inherited by every forked worker
+    # the workers collect cycles as usual (consolidate() turns the collector off in this process)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
     n = len(paths)
     results = pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, chunksize=chunksize)

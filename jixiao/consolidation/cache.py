@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 4
+SCHEMA = 7  # PRAGMA user_version: a cache of another layout is dropped, not misread
 BLOBS = ("项目清单", "指标明细", "校验问题", "table")
 _COLUMNS = {"项目清单": "projects", "指标明细": "indicators", "校验问题": "issues", "table": "tbl"}
 
@@ -50,59 +50,99 @@ class Cache:
         self.db = sqlite3.connect(str(self.path))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, summary BLOB NOT NULL, "
-                        "projects BLOB, indicators BLOB, issues BLOB, tbl BLOB)")
+        if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+            self.db.execute("DROP TABLE IF EXISTS records")
+            self.db.execute("DROP TABLE IF EXISTS stats")
+            self.db.execute("DROP TABLE IF EXISTS summary")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA}")
+        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, status TEXT NOT NULL, "
+                        "summary BLOB NOT NULL, " + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
         # path + size + mtime → content hash: an unchanged file is not hashed again (as git's index does)
         self.db.execute("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, size INTEGER, "
                         "mtime_ns INTEGER, digest TEXT)")
+        # the last summary written with this cache, and where each unit's chunks sit in it
+        self.db.execute("CREATE TABLE IF NOT EXISTS summary (id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT, "
+                        "size INTEGER, mtime_ns INTEGER, placements BLOB)")
         self._pending = 0
+        self._stats: dict[str, tuple[int, int, str]] | None = None  # loaded in one query when first needed
+        self._new_stats: list[tuple[str, int, int, str]] = []
+        self._ordered: list[str] | None = None
 
-    def digest(self, path: Path) -> str:
+    def digest(self, path: str, st: os.stat_result) -> str:
         """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
-        st = path.stat()
-        row = self.db.execute("SELECT size, mtime_ns, digest FROM stats WHERE path = ?", (str(path),)).fetchone()
-        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
-            return row[2]
+        if self._stats is None:
+            self._stats = {p: (size, mtime, digest)
+                           for p, size, mtime, digest in self.db.execute("SELECT * FROM stats")}
+        known = self._stats.get(path)
+        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+            return known[2]
         digest = file_hash(path)
-        self.db.execute("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
-                        (str(path), st.st_size, st.st_mtime_ns, digest))
+        self._stats[path] = (st.st_size, st.st_mtime_ns, digest)
+        self._new_stats.append((path, st.st_size, st.st_mtime_ns, digest))
         return digest
 
-    def summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """The cached summaries of ``keys`` that exist, in one query."""
+    def _want(self, keys: list[str]) -> None:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM wanted")
         self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(k,) for k in keys])
+
+    def present(self, keys: list[str], *, with_table: bool = False) -> set[str]:
+        """Which of ``keys`` are cached (``with_table``: with their CSV table too, or a self-evaluation's)."""
+        self._want(keys)
+        # only a unit has a table (a rejected file or a self-evaluation is stored without one)
+        table = " AND (r.tbl IS NOT NULL OR r.status != 'ok')" if with_table else ""
+        return {key for (key,) in self.db.execute(
+            f"SELECT r.key FROM records r JOIN wanted w ON r.key = w.key WHERE 1{table}")}
+
+    def summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The cached summaries of ``keys`` that exist, in one query."""
+        self._want(keys)
         rows = self.db.execute("SELECT r.key, r.summary FROM records r JOIN wanted w ON r.key = w.key")
         return {key: marshal.loads(blob) for key, blob in rows}
 
-    def summary(self, key: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT summary FROM records WHERE key = ?", (key,)).fetchone()
-        return marshal.loads(row[0]) if row else None
-
     def put(self, key: str, summary: dict[str, Any], blobs: dict[str, bytes]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                        (key, marshal.dumps(summary), *(blobs.get(name) for name in BLOBS)))
+        self.db.execute(f"INSERT OR REPLACE INTO records VALUES (?, ?, ?{', ?' * len(BLOBS)})",
+                        (key, summary["status"], marshal.dumps(summary), *(blobs.get(name) for name in BLOBS)))
         self._pending += 1
         if self._pending >= 200:
             self.commit()
 
     def blobs(self, keys: list[str], name: str):
         """The blobs of ``keys`` in that order, streamed by one query."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS ordered (pos INTEGER PRIMARY KEY, key TEXT)")
-        self.db.execute("DELETE FROM ordered")
-        self.db.executemany("INSERT INTO ordered VALUES (?, ?)", list(enumerate(keys)))
+        if keys != self._ordered:  # the sheets of one summary ask in the same order: list it once
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS ordered (pos INTEGER PRIMARY KEY, key TEXT)")
+            self.db.execute("DELETE FROM ordered")
+            self.db.executemany("INSERT INTO ordered VALUES (?, ?)", list(enumerate(keys)))
+            self._ordered = list(keys)
         # a correlated lookup per row in ``ordered``'s own order: no sort, so no blobs held for one
         column = _COLUMNS[name]
         for (blob,) in self.db.execute(f"SELECT (SELECT r.{column} FROM records r WHERE r.key = o.key) "
                                        "FROM ordered o ORDER BY o.pos"):
             yield blob
 
-    def blob(self, key: str, name: str) -> bytes | None:
-        row = self.db.execute(f"SELECT {_COLUMNS[name]} FROM records WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+    def previous_summary(self, output: Path) -> dict[str, dict[str, Any]]:
+        """Placements of the last summary written at ``output``, if that file is still exactly as written."""
+        row = self.db.execute("SELECT path, size, mtime_ns, placements FROM summary").fetchone()
+        if row is None or self.temporary:
+            return {}
+        try:
+            st = os.stat(output)
+        except OSError:
+            return {}
+        if row[0] != str(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
+            return {}  # moved, edited or saved again in Excel: rebuilt from the cache
+        return marshal.loads(row[3])
+
+    def remember_summary(self, output: Path, placements: dict[str, dict[str, Any]]) -> None:
+        st = os.stat(output)
+        self.db.execute("INSERT OR REPLACE INTO summary VALUES (1, ?, ?, ?, ?)",
+                        (str(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(placements)))
+        self.commit()
 
     def commit(self) -> None:
+        if self._new_stats:
+            self.db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)", self._new_stats)
+            self._new_stats = []
         self.db.commit()
         self._pending = 0
 
@@ -113,6 +153,7 @@ class Cache:
         self.commit()
 
     def prune_stats(self, paths: set[str]) -> None:
+        self.commit()
         gone = [p for (p,) in self.db.execute("SELECT path FROM stats") if p not in paths]
         self.db.executemany("DELETE FROM stats WHERE path = ?", [(p,) for p in gone])
 

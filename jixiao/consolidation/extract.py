@@ -156,11 +156,13 @@ def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bo
     from .sheets import SCHEDULE, UNITS
     from .summary import UnitRecord, schedule_row, unit_row
 
-    unit = UnitRecord("", summary)
-    summary["xml_unit"] = render_row(UNITS, unit_row(unit))
+    record = UnitRecord("", summary)
+    # bytes, not str: marshal then loads them from the cache without decoding
+    summary["xml_unit"] = render_row(UNITS, unit_row(record)).encode("utf-8")
     if targets is not None:
-        summary["xml_schedule"] = render_row(SCHEDULE, schedule_row(unit, {m: Decimal(v) for m, v in targets.items()}))
-    blobs = {sheet: _pack(sheet, r) for sheet, r in rows.items()}
+        goals = {m: Decimal(v) for m, v in targets.items()}
+        summary["xml_schedule"] = render_row(SCHEDULE, schedule_row(record, goals)).encode("utf-8")
+    blobs = {sheet: _pack(sheet, r) for sheet, r in rows.items() if r}  # no blob for an empty sheet
     if tables:
         table = {sheet: [[plain(v) for v in row] for row in r] for sheet, r in rows.items()}
         blobs["table"] = zlib.compress(json.dumps(table, ensure_ascii=False, default=str).encode("utf-8"), 1)

@@ -9,6 +9,7 @@ but the per-unit summaries.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
@@ -31,7 +32,7 @@ from .sheets import (
     COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
     render_row,
 )
-from .xlsxstream import Chunk, compress, formula_xml, row_xml, splice
+from .xlsxstream import Chunk, Span, compress, formula_xml, row_xml, splice
 
 ZERO = Decimal(0)
 BATCH = 2000  # rows per chunk for the sheets rendered here
@@ -170,20 +171,20 @@ def schedule_rows(county: County) -> Iterator[list[Any]]:
 
 
 def _prerendered(sheet: str, county: County) -> Iterator[Chunk]:
-    """Rows the worker rendered already; units with findings made here are rendered again."""
-    batch: list[str] = []
+    """Rows the worker rendered already (UTF-8); units with findings made here are rendered again."""
+    batch: list[bytes] = []
+    field = "xml_unit" if sheet == UNITS else "xml_schedule"
     for u in county.units:
-        if sheet == UNITS:
-            xml = u.summary.get("xml_unit") if not u.extra_issues else None
-            batch.append(xml or render_row(UNITS, unit_row(u)))
-        else:
-            xml = u.summary.get("xml_schedule")
-            batch.append(xml or render_row(SCHEDULE, schedule_row(u, county.targets)))
+        xml = u.summary.get(field)
+        if xml is None or (sheet == UNITS and u.extra_issues):
+            row = unit_row(u) if sheet == UNITS else schedule_row(u, county.targets)
+            xml = render_row(sheet, row).encode("utf-8")
+        batch.append(xml)
         if len(batch) >= BATCH:
-            yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
+            yield compress(b"".join(batch), len(batch), level=1)
             batch = []
     if batch:
-        yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
+        yield compress(b"".join(batch), len(batch), level=1)
 
 
 def rejected_rows(county: County) -> Iterator[list[Any]]:
@@ -343,10 +344,22 @@ def write_skeleton(path: Path, county: County, counts: dict[str, int]) -> dict[s
 
 # --- assembling -----------------------------------------------------------------------------
 
-def _cached(cache: Cache, county: County, sheet: str) -> Iterator[Chunk]:
-    for blob in cache.blobs([u.key for u in county.units], sheet):
-        if blob:
-            yield Chunk.unpack(blob)
+def _cached(cache: Cache, county: County, sheet: str, placed: dict[str, Any] | None) -> Iterator[Chunk | Span]:
+    """The units' cached chunks of ``sheet`` in order: from the previous summary where they sit there already."""
+    placed = placed or {}
+    missing = [u.key for u in county.units if u.key not in placed]
+    fetched = dict(zip(missing, cache.blobs(missing, sheet))) if missing else {}
+    for u in county.units:
+        if u.key in placed:
+            spot = placed[u.key]
+            if spot is not None:  # None: the unit has no rows in this sheet
+                yield Span(*spot, key=u.key)
+        else:
+            blob = fetched[u.key]
+            if blob:
+                chunk = Chunk.unpack(blob)
+                chunk.key = u.key
+                yield chunk
 
 
 def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:
@@ -371,33 +384,39 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
         else:  # the milestone amount columns, in MILESTONES order
             project_sums[i] = county.amount(MILESTONES[proj_cols.index(i) - 3])
     schedule_sums = {3: county.budget, **{4 + 4 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
+    previous = cache.previous_summary(out)  # the last summary written here, if untouched since
     with tempfile.TemporaryDirectory(prefix="jixiao-summary-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         parts = write_skeleton(skeleton, county, counts)
         sheets = {
             parts[UNITS]: (_with_totals(_prerendered(UNITS, county), UNITS, unit_sums, counts[UNITS]),
                            f"A1:{col_letter(len(COLUMNS[UNITS]))}{counts[UNITS] + 2}"),
-            parts[PROJECTS]: (_with_totals(_cached(cache, county, PROJECTS), PROJECTS, project_sums,
+            parts[PROJECTS]: (_with_totals(_cached(cache, county, PROJECTS, previous.get(parts[PROJECTS])), PROJECTS, project_sums,
                                            counts[PROJECTS]),
                               f"A1:{col_letter(len(COLUMNS[PROJECTS]))}{counts[PROJECTS] + 2}"),
-            parts[INDICATORS]: (_cached(cache, county, INDICATORS),
+            parts[INDICATORS]: (_cached(cache, county, INDICATORS, previous.get(parts[INDICATORS])),
                                 f"A1:{col_letter(len(COLUMNS[INDICATORS]))}{counts[INDICATORS] + 1}"),
             parts[SCHEDULE]: (_with_totals(_prerendered(SCHEDULE, county), SCHEDULE, schedule_sums,
                                            counts[SCHEDULE]),
                               f"A1:{col_letter(len(COLUMNS[SCHEDULE]))}{counts[SCHEDULE] + 2}"),
-            parts[ISSUES]: (_issue_chunks(cache, county),
+            parts[ISSUES]: (_issue_chunks(cache, county, previous.get(parts[ISSUES])),
                             f"A1:{col_letter(len(COLUMNS[ISSUES]))}{counts[ISSUES] + 1}"),
             parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)),
                               f"A1:{col_letter(len(COLUMNS[REJECTED]))}{counts[REJECTED] + 1}"),
             parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)),
                               f"A1:{col_letter(len(COLUMNS[SELFEVAL]))}{counts[SELFEVAL] + 1}"),
         }
-        with atomic_path(out) as target, open(target, "wb") as fh:
-            splice(skeleton, fh, sheets)
+        with atomic_path(out) as target:
+            with open(target, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
+                placements = splice(skeleton, fh, sheets, source)
+        # what the next run can copy from this file; units without rows in a sheet are remembered as None
+        keys = [u.key for u in county.units]
+        cache.remember_summary(out, {part: {**dict.fromkeys(keys), **placements[part]}
+                                     for part in (parts[PROJECTS], parts[INDICATORS], parts[ISSUES])})
 
 
-def _issue_chunks(cache: Cache, county: County) -> Iterator[Chunk]:
-    yield from _cached(cache, county, ISSUES)
+def _issue_chunks(cache: Cache, county: County, placed: dict[str, Any] | None) -> Iterator[Chunk | Span]:
+    yield from _cached(cache, county, ISSUES, placed)
     extra = [row for u in county.units for row in u.extra_issues]
     yield from _chunks(ISSUES, extra)
 

@@ -21,6 +21,7 @@ and replaces the big sheets' data.
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import zlib
@@ -51,11 +52,11 @@ def _extend(levels: int) -> None:
         _SHIFT.append([[_apply(prev, _apply(prev, v << (8 * j))) for v in range(256)] for j in range(4)])
 
 
-def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     """CRC-32 of ``A + B`` from ``crc32(A)``, ``crc32(B)`` and ``len(B)``.
 
     >>> a, b = b"hello ", b"world"
-    >>> crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    >>> _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     True
     """
     if len(_SHIFT) < len2.bit_length():
@@ -70,16 +71,49 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     return x ^ crc2
 
 
+def _native_crc32_combine():
+    """zlib's own ``crc32_combine`` through ctypes (three times faster), where the shared library is found.
+
+    Python's :mod:`zlib` does not expose it. On Windows Python links zlib
+    statically, so there the pure-Python version above is used; so it is
+    anywhere the library's answer differs from ours on a known case.
+    """
+    try:
+        import ctypes
+    except ImportError:  # pragma: no cover
+        return None
+    for name in ("libz.so.1", "libz.so", "libz.1.dylib", "libz.dylib"):
+        try:
+            fn = ctypes.CDLL(name).crc32_combine
+        except (OSError, AttributeError):
+            continue
+        fn.restype = ctypes.c_ulong
+        fn.argtypes = [ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long]
+        a, b = b"jixiao ", "绩效目标表".encode("utf-8") * 999
+        if fn(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b) == \
+                _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)):
+            return fn
+    return None  # pragma: no cover - depends on the platform
+
+
+crc32_combine = _native_crc32_combine() or _crc32_combine
+
+
 # --- chunks ----------------------------------------------------------------------------
 
 @dataclass
 class Chunk:
-    """Deflate-compressed bytes that concatenate with other chunks; ``rows`` counts the rows inside."""
+    """Deflate-compressed bytes that concatenate with other chunks; ``rows`` counts the rows inside.
+
+    ``key`` names the unit a cached chunk belongs to: where it lands in the
+    summary is remembered under it (see :class:`Span`).
+    """
 
     data: bytes
     crc: int
     size: int  # uncompressed length
     rows: int = 0
+    key: str | None = None
 
     def pack(self) -> bytes:
         return struct.pack("<IQI", self.crc, self.size, self.rows) + self.data
@@ -87,7 +121,27 @@ class Chunk:
     @classmethod
     def unpack(cls, blob: bytes) -> "Chunk":
         crc, size, rows = struct.unpack_from("<IQI", blob)
-        return cls(blob[16:], crc, size, rows)
+        return cls(memoryview(blob)[16:], crc, size, rows)  # a view: the data is not copied
+
+
+@dataclass
+class Span:
+    """A unit's chunk as it already sits in the previous summary file: copied from there, never decompressed.
+
+    A re-run after a few resubmissions writes the same chunks again for every
+    other unit; copying runs of them straight from the last summary costs a
+    read and a write instead of a cache lookup per unit.
+    """
+
+    offset: int  # in the previous summary file
+    csize: int
+    crc: int
+    size: int
+    key: str
+
+
+#: Where each unit's chunk landed in a written sheet part: key → (offset, compressed size, crc, size).
+Placement = dict[str, tuple[int, int, int, int]]
 
 
 def compress(raw: bytes, rows: int = 0, level: int = 6) -> Chunk:
@@ -170,10 +224,14 @@ class _Entry:
 
 
 class ZipWriter:
-    """A minimal zip writer (deflate) that takes pre-compressed chunk streams."""
+    """A minimal zip writer (deflate) that takes pre-compressed chunk streams.
 
-    def __init__(self, fh: BinaryIO):
+    ``source`` is the previous summary, open for reading, where :class:`Span` s are copied from.
+    """
+
+    def __init__(self, fh: BinaryIO, source: BinaryIO | None = None):
         self.fh = fh
+        self.source = source
         self.entries: list[_Entry] = []
 
     def _header(self, name: bytes, crc: int, csize: int, usize: int) -> None:
@@ -190,30 +248,64 @@ class ZipWriter:
         self._header(name.encode(), zlib.crc32(data), len(packed), len(data))
         self.fh.write(packed)
 
-    def write_chunks(self, name: str, chunks: Iterable[Chunk]) -> None:
+    def _copy(self, offset: int, length: int) -> None:
+        assert self.source is not None, "a Span needs the previous summary open"
+        self.source.seek(offset)
+        while length:
+            block = self.source.read(min(length, 1 << 23))
+            if not block:
+                raise ValueError("上次的汇总表在读取时被改动，请重新汇总")
+            self.fh.write(block)
+            length -= len(block)
+
+    def write_chunks(self, name: str, chunks: Iterable[Chunk | Span]) -> Placement:
         """An entry made of chunks (each ended by a sync flush), closed by an empty final block.
 
         Chunks are streamed (a province's sheet need not fit in memory); the local
-        header is patched with the CRC and sizes once they are known.
+        header is patched with the CRC and sizes once they are known. Consecutive
+        spans are copied in one go. Returns where each keyed chunk landed.
         """
         start = self.fh.tell()
         self._header(name.encode(), 0, 0, 0)
+        data_start = self.fh.tell()
+        placed: Placement = {}
         crc = size = csize = 0
+        run_at = run_len = 0  # a run of spans not yet copied
         for ch in chunks:
+            if ch.__class__ is Span:
+                if run_len and run_at + run_len == ch.offset:
+                    run_len += ch.csize
+                else:
+                    if run_len:
+                        self._copy(run_at, run_len)
+                    run_at, run_len = ch.offset, ch.csize
+                length = ch.csize
+            else:
+                if run_len:
+                    self._copy(run_at, run_len)
+                    run_len = 0
+                length = len(ch.data)
+                self.fh.write(ch.data)
+            if ch.key is not None:
+                placed[ch.key] = (data_start + csize, length, ch.crc, ch.size)
             crc = crc32_combine(crc, ch.crc, ch.size) if size else ch.crc
             size += ch.size
-            csize += len(ch.data)
-            self.fh.write(ch.data)
+            csize += length
+        if run_len:
+            self._copy(run_at, run_len)
         self.fh.write(_FINAL)
         csize += len(_FINAL)
         if csize >= 0xFFFFFFFF or size >= 0xFFFFFFFF:
             raise ValueError("汇总表超过 4 GB，请分批汇总")
         end = self.fh.tell()
+        if end != data_start + csize:  # pragma: no cover - the bookkeeping above is the placement's truth
+            raise ValueError("内部错误：汇总表写出长度不符")
         self.fh.seek(start + 14)
         self.fh.write(struct.pack("<III", crc, csize, size))
         self.fh.seek(end)
         entry = self.entries[-1]
         entry.crc, entry.csize, entry.usize = crc, csize, size
+        return placed
 
     def close(self) -> None:
         start = self.fh.tell()
@@ -239,15 +331,18 @@ def split_sheet(xml: str) -> tuple[str, str]:
     return head + "<sheetData>", "</sheetData>" + tail
 
 
-def splice(skeleton: Path, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk], str]]) -> None:
+def splice(skeleton: Path, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk | Span], str]],
+           source: BinaryIO | None = None) -> dict[str, Placement]:
     """Copy ``skeleton`` into ``out``, appending chunk rows to the named sheet parts.
 
     ``sheets`` maps a part name (``xl/worksheets/sheet3.xml``) to the chunks of
-    its data rows and the sheet's final dimension (``A1:P60001``).
+    its data rows and the sheet's final dimension (``A1:P60001``); spans among
+    them are copied from ``source``. Returns each part's placement of keyed chunks.
     """
     import zipfile
 
-    writer = ZipWriter(out)
+    writer = ZipWriter(out, source)
+    placements: dict[str, Placement] = {}
     with zipfile.ZipFile(skeleton) as zf:
         for info in zf.infolist():
             data = zf.read(info)
@@ -257,6 +352,8 @@ def splice(skeleton: Path, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk
             chunks, dimension = sheets[info.filename]
             head, tail = split_sheet(data.decode("utf-8"))
             head = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', head, count=1)
-            parts = [compress(head.encode("utf-8"), level=1), *chunks, compress(tail.encode("utf-8"), level=1)]
-            writer.write_chunks(info.filename, parts)
+            parts = itertools.chain([compress(head.encode("utf-8"), level=1)], chunks,
+                                    [compress(tail.encode("utf-8"), level=1)])
+            placements[info.filename] = writer.write_chunks(info.filename, parts)
     writer.close()
+    return placements
