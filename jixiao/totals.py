@@ -25,8 +25,8 @@ from typing import Iterable
 
 from .model import Project, UnitWorkbook
 from .profiles import Profile, load_profile
+from .values import MILESTONES  # noqa: F401 - re-exported: totals is where callers look for it
 
-MILESTONES = ("3月底", "6月底", "10月底", "12月底")
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 ZERO = Decimal("0")

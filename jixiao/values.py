@@ -20,6 +20,9 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+#: The four points of the cumulative 资金支出计划, in order (a form shows three or all four).
+MILESTONES = ("3月底", "6月底", "10月底", "12月底")
+
 QUALITATIVE = "定性"
 OPERATORS = ("≥", ">", "=", "≤", "<")
 CLASSIFIED = "涉密"

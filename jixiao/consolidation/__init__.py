@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import JixiaoError, OutputError
 from ..profiles import Profile, load_profile, load_profile_file
-from ..totals import MILESTONES
+from ..values import MILESTONES
 from ..values import squeeze
 from .cache import Cache, cache_key
 from .summary import County, UnitRecord, write_summary, write_tables
@@ -327,7 +327,6 @@ def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool
     paths = [p for p, _ in todo]
     if workers <= 1 or len(paths) < 8:
         return (_extract(p, profile_option, tables, targets) for p in paths)
-    from . import extract  # noqa: F401 - imported once here, inherited by every forked worker
     # the workers collect cycles as usual (consolidate() turns the collector off in this process)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))

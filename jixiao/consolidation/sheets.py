@@ -12,7 +12,7 @@ from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
-from ..totals import MILESTONES
+from ..values import MILESTONES
 from .xlsxstream import Styles, cell_xml, formula_xml, text_cell
 
 OVERVIEW = "概览"

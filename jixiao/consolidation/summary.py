@@ -24,9 +24,8 @@ from typing import Any, Iterable, Iterator
 import xlsxwriter
 
 from ..fsutil import atomic_path
-from ..issues import CATALOGUE
 from ..layouts import col_letter
-from ..totals import MILESTONES
+from ..values import MILESTONES
 from .cache import Cache
 from .sheets import (
     COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
@@ -296,6 +295,8 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
         bar.set_legend({"none": True})
         ws.insert_chart(20, 8, bar, {"x_scale": 1.1, "y_scale": 1.3})
     # findings by code
+    from ..issues import CATALOGUE
+
     codes = county.code_counts()
     start = 29 + max(len(top), 1) + 2
     ws.write_string(start, 0, "问题按代码统计", bold)

@@ -76,7 +76,7 @@ def _native_crc32_combine():
 
     Python's :mod:`zlib` does not expose it. On Windows Python links zlib
     statically, so there the pure-Python version above is used; so it is
-    anywhere the library's answer differs from ours on a known case.
+    anywhere the library gets a known case wrong.
     """
     try:
         import ctypes
@@ -90,8 +90,7 @@ def _native_crc32_combine():
         fn.restype = ctypes.c_ulong
         fn.argtypes = [ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long]
         a, b = b"jixiao ", "绩效目标表".encode("utf-8") * 999
-        if fn(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b) == \
-                _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)):
+        if fn(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b):
             return fn
     return None  # pragma: no cover - depends on the platform
 

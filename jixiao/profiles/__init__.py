@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from decimal import Decimal
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any
 from importlib import resources
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ProfileError
 
 BUILTIN = ("hebei", "hunan", "national")
 
+# Plain frozen dataclasses, checked by hand below: a profile is read by every command, and
+# `jixiao consolidate` should not pay for pydantic before it knows it has a file to read.
 
-class Weights(BaseModel):
+
+@dataclass(frozen=True)
+class Weights:
     """Self-evaluation weights (domain §5)."""
-
-    model_config = ConfigDict(frozen=True)
 
     execution: Decimal = Decimal("10")
     output: Decimal = Decimal("50")
@@ -34,23 +36,25 @@ class Weights(BaseModel):
     cost: Decimal = Decimal("0")
 
 
-class Profile(BaseModel):
-    """Settings of one province / form year (immutable: a loaded profile is shared)."""
+def _default_progress() -> dict[str, Decimal]:
+    return {"3月底": Decimal("25"), "6月底": Decimal("50"), "10月底": Decimal("75"), "12月底": Decimal("100")}
 
-    model_config = ConfigDict(frozen=True)
+
+@dataclass(frozen=True)
+class Profile:
+    """Settings of one province / form year (immutable: a loaded profile is shared)."""
 
     name: str
     title: str = ""
-    milestones: list[str] = Field(default_factory=lambda: ["3月底", "6月底", "10月底", "12月底"])
+    milestones: list[str] = field(default_factory=lambda: ["3月底", "6月底", "10月底", "12月底"])
     overall_form: bool = False  # ship the 部门整体支出绩效目标表 sheet
     cost_under_output: bool = True  # 成本指标 allowed as 二级 under 产出指标
     strict_project_code: bool = True  # JX-C01 checks the 21-character 一体化 form
-    progress: dict[str, Decimal] = Field(default_factory=lambda: {
-        "3月底": Decimal("25"), "6月底": Decimal("50"), "10月底": Decimal("75"), "12月底": Decimal("100")})
+    progress: dict[str, Decimal] = field(default_factory=_default_progress)
     indicator_weight_total: Decimal | None = None  # JX-W01 applies when set
-    weights: Weights = Field(default_factory=Weights)
+    weights: Weights = field(default_factory=Weights)
     # a printed satisfaction table: [threshold %, share of the weight], highest first (seed 003)
-    satisfaction_bands: list[tuple[Decimal, Decimal]] = Field(default_factory=list)
+    satisfaction_bands: list[tuple[Decimal, Decimal]] = field(default_factory=list)
     protection_password: str = "jixiao"
 
     @property
@@ -58,11 +62,65 @@ class Profile(BaseModel):
         return "12月底" in self.milestones
 
 
+class _Invalid(ValueError):
+    pass
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _Invalid(f"{where} 应为数字")
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        raise _Invalid(f"{where} 应为数字，而不是“{value}”") from None
+    if not number.is_finite():
+        raise _Invalid(f"{where} 应为数字，而不是“{value}”")
+    return number
+
+
+def _of(kind: type, value: Any, where: str) -> Any:
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        names = {str: "文字", bool: "true 或 false", list: "列表", dict: "表"}
+        raise _Invalid(f"{where} 应为{names.get(kind, kind.__name__)}")
+    return value
+
+
+def _profile(data: dict[str, Any]) -> Profile:
+    """A :class:`Profile` from parsed TOML; keys it does not know are ignored, wrong types refused."""
+    values: dict[str, Any] = {}
+    if "name" not in data:
+        raise _Invalid("缺少 name")
+    for key in ("name", "title", "protection_password"):
+        if key in data:
+            values[key] = _of(str, data[key], key)
+    for key in ("overall_form", "cost_under_output", "strict_project_code"):
+        if key in data:
+            values[key] = _of(bool, data[key], key)
+    if "milestones" in data:
+        values["milestones"] = [_of(str, m, "milestones 的每一项") for m in _of(list, data["milestones"], "milestones")]
+    if "progress" in data:
+        values["progress"] = {str(k): _decimal(v, f"progress.{k}")
+                              for k, v in _of(dict, data["progress"], "progress").items()}
+    if data.get("indicator_weight_total") is not None:
+        values["indicator_weight_total"] = _decimal(data["indicator_weight_total"], "indicator_weight_total")
+    if "weights" in data:
+        given = _of(dict, data["weights"], "weights")
+        values["weights"] = Weights(**{f.name: _decimal(given[f.name], f"weights.{f.name}")
+                                       for f in fields(Weights) if f.name in given})
+    if "satisfaction_bands" in data:
+        bands = []
+        for band in _of(list, data["satisfaction_bands"], "satisfaction_bands"):
+            if not isinstance(band, list) or len(band) != 2:
+                raise _Invalid("satisfaction_bands 的每一项应为 [阈值, 得分比例]")
+            bands.append((_decimal(band[0], "satisfaction_bands 阈值"), _decimal(band[1], "satisfaction_bands 得分比例")))
+        values["satisfaction_bands"] = bands
+    return Profile(**values)
+
+
 def _parse(text: str, origin: str) -> Profile:
     try:
-        data = tomllib.loads(text)
-        return Profile.model_validate(data)
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        return _profile(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, _Invalid) as exc:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
 
