@@ -237,20 +237,27 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     try:
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
         rejected_files: list[dict[str, Any]] = []
-        keys: dict[str, str] = {}
+        keys: dict[str, str | None] = {}  # None: hashed by the worker that reads it
+        listed: dict[str, os.stat_result] = {}
+        first_run = cache.empty()  # nothing to find by hash: the workers hash as they read
         for path, st in files:
             reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
             if reason:
                 rejected_files.append(rejected(path, "JX-D03", reason, st))
                 continue
+            listed[path] = st
+            if first_run:
+                keys[path] = None
+                continue
             try:
                 digest = cache.digest(path, st)
             except OSError as exc:
                 rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", st))
+                del listed[path]
                 continue
             keys[path] = cache_key(digest, path, profile_option)
-        present = cache.present(list(keys.values()), with_table=csv_dir is not None)
-        todo = [(path, key) for path, key in keys.items() if key not in present]
+        present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
+        todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
         bar = _progress(len(todo), show)
         workers = workers or os.cpu_count() or 1
@@ -261,6 +268,12 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
             for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
                 summaries[summary["path"]] = (key, summary)
             for (path, key), (summary, blobs) in zip(todo, results):
+                if key is None:
+                    digest = summary.pop("digest", None)
+                    if digest is not None:
+                        cache.known_digest(path, listed[path], digest)
+                    # a file that could not even be hashed is recorded for this run and read again next time
+                    key = keys[path] = cache_key(digest or "unhashed", path, profile_option)
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
                 if bar is not None:
@@ -322,16 +335,21 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         cache.close()
 
 
-def _run(todo: list[tuple[str, str]], profile_option, workers: int, tables: bool, targets: dict[str, str]):
-    """The records of ``todo``, in order; with several workers the work is submitted before this returns."""
+def _run(todo: list[tuple[str, str | None]], profile_option, workers: int, tables: bool, targets: dict[str, str]):
+    """The records of ``todo``, in order; with several workers the work is submitted before this returns.
+
+    A file without a key yet is hashed by its worker (``digest`` in its summary).
+    """
     paths = [p for p, _ in todo]
+    digests = [key is None for _, key in todo]
     if workers <= 1 or len(paths) < 8:
-        return (_extract(p, profile_option, tables, targets) for p in paths)
+        return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
     # the workers collect cycles as usual (consolidate() turns the collector off in this process)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
     n = len(paths)
-    results = pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, chunksize=chunksize)
+    results = pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests,
+                       chunksize=chunksize)
 
     def drain():
         try:

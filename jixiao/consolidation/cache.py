@@ -48,6 +48,7 @@ class Cache:
             path = name
         self.path = Path(path)
         self.db = sqlite3.connect(str(self.path))
+        self.db.execute("PRAGMA page_size=16384")  # a new cache only; rows carry kilobytes of chunks
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")
         if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
@@ -68,17 +69,28 @@ class Cache:
         self._new_stats: list[tuple[str, int, int, str]] = []
         self._ordered: list[str] | None = None
 
-    def digest(self, path: str, st: os.stat_result) -> str:
-        """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
+    def empty(self) -> bool:
+        """Nothing cached yet (a first run): hashing files up front could find nothing."""
+        return self.db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
+
+    def known_digest(self, path: str, st: os.stat_result, digest: str) -> None:
+        """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
+        self._load_stats()[path] = (st.st_size, st.st_mtime_ns, digest)
+        self._new_stats.append((path, st.st_size, st.st_mtime_ns, digest))
+
+    def _load_stats(self) -> dict[str, tuple[int, int, str]]:
         if self._stats is None:
             self._stats = {p: (size, mtime, digest)
                            for p, size, mtime, digest in self.db.execute("SELECT * FROM stats")}
-        known = self._stats.get(path)
+        return self._stats
+
+    def digest(self, path: str, st: os.stat_result) -> str:
+        """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
+        known = self._load_stats().get(path)
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             return known[2]
         digest = file_hash(path)
-        self._stats[path] = (st.st_size, st.st_mtime_ns, digest)
-        self._new_stats.append((path, st.st_size, st.st_mtime_ns, digest))
+        self.known_digest(path, st, digest)
         return digest
 
     def _want(self, keys: list[str]) -> None:
@@ -104,7 +116,7 @@ class Cache:
         self.db.execute(f"INSERT OR REPLACE INTO records VALUES (?, ?, ?{', ?' * len(BLOBS)})",
                         (key, summary["status"], marshal.dumps(summary), *(blobs.get(name) for name in BLOBS)))
         self._pending += 1
-        if self._pending >= 200:
+        if self._pending >= 1000:
             self.commit()
 
     def blobs(self, keys: list[str], name: str):

@@ -95,11 +95,28 @@ def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
 
 
 def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bool = False,
-            targets: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, bytes]]:
+            targets: dict[str, str] | None = None, digest: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Read, validate and summarise one unit file; never raises for a bad file.
 
-    ``tables`` adds the rows as compressed JSON (for ``--csv-dir``).
+    ``tables`` adds the rows as compressed JSON (for ``--csv-dir``); ``digest``
+    adds the file's content hash (a first run hashes in the workers, not before them).
     """
+    hashed = None
+    if digest:
+        from .cache import file_hash
+
+        try:
+            hashed = file_hash(path)
+        except OSError:
+            pass  # the reading below says why
+    summary, blobs = _extract(path, profile_option, tables, targets)
+    if hashed is not None:
+        summary["digest"] = hashed
+    return summary, blobs
+
+
+def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
+             targets: dict[str, str] | None) -> tuple[dict[str, Any], dict[str, bytes]]:
     try:
         stat = os.stat(path)
     except OSError as exc:
