@@ -344,6 +344,11 @@ def _run(todo: list[tuple[str, str | None]], profile_option, workers: int, table
     digests = [key is None for _, key in todo]
     if workers <= 1 or len(paths) < 8:
         return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
+    # Import what the workers run once, here, before they fork from this process: on two cores the
+    # workers importing it each would cost twice the CPU (the re-run of a few files notices).
+    from . import extract  # noqa: F401
+    from ..grid import ENGINES  # noqa: F401 - and the cell engines
+    import python_calamine  # noqa: F401
     # the workers collect cycles as usual (consolidate() turns the collector off in this process)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
