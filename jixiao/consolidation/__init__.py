@@ -39,8 +39,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import JixiaoError, OutputError
 from ..profiles import Profile, load_profile, load_profile_file
-from ..values import MILESTONES
-from ..values import squeeze
+from ..values import MILESTONES, squeeze
 from .cache import Cache, cache_key
 from .summary import County, UnitRecord, write_summary, write_tables
 
@@ -95,13 +94,9 @@ class Result:
                                            for r in self.rejected]}
 
 
-def discover(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
-    """Every file under the inputs (folders searched recursively), minus jixiao's own outputs."""
-    return [Path(p) for p, _ in scan(inputs, exclude)]
-
-
 def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[tuple[str, os.stat_result | None]]:
-    """:func:`discover` with each file's ``stat`` (taken once: the cache and the listing both need it)."""
+    """Every file under the inputs (folders searched recursively), minus jixiao's own outputs, with its
+    ``stat`` (taken once: the cache and the listing both need it; ``None`` for a dangling link)."""
     skip = [p.resolve() for p in exclude]
     names = {p.name for p in skip}
     found: dict[str, os.stat_result | None] = {}
@@ -346,9 +341,9 @@ def _run(todo: list[tuple[str, str | None]], profile_option, workers: int, table
         return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
     # Import what the workers run once, here, before they fork from this process: on two cores the
     # workers importing it each would cost twice the CPU (the re-run of a few files notices).
-    from . import extract  # noqa: F401
-    from ..grid import ENGINES  # noqa: F401 - and the cell engines
     import python_calamine  # noqa: F401
+
+    from . import extract  # noqa: F401
     # the workers collect cycles as usual (consolidate() turns the collector off in this process)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
     chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
