@@ -41,7 +41,8 @@ from ..errors import JixiaoError, OutputError
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, squeeze
 from .cache import Cache, cache_key
-from .summary import County, UnitRecord, write_summary, write_tables
+from .records import UnitRecord, rejected
+from .summary import County, write_summary, write_tables
 
 # The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
 
@@ -50,11 +51,6 @@ def _extract(*args: Any):
     # not named `extract`: importing the submodule .extract rebinds that package attribute
     from .extract import extract as run
     return run(*args)
-
-
-def rejected(*args: Any, **kwargs: Any):
-    from .extract import rejected as make
-    return make(*args, **kwargs)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -278,10 +274,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         finally:
             if bar is not None:
                 bar.stop()
-        cache.commit()
-        if use_cache:
-            cache.prune({key for key, _ in summaries.values()})
-            cache.prune_stats(set(keys))
+        cache.finish({key for key, _ in summaries.values()}, set(keys))
 
         # decisions that need all files
         ok, evaluations = [], []

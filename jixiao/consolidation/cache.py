@@ -19,9 +19,11 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 7  # PRAGMA user_version: a cache of another layout is dropped, not misread
-BLOBS = ("项目清单", "指标明细", "校验问题", "table")
-_COLUMNS = {"项目清单": "projects", "指标明细": "indicators", "校验问题": "issues", "table": "tbl"}
+SCHEMA = 8  # PRAGMA user_version: a cache of another layout is dropped, not misread
+# a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
+_COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
+            "校验问题": "issues", "table": "tbl"}
+BLOBS = tuple(_COLUMNS)
 
 
 def file_hash(path: str | Path) -> str:
@@ -38,7 +40,15 @@ def cache_key(digest: str, path: str, options: Any) -> str:
 
 
 class Cache:
-    """A small key → (summary, blobs) store."""
+    """A store of each file's record (the summary consolidation decides with) and its blobs.
+
+    The blobs (rendered chunks) sit in SQLite rows read only when a summary is
+    written. The summaries and the path → (size, mtime, hash) table form the
+    *index*: one blob, read and written whole once per run, as git's index is.
+    A re-run of ten thousand units then loads in one query what it decides with.
+    A record is cached only once the index that names it is written
+    (:meth:`finish`); a run that stops before that leaves rows the next run drops.
+    """
 
     def __init__(self, path: str | Path | None):
         self.temporary = path is None
@@ -52,69 +62,58 @@ class Cache:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")
         if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-            self.db.execute("DROP TABLE IF EXISTS records")
-            self.db.execute("DROP TABLE IF EXISTS stats")
-            self.db.execute("DROP TABLE IF EXISTS summary")
+            for table in ("records", "stats", "summary", "ledger"):
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA}")
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, status TEXT NOT NULL, "
-                        "summary BLOB NOT NULL, " + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
-        # path + size + mtime → content hash: an unchanged file is not hashed again (as git's index does)
-        self.db.execute("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, size INTEGER, "
-                        "mtime_ns INTEGER, digest TEXT)")
+            self.db.execute("VACUUM")  # give the old layout's pages back to the disk
+        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, "
+                        + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
+        self.db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
         # the last summary written with this cache, and where each unit's chunks sit in it
         self.db.execute("CREATE TABLE IF NOT EXISTS summary (id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT, "
                         "size INTEGER, mtime_ns INTEGER, placements BLOB)")
         self._pending = 0
-        self._stats: dict[str, tuple[int, int, str]] | None = None  # loaded in one query when first needed
-        self._new_stats: list[tuple[str, int, int, str]] = []
         self._ordered: list[str] | None = None
+        row = None if self.temporary else self.db.execute("SELECT data FROM ledger").fetchone()
+        index = marshal.loads(row[0]) if row else {"files": {}, "records": {}}
+        # path → (size, mtime_ns, content hash): an unchanged file is not hashed again (as git's index does)
+        self._files: dict[str, tuple[int, int, str]] = index["files"]
+        self._records: dict[str, dict[str, Any]] = index["records"]  # key → summary
 
     def empty(self) -> bool:
         """Nothing cached yet (a first run): hashing files up front could find nothing."""
-        return self.db.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
+        return not self._records
 
     def known_digest(self, path: str, st: os.stat_result, digest: str) -> None:
         """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
-        self._load_stats()[path] = (st.st_size, st.st_mtime_ns, digest)
-        self._new_stats.append((path, st.st_size, st.st_mtime_ns, digest))
-
-    def _load_stats(self) -> dict[str, tuple[int, int, str]]:
-        if self._stats is None:
-            self._stats = {p: (size, mtime, digest)
-                           for p, size, mtime, digest in self.db.execute("SELECT * FROM stats")}
-        return self._stats
+        self._files[path] = (st.st_size, st.st_mtime_ns, digest)
 
     def digest(self, path: str, st: os.stat_result) -> str:
         """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
-        known = self._load_stats().get(path)
+        known = self._files.get(path)
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             return known[2]
         digest = file_hash(path)
         self.known_digest(path, st, digest)
         return digest
 
-    def _want(self, keys: list[str]) -> None:
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
-        self.db.execute("DELETE FROM wanted")
-        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(k,) for k in keys])
-
     def present(self, keys: list[str], *, with_table: bool = False) -> set[str]:
         """Which of ``keys`` are cached (``with_table``: with their CSV table too, or a self-evaluation's)."""
-        self._want(keys)
-        # only a unit has a table (a rejected file or a self-evaluation is stored without one)
-        table = " AND (r.tbl IS NOT NULL OR r.status != 'ok')" if with_table else ""
-        return {key for (key,) in self.db.execute(
-            f"SELECT r.key FROM records r JOIN wanted w ON r.key = w.key WHERE 1{table}")}
+        found = {key for key in keys if key in self._records}
+        if with_table:  # only a unit has a table (a rejected file or a self-evaluation is stored without one)
+            found -= {key for (key,) in self.db.execute("SELECT key FROM records WHERE tbl IS NULL")
+                      if key in found and self._records[key]["status"] == "ok"}
+        return found
 
     def summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        """The cached summaries of ``keys`` that exist, in one query."""
-        self._want(keys)
-        rows = self.db.execute("SELECT r.key, r.summary FROM records r JOIN wanted w ON r.key = w.key")
-        return {key: marshal.loads(blob) for key, blob in rows}
+        """The cached summaries of ``keys`` that exist."""
+        records = self._records
+        return {key: records[key] for key in keys if key in records}
 
     def put(self, key: str, summary: dict[str, Any], blobs: dict[str, bytes]) -> None:
-        self.db.execute(f"INSERT OR REPLACE INTO records VALUES (?, ?, ?{', ?' * len(BLOBS)})",
-                        (key, summary["status"], marshal.dumps(summary), *(blobs.get(name) for name in BLOBS)))
+        self.db.execute(f"INSERT OR REPLACE INTO records VALUES (?{', ?' * len(BLOBS)})",
+                        (key, *(blobs.get(name) for name in BLOBS)))
+        self._records[key] = summary
         self._pending += 1
         if self._pending >= 1000:
             self.commit()
@@ -152,22 +151,26 @@ class Cache:
         self.commit()
 
     def commit(self) -> None:
-        if self._new_stats:
-            self.db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)", self._new_stats)
-            self._new_stats = []
         self.db.commit()
         self._pending = 0
 
-    def prune(self, keep: set[str]) -> None:
-        """Forget records of files that are gone or changed, so the cache does not grow forever."""
-        stale = [k for (k,) in self.db.execute("SELECT key FROM records") if k not in keep]
-        self.db.executemany("DELETE FROM records WHERE key = ?", [(k,) for k in stale])
-        self.commit()
+    def finish(self, keys: set[str], paths: set[str]) -> None:
+        """Keep the records of ``keys`` and the hashes of ``paths``, forget the rest, and write the index.
 
-    def prune_stats(self, paths: set[str]) -> None:
+        Records of files that are gone or changed are dropped, so the cache does not grow forever.
+        """
+        if self.temporary:
+            return self.commit()
+        stale = [key for key in self._records if key not in keys]
+        self._records = {key: s for key, s in self._records.items() if key in keys}
+        self._files = {path: known for path, known in self._files.items() if path in paths}
+        (rows,) = self.db.execute("SELECT count(*) FROM records").fetchone()
+        if rows != len(self._records) + len(stale):  # rows of a run that stopped early: find them
+            stale = [key for (key,) in self.db.execute("SELECT key FROM records") if key not in self._records]
+        self.db.executemany("DELETE FROM records WHERE key = ?", [(key,) for key in stale])
+        self.db.execute("INSERT OR REPLACE INTO ledger VALUES (1, ?)",
+                        (marshal.dumps({"files": self._files, "records": self._records}),))
         self.commit()
-        gone = [p for (p,) in self.db.execute("SELECT path FROM stats") if p not in paths]
-        self.db.executemany("DELETE FROM stats WHERE path = ?", [(p,) for p in gone])
 
     def close(self) -> None:
         self.commit()

@@ -27,10 +27,10 @@ from ..reader import read_workbook
 from ..totals import MILESTONES, unit_schedule
 from ..validate import validate_book
 from ..values import CLASSIFIED, squeeze
-from .sheets import INDICATORS, ISSUES, PROJECTS, Link, plain, render_row
+from .records import UnitRecord, rejected, schedule_row, unit_row
+from .sheets import INDICATORS, ISSUES, PROJECTS, SCHEDULE, UNITS, Link, plain, render_row
 from .xlsxstream import compress
 
-FRAGMENT_SHEETS = (PROJECTS, INDICATORS, ISSUES)
 _KNOWN = ("hebei", "hunan", "national")
 
 
@@ -75,11 +75,6 @@ def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
     return compress(raw, rows=len(rows), level=3).pack()
 
 
-def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = None) -> dict[str, Any]:
-    return {"path": path, "status": "rejected", "code": code, "reason": reason,
-            "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
-
-
 def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
     """A 自评表 scored for the 自评得分 sheet, or None when the file is not one either."""
     from ..selfeval import read_selfeval, score
@@ -94,11 +89,12 @@ def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
             "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects)}
 
 
-def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bool = False,
-            targets: dict[str, str] | None = None, digest: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
+def extract(path: str, profile_option: tuple[str, str] | None, tables: bool, targets: dict[str, str],
+            digest: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Read, validate and summarise one unit file; never raises for a bad file.
 
-    ``tables`` adds the rows as compressed JSON (for ``--csv-dir``); ``digest``
+    ``targets`` is the 序时进度 (percent by milestone) the unit's 支出计划汇总 row is
+    rendered against. ``tables`` adds the rows as compressed JSON (for ``--csv-dir``); ``digest``
     adds the file's content hash (a first run hashes in the workers, not before them).
     """
     hashed = None
@@ -116,7 +112,7 @@ def extract(path: str, profile_option: tuple[str, str] | None = None, tables: bo
 
 
 def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
-             targets: dict[str, str] | None) -> tuple[dict[str, Any], dict[str, bytes]]:
+             targets: dict[str, str]) -> tuple[dict[str, Any], dict[str, bytes]]:
     try:
         stat = os.stat(path)
     except OSError as exc:
@@ -162,25 +158,19 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         "n_projects": len(book.projects), "n_indicators": len(rows[INDICATORS]),
         "errors": sum(1 for i in issues if i.severity == "error"),
         "warnings": sum(1 for i in issues if i.severity == "warning"), "issue_codes": codes,
-        "totals": {"budget": str(schedule.budget), "fiscal": str(schedule.fiscal), "other": str(schedule.other),
-                   "amounts": {m: str(schedule.amounts[m]) for m in MILESTONES},
-                   "weighted": {m: str(sum((p.budget * p.percent[m] for p in schedule.projects), Decimal(0)))
-                                for m in MILESTONES}},
+        "money": [str(schedule.budget), str(schedule.fiscal), str(schedule.other),
+                  *(str(schedule.amounts[m]) for m in MILESTONES),
+                  *(str(sum((p.budget * p.percent[m] for p in schedule.projects), Decimal(0))) for m in MILESTONES)],
         "rows": {sheet: len(r) for sheet, r in rows.items()},
         "codes": sorted({squeeze(p.code) for p in book.projects if squeeze(p.code)}),
     }
-    # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once (see summary._prerendered)
-    from .sheets import SCHEDULE, UNITS
-    from .summary import UnitRecord, schedule_row, unit_row
-
+    # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once like its other rows
     record = UnitRecord("", summary)
-    # bytes, not str: marshal then loads them from the cache without decoding
-    summary["xml_unit"] = render_row(UNITS, unit_row(record)).encode("utf-8")
-    if targets is not None:
-        goals = {m: Decimal(v) for m, v in targets.items()}
-        summary["xml_schedule"] = render_row(SCHEDULE, schedule_row(record, goals)).encode("utf-8")
+    rows[UNITS] = [unit_row(record)]
+    rows[SCHEDULE] = [schedule_row(record, {m: Decimal(v) for m, v in targets.items()})]
     blobs = {sheet: _pack(sheet, r) for sheet, r in rows.items() if r}  # no blob for an empty sheet
     if tables:
-        table = {sheet: [[plain(v) for v in row] for row in r] for sheet, r in rows.items()}
+        table = {sheet: [[plain(v) for v in row] for row in r] for sheet, r in rows.items()
+                 if sheet in (PROJECTS, INDICATORS, ISSUES)}
         blobs["table"] = zlib.compress(json.dumps(table, ensure_ascii=False, default=str).encode("utf-8"), 1)
     return summary, blobs

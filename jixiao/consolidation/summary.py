@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import itertools
 import json
 import re
 import tempfile
 import zlib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -27,43 +28,15 @@ from ..fsutil import atomic_path
 from ..layouts import col_letter
 from ..values import MILESTONES
 from .cache import Cache
+from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_row
 from .sheets import (
     COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
     render_row,
 )
-from .xlsxstream import Chunk, Span, compress, formula_xml, row_xml, splice
+from .xlsxstream import Chunk, Span, compress, crc32_combine, formula_xml, row_xml, splice
 
-ZERO = Decimal(0)
 BATCH = 2000  # rows per chunk for the sheets rendered here
-
-
-@dataclass
-class UnitRecord:
-    """One consolidated unit: its cached summary and extra findings from consolidation."""
-
-    key: str
-    summary: dict[str, Any]
-    extra_issues: list[list[Any]] = field(default_factory=list)  # D01 / D02 rows
-    extra_errors: int = 0
-
-    def __post_init__(self) -> None:
-        totals = self.summary["totals"]  # parsed once: a county has tens of thousands of lookups
-        self._money = {name: Decimal(totals[name]) for name in ("budget", "fiscal", "other")}
-        self._amounts = {m: Decimal(v) for m, v in totals["amounts"].items()}
-        self._weighted = {m: Decimal(v) for m, v in totals["weighted"].items()}
-
-    @property
-    def errors(self) -> int:
-        return self.summary["errors"] + self.extra_errors
-
-    def money(self, name: str) -> Decimal:
-        return self._money[name]
-
-    def amount(self, m: str) -> Decimal:
-        return self._amounts[m]
-
-    def weighted(self, m: str) -> Decimal:
-        return self._weighted[m]
+CACHED = (UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES)  # the sheets made of the units' cached chunks
 
 
 @dataclass
@@ -79,27 +52,24 @@ class County:
 
     @functools.cached_property
     def _sums(self) -> dict[str, Decimal]:
-        sums: dict[str, Decimal] = {}
-        for u in self.units:
-            for name in ("budget", "fiscal", "other"):
-                sums[name] = sums.get(name, ZERO) + u.money(name)
-            for m in MILESTONES:
-                sums["a" + m] = sums.get("a" + m, ZERO) + u.amount(m)
-                sums["w" + m] = sums.get("w" + m, ZERO) + u.weighted(m)
+        # column by column over the units' money vectors: exact, and no Python loop per unit
+        columns = zip(*(u.vector for u in self.units))
+        sums = dict.fromkeys(MONEY, ZERO)
+        sums.update(zip(MONEY, (sum(column, ZERO) for column in columns)))
         return sums
 
     @property
     def budget(self) -> Decimal:
-        return self._sums.get("budget", ZERO)
+        return self._sums["budget"]
 
     def total(self, name: str) -> Decimal:
-        return self._sums.get(name, ZERO)
+        return self._sums[name]
 
     def amount(self, m: str) -> Decimal:
-        return self._sums.get("a" + m, ZERO)
+        return self._sums["amount:" + m]
 
     def percent(self, m: str) -> Decimal:
-        return self._sums.get("w" + m, ZERO) / self.budget if self.budget else ZERO
+        return self._sums["weighted:" + m] / self.budget if self.budget else ZERO
 
     def rows(self, sheet: str) -> int:
         return sum(u.summary["rows"].get(sheet, 0) for u in self.units) + \
@@ -133,57 +103,12 @@ class County:
         return dict(sorted(counts.items()))
 
 
-def _pct(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-# --- rows rendered here ------------------------------------------------------------------
-
-def unit_row(u: UnitRecord) -> list[Any]:
-    """A unit's 单位汇总 row (also rendered by the worker, see ``extract``)."""
-    s = u.summary
-    budget = u.money("budget")
-    amounts: list[Any] = []
-    for m in MILESTONES:
-        amounts += [u.amount(m), _pct(u.weighted(m) / budget) if budget else ZERO]
-    return [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], budget,
-            u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
-
-
-def schedule_row(u: UnitRecord, targets: dict[str, Decimal]) -> list[Any]:
-    """A unit's 支出计划汇总 row against the 序时进度 ``targets``."""
-    s = u.summary
-    budget = u.money("budget")
-    cells: list[Any] = [s["unit"]["code"], s["unit"]["name"], budget]
-    for m in MILESTONES:
-        pct = u.weighted(m) / budget if budget else ZERO
-        cells += [u.amount(m), _pct(pct), targets[m], _pct(pct - targets[m])]
-    return cells
-
-
 def unit_rows(county: County) -> Iterator[list[Any]]:
     return (unit_row(u) for u in county.units)
 
 
 def schedule_rows(county: County) -> Iterator[list[Any]]:
     return (schedule_row(u, county.targets) for u in county.units)
-
-
-def _prerendered(sheet: str, county: County) -> Iterator[Chunk]:
-    """Rows the worker rendered already (UTF-8); units with findings made here are rendered again."""
-    batch: list[bytes] = []
-    field = "xml_unit" if sheet == UNITS else "xml_schedule"
-    for u in county.units:
-        xml = u.summary.get(field)
-        if xml is None or (sheet == UNITS and u.extra_issues):
-            row = unit_row(u) if sheet == UNITS else schedule_row(u, county.targets)
-            xml = render_row(sheet, row).encode("utf-8")
-        batch.append(xml)
-        if len(batch) >= BATCH:
-            yield compress(b"".join(batch), len(batch), level=1)
-            batch = []
-    if batch:
-        yield compress(b"".join(batch), len(batch), level=1)
 
 
 def rejected_rows(county: County) -> Iterator[list[Any]]:
@@ -197,7 +122,7 @@ def rejected_rows(county: County) -> Iterator[list[Any]]:
 def selfeval_rows(county: County) -> Iterator[list[Any]]:
     for rank, e in enumerate(county.evaluations, start=1):
         yield [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"],
-               _pct(Decimal(e["rate"])), e["projects"], e["path"]]
+               pct(Decimal(e["rate"])), e["projects"], e["path"]]
 
 
 def _chunks(sheet: str, rows: Iterable[list[Any]]) -> Iterator[Chunk]:
@@ -266,12 +191,12 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     ws.write_string(19, 0, "全县支出计划与序时进度", bold)
     ws.write_row(20, 0, ["时点", "累计金额", "累计%", "序时进度%", "差距"], fmts["header"])
     for i, m in enumerate(MILESTONES):
-        pct = county.percent(m)
+        share = county.percent(m)
         ws.write_string(21 + i, 0, m)
         ws.write_number(21 + i, 1, float(county.amount(m)), fmts["money"])
-        ws.write_number(21 + i, 2, float(_pct(pct)), fmts["percent"])
+        ws.write_number(21 + i, 2, float(pct(share)), fmts["percent"])
         ws.write_number(21 + i, 3, float(county.targets[m]), fmts["percent"])
-        ws.write_number(21 + i, 4, float(_pct(pct - county.targets[m])), fmts["percent"])
+        ws.write_number(21 + i, 4, float(pct(share - county.targets[m])), fmts["percent"])
     line = wb.add_chart({"type": "line"})
     for col, name in ((2, "计划累计%"), (3, "序时进度%")):
         line.add_series({"name": name, "categories": [OVERVIEW, 21, 0, 24, 0],
@@ -346,21 +271,44 @@ def write_skeleton(path: Path, county: County, counts: dict[str, int]) -> dict[s
 # --- assembling -----------------------------------------------------------------------------
 
 def _cached(cache: Cache, county: County, sheet: str, placed: dict[str, Any] | None) -> Iterator[Chunk | Span]:
-    """The units' cached chunks of ``sheet`` in order: from the previous summary where they sit there already."""
+    """The units' cached chunks of ``sheet`` in order: from the previous summary where they sit there already.
+
+    A unit with findings made here (D01/D02) gets its 单位汇总 row rendered again, unkeyed: that
+    row is not the cached one, so the next run must not copy it. A unit without rows in ``sheet``
+    yields an empty keyed chunk, so that the next run knows it has none.
+    """
     placed = placed or {}
-    missing = [u.key for u in county.units if u.key not in placed]
+    redo = sheet == UNITS
+    missing = [u.key for u in county.units if u.key not in placed and not (redo and u.extra_issues)]
     fetched = dict(zip(missing, cache.blobs(missing, sheet))) if missing else {}
+    combine = crc32_combine
+    run: list[tuple[str, tuple[int, int, int, int]]] = []  # placed units whose chunks lie back to back
+    start = end = crc = size = 0
     for u in county.units:
-        if u.key in placed:
-            spot = placed[u.key]
-            if spot is not None:  # None: the unit has no rows in this sheet
-                yield Span(*spot, key=u.key)
+        spot = None if redo and u.extra_issues else placed.get(u.key)
+        if spot is not None:
+            if run and spot[0] == end:
+                crc = combine(crc, spot[2], spot[3]) if size else spot[2]
+                size += spot[3]
+                end += spot[1]
+                run.append((u.key, spot))
+                continue
+            if run:
+                yield Span(start, end - start, crc, size, run)
+            run, start, end, crc, size = [(u.key, spot)], spot[0], spot[0] + spot[1], spot[2], spot[3]
+            continue
+        if run:
+            yield Span(start, end - start, crc, size, run)
+            run = []
+        if redo and u.extra_issues:
+            yield compress(render_row(UNITS, unit_row(u)).encode("utf-8"), 1, level=1)
         else:
             blob = fetched[u.key]
-            if blob:
-                chunk = Chunk.unpack(blob)
-                chunk.key = u.key
-                yield chunk
+            chunk = Chunk.unpack(blob) if blob else Chunk(b"", 0, 0)
+            chunk.key = u.key
+            yield chunk
+    if run:
+        yield Span(start, end - start, crc, size, run)
 
 
 def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:
@@ -389,37 +337,31 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
     with tempfile.TemporaryDirectory(prefix="jixiao-summary-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         parts = write_skeleton(skeleton, county, counts)
+
+        def cached(sheet: str) -> Iterator[Chunk | Span]:
+            return _cached(cache, county, sheet, previous.get(parts[sheet]))
+
+        def dimension(sheet: str, totals: bool) -> str:
+            return f"A1:{col_letter(len(COLUMNS[sheet]))}{counts[sheet] + 1 + totals}"
+
         sheets = {
-            parts[UNITS]: (_with_totals(_prerendered(UNITS, county), UNITS, unit_sums, counts[UNITS]),
-                           f"A1:{col_letter(len(COLUMNS[UNITS]))}{counts[UNITS] + 2}"),
-            parts[PROJECTS]: (_with_totals(_cached(cache, county, PROJECTS, previous.get(parts[PROJECTS])), PROJECTS, project_sums,
-                                           counts[PROJECTS]),
-                              f"A1:{col_letter(len(COLUMNS[PROJECTS]))}{counts[PROJECTS] + 2}"),
-            parts[INDICATORS]: (_cached(cache, county, INDICATORS, previous.get(parts[INDICATORS])),
-                                f"A1:{col_letter(len(COLUMNS[INDICATORS]))}{counts[INDICATORS] + 1}"),
-            parts[SCHEDULE]: (_with_totals(_prerendered(SCHEDULE, county), SCHEDULE, schedule_sums,
-                                           counts[SCHEDULE]),
-                              f"A1:{col_letter(len(COLUMNS[SCHEDULE]))}{counts[SCHEDULE] + 2}"),
-            parts[ISSUES]: (_issue_chunks(cache, county, previous.get(parts[ISSUES])),
-                            f"A1:{col_letter(len(COLUMNS[ISSUES]))}{counts[ISSUES] + 1}"),
-            parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)),
-                              f"A1:{col_letter(len(COLUMNS[REJECTED]))}{counts[REJECTED] + 1}"),
-            parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)),
-                              f"A1:{col_letter(len(COLUMNS[SELFEVAL]))}{counts[SELFEVAL] + 1}"),
+            parts[UNITS]: (_with_totals(cached(UNITS), UNITS, unit_sums, counts[UNITS]), dimension(UNITS, True)),
+            parts[PROJECTS]: (_with_totals(cached(PROJECTS), PROJECTS, project_sums, counts[PROJECTS]),
+                              dimension(PROJECTS, True)),
+            parts[INDICATORS]: (cached(INDICATORS), dimension(INDICATORS, False)),
+            parts[SCHEDULE]: (_with_totals(cached(SCHEDULE), SCHEDULE, schedule_sums, counts[SCHEDULE]),
+                              dimension(SCHEDULE, True)),
+            parts[ISSUES]: (itertools.chain(cached(ISSUES), _chunks(ISSUES, (row for u in county.units
+                                                                             for row in u.extra_issues))),
+                            dimension(ISSUES, False)),
+            parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)), dimension(REJECTED, False)),
+            parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)), dimension(SELFEVAL, False)),
         }
         with atomic_path(out) as target:
             with open(target, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
                 placements = splice(skeleton, fh, sheets, source)
-        # what the next run can copy from this file; units without rows in a sheet are remembered as None
-        keys = [u.key for u in county.units]
-        cache.remember_summary(out, {part: {**dict.fromkeys(keys), **placements[part]}
-                                     for part in (parts[PROJECTS], parts[INDICATORS], parts[ISSUES])})
-
-
-def _issue_chunks(cache: Cache, county: County, placed: dict[str, Any] | None) -> Iterator[Chunk | Span]:
-    yield from _cached(cache, county, ISSUES, placed)
-    extra = [row for u in county.units for row in u.extra_issues]
-    yield from _chunks(ISSUES, extra)
+        # what the next run can copy from this file
+        cache.remember_summary(out, {parts[sheet]: placements[parts[sheet]] for sheet in CACHED})
 
 
 # --- CSV and Parquet ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ and replaces the big sheets' data.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import struct
 import zlib
@@ -125,18 +126,20 @@ class Chunk:
 
 @dataclass
 class Span:
-    """A unit's chunk as it already sits in the previous summary file: copied from there, never decompressed.
+    """Units' chunks as they already sit in the previous summary file: copied from there, never decompressed.
 
     A re-run after a few resubmissions writes the same chunks again for every
     other unit; copying runs of them straight from the last summary costs a
-    read and a write instead of a cache lookup per unit.
+    read and a write instead of a cache lookup per unit. A span covers a run
+    of units whose chunks lay back to back; ``members`` are their keys and
+    old placements, so where each lands again is known without touching it.
     """
 
     offset: int  # in the previous summary file
     csize: int
     crc: int
     size: int
-    key: str
+    members: list[tuple[str, tuple[int, int, int, int]]]
 
 
 #: Where each unit's chunk landed in a written sheet part: key → (offset, compressed size, crc, size).
@@ -249,6 +252,20 @@ class ZipWriter:
 
     def _copy(self, offset: int, length: int) -> None:
         assert self.source is not None, "a Span needs the previous summary open"
+        self.fh.flush()
+        at = self.fh.tell()
+        try:  # in the kernel (no copy through Python), where the system has it
+            src, dst = self.source.fileno(), self.fh.fileno()
+            done = 0
+            while done < length:
+                n = os.copy_file_range(src, dst, length - done, offset + done, at + done)
+                if n == 0:
+                    raise ValueError("上次的汇总表在读取时被改动，请重新汇总")
+                done += n
+            self.fh.seek(at + length)
+            return
+        except (AttributeError, OSError):  # no copy_file_range, or not between these files: copy by hand
+            self.fh.seek(at)
         self.source.seek(offset)
         while length:
             block = self.source.read(min(length, 1 << 23))
@@ -279,14 +296,16 @@ class ZipWriter:
                         self._copy(run_at, run_len)
                     run_at, run_len = ch.offset, ch.csize
                 length = ch.csize
+                moved = data_start + csize - ch.offset  # where a member lands: its old offset, moved
+                placed.update((key, (o + moved, c, r, n)) for key, (o, c, r, n) in ch.members)
             else:
                 if run_len:
                     self._copy(run_at, run_len)
                     run_len = 0
                 length = len(ch.data)
                 self.fh.write(ch.data)
-            if ch.key is not None:
-                placed[ch.key] = (data_start + csize, length, ch.crc, ch.size)
+                if ch.key is not None:
+                    placed[ch.key] = (data_start + csize, length, ch.crc, ch.size)
             crc = crc32_combine(crc, ch.crc, ch.size) if size else ch.crc
             size += ch.size
             csize += length

@@ -1,0 +1,85 @@
+"""The small records consolidation decides with: what a worker returns, what the cache keeps.
+
+Kept apart from the worker (``extract``), so that the parent process, which
+only reads cached records on a re-run, never imports the reader, the rules or
+pydantic.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..values import MILESTONES
+
+# A unit's money, in this order, as exact decimal strings (万元): ``summary["money"]``.
+# ``weighted`` is Σ budget × cumulative percent of its projects: the county percent is
+# Σ weighted / Σ budget, exact.
+MONEY = ("budget", "fiscal", "other", *(f"amount:{m}" for m in MILESTONES),
+         *(f"weighted:{m}" for m in MILESTONES))
+_AT = {name: i for i, name in enumerate(MONEY)}
+
+
+def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = None) -> dict[str, Any]:
+    """The record of a file that is not consolidated, with its JX-D code and reason."""
+    return {"path": path, "status": "rejected", "code": code, "reason": reason,
+            "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
+
+
+@dataclass
+class UnitRecord:
+    """One consolidated unit: its cached summary and extra findings from consolidation."""
+
+    key: str
+    summary: dict[str, Any]
+    extra_issues: list[list[Any]] = field(default_factory=list)  # D01 / D02 rows
+    extra_errors: int = 0
+
+    def __post_init__(self) -> None:
+        # parsed once, as one tuple: the county sums it column by column
+        self.vector: tuple[Decimal, ...] = tuple(map(Decimal, self.summary["money"]))
+
+    @property
+    def errors(self) -> int:
+        return self.summary["errors"] + self.extra_errors
+
+    def money(self, name: str) -> Decimal:
+        return self.vector[_AT[name]]
+
+    def amount(self, m: str) -> Decimal:
+        return self.vector[_AT["amount:" + m]]
+
+    def weighted(self, m: str) -> Decimal:
+        return self.vector[_AT["weighted:" + m]]
+
+
+ZERO = Decimal(0)
+
+
+def pct(value: Decimal) -> Decimal:
+    """A percent as shown: one decimal, half up."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def unit_row(u: UnitRecord) -> list[Any]:
+    """A unit's 单位汇总 row (rendered by the worker; again by the parent when consolidation adds findings)."""
+    s = u.summary
+    budget = u.money("budget")
+    amounts: list[Any] = []
+    for m in MILESTONES:
+        amounts += [u.amount(m), pct(u.weighted(m) / budget) if budget else ZERO]
+    return [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], budget,
+            u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
+
+
+def schedule_row(u: UnitRecord, targets: dict[str, Decimal]) -> list[Any]:
+    """A unit's 支出计划汇总 row against the 序时进度 ``targets``."""
+    s = u.summary
+    budget = u.money("budget")
+    cells: list[Any] = [s["unit"]["code"], s["unit"]["name"], budget]
+    for m in MILESTONES:
+        share = u.weighted(m) / budget if budget else ZERO
+        cells += [u.amount(m), pct(share), targets[m], pct(share - targets[m])]
+    return cells
