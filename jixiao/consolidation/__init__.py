@@ -35,13 +35,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
+from ..catalogue import message
 from ..errors import JixiaoError, OutputError
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, squeeze
 from .cache import Cache, cache_key
-from .records import UnitRecord, rejected
+from .records import UnitRecord, finding_row, rejected
 from .summary import County, write_summary, write_tables
 
 # The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
@@ -171,11 +172,9 @@ def _rank(summary: dict[str, Any]):
 
 
 def _finding(code: str, detail: str, summary: dict[str, Any]) -> list[Any]:
-    from ..issues import Issue
-    from .extract import issue_row
-
-    issue = Issue.make(code, detail=detail)
-    return issue_row(summary["unit"]["code"], summary["unit"]["name"], summary["path"], issue)
+    """A 校验问题 row for a finding consolidation makes (D01, D02): no cell, the whole file."""
+    unit = summary["unit"]
+    return finding_row(unit["code"], unit["name"], summary["path"], code, message(code, detail=detail))
 
 
 def _progress(total: int, enabled: bool):
@@ -225,18 +224,17 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
     cache = Cache(cache_path if use_cache else None)
+    pool = None
     try:
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
-        rejected_files: list[dict[str, Any]] = []
+        listed, rejected_files = _triage(files)
+        workers = workers or os.cpu_count() or 1
+        if workers > 1 and cache.stale(listed) >= POOL_MIN:
+            # files to read: the workers start now, and import the reader while the cached records load
+            pool = _start_pool(workers)
         keys: dict[str, str | None] = {}  # None: hashed by the worker that reads it
-        listed: dict[str, os.stat_result] = {}
         first_run = cache.empty()  # nothing to find by hash: the workers hash as they read
-        for path, st in files:
-            reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
-            if reason:
-                rejected_files.append(rejected(path, "JX-D03", reason, st))
-                continue
-            listed[path] = st
+        for path, st in list(listed.items()):
             if first_run:
                 keys[path] = None
                 continue
@@ -251,11 +249,12 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
         bar = _progress(len(todo), show)
-        workers = workers or os.cpu_count() or 1
         try:
+            if pool is None and workers > 1 and len(todo) >= POOL_MIN:  # e.g. other options than last time
+                pool = _start_pool(workers)
             # the workers start on the changed files first; the cached summaries load meanwhile
-            results = _run(todo, profile_option, workers, csv_dir is not None,
-                           {m: str(v) for m, v in targets.items()})
+            results = _read(todo, profile_option, csv_dir is not None, {m: str(v) for m, v in targets.items()},
+                            pool, workers)
             for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
                 summaries[summary["path"]] = (key, summary)
             for (path, key), (summary, blobs) in zip(todo, results):
@@ -320,36 +319,54 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                       warnings=county.warnings, year=chosen_year, read=len(todo), rejected=rejected_files,
                       tables=written, selfevaluations=len(scored), codes=county.code_counts())
     finally:
+        if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
+            pool.shutdown(cancel_futures=True)
         cache.close()
 
 
-def _run(todo: list[tuple[str, str | None]], profile_option, workers: int, tables: bool, targets: dict[str, str]):
-    """The records of ``todo``, in order; with several workers the work is submitted before this returns.
+def _triage(files: list[tuple[str, os.stat_result | None]]) -> tuple[dict[str, os.stat_result], list[dict[str, Any]]]:
+    """The listed files that could be unit workbooks (path → stat), and the records of those that cannot."""
+    listed: dict[str, os.stat_result] = {}
+    refused: list[dict[str, Any]] = []
+    for path, st in files:
+        reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
+        if reason:
+            refused.append(rejected(path, "JX-D03", reason, st))
+        else:
+            listed[path] = st
+    return listed, refused
 
-    A file without a key yet is hashed by its worker (``digest`` in its summary).
-    """
-    paths = [p for p, _ in todo]
-    digests = [key is None for _, key in todo]
-    if workers <= 1 or len(paths) < 8:
-        return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
-    # Import what the workers run once, here, before they fork from this process: on two cores the
-    # workers importing it each would cost twice the CPU (the re-run of a few files notices).
+
+POOL_MIN = 8  # fewer files than this are read in this process: starting workers would cost more
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes, started now (each imports the reader, in parallel with this process's work)."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
+    pool.submit(int)  # the first task starts every worker of a fork-based pool
+    return pool
+
+
+def _worker_start() -> None:
+    gc.enable()  # the workers collect cycles as usual (consolidate() turns the collector off in this process)
     import python_calamine  # noqa: F401
 
     from . import extract  # noqa: F401
-    # the workers collect cycles as usual (consolidate() turns the collector off in this process)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
-    chunksize = max(1, min(64, len(paths) // (workers * 8) or 1))
-    n = len(paths)
-    results = pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests,
-                       chunksize=chunksize)
 
-    def drain():
-        try:
-            yield from results
-        finally:
-            pool.shutdown()
-    return drain()
+
+def _read(todo: list[tuple[str, str | None]], profile_option, tables: bool, targets: dict[str, str],
+          pool: ProcessPoolExecutor | None, workers: int) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
+    """The records of ``todo``, in order: by the ``pool`` (the work is submitted before this returns), else here.
+
+    A file without a key yet is hashed by whoever reads it (``digest`` in its summary).
+    """
+    paths = [p for p, _ in todo]
+    digests = [key is None for _, key in todo]
+    if pool is None:
+        return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
+    n = len(paths)
+    return pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests,
+                    chunksize=max(1, min(64, n // (workers * 8) or 1)))
 
 
 def _reject(u: UnitRecord, code: str, reason: str) -> dict[str, Any]:

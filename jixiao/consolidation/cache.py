@@ -19,11 +19,12 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 8  # PRAGMA user_version: a cache of another layout is dropped, not misread
+SCHEMA = 9  # PRAGMA user_version: a cache of another layout is dropped, not misread
 # a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
 _COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
             "校验问题": "issues", "table": "tbl"}
 BLOBS = tuple(_COLUMNS)
+FILES, RECORDS = 1, 2  # the ledger's rows: path → (size, mtime_ns, hash); key → summary
 
 
 def file_hash(path: str | Path) -> str:
@@ -43,11 +44,12 @@ class Cache:
     """A store of each file's record (the summary consolidation decides with) and its blobs.
 
     The blobs (rendered chunks) sit in SQLite rows read only when a summary is
-    written. The summaries and the path → (size, mtime, hash) table form the
-    *index*: one blob, read and written whole once per run, as git's index is.
-    A re-run of ten thousand units then loads in one query what it decides with.
-    A record is cached only once the index that names it is written
-    (:meth:`finish`); a run that stops before that leaves rows the next run drops.
+    written. What a run decides with is the *ledger*, read and written whole
+    once per run, as git's index is: the path → (size, mtime, hash) table,
+    read first (it tells at once whether any file changed), and the summaries
+    by key. A re-run of ten thousand units loads each in one query. A record
+    is cached only once the ledger that names it is written (:meth:`finish`);
+    a run that stops before that leaves rows the next run drops.
     """
 
     def __init__(self, path: str | Path | None):
@@ -68,21 +70,42 @@ class Cache:
             self.db.execute("VACUUM")  # give the old layout's pages back to the disk
         self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, "
                         + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
-        self.db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY, data BLOB)")
         # the last summary written with this cache, and where each unit's chunks sit in it
         self.db.execute("CREATE TABLE IF NOT EXISTS summary (id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT, "
                         "size INTEGER, mtime_ns INTEGER, placements BLOB)")
         self._pending = 0
         self._ordered: list[str] | None = None
-        row = None if self.temporary else self.db.execute("SELECT data FROM ledger").fetchone()
-        index = marshal.loads(row[0]) if row else {"files": {}, "records": {}}
         # path → (size, mtime_ns, content hash): an unchanged file is not hashed again (as git's index does)
-        self._files: dict[str, tuple[int, int, str]] = index["files"]
-        self._records: dict[str, dict[str, Any]] = index["records"]  # key → summary
+        self._files: dict[str, tuple[int, int, str]] = self._ledger(FILES) or {}
+        self._loaded: dict[str, dict[str, Any]] | None = None  # key → summary, read when first needed
+
+    def _ledger(self, part: int) -> Any:
+        row = None if self.temporary else self.db.execute("SELECT data FROM ledger WHERE id = ?", (part,)).fetchone()
+        return marshal.loads(row[0]) if row else None
+
+    @property
+    def _records(self) -> dict[str, dict[str, Any]]:
+        if self._loaded is None:
+            self._loaded = self._ledger(RECORDS) or {}
+        return self._loaded
 
     def empty(self) -> bool:
         """Nothing cached yet (a first run): hashing files up front could find nothing."""
-        return not self._records
+        return not self._files
+
+    def stale(self, files: dict[str, os.stat_result]) -> int:
+        """How many of ``files`` (path → stat) are new or changed since they were last hashed.
+
+        Cheap (the summaries are not loaded): consolidation starts its workers at once when there is work.
+        """
+        known = self._files
+        n = 0
+        for path, st in files.items():
+            seen = known.get(path)
+            if seen is None or seen[0] != st.st_size or seen[1] != st.st_mtime_ns:
+                n += 1
+        return n
 
     def known_digest(self, path: str, st: os.stat_result, digest: str) -> None:
         """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
@@ -155,21 +178,21 @@ class Cache:
         self._pending = 0
 
     def finish(self, keys: set[str], paths: set[str]) -> None:
-        """Keep the records of ``keys`` and the hashes of ``paths``, forget the rest, and write the index.
+        """Keep the records of ``keys`` and the hashes of ``paths``, forget the rest, and write the ledger.
 
         Records of files that are gone or changed are dropped, so the cache does not grow forever.
         """
         if self.temporary:
             return self.commit()
         stale = [key for key in self._records if key not in keys]
-        self._records = {key: s for key, s in self._records.items() if key in keys}
+        self._loaded = records = {key: s for key, s in self._records.items() if key in keys}
         self._files = {path: known for path, known in self._files.items() if path in paths}
         (rows,) = self.db.execute("SELECT count(*) FROM records").fetchone()
-        if rows != len(self._records) + len(stale):  # rows of a run that stopped early: find them
-            stale = [key for (key,) in self.db.execute("SELECT key FROM records") if key not in self._records]
+        if rows != len(records) + len(stale):  # rows of a run that stopped early: find them
+            stale = [key for (key,) in self.db.execute("SELECT key FROM records") if key not in records]
         self.db.executemany("DELETE FROM records WHERE key = ?", [(key,) for key in stale])
-        self.db.execute("INSERT OR REPLACE INTO ledger VALUES (1, ?)",
-                        (marshal.dumps({"files": self._files, "records": self._records}),))
+        self.db.executemany("INSERT OR REPLACE INTO ledger VALUES (?, ?)",
+                            [(FILES, marshal.dumps(self._files)), (RECORDS, marshal.dumps(records))])
         self.commit()
 
     def close(self) -> None:

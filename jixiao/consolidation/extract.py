@@ -27,7 +27,7 @@ from ..reader import read_workbook
 from ..totals import MILESTONES, unit_schedule
 from ..validate import validate_book
 from ..values import CLASSIFIED, squeeze
-from .records import UnitRecord, rejected, schedule_row, unit_row
+from .records import UnitRecord, finding_row, rejected, schedule_row, unit_row
 from .sheets import INDICATORS, ISSUES, PROJECTS, SCHEDULE, UNITS, Link, plain, render_row
 from .xlsxstream import compress
 
@@ -62,11 +62,9 @@ def _indicator_row(book: UnitWorkbook, sheet: str | None, code: str | None, name
 
 
 def issue_row(code: str | None, name: str | None, source: str, issue: Issue) -> list[Any]:
-    from ..issues import SEVERITY_ZH
-
-    fix = issue.fix.get("description") if issue.fix else None
-    return [code, name, source, issue.code, SEVERITY_ZH[issue.severity], issue.sheet, issue.cell, issue.field,
-            issue.value, issue.message, fix]
+    return finding_row(code, name, source, issue.code, issue.message, severity=issue.severity, sheet=issue.sheet,
+                       cell=issue.cell, field=issue.field, value=issue.value,
+                       fix=issue.fix.get("description") if issue.fix else None)
 
 
 def _pack(sheet: str, rows: list[list[Any]]) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..catalogue import CATALOGUE, SEVERITY_ZH
 from ..values import MILESTONES
 
 # A unit's money, in this order, as exact decimal strings (万元): ``summary["money"]``.
@@ -20,6 +21,14 @@ from ..values import MILESTONES
 MONEY = ("budget", "fiscal", "other", *(f"amount:{m}" for m in MILESTONES),
          *(f"weighted:{m}" for m in MILESTONES))
 _AT = {name: i for i, name in enumerate(MONEY)}
+
+
+def finding_row(unit_code: str | None, unit_name: str | None, source: str, code: str, message: str, *,
+                severity: str | None = None, sheet: str | None = None, cell: str | None = None,
+                field: str | None = None, value: str | None = None, fix: str | None = None) -> list[Any]:
+    """A 校验问题 row: the unit, the file, and the finding as the validate JSON has it."""
+    severity = severity or CATALOGUE[code].severity
+    return [unit_code, unit_name, source, code, SEVERITY_ZH[severity], sheet, cell, field, value, message, fix]
 
 
 def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = None) -> dict[str, Any]:

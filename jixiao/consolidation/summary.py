@@ -24,6 +24,7 @@ from typing import Any, Iterable, Iterator
 
 import xlsxwriter
 
+from ..catalogue import CATALOGUE
 from ..fsutil import atomic_path
 from ..layouts import col_letter
 from ..values import MILESTONES
@@ -220,8 +221,6 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
         bar.set_legend({"none": True})
         ws.insert_chart(20, 8, bar, {"x_scale": 1.1, "y_scale": 1.3})
     # findings by code
-    from ..issues import CATALOGUE
-
     codes = county.code_counts()
     start = 29 + max(len(top), 1) + 2
     ws.write_string(start, 0, "问题按代码统计", bold)
