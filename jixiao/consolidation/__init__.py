@@ -227,24 +227,19 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     pool = None
     try:
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
+        units: dict[str, UnitRecord] = {}  # path → the consolidated units among them
         listed, rejected_files = _triage(files)
         workers = workers or os.cpu_count() or 1
         if workers > 1 and cache.stale(listed) >= POOL_MIN:
             # files to read: the workers start now, and import the reader while the cached records load
             pool = _start_pool(workers)
-        keys: dict[str, str | None] = {}  # None: hashed by the worker that reads it
-        first_run = cache.empty()  # nothing to find by hash: the workers hash as they read
-        for path, st in list(listed.items()):
-            if first_run:
-                keys[path] = None
-                continue
-            try:
-                digest = cache.digest(path, st)
-            except OSError as exc:
-                rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", st))
-                del listed[path]
-                continue
-            keys[path] = cache_key(digest, path, profile_option)
+        keys: dict[str, str | None]  # None: hashed by the worker that reads it
+        if cache.empty():  # a first run: nothing to find by hash, so the workers hash as they read
+            keys = dict.fromkeys(listed)
+        else:
+            keys, failed = cache.keys(listed, profile_option)
+            for path, exc in failed.items():
+                rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", listed.pop(path)))
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
@@ -255,8 +250,11 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
             # the workers start on the changed files first; the cached summaries load meanwhile
             results = _read(todo, profile_option, csv_dir is not None, {m: str(v) for m, v in targets.items()},
                             pool, workers)
+            # the cached units are parsed while the workers read (the first results come after that)
             for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
                 summaries[summary["path"]] = (key, summary)
+                if summary["status"] == "ok":
+                    units[summary["path"]] = UnitRecord(key, summary)
             for (path, key), (summary, blobs) in zip(todo, results):
                 if key is None:
                     digest = summary.pop("digest", None)
@@ -266,6 +264,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                     key = keys[path] = cache_key(digest or "unhashed", path, profile_option)
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
+                if summary["status"] == "ok":
+                    units[path] = UnitRecord(key, summary)
                 if bar is not None:
                     bar.advance(bar.task_ids[0])
                 if on_file is not None:
@@ -279,7 +279,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         ok, evaluations = [], []
         for path, (key, summary) in sorted(summaries.items()):
             if summary["status"] == "ok":
-                ok.append(UnitRecord(key, summary))
+                ok.append(units[path])
             elif summary["status"] == "selfeval":
                 evaluations.append(summary)
             else:

@@ -37,7 +37,12 @@ def file_hash(path: str | Path) -> str:
 
 def cache_key(digest: str, path: str, options: Any) -> str:
     """What a record depends on: the bytes, where they are (links), the options and this code."""
-    return f"{digest}|{__version__}|{SCHEMA}|{options!r}|{path}"
+    return f"{digest}{key_infix(options)}{path}"
+
+
+def key_infix(options: Any) -> str:
+    """The middle of every key of one run (``digest + infix + path`` is :func:`cache_key`)."""
+    return f"|{__version__}|{SCHEMA}|{options!r}|"
 
 
 class Cache:
@@ -110,6 +115,23 @@ class Cache:
     def known_digest(self, path: str, st: os.stat_result, digest: str) -> None:
         """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
         self._files[path] = (st.st_size, st.st_mtime_ns, digest)
+
+    def keys(self, files: dict[str, os.stat_result], options: Any) -> tuple[dict[str, str], dict[str, OSError]]:
+        """The record key of each of ``files`` (path → stat), hashing only those changed since last time;
+        and the files that could not be read to hash them."""
+        known, infix = self._files, key_infix(options)
+        keys: dict[str, str] = {}
+        failed: dict[str, OSError] = {}
+        for path, st in files.items():
+            seen = known.get(path)
+            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+                keys[path] = seen[2] + infix + path
+                continue
+            try:
+                keys[path] = self.digest(path, st) + infix + path
+            except OSError as exc:
+                failed[path] = exc
+        return keys, failed
 
     def digest(self, path: str, st: os.stat_result) -> str:
         """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
