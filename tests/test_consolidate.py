@@ -93,6 +93,9 @@ def test_every_file_is_accounted_for(county, tmp_path):
     assert accounted == {Path(p).name for p in before}
     issues = list(wb[ISSUES].iter_rows(min_row=2, values_only=True))
     assert any(r[3] == "JX-D01" and Path(r[2]).name == "100001 重报.xlsx" for r in issues)
+    for unit in units:  # each unit's error and warning counts are its rows in 校验问题, D01 included
+        assert unit[-3:-1] == (sum(1 for r in issues if r[2] == unit[-1] and r[4] == "错误"),
+                               sum(1 for r in issues if r[2] == unit[-1] and r[4] == "提示")), unit
     overview = [c for row in wb["概览"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(f"找到 {result.found} = 纳入 9 + 未纳入 {len(EXPECTED_REJECTED)}" in c and "一致" in c for c in overview)
 
@@ -188,6 +191,61 @@ def test_rerun_copies_from_the_previous_summary_only_while_it_is_untouched(count
     again = consolidate([folder], out, workers=1)
     assert again.read == 0
     assert _cells(out) == _cells(fresh)
+
+
+RERUN = r'''
+import json, sys
+from jixiao.consolidation import consolidate
+result = consolidate([sys.argv[1]], sys.argv[2], workers=2)
+print(json.dumps({"read": result.read, "pydantic": "pydantic" in sys.modules,
+                  "worker": "jixiao.consolidation.extract" in sys.modules}))
+'''
+
+
+def _rerun(folder: Path, out: Path) -> dict:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", RERUN, str(folder), str(out)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+def test_rerun_with_workers_after_many_changes(county, tmp_path):
+    """Resubmissions, a new unit, a withdrawn file and a settled duplicate, read by a pool: the re-run
+    equals a fresh build, and its parent process never loads the reader's models."""
+    folder, good = county
+    out = tmp_path / "汇总.xlsx"
+    assert _rerun(folder, out)["read"] > 8
+    for i, book in enumerate(good[1:]):  # enough changed files that the workers start at once
+        changed = book.model_copy(deep=True)
+        changed.projects[0].purpose = f"第 {i} 次重报"
+        changed.projects[0].fiscal += i
+        changed.projects[0].budget += i
+        write_workbook(folder / f"{book.unit.code} {book.unit.name}.xlsx", changed)
+    write_workbook(folder / "000002 新单位.xlsx", generate_unit(41, n_projects=2, n_indicators=3))
+    (folder / "说明.docx").unlink()
+    (folder / "乡镇" / "100001 重报.xlsx").unlink()  # the duplicate settled: 100001 has no D01 any more
+    again = _rerun(folder, out)
+    assert again == {"read": len(good), "pydantic": False, "worker": False}
+    fresh = tmp_path / "fresh.xlsx"
+    consolidate([folder], fresh, workers=1, use_cache=False)
+    assert _cells(out) == _cells(fresh)
+    assert not any(r[3] == "JX-D01" for r in _cells(out)[ISSUES][1:])
+    # nothing changed: nothing read, and the same workbook again
+    assert _rerun(folder, out) == {"read": 0, "pydantic": False, "worker": False}
+    assert _cells(out) == _cells(fresh)
+    # a unit whose row was copied last time gets a duplicate (an older one, so it stays the winner):
+    # its row must be made again, with one more error
+    dup = good[4].model_copy(deep=True)
+    dup.unit.fill_date = "2025年1月1日"
+    write_workbook(folder / "乡镇" / "旧稿.xlsx", dup)
+    assert _rerun(folder, out)["read"] == 1
+    consolidate([folder], fresh, workers=1, use_cache=False)
+    assert _cells(out) == _cells(fresh)
+    winner = str(folder / f"{good[4].unit.code} {good[4].unit.name}.xlsx")
+    row = next(r for r in _cells(out)[UNITS] if r[-1] == winner)
+    assert row[-3] == sum(1 for r in _cells(out)[ISSUES] if r[2] == winner and r[4] == "错误") >= 1
 
 
 def test_duplicate_project_codes_across_units(tmp_path):
