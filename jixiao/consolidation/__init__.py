@@ -233,13 +233,10 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         if workers > 1 and cache.stale(listed) >= POOL_MIN:
             # files to read: the workers start now, and import the reader while the cached records load
             pool = _start_pool(workers)
-        keys: dict[str, str | None]  # None: hashed by the worker that reads it
-        if cache.empty():  # a first run: nothing to find by hash, so the workers hash as they read
-            keys = dict.fromkeys(listed)
-        else:
-            keys, failed = cache.keys(listed, profile_option)
-            for path, exc in failed.items():
-                rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", listed.pop(path)))
+        # None: a file seen for the first time (every file, on a first run), hashed by the worker that reads it
+        keys, failed = cache.keys(listed, profile_option)
+        for path, exc in failed.items():
+            rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", listed.pop(path)))
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress

@@ -95,10 +95,6 @@ class Cache:
             self._loaded = self._ledger(RECORDS) or {}
         return self._loaded
 
-    def empty(self) -> bool:
-        """Nothing cached yet (a first run): hashing files up front could find nothing."""
-        return not self._files
-
     def stale(self, files: dict[str, os.stat_result]) -> int:
         """How many of ``files`` (path → stat) are new or changed since they were last hashed.
 
@@ -116,21 +112,24 @@ class Cache:
         """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
         self._files[path] = (st.st_size, st.st_mtime_ns, digest)
 
-    def keys(self, files: dict[str, os.stat_result], options: Any) -> tuple[dict[str, str], dict[str, OSError]]:
-        """The record key of each of ``files`` (path → stat), hashing only those changed since last time;
-        and the files that could not be read to hash them."""
+    def keys(self, files: dict[str, os.stat_result], options: Any) -> tuple[dict[str, str | None], dict[str, OSError]]:
+        """The record key of each of ``files`` (path → stat), hashing only known files whose size or time
+        changed; ``None`` for a path not seen before (nothing cached can be its record: its reader hashes
+        it). Also the files that could not be read to hash them."""
         known, infix = self._files, key_infix(options)
-        keys: dict[str, str] = {}
+        keys: dict[str, str | None] = {}
         failed: dict[str, OSError] = {}
         for path, st in files.items():
             seen = known.get(path)
-            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+            if seen is None:
+                keys[path] = None
+            elif seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
                 keys[path] = seen[2] + infix + path
-                continue
-            try:
-                keys[path] = self.digest(path, st) + infix + path
-            except OSError as exc:
-                failed[path] = exc
+            else:
+                try:
+                    keys[path] = self.digest(path, st) + infix + path
+                except OSError as exc:
+                    failed[path] = exc
         return keys, failed
 
     def digest(self, path: str, st: os.stat_result) -> str:
