@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import __version__
 
-SCHEMA = 9  # PRAGMA user_version: a cache of another layout is dropped, not misread
+SCHEMA = 10  # PRAGMA user_version: a cache of another layout is dropped, not misread
 # a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
 _COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
             "校验问题": "issues", "table": "tbl"}
@@ -43,6 +43,57 @@ def cache_key(digest: str, path: str, options: Any) -> str:
 def key_infix(options: Any) -> str:
     """The middle of every key of one run (``digest + infix + path`` is :func:`cache_key`)."""
     return f"|{__version__}|{SCHEMA}|{options!r}|"
+
+
+class _Ledger:
+    """One table of the ledger (a dict), stored as a base and the changes since it (a delta).
+
+    A re-run after a few resubmissions changes a hundred entries of ten
+    thousand: it writes those, not the whole table again. The base is
+    rewritten once the changes grow past a tenth of it.
+    """
+
+    def __init__(self, db: sqlite3.Connection, part: int, temporary: bool):
+        self.db, self.part = db, part
+        row = None if temporary else db.execute("SELECT base, delta FROM ledger WHERE id = ?", (part,)).fetchone()
+        self.stored = row is not None
+        self.data: dict[Any, Any] = marshal.loads(row[0]) if row else {}
+        self.touched: set[Any] = set()  # changed since the base: written in the delta
+        self.gone: set[Any] = set()
+        if row is not None and row[1] is not None:
+            changed, removed = marshal.loads(row[1])
+            self.data.update(changed)
+            for key in removed:
+                self.data.pop(key, None)
+            self.touched, self.gone = set(changed), set(removed)
+        self._dirty = False
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.data[key] = value
+        self.touched.add(key)
+        self.gone.discard(key)
+        self._dirty = True
+
+    def keep(self, keys: set[Any]) -> list[Any]:
+        """Drop every entry not in ``keys``; returns the dropped keys."""
+        dropped = [key for key in self.data if key not in keys]
+        for key in dropped:
+            del self.data[key]
+            self.touched.discard(key)
+            self.gone.add(key)
+        self._dirty = self._dirty or bool(dropped)
+        return dropped
+
+    def save(self) -> None:
+        if self.stored and not self._dirty:
+            return
+        if not self.stored or len(self.touched) + len(self.gone) > max(1000, len(self.data) // 10):
+            self.db.execute("INSERT OR REPLACE INTO ledger VALUES (?, ?, NULL)", (self.part, marshal.dumps(self.data)))
+            self.touched, self.gone, self.stored = set(), set(), True
+        else:
+            delta = ({key: self.data[key] for key in self.touched}, list(self.gone))
+            self.db.execute("UPDATE ledger SET delta = ? WHERE id = ?", (marshal.dumps(delta), self.part))
+        self._dirty = False
 
 
 class Cache:
@@ -75,32 +126,28 @@ class Cache:
             self.db.execute("VACUUM")  # give the old layout's pages back to the disk
         self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, "
                         + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
-        self.db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY, data BLOB)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY, base BLOB, delta BLOB)")
         # the last summary written with this cache, and where each unit's chunks sit in it
         self.db.execute("CREATE TABLE IF NOT EXISTS summary (id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT, "
                         "size INTEGER, mtime_ns INTEGER, placements BLOB)")
         self._pending = 0
         self._ordered: list[str] | None = None
         # path → (size, mtime_ns, content hash): an unchanged file is not hashed again (as git's index does)
-        self._files: dict[str, tuple[int, int, str]] = self._ledger(FILES) or {}
-        self._loaded: dict[str, dict[str, Any]] | None = None  # key → summary, read when first needed
-
-    def _ledger(self, part: int) -> Any:
-        row = None if self.temporary else self.db.execute("SELECT data FROM ledger WHERE id = ?", (part,)).fetchone()
-        return marshal.loads(row[0]) if row else None
+        self._files = _Ledger(self.db, FILES, self.temporary)
+        self._summaries: _Ledger | None = None  # key → summary, read when first needed
 
     @property
-    def _records(self) -> dict[str, dict[str, Any]]:
-        if self._loaded is None:
-            self._loaded = self._ledger(RECORDS) or {}
-        return self._loaded
+    def _records(self) -> _Ledger:
+        if self._summaries is None:
+            self._summaries = _Ledger(self.db, RECORDS, self.temporary)
+        return self._summaries
 
     def stale(self, files: dict[str, os.stat_result]) -> int:
         """How many of ``files`` (path → stat) are new or changed since they were last hashed.
 
         Cheap (the summaries are not loaded): consolidation starts its workers at once when there is work.
         """
-        known = self._files
+        known = self._files.data
         n = 0
         for path, st in files.items():
             seen = known.get(path)
@@ -116,7 +163,7 @@ class Cache:
         """The record key of each of ``files`` (path → stat), hashing only known files whose size or time
         changed; ``None`` for a path not seen before (nothing cached can be its record: its reader hashes
         it). Also the files that could not be read to hash them."""
-        known, infix = self._files, key_infix(options)
+        known, infix = self._files.data, key_infix(options)
         keys: dict[str, str | None] = {}
         failed: dict[str, OSError] = {}
         for path, st in files.items():
@@ -134,7 +181,7 @@ class Cache:
 
     def digest(self, path: str, st: os.stat_result) -> str:
         """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
-        known = self._files.get(path)
+        known = self._files.data.get(path)
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             return known[2]
         digest = file_hash(path)
@@ -143,15 +190,16 @@ class Cache:
 
     def present(self, keys: list[str], *, with_table: bool = False) -> set[str]:
         """Which of ``keys`` are cached (``with_table``: with their CSV table too, or a self-evaluation's)."""
-        found = {key for key in keys if key in self._records}
+        records = self._records.data
+        found = {key for key in keys if key in records}
         if with_table:  # only a unit has a table (a rejected file or a self-evaluation is stored without one)
             found -= {key for (key,) in self.db.execute("SELECT key FROM records WHERE tbl IS NULL")
-                      if key in found and self._records[key]["status"] == "ok"}
+                      if key in found and records[key]["status"] == "ok"}
         return found
 
     def summaries(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """The cached summaries of ``keys`` that exist."""
-        records = self._records
+        records = self._records.data
         return {key: records[key] for key in keys if key in records}
 
     def put(self, key: str, summary: dict[str, Any], blobs: dict[str, bytes]) -> None:
@@ -205,15 +253,15 @@ class Cache:
         """
         if self.temporary:
             return self.commit()
-        stale = [key for key in self._records if key not in keys]
-        self._loaded = records = {key: s for key, s in self._records.items() if key in keys}
-        self._files = {path: known for path, known in self._files.items() if path in paths}
+        records = self._records
+        stale = records.keep(keys)
+        self._files.keep(paths)
         (rows,) = self.db.execute("SELECT count(*) FROM records").fetchone()
-        if rows != len(records) + len(stale):  # rows of a run that stopped early: find them
-            stale = [key for (key,) in self.db.execute("SELECT key FROM records") if key not in records]
+        if rows != len(records.data) + len(stale):  # rows of a run that stopped early: find them
+            stale = [key for (key,) in self.db.execute("SELECT key FROM records") if key not in records.data]
         self.db.executemany("DELETE FROM records WHERE key = ?", [(key,) for key in stale])
-        self.db.executemany("INSERT OR REPLACE INTO ledger VALUES (?, ?)",
-                            [(FILES, marshal.dumps(self._files)), (RECORDS, marshal.dumps(records))])
+        self._files.save()
+        records.save()
         self.commit()
 
     def close(self) -> None:
