@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .xlsxstream import Placement
 
-SCHEMA = 10  # PRAGMA user_version: a cache of another layout is dropped, not misread
+SCHEMA = 11  # PRAGMA user_version: a cache of another layout is dropped, not misread
 # a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
 _COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
             "校验问题": "issues", "table": "tbl"}
@@ -223,7 +224,7 @@ class Cache:
                                        "FROM ordered o ORDER BY o.pos"):
             yield blob
 
-    def previous_summary(self, output: Path) -> dict[str, dict[str, Any]]:
+    def previous_summary(self, output: Path) -> dict[str, Placement]:
         """Placements of the last summary written at ``output``, if that file is still exactly as written."""
         row = self.db.execute("SELECT path, size, mtime_ns, placements FROM summary").fetchone()
         if row is None or self.temporary:
@@ -234,12 +235,13 @@ class Cache:
             return {}
         if row[0] != str(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
             return {}  # moved, edited or saved again in Excel: rebuilt from the cache
-        return marshal.loads(row[3])
+        return {part: Placement.from_data(data) for part, data in marshal.loads(row[3]).items()}
 
-    def remember_summary(self, output: Path, placements: dict[str, dict[str, Any]]) -> None:
+    def remember_summary(self, output: Path, placements: dict[str, Placement]) -> None:
         st = os.stat(output)
+        data = {part: placed.to_data() for part, placed in placements.items()}
         self.db.execute("INSERT OR REPLACE INTO summary VALUES (1, ?, ?, ?, ?)",
-                        (str(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(placements)))
+                        (str(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(data)))
         self.commit()
 
     def commit(self) -> None:

@@ -34,7 +34,7 @@ from .sheets import (
     COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
     render_row,
 )
-from .xlsxstream import Chunk, Span, compress, crc32_combine, formula_xml, row_xml, splice
+from .xlsxstream import Chunk, Placement, Span, compress, crc32_combine, formula_xml, row_xml, splice
 
 BATCH = 2000  # rows per chunk for the sheets rendered here
 CACHED = (UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES)  # the sheets made of the units' cached chunks
@@ -269,36 +269,44 @@ def write_skeleton(path: Path, county: County, counts: dict[str, int]) -> dict[s
 
 # --- assembling -----------------------------------------------------------------------------
 
-def _cached(cache: Cache, county: County, sheet: str, placed: dict[str, Any] | None) -> Iterator[Chunk | Span]:
+def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) -> Iterator[Chunk | Span]:
     """The units' cached chunks of ``sheet`` in order: from the previous summary where they sit there already.
 
-    A unit with findings made here (D01/D02) gets its 单位汇总 row rendered again, unkeyed: that
-    row is not the cached one, so the next run must not copy it. A unit without rows in ``sheet``
-    yields an empty keyed chunk, so that the next run knows it has none.
+    Units that were neighbours there and still are make one span. A unit with findings made here
+    (D01/D02) gets its 单位汇总 row rendered again, unkeyed: that row is not the cached one, so the
+    next run must not copy it. A unit without rows in ``sheet`` yields an empty keyed chunk, so
+    that the next run knows it has none.
     """
-    placed = placed or {}
+    placed = placed or Placement()
+    index = {key: i for i, key in enumerate(placed.keys)}
     redo = sheet == UNITS
-    missing = [u.key for u in county.units if u.key not in placed and not (redo and u.extra_issues)]
+    missing = [u.key for u in county.units if u.key not in index and not (redo and u.extra_issues)]
     fetched = dict(zip(missing, cache.blobs(missing, sheet))) if missing else {}
-    combine = crc32_combine
-    run: list[tuple[str, tuple[int, int, int, int]]] = []  # placed units whose chunks lie back to back
-    start = end = crc = size = 0
+    offsets, csizes = placed.offsets, placed.csizes
+    first = last = -1  # the run of old units being gathered, if first >= 0
+    end = 0  # where the run ends in the old file
+
+    def span() -> Span:
+        run = placed.slice(first, last)
+        crc, combine = run.crcs[0], crc32_combine
+        for c, n in zip(run.crcs[1:], run.sizes[1:]):
+            crc = combine(crc, c, n)
+        return Span(offsets[first], end - offsets[first], crc, sum(run.sizes), run)
+
     for u in county.units:
-        spot = None if redo and u.extra_issues else placed.get(u.key)
-        if spot is not None:
-            if run and spot[0] == end:
-                crc = combine(crc, spot[2], spot[3]) if size else spot[2]
-                size += spot[3]
-                end += spot[1]
-                run.append((u.key, spot))
+        i = None if redo and u.extra_issues else index.get(u.key)
+        if i is not None:
+            if first >= 0 and i == last + 1 and offsets[i] == end:
+                last, end = i, end + csizes[i]
                 continue
-            if run:
-                yield Span(start, end - start, crc, size, run)
-            run, start, end, crc, size = [(u.key, spot)], spot[0], spot[0] + spot[1], spot[2], spot[3]
+            if first >= 0:
+                yield span()
+            first = last = i
+            end = offsets[i] + csizes[i]
             continue
-        if run:
-            yield Span(start, end - start, crc, size, run)
-            run = []
+        if first >= 0:
+            yield span()
+            first = -1
         if redo and u.extra_issues:
             yield compress(render_row(UNITS, unit_row(u)).encode("utf-8"), 1, level=1)
         else:
@@ -306,8 +314,8 @@ def _cached(cache: Cache, county: County, sheet: str, placed: dict[str, Any] | N
             chunk = Chunk.unpack(blob) if blob else Chunk(b"", 0, 0)
             chunk.key = u.key
             yield chunk
-    if run:
-        yield Span(start, end - start, crc, size, run)
+    if first >= 0:
+        yield span()
 
 
 def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:

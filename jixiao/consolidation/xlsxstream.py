@@ -26,10 +26,10 @@ import os
 import re
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 # --- CRC-32 combination ---------------------------------------------------------------
 
@@ -125,25 +125,58 @@ class Chunk:
 
 
 @dataclass
+class Placement:
+    """Where each unit's chunk landed in a written sheet part: lists aligned by unit, in sheet order.
+
+    ``offsets`` are in the file; ``csizes``, ``crcs`` and ``sizes`` (uncompressed) belong
+    to the chunks themselves, so they stay the same wherever a chunk is copied to.
+    """
+
+    keys: list[str] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    csizes: list[int] = field(default_factory=list)
+    crcs: list[int] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+
+    def slice(self, first: int, last: int) -> "Placement":
+        """Units ``first`` to ``last`` (inclusive)."""
+        end = last + 1
+        return Placement(self.keys[first:end], self.offsets[first:end], self.csizes[first:end],
+                         self.crcs[first:end], self.sizes[first:end])
+
+    def extend(self, other: "Placement", moved: int = 0) -> None:
+        """Append ``other``'s units, their offsets moved by ``moved`` bytes."""
+        self.keys += other.keys
+        self.offsets += [o + moved for o in other.offsets] if moved else other.offsets
+        self.csizes += other.csizes
+        self.crcs += other.crcs
+        self.sizes += other.sizes
+
+    def to_data(self) -> tuple[list[Any], ...]:
+        return self.keys, self.offsets, self.csizes, self.crcs, self.sizes
+
+    @classmethod
+    def from_data(cls, data: tuple[list[Any], ...]) -> "Placement":
+        return cls(*data)
+
+
+@dataclass
 class Span:
     """Units' chunks as they already sit in the previous summary file: copied from there, never decompressed.
 
     A re-run after a few resubmissions writes the same chunks again for every
     other unit; copying runs of them straight from the last summary costs a
     read and a write instead of a cache lookup per unit. A span covers a run
-    of units whose chunks lay back to back; ``members`` are their keys and
-    old placements, so where each lands again is known without touching it.
+    of units whose chunks lay back to back; ``members`` is their old placement,
+    so where each lands again is known without touching it.
     """
 
     offset: int  # in the previous summary file
     csize: int
     crc: int
     size: int
-    members: list[tuple[str, tuple[int, int, int, int]]]
-
-
-#: Where each unit's chunk landed in a written sheet part: key → (offset, compressed size, crc, size).
-Placement = dict[str, tuple[int, int, int, int]]
+    members: Placement
+    key: None = None  # (a span is never one unit's chunk)
 
 
 def compress(raw: bytes, rows: int = 0, level: int = 6) -> Chunk:
@@ -284,7 +317,7 @@ class ZipWriter:
         start = self.fh.tell()
         self._header(name.encode(), 0, 0, 0)
         data_start = self.fh.tell()
-        placed: Placement = {}
+        placed = Placement()
         crc = size = csize = 0
         run_at = run_len = 0  # a run of spans not yet copied
         for ch in chunks:
@@ -296,8 +329,7 @@ class ZipWriter:
                         self._copy(run_at, run_len)
                     run_at, run_len = ch.offset, ch.csize
                 length = ch.csize
-                moved = data_start + csize - ch.offset  # where a member lands: its old offset, moved
-                placed.update((key, (o + moved, c, r, n)) for key, (o, c, r, n) in ch.members)
+                placed.extend(ch.members, moved=data_start + csize - ch.offset)  # members land moved as one
             else:
                 if run_len:
                     self._copy(run_at, run_len)
@@ -305,7 +337,11 @@ class ZipWriter:
                 length = len(ch.data)
                 self.fh.write(ch.data)
                 if ch.key is not None:
-                    placed[ch.key] = (data_start + csize, length, ch.crc, ch.size)
+                    placed.keys.append(ch.key)
+                    placed.offsets.append(data_start + csize)
+                    placed.csizes.append(length)
+                    placed.crcs.append(ch.crc)
+                    placed.sizes.append(ch.size)
             crc = crc32_combine(crc, ch.crc, ch.size) if size else ch.crc
             size += ch.size
             csize += length
