@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -95,7 +94,7 @@ def demo(out: str) -> None:
     click.echo(f"模板：{result.folder / 'templates'}")
     click.echo("\n接下来可以试试：")
     click.echo(f"  jixiao show \"{result.units[0]}\"            # 查看读取结果")
-    click.echo(f"  jixiao templates build --out my_templates    # 重新生成模板")
+    click.echo("  jixiao templates build --out my_templates    # 重新生成模板")
 
 
 @main.command()

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
 
 from .fsutil import atomic_path, guard_output
 from .grid import load_for_edit

@@ -13,7 +13,6 @@ and pushes the rows below it (a footer) down.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -30,48 +29,7 @@ PROJECT_MASTER_SHEET = "项目模板"
 PROJECT_SHEET_PREFIX = "项目"
 
 
-# --- A1 helpers (pure; the core does not import a spreadsheet library) -------
-
-_A1 = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-def col_index(letters: str) -> int:
-    """``"A"`` → 1, ``"AA"`` → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_letter(index: int) -> str:
-    """1 → ``"A"``."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def a1(row: int, col: int) -> str:
-    return f"{col_letter(col)}{row}"
-
-
-@lru_cache(maxsize=1 << 14)
-def parse_a1(ref: str) -> tuple[int, int]:
-    """``"B3"`` → (3, 2): row and column, 1-based."""
-    m = _A1.match(ref)
-    if not m:
-        raise ValueError(f"not an A1 address: {ref!r}")
-    return int(m.group(2)), col_index(m.group(1))
-
-
-@lru_cache(maxsize=1 << 12)
-def parse_range(ref: str) -> tuple[int, int, int, int]:
-    """``"B3:C3"`` → (3, 2, 3, 3); a single cell is a 1×1 range."""
-    first, _, last = ref.partition(":")
-    r1, c1 = parse_a1(first)
-    r2, c2 = parse_a1(last) if last else (r1, c1)
-    return r1, c1, r2, c2
+from .a1 import a1, col_index, col_letter, parse_a1, parse_range  # noqa: E402,F401 - layouts speak A1
 
 
 # --- the vocabulary of a layout ---------------------------------------------

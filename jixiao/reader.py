@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 

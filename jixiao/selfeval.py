@@ -24,7 +24,7 @@ from .fsutil import atomic_path, guard_output
 from .grid import open_grid
 from .issues import FileReport, Issue
 from .layouts import (
-    UNIT_LAYOUT, Block, Column, Field, FooterLine, Formula, SheetLayout, Static, a1, unit_formula, unit_ref,
+    UNIT_LAYOUT, Block, Column, Field, FooterLine, Formula, SheetLayout, Static, unit_formula, unit_ref,
 )
 from .model import Located, Unit, UnitWorkbook
 from .profiles import Profile, load_profile

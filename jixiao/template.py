@@ -27,7 +27,7 @@ from . import __version__
 from .fsutil import atomic_path
 from .layouts import (
     DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX,
-    TEMPLATE_ID, TEMPLATE_VERSION, UNIT_LAYOUT, Block, Field, Formula, SheetLayout, Static,
+    TEMPLATE_ID, TEMPLATE_VERSION, UNIT_LAYOUT, Block, Formula, SheetLayout, Static,
     a1, col_letter, parse_a1, parse_range, project_layout,
 )
 from .errors import TemplateCapacityError

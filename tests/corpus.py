@@ -7,7 +7,6 @@ docs/reliability.md (input × command × outcome).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from pathlib import Path
 from typing import Callable

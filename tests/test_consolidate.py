@@ -6,7 +6,6 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -352,7 +351,7 @@ def test_county_totals_equal_the_sum_of_1000_random_units(tmp_path):
     budget = D(0)
     for i in range(1000):
         book = generate_unit(i, n_projects=rng.randint(1, 3), n_indicators=4)
-        path = write_workbook(folder / f"{i:04d}.xlsx", book)
+        write_workbook(folder / f"{i:04d}.xlsx", book)
         schedule = unit_schedule(book)
         budget += schedule.budget
         for m in MILESTONES:

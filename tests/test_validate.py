@@ -6,7 +6,6 @@ import hashlib
 import json
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl.comments import Comment
@@ -20,7 +19,7 @@ from jixiao.profiles import load_profile
 from jixiao.reader import read_workbook
 from jixiao.synth import generate_unit
 from jixiao.template import write_workbook
-from jixiao.validate import validate_book, validate_file
+from jixiao.validate import validate_file
 
 from strategies import unit_workbook
 

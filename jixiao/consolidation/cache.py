@@ -9,7 +9,6 @@ at the end, so one code path serves both.
 from __future__ import annotations
 
 import hashlib
-import json
 import marshal
 import os
 import sqlite3

@@ -142,7 +142,7 @@ def plain(value: Any) -> Any:
 
 
 def money_sum_formula(col_index: int, first: int, last: int) -> str:
-    from ..layouts import col_letter
+    from ..a1 import col_letter
 
     letter = col_letter(col_index)
     return f"SUM({letter}{first}:{letter}{last})"

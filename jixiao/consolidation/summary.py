@@ -26,7 +26,7 @@ import xlsxwriter
 
 from ..catalogue import CATALOGUE
 from ..fsutil import atomic_path
-from ..layouts import col_letter
+from ..a1 import col_letter
 from ..values import MILESTONES
 from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_row
