@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -37,7 +38,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp
         try:
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary files
-            os.replace(tmp, target)
+            with _released_later(target):
+                os.replace(tmp, target)
         except PermissionError as exc:
             raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
         except OSError as exc:
@@ -45,6 +47,28 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def _released_later(path: Path) -> Iterator[None]:
+    """Free the file being replaced at ``path`` in a background thread, on POSIX.
+
+    Replacing a file drops its last name; the kernel then frees its blocks
+    inside the ``rename`` call (20 ms for a 40 MB summary). Holding it open
+    across the rename moves that work to the ``close``, done here by a thread
+    while the caller goes on. (Windows cannot rename over an open file.)
+    """
+    fd = None
+    if os.name == "posix":
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            fd = None  # nothing there yet, or not ours to read: nothing to release
+    try:
+        yield
+    finally:
+        if fd is not None:
+            threading.Thread(target=os.close, args=(fd,), name="jixiao-release").start()
 
 
 def guard_output(source: str | Path, out: str | Path) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import os
 import re
 import sys
@@ -159,11 +160,6 @@ def _choose_year(summaries: list[dict[str, Any]], year: int | None) -> int | Non
         return None
     best = max(counts.values())
     return max(y for y, n in counts.items() if n == best)
-
-
-def _identity(summary: dict[str, Any]) -> str:
-    unit = summary["unit"]
-    return f"code:{squeeze(unit['code'])}" if squeeze(unit["code"]) else f"name:{squeeze(unit['name'])}"
 
 
 def _rank(summary: dict[str, Any]):
@@ -301,8 +297,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                 in_year.append(u)
         winners = _deduplicate(in_year, rejected_files)
         _cross_unit_codes(winners)
-        winners.sort(key=lambda u: (squeeze(u.summary["unit"]["code"]), squeeze(u.summary["unit"]["name"]),
-                                    u.summary["path"]))
+        winners.sort(key=lambda u: u.order)
         rejected_files.sort(key=lambda r: r["path"])
         county = County(winners, rejected_files, len(files), chosen_year, targets, scored)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
@@ -375,7 +370,7 @@ def _reject(u: UnitRecord, code: str, reason: str) -> dict[str, Any]:
 def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) -> list[UnitRecord]:
     groups: dict[str, list[UnitRecord]] = defaultdict(list)
     for u in units:
-        groups[_identity(u.summary)].append(u)
+        groups[u.identity].append(u)
     winners = []
     for group in groups.values():
         if len(group) == 1:
@@ -399,13 +394,16 @@ def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) 
 
 
 def _cross_unit_codes(units: list[UnitRecord]) -> None:
+    counts = Counter(itertools.chain.from_iterable(u.summary["codes"] for u in units))
+    shared = {code for code, n in counts.items() if n > 1}  # counted first: a county has few, if any
+    if not shared:
+        return
     owners: dict[str, list[UnitRecord]] = defaultdict(list)
     for u in units:
-        for code in u.summary["codes"]:
+        for code in shared.intersection(u.summary["codes"]):
             owners[code].append(u)
-    for code, group in owners.items():
-        if len(group) < 2:
-            continue
+    for code in sorted(owners):
+        group = owners[code]
         for u in group:
             others = "、".join(f"{o.summary['unit']['code'] or ''} {o.summary['unit']['name'] or ''}".strip()
                               for o in group if o is not u)

@@ -8,7 +8,6 @@ at the end, so one code path serves both.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sqlite3
@@ -28,6 +27,8 @@ FILES, RECORDS = 1, 2  # the ledger's rows: path → (size, mtime_ns, hash); key
 
 
 def file_hash(path: str | Path) -> str:
+    import hashlib  # here: a re-run with nothing changed hashes nothing
+
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

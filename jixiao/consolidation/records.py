@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..catalogue import CATALOGUE, SEVERITY_ZH
-from ..values import MILESTONES
+from ..values import MILESTONES, squeeze
 
 # A unit's money, in this order, as exact decimal strings (万元): ``summary["money"]``.
 # ``weighted`` is Σ budget × cumulative percent of its projects: the county percent is
@@ -47,8 +47,13 @@ class UnitRecord:
     extra_errors: int = 0
 
     def __post_init__(self) -> None:
-        # parsed once, as one tuple: the county sums it column by column
-        self.vector: tuple[Decimal, ...] = tuple(map(Decimal, self.summary["money"]))
+        # made once (while the workers read, for the cached units): what the county decides and sorts with
+        self.vector: tuple[Decimal, ...] = tuple(map(Decimal, self.summary["money"]))  # summed by column
+        unit = self.summary["unit"]
+        code, name = squeeze(unit["code"]), squeeze(unit["name"])
+        #: the same unit in two files (JX-D01): the same 单位编码, or 单位名称 when the code is empty
+        self.identity = f"code:{code}" if code else f"name:{name}"
+        self.order = (code, name, self.summary["path"])  # the summary lists units in this order
 
     @property
     def errors(self) -> int:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import io
 import itertools
 import json
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import xlsxwriter
 
@@ -236,10 +236,10 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
         ws.insert_chart(42, 8, chart, {"x_scale": 1.1, "y_scale": 0.9})
 
 
-def write_skeleton(path: Path, county: County, counts: dict[str, int]) -> dict[str, str]:
-    """The workbook without data rows; returns sheet name → zip part name."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]) -> dict[str, str]:
+    """The workbook without data rows (to a file or a buffer); returns sheet name → zip part name."""
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
+                                    "strings_to_numbers": False, "in_memory": True})
     fmts = {"header": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                      "valign": "vcenter"}),
             "text": wb.add_format({}),
@@ -341,34 +341,33 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
             project_sums[i] = county.amount(MILESTONES[proj_cols.index(i) - 3])
     schedule_sums = {3: county.budget, **{4 + 4 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
     previous = cache.previous_summary(out)  # the last summary written here, if untouched since
-    with tempfile.TemporaryDirectory(prefix="jixiao-summary-") as tmp:
-        skeleton = Path(tmp) / "skeleton.xlsx"
-        parts = write_skeleton(skeleton, county, counts)
+    skeleton = io.BytesIO()  # small: the overview, the headers and the styles
+    parts = write_skeleton(skeleton, county, counts)
 
-        def cached(sheet: str) -> Iterator[Chunk | Span]:
-            return _cached(cache, county, sheet, previous.get(parts[sheet]))
+    def cached(sheet: str) -> Iterator[Chunk | Span]:
+        return _cached(cache, county, sheet, previous.get(parts[sheet]))
 
-        def dimension(sheet: str, totals: bool) -> str:
-            return f"A1:{col_letter(len(COLUMNS[sheet]))}{counts[sheet] + 1 + totals}"
+    def dimension(sheet: str, totals: bool) -> str:
+        return f"A1:{col_letter(len(COLUMNS[sheet]))}{counts[sheet] + 1 + totals}"
 
-        sheets = {
-            parts[UNITS]: (_with_totals(cached(UNITS), UNITS, unit_sums, counts[UNITS]), dimension(UNITS, True)),
-            parts[PROJECTS]: (_with_totals(cached(PROJECTS), PROJECTS, project_sums, counts[PROJECTS]),
-                              dimension(PROJECTS, True)),
-            parts[INDICATORS]: (cached(INDICATORS), dimension(INDICATORS, False)),
-            parts[SCHEDULE]: (_with_totals(cached(SCHEDULE), SCHEDULE, schedule_sums, counts[SCHEDULE]),
-                              dimension(SCHEDULE, True)),
-            parts[ISSUES]: (itertools.chain(cached(ISSUES), _chunks(ISSUES, (row for u in county.units
-                                                                             for row in u.extra_issues))),
-                            dimension(ISSUES, False)),
-            parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)), dimension(REJECTED, False)),
-            parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)), dimension(SELFEVAL, False)),
-        }
-        with atomic_path(out) as target:
-            with open(target, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
-                placements = splice(skeleton, fh, sheets, source)
-        # what the next run can copy from this file
-        cache.remember_summary(out, {parts[sheet]: placements[parts[sheet]] for sheet in CACHED})
+    sheets = {
+        parts[UNITS]: (_with_totals(cached(UNITS), UNITS, unit_sums, counts[UNITS]), dimension(UNITS, True)),
+        parts[PROJECTS]: (_with_totals(cached(PROJECTS), PROJECTS, project_sums, counts[PROJECTS]),
+                          dimension(PROJECTS, True)),
+        parts[INDICATORS]: (cached(INDICATORS), dimension(INDICATORS, False)),
+        parts[SCHEDULE]: (_with_totals(cached(SCHEDULE), SCHEDULE, schedule_sums, counts[SCHEDULE]),
+                          dimension(SCHEDULE, True)),
+        parts[ISSUES]: (itertools.chain(cached(ISSUES), _chunks(ISSUES, (row for u in county.units
+                                                                         for row in u.extra_issues))),
+                        dimension(ISSUES, False)),
+        parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)), dimension(REJECTED, False)),
+        parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)), dimension(SELFEVAL, False)),
+    }
+    with atomic_path(out) as target:
+        with open(target, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
+            placements = splice(skeleton, fh, sheets, source)
+    # what the next run can copy from this file
+    cache.remember_summary(out, {parts[sheet]: placements[parts[sheet]] for sheet in CACHED})
 
 
 # --- CSV and Parquet ---------------------------------------------------------------------------

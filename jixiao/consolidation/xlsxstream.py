@@ -385,9 +385,9 @@ def split_sheet(xml: str) -> tuple[str, str]:
     return head + "<sheetData>", "</sheetData>" + tail
 
 
-def splice(skeleton: Path, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk | Span], str]],
+def splice(skeleton: Path | BinaryIO, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk | Span], str]],
            source: BinaryIO | None = None) -> dict[str, Placement]:
-    """Copy ``skeleton`` into ``out``, appending chunk rows to the named sheet parts.
+    """Copy ``skeleton`` (a file or a buffer) into ``out``, appending chunk rows to the named sheet parts.
 
     ``sheets`` maps a part name (``xl/worksheets/sheet3.xml``) to the chunks of
     its data rows and the sheet's final dimension (``A1:P60001``); spans among
