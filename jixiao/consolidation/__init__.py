@@ -127,6 +127,8 @@ def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[tup
 
 
 def _not_a_workbook(path: str) -> str | None:
+    if path[-5:].lower() in WORKBOOK_SUFFIXES and path[-6:-5] not in ("/", "\\", "") and "~$" not in path:
+        return None  # the common case, without splitting the path
     name = os.path.basename(path)
     suffix = os.path.splitext(name)[1].lower()
     if name.startswith("~$"):
@@ -226,11 +228,12 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         units: dict[str, UnitRecord] = {}  # path → the consolidated units among them
         listed, rejected_files = _triage(files)
         workers = workers or os.cpu_count() or 1
-        if workers > 1 and cache.stale(listed) >= POOL_MIN:
+        # None: a file seen for the first time (every file, on a first run), hashed by the worker that reads it
+        keys, stale = cache.lookup(listed, profile_option)
+        if workers > 1 and len(stale) >= POOL_MIN:
             # files to read: the workers start now, and import the reader while the cached records load
             pool = _start_pool(workers)
-        # None: a file seen for the first time (every file, on a first run), hashed by the worker that reads it
-        keys, failed = cache.keys(listed, profile_option)
+        failed = cache.rehash(stale, listed, profile_option, keys)
         for path, exc in failed.items():
             rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", listed.pop(path)))
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)

@@ -143,42 +143,43 @@ class Cache:
             self._summaries = _Ledger(self.db, RECORDS, self.temporary)
         return self._summaries
 
-    def stale(self, files: dict[str, os.stat_result]) -> int:
-        """How many of ``files`` (path → stat) are new or changed since they were last hashed.
-
-        Cheap (the summaries are not loaded): consolidation starts its workers at once when there is work.
-        """
-        known = self._files.data
-        n = 0
-        for path, st in files.items():
-            seen = known.get(path)
-            if seen is None or seen[0] != st.st_size or seen[1] != st.st_mtime_ns:
-                n += 1
-        return n
-
     def known_digest(self, path: str, st: os.stat_result, digest: str) -> None:
         """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
         self._files[path] = (st.st_size, st.st_mtime_ns, digest)
 
-    def keys(self, files: dict[str, os.stat_result], options: Any) -> tuple[dict[str, str | None], dict[str, OSError]]:
-        """The record key of each of ``files`` (path → stat), hashing only known files whose size or time
-        changed; ``None`` for a path not seen before (nothing cached can be its record: its reader hashes
-        it). Also the files that could not be read to hash them."""
+    def lookup(self, files: dict[str, os.stat_result], options: Any) -> tuple[dict[str, str | None], list[str]]:
+        """The record key of each of ``files`` (path → stat) whose size and time are as when it was last
+        hashed, ``None`` for the others; and those others (new or changed), in order.
+
+        Cheap (no file is read, the summaries are not loaded): consolidation starts its workers
+        at once when there is work, then hashes the changed files with :meth:`rehash`.
+        """
         known, infix = self._files.data, key_infix(options)
         keys: dict[str, str | None] = {}
-        failed: dict[str, OSError] = {}
+        stale: list[str] = []
         for path, st in files.items():
             seen = known.get(path)
-            if seen is None:
-                keys[path] = None
-            elif seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
                 keys[path] = seen[2] + infix + path
             else:
+                keys[path] = None
+                stale.append(path)
+        return keys, stale
+
+    def rehash(self, paths: list[str], files: dict[str, os.stat_result], options: Any,
+               keys: dict[str, str | None]) -> dict[str, OSError]:
+        """Hash those of ``paths`` seen before (touched, maybe not changed) and set their ``keys``; a path
+        never seen keeps ``None`` (nothing cached can be its record: its reader hashes it). Returns
+        the files that could not be read to hash them."""
+        known, infix = self._files.data, key_infix(options)
+        failed: dict[str, OSError] = {}
+        for path in paths:
+            if path in known:
                 try:
-                    keys[path] = self.digest(path, st) + infix + path
+                    keys[path] = self.digest(path, files[path]) + infix + path
                 except OSError as exc:
                     failed[path] = exc
-        return keys, failed
+        return failed
 
     def digest(self, path: str, st: os.stat_result) -> str:
         """The content hash of ``path``, reusing the last one while size and mtime are unchanged."""
