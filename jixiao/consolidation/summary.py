@@ -17,6 +17,7 @@ import itertools
 import json
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -72,36 +73,49 @@ class County:
     def percent(self, m: str) -> Decimal:
         return self._sums["weighted:" + m] / self.budget if self.budget else ZERO
 
+    @functools.cached_property
+    def _counts(self) -> Counter[str]:
+        # every per-unit count in one pass: projects, indicators, findings, rows by sheet, findings by code
+        counts: Counter[str] = Counter()
+        codes: Counter[str] = Counter()
+        for u in self.units:
+            s = u.summary
+            counts.update(s["rows"])
+            codes.update(s["issue_codes"])
+            counts["projects"] += s["n_projects"]
+            counts["indicators"] += s["n_indicators"]
+            counts["errors"] += s["errors"] + u.extra_errors
+            counts["warnings"] += s["warnings"]
+            if u.extra_issues:
+                counts[ISSUES] += len(u.extra_issues)
+                codes.update(row[3] for row in u.extra_issues)
+        codes.update(r["code"] for r in self.rejected)
+        counts.update({"code:" + code: n for code, n in codes.items()})
+        return counts
+
     def rows(self, sheet: str) -> int:
-        return sum(u.summary["rows"].get(sheet, 0) for u in self.units) + \
-            (sum(len(u.extra_issues) for u in self.units) if sheet == ISSUES else 0)
+        """Data rows of ``sheet`` (of the per-unit sheets)."""
+        return self._counts[sheet]
 
     @property
     def projects(self) -> int:
-        return sum(u.summary["n_projects"] for u in self.units)
+        return self._counts["projects"]
 
     @property
     def indicators(self) -> int:
-        return sum(u.summary["n_indicators"] for u in self.units)
+        return self._counts["indicators"]
 
     @property
     def errors(self) -> int:
-        return sum(u.errors for u in self.units)
+        return self._counts["errors"]
 
     @property
     def warnings(self) -> int:
-        return sum(u.summary["warnings"] for u in self.units)
+        return self._counts["warnings"]
 
     def code_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for u in self.units:
-            for code, n in u.summary["issue_codes"].items():
-                counts[code] = counts.get(code, 0) + n
-            for row in u.extra_issues:
-                counts[row[3]] = counts.get(row[3], 0) + 1
-        for r in self.rejected:
-            counts[r["code"]] = counts.get(r["code"], 0) + 1
-        return dict(sorted(counts.items()))
+        """Findings by JX code (the units', consolidation's own, and the files not consolidated)."""
+        return {key[5:]: n for key, n in sorted(self._counts.items()) if key.startswith("code:") and n}
 
 
 def unit_rows(county: County) -> Iterator[list[Any]]:
