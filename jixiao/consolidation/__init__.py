@@ -343,10 +343,14 @@ def _start_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _worker_start() -> None:
-    gc.enable()  # the workers collect cycles as usual (consolidate() turns the collector off in this process)
     import python_calamine  # noqa: F401
 
     from . import extract  # noqa: F401
+
+    # The workers collect cycles as usual (consolidate() turns the collector off in this process),
+    # but not through the modules just imported: frozen, they are never scanned again.
+    gc.freeze()
+    gc.enable()
 
 
 def _read(todo: list[tuple[str, str | None]], profile_option, tables: bool, targets: dict[str, str],
