@@ -365,7 +365,8 @@ def _read(todo: list[tuple[str, str | None]], profile_option, tables: bool, targ
         return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
     n = len(paths)
     return pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests,
-                    chunksize=max(1, min(64, n // (workers * 8) or 1)))
+                    # small batches for a few files (no worker idles long at the end), up to 64 for many
+                    chunksize=max(1, min(64, n // (workers * 32))))
 
 
 def _reject(u: UnitRecord, code: str, reason: str) -> dict[str, Any]:

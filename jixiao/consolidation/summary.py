@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import heapq
 import io
 import itertools
 import json
@@ -54,10 +55,10 @@ class County:
 
     @functools.cached_property
     def _sums(self) -> dict[str, Decimal]:
-        # column by column over the units' money vectors: exact, and no Python loop per unit
-        columns = zip(*(u.vector for u in self.units))
+        # column by column over the units' money strings: exact, and no Python loop per unit
+        columns = zip(*(u.summary["money"] for u in self.units))
         sums = dict.fromkeys(MONEY, ZERO)
-        sums.update(zip(MONEY, (sum(column, ZERO) for column in columns)))
+        sums.update(zip(MONEY, (sum(map(Decimal, column), ZERO) for column in columns)))
         return sums
 
     @property
@@ -220,7 +221,7 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     line.set_y_axis({"min": 0, "max": 100})
     ws.insert_chart(2, 8, line, {"x_scale": 1.1, "y_scale": 0.9})
     # budget by unit: the 20 largest
-    top = sorted(county.units, key=lambda u: u.money("budget"), reverse=True)[:20]
+    top = heapq.nlargest(20, county.units, key=lambda u: u.budget)  # (the first of equals first, as sorted)
     ws.write_string(27, 0, "预算数前 20 名单位", bold)
     ws.write_row(28, 0, ["单位", "预算数"], fmts["header"])
     for i, u in enumerate(top):
