@@ -7,7 +7,6 @@ pydantic.
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,20 +48,16 @@ class UnitRecord:
 
     def __post_init__(self) -> None:
         # made once (while the workers read, for the cached units): what the county decides and sorts with
+        self.vector: tuple[Decimal, ...] = tuple(map(Decimal, self.summary["money"]))  # summed by column
         unit = self.summary["unit"]
         code, name = squeeze(unit["code"]), squeeze(unit["name"])
         #: the same unit in two files (JX-D01): the same 单位编码, or 单位名称 when the code is empty
         self.identity = f"code:{code}" if code else f"name:{name}"
         self.order = (code, name, self.summary["path"])  # the summary lists units in this order
 
-    @functools.cached_property
-    def vector(self) -> tuple[Decimal, ...]:
-        """The money, parsed (the county sums the strings by column; this is for a unit's own rows)."""
-        return tuple(map(Decimal, self.summary["money"]))
-
     @property
     def budget(self) -> Decimal:
-        return Decimal(self.summary["money"][0])
+        return self.vector[0]
 
     @property
     def errors(self) -> int:

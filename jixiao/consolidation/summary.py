@@ -55,10 +55,10 @@ class County:
 
     @functools.cached_property
     def _sums(self) -> dict[str, Decimal]:
-        # column by column over the units' money strings: exact, and no Python loop per unit
-        columns = zip(*(u.summary["money"] for u in self.units))
+        # column by column over the units' money vectors: exact, and no Python loop per unit
+        columns = zip(*(u.vector for u in self.units))
         sums = dict.fromkeys(MONEY, ZERO)
-        sums.update(zip(MONEY, (sum(map(Decimal, column), ZERO) for column in columns)))
+        sums.update(zip(MONEY, (sum(column, ZERO) for column in columns)))
         return sums
 
     @property
