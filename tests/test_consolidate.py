@@ -398,3 +398,21 @@ def test_crc32_combine_both_implementations(a, b):
     expected = zlib.crc32(a + b)
     assert _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == expected
     assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == expected
+
+
+def test_a_damaged_cache_is_rebuilt(county, tmp_path):
+    """The cache is derived data: a file that is not one, or a damaged ledger, means reading again."""
+    import sqlite3
+
+    folder, _ = county
+    out = tmp_path / "汇总.xlsx"
+    cache = tmp_path / ".汇总.jixiao-cache.sqlite"
+    cache.write_bytes(b"not a database at all" * 100)
+    first = consolidate([folder], out, workers=1)
+    assert first.read == first.found - 3
+    assert consolidate([folder], out, workers=1).read == 0
+    with sqlite3.connect(cache) as db:  # the summaries' ledger row garbled: those files are read again
+        db.execute("UPDATE ledger SET base = ?, delta = NULL WHERE id = 2", (b"\x00garbage",))
+    again = consolidate([folder], out, workers=1)
+    assert again.read == first.read and again.to_json() | {"files_read": 0} == first.to_json() | {"files_read": 0}
+    assert consolidate([folder], out, workers=1).read == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import OutputError
 from .xlsxstream import Placement
 
 SCHEMA = 11  # PRAGMA user_version: a cache of another layout is dropped, not misread
@@ -57,17 +58,22 @@ class _Ledger:
     def __init__(self, db: sqlite3.Connection, part: int, temporary: bool):
         self.db, self.part = db, part
         row = None if temporary else db.execute("SELECT base, delta FROM ledger WHERE id = ?", (part,)).fetchone()
-        self.stored = row is not None
-        self.data: dict[Any, Any] = marshal.loads(row[0]) if row else {}
+        self.stored = False  # (a damaged row is written again whole)
+        self.data: dict[Any, Any] = {}
         self.touched: set[Any] = set()  # changed since the base: written in the delta
         self.gone: set[Any] = set()
-        if row is not None and row[1] is not None:
-            changed, removed = marshal.loads(row[1])
-            self.data.update(changed)
-            for key in removed:
-                self.data.pop(key, None)
-            self.touched, self.gone = set(changed), set(removed)
         self._dirty = False
+        if row is None:
+            return
+        try:
+            data = marshal.loads(row[0])
+            changed, removed = marshal.loads(row[1]) if row[1] is not None else ({}, [])
+            data.update(changed)
+            for key in removed:
+                data.pop(key, None)
+        except (ValueError, EOFError, TypeError, AttributeError):
+            return  # unreadable: every file it would have vouched for is read again
+        self.data, self.touched, self.gone, self.stored = data, set(changed), set(removed), True
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self.data[key] = value
@@ -116,26 +122,45 @@ class Cache:
             os.close(fd)
             path = name
         self.path = Path(path)
-        self.db = sqlite3.connect(str(self.path))
-        self.db.execute("PRAGMA page_size=16384")  # a new cache only; rows carry kilobytes of chunks
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=OFF")
-        if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-            for table in ("records", "stats", "summary", "ledger"):
-                self.db.execute(f"DROP TABLE IF EXISTS {table}")
-            self.db.execute(f"PRAGMA user_version = {SCHEMA}")
-            self.db.execute("VACUUM")  # give the old layout's pages back to the disk
-        self.db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, "
-                        + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
-        self.db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY, base BLOB, delta BLOB)")
-        # the last summary written with this cache, and where each unit's chunks sit in it
-        self.db.execute("CREATE TABLE IF NOT EXISTS summary (id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT, "
-                        "size INTEGER, mtime_ns INTEGER, placements BLOB)")
+        try:
+            self.db = self._open()
+        except sqlite3.OperationalError as exc:  # locked by another run, a read-only folder, a full disk
+            raise OutputError(f"无法使用缓存文件 {self.path}（{exc}）：可能另一个汇总正在运行；"
+                              "可稍后重试，或加 --no-cache 不用缓存") from exc
+        except sqlite3.DatabaseError:  # damaged, or not ours: a cache is derived data, so start it again
+            self._remove()
+            self.db = self._open()
         self._pending = 0
         self._ordered: list[str] | None = None
         # path → (size, mtime_ns, content hash): an unchanged file is not hashed again (as git's index does)
         self._files = _Ledger(self.db, FILES, self.temporary)
         self._summaries: _Ledger | None = None  # key → summary, read when first needed
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path))
+        try:
+            db.execute("PRAGMA page_size=16384")  # a new cache only; rows carry kilobytes of chunks
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+                for table in ("records", "stats", "summary", "ledger"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute(f"PRAGMA user_version = {SCHEMA}")
+                db.execute("VACUUM")  # give the old layout's pages back to the disk
+            db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, "
+                       + ", ".join(f"{c} BLOB" for c in _COLUMNS.values()) + ")")
+            db.execute("CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY, base BLOB, delta BLOB)")
+            # the last summary written with this cache, and where each unit's chunks sit in it
+            db.execute("CREATE TABLE IF NOT EXISTS summary (id INTEGER PRIMARY KEY CHECK (id = 1), path TEXT, "
+                       "size INTEGER, mtime_ns INTEGER, placements BLOB)")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
 
     @property
     def _records(self) -> _Ledger:
@@ -271,5 +296,4 @@ class Cache:
         self.commit()
         self.db.close()
         if self.temporary:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self._remove()
