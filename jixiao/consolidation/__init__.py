@@ -271,9 +271,9 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                 bar.stop()
         cache.finish({key for key, _ in summaries.values()}, set(keys))
 
-        # decisions that need all files
+        # decisions that need all files (each ends in an order of its own: no need to sort the files first)
         ok, evaluations = [], []
-        for path, (key, summary) in sorted(summaries.items()):
+        for path, (key, summary) in summaries.items():
             if summary["status"] == "ok":
                 ok.append(units[path])
             elif summary["status"] == "selfeval":
@@ -299,8 +299,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
             else:
                 in_year.append(u)
         winners = _deduplicate(in_year, rejected_files)
-        _cross_unit_codes(winners)
         winners.sort(key=lambda u: u.order)
+        _cross_unit_codes(winners)
         rejected_files.sort(key=lambda r: r["path"])
         county = County(winners, rejected_files, len(files), chosen_year, targets, scored)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
