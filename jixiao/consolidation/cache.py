@@ -19,7 +19,7 @@ from .. import __version__
 from ..errors import OutputError
 from .xlsxstream import Placement
 
-SCHEMA = 11  # PRAGMA user_version: a cache of another layout is dropped, not misread
+SCHEMA = 12  # PRAGMA user_version: a cache of another layout is dropped, not misread
 # a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
 _COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
             "校验问题": "issues", "table": "tbl"}
@@ -261,7 +261,10 @@ class Cache:
             return {}
         if row[0] != str(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
             return {}  # moved, edited or saved again in Excel: rebuilt from the cache
-        return {part: Placement.from_data(data) for part, data in marshal.loads(row[3]).items()}
+        try:
+            return {part: Placement.from_data(data) for part, data in marshal.loads(row[3]).items()}
+        except (ValueError, EOFError, TypeError):  # unreadable: rebuilt from the cache
+            return {}
 
     def remember_summary(self, output: Path, placements: dict[str, Placement]) -> None:
         st = os.stat(output)

@@ -302,11 +302,12 @@ def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) 
     end = 0  # where the run ends in the old file
 
     def span() -> Span:
-        run = placed.slice(first, last)
-        crc, combine = run.crcs[0], crc32_combine
-        for c, n in zip(run.crcs[1:], run.sizes[1:]):
-            crc = combine(crc, c, n)
-        return Span(offsets[first], end - offsets[first], crc, sum(run.sizes), run)
+        crc = size = 0
+        for a, b in placed.pieces(first, last):  # a piece's CRC from its ends, then one combine per piece
+            piece, n = placed.crc(a, b)
+            crc = crc32_combine(crc, piece, n) if size else piece
+            size += n
+        return Span(offsets[first], end - offsets[first], crc, size, placed.slice(first, last))
 
     for u in county.units:
         i = None if redo and u.extra_issues else index.get(u.key)

@@ -21,6 +21,7 @@ and replaces the big sheets' data.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import re
@@ -128,36 +129,73 @@ class Chunk:
 class Placement:
     """Where each unit's chunk landed in a written sheet part: lists aligned by unit, in sheet order.
 
-    ``offsets`` are in the file; ``csizes``, ``crcs`` and ``sizes`` (uncompressed) belong
-    to the chunks themselves, so they stay the same wherever a chunk is copied to.
+    ``offsets`` are in the file; ``csizes`` and ``sizes`` (uncompressed) belong to the chunks.
+    The CRCs are kept as *prefixes*: every chunk was first written into some entry, and
+    ``pres``/``posts`` are the CRC of that entry's data up to the chunk's start and end,
+    ``ats`` the chunk's uncompressed offset there. Copying a chunk keeps all three. A *piece*
+    is a run of chunks that still follow one another as they were first written; ``breaks``
+    lists (in order) the units that start one. A piece's CRC comes from its two ends
+    (:meth:`crc`), not from every chunk in it.
     """
 
     keys: list[str] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
     csizes: list[int] = field(default_factory=list)
-    crcs: list[int] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
+    pres: list[int] = field(default_factory=list)
+    posts: list[int] = field(default_factory=list)
+    ats: list[int] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
+
+    def pieces(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Units ``first`` to ``last`` as pieces: (first, last) of each."""
+        lo, hi = bisect.bisect_right(self.breaks, first), bisect.bisect_right(self.breaks, last)
+        cuts = [first, *self.breaks[lo:hi], last + 1]
+        return [(a, b - 1) for a, b in zip(cuts, cuts[1:])]
+
+    def crc(self, first: int, last: int) -> tuple[int, int]:
+        """CRC-32 and uncompressed size of the piece ``first`` to ``last``. ``crc(A + B)`` is ``crc(B)``
+        xor ``crc(A)`` shifted by ``len(B)``, so ``crc(B)`` comes from the prefixes at its two ends."""
+        n = self.ats[last] + self.sizes[last] - self.ats[first]
+        return self.posts[last] ^ crc32_combine(self.pres[first], 0, n), n
 
     def slice(self, first: int, last: int) -> "Placement":
-        """Units ``first`` to ``last`` (inclusive)."""
+        """Units ``first`` to ``last`` (inclusive), their breaks counted from ``first``."""
         end = last + 1
-        return Placement(self.keys[first:end], self.offsets[first:end], self.csizes[first:end],
-                         self.crcs[first:end], self.sizes[first:end])
+        part = Placement(*(column[first:end] for column in self.to_data()[:-1]))
+        lo, hi = bisect.bisect_right(self.breaks, first), bisect.bisect_right(self.breaks, last)
+        part.breaks = [0, *(k - first for k in self.breaks[lo:hi])]
+        return part
 
     def extend(self, other: "Placement", moved: int = 0) -> None:
-        """Append ``other``'s units, their offsets moved by ``moved`` bytes."""
+        """Append ``other``'s units (each of its pieces stays one), their offsets moved by ``moved`` bytes."""
+        base = len(self.keys)
+        self.breaks += [base + k for k in other.breaks]
         self.keys += other.keys
         self.offsets += [o + moved for o in other.offsets] if moved else other.offsets
         self.csizes += other.csizes
-        self.crcs += other.crcs
         self.sizes += other.sizes
+        self.pres += other.pres
+        self.posts += other.posts
+        self.ats += other.ats
+
+    def append(self, key: str, offset: int, csize: int, size: int, pre: int, post: int, at: int,
+               *, follows: bool) -> None:
+        """One chunk; ``follows``: written right after the previous one, in the same entry."""
+        if not follows:
+            self.breaks.append(len(self.keys))
+        for column, value in zip(self.to_data(), (key, offset, csize, size, pre, post, at)):
+            column.append(value)
 
     def to_data(self) -> tuple[list[Any], ...]:
-        return self.keys, self.offsets, self.csizes, self.crcs, self.sizes
+        return self.keys, self.offsets, self.csizes, self.sizes, self.pres, self.posts, self.ats, self.breaks
 
     @classmethod
     def from_data(cls, data: tuple[list[Any], ...]) -> "Placement":
-        return cls(*data)
+        placed = cls(*data)  # (a TypeError if the columns are not these)
+        if len({len(column) for column in placed.to_data()[:-1]}) > 1:
+            raise ValueError("placement columns of different lengths")
+        return placed
 
 
 @dataclass
@@ -320,6 +358,7 @@ class ZipWriter:
         placed = Placement()
         crc = size = csize = 0
         run_at = run_len = 0  # a run of spans not yet copied
+        fresh = False  # the last chunk was a keyed one written here (the next one written here follows it)
         for ch in chunks:
             if ch.__class__ is Span:
                 if run_len and run_at + run_len == ch.offset:
@@ -330,19 +369,19 @@ class ZipWriter:
                     run_at, run_len = ch.offset, ch.csize
                 length = ch.csize
                 placed.extend(ch.members, moved=data_start + csize - ch.offset)  # members land moved as one
+                fresh = False
             else:
                 if run_len:
                     self._copy(run_at, run_len)
                     run_len = 0
                 length = len(ch.data)
                 self.fh.write(ch.data)
+            after = crc32_combine(crc, ch.crc, ch.size) if size else ch.crc
+            if ch.__class__ is not Span:
                 if ch.key is not None:
-                    placed.keys.append(ch.key)
-                    placed.offsets.append(data_start + csize)
-                    placed.csizes.append(length)
-                    placed.crcs.append(ch.crc)
-                    placed.sizes.append(ch.size)
-            crc = crc32_combine(crc, ch.crc, ch.size) if size else ch.crc
+                    placed.append(ch.key, data_start + csize, length, ch.size, crc, after, size, follows=fresh)
+                fresh = ch.key is not None
+            crc = after
             size += ch.size
             csize += length
         if run_len:
