@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -343,6 +344,16 @@ def test_selfevaluations_are_ranked(tmp_path, example_books):
     rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx")["自评得分"].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [1, 2] and rows[0][3] >= rows[1][3]
     assert rows[0][2] == generate_unit(40).unit.name
+    # the same unit's 自评表 twice (JX-D01): the newer file is ranked, the other is listed naming it
+    first = folder / f"{generate_unit(41).unit.code}-自评.xlsx"
+    again = folder / "重交-自评.xlsx"
+    shutil.copyfile(first, again)
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    result = consolidate([folder], tmp_path / "s.xlsx", workers=1, use_cache=False)
+    assert result.found == 5 == result.consolidated + result.not_consolidated and result.selfevaluations == 2
+    listed = {Path(r["path"]).name: r for r in result.rejected}
+    assert listed[first.name]["code"] == "JX-D01"
+    assert str(again) in listed[first.name]["reason"] and "文件修改时间较新" in listed[first.name]["reason"]
 
 
 def test_county_totals_equal_the_sum_of_1000_random_units(tmp_path):

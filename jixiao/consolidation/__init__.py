@@ -15,7 +15,7 @@ Rules that need more than one file:
   files: the one with the later 填表日期 is consolidated, then the newer file
   (modification time), then the first path in sorted order; every other file is
   listed in 未纳入文件 naming the file that won, and the winner gets a finding
-  naming the others.
+  naming the others. Two 自评表 of one unit are decided the same way.
 - **JX-D02** the same 项目编码 in two consolidated units: a finding on both.
 
 >>> result = consolidate(["jixiao-demo/units"], "汇总.xlsx")  # doctest: +SKIP
@@ -43,7 +43,7 @@ from ..errors import JixiaoError, OutputError
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, squeeze
 from .cache import Cache, cache_key
-from .records import UnitRecord, finding_row, rejected
+from .records import UnitRecord, finding_row, identity, rejected
 from .summary import County, write_summary, write_tables
 
 # The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
@@ -165,8 +165,22 @@ def _choose_year(summaries: list[dict[str, Any]], year: int | None) -> int | Non
 
 
 def _rank(summary: dict[str, Any]):
-    date = fill_date(summary["unit"]["fill_date"]) or dt.date.min
+    date = fill_date(summary["unit"].get("fill_date")) or dt.date.min
     return (date, summary["mtime"] or 0.0)
+
+
+def _choose(group: list[dict[str, Any]]) -> tuple[dict[str, Any], list[tuple[dict[str, Any], str]]]:
+    """Of one unit's files (summaries), the one consolidated (JX-D01): the later 填表日期, then the newer
+    file, then the first path; and each other one with why it was not chosen."""
+    group = sorted(group, key=lambda s: s["path"])
+    winner = max(group, key=_rank)  # max keeps the first of equals
+    best = _rank(winner)
+    return winner, [(s, "填表日期较新" if best[0] > _rank(s)[0] else "文件修改时间较新" if best > _rank(s) else
+                     "按文件名排序在前") for s in group if s is not winner]
+
+
+def _unit_name(summary: dict[str, Any]) -> str:
+    return f"{summary['unit']['code'] or ''} {summary['unit']['name'] or ''}".strip()
 
 
 def _finding(code: str, detail: str, summary: dict[str, Any]) -> list[Any]:
@@ -289,6 +303,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                                        "unit_code": e["unit"]["code"], "unit_name": e["unit"]["name"]})
             else:
                 scored.append(e)
+        scored = _deduplicate_evaluations(scored, rejected_files)
         scored.sort(key=lambda e: (-Decimal(e["total"]), squeeze(e["unit"]["code"]), e["path"]))
         in_year = []
         for u in ok:
@@ -384,21 +399,34 @@ def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) 
         if len(group) == 1:
             winners.append(group[0])
             continue
-        group.sort(key=lambda u: u.summary["path"])
-        winner = max(group, key=lambda u: _rank(u.summary))  # max keeps the first of equals
-        others = [u for u in group if u is not winner]
-        name = f"{winner.summary['unit']['code'] or ''} {winner.summary['unit']['name'] or ''}".strip()
-        for u in others:
-            why = ("填表日期较新" if _rank(winner.summary)[0] > _rank(u.summary)[0] else
-                   "文件修改时间较新" if _rank(winner.summary) > _rank(u.summary) else "按文件名排序在前")
-            rejected_files.append(_reject(u, "JX-D01", f"单位 {name} 重复：已采用 {winner.summary['path']}（{why}），"
-                                                       "本文件未纳入汇总"))
-        listing = "、".join(u.summary["path"] for u in others)
-        winner.extra_issues.append(_finding("JX-D01", f"单位 {name} 还出现在 {listing}，这些文件未纳入汇总",
-                                            winner.summary))
+        record = {id(u.summary): u for u in group}
+        chosen, others = _choose([u.summary for u in group])
+        winner, name = record[id(chosen)], _unit_name(chosen)
+        for summary, why in others:
+            rejected_files.append(_reject(record[id(summary)], "JX-D01",
+                                          f"单位 {name} 重复：已采用 {chosen['path']}（{why}），本文件未纳入汇总"))
+        listing = "、".join(summary["path"] for summary, _ in others)
+        winner.extra_issues.append(_finding("JX-D01", f"单位 {name} 还出现在 {listing}，这些文件未纳入汇总", chosen))
         winner.extra_errors += 1
         winners.append(winner)
     return winners
+
+
+def _deduplicate_evaluations(evaluations: list[dict[str, Any]], rejected_files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One 自评表 a unit (JX-D01), chosen as for the unit workbooks; the others are listed, naming it."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in evaluations:
+        groups[identity(e["unit"])].append(e)
+    kept = []
+    for group in groups.values():
+        chosen, others = _choose(group) if len(group) > 1 else (group[0], [])
+        kept.append(chosen)
+        for e, why in others:
+            rejected_files.append({**e, "status": "rejected", "code": "JX-D01",
+                                   "reason": f"单位 {_unit_name(chosen)} 的自评表重复：已采用 {chosen['path']}（{why}），"
+                                             "本文件未纳入汇总",
+                                   "unit_code": e["unit"]["code"], "unit_name": e["unit"]["name"]})
+    return kept
 
 
 def _cross_unit_codes(units: list[UnitRecord]) -> None:

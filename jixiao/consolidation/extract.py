@@ -83,7 +83,7 @@ def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
         return None
     d, unit = report.department, report.evaluation.unit
     return {"path": path, "status": "selfeval", "size": stat.st_size, "mtime": stat.st_mtime,
-            "unit": {"code": unit.code, "name": unit.name, "year": unit.year},
+            "unit": {"code": unit.code, "name": unit.name, "year": unit.year, "fill_date": unit.fill_date},
             "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects)}
 
 

@@ -37,6 +37,12 @@ def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = No
             "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
 
 
+def identity(unit: dict[str, Any]) -> str:
+    """Who a file is from: the same unit in two files (JX-D01) has the same 单位编码, or 单位名称 when the code is empty."""
+    code = squeeze(unit["code"])
+    return f"code:{code}" if code else f"name:{squeeze(unit['name'])}"
+
+
 @dataclass
 class UnitRecord:
     """One consolidated unit: its cached summary and extra findings from consolidation."""
@@ -50,10 +56,8 @@ class UnitRecord:
         # made once (while the workers read, for the cached units): what the county decides and sorts with
         self.vector: tuple[Decimal, ...] = tuple(map(Decimal, self.summary["money"]))  # summed by column
         unit = self.summary["unit"]
-        code, name = squeeze(unit["code"]), squeeze(unit["name"])
-        #: the same unit in two files (JX-D01): the same 单位编码, or 单位名称 when the code is empty
-        self.identity = f"code:{code}" if code else f"name:{name}"
-        self.order = (code, name, self.summary["path"])  # the summary lists units in this order
+        self.identity = identity(unit)
+        self.order = (squeeze(unit["code"]), squeeze(unit["name"]), self.summary["path"])  # the summary's order
 
     @property
     def budget(self) -> Decimal:
