@@ -36,14 +36,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..catalogue import message
 from ..errors import JixiaoError, OutputError
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, squeeze
 from .cache import Cache, cache_key
-from .records import UnitRecord, finding_row, identity, rejected
+from .records import UnitRecord, finding_row, identity, rejected, unit_label
 from .summary import County, write_summary, write_tables
 
 # The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
@@ -164,23 +164,23 @@ def _choose_year(summaries: list[dict[str, Any]], year: int | None) -> int | Non
     return max(y for y, n in counts.items() if n == best)
 
 
+T = TypeVar("T")
+
+
 def _rank(summary: dict[str, Any]):
     date = fill_date(summary["unit"].get("fill_date")) or dt.date.min
     return (date, summary["mtime"] or 0.0)
 
 
-def _choose(group: list[dict[str, Any]]) -> tuple[dict[str, Any], list[tuple[dict[str, Any], str]]]:
-    """Of one unit's files (summaries), the one consolidated (JX-D01): the later 填表日期, then the newer
-    file, then the first path; and each other one with why it was not chosen."""
-    group = sorted(group, key=lambda s: s["path"])
-    winner = max(group, key=_rank)  # max keeps the first of equals
-    best = _rank(winner)
-    return winner, [(s, "填表日期较新" if best[0] > _rank(s)[0] else "文件修改时间较新" if best > _rank(s) else
-                     "按文件名排序在前") for s in group if s is not winner]
-
-
-def _unit_name(summary: dict[str, Any]) -> str:
-    return f"{summary['unit']['code'] or ''} {summary['unit']['name'] or ''}".strip()
+def _choose(group: list[T], summary_of: Callable[[T], dict[str, Any]]) -> tuple[T, list[tuple[T, str]]]:
+    """Of one unit's files, the one consolidated (JX-D01): the later 填表日期, then the newer file, then
+    the first path; and each other one with why it was not chosen."""
+    group = sorted(group, key=lambda item: summary_of(item)["path"])
+    ranks = [_rank(summary_of(item)) for item in group]
+    best = max(range(len(group)), key=ranks.__getitem__)  # max keeps the first of equals
+    return group[best], [(item, "填表日期较新" if ranks[best][0] > rank[0] else
+                          "文件修改时间较新" if ranks[best] > rank else "按文件名排序在前")
+                         for i, (item, rank) in enumerate(zip(group, ranks)) if i != best]
 
 
 def _finding(code: str, detail: str, summary: dict[str, Any]) -> list[Any]:
@@ -298,9 +298,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         scored = []
         for e in evaluations:
             if chosen_year is not None and e["unit"]["year"] != chosen_year:
-                rejected_files.append({**e, "status": "rejected", "code": "JX-D04",
-                                       "reason": f"自评表为{e['unit']['year'] or '未填写'}年度，本次汇总的是 {chosen_year} 年度",
-                                       "unit_code": e["unit"]["code"], "unit_name": e["unit"]["name"]})
+                rejected_files.append(_reject(e, "JX-D04", f"自评表为{e['unit']['year'] or '未填写'}年度，"
+                                                           f"本次汇总的是 {chosen_year} 年度"))
             else:
                 scored.append(e)
         scored = _deduplicate_evaluations(scored, rejected_files)
@@ -310,7 +309,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
             unit_year = u.summary["unit"]["year"]
             if chosen_year is not None and unit_year != chosen_year:
                 found = f"{unit_year} 年度" if unit_year is not None else "未填写预算年度"
-                rejected_files.append(_reject(u, "JX-D04", f"工作簿为{found}，本次汇总的是 {chosen_year} 年度"))
+                rejected_files.append(_reject(u.summary, "JX-D04", f"工作簿为{found}，本次汇总的是 {chosen_year} 年度"))
             else:
                 in_year.append(u)
         winners = _deduplicate(in_year, rejected_files)
@@ -384,10 +383,11 @@ def _read(todo: list[tuple[str, str | None]], profile_option, tables: bool, targ
                     chunksize=max(1, min(64, n // (workers * 32))))
 
 
-def _reject(u: UnitRecord, code: str, reason: str) -> dict[str, Any]:
-    s = u.summary
-    return {"path": s["path"], "status": "rejected", "code": code, "reason": reason, "size": s["size"],
-            "mtime": s["mtime"], "unit_code": s["unit"]["code"], "unit_name": s["unit"]["name"]}
+def _reject(summary: dict[str, Any], code: str, reason: str) -> dict[str, Any]:
+    """The 未纳入文件 record of a file that was read (a unit workbook or a 自评表) but is not consolidated."""
+    unit = summary["unit"]
+    return {**rejected(summary["path"], code, reason), "size": summary["size"], "mtime": summary["mtime"],
+            "unit_code": unit["code"], "unit_name": unit["name"]}
 
 
 def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) -> list[UnitRecord]:
@@ -399,13 +399,12 @@ def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) 
         if len(group) == 1:
             winners.append(group[0])
             continue
-        record = {id(u.summary): u for u in group}
-        chosen, others = _choose([u.summary for u in group])
-        winner, name = record[id(chosen)], _unit_name(chosen)
-        for summary, why in others:
-            rejected_files.append(_reject(record[id(summary)], "JX-D01",
+        winner, others = _choose(group, lambda u: u.summary)
+        chosen, name = winner.summary, unit_label(winner.summary["unit"])
+        for u, why in others:
+            rejected_files.append(_reject(u.summary, "JX-D01",
                                           f"单位 {name} 重复：已采用 {chosen['path']}（{why}），本文件未纳入汇总"))
-        listing = "、".join(summary["path"] for summary, _ in others)
+        listing = "、".join(u.summary["path"] for u, _ in others)
         winner.extra_issues.append(_finding("JX-D01", f"单位 {name} 还出现在 {listing}，这些文件未纳入汇总", chosen))
         winner.extra_errors += 1
         winners.append(winner)
@@ -419,13 +418,11 @@ def _deduplicate_evaluations(evaluations: list[dict[str, Any]], rejected_files: 
         groups[identity(e["unit"])].append(e)
     kept = []
     for group in groups.values():
-        chosen, others = _choose(group) if len(group) > 1 else (group[0], [])
+        chosen, others = _choose(group, lambda e: e)
         kept.append(chosen)
         for e, why in others:
-            rejected_files.append({**e, "status": "rejected", "code": "JX-D01",
-                                   "reason": f"单位 {_unit_name(chosen)} 的自评表重复：已采用 {chosen['path']}（{why}），"
-                                             "本文件未纳入汇总",
-                                   "unit_code": e["unit"]["code"], "unit_name": e["unit"]["name"]})
+            rejected_files.append(_reject(e, "JX-D01", f"单位 {unit_label(chosen['unit'])} 的自评表重复：已采用 "
+                                                       f"{chosen['path']}（{why}），本文件未纳入汇总"))
     return kept
 
 
@@ -441,7 +438,6 @@ def _cross_unit_codes(units: list[UnitRecord]) -> None:
     for code in sorted(owners):
         group = owners[code]
         for u in group:
-            others = "、".join(f"{o.summary['unit']['code'] or ''} {o.summary['unit']['name'] or ''}".strip()
-                              for o in group if o is not u)
+            others = "、".join(unit_label(o.summary["unit"]) for o in group if o is not u)
             u.extra_issues.append(_finding("JX-D02", f"项目编码 {code} 同时出现在单位 {others}", u.summary))
             u.extra_errors += 1

@@ -37,6 +37,11 @@ def rejected(path: str, code: str, reason: str, stat: os.stat_result | None = No
             "size": stat.st_size if stat else None, "mtime": stat.st_mtime if stat else None}
 
 
+def unit_label(unit: dict[str, Any]) -> str:
+    """``单位编码 单位名称`` as the summary names a unit (either may be missing)."""
+    return f"{unit['code'] or ''} {unit['name'] or ''}".strip()
+
+
 def identity(unit: dict[str, Any]) -> str:
     """Who a file is from: the same unit in two files (JX-D01) has the same 单位编码, or 单位名称 when the code is empty."""
     code = squeeze(unit["code"])

@@ -31,7 +31,7 @@ from ..fsutil import atomic_path
 from ..a1 import col_letter
 from ..values import MILESTONES
 from .cache import Cache
-from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_row
+from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
 from .sheets import (
     COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
     render_row,
@@ -225,7 +225,7 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     ws.write_string(27, 0, "预算数前 20 名单位", bold)
     ws.write_row(28, 0, ["单位", "预算数"], fmts["header"])
     for i, u in enumerate(top):
-        ws.write_string(29 + i, 0, f"{u.summary['unit']['code'] or ''} {u.summary['unit']['name'] or ''}")
+        ws.write_string(29 + i, 0, unit_label(u.summary["unit"]))
         ws.write_number(29 + i, 1, float(u.money("budget")), fmts["money"])
     if top:
         bar = wb.add_chart({"type": "bar"})
