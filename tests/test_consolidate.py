@@ -147,6 +147,9 @@ def test_cache_rereads_only_changed_files(county, tmp_path):
     assert first.read == first.found - 3  # the .xls, the .docx and the ~$ lock file are judged by name
     again = consolidate([folder], out, workers=1)
     assert again.read == 0 and again.to_json() | {"files_read": 0} == first.to_json() | {"files_read": 0}
+    touched = next(folder.glob("1*.xlsx"))
+    os.utime(touched, (1_700_000_000, 1_700_000_000))  # saved again, same bytes: hashed, not read
+    assert consolidate([folder], out, workers=1).read == 0
     book = good[3].model_copy(deep=True)
     book.projects[0].fiscal += 1
     book.projects[0].budget += 1
