@@ -147,10 +147,13 @@ class Placement:
     ats: list[int] = field(default_factory=list)
     breaks: list[int] = field(default_factory=list)
 
+    def _breaks_after(self, first: int, last: int) -> list[int]:
+        """The units after ``first`` up to ``last`` that start a piece."""
+        return self.breaks[bisect.bisect_right(self.breaks, first):bisect.bisect_right(self.breaks, last)]
+
     def pieces(self, first: int, last: int) -> list[tuple[int, int]]:
         """Units ``first`` to ``last`` as pieces: (first, last) of each."""
-        lo, hi = bisect.bisect_right(self.breaks, first), bisect.bisect_right(self.breaks, last)
-        cuts = [first, *self.breaks[lo:hi], last + 1]
+        cuts = [first, *self._breaks_after(first, last), last + 1]
         return [(a, b - 1) for a, b in zip(cuts, cuts[1:])]
 
     def crc(self, first: int, last: int) -> tuple[int, int]:
@@ -163,21 +166,20 @@ class Placement:
         """Units ``first`` to ``last`` (inclusive), their breaks counted from ``first``."""
         end = last + 1
         part = Placement(*(column[first:end] for column in self.to_data()[:-1]))
-        lo, hi = bisect.bisect_right(self.breaks, first), bisect.bisect_right(self.breaks, last)
-        part.breaks = [0, *(k - first for k in self.breaks[lo:hi])]
+        part.breaks = [0, *(k - first for k in self._breaks_after(first, last))]
         return part
 
     def extend(self, other: "Placement", moved: int = 0) -> None:
         """Append ``other``'s units (each of its pieces stays one), their offsets moved by ``moved`` bytes."""
         base = len(self.keys)
         self.breaks += [base + k for k in other.breaks]
-        self.keys += other.keys
-        self.offsets += [o + moved for o in other.offsets] if moved else other.offsets
-        self.csizes += other.csizes
-        self.sizes += other.sizes
-        self.pres += other.pres
-        self.posts += other.posts
-        self.ats += other.ats
+        self.offsets += [o + moved for o in other.offsets]
+        for mine, theirs in zip(self._own(), other._own()):
+            mine += theirs
+
+    def _own(self) -> tuple[list[Any], ...]:
+        """The columns that belong to the chunks themselves (the same wherever a chunk is copied)."""
+        return self.keys, self.csizes, self.sizes, self.pres, self.posts, self.ats
 
     def append(self, key: str, offset: int, csize: int, size: int, pre: int, post: int, at: int,
                *, follows: bool) -> None:
@@ -214,7 +216,6 @@ class Span:
     crc: int
     size: int
     members: Placement
-    key: None = None  # (a span is never one unit's chunk)
 
 
 def compress(raw: bytes, rows: int = 0, level: int = 6) -> Chunk:
