@@ -406,7 +406,6 @@ def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) 
                                           f"单位 {name} 重复：已采用 {chosen['path']}（{why}），本文件未纳入汇总"))
         listing = "、".join(u.summary["path"] for u, _ in others)
         winner.extra_issues.append(_finding("JX-D01", f"单位 {name} 还出现在 {listing}，这些文件未纳入汇总", chosen))
-        winner.extra_errors += 1
         winners.append(winner)
     return winners
 
@@ -440,4 +439,3 @@ def _cross_unit_codes(units: list[UnitRecord]) -> None:
         for u in group:
             others = "、".join(unit_label(o.summary["unit"]) for o in group if o is not u)
             u.extra_issues.append(_finding("JX-D02", f"项目编码 {code} 同时出现在单位 {others}", u.summary))
-            u.extra_errors += 1

@@ -54,8 +54,7 @@ class UnitRecord:
 
     key: str
     summary: dict[str, Any]
-    extra_issues: list[list[Any]] = field(default_factory=list)  # D01 / D02 rows
-    extra_errors: int = 0
+    extra_issues: list[list[Any]] = field(default_factory=list)  # D01 / D02 rows (errors, both)
 
     def __post_init__(self) -> None:
         # made once (while the workers read, for the cached units): what the county decides and sorts with
@@ -65,12 +64,8 @@ class UnitRecord:
         self.order = (squeeze(unit["code"]), squeeze(unit["name"]), self.summary["path"])  # the summary's order
 
     @property
-    def budget(self) -> Decimal:
-        return self.vector[0]
-
-    @property
     def errors(self) -> int:
-        return self.summary["errors"] + self.extra_errors
+        return self.summary["errors"] + len(self.extra_issues)
 
     def money(self, name: str) -> Decimal:
         return self.vector[_AT[name]]

@@ -85,7 +85,7 @@ class County:
             codes.update(s["issue_codes"])
             counts["projects"] += s["n_projects"]
             counts["indicators"] += s["n_indicators"]
-            counts["errors"] += s["errors"] + u.extra_errors
+            counts["errors"] += u.errors
             counts["warnings"] += s["warnings"]
             if u.extra_issues:
                 counts[ISSUES] += len(u.extra_issues)
@@ -221,7 +221,7 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     line.set_y_axis({"min": 0, "max": 100})
     ws.insert_chart(2, 8, line, {"x_scale": 1.1, "y_scale": 0.9})
     # budget by unit: the 20 largest
-    top = heapq.nlargest(20, county.units, key=lambda u: u.budget)  # (the first of equals first, as sorted)
+    top = heapq.nlargest(20, county.units, key=lambda u: u.money("budget"))  # (the first of equals first, as sorted)
     ws.write_string(27, 0, "预算数前 20 名单位", bold)
     ws.write_row(28, 0, ["单位", "预算数"], fmts["header"])
     for i, u in enumerate(top):
