@@ -62,6 +62,9 @@ def _released_later(path: Path) -> Iterator[None]:
     if os.name == "posix":
         try:
             fd = os.open(path, os.O_RDONLY)
+            if os.fstat(fd).st_size < _RELEASE_LATER:  # freed at once anyway: no thread for that
+                os.close(fd)
+                fd = None
         except OSError:
             fd = None  # nothing there yet, or not ours to read: nothing to release
     try:
@@ -69,6 +72,9 @@ def _released_later(path: Path) -> Iterator[None]:
     finally:
         if fd is not None:
             threading.Thread(target=os.close, args=(fd,), name="jixiao-release").start()
+
+
+_RELEASE_LATER = 4 << 20  # bytes: a replaced file this large is freed in the background
 
 
 def guard_output(source: str | Path, out: str | Path) -> None:
