@@ -301,6 +301,10 @@ def selfeval_new(targets: str, output: str) -> None:
     write_selfeval(output, ev)
     n = sum(len(p.indicators) for p in ev.projects) + len(ev.department.indicators)
     click.echo(f"已生成自评表：{output}（{len(ev.projects)} 个项目，{n} 个指标）；请填写全年执行数和实际完成值。")
+    open_rows = [i for i in ev.department.indicators if i.target is None or i.level1 is None]
+    if open_rows:  # Hebei: the rows come from the 分项绩效目标 text, which seldom gives every target
+        click.echo(f"部门整体支出绩效自评表的 {len(ev.department.indicators)} 个指标由分项绩效目标带入，"
+                   f"其中 {len(open_rows)} 个请补填一级指标、二级指标或年度指标值。")
 
 
 @main.command()
@@ -328,7 +332,7 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
 
         d = report.department
         click.echo(f"{report.evaluation.unit.code or ''} {report.evaluation.unit.name or ''}")
-        click.echo(f"  部门整体：{line(d)}（执行率 {d.rate * 100:.1f}% 得 {d.execution_score:.2f}）")
+        click.echo(f"  部门整体：{line(d)}；执行率 {d.rate * 100:.1f}% 得 {d.execution_score:.2f}")
         for p in report.projects:
             click.echo(f"  [{p.sheet.sheet}] {p.sheet.name or '—'}：{line(p)}")
         pending = report.pending

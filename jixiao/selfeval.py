@@ -431,7 +431,7 @@ def _number(text: str | None) -> Decimal | None:
 
 
 def _name(ind: EvalIndicator) -> str:
-    return f"“{ind.level3}”" if ind.level3 else "本行指标"
+    return f"“{squeeze(ind.level3)}”" if squeeze(ind.level3) else "本行指标"
 
 
 def _pending(obj: Located, field_name: str, detail: str) -> Issue:
@@ -488,20 +488,19 @@ def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
         level1 = normalize_level1(ind.level1).name or ind.level1
         band = squeeze(ind.band)
         computed, pending = True, None
+        needs: list[tuple[str, str]] = []  # (field, what to fill) while the row is 未评
         if "weight" in ind.raw:
             pending = Issue.at("JX-L03", ind, "weight", ind.raw["weight"], label="分值", unit="分")
         elif w is None:
-            pending = _pending(ind, "level1", f"{_name(ind)}没有分值，请填写分值或选择一级指标（按类别分配默认分值）。")
+            needs.append(("level1", "选择一级指标（或填写分值）"))
         w = w or ZERO
         score = ZERO
         if parsed.operator in OPERATORS and parsed.number is not None:
-            if actual is None:
-                if ind.actual is not None:
-                    pending = pending or Issue.at("JX-L03", ind, "actual", ind.actual, label="实际完成值",
-                                                  unit=parsed.unit or "与年度指标值相同")
-                else:
-                    pending = pending or _pending(ind, "actual", f"{_name(ind)}的实际完成值未填写，"
-                                                                 f"请填写实际完成值（目标 {ind.target}）。")
+            if actual is None and ind.actual is not None:
+                pending = pending or Issue.at("JX-L03", ind, "actual", ind.actual, label="实际完成值",
+                                              unit=parsed.unit or "与年度指标值相同")
+            elif actual is None:
+                needs.append(("actual", f"填写实际完成值（年度指标值 {ind.target}）"))
             elif level1 == "满意度指标" and bands and parsed.operator in ("≥", ">"):
                 score = satisfaction_score(actual, w, bands)
             else:
@@ -516,16 +515,18 @@ def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
                     f"定性档次“{band}”的得分应在分值的 {low * 100:.0f}%–{high * 100:.0f}% 之间"
                     f"（{low * w:.2f}–{high * w:.2f}），现为 {ind.score}。"))
             else:
-                pending = pending or _pending(ind, "score", f"{_name(ind)}定性档次为“{band}”，请在得分栏填写"
-                                                            f" {low * w:.2f} 至 {high * w:.2f}（不含）之间的得分。")
+                needs.append(("score", f"在得分栏填写 {low * w:.2f} 至 {high * w:.2f}（不含）之间的得分"
+                                       f"（定性档次为“{band}”）"))
         elif ind.score is not None and parsed.operator is not None:
             score, computed = min(ind.score, w), False  # a clerk's score for a row scored by hand
         elif parsed.operator is None:
-            pending = pending or _pending(ind, "target", f"{_name(ind)}的年度指标值未填写，请填写年度指标值"
-                                                         f"（如 ≥95%）；定性指标请选择定性档次。")
+            needs.append(("target", "填写年度指标值（如 ≥95%；定性指标可只选定性档次）"))
+            if ind.actual is None:
+                needs.append(("actual", "填写实际完成值"))
         else:
-            pending = pending or _pending(ind, "band", f"{_name(ind)}是定性指标，请选择定性档次"
-                                                       f"（达成 / 部分达成 / 未达成）。")
+            needs.append(("band", "选择定性档次（达成 / 部分达成 / 未达成）"))
+        if pending is None and needs:
+            pending = _pending(ind, needs[0][0], f"{_name(ind)}未评：请" + "，".join(t for _, t in needs) + "。")
         if pending is not None:
             score, computed = ZERO, False
             result.pending.append(pending)

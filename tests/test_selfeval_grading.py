@@ -240,3 +240,37 @@ def test_libreoffice_recalculates_the_sheet_totals_as_python(luanping, tmp_path)
         assert D(str(values["总分（执行率得分 + 指标得分）"][1])) == s.total, s.sheet.sheet
         assert values["评价等级"][1] == s.grade_text, s.sheet.sheet
     assert [s.grade_text for s in (report.department, *report.projects)] == ["优", "良", "未完成评分"]
+
+
+def test_consolidation_ranks_only_complete_evaluations(luanping, tmp_path):
+    from jixiao.consolidation import consolidate
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    best = fill_all(prefill(luanping))
+    write_selfeval(folder / "甲-自评.xlsx", best)
+    second = fill_all(prefill(luanping))
+    second.unit.code, second.unit.name = "154002", "滦平县第二单位"
+    second.projects[0].executed_total = D("40")        # 50 %: 执行率 5.00, so that project scores 95.00
+    second.projects[0].execution_reason = "跨年支付"
+    write_selfeval(folder / "乙-自评.xlsx", second)
+    unfinished = prefill(luanping)                      # nothing filled in
+    unfinished.unit.code, unfinished.unit.name = "154003", "滦平县未填单位"
+    write_selfeval(folder / "丙-自评.xlsx", unfinished)
+    out = tmp_path / "汇总.xlsx"
+    result = consolidate([folder], out, workers=1, use_cache=False)
+    assert result.found == 3 == result.consolidated and result.selfevaluations == 3
+    ws = openpyxl.load_workbook(out)["自评得分"]
+    header = [c.value for c in ws[1]]
+    assert header[:7] == ["排名", "单位编码", "单位名称", "部门整体总分", "部门整体等级", "项目平均分", "各项目得分"]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [(r["排名"], r["单位编码"]) for r in rows] == [(1, "154001"), (2, "154002"), (None, "154003")]
+    assert rows[0]["部门整体总分"] == 100 and rows[0]["部门整体等级"] == "优" and rows[0]["项目平均分"] == 100
+    assert rows[1]["各项目得分"] == "信访工作保障经费 95.00（优）；信访维稳经费 100.00（优）"
+    assert rows[1]["项目平均分"] == 97.5 and rows[1]["部门整体总分"] == 100
+    last = rows[2]
+    assert last["部门整体总分"] is None and last["部门整体等级"] == "未完成评分" and last["评分状态"] == "未完成评分（不排名）"
+    assert "部门整体支出绩效自评表 " in last["未完成原因"] and "项未评" in last["未完成原因"]
+    assert "项目1 " in last["未完成原因"] and "全年执行数未填写" in last["未完成原因"]
+    overview = openpyxl.load_workbook(out)["概览"]
+    assert "其中 1 份未完成评分" in overview["C10"].value
