@@ -65,8 +65,8 @@ def _achieved(r: RowScore) -> str:
     ind = r.indicator
     actual = ind.actual or (ind.band if squeeze(ind.band) else None)
     done = f"实际完成 {actual}" if actual else "实际完成值未填写"
-    target = f"，年度指标值 {ind.target}" if ind.target else ""
-    return f"{ind.level3 or '（未命名指标）'}{done}{target}，得分 {_score_text(r)}（分值 {r.weight:.2f}）"
+    target = f"（年度指标值 {ind.target}）" if ind.target else ""
+    return f"{ind.level3 or '（未命名指标）'}：{done}{target}，得分 {_score_text(r)}（分值 {r.weight:.2f}）"
 
 
 def _by_sub_target(report: EvalReport) -> tuple[list[list[RowScore]], list[RowScore]]:

@@ -297,13 +297,15 @@ def selfeval_new(targets: str, output: str) -> None:
     from .selfeval import prefill, write_selfeval
 
     guard_output(targets, output)
-    ev = prefill(read_workbook(targets))
+    book = read_workbook(targets)
+    ev = prefill(book)
     write_selfeval(output, ev)
     n = sum(len(p.indicators) for p in ev.projects) + len(ev.department.indicators)
     click.echo(f"已生成自评表：{output}（{len(ev.projects)} 个项目，{n} 个指标）；请填写全年执行数和实际完成值。")
     open_rows = [i for i in ev.department.indicators if i.target is None or i.level1 is None]
     if open_rows:  # Hebei: the rows come from the 分项绩效目标 text, which seldom gives every target
-        click.echo(f"部门整体支出绩效自评表的 {len(ev.department.indicators)} 个指标由分项绩效目标带入，"
+        source = "整体支出绩效目标表" if book.overall is not None else "分项绩效目标"
+        click.echo(f"部门整体支出绩效自评表的 {len(ev.department.indicators)} 个指标由{source}带入，"
                    f"其中 {len(open_rows)} 个请补填一级指标、二级指标或年度指标值。")
 
 

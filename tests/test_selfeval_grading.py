@@ -198,8 +198,8 @@ def test_report_docx_follows_seed004(luanping, tmp_path):
     third = text[text.index("（二）分项绩效目标实现情况及指标分析"):text.index("四、评价结论和评价等级")]
     first = next(t for t in third if t.startswith("绩效指标："))
     # 第三部分: each 分项绩效目标 restated with its 绩效指标 and the values achieved, from the sheet
-    assert first == ("绩效指标：信访事项及时受理率实际完成 95%，年度指标值 ≥95%，得分 8.33（分值 8.33）；"
-                     "信访事项处理群众满意率实际完成 95%，年度指标值 ≥95%，得分 3.33（分值 3.33）。")
+    assert first == ("绩效指标：信访事项及时受理率：实际完成 95%（年度指标值 ≥95%），得分 8.33（分值 8.33）；"
+                     "信访事项处理群众满意率：实际完成 95%（年度指标值 ≥95%），得分 3.33（分值 3.33）。")
     assert third[1].startswith("1、围绕“近民情”") and sum(t.startswith("绩效指标：") for t in third) == 5
     assert "经自评，部门整体支出绩效总分 100.00 分。通过评价，部门整体综合绩效评定结论为优秀。" in text
     assert "部门整体工作开展有序，实现了绩效目标。" in text
