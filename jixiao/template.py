@@ -231,7 +231,7 @@ def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: li
             formula, text = col.check
             ws.data_validation(start_row - 1, col.index - 1, last - 1, col.index - 1,
                                {"validate": "custom", "value": "=" + formula.format(row=start_row),
-                                "ignore_blank": True, "error_type": "stop", "error_title": "得分不在范围内",
+                                "ignore_blank": True, "error_type": "stop", "error_title": "填写的内容不在允许范围内",
                                 "error_message": text})
     return rows
 
