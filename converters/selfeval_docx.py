@@ -1,9 +1,12 @@
-"""The 整体支出绩效自评报告 as Word, with the sections of seed 004.
+"""The 部门整体支出绩效自评报告 as Word, with the sections of seed 004 (鹿泉, Hebei).
 
-Numbers (budgets, execution, every indicator's score, the total and the grade)
-come from the 自评表 and its scoring; prose sections a clerk writes are left
-with their headings and a placeholder, or filled from the sheet's text fields
-(评价结论, 存在的问题, 改进措施).
+Numbers (budgets, execution, every indicator's target, achieved value and score,
+the total and the grade) come from the 自评表 and its scoring. 第一部分 restates
+each 分项绩效目标 as the target workbook states it; 第三部分 restates it again with
+its 绩效指标 and the values achieved (rows of the 部门整体 sheet, matched by name);
+第四部分 carries the grade word (优秀 / 良好 / 中 / 差), or says that the evaluation
+is not finished while anything is 未评. Prose a clerk writes comes from the sheet's
+text fields (评价结论, 存在的问题, 改进措施) or is left as a placeholder.
 """
 
 from __future__ import annotations
@@ -11,10 +14,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..fsutil import atomic_path
-from ..selfeval import EvalReport, SheetScore
+from ..scoring import GRADE_WORDS
+from ..selfeval import EvalReport, RowScore, SheetScore
+from ..subtargets import indicators_of
+from ..values import squeeze
 from .docx import BODY_FONT, TITLE_FONT, _docx, _font, _para
 
 PLACEHOLDER = "（请填写）"
+SECTIONS = ("一、部门基本情况", "（一）部门概况", "（二）部门收支预决算情况", "（三）部门整体支出绩效目标、指标",
+            "二、自评工作开展情况", "（一）自评的组织工作", "（二）自评的方法和过程",
+            "三、部门整体支出绩效目标实现情况及指标分析", "（一）总体绩效目标实现情况",
+            "（二）分项绩效目标实现情况及指标分析", "四、评价结论和评价等级", "五、存在的问题及改进措施",
+            "（一）存在的主要问题", "（二）针对问题提出具体的改进措施或建议",
+            "六、评价工作组人员名单及签字（姓名、工作单位、职务、职称）")
+METHOD = ("按预算执行率和各项绩效指标的完成情况计分：预算执行率得分 = min(全年执行数 / 全年预算数, 1) × 分值；"
+          "“≥”类指标完成目标得满分，未完成按实际值 / 目标值 × 分值计分；“≤”类指标超出目标按比例扣分；"
+          "定性指标按档次计分（达成得满分，部分达成、未达成在档次范围内评分）。总分 90 分及以上为优秀，"
+          "80–90 分为良好，60–80 分为中，60 分以下为差。")
 
 
 def _money(value) -> str:
@@ -30,14 +46,47 @@ def _table(doc, rows: list[list[str]], header: bool = True):
     return table
 
 
-def _indicator_rows(score: SheetScore) -> list[list[str]]:
-    rows = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"]]
-    for r in score.rows:
+def _score_text(r: RowScore) -> str:
+    return "未评" if r.pending is not None else f"{r.score:.2f}"
+
+
+def _indicator_rows(rows: list[RowScore], score: SheetScore | None = None) -> list[list[str]]:
+    out = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"]]
+    for r in rows:
         ind = r.indicator
-        rows.append([r.level1 or "", r.level2 or "", ind.level3 or "", ind.target or "", ind.actual or "",
-                     f"{r.weight:.2f}", f"{r.score:.2f}", ind.reason or ""])
-    rows.append(["合计", "", "", "", "", f"{sum(r.weight for r in score.rows):.2f}", f"{score.indicator_total:.2f}", ""])
-    return rows
+        out.append([r.level1 or "", r.level2 or "", ind.level3 or "", ind.target or "", ind.actual or "",
+                    f"{r.weight:.2f}", _score_text(r), ind.reason or ""])
+    if score is not None:
+        out.append(["合计", "", "", "", "", f"{sum(r.weight for r in rows):.2f}", f"{score.indicator_total:.2f}", ""])
+    return out
+
+
+def _achieved(r: RowScore) -> str:
+    ind = r.indicator
+    actual = ind.actual or (ind.band if squeeze(ind.band) else None)
+    done = f"实际完成 {actual}" if actual else "实际完成值未填写"
+    target = f"（年度指标值 {ind.target}）" if ind.target else ""
+    return f"{ind.level3 or '（未命名指标）'}：{done}{target}，得分 {_score_text(r)}（分值 {r.weight:.2f}）"
+
+
+def _by_sub_target(report: EvalReport) -> tuple[list[list[RowScore]], list[RowScore]]:
+    """The department rows of each 分项绩效目标 (by the names its text gives), and the rows of none."""
+    left = list(report.department.rows)
+    groups = []
+    for t in report.evaluation.department.sub_targets:
+        names = {squeeze(c.name) for c in indicators_of(t.indicators, t.goal)}
+        mine = [r for r in left if squeeze(r.indicator.level3) in names]
+        left = [r for r in left if r not in mine]
+        groups.append(mine)
+    return groups, left
+
+
+def _grade_sentence(score: SheetScore) -> str:
+    if score.complete:
+        return (f"经自评，部门整体支出绩效总分 {score.total:.2f} 分。"
+                f"通过评价，部门整体综合绩效评定结论为{GRADE_WORDS[score.grade]}。")
+    return (f"自评尚未完成：{len(score.pending)} 项未评（见自评表），已评部分得 {score.total:.2f} 分，"
+            f"不是总分；未完成评分，暂不评定等级。")
 
 
 def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
@@ -49,43 +98,71 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    year = ev.unit.year or ""
-    _para(doc, ev.unit.name or "", 20, True, "center", TITLE_FONT)
+    year, name = ev.unit.year or "", sheet.name or ev.unit.name or ""
+    _para(doc, ev.unit.name or name, 20, True, "center", TITLE_FONT)
     _para(doc, f"{year} 年度整体支出绩效自评报告", 18, True, "center", TITLE_FONT)
-    _para(doc, "一、部门基本情况", 14, True, font=TITLE_FONT)
-    _para(doc, "（一）部门概况", 12, True)
+    _para(doc, f"根据预算绩效管理的要求，{name}对 {year} 年度整体支出情况开展了绩效自评价，形成本评价报告。")
+
+    _para(doc, SECTIONS[0], 14, True, font=TITLE_FONT)
+    _para(doc, SECTIONS[1], 12, True)
     _para(doc, PLACEHOLDER)
-    _para(doc, "（二）部门收支预决算情况", 12, True)
+    _para(doc, SECTIONS[2], 12, True)
     _para(doc, f"本部门 {year} 年度年初预算数 {_money(sheet.initial_total)} 万元，全年预算数 {_money(sheet.full_total)} 万元，"
                f"全年执行数 {_money(sheet.executed_total)} 万元，预算执行率 {dept.rate * 100:.2f}%。")
     _table(doc, [["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数"],
                  ["年度资金总额", _money(sheet.initial_total), _money(sheet.full_total), _money(sheet.executed_total)],
                  ["其中：财政资金", _money(sheet.initial_fiscal), _money(sheet.full_fiscal), _money(sheet.executed_fiscal)],
                  ["其他资金", _money(sheet.initial_other), _money(sheet.full_other), _money(sheet.executed_other)]])
-    _para(doc, "二、绩效目标", 14, True, font=TITLE_FONT)
+    _para(doc, SECTIONS[3], 12, True)
+    _para(doc, "（一）部门总体绩效目标", 12, True)
     _para(doc, sheet.goal or PLACEHOLDER)
-    _para(doc, "三、自评工作开展情况", 14, True, font=TITLE_FONT)
+    _para(doc, "（二）分项绩效目标", 12, True)
+    for i, t in enumerate(sheet.sub_targets, start=1):
+        _para(doc, f"{i}、{t.title or ''}", 12, True)
+        _para(doc, f"绩效目标：{t.goal or ''}")
+        _para(doc, f"绩效指标：{t.indicators or ''}")
+    if not sheet.sub_targets:
+        _para(doc, "部门整体绩效指标见第三部分。")
+
+    _para(doc, SECTIONS[4], 14, True, font=TITLE_FONT)
+    _para(doc, SECTIONS[5], 12, True)
     _para(doc, PLACEHOLDER)
-    _para(doc, "四、目标实现情况及指标分析", 14, True, font=TITLE_FONT)
+    _para(doc, SECTIONS[6], 12, True)
+    _para(doc, METHOD)
+
+    _para(doc, SECTIONS[7], 14, True, font=TITLE_FONT)
+    _para(doc, SECTIONS[8], 12, True)
     _para(doc, f"预算执行率 {dept.rate * 100:.2f}%，得 {dept.execution_score:.2f} 分（分值 {dept.execution_weight:.2f}）。")
+    _para(doc, SECTIONS[9], 12, True)
+    groups, other = _by_sub_target(report)
+    for i, (t, rows) in enumerate(zip(sheet.sub_targets, groups), start=1):
+        _para(doc, f"{i}、{t.title or ''}", 12, True)
+        _para(doc, f"绩效目标：{t.goal or ''}")
+        _para(doc, "绩效指标：" + ("；".join(_achieved(r) for r in rows) if rows else "（自评表中没有本项的指标）") + "。")
+    if other:
+        _para(doc, "部门整体绩效指标完成情况：" if not sheet.sub_targets else "其他绩效指标完成情况：")
+        _table(doc, _indicator_rows(other))
     if dept.rows:
-        _para(doc, "部门整体绩效指标完成情况：")
-        _table(doc, _indicator_rows(dept))
+        _para(doc, "部门整体绩效指标评分表：")
+        _table(doc, _indicator_rows(dept.rows, dept))
+    if report.projects:
+        _para(doc, "（三）项目支出绩效自评情况", 12, True)
     for p in report.projects:
-        _para(doc, f"{p.sheet.name or p.sheet.sheet}（{p.sheet.code or ''}）：执行率 {p.rate * 100:.2f}%，"
-                   f"总分 {p.total:.2f}，等级 {p.grade}", 12, True)
-        _table(doc, _indicator_rows(p))
-    _para(doc, "五、评价结论和评价等级", 14, True, font=TITLE_FONT)
-    _para(doc, f"经自评，本部门整体支出绩效总分 {dept.total:.2f} 分，评价等级为“{dept.grade}”。")
+        head = f"总分 {p.total:.2f}，等级 {p.grade}" if p.complete else f"未完成评分（已评部分 {p.total:.2f} 分）"
+        _para(doc, f"{p.sheet.name or p.sheet.sheet}（{p.sheet.code or ''}）：执行率 {p.rate * 100:.2f}%，{head}", 12, True)
+        _table(doc, _indicator_rows(p.rows, p))
+
+    _para(doc, SECTIONS[10], 14, True, font=TITLE_FONT)
     _para(doc, sheet.conclusion or PLACEHOLDER)
-    _para(doc, "六、存在的问题及改进措施", 14, True, font=TITLE_FONT)
-    _para(doc, "（一）存在的问题", 12, True)
+    _para(doc, _grade_sentence(dept))
+    _para(doc, SECTIONS[11], 14, True, font=TITLE_FONT)
+    _para(doc, SECTIONS[12], 12, True)
     _para(doc, sheet.problems or PLACEHOLDER)
-    _para(doc, "（二）改进措施", 12, True)
+    _para(doc, SECTIONS[13], 12, True)
     _para(doc, sheet.improvements or PLACEHOLDER)
-    _para(doc, "七、评价工作组", 14, True, font=TITLE_FONT)
-    team = [["", "姓名", "工作单位", "职务", "职级"]] + [
-        [m.role or "", m.name or "", m.org or "", m.title or "", m.rank or ""] for m in sheet.team]
+    _para(doc, SECTIONS[14], 14, True, font=TITLE_FONT)
+    team = [["评价组", "姓名", "工作单位", "职务", "职级", "签字"]] + [
+        [m.role or "", m.name or "", m.org or "", m.title or "", m.rank or "", ""] for m in sheet.team]
     _table(doc, team)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))

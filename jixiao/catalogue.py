@@ -78,6 +78,7 @@ _SPECS = [
     CodeSpec("JX-E03", ERROR, "定性得分超出档次", "{detail}"),
     CodeSpec("JX-E04", WARNING, "完成值偏离未说明原因", "{detail}"),
     CodeSpec("JX-E05", ERROR, "执行数超过预算数", "{detail}"),
+    CodeSpec("JX-E06", ERROR, "指标未评", "{detail}"),
 ]
 CATALOGUE: dict[str, CodeSpec] = {spec.code: spec for spec in _SPECS}
 

@@ -297,10 +297,16 @@ def selfeval_new(targets: str, output: str) -> None:
     from .selfeval import prefill, write_selfeval
 
     guard_output(targets, output)
-    ev = prefill(read_workbook(targets))
+    book = read_workbook(targets)
+    ev = prefill(book)
     write_selfeval(output, ev)
     n = sum(len(p.indicators) for p in ev.projects) + len(ev.department.indicators)
     click.echo(f"已生成自评表：{output}（{len(ev.projects)} 个项目，{n} 个指标）；请填写全年执行数和实际完成值。")
+    open_rows = [i for i in ev.department.indicators if i.target is None or i.level1 is None]
+    if open_rows:  # Hebei: the rows come from the 分项绩效目标 text, which seldom gives every target
+        source = "整体支出绩效目标表" if book.overall is not None else "分项绩效目标"
+        click.echo(f"部门整体支出绩效自评表的 {len(ev.department.indicators)} 个指标由{source}带入，"
+                   f"其中 {len(open_rows)} 个请补填一级指标、二级指标或年度指标值。")
 
 
 @main.command()
@@ -310,7 +316,7 @@ def selfeval_new(targets: str, output: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件。")
 def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     """自评打分：按指标类型计算得分、汇总总分并评定等级（优/良/中/差）。"""
-    from .selfeval import read_selfeval, score as run, write_scores
+    from .selfeval import UNFINISHED, read_selfeval, score as run, write_scores
 
     report = run(read_selfeval(file))
     if write:
@@ -321,12 +327,25 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
+        def line(s) -> str:  # a partial total is never shown as if it were the total
+            if s.complete:
+                return f"总分 {s.total:.2f}，等级 {s.grade}"
+            return f"{UNFINISHED}（已评部分 {s.total:.2f} 分，不是总分；{len(s.pending)} 项未评）"
+
         d = report.department
         click.echo(f"{report.evaluation.unit.code or ''} {report.evaluation.unit.name or ''}")
-        click.echo(f"  部门整体：总分 {d.total:.2f}（执行率 {d.rate * 100:.1f}% 得 {d.execution_score:.2f}），等级 {d.grade}")
+        click.echo(f"  部门整体：{line(d)}；执行率 {d.rate * 100:.1f}% 得 {d.execution_score:.2f}")
         for p in report.projects:
-            click.echo(f"  [{p.sheet.sheet}] {p.sheet.name or '—'}：总分 {p.total:.2f}，等级 {p.grade}")
-        for issue in report.issues:
+            click.echo(f"  [{p.sheet.sheet}] {p.sheet.name or '—'}：{line(p)}")
+        pending = report.pending
+        if pending:
+            click.echo(f"{UNFINISHED}：以下 {len(pending)} 项未评，填写后再打分（不评定等级）：")
+            for issue in pending:
+                click.echo(f"  {issue.sheet}!{issue.cell} {issue.code} {issue.message}")
+        others = [i for i in report.issues if i not in pending]
+        if others:
+            click.echo("其他问题：" if pending else "问题：")
+        for issue in others:
             click.echo(f"  {issue.sheet}!{issue.cell} {issue.code} {issue.message}")
     sys.exit(EXIT_FINDINGS if any(i.severity == "error" for i in report.issues) else EXIT_OK)
 
@@ -380,7 +399,12 @@ def export_command(file: str, to: str, output: str) -> None:
             fail("自评表目前只能导出为 Word（--to docx）")
         from .converters.selfeval_docx import export_selfeval_docx
 
-        click.echo(f"已导出自评报告：{export_selfeval_docx(run(evaluation), output)}")
+        report = run(evaluation)
+        click.echo(f"已导出自评报告：{export_selfeval_docx(report, output)}")
+        if not report.complete:  # the report says so too: no grade while anything is 未评
+            click.echo(f"注意：自评表有 {len(report.pending)} 项未评，报告中未评定等级（未完成评分）；"
+                       f"请用 jixiao score 查看清单。")
+            sys.exit(EXIT_FINDINGS)
         return
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
 

@@ -96,6 +96,7 @@ class Column:
     style: str | None = None
     dropdown: str | None = None  # list name, or ``"level2:<col>"`` for the dependent 二级 list
     strict: bool = False  # a dropdown that refuses other entries
+    check: tuple[str, str] | None = None  # (custom validation formula with ``{row}``, message) refusing entries
     index: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -22,6 +22,8 @@ BANDS: dict[str, tuple[Decimal, Decimal]] = {
     "未达成": (ZERO, Decimal("0.6")),
 }
 GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", ZERO))
+#: the grade as a report writes it (seed 004: "综合绩效评定结论为良好")
+GRADE_WORDS = {"优": "优秀", "良": "良好", "中": "中", "差": "差"}
 
 
 def cents(value: Decimal) -> Decimal:
@@ -64,12 +66,15 @@ def band_of(score: Decimal, weight: Decimal) -> str | None:
     return "未达成"
 
 
-def qualitative_score(band: str, weight: Decimal, manual: Decimal | None = None) -> Decimal:
-    """A 定性 score: the manual score when it lies in its band, else the band's lower bound."""
-    low, _high = BANDS[band]
-    if manual is not None and band_of(manual, weight) == band:
-        return cents(manual)
-    return cents(low * weight)
+def qualitative_score(band: str, weight: Decimal, manual: Decimal | None = None) -> Decimal | None:
+    """A 定性 score: the manual score when it lies in its band; 达成 without one scores the full weight.
+
+    None (the row is 未评) for a manual score outside its band, and for 部分达成 / 未达成 until a
+    manual score inside the band is given.
+    """
+    if manual is not None:
+        return cents(manual) if band_of(manual, weight) == band else None
+    return cents(weight) if band == "达成" else None
 
 
 def satisfaction_score(actual: Decimal, weight: Decimal, bands: list[tuple[Decimal, Decimal]]) -> Decimal:

@@ -26,19 +26,20 @@ from .issues import FileReport, Issue
 from .layouts import (
     UNIT_LAYOUT, Block, Column, Field, FooterLine, Formula, SheetLayout, Static, unit_formula, unit_ref,
 )
-from .model import Located, Unit, UnitWorkbook
+from .model import Loc, Located, SubTarget, Unit, UnitWorkbook
 from .profiles import Profile, load_profile
 from .reader import bind_fields, read_block, read_meta
 from .rules import effective_rows
 from .scoring import (
-    BANDS, ZERO, band_of, execution_score, grade, indicator_score, qualitative_score, satisfaction_score,
-    split_weight,
+    BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
+from .subtargets import category, indicators_of
 from .taxonomy import normalize_level1
 from .values import OPERATORS, parse_decimal, parse_indicator_value, squeeze
 
 TEMPLATE_ID = "jixiao.selfeval-workbook"
 DEPARTMENT_SHEET = "部门整体支出绩效自评表"
+SUBTARGET_SHEET = "分项绩效目标"
 PROJECT_PREFIX = "项目"
 
 # --- model ----------------------------------------------------------------------------
@@ -94,6 +95,7 @@ class DepartmentEval(ProjectEval):
     problems: str | None = None  # 存在的问题
     improvements: str | None = None  # 改进措施
     team: list[TeamMember] = PField(default_factory=list)
+    sub_targets: list[SubTarget] = PField(default_factory=list)  # 分项绩效目标 (sheet 分项绩效目标)
 
 
 class SelfEvaluation(Located):
@@ -131,8 +133,12 @@ _INDICATOR_COLUMNS = (
     Column("target", "D", "年度指标值"),
     Column("actual", "E", "实际完成值"),
     Column("weight", "F", "分值", kind="number", style="input_number"),
-    Column("score", "G", "得分", kind="number", style="input_number"),
-    Column("band", "H", "定性档次"),
+    Column("score", "G", "得分", kind="number", style="input_number", check=(
+        'OR(G{row}="",N(F{row})=0,AND(ISNUMBER(G{row}),G{row}>=0,G{row}<=F{row},OR(H{row}="",'
+        'AND(H{row}="达成",G{row}>=0.8*F{row}),AND(H{row}="部分达成",G{row}>=0.6*F{row},G{row}<0.8*F{row}),'
+        'AND(H{row}="未达成",G{row}<0.6*F{row}))))',
+        "得分应在 0 与分值之间，并在所选定性档次的范围内：达成 80%–100%，部分达成 60%–80%（不含），未达成 0–60%（不含）。")),
+    Column("band", "H", "定性档次", dropdown="bands", strict=True),
     Column("reason", "I", "偏差原因分析及改进措施", span=2),
 )
 _FOOTER = (
@@ -140,8 +146,12 @@ _FOOTER = (
                    Formula("G1", "SUM(G{first}:G{last})", "formula_number"))),
     FooterLine(1, (Static("A1:E1", "总分（执行率得分 + 指标得分）"),
                    Formula("G1", "ROUND(N($G$6)+G{total},2)", "formula_number"))),  # G6: 执行率得分
+    # 未完成评分 while a budget cell is not a number, there is no indicator, or a named row has no 得分
+    # (``jixiao score --write`` leaves 未评 rows blank): the sheet grades exactly when ``score`` does
     FooterLine(2, (Static("A1:E1", "评价等级"),
-                   Formula("G1", 'IF(G{grand}>=90,"优",IF(G{grand}>=80,"良",IF(G{grand}>=60,"中","差")))',
+                   Formula("G1", 'IF(OR(NOT(ISNUMBER($C$6)),NOT(ISNUMBER($D$6)),COUNTA(C{first}:C{last})=0,'
+                                 'SUMPRODUCT((C{first}:C{last}<>"")*(G{first}:G{last}=""))>0),"未完成评分",'
+                                 'IF(G{grand}>=90,"优",IF(G{grand}>=80,"良",IF(G{grand}>=60,"中","差"))))',
                            "formula"))),
 )
 
@@ -194,6 +204,20 @@ DEPARTMENT_EVAL_LAYOUT = SheetLayout(
 )
 
 
+#: the 分项绩效目标 as the target workbook states them: the report's 第三部分 restates each one
+#: with its 绩效指标 (rows of the 部门整体 sheet) and the values achieved
+SUBTARGET_EVAL_LAYOUT = SheetLayout(
+    key="subtarget_eval", sheet=SUBTARGET_SHEET, widths=(6, 22, 44, 30),
+    statics=(Static("A1:D1", "分项绩效目标", "title"),
+             Static("A2:D2", "（由目标表带入；各项绩效指标的实际完成值请填在“部门整体支出绩效自评表”）", "note_center"),
+             Static("A3", "序号"), Static("B3", "标题"), Static("C3", "绩效目标"), Static("D3", "绩效指标")),
+    blocks=(Block("sub_targets", header_row=3, first_row=4, rows=8, open_ended=True, numbering="A", row_height=60,
+                  columns=(Column("title", "B", "标题"), Column("goal", "C", "绩效目标"),
+                           Column("indicators", "D", "绩效指标"))),),
+    heights={1: 30}, signature=(("A3", "序号"), ("B3", "标题")),
+)
+
+
 # --- writing and reading ----------------------------------------------------------------
 
 def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: Profile | None = None) -> Path:
@@ -212,10 +236,13 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
         draw_sheet(wb, fmts, DEPARTMENT_EVAL_LAYOUT, DEPARTMENT_SHEET, dept,
                    {"team": list(dept.team) if dept else [], "indicators": list(dept.indicators) if dept else []},
                    password=password, unit=unit)
+        draw_sheet(wb, fmts, SUBTARGET_EVAL_LAYOUT, SUBTARGET_SHEET, None,
+                   {"sub_targets": list(dept.sub_targets) if dept else []}, password=password, unit=unit)
         for i, project in enumerate((ev.projects if ev else None) or [None], start=1):
             draw_sheet(wb, fmts, PROJECT_EVAL_LAYOUT, f"{PROJECT_PREFIX}{i}", project,
                        {"indicators": list(project.indicators) if project else []}, password=password, unit=unit)
-        _draw_meta(wb, profile, list(profile.milestones), password, template_id=TEMPLATE_ID)
+        _draw_meta(wb, profile, list(profile.milestones), password, template_id=TEMPLATE_ID,
+                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),))
         first.activate()
         wb.close()
     return Path(path)
@@ -244,6 +271,9 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     ev.unit = Unit(raw=raw, cells=cells, **data)
     if grid.has(DEPARTMENT_SHEET):
         ev.department = _read_eval(grid.sheet(DEPARTMENT_SHEET), DEPARTMENT_EVAL_LAYOUT, DepartmentEval)
+    if grid.has(SUBTARGET_SHEET):  # a 自评表 made before the sheet existed has none
+        ev.department.sub_targets = read_block(grid.sheet(SUBTARGET_SHEET), SUBTARGET_EVAL_LAYOUT.block("sub_targets"),
+                                               SubTarget)
     for name in grid.sheet_names:
         if name.startswith(PROJECT_PREFIX):
             project = _read_eval(grid.sheet(name), PROJECT_EVAL_LAYOUT, ProjectEval)
@@ -288,6 +318,18 @@ def _eval_indicators(indicators, profile: Profile, overall: bool = False) -> lis
     return out
 
 
+def subtarget_indicators(sub_targets: list[SubTarget], profile: Profile) -> list[EvalIndicator]:
+    """One row per 绩效指标 a 分项绩效目标 names; target and category where the text makes them plain."""
+    rows = []
+    for t in sub_targets:
+        for clause in indicators_of(t.indicators, t.goal):
+            level1, level2 = category(clause.name)
+            rows.append(EvalIndicator(level1=level1, level2=level2, level3=clause.name, target=clause.target))
+    for row, w in zip(rows, default_weights([r.level1 for r in rows], profile)):
+        row.weight = w
+    return rows
+
+
 def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluation:
     """A self-evaluation with indicators, targets and budgets carried over; actuals blank."""
     profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
@@ -301,8 +343,12 @@ def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluatio
                           initial_fiscal=fiscal, initial_other=other, full_total=total, full_fiscal=fiscal,
                           full_other=other, execution_weight=weight,
                           team=[TeamMember(role="组长"), TeamMember(role="成员")])
+    dept.sub_targets = [SubTarget(title=t.title, goal=t.goal, indicators=t.indicators)
+                        for t in book.department.sub_targets]
     if book.overall is not None:
         dept.indicators = _eval_indicators(book.overall.indicators, profile, overall=True)
+    else:  # Hebei: no 整体支出绩效目标表; the 绩效指标 named in the 分项绩效目标 (seed 004)
+        dept.indicators = subtarget_indicators(book.department.sub_targets, profile)
     ev.department = dept
     for p in book.projects:
         ev.projects.append(ProjectEval(
@@ -313,6 +359,9 @@ def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluatio
 
 
 # --- scoring --------------------------------------------------------------------------------
+
+UNFINISHED = "未完成评分"  # what is shown instead of a grade while anything is 未评
+
 
 @dataclass
 class RowScore:
@@ -325,6 +374,8 @@ class RowScore:
     weight: Decimal
     score: Decimal
     computed: bool  # False when the score is a clerk's (定性 within its band)
+    pending: Issue | None = None  # the finding that leaves this row 未评 (its score counts 0 meanwhile)
+    default_weight: bool = False  # the weight was shared out at scoring time (分值 left blank)
 
 
 @dataclass
@@ -334,6 +385,7 @@ class SheetScore:
     execution_score: Decimal
     execution_weight: Decimal
     rows: list[RowScore] = field(default_factory=list)
+    pending: list[Issue] = field(default_factory=list)  # every finding that leaves the sheet 未评
 
     @property
     def indicator_total(self) -> Decimal:
@@ -341,11 +393,21 @@ class SheetScore:
 
     @property
     def total(self) -> Decimal:
+        """The sum of what is scored; a partial total while :attr:`complete` is False."""
         return self.execution_score + self.indicator_total
 
     @property
-    def grade(self) -> str:
-        return grade(self.total)
+    def complete(self) -> bool:
+        return not self.pending
+
+    @property
+    def grade(self) -> str | None:
+        """优 / 良 / 中 / 差, or None while anything is 未评 (nothing scored, nothing graded)."""
+        return grade(self.total) if self.complete else None
+
+    @property
+    def grade_text(self) -> str:
+        return self.grade or UNFINISHED
 
     def rollup(self) -> dict[str, dict[str, Decimal]]:
         """三级 → 二级 → 一级: scores summed by 一级 and by 一级/二级."""
@@ -358,45 +420,127 @@ class SheetScore:
 
 
 def _number(text: str | None) -> Decimal | None:
+    """An actual value as a number: ``96%``, ``80次``, ``78万元``; None for ``八十``, a date, ``#REF!``."""
     if text is None:
         return None
     value = parse_decimal(text, percent_sign=True)
-    return value if value is not None else parse_indicator_value(str(text)).number
+    if value is not None:
+        return value
+    parsed = parse_indicator_value(str(text))
+    return parsed.number if parsed.number is not None and not parsed.rest.strip() else None
+
+
+def _name(ind: EvalIndicator) -> str:
+    return f"“{squeeze(ind.level3)}”" if squeeze(ind.level3) else "本行指标"
+
+
+def _pending(obj: Located, field_name: str, detail: str) -> Issue:
+    return Issue.at("JX-E06", obj, field_name, getattr(obj, field_name, None), detail=detail)
+
+
+def _shared_weights(sheet: ProjectEval, profile: Profile) -> list[tuple[Decimal | None, bool]]:
+    """Each row's weight: as filled in, else its 一级 category's weight left over, shared as by ``prefill``."""
+    levels = [normalize_level1(ind.level1).name or ind.level1 for ind in sheet.indicators]
+    out: list[tuple[Decimal | None, bool]] = [(ind.weight, False) for ind in sheet.indicators]
+    for level1, attr in _CATEGORY_WEIGHT.items():
+        rows = [i for i, l1 in enumerate(levels) if l1 == level1]
+        blank = [i for i in rows if sheet.indicators[i].weight is None]
+        total = Decimal(getattr(profile.weights, attr))
+        if not blank or (level1 == "成本指标" and total == 0):
+            continue
+        left = max(total - sum((sheet.indicators[i].weight for i in rows if i not in blank), ZERO), ZERO)
+        for i, w in zip(blank, split_weight(left, len(blank))):
+            out[i] = (w, True)
+    return out
+
+
+def _money_findings(sheet: ProjectEval) -> list[Issue]:
+    """JX-L03 for text, a date or an error value in a money cell (it is never read as 0)."""
+    out = []
+    for name, label in (("initial_total", "年初预算数"), ("initial_fiscal", "年初预算数（财政资金）"),
+                        ("initial_other", "年初预算数（其他资金）"), ("full_total", "全年预算数"),
+                        ("full_fiscal", "全年预算数（财政资金）"), ("full_other", "全年预算数（其他资金）"),
+                        ("executed_total", "全年执行数"), ("executed_fiscal", "全年执行数（财政资金）"),
+                        ("executed_other", "全年执行数（其他资金）"), ("execution_weight", "执行率分值")):
+        if name in sheet.raw:
+            out.append(Issue.at("JX-L03", sheet, name, sheet.raw[name], label=label,
+                                unit="分" if name == "execution_weight" else "万元"))
+    return out
 
 
 def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
     weight = sheet.execution_weight if sheet.execution_weight is not None else Decimal(profile.weights.execution)
     rate, ex_score = execution_score(sheet.executed_total or ZERO, sheet.full_total or ZERO, weight)
     result = SheetScore(sheet, rate, ex_score, weight)
+    result.pending += _money_findings(sheet)
+    for name, label in (("full_total", "全年预算数"), ("executed_total", "全年执行数")):
+        if getattr(sheet, name) is None and name not in sheet.raw:
+            result.pending.append(_pending(sheet, name, f"{label}未填写，请填写{label}（万元）；填写前不评定等级。"))
+    if not sheet.indicators:
+        result.pending.append(Issue.make("JX-E06", loc=Loc(sheet=sheet.sheet or "", cell="C" + str(
+            (DEPARTMENT_EVAL_LAYOUT if isinstance(sheet, DepartmentEval) else PROJECT_EVAL_LAYOUT).blocks[-1]
+            .first_row)) if sheet.sheet else None, field="indicators",
+            detail="本表没有绩效指标，请填写各项绩效指标（三级指标、年度指标值、实际完成值）。"))
     bands = [(Decimal(t), Decimal(s)) for t, s in profile.satisfaction_bands]
-    for ind in sheet.indicators:
-        w = ind.weight or ZERO
+    for ind, (w, shared) in zip(sheet.indicators, _shared_weights(sheet, profile)):
         parsed = parse_indicator_value(ind.target)
         actual = _number(ind.actual)
         level1 = normalize_level1(ind.level1).name or ind.level1
-        computed = True
+        band = squeeze(ind.band)
+        computed, pending = True, None
+        needs: list[tuple[str, str]] = []  # (field, what to fill) while the row is 未评
+        if "weight" in ind.raw:
+            pending = Issue.at("JX-L03", ind, "weight", ind.raw["weight"], label="分值", unit="分")
+        elif w is None:
+            needs.append(("level1", "选择一级指标（或填写分值）"))
+        w = w or ZERO
+        score = ZERO
         if parsed.operator in OPERATORS and parsed.number is not None:
-            if actual is None:
-                score = ZERO
+            if actual is None and ind.actual is not None:
+                pending = pending or Issue.at("JX-L03", ind, "actual", ind.actual, label="实际完成值",
+                                              unit=parsed.unit or "与年度指标值相同")
+            elif actual is None:
+                needs.append(("actual", f"填写实际完成值（年度指标值 {ind.target}）"))
             elif level1 == "满意度指标" and bands and parsed.operator in ("≥", ">"):
                 score = satisfaction_score(actual, w, bands)
             else:
                 score = indicator_score(parsed.operator, parsed.number, actual, w)
-        elif squeeze(ind.band) in BANDS:
-            score = qualitative_score(squeeze(ind.band), w, ind.score)
-            computed = not (ind.score is not None and band_of(ind.score, w) == squeeze(ind.band))
+        elif band in BANDS:
+            low, high = BANDS[band]
+            qualitative = qualitative_score(band, w, ind.score)
+            if qualitative is not None:
+                score, computed = qualitative, ind.score is None
+            elif ind.score is not None:
+                pending = pending or Issue.at("JX-E03", ind, "score", ind.score, detail=(
+                    f"定性档次“{band}”的得分应在分值的 {low * 100:.0f}%–{high * 100:.0f}% 之间"
+                    f"（{low * w:.2f}–{high * w:.2f}），现为 {ind.score}。"))
+            else:
+                needs.append(("score", f"在得分栏填写 {low * w:.2f} 至 {high * w:.2f}（不含）之间的得分"
+                                       f"（定性档次为“{band}”）"))
+        elif ind.score is not None and parsed.operator is not None:
+            score, computed = min(ind.score, w), False  # a clerk's score for a row scored by hand
+        elif parsed.operator is None:
+            needs.append(("target", "填写年度指标值（如 ≥95%；定性指标可只选定性档次）"))
+            if ind.actual is None:
+                needs.append(("actual", "填写实际完成值"))
         else:
-            score, computed = min(ind.score or ZERO, w), False
+            needs.append(("band", "选择定性档次（达成 / 部分达成 / 未达成）"))
+        if pending is None and needs:
+            pending = _pending(ind, needs[0][0], f"{_name(ind)}未评：请" + "，".join(t for _, t in needs) + "。")
+        if pending is not None:
+            score, computed = ZERO, False
+            result.pending.append(pending)
         result.rows.append(RowScore(ind, level1, ind.level2, parsed.operator, parsed.number, actual, w,
-                                    max(score, ZERO), computed))
+                                    max(score, ZERO), computed, pending, shared))
     return result
 
 
 def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
-    """JX-E01 … JX-E05 for each scored sheet."""
+    """JX-E01 … JX-E06 (and JX-L03 for text in number cells) for each scored sheet."""
     issues: list[Issue] = []
     for s in scores:
         sheet = s.sheet
+        issues += s.pending
         if sheet.executed_total is not None and sheet.full_total is not None:
             if sheet.executed_total > sheet.full_total:
                 issues.append(Issue.at("JX-E05", sheet, "executed_total", sheet.executed_total,
@@ -409,13 +553,6 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
             if ind.score is not None and ind.score > r.weight:
                 issues.append(Issue.at("JX-E02", ind, "score", ind.score,
                                        detail=f"得分 {ind.score} 超过该指标分值 {r.weight}。"))
-            band = squeeze(ind.band)
-            if band in BANDS and ind.score is not None and ind.score <= r.weight \
-                    and band_of(ind.score, r.weight) != band:
-                low, high = BANDS[band]
-                issues.append(Issue.at("JX-E03", ind, "score", ind.score,
-                                       detail=f"定性档次“{band}”的得分应在分值的 {low * 100:.0f}%–{high * 100:.0f}% 之间"
-                                              f"（{low * r.weight:.2f}–{high * r.weight:.2f}），现为 {ind.score}。"))
             if r.operator in OPERATORS and r.target and r.actual is not None and not squeeze(ind.reason):
                 ratio = r.actual / r.target
                 off = (ratio < 1 or ratio > Decimal("1.2")) if r.operator in ("≥", ">", "=") else ratio > 1
@@ -433,10 +570,23 @@ class EvalReport:
     projects: list[SheetScore]
     issues: list[Issue]
 
+    @property
+    def complete(self) -> bool:
+        return all(s.complete for s in (self.department, *self.projects))
+
+    @property
+    def pending(self) -> list[Issue]:
+        return [i for s in (self.department, *self.projects) for i in s.pending]
+
     def to_json(self) -> dict[str, Any]:
-        """The ``jixiao score --format json`` object (a contract); ``projects`` adds each project sheet."""
+        """The ``jixiao score --format json`` object (a contract); ``projects`` adds each project sheet.
+
+        ``grade`` is null and ``complete`` false while anything is 未评; ``total`` is then partial.
+        """
         def sheet_json(s: SheetScore) -> dict[str, Any]:
-            return {"total": f"{s.total:.2f}", "grade": s.grade,
+            return {"total": f"{s.total:.2f}", "grade": s.grade, "complete": s.complete,
+                    "pending": [{"sheet": i.sheet, "cell": i.cell, "code": i.code, "message": i.message}
+                                for i in s.pending],
                     "execution": {"rate": f"{s.rate * 100:.2f}", "score": f"{s.execution_score:.2f}",
                                   "weight": f"{s.execution_weight:.2f}"},
                     "indicators": [{"sheet": (r.indicator.loc("score").sheet if r.indicator.loc("score") else None),
@@ -461,7 +611,11 @@ def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
 
 
 def write_scores(source: str | Path, out: str | Path, report: EvalReport) -> Path:
-    """A copy of the workbook with the computed 得分 in each indicator row (clerks' 定性 scores kept)."""
+    """A copy of the workbook with the computed 得分 in each scored row (clerks' 定性 scores kept).
+
+    A row left 未评 keeps its 得分 blank, so the sheet's own 评价等级 formula shows 未完成评分
+    just as ``score`` does; a weight shared out at scoring time is written into 分值.
+    """
     from .grid import load_for_edit
 
     guard_output(source, out)
@@ -469,8 +623,11 @@ def write_scores(source: str | Path, out: str | Path, report: EvalReport) -> Pat
     for s in (report.department, *report.projects):
         for r in s.rows:
             loc = r.indicator.loc("score")
-            if loc is not None and r.computed:
+            if loc is not None and r.computed and r.pending is None:
                 wb[loc.sheet][loc.cell].value = float(r.score)
+            wloc = r.indicator.loc("weight")
+            if wloc is not None and r.default_weight:
+                wb[wloc.sheet][wloc.cell].value = float(r.weight)
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return Path(out)

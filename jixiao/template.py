@@ -227,6 +227,12 @@ def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: li
         if col.dropdown:
             opts = _dropdown_options(col.dropdown, col.strict, start_row)
             ws.data_validation(start_row - 1, col.index - 1, last - 1, col.index - 1, opts)
+        if col.check:
+            formula, text = col.check
+            ws.data_validation(start_row - 1, col.index - 1, last - 1, col.index - 1,
+                               {"validate": "custom", "value": "=" + formula.format(row=start_row),
+                                "ignore_blank": True, "error_type": "stop", "error_title": "填写的内容不在允许范围内",
+                                "error_message": text})
     return rows
 
 
@@ -304,7 +310,7 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
 
 
 def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str], password: str,
-               template_id: str = TEMPLATE_ID) -> None:
+               template_id: str = TEMPLATE_ID, extra_lists: tuple[tuple[str, str, Iterable[str]], ...] = ()) -> None:
     ws = wb.add_worksheet(META_SHEET)
     meta = [("template_id", template_id), ("template_version", TEMPLATE_VERSION),
             ("profile", profile.name), ("milestones", "|".join(milestones)),
@@ -317,7 +323,7 @@ def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str],
         lists.append((level1, level1, allowed_level2(level1, cost_under_output=profile.cost_under_output)))
     lists += [("jx_operators", "指标值类型", (*OPERATORS, QUALITATIVE)),
               ("jx_basis", "指标值确定依据", BASIS_CHOICES),
-              ("jx_units", "计量单位", UNIT_SUGGESTIONS)]
+              ("jx_units", "计量单位", UNIT_SUGGESTIONS), *extra_lists]
     for j, (name, header, values) in enumerate(lists):
         col = 3 + j
         values = list(values)

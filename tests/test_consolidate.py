@@ -340,6 +340,10 @@ def test_selfevaluations_are_ranked(tmp_path, example_books):
         for p in ev.projects:
             p.executed_total = p.full_total * D(executed)
         ev.department.executed_total = ev.department.full_total * D(executed)
+        for sheet in (ev.department, *ev.projects):  # every indicator evaluated: only complete ones rank
+            for ind in sheet.indicators:
+                ind.level1, ind.target = ind.level1 or "产出指标", ind.target or "≥90%"
+                ind.actual, ind.band = "95", "达成"
         write_selfeval(folder / f"{book.unit.code}-自评.xlsx", ev)
     result = consolidate([folder], tmp_path / "s.xlsx", workers=1, use_cache=False)
     assert result.found == 4 == result.consolidated + result.not_consolidated

@@ -40,8 +40,9 @@ def test_worked_scores(op, target, actual, weight, expected):
 
 def test_qualitative_and_satisfaction_bands():
     assert qualitative_score("部分达成", D(15), D(10)) == D("10.00")  # 10/15 = 66.7 % is in its band
-    assert qualitative_score("部分达成", D(15), D(13)) == D("9.00")   # out of band: the band's floor, 60 %
-    assert qualitative_score("达成", D(30)) == D("24.00")
+    assert qualitative_score("部分达成", D(15), D(13)) is None       # out of band: 未评 (JX-E03), not a floor
+    assert qualitative_score("部分达成", D(15)) is None              # 部分达成 needs its manual score
+    assert qualitative_score("达成", D(30)) == D("30.00")            # 达成 without one: the full weight
     bands = [(D(t), D(s)) for t, s in load_profile("hunan").satisfaction_bands]
     assert [satisfaction_score(D(a), D(10), bands) for a in ("96", "95", "85", "60", "59")] == \
            [D("10.00"), D("10.00"), D("8.00"), D("5.00"), D(0)]
@@ -103,8 +104,9 @@ def test_luanping_worked_total(filled):
     report = score(read_selfeval(filled))
     p = report.projects[0]
     assert [r.weight for r in p.rows] == [D("12.5")] * 4 + [D(30), D(10)]
-    assert [r.score for r in p.rows] == [D("12.50"), D("11.84"), D("12.50"), D("12.50"), D("24.00"), D("10.00")]
-    assert p.execution_score == D("9.50") and p.total == D("92.84") and p.grade == "优"
+    assert [r.score for r in p.rows] == [D("12.50"), D("11.84"), D("12.50"), D("12.50"), D("30.00"), D("10.00")]
+    # 达成 without a manual score now scores the full weight (30), not the band's floor (24)
+    assert p.execution_score == D("9.50") and p.total == D("98.84") and p.grade == "优"
     assert p.rollup()["产出指标"]["质量指标"] == D("11.84")
 
 
@@ -162,13 +164,15 @@ def test_report_docx_has_the_sections_and_the_numbers(filled, tmp_path):
 
     out = tmp_path / "报告.docx"
     result = CliRunner().invoke(main, ["export", str(filled), "--to", "docx", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and "未完成评分" in result.output, result.output
     doc = docx.Document(str(out))
     text = [p.text for p in doc.paragraphs]
-    for heading in ("一、部门基本情况", "（二）部门收支预决算情况", "二、绩效目标", "三、自评工作开展情况",
-                    "四、目标实现情况及指标分析", "五、评价结论和评价等级", "六、存在的问题及改进措施", "七、评价工作组"):
+    # the sections are seed 004's now (issue 18); the department sheet is unfilled here, so export exits 1
+    for heading in ("一、部门基本情况", "（二）部门收支预决算情况", "（三）部门整体支出绩效目标、指标",
+                    "二、自评工作开展情况", "三、部门整体支出绩效目标实现情况及指标分析", "四、评价结论和评价等级",
+                    "五、存在的问题及改进措施", "六、评价工作组人员名单及签字（姓名、工作单位、职务、职称）"):
         assert heading in text, heading
     p = score(read_selfeval(filled)).projects[0]
     assert any(f"总分 {p.total:.2f}，等级 {p.grade}" in t for t in text)
     scored = [t for t in doc.tables if t.rows[0].cells[0].text == "一级指标"]
-    assert [r.cells[6].text for r in scored[0].rows[1:-1]] == [f"{r.score:.2f}" for r in p.rows]
+    assert [r.cells[6].text for r in scored[-2].rows[1:-1]] == [f"{r.score:.2f}" for r in p.rows]

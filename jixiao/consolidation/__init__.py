@@ -303,7 +303,9 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
             else:
                 scored.append(e)
         scored = _deduplicate_evaluations(scored, rejected_files)
-        scored.sort(key=lambda e: (-Decimal(e["total"]), squeeze(e["unit"]["code"]), e["path"]))
+        # ranked: the complete ones, best first; then the incomplete ones, apart, each with why (自评得分)
+        scored.sort(key=lambda e: (not e["complete"], -Decimal(e["total"]) if e["complete"] else 0,
+                                   squeeze(e["unit"]["code"]), e["path"]))
         in_year = []
         for u in ok:
             unit_year = u.summary["unit"]["year"]

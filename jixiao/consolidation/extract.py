@@ -84,7 +84,20 @@ def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
     d, unit = report.department, report.evaluation.unit
     return {"path": path, "status": "selfeval", "size": stat.st_size, "mtime": stat.st_mtime,
             "unit": {"code": unit.code, "name": unit.name, "year": unit.year, "fill_date": unit.fill_date},
-            "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects)}
+            "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects),
+            "complete": report.complete, "why": _why_unfinished(report),
+            "project_scores": [[p.sheet.name or p.sheet.sheet, str(p.total), p.grade] for p in report.projects]}
+
+
+def _why_unfinished(report) -> str | None:
+    """Why a 自评表 gets no grade: each sheet's count of 未评 items and the first cells, or None."""
+    parts = []
+    for s in (report.department, *report.projects):
+        if s.pending:
+            cells = "、".join(f"{i.cell}" for i in s.pending[:3] if i.cell) + ("…" if len(s.pending) > 3 else "")
+            parts.append(f"{s.sheet.sheet or '部门整体支出绩效自评表'} {len(s.pending)} 项未评（{cells}，"
+                         f"如：{s.pending[0].message}）")
+    return "；".join(parts) or None
 
 
 def extract(path: str, profile_option: tuple[str, str] | None, tables: bool, targets: dict[str, str],

@@ -136,9 +136,21 @@ def rejected_rows(county: County) -> Iterator[list[Any]]:
 
 
 def selfeval_rows(county: County) -> Iterator[list[Any]]:
-    for rank, e in enumerate(county.evaluations, start=1):
-        yield [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"],
-               pct(Decimal(e["rate"])), e["projects"], e["path"]]
+    """Department and project scores side by side; only complete 自评表 are ranked (they come first),
+    the incomplete ones follow unranked, with no score shown as if final and the reason why."""
+    rank = 0
+    for e in county.evaluations:
+        scores = e["project_scores"]
+        shown = "；".join(f"{name} {Decimal(total):.2f}（{grade or '未完成评分'}）" for name, total, grade in scores)
+        if e["complete"]:
+            rank += 1
+            average = (sum((Decimal(t) for _, t, _ in scores), Decimal(0)) / len(scores)).quantize(Decimal("0.01")) \
+                if scores else None
+            yield [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"], average, shown,
+                   pct(Decimal(e["rate"])), e["projects"], "已完成", None, e["path"]]
+        else:
+            yield [None, e["unit"]["code"], e["unit"]["name"], None, "未完成评分", None, shown,
+                   pct(Decimal(e["rate"])), e["projects"], "未完成评分（不排名）", e["why"], e["path"]]
 
 
 def _chunks(sheet: str, rows: Iterable[list[Any]]) -> Iterator[Chunk]:
@@ -190,11 +202,14 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     ws.write_string(5, 0, f"找到 {county.found} = 纳入 {consolidated} + 未纳入 {rejected}"
                           f"{'，核对一致' if balanced else '，核对不一致！'}", ok if balanced else bad)
     ws.write_string(7, 0, "统计", bold)
+    unfinished = sum(1 for e in county.evaluations if not e["complete"])
     stats = [("单位数", len(county.units)), ("自评表", len(county.evaluations)), ("项目数", county.projects), ("指标数", county.indicators),
              ("错误", county.errors), ("提示", county.warnings)]
     for i, (label, value) in enumerate(stats):
         ws.write_string(8 + i, 0, label)
         ws.write_number(8 + i, 1, value)
+    if unfinished:  # beside the 自评表 count: the ones that are not ranked
+        ws.write_string(9, 2, f"其中 {unfinished} 份未完成评分（不排名，原因见“自评得分”）", bad)
     ws.write_string(15, 0, "预算（万元）", bold)
     last = n_units + 1
     for i, (label, name, col) in enumerate([("预算数", "budget", 5), ("财政资金", "fiscal", 6),
