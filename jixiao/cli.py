@@ -385,5 +385,35 @@ def export_command(file: str, to: str, output: str) -> None:
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
 
 
+# --- year over year: carry forward, diff (issue 20) ---------------------------------------
+
+@main.command("carry")
+@click.argument("last_year", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="新的预算年度，如 2027。")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="新年度的单位工作簿（.xlsx）。")
+@click.option("--selfeval", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="上年已打分的自评表：延续项目的指标值取上年实际完成值。")
+def carry_command(last_year: str, year: int, output: str, selfeval: str | None) -> None:
+    """由上年单位工作簿生成新年度工作簿：项目、指标带入，金额和支出计划清空待填，上年数列在旁边。"""
+    from .carry import carry_file
+    from .validate import validate_file
+
+    result = carry_file(last_year, output, year, selfeval)
+    book = result.book
+    click.secho(f"已生成 {year} 年度工作簿：{output}", fg="green", bold=True)
+    click.echo(f"  {book.unit.code or ''} {book.unit.name or ''}：带入 {len(book.projects)} 个项目，"
+               f"{sum(len(p.indicators) for p in book.projects)} 个指标"
+               + ("；金额和支出计划已清空，上年数见各项目表右侧" if book.projects else ""))
+    if selfeval:
+        click.echo(f"  {result.values_from_actuals} 个指标值取自上年自评表的实际完成值")
+    for line in result.notes:
+        click.echo(f"  说明：{line}")
+    for line in result.lost:
+        click.secho(f"  未带入：{line}", fg="yellow")
+    todo = [i for i in validate_file(output).issues if i.severity == "error"]
+    click.echo(f"  待填写：{len(todo)} 处（运行 jixiao validate \"{output}\" 查看清单）")
+    sys.exit(EXIT_FINDINGS if result.lost else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
