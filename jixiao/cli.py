@@ -415,5 +415,35 @@ def carry_command(last_year: str, year: int, output: str, selfeval: str | None) 
     sys.exit(EXIT_FINDINGS if result.lost else EXIT_OK)
 
 
+@main.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--write", is_flag=True, help="把对比结果写成工作簿（需 -o）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="对比工作簿（.xlsx）。")
+def diff_command(old: str, new: str, fmt: str, write: bool, output: str | None) -> None:
+    """对比两年的单位工作簿（或两个汇总表）：新增、减少的项目（单位），金额、支出计划、指标和绩效目标的变化。"""
+    from .diff import diff_files
+    from .diff_report import render_text, write_xlsx
+    from .fsutil import guard_output
+
+    if write and not output:
+        fail("使用 --write 时请用 -o 指定输出文件")
+    if output and not write:
+        fail("-o 需与 --write 一起使用")
+    if output:
+        guard_output(old, output)
+        guard_output(new, output)
+    result = diff_files(old, new)
+    if write:
+        write_xlsx(output, result, old, new)
+        click.echo(f"已生成对比表：{output}", err=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in render_text(result, old, new):
+            click.echo(line)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
