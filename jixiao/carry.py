@@ -97,8 +97,9 @@ def value_from_actual(target: str | None, actual: str | None) -> str | None:
 
 
 def _carry_project(p: Project, milestones: list[str], old_year: int | None) -> tuple[Project, bool]:
-    prior = {"code": p.code, **{name: getattr(p, name) for name in _MONEY}}
-    prior.update({f"plan.{m}": p.plan.get(m) for m in milestones})
+    # what the clerk wrote, typed or not (``80万`` in a money cell is shown as written)
+    prior = {name: p.raw.get(name) if getattr(p, name) is None else getattr(p, name) for name in ("code", *_MONEY)}
+    prior.update({f"plan.{m}": p.raw.get(f"plan.{m}") if p.plan.get(m) is None else p.plan[m] for m in milestones})
     code = _code_for(p.code, old_year)
     cleared = {*_MONEY, *(f"plan.{m}" for m in p.plan)} | ({"code"} if code is None else set())
     new = Project(code=code, name=p.name, purpose=p.purpose, goals=p.goals,
@@ -179,6 +180,8 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
         result.notes.append(f"{result.codes_cleared} 个项目编码含上年年度，已清空（上年编码显示在“上年数”中），"
                             "请填写今年的项目编码")
     if evaluation is not None:
+        if not any(r.actual for e in (evaluation.department, *evaluation.projects) for r in e.indicators):
+            result.notes.append("自评表中没有填写实际完成值，指标值仍为上年目标值")
         _apply_actuals(new, evaluation, result)
     for name in book.altered_sheets:
         result.lost.append(f"工作表“{name}”的结构被改动，无法按模板读取，其中的项目未带入；请手工补入新工作簿")

@@ -389,7 +389,7 @@ def export_command(file: str, to: str, output: str) -> None:
 
 @main.command("carry")
 @click.argument("last_year", type=click.Path(exists=True, dir_okay=False))
-@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="新的预算年度，如 2027。")
+@click.option("--year", required=True, type=int, help="新的预算年度，如 2027。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="新年度的单位工作簿（.xlsx）。")
 @click.option("--selfeval", type=click.Path(exists=True, dir_okay=False), default=None,
               help="上年已打分的自评表：延续项目的指标值取上年实际完成值。")
@@ -398,6 +398,8 @@ def carry_command(last_year: str, year: int, output: str, selfeval: str | None) 
     from .carry import carry_file
     from .validate import validate_file
 
+    if not 2000 <= year <= 2100:
+        fail(f"预算年度“{year}”应为四位年份，如 2027")
     result = carry_file(last_year, output, year, selfeval)
     book = result.book
     click.secho(f"已生成 {year} 年度工作簿：{output}", fg="green", bold=True)

@@ -180,3 +180,33 @@ def test_carry_model_is_pure():
     result = carry(book, 2027)
     assert book == snapshot and book.projects[0].budget is not None
     assert isinstance(result.book, UnitWorkbook) and result.codes_cleared == 2
+
+
+def test_hostile_inputs_exit_cleanly(tmp_path):
+    """Files of the reliability corpus through carry and diff: a message and 1 or 2, never a traceback;
+    the input untouched. (A subset: the zip bomb alone takes seconds to make; tests/test_reliability.py
+    runs it through the reader that carry and diff share.)"""
+    from corpus import CORPUS
+
+    picked = ("truncated", "corrupt", "password", "xls_renamed", "csv_renamed", "empty", "other_template",
+              "old_version", "xxe", "rows_inserted", "formula_input", "full_width", "error_value")
+
+    good = write_workbook(tmp_path / "good.xlsx", generate_unit(7, n_projects=2, n_indicators=6))
+    for name in picked:
+        make = CORPUS[name][1]
+        folder = tmp_path / name
+        folder.mkdir()
+        path = make(folder)
+        before = _digest(path)
+        out = folder / "2027.xlsx"
+        for args in (("carry", path, "--year", 2027, "-o", out), ("diff", good, path, "--format", "json")):
+            result = CliRunner().invoke(main, [str(a) for a in args])
+            assert not (result.exception and not isinstance(result.exception, SystemExit)), (name, result.output)
+            assert "Traceback" not in result.output, name
+            assert result.exit_code in (0, 1, 2), (name, result.output)
+            if result.exit_code == 2:
+                assert "错误：" in result.output, (name, result.output)
+        assert _digest(path) == before, name
+    old = CliRunner().invoke(main, ["carry", str(tmp_path / "old_version" / "旧版本模板.xlsx"), "--year", "2027",
+                                    "-o", str(tmp_path / "o.xlsx")])
+    assert old.exit_code == 2 and "模板版本" in old.output and not (tmp_path / "o.xlsx").exists()
