@@ -172,11 +172,17 @@ class BookDiff:
 
 
 def diff_project(old: Project, new: Project, milestones: list[str]) -> ProjectChange:
+    """The changes of one continuing project. A 涉密 project (either year) shows only its money, plan,
+    name, code and 资金用途 (``涉密``), as the county summary does: its goals and indicators stay out."""
     result = ProjectChange(old, new)
-    for name in ("code", "name", *MONEY, "purpose", *(f"plan.{m}" for m in milestones), "goals"):
+    secret = old.classified or new.classified
+    for name in ("code", "name", *MONEY, "purpose", *(f"plan.{m}" for m in milestones),
+                 *(() if secret else ("goals",))):
         a, b = _value(old, name), _value(new, name)
         if not _same(a, b):
             result.fields[name] = (a, b)
+    if secret:
+        return result
     pairs, result.removed, result.added = match(old.indicators, new.indicators,
                                                 (lambda i: _key(_indicator_name(i)),))
     result.changed = [(a, b) for a, b in pairs if not _same(a.value_text, b.value_text)]

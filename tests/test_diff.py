@@ -229,3 +229,19 @@ def test_city_summaries_key_units_by_county(tmp_path):
     assert data["removed"] == []
     assert data["changed"] == [{"county": "怀来县", "code": "154001", "name": "信访局",
                                 "fields": {"budget": ["20.00", "25.10"], "fiscal": ["20.00", "25.10"]}}]
+
+
+def test_classified_project_shows_money_only(tmp_path):
+    old = generate_unit(4, n_projects=2, n_indicators=4, classified=True)
+    new = old.model_copy(deep=True)
+    secret = new.projects[-1]
+    secret.budget += Decimal("1.00")
+    secret.fiscal += Decimal("1.00")
+    secret.goals = "不应出现的目标"
+    secret.indicators[0].value_text = "不应出现的值"
+    a, b = write_workbook(tmp_path / "a.xlsx", old), write_workbook(tmp_path / "b.xlsx", new)
+    result = _run("diff", a, b, "--format", "json")
+    (change,) = json.loads(result.output)["projects"]["changed"]
+    assert set(change["fields"]) == {"budget", "fiscal"}
+    assert change["indicators"] == {"added": [], "removed": [], "changed": []}
+    assert "不应出现" not in _run("diff", a, b).output
