@@ -400,6 +400,8 @@ def carry_command(last_year: str, year: int, output: str, selfeval: str | None) 
 
     if not 2000 <= year <= 2100:
         fail(f"预算年度“{year}”应为四位年份，如 2027")
+    if not output.lower().endswith((".xlsx", ".xlsm")):
+        fail(f"输出文件“{output}”应以 .xlsx 或 .xlsm 结尾")
     result = carry_file(last_year, output, year, selfeval)
     book = result.book
     click.secho(f"已生成 {year} 年度工作簿：{output}", fg="green", bold=True)
@@ -434,6 +436,8 @@ def diff_command(old: str, new: str, fmt: str, write: bool, output: str | None) 
     if output and not write:
         fail("-o 需与 --write 一起使用")
     if output:
+        if not output.lower().endswith(".xlsx"):
+            fail(f"对比表“{output}”应以 .xlsx 结尾")
         guard_output(old, output)
         guard_output(new, output)
     result = diff_files(old, new)

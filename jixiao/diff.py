@@ -218,15 +218,21 @@ _UNIT_COLUMNS = {"单位编码": "code", "单位名称": "name", "县区": "coun
 
 
 def units_from_rows(rows: list[list[Any]]) -> list[UnitRow]:
-    """The units of a 单位汇总 sheet (header row first; 合计 / 小计 rows left out)."""
-    header = {squeeze(str(v)): i for i, v in enumerate(rows[0]) if v not in (None, "")} if rows else {}
-    cols = {attr: header[title] for title, attr in _UNIT_COLUMNS.items() if title in header}
+    """The units of a 单位汇总 sheet, by its header names (the header within the first rows, so a title
+    line above it does no harm); 合计 / 小计 rows are left out."""
+    cols: dict[str, int] = {}
+    start = 0
+    for start, line in enumerate(rows[:10]):
+        header = {squeeze(str(v)): i for i, v in enumerate(line) if v not in (None, "")}
+        cols = {attr: header[title] for title, attr in _UNIT_COLUMNS.items() if title in header}
+        if "code" in cols and "budget" in cols:
+            break
     if "code" not in cols or "budget" not in cols:
         from .errors import NotAJixiaoWorkbook
 
         raise NotAJixiaoWorkbook("汇总表的“单位汇总”缺少“单位编码”或“预算数”列，无法对比")
     out = []
-    for line in rows[1:]:
+    for line in rows[start + 1:]:
         get = lambda attr: line[cols[attr]] if attr in cols and cols[attr] < len(line) else None  # noqa: E731
         code = _text(get("code"))
         name = _text(get("name"))

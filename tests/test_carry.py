@@ -155,6 +155,10 @@ def test_refuses_wrong_year_and_other_units_selfeval(last_year, tmp_path):
     assert result.exit_code == 2 and "单位编码" in result.output and not out.exists()
     result = _run("carry", path, "--year", 2027, "-o", path)
     assert result.exit_code == 2 and "不能与输入文件相同" in result.output
+    result = _run("carry", path, "--year", 27, "-o", out)
+    assert result.exit_code == 2 and "四位年份" in result.output
+    result = _run("carry", path, "--year", 2027, "-o", tmp_path / "2027.xls")
+    assert result.exit_code == 2 and ".xlsx" in result.output and not (tmp_path / "2027.xls").exists()
 
 
 def test_says_what_it_could_not_carry(last_year, tmp_path):

@@ -126,6 +126,8 @@ def test_usage_errors(two_years, tmp_path):
     assert _run("diff", a, b, "--write").exit_code == 2
     result = _run("diff", a, b, "--write", "-o", a)
     assert result.exit_code == 2 and "不能与输入文件相同" in result.output
+    result = _run("diff", a, b, "--write", "-o", tmp_path / "对比.csv")
+    assert result.exit_code == 2 and ".xlsx" in result.output and not (tmp_path / "对比.csv").exists()
 
 
 def test_carried_year_matches_by_name(tmp_path):
@@ -218,7 +220,7 @@ def test_city_summaries_key_units_by_county(tmp_path):
     """A city summary (rolled up from counties) has a 县区 column and subtotals: the same 单位编码 in two
     counties is two units, and 小计 / 合计 rows are not units."""
     head = ["县区", "单位编码", "单位名称", "项目数", "预算数", "财政资金", "其他资金"]
-    a = _summary(tmp_path / "a.xlsx", [head, ["滦平县", "154001", "信访局", 2, 111.5, 111.5, 0],
+    a = _summary(tmp_path / "a.xlsx", [["某市预算绩效目标汇总"], head, ["滦平县", "154001", "信访局", 2, 111.5, 111.5, 0],
                                        ["滦平县小计", "", "", 2, 111.5, 111.5, 0],
                                        ["怀来县", "154001", "信访局", 1, 20, 20, 0], ["合计", "", "", 3, 131.5, 131.5, 0]])
     b = _summary(tmp_path / "b.xlsx", [head, ["滦平县", "154001", "信访局", 2, 111.5, 111.5, 0],
