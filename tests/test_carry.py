@@ -214,3 +214,25 @@ def test_hostile_inputs_exit_cleanly(tmp_path):
     old = CliRunner().invoke(main, ["carry", str(tmp_path / "old_version" / "旧版本模板.xlsx"), "--year", "2027",
                                     "-o", str(tmp_path / "o.xlsx")])
     assert old.exit_code == 2 and "模板版本" in old.output and not (tmp_path / "o.xlsx").exists()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_form_without_prior(last_year, tmp_path):
+    """LibreOffice as a real client: the carried 项目1 prints the official form; 上年数 stays on screen only."""
+    import shutil
+    import subprocess
+
+    from jixiao.office import convert
+
+    if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice or poppler-utils is not installed")
+    path, book = last_year
+    out = tmp_path / "2027.xlsx"
+    assert _run("carry", path, "--year", 2027, "-o", out).exit_code == 0
+    recalculated = openpyxl.load_workbook(convert(out, "xlsx", tmp_path / "lo"), data_only=True)
+    assert recalculated["项目2"]["I4"].value == float(book.projects[1].budget)  # still there after a round trip
+    assert recalculated["项目1"]["A2"].value == "154001 滦平县信访局本级"
+    pdf = convert(out, "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "信访工作保障经费绩效目标表" in text and "一级指标" in text
+    assert "上年数" not in text and "13082426P000327100327" not in text
