@@ -13,7 +13,8 @@ emptied (and shown as 上年数) rather than carried into a JX-C02; other codes 
 
 With a scored 自评表 of last year, the 指标值 of continuing projects take last year's
 实际完成值, keeping the target's operator and unit (``≥95%`` and an actual ``98%``
-give ``≥98%``): how 一体化 proposes 历史值.
+give ``≥98%``): how 一体化 proposes 历史值. The 整体支出绩效目标表 (Hunan) takes the
+actuals of the 自评表's 部门整体 sheet the same way.
 
 >>> from jixiao.examples import load_example
 >>> result = carry(load_example("luanping_xinfang_2026"), 2027)
@@ -109,6 +110,26 @@ def _carry_project(p: Project, milestones: list[str], old_year: int | None) -> t
     return new, code is None and p.code is not None
 
 
+def _take_actuals(indicators: list[Indicator], rows_of_eval: list, result: CarryResult) -> None:
+    """Each indicator's 指标值 from the 自评表 row of the same 三级指标 (the same name twice: in order).
+
+    On the 整体支出 form the 指标值 cell holds the number only (operator and unit sit in their own
+    cells), which the same replacement of the number serves.
+    """
+    rows: dict[str, list] = {}
+    for row in rows_of_eval:
+        rows.setdefault(_key(row.level3), []).append(row)
+    for ind in indicators:
+        queue = rows.get(_key(ind.level3)) if _key(ind.level3) else None
+        if not queue:
+            continue
+        value = value_from_actual(ind.value_text, queue.pop(0).actual)
+        if value is not None and value != ind.value_text:
+            ind.value_text = value
+            ind.raw.pop("value_text", None)
+            result.values_from_actuals += 1
+
+
 def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
     """指标值 of continuing projects from the 自评表's 实际完成值 (matched by code, then by name)."""
     by_code = {_key(e.code): e for e in evaluation.projects if _key(e.code)}
@@ -121,19 +142,9 @@ def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
         if ev is None or id(ev) in used:
             continue
         used.add(id(ev))
-        rows: dict[str, list] = {}
-        for row in ev.indicators:
-            rows.setdefault(_key(row.level3), []).append(row)
-        for ind in project.indicators:
-            queue = rows.get(_key(ind.level3)) if _key(ind.level3) else None
-            if not queue:
-                continue
-            row = queue.pop(0)
-            value = value_from_actual(ind.value_text, row.actual)
-            if value is not None and value != ind.value_text:
-                ind.value_text = value
-                ind.raw.pop("value_text", None)
-                result.values_from_actuals += 1
+        _take_actuals(project.indicators, ev.indicators, result)
+    if book.overall is not None and evaluation.department.indicators:  # 整体支出: the department's own
+        _take_actuals(book.overall.indicators, evaluation.department.indicators, result)
     for ev in evaluation.projects:
         if id(ev) not in used and (ev.name or ev.code) and any(r.actual for r in ev.indicators):
             result.notes.append(f"自评表中的项目“{ev.name or ev.code}”在上年工作簿中没有对应项目，其实际完成值未使用")

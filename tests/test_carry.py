@@ -236,3 +236,24 @@ def test_libreoffice_prints_the_form_without_prior(last_year, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "信访工作保障经费绩效目标表" in text and "一级指标" in text
     assert "上年数" not in text and "13082426P000327100327" not in text
+
+
+def test_selfeval_actuals_on_the_overall_form(tmp_path):
+    """The Hunan 整体支出绩效目标表: 指标值 holds the number alone; the actual replaces it, type and unit stay."""
+    book = load_example("zhijiang_xinfang_2026")
+    path = write_workbook(tmp_path / "2026.xlsx", book)
+    ev = prefill(book)
+    ev.department.indicators[1].actual = "2人"  # target ≤3人
+    ev.department.indicators[4].actual = "98%"  # target 100%
+    ev_path = write_selfeval(tmp_path / "自评表.xlsx", ev)
+    out = tmp_path / "2027.xlsx"
+    result = _run("carry", path, "--year", 2027, "-o", out, "--selfeval", ev_path)
+    assert result.exit_code == 0, result.output
+    assert "2 个指标值取自上年自评表的实际完成值" in result.output
+    rows = read_workbook(out).overall.indicators
+    old = book.overall.indicators
+    assert [(r.value_type, r.value_text, r.measure_unit) for r in rows[:5]] == [
+        (old[0].value_type, old[0].value_text, old[0].measure_unit), ("≤", "2", "人"),
+        (old[2].value_type, old[2].value_text, old[2].measure_unit), (old[3].value_type, "5", "批次"),
+        ("=", "98", "%")]
+    assert rows[5:] == old[5:]
