@@ -52,10 +52,6 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
-def is_number_field(name: str) -> bool:
-    return name in MONEY or name.startswith("plan.")
-
-
 def match(old: list[T], new: list[T], keys: Iterable[Callable[[T], str]]) -> tuple[list[tuple[T, T]], list[T], list[T]]:
     """Pair items by each key in turn (first by code, then by name); the same key twice pairs in order.
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .diff import BookDiff, SummaryDiff, change, is_number_field, label
+from .diff import BookDiff, SummaryDiff, change, label
 from .values import format_money
 
 Row = tuple[str, str, str, str, str, Any, Any]  # kind, county, code, name, what, old, new

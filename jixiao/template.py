@@ -374,8 +374,7 @@ BUTTONS = {  # sheet kind → (caption, VBA Sub) placed right of the printed for
 def _buttons(ws, layout: SheetLayout, kind: str, panel: bool = False) -> None:
     col = layout.last_col + 1 + (len(layout.panel.widths) if panel and layout.panel else 0)
     for i, (caption, macro) in enumerate(BUTTONS[kind]):
-        ws.insert_button(1 + i * 2, col, {"macro": macro, "caption": caption,
-                                                          "width": 96, "height": 30})
+        ws.insert_button(1 + i * 2, col, {"macro": macro, "caption": caption, "width": 96, "height": 30})
 
 
 def vba_project_for(sheet_count: int, modules: tuple[str, ...] = ("JixiaoButtons",)) -> bytes:
