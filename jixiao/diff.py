@@ -305,14 +305,21 @@ def diff_units(old: list[UnitRow], new: list[UnitRow]) -> SummaryDiff:
 # --- files ---------------------------------------------------------------------------
 
 def read_side(path: str | Path) -> UnitWorkbook | list[UnitRow]:
-    """A unit workbook (the model) or a summary (its units), told apart by their sheets."""
+    """A unit workbook (the model) or a summary (its units), told apart by their sheets.
+
+    A summary is a workbook with a 单位汇总 sheet that is not a unit workbook (whatever metadata
+    sheet the summary itself may carry).
+    """
+    from .errors import NotAJixiaoWorkbook
     from .grid import open_grid
-    from .layouts import META_SHEET
-    from .reader import read_grid
+    from .reader import read_grid, read_meta
 
     grid = open_grid(path)
-    if not grid.has(META_SHEET) and grid.has(UNITS_SHEET):
-        return units_from_rows(grid.sheet(UNITS_SHEET).rows)
+    if grid.has(UNITS_SHEET):
+        try:
+            read_meta(grid)
+        except NotAJixiaoWorkbook:
+            return units_from_rows(grid.sheet(UNITS_SHEET).rows)
     return read_grid(grid)  # JX-L01 when it is neither
 
 

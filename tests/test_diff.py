@@ -206,12 +206,16 @@ def test_summaries_compare_units(tmp_path):
     assert mixed.exit_code == 2 and "无法对比" in mixed.output
 
 
-def _summary(path, rows):
+def _summary(path, rows, meta=None):
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("概览")
     ws = wb.add_worksheet("单位汇总")
     for r, row in enumerate(rows):
         ws.write_row(r, 0, row)
+    if meta:  # a summary that names itself in its own metadata sheet (as a roll-up may)
+        ws = wb.add_worksheet("_jixiao")
+        for r, row in enumerate(meta.items()):
+            ws.write_row(r, 0, row)
     wb.close()
     return path
 
@@ -225,7 +229,8 @@ def test_city_summaries_key_units_by_county(tmp_path):
                                        ["怀来县", "154001", "信访局", 1, 20, 20, 0], ["合计", "", "", 3, 131.5, 131.5, 0]])
     b = _summary(tmp_path / "b.xlsx", [head, ["滦平县", "154001", "信访局", 2, 111.5, 111.5, 0],
                                        ["怀来县", "154001", "信访局", 1, 25.1, 25.1, 0],
-                                       ["怀来县", "154002", "民政局", 1, 3, 3, 0]])
+                                       ["怀来县", "154002", "民政局", 1, 3, 3, 0]],
+                 meta={"template_id": "jixiao.county-summary", "template_version": "1"})
     data = json.loads(_run("diff", a, b, "--format", "json").output)["units"]
     assert data["added"] == [{"county": "怀来县", "code": "154002", "name": "民政局", "budget": "3.00"}]
     assert data["removed"] == []
