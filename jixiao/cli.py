@@ -414,8 +414,10 @@ def carry_command(last_year: str, year: int, output: str, selfeval: str | None) 
         click.echo(f"  说明：{line}")
     for line in result.lost:
         click.secho(f"  未带入：{line}", fg="yellow")
-    todo = [i for i in validate_file(output).issues if i.severity == "error"]
-    click.echo(f"  待填写：{len(todo)} 处（运行 jixiao validate \"{output}\" 查看清单）")
+    errors = [i for i in validate_file(output).issues if i.severity == "error"]
+    todo = sum(i.code in ("JX-L02", "JX-P01") for i in errors)  # the emptied money, plan and codes
+    click.echo(f"  待填写：{todo} 处" + (f"；另有 {len(errors) - todo} 个错误（上年表中已有）" if len(errors) > todo else "")
+               + f"（运行 jixiao validate \"{output}\" 查看清单）")
     sys.exit(EXIT_FINDINGS if result.lost else EXIT_OK)
 
 

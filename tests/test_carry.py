@@ -257,3 +257,16 @@ def test_selfeval_actuals_on_the_overall_form(tmp_path):
         (old[2].value_type, old[2].value_text, old[2].measure_unit), (old[3].value_type, "5", "批次"),
         ("=", "98", "%")]
     assert rows[5:] == old[5:]
+
+
+def test_todo_count_apart_from_last_years_errors(tmp_path):
+    """Last year's own mistakes travel with the indicators; the to-do count is only what carry emptied."""
+    unit = generate_unit(6, n_projects=2, n_indicators=4)
+    unit.projects[0].indicators[0].level1 = "乱填的指标"  # JX-T01, carried as written
+    src = write_workbook(tmp_path / "2026.xlsx", unit)
+    result = _run("carry", src, "--year", 2027, "-o", tmp_path / "2027.xlsx")
+    assert result.exit_code == 0, result.output
+    errors = [i for i in validate_file(tmp_path / "2027.xlsx").issues if i.severity == "error"]
+    todo = sum(i.code in ("JX-L02", "JX-P01") for i in errors)
+    assert [i.code for i in errors if i.code not in ("JX-L02", "JX-P01")] == ["JX-T01"]
+    assert f"待填写：{todo} 处；另有 1 个错误（上年表中已有）" in result.output
