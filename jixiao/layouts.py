@@ -149,6 +149,21 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """Read-only cells beside a form (上年数: last year's values next to this year's inputs).
+
+    Drawn locked, right of the printed form (``widths`` are its extra columns) and
+    only when its object has a value for one of its ``fields``; never read as input,
+    so a workbook without the panel reads the same. ``fields`` name model
+    attributes like input fields do (``prior.budget`` is a dict entry).
+    """
+
+    widths: tuple[float, ...]
+    statics: tuple[Static, ...]
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
 class SheetLayout:
     """One official table as a worksheet."""
 
@@ -164,6 +179,7 @@ class SheetLayout:
     landscape: bool = False
     repeat_rows: tuple[int, int] | None = None
     signature: tuple[tuple[str, str], ...] = ()  # (cell, text) that identify the sheet
+    panel: Panel | None = None  # read-only reference cells right of the form (not printed, not read)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -322,7 +338,23 @@ def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月�
         heights={1: 30, 2: 20},
         repeat_rows=(9, 9),
         signature=(("A3", "项目编码"), ("A9", "一级指标")),
+        panel=_prior_panel(milestones),
     )
+
+
+def _prior_panel(milestones: tuple[str, ...]) -> Panel:
+    """上年数 in H:I, row by row beside the inputs: code, money (row 4 onwards), then the plan."""
+    money = (("budget", "预算数"), ("fiscal", "财政资金"), ("other", "其他资金"))
+    statics = [Static("H2:I2", "上年数（仅供参考）", "prior_heading"), Static("H3", "项目编码", "prior_label")]
+    fields = [Field("prior.code", "I3", "上年项目编码", style="prior_text")]
+    for row, (name, label) in enumerate(money, start=4):
+        statics.append(Static(f"H{row}", label, "prior_label"))
+        fields.append(Field(f"prior.{name}", f"I{row}", f"上年{label}", kind="money", style="prior_money"))
+    for row, m in enumerate(milestones, start=7):
+        statics.append(Static(f"H{row}", f"支出计划 {m}", "prior_label"))
+        fields.append(Field(f"prior.plan.{m}", f"I{row}", f"上年支出计划 {m}", kind="percent",
+                            style="prior_percent"))
+    return Panel(widths=(13, 24), statics=tuple(statics), fields=tuple(fields))
 
 
 # --- 部门(单位)整体支出绩效目标表 (Hunan layout, seed 003) ----------------------

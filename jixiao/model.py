@@ -184,6 +184,9 @@ class Project(Located):
     plan: dict[str, Decimal | None] = Field(default_factory=dict)  # 资金支出计划（%）
     goals: str | None = None  # 绩效目标, numbered lines
     indicators: list[Indicator] = Field(default_factory=list)
+    # 上年数 shown beside the inputs by ``jixiao carry`` (``budget``, ``plan.3月底`` …); never read from a
+    # sheet and not content: equality and the JSON leave it out
+    prior: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
 
     @property
     def classified(self) -> bool:

@@ -39,6 +39,7 @@ from .values import OPERATORS, QUALITATIVE
 BODY_FONT = "仿宋"
 LABEL_FONT = "宋体"
 INPUT_FILL = "#FFFBE6"  # a pale fill marks input cells on screen; printing is black and white
+PRIOR_FILL, PRIOR_FONT = "#EDEDED", "#595959"  # 上年数: visibly not an input
 
 _BASE = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter", "text_wrap": True}
 _STYLES: dict[str, dict[str, Any]] = {
@@ -64,6 +65,15 @@ _STYLES: dict[str, dict[str, Any]] = {
                   "num_format": "0"},
     "input_number": {"align": "center", "border": 1, "locked": False, "bg_color": INPUT_FILL,
                      "num_format": "General"},
+    # 上年数 (a layout's Panel): grey, locked, beside the form
+    "prior_heading": {"font_name": LABEL_FONT, "bold": True, "align": "center", "font_color": PRIOR_FONT},
+    "prior_label": {"align": "center", "border": 1, "font_color": PRIOR_FONT, "bg_color": PRIOR_FILL},
+    "prior_text": {"align": "center", "border": 1, "font_color": PRIOR_FONT, "bg_color": PRIOR_FILL,
+                   "num_format": "@"},
+    "prior_money": {"align": "right", "border": 1, "font_color": PRIOR_FONT, "bg_color": PRIOR_FILL,
+                    "num_format": "0.00"},
+    "prior_percent": {"align": "center", "border": 1, "font_color": PRIOR_FONT, "bg_color": PRIOR_FILL,
+                      "num_format": '0.00"%"'},
 }
 _KIND_STYLE = {"text": "input_text", "money": "input_money", "percent": "input_percent",
                "int": "input_int", "number": "input_number"}
@@ -153,6 +163,25 @@ def _draw_static(ws, fmts: _Formats, item: Static | Formula, layout: SheetLayout
         cached = item.compute(get) if item.compute else 0
         _place(ws, ref, fmt, lambda r, c: ws.write_formula(r - 1, c - 1, _resolve(item.formula, layout, rows),
                                                             fmt, cached))
+
+
+def has_panel(layout: SheetLayout, obj: Located | None) -> bool:
+    """Whether the layout's read-only panel (上年数) is drawn for ``obj``: only when it has a value."""
+    return layout.panel is not None and obj is not None and any(
+        _field_value(obj, f.name) is not None for f in layout.panel.fields)
+
+
+def _draw_panel(ws, fmts: _Formats, layout: SheetLayout, obj: Located) -> None:
+    panel = layout.panel
+    for i, width in enumerate(panel.widths, start=layout.last_col):
+        ws.set_column(i, i, width)
+    for item in panel.statics:
+        fmt = fmts[item.style]
+        _place(ws, item.ref, fmt, lambda r, c, t=item.text, f=fmt: ws.write_string(r - 1, c - 1, t, f))
+    for f in panel.fields:
+        fmt = fmts[f.style or "prior_text"]
+        value = _field_value(obj, f.name)
+        _place(ws, f.ref, fmt, lambda r, c, v=value, fm=fmt: _write_cell(ws, r, c, v, None, fm))
 
 
 def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
@@ -273,6 +302,8 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         if f.kind == "text" and parse_range(f.ref)[0] == parse_range(f.ref)[2]:
             _grow(heights, row, text_height(value or raw, _span_width(layout, f.ref)))
         _place(ws, f.ref, fmt, lambda r, c, v=value, w=raw, fm=fmt: _write_cell(ws, r, c, v, w, fm))
+    if has_panel(layout, obj):
+        _draw_panel(ws, fmts, layout, obj)
     last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
                    + [parse_range(f.ref)[2] for f in layout.fields])
     for block in layout.blocks:
@@ -346,10 +377,10 @@ BUTTONS = {  # sheet kind → (caption, VBA Sub) placed right of the printed for
 }
 
 
-def _buttons(ws, layout: SheetLayout, kind: str) -> None:
+def _buttons(ws, layout: SheetLayout, kind: str, panel: bool = False) -> None:
+    col = layout.last_col + 1 + (len(layout.panel.widths) if panel and layout.panel else 0)
     for i, (caption, macro) in enumerate(BUTTONS[kind]):
-        ws.insert_button(1 + i * 2, layout.last_col + 1, {"macro": macro, "caption": caption,
-                                                          "width": 96, "height": 30})
+        ws.insert_button(1 + i * 2, col, {"macro": macro, "caption": caption, "width": 96, "height": 30})
 
 
 def vba_project_for(sheet_count: int, modules: tuple[str, ...] = ("JixiaoButtons",)) -> bytes:
@@ -396,6 +427,7 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
                        unit=unit)
         layout = project_layout(tuple(milestones))
         projects = list(book.projects) if book else []
+        panels = {project_sheet_name(i) for i, p in enumerate(projects, start=1) if has_panel(layout, p)}
         for i, project in enumerate(projects or [None], start=1):
             draw_sheet(wb, fmts, layout, project_sheet_name(i), project,
                        {"indicators": list(project.indicators) if project else []}, password=password,
@@ -412,7 +444,7 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
                 if ws.name == UNIT_LAYOUT.sheet:
                     _buttons(ws, UNIT_LAYOUT, "unit")
                 elif ws.name.startswith(PROJECT_SHEET_PREFIX):
-                    _buttons(ws, layout, "project")
+                    _buttons(ws, layout, "project", panel=ws.name in panels)
             wb.add_vba_project(io.BytesIO(vba_project_for(len(sheets))), is_stream=True)
         wb.close()
     return Path(path)
