@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import OutputError
+from .oserror import disk_error, os_reason
 
 
 def _umask() -> int:
@@ -30,12 +32,29 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".tmp",
                                         dir=target.parent)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        raise OutputError(f"无法在 {target.parent} 写入文件：{os_reason(OSError(errno.ENOTDIR, ''))}") from exc
     except OSError as exc:
-        raise OutputError(f"无法在 {target.parent} 写入文件：{exc.strerror}") from exc
+        raise OutputError(f"无法在 {target.parent} 写入文件：{os_reason(exc, writing=True)}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OutputError:
+            raise
+        except Exception as exc:  # a full disk surfaces from whichever library was writing
+            cause = disk_error(exc)
+            if cause is None:
+                raise
+            _drop_broken_writers()
+            raise OutputError(f"无法写入 {target}：{os_reason(cause, writing=True)}；"
+                              "没有留下不完整的文件，原有文件未改动") from None
+        from .outputs import may_replace, protecting
+
+        refusal = may_replace(target, tmp) if protecting() else None
+        if refusal:
+            raise OutputError(refusal)
         try:
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary files
             with _released_later(target):
@@ -43,10 +62,26 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         except PermissionError as exc:
             raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
         except OSError as exc:
-            raise OutputError(f"无法写入 {target}：{exc.strerror}") from exc
+            raise OutputError(f"无法写入 {target}：{os_reason(exc, writing=True)}") from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _drop_broken_writers() -> None:
+    """Collect now the writer objects a failed save left behind (an open ``ZipFile`` whose ``__del__``
+    would try to write again on a full disk), silencing what their finalisers raise."""
+    import gc
+    import sys
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 @contextlib.contextmanager
@@ -78,7 +113,7 @@ _RELEASE_LATER = 4 << 20  # bytes: a replaced file this large is freed in the ba
 
 
 def guard_output(source: str | Path, out: str | Path) -> None:
-    """Refuse to write over the input: jixiao never modifies a unit's workbook."""
-    a, b = Path(source), Path(out)
-    if b.exists() and a.resolve() == b.resolve():
-        raise OutputError("输出文件不能与输入文件相同：jixiao 不修改原工作簿，请用 -o 指定另一个文件名")
+    """Refuse to write over the input: jixiao never modifies a unit's workbook (see :mod:`jixiao.outputs`)."""
+    from .outputs import check_output, protecting
+
+    check_output(out, inputs=[source], kinds=protecting())
