@@ -31,7 +31,11 @@ EXTRAS = {"xlwings": "excel", "pandas": "data", "pyarrow": "data", "pdfplumber":
 
 class JixiaoGroup(click.Group):
     """Turns library errors into a clean message and exit 2, never a traceback; usage errors and
-    Ctrl-C are rendered in Chinese by :mod:`jixiao.cliusage`."""
+    Ctrl-C are rendered in Chinese by :mod:`jixiao.cliusage`, and so are help pages."""
+
+    from .cliusage import ChineseCommand as command_class, ChineseContext as context_class
+
+    group_class = type  # subgroups are JixiaoGroups too
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
@@ -72,7 +76,7 @@ class JixiaoGroup(click.Group):
 
 
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="jixiao")
+@click.version_option(__version__, prog_name="jixiao", message="%(prog)s 版本 %(version)s")
 def main() -> None:
     """jixiao（绩效）：预算绩效目标表的填报、校验、汇总工具。"""
 

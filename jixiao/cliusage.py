@@ -135,3 +135,38 @@ def _bad_value(exc: click.BadParameter) -> str:
     if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
         return f"“{shown}”不是数字"
     return "取值无效"
+
+
+# --- help pages in Chinese (the headings click writes in English) ---------------------------------------
+
+_SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_PHRASES = [("Show this message and exit.", "显示本帮助并退出。"), ("Show the version and exit.", "显示版本并退出。"),
+            ("[default: ", "[默认："), ("[required]", "[必填]"), ("default: ", "默认：")]
+
+
+class ChineseHelpFormatter(click.HelpFormatter):
+    """Help pages with Chinese headings ("用法：", "选项") and click's own option texts translated."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
+
+    def section(self, name: str):
+        return super().section(_SECTIONS.get(name, name))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _translate(text)) for term, text in rows], col_max, col_spacing)
+
+
+def _translate(text: str) -> str:
+    for english, chinese in _PHRASES:
+        text = text.replace(english, chinese)
+    return text
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelpFormatter
+
+
+class ChineseCommand(click.Command):
+    context_class = ChineseContext

@@ -107,3 +107,12 @@ def test_ctrl_c_during_consolidation_says_cancelled_and_leaves_nothing(tmp_path,
     assert not any(e in stderr + stdout for e in ENGLISH), stderr
     assert not out.exists() or [p.name for p in out.iterdir() if p.is_file() and ".jixiao-cache" not in p.name] == []
     assert len(list(units.iterdir())) == 300
+
+
+@pytest.mark.parametrize("path", [["--help"], ["validate", "-h"], ["consolidate", "-h"], ["templates", "build", "-h"],
+                                  ["selfeval", "new", "-h"]])
+def test_help_pages_speak_chinese(path):
+    result = CliRunner().invoke(main, path)
+    assert result.exit_code == 0
+    assert "用法：" in result.output and ("选项" in result.output)
+    assert not any(e in result.output for e in ("Usage:", "Options:", "Show this message", "[default:")), result.output
