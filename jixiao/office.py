@@ -71,10 +71,11 @@ def convert(path: str | Path, to: str, outdir: str | Path, *, timeout: float | N
     process group is killed, so no ``soffice.bin`` is left spinning.
     """
     exe = soffice()
-    if exe is None:
-        raise LibreOfficeMissing("未安装 LibreOffice（soffice），无法转换；请安装 libreoffice-calc 后重试")
     src = Path(path).resolve()
     document = src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf")
+    if exe is None:
+        needed = "libreoffice-writer" if document else "libreoffice-calc"
+        raise LibreOfficeMissing(f"未安装 LibreOffice（soffice），无法转换 {src.name}；请安装 {needed} 后重试")
     if document and writer_missing():
         raise LibreOfficeMissing("已安装的 LibreOffice 没有 Writer 组件，无法把 Word 文档转换为 PDF；"
                                  "请安装 libreoffice-writer 后重试")

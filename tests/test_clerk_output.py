@@ -324,6 +324,15 @@ def test_pdf_export_without_writer_names_libreoffice_writer(tmp_path, unit):
     assert not (tmp_path / "文本.pdf").exists()
 
 
+def test_pdf_export_without_libreoffice_names_libreoffice_writer(tmp_path, unit):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    done = cli("export", unit, "--to", "pdf", "-o", tmp_path / "文本.pdf", env={"PATH": str(empty)})
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert "libreoffice-writer" in said and "Traceback" not in said
+
+
 @requires_soffice
 def test_libreoffice_cannot_load_is_said_in_chinese(tmp_path, unit):
     from jixiao.office import convert
