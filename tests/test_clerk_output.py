@@ -253,6 +253,21 @@ def test_full_disk_is_a_clean_jx_d05_for_every_writer(full_disk, unit, selfeval)
     assert left == [], left  # no partial output, no temporary file
 
 
+def test_read_only_disk_is_named(tmp_path, unit):
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("mounting a read-only tmpfs needs root")
+    disk = tmp_path / "只读"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        result = run("validate", unit, "--fix", "-o", disk / "修正.xlsx")
+        _refused(result, str(disk), "磁盘是只读的")
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
 def test_file_size_limit_is_named_too(tmp_path, unit):
     """RLIMIT_FSIZE (works without root): the write fails with EFBIG, said in Chinese."""
     def limit():
