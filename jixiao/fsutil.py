@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 from typing import Iterator
 
@@ -39,6 +41,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        failed = None
         try:
             yield tmp
         except OutputError:
@@ -47,9 +50,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             cause = disk_error(exc)
             if cause is None:
                 raise
-            _drop_broken_writers()
-            raise OutputError(f"无法写入 {target}：{os_reason(cause, writing=True)}；"
-                              "没有留下不完整的文件，原有文件未改动") from None
+            failed = os_reason(cause, writing=True)
+            _close_writers(exc)
+        if failed:
+            raise OutputError(f"无法写入 {target}：{failed}；没有留下不完整的文件，原有文件未改动")
         from .outputs import may_replace, protecting
 
         refusal = may_replace(target, tmp) if protecting() else None
@@ -70,18 +74,46 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             pass
 
 
-def _drop_broken_writers() -> None:
-    """Collect now the writer objects a failed save left behind (an open ``ZipFile`` whose ``__del__``
-    would try to write again on a full disk), silencing what their finalisers raise."""
-    import gc
-    import sys
+def _close_writers(exc: BaseException) -> None:
+    """Close the zip archives and files a failed save left open in its frames.
 
-    hook = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: None
+    Otherwise their finalisers try to write again later (on a full disk) and
+    Python prints "Exception ignored in: ZipFile.__del__" with a traceback. A
+    failed ``close`` still marks them closed, which is all that is needed here.
+    """
+    seen: set[int] = set()
+    for error in _chain(exc):  # xlsxwriter re-raises the OSError wrapped: its frames are the inner one's
+        tb = error.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                # the archive is a local of the writer, or an attribute of one (openpyxl, python-docx)
+                for item in (value, *_attributes(value)):
+                    if id(item) not in seen and isinstance(item, (zipfile.ZipFile, io.IOBase)):
+                        seen.add(id(item))
+                        try:
+                            item.close()
+                        except Exception:  # noqa: BLE001 - the disk is full: closing fails, and that is fine
+                            pass
+            tb = tb.tb_next
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo and len(found) < 20:
+        e = todo.pop()
+        if any(e is f for f in found):
+            continue
+        found.append(e)
+        todo += [x for x in (e.__cause__, e.__context__, *e.args) if isinstance(x, BaseException)]
+    return found
+
+
+def _attributes(value: object) -> list[object]:
     try:
-        gc.collect()
-    finally:
-        sys.unraisablehook = hook
+        return list(vars(value).values())
+    except TypeError:  # no __dict__
+        return []
 
 
 @contextlib.contextmanager

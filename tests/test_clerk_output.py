@@ -253,6 +253,19 @@ def test_full_disk_is_a_clean_jx_d05_for_every_writer(full_disk, unit, selfeval)
     assert left == [], left  # no partial output, no temporary file
 
 
+def test_full_disk_leaves_no_finaliser_noise_from_the_library(full_disk, unit):
+    """Without the CLI's hook: the writers a failed save left open are closed by atomic_path."""
+    code = ("from jixiao.errors import OutputError\n"
+            "from jixiao.selfeval import write_selfeval\n"
+            "from jixiao.fix import write_fixed\n"
+            f"for call in (lambda: write_selfeval({str(full_disk / 'a.xlsx')!r}),\n"
+            f"             lambda: write_fixed({str(unit)!r}, {str(full_disk / 'b.xlsx')!r}, [])):\n"
+            "    try:\n        call()\n    except OutputError as e:\n        print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("磁盘已满") == 2, done.stdout + done.stderr
+    assert done.stderr == "", done.stderr
+
+
 def test_read_only_disk_is_named(tmp_path, unit):
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         pytest.skip("mounting a read-only tmpfs needs root")
