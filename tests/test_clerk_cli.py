@@ -87,18 +87,25 @@ def test_unreadable_profile_file_reason_is_chinese(tmp_path, unit):
     assert "文件夹" in str(err.value) and "Is a directory" not in str(err.value)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc to see the worker processes")
 def test_ctrl_c_during_consolidation_says_cancelled_and_leaves_nothing(tmp_path, example_files):
-    """SIGINT to the process group, as a terminal's Ctrl-C, while 300 workbooks are being read."""
+    """SIGINT to the process group, as a terminal's Ctrl-C, while 600 workbooks are being read."""
     units = tmp_path / "各单位"
     units.mkdir()
     sources = list(example_files.values())
-    for i in range(300):
+    for i in range(600):
         shutil.copy(sources[i % len(sources)], units / f"单位{i:03d}.xlsx")
     out = tmp_path / "汇总"
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "consolidate", str(units), "-o",
                              str(out / "全县汇总.xlsx"), "--no-cache", "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(2.5)
+    children = f"/proc/{proc.pid}/task/{proc.pid}/children"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:  # the workers exist: the files are being read
+        if os.path.exists(children) and open(children).read().split():
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
     assert proc.poll() is None, "consolidation ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
@@ -106,7 +113,7 @@ def test_ctrl_c_during_consolidation_says_cancelled_and_leaves_nothing(tmp_path,
     assert "已取消" in stderr
     assert not any(e in stderr + stdout for e in ENGLISH), stderr
     assert not out.exists() or [p.name for p in out.iterdir() if p.is_file() and ".jixiao-cache" not in p.name] == []
-    assert len(list(units.iterdir())) == 300
+    assert len(list(units.iterdir())) == 600
 
 
 @pytest.mark.parametrize("path", [["--help"], ["validate", "-h"], ["consolidate", "-h"], ["templates", "build", "-h"],
