@@ -144,11 +144,22 @@ _PHRASES = [("Show this message and exit.", "显示本帮助并退出。"), ("Sh
             ("[default: ", "[默认："), ("[required]", "[必填]"), ("default: ", "默认：")]
 
 
+_METAVARS = {"INTEGER RANGE": "整数", "INTEGER": "整数", "DIRECTORY": "文件夹", "FILE": "文件", "PATH": "路径",
+             "TEXT": "文字", "FILES...": "文件...", "INPUTS...": "文件或文件夹...", "TARGETS": "目标表",
+             "DOCUMENT": "文档"}
+_METAVAR = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(_METAVARS, key=len, reverse=True)) + r")(?=\s|$)")
+
+
 class ChineseHelpFormatter(click.HelpFormatter):
-    """Help pages with Chinese headings ("用法：", "选项") and click's own option texts translated."""
+    """Help pages with Chinese headings ("用法：", "选项") and click's own option texts translated.
+
+    Option metavars (FILE, INTEGER) stay: click aligns the columns by character count, and
+    Chinese characters are twice as wide on a terminal.
+    """
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        args = _METAVAR.sub(lambda m: _METAVARS[m.group(0)], args)
         super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
 
     def section(self, name: str):
