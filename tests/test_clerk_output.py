@@ -147,6 +147,21 @@ def test_templates_and_demo_rebuild_their_own_files_but_not_a_filled_unit(tmp_pa
     assert run("demo", "--out", demo).exit_code == 0  # the same units again, byte for byte
 
 
+def test_addin_consolidation_never_overwrites_a_unit_named_like_the_summary(folder, unit):
+    from types import SimpleNamespace
+
+    from jixiao import addin
+
+    said = []
+    book = SimpleNamespace(app=SimpleNamespace(alert=lambda message, title=None: said.append(message)))
+    clash = folder / "全县汇总.xlsx"
+    shutil.copy(unit, clash)  # a unit saved its workbook under the summary's name
+    before = clash.read_bytes()
+    assert addin.consolidate_folder(book, folder=str(folder)) is None
+    assert clash.read_bytes() == before
+    assert "JX-D05" in said[0] and "全县汇总.xlsx" in said[0]
+
+
 # --- 20. extensions fit content; -o without the flag that writes ---------------------------------------
 
 @pytest.mark.parametrize("args, name", [
