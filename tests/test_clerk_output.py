@@ -416,3 +416,24 @@ def test_libreoffice_timeout_ends_the_whole_process_tree(tmp_path, monkeypatch, 
     assert "超过 0.5 秒" in str(err.value) and "已结束它的全部进程" in str(err.value)
     time.sleep(0.5)
     assert _processes_mentioning(str(tmp_path)) == []  # no orphan soffice.bin
+
+
+@requires_soffice
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_ctrl_c_during_pdf_export_ends_libreoffice_too(tmp_path, unit):
+    """LibreOffice runs in its own session, out of reach of the terminal's Ctrl-C: jixiao ends it."""
+    out = tmp_path / "导出"
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "export", str(unit), "--to", "pdf", "-o",
+                             str(out / "文本.pdf")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not _processes_mentioning(str(tmp_path) + "/jixiao-lo-"):
+        time.sleep(0.05)
+    assert proc.poll() is None, "the export ended before LibreOffice could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "已取消" in stderr and "Traceback" not in stderr
+    time.sleep(0.5)
+    assert _processes_mentioning(str(tmp_path) + "/jixiao-lo-") == []
+    assert not (out / "文本.pdf").exists()
