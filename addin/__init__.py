@@ -101,7 +101,17 @@ def consolidate_folder(book: xw.Book | None = None, folder: str | None = None) -
         return None
     from pathlib import Path
 
-    result = consolidate([source], Path(source) / "全县汇总.xlsx", progress=False)
+    from ..errors import OutputError
+    from ..outputs import check_output, protected
+
+    out = Path(source) / "全县汇总.xlsx"
+    try:  # a unit that named its workbook 全县汇总.xlsx is consolidated, never overwritten
+        check_output(out, inputs=[source], content="summary", replaces="summary")
+    except OutputError as exc:
+        _alert(book, f"{exc}（{exc.code}）")
+        return None
+    with protected():
+        result = consolidate([source], out, progress=False)
     _alert(book, f"汇总完成：找到 {result.found} 个文件，纳入 {result.consolidated}，未纳入 {result.not_consolidated}。"
                  f"结果：{result.output}")
     return result

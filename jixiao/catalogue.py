@@ -73,6 +73,7 @@ _SPECS = [
     CodeSpec("JX-D02", ERROR, "项目编码跨单位重复", "{detail}"),
     CodeSpec("JX-D03", ERROR, "文件无法读取", "{detail}"),
     CodeSpec("JX-D04", ERROR, "预算年度不符", "{detail}"),
+    CodeSpec("JX-D05", ERROR, "输出文件无法写入", "{detail}"),
     CodeSpec("JX-E01", WARNING, "执行率偏低未说明原因", "{detail}"),
     CodeSpec("JX-E02", ERROR, "得分超过分值", "{detail}"),
     CodeSpec("JX-E03", ERROR, "定性得分超出档次", "{detail}"),

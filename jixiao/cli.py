@@ -24,20 +24,50 @@ def fail(message: str) -> None:
     sys.exit(EXIT_FAILED)
 
 
+#: optional libraries → the extra that installs them (a missing one is named, never "意外错误")
+EXTRAS = {"xlwings": "excel", "pandas": "data", "pyarrow": "data", "pdfplumber": "docs", "pypdf": "docs",
+          "fastapi": "server", "uvicorn": "server"}
+
+
 class JixiaoGroup(click.Group):
-    """Turns library errors into a clean message and exit 2, never a traceback."""
+    """Turns library errors into a clean message and exit 2, never a traceback; usage errors and
+    Ctrl-C are rendered in Chinese by :mod:`jixiao.cliusage`, and so are help pages."""
+
+    from .cliusage import ChineseCommand as command_class, ChineseContext as context_class
+
+    group_class = type  # subgroups are JixiaoGroups too
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from .cliusage import run
+
+        run(self, args, prog_name, complete_var, extra)
 
     def invoke(self, ctx: click.Context):
+        from .outputs import protected
+
         try:
-            return super().invoke(ctx)
+            with protected():
+                return super().invoke(ctx)
         except JixiaoError as exc:
             fail(f"{exc}" + (f"（{exc.code}）" if exc.code else ""))
+        except ModuleNotFoundError as exc:
+            top = (exc.name or "").split(".")[0]
+            if top not in EXTRAS:
+                raise
+            fail(f"缺少可选组件 {top}，请先执行：pip install \"jixiao[{EXTRAS[top]}]\"")
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # `jixiao … | head`: the reader went away; end quietly, as Unix tools do
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
+        except OSError as exc:  # not caught where it happened: still said in Chinese, with the path
+            from .oserror import os_reason
+
+            where = f" {exc.filename}" if exc.filename else ""
+            fail(f"无法访问文件{where}：{os_reason(exc)}")
         except Exception as exc:  # noqa: BLE001 - the last resort: a message, never a traceback
             if os.environ.get("JIXIAO_DEBUG"):
                 raise
@@ -46,7 +76,7 @@ class JixiaoGroup(click.Group):
 
 
 @click.group(cls=JixiaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="jixiao")
+@click.version_option(__version__, prog_name="jixiao", message="%(prog)s 版本 %(version)s")
 def main() -> None:
     """jixiao（绩效）：预算绩效目标表的填报、校验、汇总工具。"""
 
@@ -64,8 +94,10 @@ def templates() -> None:
 def templates_build(profiles: tuple[str, ...], out: str) -> None:
     """生成单位填报模板（.xlsx）。"""
     from .demo import build_templates
+    from .outputs import check_folder_output
     from .profiles import BUILTIN
 
+    check_folder_output(out)
     for path in build_templates(out, profiles or BUILTIN):
         click.echo(f"已生成模板：{path}")
 
@@ -75,8 +107,10 @@ def templates_build(profiles: tuple[str, ...], out: str) -> None:
               help="加载项文件。")
 def templates_addin(out: str) -> None:
     """生成带“绩效”选项卡的 Excel 加载项（.xlam）。"""
+    from .outputs import check_output
     from .ribbon import build_ribbon_addin
 
+    check_output(out, content="addin")
     click.echo(f"已生成加载项：{build_ribbon_addin(out)}")
 
 
@@ -86,7 +120,9 @@ def templates_addin(out: str) -> None:
 def demo(out: str) -> None:
     """用内置示例数据生成填好的单位工作簿，演示完整流程。"""
     from .demo import run_demo
+    from .outputs import check_folder_output
 
+    check_folder_output(out)
     result = run_demo(out)
     click.echo(f"已生成 {len(result.units)} 个单位工作簿：{result.folder / 'units'}")
     for path in result.units:
@@ -135,12 +171,11 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     from .reader import read_workbook
     from .totals import MILESTONES, to_json, unit_schedule
 
+    _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else load_profile(book.profile)
     schedule = unit_schedule(book, prof)
     if write:
-        if not output:
-            fail("使用 --write 时请用 -o 指定输出文件")
         from .totals_sheet import write_totals_workbook
 
         write_totals_workbook(file, output, book, prof)
@@ -165,6 +200,18 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
 
 
 PROFILES = click.Choice(["hebei", "hunan", "national"])
+
+
+def _check_write_option(flag: bool, output: str | None, name: str, *inputs: str) -> None:
+    """``-o`` goes with ``name`` (a flag that writes a workbook); refuse a bad output before reading."""
+    from .outputs import check_output
+
+    if output and not flag:
+        fail(f"指定了 -o {output}，但没有加 {name}：要写出文件请加上 {name}，只查看结果请去掉 -o")
+    if flag and not output:
+        fail(f"使用 {name} 时请用 -o 指定输出文件")
+    if flag:
+        check_output(output, inputs=inputs, content="workbook")
 
 
 def _render_text(report) -> None:
@@ -209,10 +256,17 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
     from .profiles import resolve_profile
     from .validate import validate_file
 
+    if output and not (fix or annotate):
+        fail(f"指定了 -o {output}，但没有加 --fix 或 --annotate：修正请加 --fix，标注请加 --annotate，"
+             "只校验请去掉 -o")
     if (fix or annotate) and (not output or len(files) != 1):
         fail("--fix / --annotate 需要且只能处理一个文件，并用 -o 指定输出文件")
     if fix and annotate:
         fail("--fix 与 --annotate 请分两次执行：先修正，再标注修正后的文件")
+    if output:
+        from .outputs import check_output
+
+        check_output(output, inputs=files, content="workbook")
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else None
     if fix:
         from .fix import plan_fixes, write_fixed
@@ -257,7 +311,16 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
                 fmt: str) -> None:
     """汇总多个单位工作簿（文件或文件夹）为一个汇总工作簿；每个文件都会被纳入或列明未纳入原因。"""
     from .consolidation import consolidate as run
+    from .outputs import check_folder_output, check_output
 
+    check_output(output, inputs=inputs, content="summary", replaces="summary")
+    if csv_dir:
+        check_folder_output(csv_dir, inputs=inputs)
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            click.secho("提示：未安装 pyarrow，只导出 CSV，不导出 Parquet；需要 Parquet 请先执行 "
+                        "pip install \"jixiao[data]\"", fg="yellow", err=True)
     result = run(inputs, output, year=year, profile=profile, profile_file=profile_file, workers=workers,
                  csv_dir=csv_dir, use_cache=not no_cache)
     if fmt == "json":
@@ -292,11 +355,11 @@ def selfeval() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="自评表（.xlsx）。")
 def selfeval_new(targets: str, output: str) -> None:
     """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
-    from .fsutil import guard_output
+    from .outputs import check_output
     from .reader import read_workbook
     from .selfeval import prefill, write_selfeval
 
-    guard_output(targets, output)
+    check_output(output, inputs=[targets], content="xlsx")
     book = read_workbook(targets)
     ev = prefill(book)
     write_selfeval(output, ev)
@@ -318,10 +381,9 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     """自评打分：按指标类型计算得分、汇总总分并评定等级（优/良/中/差）。"""
     from .selfeval import UNFINISHED, read_selfeval, score as run, write_scores
 
+    _check_write_option(write, output, "--write", file)
     report = run(read_selfeval(file))
     if write:
-        if not output:
-            fail("使用 --write 时请用 -o 指定输出文件")
         write_scores(file, output, report)
         click.echo(f"已写入得分：{output}", err=fmt == "json")
     if fmt == "json":
@@ -358,11 +420,11 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
 def import_command(document: str, output: str, fmt: str) -> None:
     """把已发布的绩效文本（Word / PDF / 文本）导入为单位工作簿，并校验导入结果。"""
     from .converters import import_document
-    from .fsutil import guard_output
+    from .outputs import check_output
     from .template import write_workbook
     from .validate import validate_file
 
-    guard_output(document, output)
+    check_output(output, inputs=[document], content="workbook")
     book, unplaced = import_document(document, fmt)
     write_workbook(output, book)
     click.echo(f"已导入：{book.unit.code or ''} {book.unit.name or ''}，{len(book.projects)} 个项目"
@@ -380,12 +442,11 @@ def import_command(document: str, output: str, fmt: str) -> None:
 def export_command(file: str, to: str, output: str) -> None:
     """把单位工作簿导出为正式版式的 Word / PDF 绩效文本，或 JSON / CSV。"""
     from .converters import EXPORTERS
-    from .fsutil import guard_output
+    from .errors import NotAJixiaoWorkbook
+    from .outputs import check_output
     from .reader import read_workbook
 
-    from .errors import NotAJixiaoWorkbook
-
-    guard_output(file, output)
+    check_output(output, inputs=[file], content=to)
     try:
         book = read_workbook(file)
     except NotAJixiaoWorkbook as not_targets:
@@ -396,7 +457,7 @@ def export_command(file: str, to: str, output: str) -> None:
         except NotAJixiaoWorkbook:
             raise not_targets from None
         if to != "docx":
-            fail("自评表目前只能导出为 Word（--to docx）")
+            fail("这是自评表：打分请用 jixiao score，导出自评报告请用 --to docx（自评表目前只能导出为 Word）")
         from .converters.selfeval_docx import export_selfeval_docx
 
         report = run(evaluation)
@@ -420,12 +481,12 @@ def export_command(file: str, to: str, output: str) -> None:
 def carry_command(last_year: str, year: int, output: str, selfeval: str | None) -> None:
     """由上年单位工作簿生成新年度工作簿：项目、指标带入，金额和支出计划清空待填，上年数列在旁边。"""
     from .carry import carry_file
+    from .outputs import check_output
     from .validate import validate_file
 
     if not 2000 <= year <= 2100:
         fail(f"预算年度“{year}”应为四位年份，如 2027")
-    if not output.lower().endswith((".xlsx", ".xlsm")):
-        fail(f"输出文件“{output}”应以 .xlsx 或 .xlsm 结尾")
+    check_output(output, inputs=[last_year, *([selfeval] if selfeval else [])], content="workbook")
     result = carry_file(last_year, output, year, selfeval)
     book = result.book
     click.secho(f"已生成 {year} 年度工作簿：{output}", fg="green", bold=True)
@@ -455,17 +516,14 @@ def diff_command(old: str, new: str, fmt: str, write: bool, output: str | None) 
     """对比两年的单位工作簿（或两个汇总表）：新增、减少的项目（单位），金额、支出计划、指标和绩效目标的变化。"""
     from .diff import diff_files
     from .diff_report import render_text, write_xlsx
-    from .fsutil import guard_output
+    from .outputs import check_output
 
+    if output and not write:
+        fail(f"指定了 -o {output}，但没有加 --write：要写出对比表请加上 --write，只查看结果请去掉 -o")
     if write and not output:
         fail("使用 --write 时请用 -o 指定输出文件")
-    if output and not write:
-        fail("-o 需与 --write 一起使用")
-    if output:
-        if not output.lower().endswith(".xlsx"):
-            fail(f"对比表“{output}”应以 .xlsx 结尾")
-        guard_output(old, output)
-        guard_output(new, output)
+    if write:
+        check_output(output, inputs=[old, new], content="xlsx")
     result = diff_files(old, new)
     if write:
         write_xlsx(output, result, old, new)

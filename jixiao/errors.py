@@ -42,4 +42,6 @@ class ProfileError(JixiaoError):
 
 
 class OutputError(JixiaoError):
-    """An output file could not be written (e.g. it is open in Excel)."""
+    """An output file could not be written (e.g. it is open in Excel, or the disk is full) or is refused (JX-D05)."""
+
+    code = "JX-D05"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 from typing import Iterator
 
 from .errors import OutputError
+from .oserror import disk_error, os_reason
 
 
 def _umask() -> int:
@@ -30,12 +34,31 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".tmp",
                                         dir=target.parent)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        raise OutputError(f"无法在 {target.parent} 写入文件：{os_reason(OSError(errno.ENOTDIR, ''))}") from exc
     except OSError as exc:
-        raise OutputError(f"无法在 {target.parent} 写入文件：{exc.strerror}") from exc
+        raise OutputError(f"无法在 {target.parent} 写入文件：{os_reason(exc, writing=True)}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        failed = None
+        try:
+            yield tmp
+        except OutputError:
+            raise
+        except Exception as exc:  # a full disk surfaces from whichever library was writing
+            cause = disk_error(exc)
+            if cause is None:
+                raise
+            failed = os_reason(cause, writing=True)
+            _close_writers(exc)
+        if failed:
+            raise OutputError(f"无法写入 {target}：{failed}；没有留下不完整的文件，原有文件未改动")
+        from .outputs import may_replace, protecting
+
+        refusal = may_replace(target, tmp) if protecting() else None
+        if refusal:
+            raise OutputError(refusal)
         try:
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary files
             with _released_later(target):
@@ -43,10 +66,54 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         except PermissionError as exc:
             raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
         except OSError as exc:
-            raise OutputError(f"无法写入 {target}：{exc.strerror}") from exc
+            raise OutputError(f"无法写入 {target}：{os_reason(exc, writing=True)}") from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _close_writers(exc: BaseException) -> None:
+    """Close the zip archives and files a failed save left open in its frames.
+
+    Otherwise their finalisers try to write again later (on a full disk) and
+    Python prints "Exception ignored in: ZipFile.__del__" with a traceback. A
+    failed ``close`` still marks them closed, which is all that is needed here.
+    """
+    seen: set[int] = set()
+    for error in _chain(exc):  # xlsxwriter re-raises the OSError wrapped: its frames are the inner one's
+        tb = error.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                # the archive is a local of the writer, or an attribute of one (openpyxl, python-docx)
+                for item in (value, *_attributes(value)):
+                    if id(item) not in seen and isinstance(item, (zipfile.ZipFile, io.IOBase)):
+                        seen.add(id(item))
+                        try:
+                            item.close()
+                        except Exception:  # noqa: BLE001 - the disk is full: closing fails, and that is fine
+                            pass
+            tb = tb.tb_next
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo and len(found) < 20:
+        e = todo.pop()
+        if any(e is f for f in found):
+            continue
+        found.append(e)
+        todo += [x for x in (e.__cause__, e.__context__, *e.args) if isinstance(x, BaseException)]
+    return found
+
+
+def _attributes(value: object) -> list[object]:
+    try:
+        return list(vars(value).values())
+    except TypeError:  # no __dict__
+        return []
 
 
 @contextlib.contextmanager
@@ -78,7 +145,7 @@ _RELEASE_LATER = 4 << 20  # bytes: a replaced file this large is freed in the ba
 
 
 def guard_output(source: str | Path, out: str | Path) -> None:
-    """Refuse to write over the input: jixiao never modifies a unit's workbook."""
-    a, b = Path(source), Path(out)
-    if b.exists() and a.resolve() == b.resolve():
-        raise OutputError("输出文件不能与输入文件相同：jixiao 不修改原工作簿，请用 -o 指定另一个文件名")
+    """Refuse to write over the input: jixiao never modifies a unit's workbook (see :mod:`jixiao.outputs`)."""
+    from .outputs import check_output, protecting
+
+    check_output(out, inputs=[source], kinds=protecting())

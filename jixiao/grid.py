@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .errors import UnreadableFile
+from .oserror import os_reason
 
 
 @dataclass
@@ -113,7 +114,7 @@ def sniff(path: str | Path, *, deep: bool = True) -> None:
         with p.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise UnreadableFile(f"无法打开文件：{exc.strerror}") from exc
+        raise UnreadableFile(f"无法打开文件：{os_reason(exc)}") from exc
     if not head:
         raise UnreadableFile("文件是空的（0 字节）")
     if head.startswith(_OLE_MAGIC):

@@ -7,7 +7,9 @@ codeNames and VBA references.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -41,24 +43,83 @@ def _always_recalculate(profile: Path) -> None:
     (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
 
 
-def convert(path: str | Path, to: str, outdir: str | Path, *, timeout: float = 180) -> Path:
+#: seconds a LibreOffice call may take before its whole process tree is ended (JIXIAO_OFFICE_TIMEOUT)
+TIMEOUT = float(os.environ.get("JIXIAO_OFFICE_TIMEOUT", "180"))
+
+#: what LibreOffice says when it has no filter for the input (Writer missing, or a damaged file)
+_NOT_LOADED = "source file could not be loaded"
+
+
+def writer_missing() -> bool:
+    """True when the LibreOffice found has Calc but no Writer (Debian's libreoffice-calc alone):
+    a .docx then cannot be loaded, and LibreOffice only says "source file could not be loaded"."""
+    exe = soffice()
+    if exe is None:
+        return False
+    program = Path(os.path.realpath(exe)).parent
+    if not any(program.glob("libsclo.*")):
+        return False  # not a layout we know (Windows, macOS bundles): do not guess
+    return not any(program.glob("libswlo.*"))
+
+
+def convert(path: str | Path, to: str, outdir: str | Path, *, timeout: float | None = None) -> Path:
     """Convert ``path`` with LibreOffice (``to`` = ``pdf``, ``xlsx``, …); returns the output file.
 
     Converting to xlsx recalculates every formula, which is how the tests check
-    that a workbook's formulas agree with Python.
+    that a workbook's formulas agree with Python. LibreOffice runs in its own
+    session; after ``timeout`` seconds (default :data:`TIMEOUT`) the whole
+    process group is killed, so no ``soffice.bin`` is left spinning.
     """
     exe = soffice()
-    if exe is None:
-        raise LibreOfficeMissing("未安装 LibreOffice（soffice），无法转换；请安装 libreoffice-calc 后重试")
     src = Path(path).resolve()
+    document = src.suffix.lower() in (".docx", ".doc", ".odt", ".rtf")
+    if exe is None:
+        needed = "libreoffice-writer" if document else "libreoffice-calc"
+        raise LibreOfficeMissing(f"未安装 LibreOffice（soffice），无法转换 {src.name}；请安装 {needed} 后重试")
+    if document and writer_missing():
+        raise LibreOfficeMissing("已安装的 LibreOffice 没有 Writer 组件，无法把 Word 文档转换为 PDF；"
+                                 "请安装 libreoffice-writer 后重试")
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
+    limit = TIMEOUT if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as profile:
         _always_recalculate(Path(profile))
         cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                "--convert-to", to, "--outdir", str(outdir), str(src)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        code, out, err = _run(cmd, limit, src)
     target = outdir / f"{src.stem}.{to.split(':')[0]}"
-    if done.returncode != 0 or not target.exists():
-        raise JixiaoError(f"LibreOffice 转换失败：{done.stderr.strip() or done.stdout.strip()}")
+    if code != 0 or not target.exists():
+        said = (err.strip() or out.strip())
+        if _NOT_LOADED in said:
+            hint = ("多半是没有安装 Writer 组件，请安装 libreoffice-writer 后重试（文件也可能已损坏）" if document
+                    else "文件可能已损坏，或不是 LibreOffice 能打开的格式")
+            raise JixiaoError(f"LibreOffice 无法打开 {src.name}：{hint}")
+        raise JixiaoError(f"LibreOffice 转换 {src.name} 失败（退出码 {code}）")
     return target
+
+
+def _run(cmd: list[str], timeout: float, src: Path) -> tuple[int, str, str]:
+    """Run LibreOffice in a new session; on timeout (or Ctrl-C) kill its whole process group."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise JixiaoError(f"LibreOffice 处理 {src.name} 超过 {timeout:g} 秒仍未完成，已结束它的全部进程；"
+                          "文件可能过大，可设置环境变量 JIXIAO_OFFICE_TIMEOUT（秒）放宽时限") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return proc.returncode, out or "", err or ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the session's group: soffice and its soffice.bin
+    except (ProcessLookupError, PermissionError, AttributeError):
+        proc.kill()
+    try:
+        proc.communicate(timeout=10)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        pass

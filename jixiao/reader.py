@@ -146,6 +146,14 @@ def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loca
     return items
 
 
+#: a jixiao workbook of the other kind names the command that reads it (issue 14, point 21)
+_WRONG_KIND = {
+    "jixiao.selfeval-workbook": "这是自评表，不是绩效目标表；打分请用 jixiao score",
+    TEMPLATE_ID: "这是单位填报的绩效目标表，不是自评表；校验请用 jixiao validate，"
+                 "由它生成自评表请用 jixiao selfeval new",
+}
+
+
 def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
     """The ``_jixiao`` sheet as a dict; JX-L01 when it is missing or of an unknown version."""
     if not grid.has(META_SHEET):
@@ -158,7 +166,8 @@ def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
         if key:
             meta[key] = value or ""
     if meta.get("template_id") != template_id:
-        raise NotAJixiaoWorkbook("这不是 jixiao 模板生成的工作簿（模板标识不符），请使用 jixiao 模板填写")
+        raise NotAJixiaoWorkbook(_WRONG_KIND.get(meta.get("template_id") or "",
+                                                 "这不是 jixiao 模板生成的工作簿（模板标识不符），请使用 jixiao 模板填写"))
     if meta.get("template_version") not in SUPPORTED_VERSIONS:
         raise UnknownTemplateVersion(
             f"模板版本“{meta.get('template_version')}”无法识别（本程序支持：{'、'.join(SUPPORTED_VERSIONS)}），"

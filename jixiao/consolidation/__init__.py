@@ -30,7 +30,9 @@ import gc
 import itertools
 import os
 import re
+import signal
 import sys
+import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..catalogue import message
 from ..errors import JixiaoError, OutputError
+from ..oserror import os_reason
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, squeeze
 from .cache import Cache, cache_key
@@ -103,7 +106,7 @@ def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[tup
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            raise JixiaoError(f"无法读取文件夹 {folder}：{exc.strerror}") from exc
+            raise JixiaoError(f"无法读取文件夹 {folder}：{os_reason(exc)}") from exc
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):  # as os.walk: links to folders are not followed
                 walk(entry.path)
@@ -229,7 +232,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {output.parent}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法创建输出文件夹 {output.parent}：{os_reason(exc, writing=True)}") from exc
     cache_path = output.with_name(f".{output.stem}.jixiao-cache.sqlite")
     files = scan(inputs, exclude=[output, cache_path])
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
@@ -249,7 +252,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
             pool = _start_pool(workers)
         failed = cache.rehash(stale, listed, profile_option, keys)
         for path, exc in failed.items():
-            rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{exc.strerror}", listed.pop(path)))
+            rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{os_reason(exc)}", listed.pop(path)))
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
@@ -353,12 +356,21 @@ POOL_MIN = 8  # fewer files than this are read in this process: starting workers
 
 def _start_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes, started now (each imports the reader, in parallel with this process's work)."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
-    pool.submit(int)  # the first task starts every worker of a fork-based pool
+    # Ctrl-C reaches the whole process group: the workers ignore it (inherited from here, so even one
+    # still importing does not print a traceback); this process stops them and says "已取消".
+    main = threading.current_thread() is threading.main_thread()  # (the server runs us in threads)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
+        pool.submit(int)  # the first task starts every worker of a fork-based pool
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     return pool
 
 
 def _worker_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import python_calamine  # noqa: F401
 
     from . import extract  # noqa: F401

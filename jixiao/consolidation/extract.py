@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import JixiaoError, UnreadableFile
+from ..oserror import os_reason
 from ..issues import Issue
 from ..model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, load_profile, load_profile_file
@@ -127,7 +128,7 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
     try:
         stat = os.stat(path)
     except OSError as exc:
-        return rejected(path, "JX-D03", f"无法访问文件：{exc.strerror}"), {}
+        return rejected(path, "JX-D03", f"无法访问文件：{os_reason(exc)}"), {}
     try:
         book = read_workbook(path, department=False)  # the text part is not consolidated
     except UnreadableFile as exc:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ProfileError
+from ..oserror import os_reason
 
 BUILTIN = ("hebei", "hunan", "national")
 
@@ -138,7 +139,7 @@ def load_profile_file(path: str | Path) -> Profile:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ProfileError(f"无法读取配置文件 {path}：{exc.strerror}") from exc
+        raise ProfileError(f"无法读取配置文件 {path}：{os_reason(exc)}") from exc
     return _parse(text, str(path))
 
 
