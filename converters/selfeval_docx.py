@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..fsutil import atomic_path
 from ..selfeval import EvalReport, SheetScore
+from ..textsafe import xml_text
 from .docx import BODY_FONT, TITLE_FONT, _docx, _font, _para
 
 PLACEHOLDER = "（请填写）"
@@ -26,7 +27,8 @@ def _table(doc, rows: list[list[str]], header: bool = True):
     table.style = "Table Grid"
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            _font(table.cell(r, c).paragraphs[0].add_run(text), BODY_FONT, 10.5, bold=header and r == 0)
+            _font(table.cell(r, c).paragraphs[0].add_run(xml_text(text)), BODY_FONT, 10.5,
+                  bold=header and r == 0)
     return table
 
 

@@ -221,8 +221,11 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         book = read_workbook(files[0])
         changes = plan_fixes(book, prof)
         write_fixed(files[0], output, changes)
-        for ch in changes:
-            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{ch.old}” → “{ch.new}”", err=fmt == "json")
+        from .textsafe import visible
+
+        for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal
+            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(ch.new or '')}”",
+                       err=fmt == "json")
         click.echo(f"共修正 {len(changes)} 处，已写入 {output}；原文件未改动。", err=fmt == "json")
         files = (output,)
     report = Report(files=[validate_file(f, prof, engine=engine) for f in files])
