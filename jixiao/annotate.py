@@ -25,10 +25,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Color, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .fsutil import atomic_path, guard_output
-from .grid import load_for_edit
 from .issues import ERROR, SEVERITY_ZH, FileReport, Issue
 from .textsafe import visible
+from .zippatch import load_copy, save_copy
 
 MARK_SHEET = "_jixiao_marks"
 RESULT_SHEET = "校验结果"
@@ -137,35 +136,18 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None
     wb.active = 0
 
 
-def _load(source: str | Path, out: str | Path) -> Workbook:
-    from .zippatch import check_macro_output, is_macro_workbook
-
-    guard_output(source, out)
-    check_macro_output(source, out)
-    return load_for_edit(source, keep_vba=is_macro_workbook(source))
-
-
-def _save(wb: Workbook, source: str | Path, out: str | Path) -> Path:
-    from .zippatch import restore_cached_values
-
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-        restore_cached_values(source, tmp)
-    return Path(out)
-
-
 def annotate_file(source: str | Path, out: str | Path, report: FileReport, *,
                   password: str | None = "jixiao") -> Path:
     """Write a copy of ``source`` with the report's marks and the 校验结果 sheet."""
-    wb = _load(source, out)
+    wb = load_copy(source, out)
     clear_marks(wb)
     mark(wb, report.issues)
     result_sheet(wb, report, password)
-    return _save(wb, source, out)
+    return save_copy(wb, source, out, fresh=(RESULT_SHEET, MARK_SHEET))
 
 
 def clear_file(source: str | Path, out: str | Path) -> Path:
     """Write a copy of ``source`` with jixiao's marks removed."""
-    wb = _load(source, out)
+    wb = load_copy(source, out)
     clear_marks(wb)
-    return _save(wb, source, out)
+    return save_copy(wb, source, out)

@@ -24,7 +24,7 @@ from lxml import etree
 
 from .a1 import a1, parse_a1
 from .errors import OutputError, UnreadableFile
-from .fsutil import atomic_path
+from .fsutil import atomic_path, guard_output
 from .textsafe import excel_escape
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -247,16 +247,19 @@ def _with_results(data: bytes, results: dict[str, tuple[str | None, str]]) -> by
     return _serialise(root) if changed else None
 
 
-def restore_cached_values(original: str | Path, saved: str | Path) -> None:
+def restore_cached_values(original: str | Path, saved: str | Path, *, skip: tuple[str, ...] = ()) -> None:
     """Put back into ``saved`` (a re-save of ``original``) the formulas' results ``original`` had saved.
 
     Only formula cells that still are formula cells at the same place get a
-    result, and only those the re-save left without one.
+    result, and only those the re-save left without one; sheets named in
+    ``skip`` (written afresh, so their old results may be stale) get none.
     """
     with zipfile.ZipFile(original) as zo:
         old_parts = sheet_parts(zo)
         results = {}
         for name, part in old_parts.items():
+            if name in skip:
+                continue
             data = zo.read(part)
             if b"<f" in data or b":f" in data:
                 results[name] = _formula_results(data)
@@ -279,3 +282,29 @@ def restore_cached_values(original: str | Path, saved: str | Path) -> None:
         finally:
             if tmp.exists():
                 tmp.unlink()
+
+
+# --- copies made through openpyxl ------------------------------------------------------------------
+
+def load_copy(source: str | Path, out: str | Path):
+    """``source`` as an openpyxl workbook to save as ``out`` (checked: not the input, the right suffix).
+
+    A macro workbook is loaded with ``keep_vba``: its VBA project, buttons and
+    macro content type go into the copy.
+    """
+    from .grid import load_for_edit
+
+    guard_output(source, out)
+    check_macro_output(source, out)
+    return load_for_edit(source, keep_vba=is_macro_workbook(source))
+
+
+def save_copy(wb, source: str | Path, out: str | Path, *, fresh: tuple[str, ...] = ()) -> Path:
+    """Save ``wb`` (from :func:`load_copy`) atomically as ``out``, formulas' saved results put back.
+
+    ``fresh``: sheets the caller wrote anew (their formulas get no old results).
+    """
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+        restore_cached_values(source, tmp, skip=fresh)
+    return Path(out)

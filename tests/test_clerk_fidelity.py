@@ -358,3 +358,39 @@ def test_strict_workbook_is_listed_not_consolidated(tmp_path, example_files):
     data = json.loads(result.output)
     rejected = {Path(r["path"]).name: r for r in data["not_consolidated_files"]}
     assert set(rejected) == {"strict.xlsx"} and "严格 Open XML" in rejected["strict.xlsx"]["reason"]
+
+
+def test_totals_sheet_copy_keeps_vba_and_formula_results(tmp_path, macro_book):
+    """``totals --write`` goes through openpyxl as --annotate does, with the same guarantees."""
+    out = tmp_path / "totals.xlsm"
+    result = run("totals", macro_book, "--write", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert _content_type(out) == MACRO_CONTENT_TYPE and _buttons(out) == _buttons(macro_book)
+    assert zipfile.ZipFile(out).read("xl/vbaProject.bin") == zipfile.ZipFile(macro_book).read("xl/vbaProject.bin")
+    assert read_workbook(out).projects[0].budget == 80
+    assert run("totals", macro_book, "--write", "-o", tmp_path / "t.xlsx").exit_code == 2
+
+
+def test_patch_sheet_places_new_cells_and_rows_in_order():
+    """Rows and cells without ``r`` (optional in the format), a missing row, a missing cell, text that
+    looks like a formula or holds an escape: all land where they belong, as text."""
+    from jixiao.zippatch import patch_sheet
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (f'<worksheet xmlns="{ns}"><sheetData><row><c t="inlineStr"><is><t>a</t></is></c><c><v>2</v></c></row>'
+           f'<row r="5"><c r="C5" s="0"><v>1</v></c></row></sheetData></worksheet>').encode()
+    out = patch_sheet(xml, {"B1": "=1+1", "A3": "x_x000B_y\x0bz", "B5": None, "D5": "d", "C5": "c"})
+    path = Path(__import__("tempfile").mkdtemp()) / "t.xlsx"
+    wb = openpyxl.Workbook()
+    wb.save(path)
+    part = sheet_parts(zipfile.ZipFile(path))["Sheet"]
+    _rewrite(path, path.with_name("p.xlsx"), lambda n, d: out if n == part else d)
+    ws = openpyxl.load_workbook(path.with_name("p.xlsx"))["Sheet"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=5, max_col=4)] == [
+        ["a", "=1+1", None, None], [None] * 4, ["x_x005F_x000B_y_x000B_z", None, None, None], [None] * 4,
+        [None, None, "c", "d"]]
+    assert ws["B1"].data_type == "s" and b'<c r="C5" s="0" t="inlineStr">' in out  # text, style kept
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path.with_name("p.xlsx"))).get_sheet_by_name("Sheet").to_python()
+    assert rows[0][:2] == ["a", "=1+1"] and rows[2][0] == "x_x000B_y\x0bz" and rows[4][2:4] == ["c", "d"]
