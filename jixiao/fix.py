@@ -1,4 +1,4 @@
-"""Autofix: apply the fixes the catalogue names (JX-X01, JX-V05, JX-T03) to a copy.
+"""Autofix: apply the fixes the catalogue names (JX-X01, JX-X02, JX-V05, JX-T03) to a copy.
 
 Fixes are computed on the model (each finding carries its changes with their
 cells), applied to the model, and the model validated again until nothing
