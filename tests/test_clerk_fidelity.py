@@ -205,9 +205,11 @@ def _content_type(path: Path, part: str = "/xl/workbook.xml") -> str:
 
 
 def _buttons(path: Path) -> list[str]:
-    """The macros the buttons run, over every VML drawing of the package."""
+    """The macros the buttons run, over every VML drawing a sheet refers to."""
     zf = zipfile.ZipFile(path)
-    return sorted(m for n in zf.namelist() if n.endswith(".vml")
+    rels = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/_rels/"))
+    used = [n for n in zf.namelist() if n.endswith(".vml") and Path(n).name.encode() in rels]
+    return sorted(m for n in used
                   for m in re.findall(r"<x:FmlaMacro>([^<]+)</x:FmlaMacro>", zf.read(n).decode("utf-8", "replace")))
 
 
