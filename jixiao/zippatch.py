@@ -166,22 +166,52 @@ def _serialise(root) -> bytes:
 
 def patch_sheet(data: bytes, cells: Mapping[str, Any]) -> bytes:
     """A sheet's XML with ``cells`` (A1 → new value) written in; styles and everything else kept."""
+    return _patch_sheet(data, cells)[0]
+
+
+def _patch_sheet(data: bytes, cells: Mapping[str, Any]) -> tuple[bytes, bool]:
+    """:func:`patch_sheet`, and whether a formula was replaced (the calculation chain is then stale)."""
     root = _xml(data)
     ns = etree.QName(root).namespace
     sheet_data = root.find(f"{{{ns}}}sheetData")
     if sheet_data is None:
         raise UnreadableFile("工作表中没有单元格数据（sheetData），无法写入修正")
     rows = _index(sheet_data)
+    replaced = False
     for ref, value in cells.items():
-        _set_value(ns, _cell(ns, sheet_data, rows, ref), value)
-    return _serialise(root)
+        cell = _cell(ns, sheet_data, rows, ref)
+        replaced |= cell.find(f"{{{ns}}}f") is not None
+        _set_value(ns, cell, value)
+    return _serialise(root), replaced
 
 
-def _rewrite(source: str | Path, out: str | Path, parts: Mapping[str, bytes]) -> Path:
-    """Copy the zip ``source`` to ``out`` with ``parts`` replaced; every other entry as it was."""
+CALC_CHAIN = "xl/calcChain.xml"
+
+
+def _drop_calc_chain(zf: zipfile.ZipFile, parts: dict[str, bytes]) -> set[str]:
+    """Leave out the calculation chain (Excel rebuilds it; a stale one makes it repair the file)."""
+    if CALC_CHAIN not in zf.namelist():
+        return set()
+    types = _xml(zf.read("[Content_Types].xml"))
+    for el in list(types):
+        if el.get("PartName") == "/" + CALC_CHAIN:
+            types.remove(el)
+    rels = _xml(zf.read("xl/_rels/workbook.xml.rels"))
+    for el in list(rels):
+        if el.get("Target", "").endswith("calcChain.xml"):
+            rels.remove(el)
+    parts["[Content_Types].xml"] = _serialise(types)
+    parts["xl/_rels/workbook.xml.rels"] = _serialise(rels)
+    return {CALC_CHAIN}
+
+
+def _rewrite(source: str | Path, out: str | Path, parts: Mapping[str, bytes], drop: set[str] = frozenset()) -> Path:
+    """Copy the zip ``source`` to ``out`` with ``parts`` replaced and ``drop`` left out; the rest as it was."""
     with zipfile.ZipFile(source) as zi, atomic_path(out) as tmp:
         with zipfile.ZipFile(tmp, "w") as zo:
             for info in zi.infolist():
+                if info.filename in drop:
+                    continue
                 data = parts.get(info.filename)
                 zo.writestr(info, zi.read(info) if data is None else data, compress_type=info.compress_type)
     return Path(out)
@@ -191,12 +221,15 @@ def patch_cells(source: str | Path, out: str | Path, changes: Mapping[str, Mappi
     """Write a copy of ``source`` with ``changes`` (sheet → {A1 → value}) written into its sheet XML."""
     with zipfile.ZipFile(source) as zf:
         where = sheet_parts(zf)
-        parts = {}
+        parts: dict[str, bytes] = {}
+        replaced = False
         for sheet, cells in changes.items():
             if sheet not in where:
                 raise UnreadableFile(f"工作簿中找不到工作表“{sheet}”，无法写入修正")
-            parts[where[sheet]] = patch_sheet(zf.read(where[sheet]), cells)
-    return _rewrite(source, out, parts)
+            parts[where[sheet]], formula = _patch_sheet(zf.read(where[sheet]), cells)
+            replaced |= formula
+        drop = _drop_calc_chain(zf, parts) if replaced else set()
+    return _rewrite(source, out, parts, drop)
 
 
 # --- formulas' saved results ----------------------------------------------------------------------

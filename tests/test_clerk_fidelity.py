@@ -184,8 +184,8 @@ def test_pdf_export_of_pasted_text(tmp_path):
 # --- 13: copies keep what they were given ------------------------------------------------------
 
 def _with_formula(src: Path, dst: Path, sheet: str = "项目1", ref: str = "C4",
-                  formula: str = "E4+G4", cached: str = "80") -> Path:
-    """``src`` with ``ref`` holding a formula and its saved result, written into the sheet XML."""
+                  formula: str = "E4+G4", cached: str = "80", kind: str = "") -> Path:
+    """``src`` with ``ref`` holding a formula and its saved result (of type ``kind``), written into the sheet XML."""
     part = sheet_parts(zipfile.ZipFile(src))[sheet]
 
     def edit(name: str, data: bytes) -> bytes:
@@ -194,7 +194,8 @@ def _with_formula(src: Path, dst: Path, sheet: str = "项目1", ref: str = "C4",
         xml = data.decode()
         cell = re.search(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', xml).group(0)
         style = re.search(r's="(\d+)"', cell).group(1)
-        return xml.replace(cell, f'<c r="{ref}" s="{style}"><f>{formula}</f><v>{cached}</v></c>').encode()
+        t = f' t="{kind}"' if kind else ""
+        return xml.replace(cell, f'<c r="{ref}" s="{style}"{t}><f>{formula}</f><v>{cached}</v></c>').encode()
 
     return _rewrite(src, dst, edit)
 
@@ -289,6 +290,40 @@ def test_fix_changes_only_the_fixed_cells(tmp_path, example_files):
     differ = {c.coordinate for row in before.iter_rows() for c in row if c.value != after[c.coordinate].value}
     assert differ == {"C10", "B14", "C14", "B15", "C15"}
     assert all(before[ref].style_id == after[ref].style_id for ref in differ)
+
+
+def test_fix_over_a_formula_drops_the_stale_calculation_chain(tmp_path, example_files):
+    """A 项目名称 typed as a formula (``="信访工作 保障经费"``): --fix writes the clean text over it, and the
+    calculation chain that lists the cell as a formula is left out (Excel would call the file damaged)."""
+    src = _with_formula(example_files[EXAMPLE], tmp_path / "f.xlsx", ref="E3", formula='"信访工作 保障经费"',
+                        cached="信访工作 保障经费", kind="str")
+    chain = tmp_path / "chain.xlsx"
+    part = sheet_parts(zipfile.ZipFile(src))["项目1"]
+    sheet_id = list(sheet_parts(zipfile.ZipFile(src))).index("项目1") + 1
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rIdCalc" Type="http://schemas.openxml'
+                                b'formats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+                                b"</Relationships>")
+        return data
+
+    _rewrite(src, chain, edit)
+    with zipfile.ZipFile(chain, "a") as zf:
+        zf.writestr("xl/calcChain.xml", f'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                                        f'main"><c r="E3" i="{sheet_id}"/></calcChain>')
+    assert read_workbook(chain).projects[0].name == "信访工作 保障经费"
+    out = tmp_path / "fixed.xlsx"
+    assert run("validate", chain, "--fix", "-o", out).exit_code == 0
+    zf = zipfile.ZipFile(out)
+    assert "xl/calcChain.xml" not in zf.namelist()
+    assert b"calcChain" not in zf.read("[Content_Types].xml") + zf.read("xl/_rels/workbook.xml.rels")
+    assert read_workbook(out).projects[0].name == "信访工作保障经费"
+    assert openpyxl.load_workbook(out)["项目1"]["E3"].data_type == "s"
+    assert part in zf.namelist()
 
 
 @requires_soffice
