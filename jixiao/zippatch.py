@@ -17,6 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -49,11 +50,12 @@ def _xml(data: bytes):
 # --- macro workbooks --------------------------------------------------------------------------
 
 def is_macro_workbook(path: str | Path) -> bool:
-    """Whether the package holds a VBA project (an ``.xlsm``, whatever its name)."""
+    """Whether the package is an ``.xlsm`` whatever its name: a VBA project, or the macro content type
+    (Excel's "save as .xlsm" of a workbook without macros)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return VBA_PART in zf.namelist()
-    except (OSError, zipfile.BadZipFile):
+            return VBA_PART in zf.namelist() or MACRO_CONTENT_TYPE.encode() in zf.read("[Content_Types].xml")
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error):
         return False
 
 

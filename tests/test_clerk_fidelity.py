@@ -431,3 +431,20 @@ def test_patch_sheet_places_new_cells_and_rows_in_order():
 
     rows = CalamineWorkbook.from_path(str(path.with_name("p.xlsx"))).get_sheet_by_name("Sheet").to_python()
     assert rows[0][:2] == ["a", "=1+1"] and rows[2][0] == "x_x000B_y\x0bz" and rows[4][2:4] == ["c", "d"]
+
+
+def test_macro_content_type_without_vba_counts_as_macro_workbook(tmp_path, example_files):
+    """Excel's "save as .xlsm" of a workbook with no macros: the content type alone says .xlsm."""
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                MACRO_CONTENT_TYPE.encode())
+        return data
+
+    src = _rewrite(example_files[EXAMPLE], tmp_path / "nomacros.xlsm", edit)
+    assert run("validate", src, "--fix", "-o", tmp_path / "f.xlsx").exit_code == 2
+    for mode in ("--fix", "--annotate"):
+        out = tmp_path / f"copy{mode}.xlsm"
+        result = run("validate", src, mode, "-o", out)
+        assert result.exit_code == 0, result.output
+        assert _content_type(out) == MACRO_CONTENT_TYPE
