@@ -104,13 +104,13 @@ def _index(sheet_data) -> dict[int, Any]:
     rows = {}
     number = 0
     for row in sheet_data:
-        if etree.QName(row).localname != "row":
-            continue
+        if not isinstance(row.tag, str) or etree.QName(row).localname != "row":
+            continue  # a comment or processing instruction
         number = int(row.get("r") or number + 1)
         row.set("r", str(number))
         col = 0
         for cell in row:
-            if etree.QName(cell).localname != "c":
+            if not isinstance(cell.tag, str) or etree.QName(cell).localname != "c":
                 continue
             ref = cell.get("r")
             col = parse_a1(ref)[1] if ref else col + 1
@@ -136,11 +136,12 @@ def _cell(ns: str, sheet_data, rows: dict[int, Any], ref: str):
         if col == c:
             return cell
         if col > c:
+            row.attrib.pop("spans", None)  # a new cell: the row's optional column-span hint may no longer hold
             new = etree.Element(f"{{{ns}}}c", r=ref)
             cell.addprevious(new)
             return new
-    new = etree.SubElement(row, f"{{{ns}}}c", r=ref)
-    return new
+    row.attrib.pop("spans", None)
+    return etree.SubElement(row, f"{{{ns}}}c", r=ref)
 
 
 def _set_value(ns: str, cell, value: Any) -> None:

@@ -415,7 +415,7 @@ def test_patch_sheet_places_new_cells_and_rows_in_order():
 
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     xml = (f'<worksheet xmlns="{ns}"><sheetData><row><c t="inlineStr"><is><t>a</t></is></c><c><v>2</v></c></row>'
-           f'<row r="5"><c r="C5" s="0"><v>1</v></c></row></sheetData></worksheet>').encode()
+           f'<!-- a comment --><row r="5" spans="3:3"><c r="C5" s="0"><v>1</v></c></row></sheetData></worksheet>').encode()
     out = patch_sheet(xml, {"B1": "=1+1", "A3": "x_x000B_y\x0bz", "B5": None, "D5": "d", "C5": "c"})
     path = Path(__import__("tempfile").mkdtemp()) / "t.xlsx"
     wb = openpyxl.Workbook()
@@ -427,6 +427,7 @@ def test_patch_sheet_places_new_cells_and_rows_in_order():
         ["a", "=1+1", None, None], [None] * 4, ["x_x005F_x000B_y_x000B_z", None, None, None], [None] * 4,
         [None, None, "c", "d"]]
     assert ws["B1"].data_type == "s" and b'<c r="C5" s="0" t="inlineStr">' in out  # text, style kept
+    assert b'<row r="5">' in out  # its span hint no longer holds for the new D5
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_path(str(path.with_name("p.xlsx"))).get_sheet_by_name("Sheet").to_python()
