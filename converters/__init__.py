@@ -126,11 +126,7 @@ INDICATOR_HEADERS = ["工作表", "项目编码", "项目名称", "一级指标"
 
 def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
     """The indicator table (UTF-8 with BOM; formula-leading text neutralised)."""
-    from ..consolidation.summary import neutralise
-    from ..textsafe import xml_text
-
-    def safe(value):  # control characters pasted from Word (JX-X02) leave the CSV, as every exporter
-        return neutralise(xml_text(value) if isinstance(value, str) else value)
+    from ..consolidation.summary import neutralise  # also cleans control characters (JX-X02)
 
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
@@ -138,7 +134,7 @@ def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
         for p in book.projects:
             for ind in p.indicators:
                 parsed = ind.parsed()
-                writer.writerow([safe(v) for v in (
+                writer.writerow([neutralise(v) for v in (
                     p.sheet, p.code, p.name, ind.level1, ind.level2, ind.level3, ind.description, ind.value_text,
                     ind.basis, parsed.operator, None if parsed.number is None else str(parsed.number), parsed.unit)])
     return Path(out)

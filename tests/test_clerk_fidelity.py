@@ -161,8 +161,10 @@ def test_selfeval_report_and_county_summary_write_clean_text(tmp_path):
     folder.mkdir()
     shutil.copy(src, folder / "u.xlsx")
     summary = tmp_path / "全县汇总.xlsx"
-    result = run("consolidate", folder, "-o", summary, "--no-cache")
+    result = run("consolidate", folder, "-o", summary, "--no-cache", "--csv-dir", tmp_path / "csv")
     assert result.exit_code in (0, 1), result.output
+    for table in (tmp_path / "csv").glob("*.csv"):
+        assert not CONTROL.search(table.read_text(encoding="utf-8-sig")), table.name
     wb = openpyxl.load_workbook(summary)
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not _has_control(values) and not any(isinstance(v, str) and "_x00" in v for v in values)

@@ -392,9 +392,14 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _NUMBER.match(value):
-        return "'" + value
+    """A cell a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe; control
+    characters pasted from Word (JX-X02) are cleaned, as every exporter does."""
+    if isinstance(value, str):
+        from ..textsafe import xml_text
+
+        value = xml_text(value)
+        if value[:1] in ("=", "+", "-", "@") and not _NUMBER.match(value):
+            return "'" + value
     return value
 
 
