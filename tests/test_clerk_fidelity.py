@@ -451,3 +451,14 @@ def test_macro_content_type_without_vba_counts_as_macro_workbook(tmp_path, examp
         result = run("validate", src, mode, "-o", out)
         assert result.exit_code == 0, result.output
         assert _content_type(out) == MACRO_CONTENT_TYPE
+
+
+def test_patching_never_resolves_external_entities():
+    """--fix parses the sheet XML itself (lxml): an external entity stays an unresolved reference."""
+    from jixiao.zippatch import patch_sheet
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><worksheet xmlns="{ns}">'
+           f'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>')
+    out = patch_sheet(xml.encode(), {"B1": "x"})
+    assert b"root:" not in out and b"<t>x</t>" in out.replace(b' xml:space="preserve"', b"")
