@@ -54,15 +54,17 @@ def xml_text(text: str) -> str:
 
 
 _ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_EXCEL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EXCEL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NONCHARACTER = re.compile("[\ufffe\uffff\ud800-\udfff]")  # no XML, and no reader decodes an escape of them
 
 
 def excel_escape(text: str) -> str:
     """Excel's own escaping of cell text in XML: ``_x000B_`` for a control character, ``_x005F_`` before
     a literal ``_xHHHH_`` (what xlsxwriter does for strings, and Excel for every ``ST_Xstring``).
+    U+FFFE, U+FFFF and lone surrogates cannot be stored at all and are dropped.
 
     >>> excel_escape("a\x0bb _x0041_")
     'a_x000B_b _x005F_x0041_'
     """
-    text = _ESCAPED.sub(r"_x005F_\1", text)
+    text = _NONCHARACTER.sub("", _ESCAPED.sub(r"_x005F_\1", text))
     return _EXCEL_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from jixiao.cli import main
 from jixiao.examples import load_example
@@ -432,7 +433,8 @@ def test_patch_sheet_places_new_cells_and_rows_in_order():
     assert b'<row r="5">' in out  # its span hint no longer holds for the new D5
     from python_calamine import CalamineWorkbook
 
-    rows = CalamineWorkbook.from_path(str(path.with_name("p.xlsx"))).get_sheet_by_name("Sheet").to_python()
+    sheet = CalamineWorkbook.from_path(str(path.with_name("p.xlsx"))).get_sheet_by_name("Sheet")
+    rows = sheet.to_python(skip_empty_area=False)
     assert rows[0][:2] == ["a", "=1+1"] and rows[2][0] == "x_x000B_y\x0bz" and rows[4][2:4] == ["c", "d"]
 
 
@@ -462,3 +464,45 @@ def test_patching_never_resolves_external_entities():
            f'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>')
     out = patch_sheet(xml.encode(), {"B1": "x"})
     assert b"root:" not in out and b"<t>x</t>" in out.replace(b' xml:space="preserve"', b"")
+
+
+@pytest.mark.parametrize("template", sorted((Path(__file__).parent.parent / "workbook_templates").glob("*.xlsm")),
+                         ids=lambda p: p.stem)
+def test_committed_macro_templates_survive_annotate(tmp_path, template):
+    """The .xlsm templates clerks are given, as committed: annotated (a blank one has errors to mark)."""
+    out = tmp_path / "marked.xlsm"
+    result = run("validate", template, "--annotate", "-o", out)
+    assert result.exit_code in (0, 1), result.output
+    assert _content_type(out) == MACRO_CONTENT_TYPE
+    assert zipfile.ZipFile(out).read("xl/vbaProject.bin") == zipfile.ZipFile(template).read("xl/vbaProject.bin")
+    assert _buttons(out) == _buttons(template) and _buttons(template)
+    assert _vba_modules(out) == _vba_modules(template)
+    assert "校验结果" in openpyxl.load_workbook(out).sheetnames
+
+
+_PIECES = [*"a中 _x0B5F\n\r\t&<>\"'=", *map(chr, range(32)), "\ufffe", "_x000B_", "_x005F_", "_x4E2D_"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(_TEXT, min_size=1, max_size=4))
+def test_patched_text_reads_back_exactly(tmp_path_factory, texts):
+    """Whatever --fix writes (control characters, literal ``_xHHHH_``, XML specials) reads back as written,
+    and every exporter's text is accepted by an XML writer."""
+    from lxml import etree
+    from python_calamine import CalamineWorkbook
+
+    from jixiao.textsafe import clean_control, xml_text
+    from jixiao.zippatch import patch_cells
+
+    folder = tmp_path_factory.mktemp("p")
+    wb = openpyxl.Workbook()
+    wb.save(folder / "a.xlsx")
+    patch_cells(folder / "a.xlsx", folder / "b.xlsx", {"Sheet": {f"A{i + 1}": t for i, t in enumerate(texts)}})
+    sheet = CalamineWorkbook.from_path(str(folder / "b.xlsx")).get_sheet_by_name("Sheet")
+    rows = sheet.to_python(skip_empty_area=False)
+    got = [(r[0] if r else "") for r in rows]
+    assert got + [""] * (len(texts) - len(got)) == [t.replace("\ufffe", "") for t in texts]  # no cell holds U+FFFE
+    for t in texts:
+        etree.Element("t").text = xml_text(t)  # raises for anything XML cannot hold
+        assert not CONTROL.search(clean_control(t))
