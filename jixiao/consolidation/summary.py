@@ -29,6 +29,7 @@ import xlsxwriter
 from ..catalogue import CATALOGUE
 from ..fsutil import atomic_path
 from ..a1 import col_letter
+from ..textsafe import xml_text
 from ..values import MILESTONES
 from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
@@ -395,8 +396,6 @@ def neutralise(value: Any) -> Any:
     """A cell a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe; control
     characters pasted from Word (JX-X02) are cleaned, as every exporter does."""
     if isinstance(value, str):
-        from ..textsafe import xml_text
-
         value = xml_text(value)
         if value[:1] in ("=", "+", "-", "@") and not _NUMBER.match(value):
             return "'" + value
