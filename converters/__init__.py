@@ -126,7 +126,7 @@ INDICATOR_HEADERS = ["工作表", "项目编码", "项目名称", "一级指标"
 
 def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
     """The indicator table (UTF-8 with BOM; formula-leading text neutralised)."""
-    from ..consolidation.summary import neutralise
+    from ..consolidation.summary import neutralise  # also cleans control characters (JX-X02)
 
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)

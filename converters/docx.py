@@ -24,6 +24,7 @@ from ..layouts import (
 )
 from ..model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..reader import bind_fields, read_block, read_project
+from ..textsafe import xml_text
 from ..values import squeeze
 
 BODY_FONT, TITLE_FONT = "仿宋", "宋体"
@@ -123,7 +124,7 @@ def _para(doc, text: str, size: float = 12, bold: bool = False, align: str | Non
     p = doc.add_paragraph()
     if align:
         p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(xml_text(text)), font, size, bold)  # XML takes no control characters (JX-X02)
     return p
 
 
@@ -139,7 +140,7 @@ def _table(doc, grid: list[list[str]], merges, widths_cm: list[float]) -> Any:
             cell = table.cell(r, c)
             cell.width = Cm(widths_cm[c])
             if text:
-                _font(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+                _font(cell.paragraphs[0].add_run(xml_text(text)), BODY_FONT, 10.5)
     from docx.oxml import OxmlElement
 
     for row in table.rows:  # a row never breaks across pages: the form stays readable, and PDFs re-import
@@ -202,7 +203,7 @@ def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
     unit = book.unit
     meta = {"profile": book.profile, "milestones": book.milestones,
             "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw}}
-    doc.core_properties.title = f"{unit.name or ''}{unit.year or ''} 年部门预算绩效文本"
+    doc.core_properties.title = xml_text(f"{unit.name or ''}{unit.year or ''} 年部门预算绩效文本")
     _attach_meta(doc, meta)
     _para(doc, unit.name or "", 22, True, "center", TITLE_FONT)
     _para(doc, f"{unit.year or ''} 年部门预算绩效文本", 18, True, "center", TITLE_FONT)

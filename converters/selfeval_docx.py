@@ -17,6 +17,7 @@ from ..fsutil import atomic_path
 from ..scoring import GRADE_WORDS
 from ..selfeval import EvalReport, RowScore, SheetScore
 from ..subtargets import indicators_of
+from ..textsafe import xml_text
 from ..values import squeeze
 from .docx import BODY_FONT, TITLE_FONT, _docx, _font, _para
 
@@ -42,7 +43,8 @@ def _table(doc, rows: list[list[str]], header: bool = True):
     table.style = "Table Grid"
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            _font(table.cell(r, c).paragraphs[0].add_run(text), BODY_FONT, 10.5, bold=header and r == 0)
+            _font(table.cell(r, c).paragraphs[0].add_run(xml_text(text)), BODY_FONT, 10.5,
+                  bold=header and r == 0)
     return table
 
 

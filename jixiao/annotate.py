@@ -5,6 +5,13 @@ note with the messages; a sheet ``校验结果`` lists every finding with a link
 its cell. What a cell looked like before is kept in a very hidden sheet
 ``_jixiao_marks``, so annotating again first restores the unit's own fills and
 notes exactly, then marks afresh. Sheet protection is left as it was.
+
+A macro workbook is loaded with ``keep_vba`` (VBA project, buttons and macro
+content type kept; the output must be ``.xlsm``), and the formulas' saved
+results, which openpyxl drops, are put back afterwards
+(:func:`jixiao.zippatch.restore_cached_values`). Text written into the copy
+goes through :func:`jixiao.textsafe.visible`: control characters pasted from
+Word (JX-X02) are shown as symbols, never written raw.
 """
 
 from __future__ import annotations
@@ -18,9 +25,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Color, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .fsutil import atomic_path, guard_output
-from .grid import load_for_edit
 from .issues import ERROR, SEVERITY_ZH, FileReport, Issue
+from .textsafe import visible
+from .zippatch import load_copy, save_copy
 
 MARK_SHEET = "_jixiao_marks"
 RESULT_SHEET = "校验结果"
@@ -82,7 +89,7 @@ def mark(wb: Workbook, issues: list[Issue]) -> int:
             "note": {"text": note.text, "author": note.author} if note else None}, ensure_ascii=False))
         severity = ERROR if any(i.severity == ERROR for i in found) else "warning"
         cell.fill = PatternFill("solid", fgColor=FILLS[severity])
-        text = "\n".join(f"[{i.code} {SEVERITY_ZH[i.severity]}] {i.message}" for i in found)
+        text = visible("\n".join(f"[{i.code} {SEVERITY_ZH[i.severity]}] {i.message}" for i in found))
         comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, 40 + 18 * len(text) // 20
         cell.comment = comment
@@ -109,7 +116,7 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None
         values = (n, SEVERITY_ZH[issue.severity], issue.code, issue.sheet, issue.cell, issue.field,
                   issue.value, issue.message, fix)
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row, c, value)
+            cell = ws.cell(row, c, visible(value) if isinstance(value, str) else value)
             if isinstance(value, str):
                 cell.data_type = "s"
             cell.alignment = Alignment(vertical="top", wrap_text=c >= 7)
@@ -132,21 +139,15 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None
 def annotate_file(source: str | Path, out: str | Path, report: FileReport, *,
                   password: str | None = "jixiao") -> Path:
     """Write a copy of ``source`` with the report's marks and the 校验结果 sheet."""
-    guard_output(source, out)
-    wb = load_for_edit(source)
+    wb = load_copy(source, out)
     clear_marks(wb)
     mark(wb, report.issues)
     result_sheet(wb, report, password)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return Path(out)
+    return save_copy(wb, source, out, fresh=(RESULT_SHEET, MARK_SHEET))
 
 
 def clear_file(source: str | Path, out: str | Path) -> Path:
     """Write a copy of ``source`` with jixiao's marks removed."""
-    guard_output(source, out)
-    wb = load_for_edit(source)
+    wb = load_copy(source, out)
     clear_marks(wb)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return Path(out)
+    return save_copy(wb, source, out)

@@ -68,6 +68,9 @@ _SPECS = [
     CodeSpec("JX-K02", WARNING, "成本指标方向不对", "成本指标一般应为“≤”或“<”（不超过），现为“{value}”。"),
     CodeSpec("JX-W01", ERROR, "指标分值合计不符", "指标分值合计 {value}，应为 {total}；请调整各指标分值。"),
     CodeSpec("JX-X01", WARNING, "多余的空格或换行", "{label}“{shown}”中有多余的空格或换行，建议改为“{clean}”。"),
+    CodeSpec("JX-X02", WARNING, "含有控制字符",
+             "{label}中有看不见的控制字符（{chars}），多为从 Word 粘贴带入，会使导出的 Word 文档出错；"
+             "建议删除（可用 --fix 自动修正）。"),
     CodeSpec("JX-S01", WARNING, "涉密项目", "本项目为涉密项目，已跳过内容检查，只检查金额和支出计划。"),
     CodeSpec("JX-D01", ERROR, "单位重复", "{detail}"),
     CodeSpec("JX-D02", ERROR, "项目编码跨单位重复", "{detail}"),

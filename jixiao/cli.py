@@ -241,7 +241,7 @@ def _render_text(report) -> None:
 @click.option("--profile", type=PROFILES, default=None, help="校验配置；默认用工作簿自己的配置。")
 @click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="自定义配置文件（TOML）。")
-@click.option("--fix", is_flag=True, help="自动修正空格换行（JX-X01）、指标值拆分（JX-V05）、旧称（JX-T03），写到 -o。")
+@click.option("--fix", is_flag=True, help="自动修正空格换行（JX-X01）、控制字符（JX-X02）、指标值拆分（JX-V05）、旧称（JX-T03），写到 -o。")
 @click.option("--annotate", is_flag=True, help="在副本中标出问题单元格并生成“校验结果”表，写到 -o。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（--fix / --annotate）。")
 @click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True,
@@ -275,8 +275,11 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         book = read_workbook(files[0])
         changes = plan_fixes(book, prof)
         write_fixed(files[0], output, changes)
-        for ch in changes:
-            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{ch.old}” → “{ch.new}”", err=fmt == "json")
+        from .textsafe import visible
+
+        for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal
+            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(ch.new or '')}”",
+                       err=fmt == "json")
         click.echo(f"共修正 {len(changes)} 处，已写入 {output}；原文件未改动。", err=fmt == "json")
         files = (output,)
     report = Report(files=[validate_file(f, prof, engine=engine) for f in files])

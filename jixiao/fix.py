@@ -1,10 +1,12 @@
-"""Autofix: apply the fixes the catalogue names (JX-X01, JX-V05, JX-T03) to a copy.
+"""Autofix: apply the fixes the catalogue names (JX-X01, JX-X02, JX-V05, JX-T03) to a copy.
 
 Fixes are computed on the model (each finding carries its changes with their
 cells), applied to the model, and the model validated again until nothing
 fixable is left — so a cell with two problems (``效果\\n指标``: spaces and a
-legacy name) ends up right. The changed cells are then written into a copy
-of the original workbook with openpyxl; everything else in it is kept.
+legacy name) ends up right. The changed cells are then written straight into
+the sheet XML of a copy of the original package (:mod:`jixiao.zippatch`), so
+everything else is kept byte for byte: formulas' saved results, the VBA
+project, buttons and macro content type of an ``.xlsm``, styles, notes.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .fsutil import atomic_path, guard_output
-from .grid import load_for_edit
+from .fsutil import guard_output
+from .grid import sniff
 from .model import Located, UnitWorkbook
 from .profiles import Profile
 from .validate import validate_book
 
-FIXABLE = ("JX-X01", "JX-V05", "JX-T03")
+FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-T03")
 
 
 @dataclass
@@ -70,13 +72,12 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
 
 def write_fixed(source: str | Path, out: str | Path, changes: list[Change]) -> Path:
     """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text)."""
+    from .zippatch import check_macro_output, patch_cells
+
     guard_output(source, out)
-    wb = load_for_edit(source)
+    sniff(source)
+    check_macro_output(source, out)
+    by_sheet: dict[str, dict[str, str | None]] = {}
     for ch in changes:
-        cell = wb[ch.sheet][ch.cell]
-        cell.value = ch.new
-        if isinstance(ch.new, str):
-            cell.data_type = "s"  # never let a value starting with "=" become a formula
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return Path(out)
+        by_sheet.setdefault(ch.sheet, {})[ch.cell] = ch.new
+    return patch_cells(source, out, by_sheet)

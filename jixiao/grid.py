@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -127,12 +128,33 @@ def sniff(path: str | Path, *, deep: bool = True) -> None:
         with zipfile.ZipFile(p) as zf:  # reads the directory only: cheap, and before anything inflates
             check_zip(zf)
             names = set(zf.namelist())
+            check_not_strict(zf, names)
     except zipfile.BadZipFile as exc:
         raise UnreadableFile("文件已损坏或不完整（不是有效的 .xlsx 压缩包），请重新导出") from exc
     if not deep:
         return
     if "xl/workbook.xml" not in names:
         raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
+
+
+STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def check_not_strict(zf: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse a "Strict Open XML" workbook (JX-D03): openpyxl sees no sheets in it, so copies would be wrong.
+
+    Only the start of ``xl/workbook.xml`` is inflated (its root element names the namespace).
+    """
+    if "xl/workbook.xml" not in names:
+        return
+    try:
+        with zf.open("xl/workbook.xml") as fh:
+            head = fh.read(2048)
+    except (OSError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError):
+        return  # a damaged part: the engine that reads it says so
+    if STRICT_NS in head:
+        raise UnreadableFile("这是“严格 Open XML”格式（Strict Open XML）的工作簿，jixiao 不支持；"
+                             "请在 Excel 中“另存为”→ 保存类型选“Excel 工作簿(*.xlsx)”后再提交")
 
 
 def _is_encrypted_ole(path: Path) -> bool:
@@ -233,13 +255,16 @@ ENGINES: dict[str, Callable[[str | Path], Grid]] = {
     if importlib.util.find_spec(module) is not None}
 
 
-def load_for_edit(path: str | Path):
-    """A full openpyxl workbook to write a copy of (annotate, fix, totals), with the same checks as reading."""
+def load_for_edit(path: str | Path, *, keep_vba: bool = False):
+    """A full openpyxl workbook to write a copy of (annotate, fix, totals), with the same checks as reading.
+
+    ``keep_vba`` keeps a macro workbook's VBA project, buttons and content type (pass it only for one).
+    """
     sniff(path)
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(str(path))
+        return openpyxl.load_workbook(str(path), keep_vba=keep_vba)
     except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many types
         raise UnreadableFile(f"无法读取工作簿：{type(exc).__name__}: {exc}") from exc
 

@@ -28,7 +28,7 @@ from .values import OPERATORS, QUALITATIVE, normalize_operator, parse_decimal, p
 STRICT_CODE = re.compile(r"^(\d{6})(\d{2})[A-Z](\d{12})$")
 UNIT_CODE = re.compile(r"^\d{6}$")
 REQUIRED_CATEGORIES = ("产出指标", "效益指标", "满意度指标")
-_WS = re.compile(r"\s")
+_WS = re.compile(r"[^\S\x0b\x0c\x1c-\x1f]")  # whitespace, but not the control characters JX-X02 reports
 
 
 @dataclass
@@ -185,6 +185,50 @@ def project_whitespace(ctx: Context) -> Iterator[Issue]:
 def indicator_whitespace(ctx: Context) -> Iterator[Issue]:
     for name, label in (("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标")):
         yield from _stray(ctx.row.indicator, name, label)
+
+
+def _labels(layout) -> dict[str, str]:
+    labels = {f.name: f.label for f in layout.fields}
+    for block in layout.blocks:
+        labels.update({c.name: c.label for c in block.columns})
+    return labels
+
+
+def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
+    """Every object read from a sheet, with the labels of its fields."""
+    from .layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, UNIT_LAYOUT, project_layout
+
+    yield book.unit, _labels(UNIT_LAYOUT)
+    department = _labels(DEPARTMENT_LAYOUT)
+    for obj in (book.department, *book.department.sub_targets, *book.department.measures):
+        yield obj, department
+    if len(book.milestones) in (3, 4):
+        project = _labels(project_layout(tuple(book.milestones)))
+        for p in book.projects:
+            for obj in (p, *p.indicators):
+                yield obj, project
+    if book.overall is not None:
+        overall = _labels(OVERALL_LAYOUT)
+        for obj in (book.overall, *book.overall.indicators):
+            yield obj, overall
+
+
+@rule("JX-X02", "book")
+def control_characters(ctx: Context) -> Iterator[Issue]:
+    """Control characters pasted from Word (vertical tab …): invisible, and they break the Word export."""
+    from .textsafe import clean_control, control_names, has_control, visible
+
+    for obj, labels in _text_objects(ctx.book):
+        for name, loc in obj.cells.items():
+            value = getattr(obj, name, None)
+            if not has_control(value):
+                continue
+            label = labels.get(name, "单元格内容")
+            clean = clean_control(value)
+            fix = {"description": f"删除{label}中的控制字符（垂直制表符、换页符改为换行）",
+                   "changes": [{"sheet": loc.sheet, "cell": loc.cell, "field": name, "old": value, "new": clean}]}
+            yield Issue.make("JX-X02", loc=loc, field=name, value=value, fix=fix, label=label,
+                             chars=control_names(value), shown=visible(value))
 
 
 # --- C: codes ------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from .layouts import (
 )
 from .errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
+from .textsafe import excel_escape
 from .profiles import Profile, load_profile
 from .taxonomy import BASIS_CHOICES, LEVEL1, UNIT_SUGGESTIONS, allowed_level2
 from .values import OPERATORS, QUALITATIVE
@@ -161,6 +162,8 @@ def _draw_static(ws, fmts: _Formats, item: Static | Formula, layout: SheetLayout
         _place(ws, ref, fmt, lambda r, c: ws.write_string(r - 1, c - 1, item.text, fmt))
     else:
         cached = item.compute(get) if item.compute else 0
+        if isinstance(cached, str):  # xlsxwriter escapes strings, not formula results: a control character
+            cached = excel_escape(cached)  # pasted into a name (JX-X02) would make the sheet XML invalid
         _place(ws, ref, fmt, lambda r, c: ws.write_formula(r - 1, c - 1, _resolve(item.formula, layout, rows),
                                                             fmt, cached))
 

@@ -17,8 +17,6 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .fsutil import atomic_path, guard_output
-from .grid import load_for_edit
 from .model import Loc, UnitWorkbook
 from .profiles import Profile, load_profile
 from .totals import MILESTONES, unit_schedule
@@ -176,9 +174,10 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
 def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkbook,
                           profile: Profile | None = None) -> Path:
     """Copy ``source`` to ``out`` with the ``支出计划汇总`` sheet added or refreshed."""
-    guard_output(source, out)
+    from .zippatch import load_copy, save_copy
+
     profile = profile or load_profile(book.profile)
-    wb = load_for_edit(source)
+    wb = load_copy(source, out)  # an .xlsm keeps its VBA and buttons
     index = len(wb.sheetnames)
     if SHEET in wb.sheetnames:
         index = wb.sheetnames.index(SHEET)
@@ -188,6 +187,4 @@ def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkboo
         index = visible[-1] + 1 if visible else index
     ws = wb.create_sheet(SHEET, index)
     write_schedule_sheet(ws, book, profile)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return Path(out)
+    return save_copy(wb, source, out, fresh=(SHEET,))  # the other sheets' formulas keep their results

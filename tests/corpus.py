@@ -183,6 +183,26 @@ def chinese_spaces_name(folder: Path) -> Path:
     return good(folder, "滦平 县 信访局 （2026 版）.xlsx")
 
 
+def strict_ooxml(folder: Path) -> Path:
+    """Excel's "Strict Open XML Spreadsheet": the same parts under the ISO namespaces (refused, JX-D03)."""
+    ns = {b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+          b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+              b"http://purl.oclc.org/ooxml/officeDocument/relationships"}
+    path = folder / "严格格式.xlsx"
+    with zipfile.ZipFile(good(folder, "s.xlsx")) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            for a, b in ns.items():
+                data = data.replace(a, b)
+            out.writestr(info, data)
+    return path
+
+
+def word_paste(folder: Path) -> Path:
+    """Text pasted from Word: a vertical tab (Excel stores ``_x000B_``) and a bell character (JX-X02)."""
+    return _edit(folder, "从Word粘贴.xlsx", lambda wb: wb["项目1"].__setitem__("B8", "目标一_x000B_目标二_x0007_"))
+
+
 CORPUS: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "truncated": ("截断的 .xlsx（下载不完整）", truncated),
     "corrupt": ("内容损坏的 .xlsx", corrupt),
@@ -207,6 +227,8 @@ CORPUS: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "date_in_number": ("金额格中填了日期", date_in_number),
     "long_cell": ("10,000 字的单元格", long_cell),
     "chinese_name": ("中文和空格的文件名", chinese_spaces_name),
+    "strict_ooxml": ("“严格 Open XML”格式", strict_ooxml),
+    "word_paste": ("从 Word 粘贴的控制字符（垂直制表符）", word_paste),
 }
 
 

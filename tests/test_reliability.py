@@ -7,7 +7,7 @@ import pytest
 from corpus import COMMANDS, CORPUS, run
 
 UNREADABLE = {"truncated", "corrupt", "zip_bomb", "password", "xls", "xls_renamed", "csv_renamed",
-              "html_renamed", "empty"}
+              "html_renamed", "empty", "strict_ooxml"}
 NOT_OURS = {"other_template", "old_version"}
 
 

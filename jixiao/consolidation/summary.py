@@ -29,6 +29,7 @@ import xlsxwriter
 from ..catalogue import CATALOGUE
 from ..fsutil import atomic_path
 from ..a1 import col_letter
+from ..textsafe import xml_text
 from ..values import MILESTONES
 from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
@@ -407,9 +408,12 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _NUMBER.match(value):
-        return "'" + value
+    """A cell a spreadsheet would run as a formula (``= + - @``) gets a leading apostrophe; control
+    characters pasted from Word (JX-X02) are cleaned, as every exporter does."""
+    if isinstance(value, str):
+        value = xml_text(value)
+        if value[:1] in ("=", "+", "-", "@") and not _NUMBER.match(value):
+            return "'" + value
     return value
 
 
