@@ -61,6 +61,8 @@ def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     >>> _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     True
     """
+    if len2 < 0:  # a shift by a negative length never ends (zlib's own loops too): never asked for
+        raise DamagedCache(f"negative CRC length {len2}")
     if len(_SHIFT) < len2.bit_length():
         _extend(len2.bit_length())
     x, k = crc1, 0
@@ -102,6 +104,17 @@ crc32_combine = _native_crc32_combine() or _crc32_combine
 
 # --- chunks ----------------------------------------------------------------------------
 
+class DamagedCache(Exception):
+    """A cached chunk or placement whose lengths do not add up: the cache is dropped and built again.
+
+    Every length read back is checked before use: a negative or wrapped one would send
+    :func:`crc32_combine` (zlib's included) into an endless loop.
+    """
+
+
+_LIMIT = 1 << 32  # no zip entry here is larger (ZipWriter refuses them), so no stored length either
+_MAX_RATIO = 1032  # deflate cannot expand more than this: a larger uncompressed size is not a real chunk
+
 @dataclass
 class Chunk:
     """Deflate-compressed bytes that concatenate with other chunks; ``rows`` counts the rows inside.
@@ -121,7 +134,11 @@ class Chunk:
 
     @classmethod
     def unpack(cls, blob: bytes) -> "Chunk":
+        if len(blob) < 16:
+            raise DamagedCache("chunk shorter than its header")
         crc, size, rows = struct.unpack_from("<IQI", blob)
+        if size >= _LIMIT or size > _MAX_RATIO * (len(blob) - 16) or rows > size:
+            raise DamagedCache("chunk lengths do not add up")
         return cls(memoryview(blob)[16:], crc, size, rows)  # a view: the data is not copied
 
 
@@ -194,9 +211,23 @@ class Placement:
 
     @classmethod
     def from_data(cls, data: tuple[list[Any], ...]) -> "Placement":
+        """A stored placement, checked: every length and offset a whole number in range, and within each
+        piece each chunk starting where the one before it ends (in the file and uncompressed)."""
         placed = cls(*data)  # (a TypeError if the columns are not these)
         if len({len(column) for column in placed.to_data()[:-1]}) > 1:
-            raise ValueError("placement columns of different lengths")
+            raise DamagedCache("placement columns of different lengths")
+        n = len(placed.keys)
+        for column in placed.to_data()[1:]:
+            if any(v.__class__ is not int for v in column) or (column and not 0 <= min(column) <= max(column) < _LIMIT):
+                raise DamagedCache("placement value out of range")
+        breaks = placed.breaks
+        if n and (not breaks or breaks[0] != 0 or breaks[-1] >= n
+                  or any(a >= b for a, b in zip(breaks, breaks[1:]))):
+            raise DamagedCache("placement pieces out of order")
+        starts = set(breaks)
+        o, c, a, z = placed.offsets, placed.csizes, placed.ats, placed.sizes
+        if any(o[i] != o[i - 1] + c[i - 1] or a[i] != a[i - 1] + z[i - 1] for i in range(1, n) if i not in starts):
+            raise DamagedCache("placement chunks do not follow one another")
         return placed
 
 
