@@ -371,3 +371,76 @@ def test_a_cache_name_too_long_for_the_file_system_is_named_and_the_run_goes_on(
     assert done.exit_code == 0, done.output
     assert "太长" in done.output and "本次不使用缓存" in done.output and "另一个汇总" not in done.output
     assert out.exists() and sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, "单位"])
+
+
+# --- 24: links to source files from deep Chinese paths ----------------------------------------------
+
+def test_links_from_deep_chinese_paths_are_cell_hyperlinks(tmp_path):
+    """A HYPERLINK formula holds at most 255 characters (Excel); a deep Chinese path is longer as a file
+    URI (each character is nine). Those links are cell hyperlinks, in the sheet's relationships part."""
+    from jixiao.consolidation.sheets import COLUMNS, file_uri
+
+    deep = tmp_path.joinpath("县", "二〇二六年度预算绩效目标", "各乡镇各部门报送材料（第二批）", "教育卫生文化系统",
+                             "县教育局及所属学校")
+    deep.mkdir(parents=True)
+    shallow = tmp_path / "乙"
+    shallow.mkdir()
+    a, b = generate_unit(70, n_projects=2, n_indicators=3), generate_unit(71, n_projects=1, n_indicators=3)
+    write_workbook(deep / "县第一中学二〇二六年度项目支出绩效目标表（定稿）.xlsx", a)
+    write_workbook(shallow / "b.xlsx", b)
+    out = tmp_path / "汇总.xlsx"
+    consolidate([tmp_path / "县", shallow], out, workers=1)
+    source = next(deep.glob("*.xlsx"))
+    targets = [f"{file_uri(str(source))}#'{p.sheet}'!A1" for p in read_projects(source)]
+    assert all(len(t) > 255 for t in targets)
+    column = chr(ord("A") + len(COLUMNS[PROJECTS]) - 1)
+
+    def check(path: Path) -> None:
+        ws = openpyxl.load_workbook(path)[PROJECTS]
+        rows = {r[0].row: r for r in ws.iter_rows(min_row=2) if r[0].value not in (None, "合计")}
+        links = {n: ws[f"{column}{n}"].hyperlink for n in rows if ws[f"{column}{n}"].hyperlink}
+        linked = {f"{h.target}#{h.location}": n for n, h in links.items()}
+        assert sorted(linked) == sorted(targets), "each deep project row links its sheet in its file"
+        for target, n in linked.items():
+            assert rows[n][2].value in target and ws[f"{column}{n}"].value == "打开"
+        formulas = [str(ws[f"{column}{n}"].value) for n in rows if n not in linked.values()]
+        assert formulas and all(f.startswith("=HYPERLINK(") for f in formulas), "short links stay formulas"
+
+    check(out)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+        rels = zf.read("xl/worksheets/_rels/sheet3.xml.rels").decode()
+        assert all(f'Target="{t.split("#")[0]}" TargetMode="External"' in rels for t in targets)
+        sheet = zf.read("xl/worksheets/sheet3.xml").decode()
+        assert "<hyperlinks>" in sheet and "location=\"'项目2'!A1\"" in sheet
+    # a re-run (rows copied from the previous summary) keeps them, and so does a clean run
+    again = consolidate([tmp_path / "县", shallow], out, workers=1)
+    assert again.read == 0
+    check(out)
+    consolidate([tmp_path / "县", shallow], tmp_path / "clean.xlsx", workers=1, use_cache=False)
+    check(tmp_path / "clean.xlsx")
+    assert _cells(out) == _cells(tmp_path / "clean.xlsx")
+
+
+def read_projects(path: Path):
+    from jixiao.reader import read_workbook
+
+    return read_workbook(path).projects
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_deep_links_open_in_libreoffice(tmp_path):
+    from jixiao.office import convert
+
+    deep = tmp_path.joinpath("二〇二六年度预算绩效目标报送材料", "各乡镇各部门（第二批）汇总前的原始文件", "县卫生健康系统")
+    deep.mkdir(parents=True)
+    write_workbook(deep / "县中心医院二〇二六年度项目支出绩效目标表.xlsx", generate_unit(72, n_projects=1,
+                                                                                       n_indicators=2))
+    out = tmp_path / "汇总.xlsx"
+    consolidate([deep], out, workers=1)
+    saved = convert(out, "xlsx", tmp_path / "lo")  # LibreOffice opens it and saves it again
+    link = next(c for row in openpyxl.load_workbook(saved)[PROJECTS].iter_rows(min_row=2) for c in row
+                if c.hyperlink).hyperlink
+    # it keeps the link, as a path relative to where it saved the file
+    assert (Path(saved).parent / link.target).resolve() == next(deep.glob("*.xlsx")).resolve()
+    assert link.location == "'项目1'!A1"

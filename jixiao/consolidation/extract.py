@@ -162,6 +162,10 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         "rows": {sheet: len(r) for sheet, r in rows.items()},
         "codes": sorted({identity_key(p.code) for p in book.projects} - {""}),  # as JX-D02 compares them
     }
+    # links too long for a formula: (row in the unit's 项目清单 rows, target), made cell hyperlinks by the parent
+    links = [[i, row[-1].target()] for i, row in enumerate(rows[PROJECTS]) if not row[-1].fits()]
+    if links:
+        summary["links"] = links
     # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once like its other rows
     record = UnitRecord("", summary)
     rows[UNITS] = [unit_row(record)]

@@ -333,6 +333,22 @@ def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) 
         yield span()
 
 
+MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet (the cells past it keep their text)
+
+
+def project_links(county: County) -> list[tuple[str, str]]:
+    """The cell hyperlinks of 项目清单: (cell, target) of each link too long for a formula."""
+    column = col_letter(len(COLUMNS[PROJECTS]))
+    found: list[tuple[str, str]] = []
+    row = 2  # the first data row
+    for u in county.units:
+        s = u.summary
+        if "links" in s:  # rare: only units in deep folders
+            found += [(f"{column}{row + i}", target) for i, target in s["links"]]
+        row += s["rows"][PROJECTS]
+    return found[:MAX_LINKS]
+
+
 def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:
     yield from chunks
     yield _totals_row(sheet, "合计", sums, 2, n + 1)
@@ -379,8 +395,9 @@ def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[s
         parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)), dimension(REJECTED, False)),
         parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)), dimension(SELFEVAL, False)),
     }
+    links = {parts[PROJECTS]: project_links(county)}
     with open(into, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
-        placements = splice(skeleton, fh, sheets, source)
+        placements = splice(skeleton, fh, sheets, source, links)
     return {parts[sheet]: placements[parts[sheet]] for sheet in CACHED}
 
 

@@ -456,20 +456,65 @@ def split_sheet(xml: str) -> tuple[str, str]:
     return head + "<sheetData>", "</sheetData>" + tail
 
 
+_HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# what follows <hyperlinks> in a worksheet (CT_Worksheet's order): the links go before the first of these
+_AFTER_HYPERLINKS = re.compile(r"<(?:printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|"
+                               r"customProperties|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|"
+                               r"picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b|</worksheet>")
+
+
+def _rels_name(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _with_hyperlinks(tail: str, rels: bytes | None, links: list[tuple[str, str]]) -> tuple[str, bytes]:
+    """A sheet's tail with ``<hyperlinks>`` (cell, target), and its relationships part with their targets.
+
+    As Excel writes them: the file in the relationship, the place in it (after ``#``) as ``location``.
+    """
+    def attr(text: str) -> str:
+        return xml_text(text).replace('"', "&quot;")
+
+    split = [(ref, *target.partition("#")[::2]) for ref, target in links]
+    cells = "".join(f'<hyperlink ref="{ref}" r:id="rIdJX{i}"' + (f' location="{attr(place)}"' if place else "")
+                    + "/>" for i, (ref, _, place) in enumerate(split, start=1))
+    at = _AFTER_HYPERLINKS.search(tail)
+    assert at is not None, "a worksheet ends with </worksheet>"
+    tail = f"{tail[:at.start()]}<hyperlinks>{cells}</hyperlinks>{tail[at.start():]}"
+    entries = "".join(f'<Relationship Id="rIdJX{i}" Type="{_HYPERLINK_REL}" Target="{attr(file)}" '
+                      'TargetMode="External"/>' for i, (_, file, _) in enumerate(split, start=1))
+    if rels is None:
+        text = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    else:
+        text = rels.decode("utf-8")
+    head, end = text.rsplit("</Relationships>", 1)
+    return tail, (head + entries + "</Relationships>" + end).encode("utf-8")
+
+
 def splice(skeleton: Path | BinaryIO, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk | Span], str]],
-           source: BinaryIO | None = None) -> dict[str, Placement]:
+           source: BinaryIO | None = None,
+           hyperlinks: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Placement]:
     """Copy ``skeleton`` (a file or a buffer) into ``out``, appending chunk rows to the named sheet parts.
 
     ``sheets`` maps a part name (``xl/worksheets/sheet3.xml``) to the chunks of
     its data rows and the sheet's final dimension (``A1:P60001``); spans among
-    them are copied from ``source``. Returns each part's placement of keyed chunks.
+    them are copied from ``source``. ``hyperlinks`` gives a sheet part's cell
+    hyperlinks, (cell, target): they go into its tail and its relationships
+    part. Returns each part's placement of keyed chunks.
     """
     import zipfile
 
     writer = ZipWriter(out, source)
     placements: dict[str, Placement] = {}
+    linked = {part: links for part, links in (hyperlinks or {}).items() if links}
     with zipfile.ZipFile(skeleton) as zf:
+        names = set(zf.namelist())
+        rels = {_rels_name(part): part for part in linked}
         for info in zf.infolist():
+            if info.filename in rels:
+                continue  # written with its sheet's links, below
             data = zf.read(info)
             if info.filename not in sheets:
                 writer.write(info.filename, data)
@@ -477,6 +522,11 @@ def splice(skeleton: Path | BinaryIO, out: BinaryIO, sheets: dict[str, tuple[Ite
             chunks, dimension = sheets[info.filename]
             head, tail = split_sheet(data.decode("utf-8"))
             head = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', head, count=1)
+            if info.filename in linked:
+                name = _rels_name(info.filename)
+                tail, own = _with_hyperlinks(tail, zf.read(name) if name in names else None,
+                                             linked[info.filename])
+                writer.write(name, own)
             parts = itertools.chain([compress(head.encode("utf-8"), level=1)], chunks,
                                     [compress(tail.encode("utf-8"), level=1)])
             placements[info.filename] = writer.write_chunks(info.filename, parts)
