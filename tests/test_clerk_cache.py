@@ -294,6 +294,21 @@ def test_a_killed_runs_leftovers_are_not_units_and_are_cleaned(tmp_path):
     consolidate([folder], tmp_path / "next.xlsx", workers=1, use_cache=False)
     assert not any(p.exists() for p in leftover), "the next run removes a dead run's temporary cache"
     assert not list(tmp_path.glob(".k.jixiao-tmp-*"))
+    # a cached run, its summary and cache in the input folder, killed while its SQLite WAL is open
+    wal = many / ".汇总.jixiao-cache.sqlite-wal"
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "consolidate", str(many), "-o",
+                             str(many / "汇总.xlsx"), "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not wal.exists() and time.time() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    result = consolidate([many], many / "汇总.xlsx", workers=1)
+    assert result.found == 40 and {r["code"] for r in result.rejected} == {"JX-D01"}, \
+        "the WAL, its index and temporaries are not units (the 40 copies are one unit)"
+    assert sorted(p.name for p in many.iterdir() if not p.name.endswith(".xlsx") or p.name.startswith(".")) \
+        == [".汇总.jixiao-cache.sqlite"], "a normal run leaves no WAL or temporary behind"
 
 
 # --- 17: the cache cannot loop or lock a county out ------------------------------------------------

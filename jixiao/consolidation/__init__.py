@@ -273,7 +273,7 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
         workers = workers or os.cpu_count() or 1
         # None: a file seen for the first time (every file, on a first run), hashed by the worker that reads it
         keys, stale = cache.lookup(listed, profile_option)
-        if workers > 1 and len(stale) >= POOL_MIN:
+        if workers > 1 and len(stale) - cache.racy >= POOL_MIN:
             # files to read: the workers start now, and import the reader while the cached records load
             pool = _start_pool(workers)
         failed = cache.rehash(stale, listed, profile_option, keys)

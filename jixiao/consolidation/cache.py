@@ -302,6 +302,7 @@ class Cache:
         known, infix = self._files.data, key_infix(options)
         keys: dict[str, str | None] = {}
         stale: list[str] = []
+        racy = 0
         for path, st in files.items():
             seen = known.get(path)
             if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
@@ -309,6 +310,10 @@ class Cache:
             else:
                 keys[path] = None
                 stale.append(path)
+                racy += seen is not None and seen[1] == -1 and seen[0] == st.st_size
+        #: of the stale files, those only re-hashed because they changed just before the last listing
+        #: (most are the same bytes: they do not make a pool worth starting)
+        self.racy = racy
         return keys, stale
 
     def rehash(self, paths: list[str], files: dict[str, os.stat_result], options: Any,

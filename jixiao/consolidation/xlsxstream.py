@@ -218,7 +218,7 @@ class Placement:
             raise DamagedCache("placement columns of different lengths")
         n = len(placed.keys)
         for column in placed.to_data()[1:]:
-            if any(v.__class__ is not int for v in column) or (column and not 0 <= min(column) <= max(column) < _LIMIT):
+            if column and (set(map(type, column)) != {int} or not 0 <= min(column) <= max(column) < _LIMIT):
                 raise DamagedCache("placement value out of range")
         breaks = placed.breaks
         if n and (not breaks or breaks[0] != 0 or breaks[-1] >= n
