@@ -358,7 +358,10 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
             except OSError as exc:
                 raise OutputError(f"无法写出汇总表 {output}：{reason(exc)}；原有的汇总表未改动") from exc
             staged.commit()
-        cache.remember_summary(output, placements)  # what the next run can copy from this file
+        try:
+            cache.remember_summary(output, placements)  # what the next run can copy from this file
+        except sqlite3.Error:  # (a full disk, say) the summary is in place; the next run rebuilds its rows
+            pass
         return Result(output=output, found=county.found, consolidated=len(winners) + len(scored),
                       not_consolidated=len(rejected_files), units=len(winners), projects=county.projects,
                       indicators=county.indicators, budget=county.budget, fiscal=county.total("fiscal"),
