@@ -279,20 +279,22 @@ def test_a_killed_runs_leftovers_are_not_units_and_are_cleaned(tmp_path):
     unit = next(folder.glob("1*.xlsx"))
     for i in range(40):
         shutil.copy(unit, many / f"{i}.xlsx")
-    before = set(Path(tempfile.gettempdir()).glob("jixiao-cache-*"))
+    private = tmp_path / "tmp"  # a temp folder of this test's own (/tmp is shared with other runs)
+    private.mkdir()
+    env = {**os.environ, "TMPDIR": str(private)}
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "consolidate", str(many), "-o",
                              str(tmp_path / "k.xlsx"), "--no-cache", "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 60
-    while not set(Path(tempfile.gettempdir()).glob("jixiao-cache-*")) - before and time.time() < deadline:
+    while not list(private.glob("jixiao-cache-*")) and time.time() < deadline:
         time.sleep(0.01)
-    leftover = set(Path(tempfile.gettempdir()).glob("jixiao-cache-*")) - before
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert leftover, "the run made its temporary cache"
-    assert all(p.exists() for p in leftover), "killed: it could not clean up"
-    consolidate([folder], tmp_path / "next.xlsx", workers=1, use_cache=False)
-    assert not any(p.exists() for p in leftover), "the next run removes a dead run's temporary cache"
+    leftover = list(private.glob("jixiao-cache-*"))
+    assert leftover and all(p.is_dir() for p in leftover), "killed: it could not remove its temporary cache"
+    subprocess.run([sys.executable, "-m", "jixiao.cli", "consolidate", str(folder), "-o", str(tmp_path / "n.xlsx"),
+                    "--no-cache"], env=env, capture_output=True)
+    assert list(private.iterdir()) == [], "the next run removes a dead run's temporary cache, and its own"
     assert not list(tmp_path.glob(".k.jixiao-tmp-*"))
     # a cached run, its summary and cache in the input folder, killed while its SQLite WAL is open
     wal = many / ".汇总.jixiao-cache.sqlite-wal"
