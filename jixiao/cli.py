@@ -326,6 +326,8 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
                         "pip install \"jixiao[data]\"", fg="yellow", err=True)
     result = run(inputs, output, year=year, profile=profile, profile_file=profile_file, workers=workers,
                  csv_dir=csv_dir, use_cache=not no_cache)
+    for notice in result.notices:  # e.g. the cache could not be used: said, and the run went on
+        click.secho(f"注意：{notice}", fg="yellow", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         sys.exit(EXIT_FINDINGS if result.errors or result.not_consolidated else EXIT_OK)

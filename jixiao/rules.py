@@ -23,7 +23,8 @@ from .issues import Issue
 from .model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from .profiles import Profile
 from .taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
-from .values import OPERATORS, QUALITATIVE, normalize_operator, parse_decimal, parse_indicator_value, squeeze
+from .values import OPERATORS, QUALITATIVE, normalize_operator, parse_decimal, parse_indicator_value, squeeze, \
+    identity_key
 
 STRICT_CODE = re.compile(r"^(\d{6})(\d{2})[A-Z](\d{12})$")
 UNIT_CODE = re.compile(r"^\d{6}$")
@@ -266,7 +267,7 @@ def project_code_matches_unit(ctx: Context) -> Iterator[Issue]:
 def duplicate_project_codes(ctx: Context) -> Iterator[Issue]:
     seen: dict[str, Project] = {}
     for project in ctx.book.projects:
-        code = squeeze(project.code)
+        code = identity_key(project.code)
         if not code:
             continue
         if code in seen:

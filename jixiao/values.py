@@ -68,6 +68,24 @@ def squeeze(text: str | None) -> str:
     return "".join(text.split()) if text else ""
 
 
+def identity_key(text: str | None) -> str:
+    """What decides that two 单位编码 (or 项目编码, 单位名称) name the same thing: NFKC folds full-width
+    digits and letters (``１５４００１`` is ``154001``), then every space and line break goes.
+
+    The one definition used wherever identity is decided: JX-D01 / JX-D02 across a county, JX-C03
+    in one workbook, and the consolidation cache's records. Pure, no imports beyond the standard
+    library (the consolidation parent uses it without loading the reader).
+
+    >>> identity_key("１５４ ００１") == identity_key("154001")
+    True
+    """
+    if not text:
+        return ""
+    if text.isascii():  # the common case: NFKC changes nothing ASCII
+        return "".join(text.split())
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def cell_text(value: Any) -> str | None:
     """A cell value as the text a clerk sees, ``None`` for an empty cell."""
     if value is None:

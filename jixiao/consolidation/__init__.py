@@ -31,8 +31,10 @@ import itertools
 import os
 import re
 import signal
+import sqlite3
 import sys
 import threading
+import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -44,10 +46,12 @@ from ..catalogue import message
 from ..errors import JixiaoError, OutputError
 from ..oserror import os_reason
 from ..profiles import Profile, load_profile, load_profile_file
-from ..values import MILESTONES, squeeze
+from ..values import MILESTONES, identity_key
 from .cache import Cache, cache_key
+from .staging import Staging, is_temporary, reason, sweep
 from .records import UnitRecord, finding_row, identity, rejected, unit_label
 from .summary import County, write_summary, write_tables
+from .xlsxstream import DamagedCache
 
 # The worker's imports (the reader, the rules, pydantic models) load in the workers, on demand.
 
@@ -82,6 +86,7 @@ class Result:
     tables: list[Path] = field(default_factory=list)
     selfevaluations: int = 0  # 自评表 among the consolidated files (sheet 自评得分)
     codes: dict[str, int] = field(default_factory=dict)  # findings by JX code
+    notices: list[str] = field(default_factory=list)  # warnings about the run itself (e.g. the cache unused)
 
     def to_json(self) -> dict[str, Any]:
         return {"output": str(self.output), "year": self.year, "files_found": self.found,
@@ -91,6 +96,7 @@ class Result:
                 "budget": {"budget": f"{self.budget:.2f}", "fiscal": f"{self.fiscal:.2f}",
                            "other": f"{self.other:.2f}"},
                 "errors": self.errors, "warnings": self.warnings, "files_read": self.read, "codes": self.codes,
+                "notices": self.notices,
                 "not_consolidated_files": [{"path": r["path"], "code": r["code"], "reason": r["reason"]}
                                            for r in self.rejected]}
 
@@ -234,11 +240,34 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     except OSError as exc:
         raise OutputError(f"无法创建输出文件夹 {output.parent}：{os_reason(exc, writing=True)}") from exc
     cache_path = output.with_name(f".{output.stem}.jixiao-cache.sqlite")
-    files = scan(inputs, exclude=[output, cache_path])
+    sweep(output, *([Path(csv_dir)] if csv_dir else []))  # what killed runs left beside the outputs
+    listed_ns = time.time_ns()
+    # a killed run's temporary outputs (in an input folder, say) are never taken for units
+    files = [f for f in scan(inputs, exclude=[output, cache_path]) if not is_temporary(f[0])]
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
-    cache = Cache(cache_path if use_cache else None)
+    cache = Cache(cache_path if use_cache else None, listed_ns=listed_ns)
+    try:
+        for attempt in range(2):
+            try:
+                return _run(files, output, cache, year=year, profile_option=profile_option, targets=targets,
+                            workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file)
+            except DamagedCache:
+                if attempt:  # pragma: no cover - an empty cache cannot be damaged
+                    raise JixiaoError("内部错误：缓存重建后仍不一致，请加 --no-cache 重试") from None
+                cache.reset()  # lengths in the cache that do not add up: it is derived data, build it again
+    except sqlite3.OperationalError as exc:  # the cache's disk is full (its transaction is rolled back)
+        why = "磁盘已满" if "full" in str(exc) else str(exc)
+        raise OutputError(f"无法写入缓存文件 {cache.path}：{why}；原有的汇总表未改动") from exc
+    finally:
+        cache.close()
+
+
+def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Cache, *, year: int | None,
+         profile_option: Any, targets: dict[str, Decimal], workers: int | None, csv_dir: str | Path | None,
+         progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
+    """One consolidation with ``cache`` (raises :class:`DamagedCache` when what it holds does not add up)."""
     pool = None
     try:
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
@@ -247,11 +276,12 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         workers = workers or os.cpu_count() or 1
         # None: a file seen for the first time (every file, on a first run), hashed by the worker that reads it
         keys, stale = cache.lookup(listed, profile_option)
-        if workers > 1 and len(stale) >= POOL_MIN:
+        if workers > 1 and len(stale) - cache.racy >= POOL_MIN:
             # files to read: the workers start now, and import the reader while the cached records load
             pool = _start_pool(workers)
         failed = cache.rehash(stale, listed, profile_option, keys)
         for path, exc in failed.items():
+            del keys[path]  # listed once, as not readable (not read again below)
             rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{os_reason(exc)}", listed.pop(path)))
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
@@ -265,6 +295,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                             pool, workers)
             # the cached units are parsed while the workers read (the first results come after that)
             for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
+                _as_now(summary, listed[summary["path"]])
                 summaries[summary["path"]] = (key, summary)
                 if summary["status"] == "ok":
                     units[summary["path"]] = UnitRecord(key, summary)
@@ -275,6 +306,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                         cache.known_digest(path, listed[path], digest)
                     # a file that could not even be hashed is recorded for this run and read again next time
                     key = keys[path] = cache_key(digest or "unhashed", path, profile_option)
+                _as_now(summary, listed[path])
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
                 if summary["status"] == "ok":
@@ -308,7 +340,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         scored = _deduplicate_evaluations(scored, rejected_files)
         # ranked: the complete ones, best first; then the incomplete ones, apart, each with why (自评得分)
         scored.sort(key=lambda e: (not e["complete"], -Decimal(e["total"]) if e["complete"] else 0,
-                                   squeeze(e["unit"]["code"]), e["path"]))
+                                   identity_key(e["unit"]["code"]), e["path"]))
         in_year = []
         for u in ok:
             unit_year = u.summary["unit"]["year"]
@@ -324,18 +356,33 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         county = County(winners, rejected_files, len(files), chosen_year, targets, scored)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
             raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
-        write_summary(output, county, cache)
-        written = write_tables(Path(csv_dir), county, cache) if csv_dir else []
+        with Staging() as staged:  # all or nothing: the summary and the CSV set are put in place together
+            try:
+                placements = write_summary(output, county, cache, staged.file(output))
+                written = write_tables(Path(csv_dir), county, cache, staged.folder(Path(csv_dir))) if csv_dir else []
+            except OSError as exc:
+                raise OutputError(f"无法写出汇总表 {output}：{reason(exc)}；原有的汇总表未改动") from exc
+            staged.commit()
+        try:
+            cache.remember_summary(output, placements)  # what the next run can copy from this file
+        except sqlite3.Error:  # (a full disk, say) the summary is in place; the next run rebuilds its rows
+            pass
         return Result(output=output, found=county.found, consolidated=len(winners) + len(scored),
                       not_consolidated=len(rejected_files), units=len(winners), projects=county.projects,
                       indicators=county.indicators, budget=county.budget, fiscal=county.total("fiscal"),
                       other=county.total("other"), errors=county.errors,
                       warnings=county.warnings, year=chosen_year, read=len(todo), rejected=rejected_files,
-                      tables=written, selfevaluations=len(scored), codes=county.code_counts())
+                      tables=written, selfevaluations=len(scored), codes=county.code_counts(),
+                      notices=[cache.notice] if cache.notice else [])
     finally:
         if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
             pool.shutdown(cancel_futures=True)
-        cache.close()
+
+
+def _as_now(summary: dict[str, Any], st: os.stat_result) -> None:
+    """The file's size and time as listed in this run, not as when its record was made: a copy of the
+    same bytes (same record) is newer now, and JX-D01 must decide as a run without the cache would."""
+    summary["size"], summary["mtime"] = st.st_size, st.st_mtime
 
 
 def _triage(files: list[tuple[str, os.stat_result | None]]) -> tuple[dict[str, os.stat_result], list[dict[str, Any]]]:

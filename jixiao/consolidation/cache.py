@@ -8,18 +8,22 @@ at the end, so one code path serves both.
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
+import shutil
 import sqlite3
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..errors import OutputError
-from .xlsxstream import Placement
+from .xlsxstream import DamagedCache, Placement
 
-SCHEMA = 13  # PRAGMA user_version: a cache of another layout is dropped, not misread
+SCHEMA = 14  # PRAGMA user_version: a cache of another layout is dropped, not misread
 # a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
 _COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
             "校验问题": "issues", "table": "tbl"}
@@ -71,6 +75,8 @@ class _Ledger:
             data.update(changed)
             for key in removed:
                 data.pop(key, None)
+            if not _well_formed(part, data):
+                return
         except (ValueError, EOFError, TypeError, AttributeError):
             return  # unreadable: every file it would have vouched for is read again
         self.data, self.touched, self.gone, self.stored = data, set(changed), set(removed), True
@@ -103,6 +109,80 @@ class _Ledger:
         self._dirty = False
 
 
+def _well_formed(part: int, data: Any) -> bool:
+    """Whether a ledger table has the shapes this code reads (one cheap pass; a damaged one is dropped)."""
+    if type(data) is not dict:
+        return False
+    if part == FILES:  # path → (size, mtime_ns, hash)
+        return all(type(v) is tuple and len(v) == 3 and type(v[0]) is int and type(v[1]) is int
+                   and type(v[2]) is str for v in data.values())
+    return all(type(v) is dict and "path" in v and "status" in v for v in data.values())
+
+
+RACY_NS = 2_000_000_000  # a file changed this close before its listing is hashed again next time (coarse clocks)
+_TEMP_PREFIX = "jixiao-cache-"
+
+
+def unusable(path: Path) -> str | None:
+    """Why ``path`` cannot hold the cache (in Chinese), or ``None``: checked before SQLite sees it, so that
+    a folder or an over-long name is named as such, not taken for another consolidation's lock."""
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENAMETOOLONG):  # (too long: said below)
+            return f"无法访问缓存文件 {path}（{exc.strerror}）"
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        return f"缓存文件的位置 {path} 是一个文件夹（不是缓存文件），请移走或改名该文件夹"
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return f"缓存文件的位置 {path} 不是普通文件，请移走它"
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = 255
+    longest = max(len(os.fsencode(path.name + suffix)) for suffix in ("", "-wal", "-shm", "-journal"))
+    if longest > limit:
+        return (f"缓存文件名 {path.name} 太长（{longest} 字节，文件系统最多允许 {limit} 字节），"
+                "请把汇总文件名改短")
+    return None
+
+
+def _private_folder() -> Path:
+    """A new folder for a run's temporary cache (``--no-cache``), after removing those of runs that died."""
+    base = Path(tempfile.gettempdir())
+    now = time.time()
+    try:
+        old = list(base.glob(_TEMP_PREFIX + "*"))
+    except OSError:
+        old = []
+    for item in old:  # a killed run cannot remove its own: whoever comes next does
+        try:
+            if item.is_dir() and not item.is_symlink():
+                owner = (item / "pid").read_text().strip() if (item / "pid").exists() else ""
+                if owner.isdigit() and _alive(int(owner)):
+                    continue
+                if not owner and now - item.stat().st_mtime < 3600:
+                    continue  # being made just now
+                shutil.rmtree(item, ignore_errors=True)
+            elif item.name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm")) and now - item.stat().st_mtime > 3600:
+                item.unlink()  # left by an older version's killed run
+        except OSError:
+            continue
+    folder = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX))
+    (folder / "pid").write_text(str(os.getpid()))
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
 class Cache:
     """A store of each file's record (the summary consolidation decides with) and its blobs.
 
@@ -115,21 +195,42 @@ class Cache:
     a run that stops before that leaves rows the next run drops.
     """
 
-    def __init__(self, path: str | Path | None):
+    def __init__(self, path: str | Path | None, *, listed_ns: int | None = None):
+        #: why the cache beside the output is not used this run (a warning for the clerk), if it is not
+        self.notice: str | None = None
+        self._folder: Path | None = None  # the temporary cache's own folder, removed at the end
+        # a file changed at or after this (its listing, less the clock's coarseness) may change again
+        # within the same time stamp: its hash is not trusted on the next run (git's "racy clean")
+        self._racy_ns = (time.time_ns() if listed_ns is None else listed_ns) - RACY_NS
+        if path is not None:
+            self.notice = unusable(Path(path))
+            if self.notice is not None:
+                path = None
         self.temporary = path is None
         if path is None:
-            fd, name = tempfile.mkstemp(prefix="jixiao-cache-", suffix=".sqlite")
-            os.close(fd)
-            path = name
+            self._folder = _private_folder()
+            path = self._folder / "cache.sqlite"
         self.path = Path(path)
         try:
             self.db = self._open()
-        except sqlite3.OperationalError as exc:  # locked by another run, a read-only folder, a full disk
-            raise OutputError(f"无法使用缓存文件 {self.path}（{exc}）：可能另一个汇总正在运行；"
-                              "可稍后重试，或加 --no-cache 不用缓存") from exc
+        except sqlite3.OperationalError as exc:
+            if self.temporary:
+                self._remove()
+                raise OutputError(f"无法建立临时缓存 {self.path}（{exc}）") from exc
+            if "locked" in str(exc):  # another consolidation holds it
+                raise OutputError(f"缓存文件 {self.path} 正被另一个汇总使用：可稍后重试，"
+                                  "或加 --no-cache 不用缓存") from exc
+            # a read-only folder, a full disk, a -wal that is a folder …: this run goes on without it
+            self.notice = f"无法使用缓存文件 {self.path}（{exc}）"
+            self.temporary = True
+            self._folder = _private_folder()
+            self.path = self._folder / "cache.sqlite"
+            self.db = self._open()
         except sqlite3.DatabaseError:  # damaged, or not ours: a cache is derived data, so start it again
             self._remove()
             self.db = self._open()
+        if self.notice is not None:
+            self.notice += "；本次不使用缓存，所有文件重新读取"
         self._pending = 0
         self._ordered: list[str] | None = None
         # path → (size, mtime_ns, content hash): an unchanged file is not hashed again (as git's index does)
@@ -159,8 +260,25 @@ class Cache:
         return db
 
     def _remove(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            return
         for suffix in ("", "-wal", "-shm"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def reset(self) -> None:
+        """Drop everything (the cache was found damaged): the run starts again with an empty one."""
+        self.db.close()
+        folder, self._folder = self._folder, None
+        self._remove()
+        if folder is not None:
+            self._folder = _private_folder()
+            self.path = self._folder / "cache.sqlite"
+        self.db = self._open()
+        self._ordered = None
+        self._files = _Ledger(self.db, FILES, True)
+        self._summaries = None
+        self._pending = 0
 
     @property
     def _records(self) -> _Ledger:
@@ -170,7 +288,9 @@ class Cache:
 
     def known_digest(self, path: str, st: os.stat_result, digest: str) -> None:
         """Remember a hash computed elsewhere (by a worker) for ``path`` as it was when listed."""
-        self._files[path] = (st.st_size, st.st_mtime_ns, digest)
+        # changed just before it was listed: the same size and time stamp could still hide another change
+        mtime = st.st_mtime_ns if st.st_mtime_ns < self._racy_ns else -1
+        self._files[path] = (st.st_size, mtime, digest)
 
     def lookup(self, files: dict[str, os.stat_result], options: Any) -> tuple[dict[str, str | None], list[str]]:
         """The record key of each of ``files`` (path → stat) whose size and time are as when it was last
@@ -182,6 +302,7 @@ class Cache:
         known, infix = self._files.data, key_infix(options)
         keys: dict[str, str | None] = {}
         stale: list[str] = []
+        racy = 0
         for path, st in files.items():
             seen = known.get(path)
             if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
@@ -189,6 +310,10 @@ class Cache:
             else:
                 keys[path] = None
                 stale.append(path)
+                racy += seen is not None and seen[1] == -1 and seen[0] == st.st_size
+        #: of the stale files, those only re-hashed because they changed just before the last listing
+        #: (most are the same bytes: they do not make a pool worth starting)
+        self.racy = racy
         return keys, stale
 
     def rehash(self, paths: list[str], files: dict[str, os.stat_result], options: Any,
@@ -257,7 +382,7 @@ class Cache:
             return {}  # moved, edited or saved again in Excel: rebuilt from the cache
         try:
             return {part: Placement.from_data(data) for part, data in marshal.loads(row[3]).items()}
-        except (ValueError, EOFError, TypeError):  # unreadable: rebuilt from the cache
+        except (ValueError, EOFError, TypeError, AttributeError, DamagedCache):  # unreadable: rebuilt
             return {}
 
     def remember_summary(self, output: Path, placements: dict[str, Placement]) -> None:
@@ -290,7 +415,11 @@ class Cache:
         self.commit()
 
     def close(self) -> None:
-        self.commit()
-        self.db.close()
-        if self.temporary:
-            self._remove()
+        try:
+            self.commit()
+        except sqlite3.Error:  # (a full disk, already reported): what was not committed is dropped
+            self.db.rollback()
+        finally:
+            self.db.close()
+            if self.temporary:
+                self._remove()

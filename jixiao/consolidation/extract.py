@@ -27,7 +27,7 @@ from ..profiles import Profile, load_profile, load_profile_file
 from ..reader import read_workbook
 from ..totals import MILESTONES, unit_schedule
 from ..validate import validate_book
-from ..values import CLASSIFIED, squeeze
+from ..values import CLASSIFIED, identity_key
 from .records import UnitRecord, finding_row, rejected, schedule_row, unit_row
 from .sheets import INDICATORS, ISSUES, PROJECTS, SCHEDULE, UNITS, Link, plain, render_row
 from .xlsxstream import compress
@@ -174,8 +174,12 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
                   *(str(schedule.amounts[m]) for m in MILESTONES),
                   *(str(sum((p.budget * p.percent[m] for p in schedule.projects), Decimal(0))) for m in MILESTONES)],
         "rows": {sheet: len(r) for sheet, r in rows.items()},
-        "codes": sorted({squeeze(p.code) for p in book.projects if squeeze(p.code)}),
+        "codes": sorted({identity_key(p.code) for p in book.projects} - {""}),  # as JX-D02 compares them
     }
+    # links too long for a formula: (row in the unit's 项目清单 rows, target), made cell hyperlinks by the parent
+    links = [[i, row[-1].target()] for i, row in enumerate(rows[PROJECTS]) if not row[-1].fits()]
+    if links:
+        summary["links"] = links
     # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once like its other rows
     record = UnitRecord("", summary)
     rows[UNITS] = [unit_row(record)]

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..catalogue import CATALOGUE, SEVERITY_ZH
-from ..values import MILESTONES, squeeze
+from ..values import MILESTONES, identity_key
 
 # A unit's money, in this order, as exact decimal strings (万元): ``summary["money"]``.
 # ``weighted`` is Σ budget × cumulative percent of its projects: the county percent is
@@ -43,9 +43,10 @@ def unit_label(unit: dict[str, Any]) -> str:
 
 
 def identity(unit: dict[str, Any]) -> str:
-    """Who a file is from: the same unit in two files (JX-D01) has the same 单位编码, or 单位名称 when the code is empty."""
-    code = squeeze(unit["code"])
-    return f"code:{code}" if code else f"name:{squeeze(unit['name'])}"
+    """Who a file is from: the same unit in two files (JX-D01) has the same 单位编码, or 单位名称 when the code
+    is empty, each compared by :func:`~jixiao.values.identity_key` (width and spacing folded)."""
+    code = identity_key(unit["code"])
+    return f"code:{code}" if code else f"name:{identity_key(unit['name'])}"
 
 
 @dataclass
@@ -61,7 +62,8 @@ class UnitRecord:
         self.vector: tuple[Decimal, ...] = tuple(map(Decimal, self.summary["money"]))  # summed by column
         unit = self.summary["unit"]
         self.identity = identity(unit)
-        self.order = (squeeze(unit["code"]), squeeze(unit["name"]), self.summary["path"])  # the summary's order
+        # the summary's order
+        self.order = (identity_key(unit["code"]), identity_key(unit["name"]), self.summary["path"])
 
     @property
     def errors(self) -> int:

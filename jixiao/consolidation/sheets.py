@@ -81,9 +81,18 @@ def file_uri(path: str) -> str:
     return Path(path).resolve().as_uri()
 
 
+#: Excel's limit on a text in a formula (HYPERLINK's target included): a longer one makes Excel refuse it.
+FORMULA_TEXT_MAX = 255
+
+
 @dataclass(frozen=True)
 class Link:
-    """A link to a file (and a sheet in it), written as a HYPERLINK formula so rows stay position-free."""
+    """A link to a file (and a sheet in it), written as a HYPERLINK formula so rows stay position-free.
+
+    A target too long for a formula (a deep Chinese path: every character is nine in a ``file:``
+    URI) is a cell hyperlink instead: the row holds only the text, and the summary's
+    ``<hyperlinks>`` part points its cell at the target (see :func:`.xlsxstream.splice`).
+    """
 
     path: str
     sheet: str | None = None
@@ -92,6 +101,10 @@ class Link:
     def target(self) -> str:
         uri = file_uri(self.path)
         return f"{uri}#'{self.sheet}'!A1" if self.sheet else uri
+
+    def fits(self) -> bool:
+        """Whether the target fits in a HYPERLINK formula."""
+        return len(self.target()) <= FORMULA_TEXT_MAX
 
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
@@ -126,8 +139,11 @@ def render_row(sheet: str, values: list[Any]) -> str:
         elif value is None:
             add(empty[style])
         elif value.__class__ is Link:
-            target = value.target().replace('"', '""')
-            add(formula_xml(f'HYPERLINK("{target}","{value.text}")', value.text, style))
+            if value.fits():
+                target = value.target().replace('"', '""')
+                add(formula_xml(f'HYPERLINK("{target}","{value.text}")', value.text, style))
+            else:  # the cell's hyperlink comes with the sheet (where the row lands is known only there)
+                add(text_cell(value.text, style))
         else:
             add(cell_xml(value, style))
     return "<row>" + "".join(cells) + "</row>"

@@ -27,7 +27,6 @@ from typing import Any, BinaryIO, Iterable, Iterator
 import xlsxwriter
 
 from ..catalogue import CATALOGUE
-from ..fsutil import atomic_path
 from ..a1 import col_letter
 from ..textsafe import xml_text
 from ..values import MILESTONES
@@ -350,13 +349,30 @@ def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) 
         yield span()
 
 
+MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet (the cells past it keep their text)
+
+
+def project_links(county: County) -> list[tuple[str, str]]:
+    """The cell hyperlinks of 项目清单: (cell, target) of each link too long for a formula."""
+    column = col_letter(len(COLUMNS[PROJECTS]))
+    found: list[tuple[str, str]] = []
+    row = 2  # the first data row
+    for u in county.units:
+        s = u.summary
+        if "links" in s:  # rare: only units in deep folders
+            found += [(f"{column}{row + i}", target) for i, target in s["links"]]
+        row += s["rows"][PROJECTS]
+    return found[:MAX_LINKS]
+
+
 def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:
     yield from chunks
     yield _totals_row(sheet, "合计", sums, 2, n + 1)
 
 
-def write_summary(out: Path, county: County, cache: Cache) -> None:
-    """Write the summary workbook atomically."""
+def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[str, Placement]:
+    """Write the summary workbook that will replace ``out`` into the file ``into``; returns what the next
+    run can copy from it (for :meth:`Cache.remember_summary`, once it is in place)."""
     counts = {s: county.rows(s) for s in (PROJECTS, INDICATORS, ISSUES)}
     counts[UNITS] = counts[SCHEDULE] = len(county.units)
     counts[REJECTED] = len(county.rejected)
@@ -395,11 +411,10 @@ def write_summary(out: Path, county: County, cache: Cache) -> None:
         parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)), dimension(REJECTED, False)),
         parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)), dimension(SELFEVAL, False)),
     }
-    with atomic_path(out) as target:
-        with open(target, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
-            placements = splice(skeleton, fh, sheets, source)
-    # what the next run can copy from this file
-    cache.remember_summary(out, {parts[sheet]: placements[parts[sheet]] for sheet in CACHED})
+    links = {parts[PROJECTS]: project_links(county)}
+    with open(into, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
+        placements = splice(skeleton, fh, sheets, source, links)
+    return {parts[sheet]: placements[parts[sheet]] for sheet in CACHED}
 
 
 # --- CSV and Parquet ---------------------------------------------------------------------------
@@ -436,29 +451,26 @@ def tables(county: County, cache: Cache) -> Iterator[tuple[str, Iterator[list[An
     yield SELFEVAL, (list(map(plain, r)) for r in selfeval_rows(county))
 
 
-def write_tables(folder: Path, county: County, cache: Cache) -> list[Path]:
-    """Every data sheet as CSV (UTF-8 with BOM, formulas neutralised) and, with pyarrow, Parquet."""
+def write_tables(folder: Path, county: County, cache: Cache, into: Path) -> list[Path]:
+    """Every data sheet as CSV (UTF-8 with BOM, formulas neutralised) and, with pyarrow, Parquet, written
+    into the folder ``into``; returns their paths in ``folder``, where they will be put."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - optional
         pa = pq = None
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for sheet, rows in tables(county, cache):
         headers = [c.title for c in COLUMNS[sheet]]
         data = [list(r) for r in rows]
-        target = folder / f"{sheet}.csv"
-        with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        with open(into / f"{sheet}.csv", "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(headers)
             writer.writerows([neutralise(v) for v in r] for r in data)
-        written.append(target)
+        written.append(folder / f"{sheet}.csv")
         if pa is not None:
             columns = {h: [None if r[i] is None else str(r[i]) for r in data] for i, h in enumerate(headers)}
-            target = folder / f"{sheet}.parquet"
-            with atomic_path(target) as tmp:
-                pq.write_table(pa.table(columns, schema=pa.schema([(h, pa.string()) for h in headers])),
-                               str(tmp))
-            written.append(target)
+            pq.write_table(pa.table(columns, schema=pa.schema([(h, pa.string()) for h in headers])),
+                           str(into / f"{sheet}.parquet"))
+            written.append(folder / f"{sheet}.parquet")
     return written

@@ -61,6 +61,8 @@ def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     >>> _crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
     True
     """
+    if len2 < 0:  # a shift by a negative length never ends (zlib's own loops too): never asked for
+        raise DamagedCache(f"negative CRC length {len2}")
     if len(_SHIFT) < len2.bit_length():
         _extend(len2.bit_length())
     x, k = crc1, 0
@@ -102,6 +104,17 @@ crc32_combine = _native_crc32_combine() or _crc32_combine
 
 # --- chunks ----------------------------------------------------------------------------
 
+class DamagedCache(Exception):
+    """A cached chunk or placement whose lengths do not add up: the cache is dropped and built again.
+
+    Every length read back is checked before use: a negative or wrapped one would send
+    :func:`crc32_combine` (zlib's included) into an endless loop.
+    """
+
+
+_LIMIT = 1 << 32  # no zip entry here is larger (ZipWriter refuses them), so no stored length either
+_MAX_RATIO = 1032  # deflate cannot expand more than this: a larger uncompressed size is not a real chunk
+
 @dataclass
 class Chunk:
     """Deflate-compressed bytes that concatenate with other chunks; ``rows`` counts the rows inside.
@@ -121,7 +134,11 @@ class Chunk:
 
     @classmethod
     def unpack(cls, blob: bytes) -> "Chunk":
+        if len(blob) < 16:
+            raise DamagedCache("chunk shorter than its header")
         crc, size, rows = struct.unpack_from("<IQI", blob)
+        if size >= _LIMIT or size > _MAX_RATIO * (len(blob) - 16) or rows > size:
+            raise DamagedCache("chunk lengths do not add up")
         return cls(memoryview(blob)[16:], crc, size, rows)  # a view: the data is not copied
 
 
@@ -194,9 +211,23 @@ class Placement:
 
     @classmethod
     def from_data(cls, data: tuple[list[Any], ...]) -> "Placement":
+        """A stored placement, checked: every length and offset a whole number in range, and within each
+        piece each chunk starting where the one before it ends (in the file and uncompressed)."""
         placed = cls(*data)  # (a TypeError if the columns are not these)
         if len({len(column) for column in placed.to_data()[:-1]}) > 1:
-            raise ValueError("placement columns of different lengths")
+            raise DamagedCache("placement columns of different lengths")
+        n = len(placed.keys)
+        for column in placed.to_data()[1:]:
+            if column and (set(map(type, column)) != {int} or not 0 <= min(column) <= max(column) < _LIMIT):
+                raise DamagedCache("placement value out of range")
+        breaks = placed.breaks
+        if n and (not breaks or breaks[0] != 0 or breaks[-1] >= n
+                  or any(a >= b for a, b in zip(breaks, breaks[1:]))):
+            raise DamagedCache("placement pieces out of order")
+        starts = set(breaks)
+        o, c, a, z = placed.offsets, placed.csizes, placed.ats, placed.sizes
+        if any(o[i] != o[i - 1] + c[i - 1] or a[i] != a[i - 1] + z[i - 1] for i in range(1, n) if i not in starts):
+            raise DamagedCache("placement chunks do not follow one another")
         return placed
 
 
@@ -425,20 +456,65 @@ def split_sheet(xml: str) -> tuple[str, str]:
     return head + "<sheetData>", "</sheetData>" + tail
 
 
+_HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# what follows <hyperlinks> in a worksheet (CT_Worksheet's order): the links go before the first of these
+_AFTER_HYPERLINKS = re.compile(r"<(?:printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|"
+                               r"customProperties|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|"
+                               r"picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b|</worksheet>")
+
+
+def _rels_name(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _with_hyperlinks(tail: str, rels: bytes | None, links: list[tuple[str, str]]) -> tuple[str, bytes]:
+    """A sheet's tail with ``<hyperlinks>`` (cell, target), and its relationships part with their targets.
+
+    As Excel writes them: the file in the relationship, the place in it (after ``#``) as ``location``.
+    """
+    def attr(text: str) -> str:
+        return xml_text(text).replace('"', "&quot;")
+
+    split = [(ref, *target.partition("#")[::2]) for ref, target in links]
+    cells = "".join(f'<hyperlink ref="{ref}" r:id="rIdJX{i}"' + (f' location="{attr(place)}"' if place else "")
+                    + "/>" for i, (ref, _, place) in enumerate(split, start=1))
+    at = _AFTER_HYPERLINKS.search(tail)
+    assert at is not None, "a worksheet ends with </worksheet>"
+    tail = f"{tail[:at.start()]}<hyperlinks>{cells}</hyperlinks>{tail[at.start():]}"
+    entries = "".join(f'<Relationship Id="rIdJX{i}" Type="{_HYPERLINK_REL}" Target="{attr(file)}" '
+                      'TargetMode="External"/>' for i, (_, file, _) in enumerate(split, start=1))
+    if rels is None:
+        text = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    else:
+        text = rels.decode("utf-8")
+    head, end = text.rsplit("</Relationships>", 1)
+    return tail, (head + entries + "</Relationships>" + end).encode("utf-8")
+
+
 def splice(skeleton: Path | BinaryIO, out: BinaryIO, sheets: dict[str, tuple[Iterator[Chunk | Span], str]],
-           source: BinaryIO | None = None) -> dict[str, Placement]:
+           source: BinaryIO | None = None,
+           hyperlinks: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, Placement]:
     """Copy ``skeleton`` (a file or a buffer) into ``out``, appending chunk rows to the named sheet parts.
 
     ``sheets`` maps a part name (``xl/worksheets/sheet3.xml``) to the chunks of
     its data rows and the sheet's final dimension (``A1:P60001``); spans among
-    them are copied from ``source``. Returns each part's placement of keyed chunks.
+    them are copied from ``source``. ``hyperlinks`` gives a sheet part's cell
+    hyperlinks, (cell, target): they go into its tail and its relationships
+    part. Returns each part's placement of keyed chunks.
     """
     import zipfile
 
     writer = ZipWriter(out, source)
     placements: dict[str, Placement] = {}
+    linked = {part: links for part, links in (hyperlinks or {}).items() if links}
     with zipfile.ZipFile(skeleton) as zf:
+        names = set(zf.namelist())
+        rels = {_rels_name(part): part for part in linked}
         for info in zf.infolist():
+            if info.filename in rels:
+                continue  # written with its sheet's links, below
             data = zf.read(info)
             if info.filename not in sheets:
                 writer.write(info.filename, data)
@@ -446,6 +522,11 @@ def splice(skeleton: Path | BinaryIO, out: BinaryIO, sheets: dict[str, tuple[Ite
             chunks, dimension = sheets[info.filename]
             head, tail = split_sheet(data.decode("utf-8"))
             head = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', head, count=1)
+            if info.filename in linked:
+                name = _rels_name(info.filename)
+                tail, own = _with_hyperlinks(tail, zf.read(name) if name in names else None,
+                                             linked[info.filename])
+                writer.write(name, own)
             parts = itertools.chain([compress(head.encode("utf-8"), level=1)], chunks,
                                     [compress(tail.encode("utf-8"), level=1)])
             placements[info.filename] = writer.write_chunks(info.filename, parts)
