@@ -35,7 +35,7 @@ from .layouts import (
 )
 from .model import Indicator, Project, UnitWorkbook
 from .profiles import BUILTIN, Profile, load_profile
-from .values import nfkc, parse_decimal, parse_indicator_value, squeeze
+from .values import identity_key, nfkc, parse_decimal, parse_indicator_value
 
 _STRICT_CODE = re.compile(r"^\d{6}(\d{2})[A-Z]\d{12}$")  # the 一体化 form (rules.STRICT_CODE)
 _MONEY = ("budget", "fiscal", "other")
@@ -60,9 +60,8 @@ class CarryResult:
 
 
 def _key(text: str | None) -> str:
-    """Identity of a code or name: NFKC, no whitespace. (A shared identity function is being added
-    elsewhere; this small one stands in until then.)"""
-    return squeeze(nfkc(text)) if text else ""
+    """Identity of a code or name: the one rule every command uses (``values.identity_key``)."""
+    return identity_key(text)
 
 
 def _code_for(code: str | None, old_year: int | None) -> str | None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from .model import Indicator, Project, UnitWorkbook
-from .values import MILESTONES, format_money, nfkc, parse_decimal, parse_int, squeeze
+from .values import MILESTONES, format_money, identity_key, parse_decimal, parse_int, squeeze
 
 T = TypeVar("T")
 CENT = Decimal("0.01")
@@ -41,9 +41,8 @@ UNITS_SHEET = "单位汇总"  # the summary's sheet (a contract of jixiao consol
 
 
 def _key(text: Any) -> str:
-    """Identity of a code or name: NFKC, no whitespace. (Another engineer is adding the shared
-    identity function; this small one stands in until then.)"""
-    return squeeze(nfkc(str(text))) if text not in (None, "") else ""
+    """Identity of a code or name: the one rule every command uses (``values.identity_key``)."""
+    return identity_key(str(text)) if text not in (None, "") else ""
 
 
 def label(name: str) -> str:
