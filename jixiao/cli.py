@@ -385,5 +385,8 @@ def export_command(file: str, to: str, output: str) -> None:
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
 
 
+from .site.cli import serve  # noqa: E402 - the 报送站 (jixiao serve and its subcommands), in its own package
+main.add_command(serve)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
