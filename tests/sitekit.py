@@ -114,11 +114,10 @@ def unit_book(seed: int, *, mistakes: bool = False, code: str | None = None):
 
 def unit_file(folder: Path, seed: int, *, mistakes: bool = False, code: str | None = None,
               name: str | None = None, budget_delta: str | None = None, warning_only: bool = False) -> Path:
-    """A unit workbook: clean; with an error at 项目1!C4 and a warning (``mistakes``); or with the warning
-    only (``warning_only``: the mistakes' budget put right)."""
-    book = unit_book(seed, mistakes=mistakes or warning_only, code=code)
-    if warning_only:
-        book.projects[0].budget -= Decimal("1.00")
+    """A unit workbook: clean; with an error at 项目1!C4 and a warning (``mistakes``); or with a warning only."""
+    book = unit_book(seed, mistakes=mistakes, code=code)
+    if warning_only:  # a line break in a name: JX-X01, a warning
+        book.projects[0].name = book.projects[0].name[:2] + "\n" + book.projects[0].name[2:]
     if budget_delta:
         book.projects[0].budget += Decimal(budget_delta)
         book.projects[0].fiscal += Decimal(budget_delta)

@@ -126,7 +126,8 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
 
     @app.post("/api/v1/login")
     async def login(request: Request, body: dict[str, Any] = Body(...)) -> JSONResponse:
-        key = client_ip(request)
+        # failures count per address and account (all 登录码 of an address count together)
+        key = f"{client_ip(request)}|" + ("code" if "code" in body else f"user:{body.get('user')}")
         delay = site.auth.delay_for(key)
         if delay:  # repeated failures from this address: each answer comes later
             await asyncio.sleep(delay)

@@ -86,7 +86,7 @@ def register_pages(app: FastAPI, site) -> None:
         from fastapi.concurrency import run_in_threadpool
         import asyncio
 
-        key = client_ip(request)
+        key = f"{client_ip(request)}|" + ("code" if kind == "unit" else f"user:{user}")  # as the API counts
         if delay := site.auth.delay_for(key):
             await asyncio.sleep(delay)
         if kind == "unit":

@@ -93,7 +93,12 @@ def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
     """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet)."""
     from ..annotate import annotate_file
 
-    source = store.files.path(submission["sha256"])
+    source = out.with_name("source.xlsx")  # openpyxl goes by the extension; the store's names have none
+    try:
+        os.link(store.files.path(submission["sha256"]), source)
+    except OSError:
+        import shutil
+        shutil.copyfile(store.files.path(submission["sha256"]), source)
     report = FileReport.model_validate({k: v for k, v in submission["report"]["files"][0].items()
                                         if k in FileReport.model_fields})
     report.issues = [Issue.model_validate(i) for i in issues_of(submission)]
