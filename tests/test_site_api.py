@@ -305,3 +305,38 @@ def test_zip_is_not_a_workbook(site, client):
         z.writestr("word/document.xml", "<x/>")
     body = client.post("/api/v1/submissions", headers=auth, files={"file": ("a.xlsx", buf.getvalue())}).json()
     assert body["status"] == "rejected" and "无法" in body["message"]
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_pages_forms_need_their_csrf_token_and_a_cookie_never_authorises_an_api_write(site):
+    with httpx.Client(base_url=site["server"].url, timeout=60) as browser:
+        login = browser.get("/login")
+        assert login.status_code == 200 and "报送单位登录" in login.text
+        no_token = browser.post("/login", data={"kind": "unit", "code": site["codes"][code(XXE)]})
+        assert no_token.status_code == 403 and "jx_session" not in browser.cookies
+        r = browser.post("/login", data={"kind": "unit", "code": site["codes"][code(XXE)], "csrf": _csrf(login.text)})
+        assert r.status_code == 303 and r.headers["location"] == "/unit" and "jx_session" in browser.cookies
+        page = browser.get("/unit")
+        assert page.status_code == 200 and code(XXE) in page.text
+        book = unit_file(site["tmp"] / "books", XXE).read_bytes()
+        for token in (None, "0" * 40):  # none, or a forged one
+            data = {"csrf": token} if token else {}
+            r = browser.post("/unit/upload", data=data, files={"file": ("a.xlsx", book)})
+            assert r.status_code == 403 and "CSRF" in r.text
+        assert browser.post("/api/v1/submissions", files={"file": ("a.xlsx", book)}).status_code == 401
+        r = browser.post("/unit/upload", data={"csrf": _csrf(page.text)}, files={"file": ("a.xlsx", book)})
+        assert r.status_code == 303 and r.headers["location"].startswith("/unit?s=")
+        shown = browser.get(r.headers["location"])
+        assert "已接收" in shown.text
+        # a unit's session opens no bureau page and no other unit's submission
+        assert browser.get("/bureau").status_code == 403
+        assert browser.post("/bureau/return", data={"sid": 1, "reason": "x", "csrf": _csrf(page.text)}).status_code == 403
+        theirs = upload(browser, unit_auth(browser, site, WARN), unit_file(site["tmp"] / "books", WARN))
+        sid = theirs.json()["submission_id"]
+        other = browser.get("/unit", params={"s": sid})  # another unit's submission id
+        assert other.status_code == 200 and f"第 {sid} 次提交" not in other.text
