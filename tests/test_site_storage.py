@@ -129,3 +129,28 @@ def test_login_codes_are_stored_hashed(tmp_path):
     store.close()
     for u in issued:
         assert u["code"].encode() not in raw and code_hash(u["code"]).encode() in raw
+
+
+def test_the_site_runs_on_postgresql_end_to_end(pg, tmp_path):
+    """`jixiao serve admin/task/serve --db postgresql://…`: the same site, the database elsewhere."""
+    import httpx
+
+    from sitekit import Server, open_site, unit_book, unit_file
+
+    db = pg.create_db(f"site{uuid.uuid4().hex[:8]}")
+    data, codes = open_site(tmp_path, [0, 1], db=db)
+    assert not (data / "jixiao-site.sqlite").exists()  # nothing went to SQLite
+    server = Server(data, db=db).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            me = unit_book(0).unit.code
+            with open(unit_file(tmp_path / "b", 0), "rb") as fh:
+                r = c.post("/api/v1/submissions", headers={"Authorization": f"Bearer {codes[me]}"},
+                           files={"file": ("a.xlsx", fh)})
+            assert r.json()["status"] == "submitted", r.text
+            token = c.post("/api/v1/login", json={"user": "cz", "password": "bureau-pass-1"}).json()["token"]
+            status = c.get("/api/v1/status", headers={"Authorization": f"Bearer {token}"}).json()
+            assert (status["roster"], status["submitted"], [m["unit_code"] for m in status["missing"]]) == \
+                   (2, 1, [unit_book(1).unit.code])
+    finally:
+        server.stop()

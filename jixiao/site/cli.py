@@ -39,7 +39,12 @@ def serve(ctx: click.Context, data: str | None, db: str | None, host: str, port:
         return
     if not data:
         raise click.UsageError("请用 --data 指定站点数据文件夹，如：jixiao serve --data 站点数据")
+    import multiprocessing
+
     import uvicorn
+
+    # the summary's reader processes start from a clean server process, not forked from this threaded one
+    multiprocessing.set_start_method("forkserver", force=True)
 
     from .app import create_app
 
