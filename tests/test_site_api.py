@@ -298,6 +298,16 @@ def test_serve_task_again_adds_units_and_keeps_the_codes(site, tmp_path):
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
 
 
+def test_a_workbook_of_another_year_is_rejected(site, client):
+    from jixiao.template import write_workbook
+
+    book = unit_book(XXE)
+    book.unit.year = 2025
+    path = write_workbook(site["tmp"] / "books" / "2025.xlsx", book)
+    body = upload(client, unit_auth(client, site, XXE), path).json()
+    assert body["status"] == "rejected" and "预算年度为 2025 年" in body["message"] and "2026" in body["message"]
+
+
 def test_zip_is_not_a_workbook(site, client):
     auth = unit_auth(client, site, XXE)
     buf = io.BytesIO()

@@ -131,5 +131,12 @@ def test_main_flow_in_chromium(browser, tmp_path):
         browser.find_element(By.ID, "return").click()
         assert browser.find_element(By.ID, "n-rejected").text == "1"
         shot(browser, tmp_path, "6-bureau-after-return")
+
+        # the unit sees the 退回 and its reason
+        browser.find_element(By.CSS_SELECTOR, "header button").click()
+        browser.find_element(By.ID, "code").send_keys(codes[me.code])
+        browser.find_element(By.ID, "unit-login").click()
+        assert browser.find_element(By.ID, "status").text == "退回"
+        assert "项目1 的绩效目标过于笼统" in browser.find_element(By.ID, "return-reason").text
     finally:
         server.stop()

@@ -218,7 +218,8 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
         site.store.log(p.actor, "summary", client_ip(request), year=task["year"], units=result.units,
                        files_read=result.read)
         return FileResponse(out, headers={**attachment(out.name), "X-Jixiao-Units": str(result.units),
-                                          "X-Jixiao-Files-Read": str(result.read)},
+                                          "X-Jixiao-Files-Read": str(result.read),
+                                          "X-Jixiao-Not-Consolidated": str(result.not_consolidated)},
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @app.get("/api/v1/summary/progress")

@@ -159,7 +159,7 @@ def register_pages(app: FastAPI, site) -> None:
         need(request, "bureau")
         task = site.store.task(year)
         if task is None:
-            return page(request, "base.html", task=None)
+            return page(request, "notask.html", task=None, year=year)
         s = status_of(site, task)
         units = site.store.units_status(task["id"])
         rows = [u for u in units if (not status or u["status"] == status) and (not dept or u["department"] == dept)

@@ -5,6 +5,7 @@ The API and the pages both call these; the tests call them through both.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -62,8 +63,9 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
         found = f"{book.unit.code or '（未填写）'} {book.unit.name or ''}".strip()
         reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
                   "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
-    elif book.unit.year is not None and book.unit.year != task["year"]:
-        reason = f"工作簿的预算年度为 {book.unit.year} 年，本次报送的是 {task['year']} 年度，未予接收"
+    elif book.unit.year != task["year"]:  # the summary would leave it out (JX-D04): not accepted either
+        found = f"为 {book.unit.year} 年" if book.unit.year is not None else "未填写"
+        reason = f"工作簿的预算年度{found}，本次报送的是 {task['year']} 年度，未予接收（请在“单位信息”表中填写预算年度）"
     elif report.errors:
         reason = f"校验发现 {report.errors} 个错误，未予接收。请按下列单元格逐项改正后重新提交"
     status = "rejected" if reason else "submitted"
@@ -122,7 +124,9 @@ class SummaryBuilder:
 
     def _sync(self, folder: Path, current: dict[str, str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        wanted = {f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}.xlsx": sha for code, sha in current.items()}
+        # a readable name, made unique by a digest of the code itself ("A/B" and "A_B" stay two files)
+        wanted = {f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.xlsx": sha
+                  for code, sha in current.items()}
         for entry in os.scandir(folder):
             if entry.name not in wanted:
                 os.unlink(entry.path)  # a link only: the stored file stays
