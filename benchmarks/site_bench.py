@@ -25,7 +25,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from _util import save  # noqa: E402
-from sitekit import Server, open_site, read_codes, unit_book  # noqa: E402
+from sitekit import Server, clone_for, open_site, unit_book  # noqa: E402
 
 from jixiao.template import write_workbook  # noqa: E402
 
@@ -40,10 +40,8 @@ def main() -> None:
         tmp = Path(tmp)
         t = time.perf_counter()
         data, codes = open_site(tmp, seeds)
-        books = {}
-        for s in seeds:
-            book = unit_book(s)
-            books[book.unit.code] = write_workbook(tmp / "books" / f"{book.unit.code}.xlsx", book).read_bytes()
+        source = write_workbook(tmp / "books" / "source.xlsx", unit_book(seeds[0]))
+        books = {unit_book(s).unit.code: clone_for(source, seeds[0], s, tmp / "books").read_bytes() for s in seeds}
         prepare_s = time.perf_counter() - t
         server = Server(data, env={"JIXIAO_SITE_WORKERS": "0"}).start()
         try:

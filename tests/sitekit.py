@@ -126,6 +126,23 @@ def unit_file(folder: Path, seed: int, *, mistakes: bool = False, code: str | No
                                             f"{budget_delta or ''}.xlsx"), book)
 
 
+def clone_for(source: Path, seed_of_source: int, seed: int, folder: Path) -> Path:
+    """``source`` with the 单位编码 of unit ``seed`` (a zip-level edit: many units' workbooks in milliseconds)."""
+    import zipfile
+
+    old, new = unit_book(seed_of_source).unit.code, unit_book(seed).unit.code
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{new}-clone.xlsx"
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in z.infolist():
+            data = z.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                assert data.count(f">{old}<".encode()) == 1
+                data = data.replace(f">{old}<".encode(), f">{new}<".encode())
+            dst.writestr(info, data)
+    return out
+
+
 def roster_for(folder: Path, seeds: list[int]) -> Path:
     from jixiao.site.roster import write_roster
 
@@ -197,11 +214,16 @@ class Server:
 
 def open_site(tmp: Path, seeds: list[int], *, db: str | None = None, password: str = "bureau-pass-1"):
     """A data folder with a bureau account `cz` and the 2026 task for ``seeds``: (data, codes)."""
-    data = tmp / "site"
-    r = jixiao("serve", "admin", "--data", str(data), *(["--db", db] if db else []), "--user", "cz",
-               "--password-stdin", stdin=password + "\n")
-    assert r.returncode == 0, r.stderr
-    r = jixiao("serve", "task", "--data", str(data), *(["--db", db] if db else []), "--year", "2026",
-               "--roster", str(roster_for(tmp, seeds)), "--deadline", "2026-01-31")
-    assert r.returncode == 0, r.stderr
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    data = tmp / "site"  # in this process (CliRunner): a second interpreter per command costs seconds here
+    r = CliRunner().invoke(main, ["serve", "admin", "--data", str(data), *(["--db", db] if db else []),
+                                  "--user", "cz", "--password-stdin"], input=password + "\n")
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["serve", "task", "--data", str(data), *(["--db", db] if db else []),
+                                  "--year", "2026", "--roster", str(roster_for(tmp, seeds)),
+                                  "--deadline", "2026-01-31"])
+    assert r.exit_code == 0, r.output
     return data, read_codes(data / "登录码-2026.xlsx")

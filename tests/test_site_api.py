@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 import corpus
-from sitekit import Server, jixiao, open_site, read_codes, unit_book, unit_file
+from sitekit import Server, clone_for, jixiao, open_site, read_codes, unit_book, unit_file
 
 SEEDS = list(range(60))
 MAIN, OTHER, MISMATCH, WARN, XXE, KILLED = 0, 1, 2, 3, 7, 5
@@ -203,7 +203,8 @@ def test_hostile_uploads(site, client):
 
 
 def test_fifty_units_submitting_at_once_lose_nothing(site, client, bureau):
-    files = {s: unit_file(site["tmp"] / "many", s) for s in CONCURRENT}
+    source = unit_file(site["tmp"] / "many", CONCURRENT[0])
+    files = {s: clone_for(source, CONCURRENT[0], s, site["tmp"] / "many") for s in CONCURRENT}
     auths = {s: {"Authorization": f"Bearer {site['codes'][code(s)]}"} for s in CONCURRENT}
 
     def one(seed):

@@ -44,7 +44,8 @@ def serve(ctx: click.Context, data: str | None, db: str | None, host: str, port:
     import uvicorn
 
     # the summary's reader processes start from a clean server process, not forked from this threaded one
-    multiprocessing.set_start_method("forkserver", force=True)
+    if "forkserver" in multiprocessing.get_all_start_methods():  # POSIX; Windows spawns anyway
+        multiprocessing.set_start_method("forkserver", force=True)
 
     from .app import create_app
 
