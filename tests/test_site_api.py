@@ -340,6 +340,8 @@ def test_pages_forms_need_their_csrf_token_and_a_cookie_never_authorises_an_api_
             r = browser.post("/unit/upload", data=data, files={"file": ("a.xlsx", book)})
             assert r.status_code == 403 and "CSRF" in r.text
         assert browser.post("/api/v1/submissions", files={"file": ("a.xlsx", book)}).status_code == 401
+        empty = browser.post("/unit/upload", data={"csrf": _csrf(page.text)}, files={"file": ("", b"")})
+        assert empty.status_code == 303 and "选择文件" in browser.get(empty.headers["location"]).text
         r = browser.post("/unit/upload", data={"csrf": _csrf(page.text)}, files={"file": ("a.xlsx", book)})
         assert r.status_code == 303 and r.headers["location"].startswith("/unit?s=")
         shown = browser.get(r.headers["location"])

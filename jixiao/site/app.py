@@ -7,6 +7,7 @@ xlwings-server endpoint mounted beside them so that one service serves both.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import urllib.parse
 from pathlib import Path
@@ -34,7 +35,13 @@ class BodyLimit:
         if scope["type"] == "http" and scope["method"] == "POST":
             length = dict(scope["headers"]).get(b"content-length", b"0")
             if length.isdigit() and int(length) > self.limit:
-                response = JSONResponse({"detail": f"文件超过 {MAX_UPLOAD // 2**20} MB 的上传限制"}, 413)
+                text = f"文件超过 {MAX_UPLOAD // 2**20} MB 的上传限制"
+                if scope["path"].startswith("/api/"):
+                    response = JSONResponse({"detail": text}, 413)
+                else:
+                    from fastapi.responses import HTMLResponse
+                    response = HTMLResponse(f"<!doctype html><meta charset='utf-8'><p>{text}。</p>"
+                                            "<p><a href='/unit'>返回</a></p>", 413)
                 return await response(scope, receive, send)
         return await self.app(scope, receive, send)
 
@@ -179,17 +186,13 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
 
     @app.get("/api/v1/submissions/{sid}/marked.xlsx")
     def get_marked(sid: int, p: Principal = Depends(require)) -> FileResponse:
-        sub = submission_for(site, p, sid)
-        if not sub["report"]["files"][0].get("issues") and sub["status"] == "submitted":
-            pass  # a clean file is marked too: its 校验结果 sheet says so
+        sub = submission_for(site, p, sid)  # a clean file is marked too: its 校验结果 sheet says so
         tmp = Path(tempfile.mkdtemp(prefix="jixiao-marked-"))
         try:
             out = marked_copy(site.store, sub, tmp / "marked.xlsx")
         except Exception as exc:  # noqa: BLE001 - an unreadable upload cannot be marked
-            import shutil
             shutil.rmtree(tmp, ignore_errors=True)
             raise HTTPException(422, f"这份文件无法生成标注副本：{exc}") from exc
-        import shutil
         return FileResponse(out, headers=attachment(download_name(sub, site.store, "_标注")),
                             background=BackgroundTask(shutil.rmtree, tmp, True),
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

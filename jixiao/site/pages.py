@@ -128,9 +128,11 @@ def register_pages(app: FastAPI, site) -> None:
                     notice=notice)
 
     @app.post("/unit/upload", include_in_schema=False)
-    def unit_upload(request: Request, file: UploadFile = File(...), csrf: str = Form("")):
+    def unit_upload(request: Request, file: UploadFile | None = File(None), csrf: str = Form("")):
         check_csrf(request, csrf)
         p = need(request, "unit")
+        if file is None or not file.filename:
+            return RedirectResponse("/unit?notice=请先点“选择文件”选中要提交的工作簿，再点“提交”", 303)
         task = site.store.task_by_id(p.task_id)
         unit = site.store.unit(p.task_id, p.name)
         try:

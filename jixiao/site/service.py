@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import JixiaoError, UnreadableFile
+from ..errors import JixiaoError
 from ..issues import FileReport, Issue, Report
 from ..profiles import load_profile
 from ..values import squeeze
