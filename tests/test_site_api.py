@@ -348,6 +348,7 @@ def test_pages_forms_need_their_csrf_token_and_a_cookie_never_authorises_an_api_
         assert "已接收" in shown.text
         # a unit's session opens no bureau page and no other unit's submission
         assert browser.get("/bureau").status_code == 403
+        assert browser.get("/bureau/submission/1").status_code == 403
         assert browser.post("/bureau/return", data={"sid": 1, "reason": "x", "csrf": _csrf(page.text)}).status_code == 403
         theirs = upload(browser, unit_auth(browser, site, WARN), unit_file(site["tmp"] / "books", WARN))
         sid = theirs.json()["submission_id"]

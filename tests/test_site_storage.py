@@ -154,3 +154,33 @@ def test_the_site_runs_on_postgresql_end_to_end(pg, tmp_path):
                    (2, 1, [unit_book(1).unit.code])
     finally:
         server.stop()
+
+
+def test_serve_admin_generates_or_reads_a_password_and_resets_it(tmp_path):
+    import re
+
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+    from jixiao.site.auth import Auth
+
+    data = str(tmp_path / "site")
+    r = CliRunner().invoke(main, ["serve", "admin", "--data", data, "--user", "cz"])
+    assert r.exit_code == 0 and "已创建财政局账号：cz" in r.output
+    generated = re.search(r"密码：(\S+)", r.output).group(1)
+    short = CliRunner().invoke(main, ["serve", "admin", "--data", data, "--user", "cz", "--password-stdin"],
+                               input="short\n")
+    assert short.exit_code == 2 and "至少 8 个字符" in short.output
+    store = Store(data)
+    auth = Auth(store)
+    assert auth.login_bureau("cz", generated) is not None and auth.login_bureau("cz", "wrong") is None
+    assert store.user("cz")["password_hash"].startswith("$argon2id$")  # never the password itself
+    token = auth.token_for(auth.login_bureau("cz", generated))
+    r = CliRunner().invoke(main, ["serve", "admin", "--data", data, "--user", "cz", "--password-stdin"],
+                           input="new-password-2\n")
+    assert r.exit_code == 0 and "已重置" in r.output and "new-password-2" not in r.output
+    assert auth.login_bureau("cz", generated) is None and auth.login_bureau("cz", "new-password-2") is not None
+    assert auth.from_token(token) is None  # a reset ends the sessions made with the old password
+    missing = CliRunner().invoke(main, ["serve", "--port", "1"])
+    assert missing.exit_code == 2 and "--data" in missing.output
+    store.close()
