@@ -76,9 +76,7 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     payload = Report(files=[report]).to_json()
     sid = store.add_submission(task_id=task["id"], unit_code=unit["code"], stored=stored, filename=shown,
                                status=status, errors=report.errors, warnings=report.warnings, message=message,
-                               report=payload)
-    store.log(actor, "submit", ip, submission_id=sid, unit=unit["code"], status=status, sha256=stored.sha256,
-              filename=shown, errors=report.errors, warnings=report.warnings)
+                               report=payload, actor=actor, ip=ip)
     return {"status": status, "submission_id": sid, "report": payload, "message": message}
 
 

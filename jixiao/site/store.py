@@ -307,8 +307,10 @@ class Store:
 
     # -- submissions ---------------------------------------------------------------------------------
     def add_submission(self, *, task_id: int, unit_code: str, stored: Stored, filename: str, status: str,
-                       errors: int, warnings: int, message: str, report: dict[str, Any]) -> int:
-        """Record one submission; an accepted one becomes the unit's current one in the same transaction."""
+                       errors: int, warnings: int, message: str, report: dict[str, Any],
+                       actor: str | None = None, ip: str | None = None) -> int:
+        """Record one submission; an accepted one becomes the unit's current one, and the audit log gets its
+        line (when ``actor`` is given), in the same transaction."""
         with self.engine.begin() as c:
             sid = c.execute(submissions.insert().values(
                 task_id=task_id, unit_code=unit_code, sha256=stored.sha256, filename=filename, size=stored.size,
@@ -318,6 +320,10 @@ class Store:
                 c.execute(units.update().where(units.c.task_id == task_id, units.c.code == unit_code,
                                                sa.or_(units.c.current_id.is_(None), units.c.current_id < sid))
                           .values(current_id=sid))
+            if actor is not None:
+                c.execute(audit.insert().values(at=now(), actor=actor, action="submit", ip=ip, detail=json.dumps(
+                    {"submission_id": sid, "unit": unit_code, "status": status, "sha256": stored.sha256,
+                     "filename": filename, "errors": errors, "warnings": warnings}, ensure_ascii=False)))
             return sid
 
     def submission(self, sid: int) -> dict[str, Any] | None:
