@@ -157,7 +157,7 @@ def test_return_with_a_reason_the_unit_sees(site, client, bureau):
 def test_no_unit_reads_another_units_data_and_no_token_is_401(site, client, bureau):
     mine = unit_auth(client, site, MAIN)
     theirs = unit_auth(client, site, OTHER)
-    sid = client.get("/api/v1/submissions", headers=mine).json()["submissions"][0]["id"]
+    sid = upload(client, mine, unit_file(site["tmp"] / "books", MAIN)).json()["submission_id"]
     for path in (f"/api/v1/submissions/{sid}", f"/api/v1/submissions/{sid}/file",
                  f"/api/v1/submissions/{sid}/marked.xlsx"):
         assert client.get(path, headers=theirs).status_code == 404, path
@@ -175,6 +175,8 @@ def test_no_unit_reads_another_units_data_and_no_token_is_401(site, client, bure
     assert client.post("/api/v1/submissions", headers=bureau,
                        files={"file": ("a.xlsx", b"PK")}).status_code == 403  # the bureau does not submit
     assert client.post("/api/v1/submissions", files={"file": ("a.xlsx", b"PK")}).status_code == 401
+    no_file = client.post("/api/v1/submissions", headers=mine, data={"x": "1"})
+    assert no_file.status_code == 422 and "请求格式不正确" in no_file.json()["detail"]
     # the 登录码 itself works as the Bearer credential
     raw = {"Authorization": f"Bearer {site['codes'][code(MAIN)]}"}
     assert client.get(f"/api/v1/submissions/{sid}", headers=raw).status_code == 200

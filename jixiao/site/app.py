@@ -233,6 +233,13 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
     def audit_log(limit: int = 200, p: Principal = Depends(require_bureau)) -> dict[str, Any]:
         return {"entries": site.store.audit_log(min(max(limit, 1), 5000))}
 
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError):
+        where = "；".join(".".join(str(x) for x in e.get("loc", ())) for e in exc.errors()[:5])
+        return JSONResponse({"detail": f"请求格式不正确（{where}）", "errors": jsonable(exc.errors())}, 422)
+
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith("/api/"):
@@ -255,6 +262,15 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
         else:  # last, at the root: /xlwings/custom-scripts-call/{script} as the add-in expects it
             app.mount("/", addin_app)
     return app
+
+
+def jsonable(value: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    try:
+        return jsonable_encoder(value)
+    except Exception:  # noqa: BLE001 - the detail is enough
+        return None
 
 
 def explain(site: Site, p: Principal, sub: dict[str, Any], texts: dict[Any, Any], ip: str | None) -> int:

@@ -221,13 +221,17 @@ class Store:
     # -- settings -------------------------------------------------------------------------------------
     def secret(self) -> str:
         """The key that signs sessions, made once and shared by every server process on this database."""
-        with self.engine.begin() as c:
-            row = c.execute(sa.select(settings.c.value).where(settings.c.key == "secret")).first()
-            if row:
-                return row[0]
-            value = secrets.token_urlsafe(32)
-            c.execute(settings.insert().values(key="secret", value=value))
-            return value
+        try:
+            with self.engine.begin() as c:
+                row = c.execute(sa.select(settings.c.value).where(settings.c.key == "secret")).first()
+                if row:
+                    return row[0]
+                value = secrets.token_urlsafe(32)
+                c.execute(settings.insert().values(key="secret", value=value))
+                return value
+        except sa.exc.IntegrityError:  # another server process made it first: use theirs
+            with self.engine.connect() as c:
+                return c.execute(sa.select(settings.c.value).where(settings.c.key == "secret")).scalar_one()
 
     # -- bureau accounts -----------------------------------------------------------------------------
     def set_user(self, name: str, password_hash: str) -> bool:
