@@ -14,7 +14,26 @@ DATA = click.option("--data", default=None, type=click.Path(file_okay=False),
 DB = click.option("--db", default=None, help="数据库地址，如 postgresql://用户@主机/库名；默认使用数据文件夹中的 SQLite。")
 
 
+def _need_server() -> None:
+    """The 报送站 needs the server extra; without it, say how to install it (not a traceback)."""
+    try:
+        import argon2  # noqa: F401
+        import fastapi  # noqa: F401
+        import itsdangerous  # noqa: F401
+        import jinja2  # noqa: F401
+        import sqlalchemy  # noqa: F401
+        import uvicorn  # noqa: F401
+        import importlib.util
+        if not (importlib.util.find_spec("python_multipart") or importlib.util.find_spec("multipart")):
+            raise ImportError(name="python-multipart")
+    except ImportError as exc:
+        click.secho(f"错误：报送站需要另外安装组件（缺少 {exc.name}），请执行：pip install \"jixiao[server]\"",
+                    fg="red", err=True)
+        sys.exit(2)
+
+
 def _store(data: str, db: str | None):
+    _need_server()
     from .store import Store
 
     return Store(data, db)
@@ -39,6 +58,7 @@ def serve(ctx: click.Context, data: str | None, db: str | None, host: str, port:
         return
     if not data:
         raise click.UsageError("请用 --data 指定站点数据文件夹，如：jixiao serve --data 站点数据")
+    _need_server()
     import multiprocessing
 
     import uvicorn
@@ -70,6 +90,7 @@ def _sub_data(ctx: click.Context, data: str | None, db: str | None) -> tuple[str
 @click.pass_context
 def admin(ctx: click.Context, data: str | None, db: str | None, user: str, password_stdin: bool) -> None:
     """创建财政局账号，或重置其密码。"""
+    _need_server()
     from .auth import hash_password
 
     data, db = _sub_data(ctx, data, db)
