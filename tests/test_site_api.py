@@ -29,9 +29,10 @@ def code(seed: int) -> str:
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
     data, codes = open_site(tmp, SEEDS)
-    server = Server(data, env={"JIXIAO_SITE_MAX_UPLOAD_MB": str(UPLOAD_MB)}).start()
-    yield {"tmp": tmp, "data": data, "codes": codes, "server": server}
-    server.stop()
+    state = {"tmp": tmp, "data": data, "codes": codes,
+             "server": Server(data, env={"JIXIAO_SITE_MAX_UPLOAD_MB": str(UPLOAD_MB)}).start()}
+    yield state
+    state["server"].stop()  # the one running now: the restart test replaces it
 
 
 @pytest.fixture(scope="module")
