@@ -540,5 +540,8 @@ def diff_command(old: str, new: str, fmt: str, write: bool, output: str | None) 
             click.echo(line)
 
 
+from .site.cli import serve  # noqa: E402 - the 报送站 (jixiao serve and its subcommands), in its own package
+main.add_command(serve)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

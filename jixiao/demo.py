@@ -40,13 +40,19 @@ def run_demo(out: str | Path = "jixiao-demo", *, synthetic: int = 5) -> DemoResu
     """Write the seed units and ``synthetic`` generated units (one 涉密, one with mistakes)."""
     folder = Path(out)
     units_dir = folder / "units"
-    written = []
+    written, books = [], []
     for name, book in load_examples().items():
+        books.append(book)
         code = book.unit.code or "000000"
         written.append(write_workbook(units_dir / f"{code}_{book.unit.name}.xlsx", book))
     for i in range(synthetic):
         book = generate_unit(i, n_projects=3, n_indicators=8,
                              classified=(i == synthetic - 2), mistakes=(i == synthetic - 1))
+        books.append(book)
         written.append(write_workbook(units_dir / f"{book.unit.code}_{book.unit.name}.xlsx", book))
     templates = build_templates(folder / "templates")
+    from .site.roster import write_roster  # the 报送站's roster of these units (jixiao serve task --roster)
+
+    write_roster(folder / "名册.xlsx", [{"unit_code": b.unit.code, "unit_name": b.unit.name}
+                                       for b in books if b.unit.code])  # a seed without a 单位编码 cannot log in
     return DemoResult(folder, written, templates)

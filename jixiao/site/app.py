@@ -1,0 +1,312 @@
+"""The 报送站's web application: the JSON API (a contract, see the README), the pages, and the add-in's
+xlwings-server endpoint mounted beside them so that one service serves both.
+
+>>> app = create_app("站点数据")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from fastapi import Body, Depends, FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.background import BackgroundTask
+
+from .auth import Auth, Principal
+from .service import MAX_UPLOAD, SummaryBuilder, marked_copy, submit, warning_indexes
+from .store import Store, TooLarge
+
+SESSION_COOKIE = "jx_session"
+
+
+class BodyLimit:
+    """Refuse an upload whose declared size is over the limit before any of it is read (413)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST":
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > self.limit:
+                text = f"文件超过 {MAX_UPLOAD // 2**20} MB 的上传限制"
+                if scope["path"].startswith("/api/"):
+                    response = JSONResponse({"detail": text}, 413)
+                else:
+                    from fastapi.responses import HTMLResponse
+                    response = HTMLResponse(f"<!doctype html><meta charset='utf-8'><p>{text}。</p>"
+                                            "<p><a href='/unit'>返回</a></p>", 413)
+                return await response(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+class Site:
+    """What every request needs: the store, the authenticator, the summary builder."""
+
+    def __init__(self, data: str | Path, db: str | None = None):
+        self.store = Store(data, db)
+        self.auth = Auth(self.store)
+        self.summary = SummaryBuilder(self.store)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site
+
+
+def current(request: Request, *, cookie: bool = True) -> Principal | None:
+    """The Bearer credential (a token or a 登录码), else — for reads and the pages — the session cookie."""
+    site = site_of(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return site.auth.from_token(header[7:].strip())
+    if cookie and (session := request.cookies.get(SESSION_COOKIE)):
+        return site.auth.from_token(session)
+    return None
+
+
+def require(request: Request) -> Principal:
+    p = current(request, cookie=request.method == "GET")  # a cookie never authorises a write: no CSRF here
+    if p is None:
+        raise HTTPException(401, "请先登录（缺少或无效的登录凭据）", headers={"WWW-Authenticate": "Bearer"})
+    return p
+
+
+def require_bureau(p: Principal = Depends(require)) -> Principal:
+    if p.kind != "bureau":
+        raise HTTPException(403, "只有财政局账号可以使用此功能")
+    return p
+
+
+def require_unit(p: Principal = Depends(require)) -> Principal:
+    if p.kind != "unit":
+        raise HTTPException(403, "只有报送单位可以提交工作簿")
+    return p
+
+
+def task_for(site: Site, p: Principal, year: int | None = None) -> dict[str, Any]:
+    task = site.store.task_by_id(p.task_id) if p.kind == "unit" else site.store.task(year)
+    if task is None:
+        raise HTTPException(404, "还没有报送任务（请先执行 jixiao serve task）" if year is None
+                            else f"没有 {year} 年度的报送任务")
+    return task
+
+
+def submission_for(site: Site, p: Principal, sid: int) -> dict[str, Any]:
+    """The submission, if ``p`` may see it: the bureau sees all, a unit only its own (others are 404)."""
+    sub = site.store.submission(sid)
+    if sub is None or (p.kind == "unit" and (sub["task_id"], sub["unit_code"]) != (p.task_id, p.name)):
+        raise HTTPException(404, "没有这份报送记录")
+    return sub
+
+
+def attachment(name: str) -> dict[str, str]:
+    """Content-Disposition for a Chinese file name (RFC 6266 / 5987), with an ASCII fallback."""
+    ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in name)
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{urllib.parse.quote(name)}"}
+
+
+def download_name(sub: dict[str, Any], store: Store, suffix: str = "") -> str:
+    unit = store.unit(sub["task_id"], sub["unit_code"]) or {"name": ""}
+    return f"{sub['unit_code']}_{unit['name']}_第{sub['id']}次{suffix}.xlsx"
+
+
+def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = True) -> FastAPI:
+    app = FastAPI(title="jixiao 报送站", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    site = Site(data, db)
+    app.state.site = site
+    app.add_middleware(BodyLimit, limit=MAX_UPLOAD + 2**16)  # the multipart envelope around the file
+
+    @app.get("/api/v1/health")
+    def health() -> dict[str, Any]:
+        return {"ok": True}
+
+    @app.post("/api/v1/login")
+    async def login(request: Request, body: dict[str, Any] = Body(...)) -> JSONResponse:
+        # failures count per address and account (all 登录码 of an address count together)
+        key = f"{client_ip(request)}|" + ("code" if "code" in body else f"user:{body.get('user')}")
+        delay = site.auth.delay_for(key)
+        if delay:  # repeated failures from this address: each answer comes later
+            await asyncio.sleep(delay)
+        if "code" in body:
+            p = await run_in_threadpool(site.auth.login_unit, str(body.get("code") or ""))
+        else:
+            p = await run_in_threadpool(site.auth.login_bureau, str(body.get("user") or ""),
+                                        str(body.get("password") or ""))
+        if p is None:
+            site.auth.failed(key)
+            who = "登录码" if "code" in body else f"用户 {str(body.get('user'))[:50]}"
+            await run_in_threadpool(site.store.log, who, "login_failed", key)
+            return JSONResponse({"detail": "登录码不正确" if "code" in body else "用户名或密码不正确"}, 401)
+        site.auth.succeeded(key)
+        await run_in_threadpool(site.store.log, p.actor, "login", key, via="api")
+        return JSONResponse({"token": site.auth.token_for(p), "kind": p.kind})
+
+    @app.post("/api/v1/submissions")
+    def post_submission(request: Request, file: UploadFile = File(...),
+                        p: Principal = Depends(require_unit)) -> dict[str, Any]:
+        task = task_for(site, p, None)
+        unit = site.store.unit(p.task_id, p.name)
+        try:
+            return submit(site.store, task, unit, file.file, file.filename, actor=p.actor, ip=client_ip(request))
+        except TooLarge as exc:
+            raise HTTPException(413, str(exc)) from exc
+
+    @app.get("/api/v1/submissions")
+    def list_submissions(unit_code: str | None = None, year: int | None = None,
+                         p: Principal = Depends(require)) -> dict[str, Any]:
+        task = task_for(site, p, year)
+        code = p.name if p.kind == "unit" else unit_code
+        if code is None:
+            raise HTTPException(422, "请指定 unit_code")
+        return {"year": task["year"], "unit_code": code, "submissions": site.store.history(task["id"], code)}
+
+    @app.get("/api/v1/submissions/{sid}")
+    def get_submission(sid: int, p: Principal = Depends(require)) -> dict[str, Any]:
+        sub = submission_for(site, p, sid)
+        unit = site.store.unit(sub["task_id"], sub["unit_code"])
+        return {**sub, "current": unit is not None and unit["current_id"] == sid,
+                "warnings_to_explain": warning_indexes(sub)}
+
+    @app.get("/api/v1/submissions/{sid}/file")
+    def get_file(sid: int, p: Principal = Depends(require)) -> FileResponse:
+        sub = submission_for(site, p, sid)
+        return FileResponse(site.store.files.path(sub["sha256"]), headers=attachment(download_name(sub, site.store)),
+                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @app.get("/api/v1/submissions/{sid}/marked.xlsx")
+    def get_marked(sid: int, p: Principal = Depends(require)) -> FileResponse:
+        sub = submission_for(site, p, sid)  # a clean file is marked too: its 校验结果 sheet says so
+        tmp = Path(tempfile.mkdtemp(prefix="jixiao-marked-"))
+        try:
+            out = marked_copy(site.store, sub, tmp / "marked.xlsx")
+        except Exception as exc:  # noqa: BLE001 - an unreadable upload cannot be marked
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise HTTPException(422, f"这份文件无法生成标注副本：{exc}") from exc
+        return FileResponse(out, headers=attachment(download_name(sub, site.store, "_标注")),
+                            background=BackgroundTask(shutil.rmtree, tmp, True),
+                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @app.post("/api/v1/submissions/{sid}/explanations")
+    def post_explanations(request: Request, sid: int, body: dict[str, Any] = Body(...),
+                          p: Principal = Depends(require_unit)) -> dict[str, Any]:
+        sub = submission_for(site, p, sid)
+        return {"stored": explain(site, p, sub, body.get("explanations") or {}, client_ip(request))}
+
+    @app.post("/api/v1/submissions/{sid}/return")
+    def post_return(request: Request, sid: int, body: dict[str, Any] = Body(...),
+                    p: Principal = Depends(require_bureau)) -> dict[str, Any]:
+        sub = submission_for(site, p, sid)
+        return_submission(site, p, sub, str(body.get("reason") or ""), client_ip(request))
+        return {"ok": True}
+
+    @app.get("/api/v1/status")
+    def status(year: int | None = None, p: Principal = Depends(require_bureau)) -> dict[str, Any]:
+        return status_of(site, task_for(site, p, year))
+
+    @app.get("/api/v1/summary.xlsx")
+    def summary(request: Request, year: int | None = None, p: Principal = Depends(require_bureau)) -> FileResponse:
+        task = task_for(site, p, year)
+        out, result = site.summary.build(task)
+        site.store.log(p.actor, "summary", client_ip(request), year=task["year"], units=result.units,
+                       files_read=result.read)
+        return FileResponse(out, headers={**attachment(out.name), "X-Jixiao-Units": str(result.units),
+                                          "X-Jixiao-Files-Read": str(result.read),
+                                          "X-Jixiao-Not-Consolidated": str(result.not_consolidated)},
+                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @app.get("/api/v1/summary/progress")
+    def summary_progress(p: Principal = Depends(require_bureau)) -> dict[str, Any]:
+        return site.summary.progress
+
+    @app.get("/api/v1/audit")
+    def audit_log(limit: int = 200, p: Principal = Depends(require_bureau)) -> dict[str, Any]:
+        return {"entries": site.store.audit_log(min(max(limit, 1), 5000))}
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError):
+        where = "；".join(".".join(str(x) for x in e.get("loc", ())) for e in exc.errors()[:5])
+        return JSONResponse({"detail": f"请求格式不正确（{where}）", "errors": jsonable(exc.errors())}, 422)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        from fastapi.responses import HTMLResponse, RedirectResponse
+        if exc.status_code == 401:
+            return RedirectResponse("/login", 303)
+        from html import escape
+        return HTMLResponse(f"<!doctype html><meta charset='utf-8'><title>报送站</title><p>{escape(str(exc.detail))}</p>"
+                            "<p><a href='/'>返回</a></p>", exc.status_code)
+
+    from .pages import register_pages
+    register_pages(app, site)
+
+    if mount_addin:
+        try:
+            from ..addin.server.app import app as addin_app
+        except ImportError:  # xlwings missing: the site runs without the add-in endpoint
+            pass
+        else:  # last, at the root: /xlwings/custom-scripts-call/{script} as the add-in expects it
+            app.mount("/", addin_app)
+    return app
+
+
+def jsonable(value: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    try:
+        return jsonable_encoder(value)
+    except Exception:  # noqa: BLE001 - the detail is enough
+        return None
+
+
+def explain(site: Site, p: Principal, sub: dict[str, Any], texts: dict[Any, Any], ip: str | None) -> int:
+    allowed = set(warning_indexes(sub))
+    issues = sub["report"]["files"][0]["issues"]
+    clean: dict[int, tuple[str, str]] = {}
+    for key, text in texts.items():
+        try:
+            i = int(key)
+        except (TypeError, ValueError):
+            raise HTTPException(422, f"说明的编号 {key!r} 无效") from None
+        if i not in allowed:
+            raise HTTPException(422, f"第 {i} 条不是需要说明的提示")
+        clean[i] = (issues[i]["code"], str(text or "")[:2000])
+    n = site.store.explain(sub["id"], clean)
+    site.store.log(p.actor, "explain", ip, submission_id=sub["id"], count=n)
+    return n
+
+
+def return_submission(site: Site, p: Principal, sub: dict[str, Any], reason: str, ip: str | None) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise HTTPException(422, "退回时请填写退回原因")
+    unit = site.store.unit(sub["task_id"], sub["unit_code"])
+    if unit is None or unit["current_id"] != sub["id"]:
+        raise HTTPException(409, "只能退回单位当前的报送")
+    site.store.return_submission(sub["id"], reason[:2000], p.name)
+    site.store.log(p.actor, "return", ip, submission_id=sub["id"], unit=sub["unit_code"], reason=reason[:2000])
+
+
+def status_of(site: Site, task: dict[str, Any]) -> dict[str, Any]:
+    units = site.store.units_status(task["id"])
+    public = ("unit_code", "unit_name", "status", "submitted_at", "errors", "warnings")
+    return {"year": task["year"], "deadline": task.get("deadline"), "roster": len(units),
+            "submitted": sum(u["status"] == "submitted" for u in units),
+            "rejected": sum(u["status"] == "rejected" for u in units),
+            "missing": [{"unit_code": u["unit_code"], "unit_name": u["unit_name"]}
+                        for u in units if u["status"] == "missing"],
+            "units": [{k: u[k] for k in public} | {"return_reason": u["return_reason"]} for u in units]}

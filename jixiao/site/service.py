@@ -1,0 +1,171 @@
+"""What the 报送站 does, apart from HTTP: accept a submission, build the county summary.
+
+The API and the pages both call these; the tests call them through both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..errors import JixiaoError
+from ..issues import FileReport, Issue, Report
+from ..profiles import load_profile
+from ..values import squeeze
+from .store import Store
+
+#: Largest upload accepted (a unit workbook is well under 1 MB); JIXIAO_SITE_MAX_UPLOAD_MB changes it.
+MAX_UPLOAD = int(float(os.environ.get("JIXIAO_SITE_MAX_UPLOAD_MB", "20")) * 2**20)
+
+STATUS_ZH = {"submitted": "已报", "rejected": "退回", "missing": "未报"}
+
+
+def display_name(name: str | None) -> str:
+    """The uploaded file's name as text to show: its last path part, no control characters, not too long.
+    It is never used to build a path."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip() or "未命名.xlsx"
+    return base[:120]
+
+
+def check_workbook(path: Path, profile_name: str | None) -> tuple[FileReport, Any]:
+    """The validate report of the stored file, and the book read (None when it could not be read)."""
+    from ..reader import read_workbook
+    from ..validate import validate_book, validate_file
+
+    profile = load_profile(profile_name) if profile_name else None
+    try:
+        book = read_workbook(path)
+    except JixiaoError:  # unreadable or not ours: validate_file words the finding, as `jixiao validate` does
+        return validate_file(path, profile), None
+    report = FileReport(path=str(path), unit_code=book.unit.code, unit_name=book.unit.name)
+    report.issues = validate_book(book, profile)
+    return report, book
+
+
+def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: BinaryIO, filename: str | None,
+           *, actor: str, ip: str | None = None) -> dict[str, Any]:
+    """Store, validate and record one upload; the API's answer (status, submission_id, report, message)."""
+    stored = store.files.put(stream, MAX_UPLOAD)
+    shown = display_name(filename)
+    report, book = check_workbook(stored.path, task.get("profile"))
+    report.path = shown  # the report names the file as the unit knows it, not the store's path
+    reason = None
+    if not report.readable or book is None:
+        first = report.issues[0].message if report.issues else "无法读取"
+        reason = f"文件无法作为本模板的工作簿读取：{first}"
+    elif squeeze(book.unit.code) != squeeze(unit["code"]):
+        found = f"{book.unit.code or '（未填写）'} {book.unit.name or ''}".strip()
+        reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
+                  "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
+    elif book.unit.year != task["year"]:  # the summary would leave it out (JX-D04): not accepted either
+        found = f"为 {book.unit.year} 年" if book.unit.year is not None else "未填写"
+        reason = f"工作簿的预算年度{found}，本次报送的是 {task['year']} 年度，未予接收（请在“单位信息”表中填写预算年度）"
+    elif report.errors:
+        reason = f"校验发现 {report.errors} 个错误，未予接收。请按下列单元格逐项改正后重新提交"
+    status = "rejected" if reason else "submitted"
+    if status == "submitted":
+        message = "已接收，状态为已报。" + (f"有 {report.warnings} 个提示，请逐条填写说明。" if report.warnings else "")
+    else:
+        message = reason
+    payload = Report(files=[report]).to_json()
+    sid = store.add_submission(task_id=task["id"], unit_code=unit["code"], stored=stored, filename=shown,
+                               status=status, errors=report.errors, warnings=report.warnings, message=message,
+                               report=payload, actor=actor, ip=ip)
+    return {"status": status, "submission_id": sid, "report": payload, "message": message}
+
+
+def issues_of(submission: dict[str, Any]) -> list[dict[str, Any]]:
+    files = submission["report"].get("files") or [{}]
+    return files[0].get("issues", [])
+
+
+def warning_indexes(submission: dict[str, Any]) -> list[int]:
+    return [i for i, issue in enumerate(issues_of(submission)) if issue["severity"] == "warning"]
+
+
+def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
+    """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet)."""
+    from ..annotate import annotate_file
+
+    source = out.with_name("source.xlsx")  # openpyxl goes by the extension; the store's names have none
+    try:
+        os.link(store.files.path(submission["sha256"]), source)
+    except OSError:
+        import shutil
+        shutil.copyfile(store.files.path(submission["sha256"]), source)
+    report = FileReport.model_validate({k: v for k, v in submission["report"]["files"][0].items()
+                                        if k in FileReport.model_fields})
+    report.issues = [Issue.model_validate(i) for i in issues_of(submission)]
+    task = store.task_by_id(submission["task_id"])
+    password = load_profile(task.get("profile") or "hebei").protection_password
+    return annotate_file(source, out, report, password=password)
+
+
+class SummaryBuilder:
+    """The county summary of the current (已报) submissions, by the existing consolidation and its cache.
+
+    The current files are hard links (same bytes, no copy) in ``DIR/summary/<year>/units/<code>.xlsx``; a
+    re-submission changes one link, so the cache re-reads one file. One build at a time; ``progress``
+    tells the page how far it is.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.lock = threading.Lock()
+        self.progress: dict[str, Any] = {"state": "idle", "done": 0, "total": 0}
+
+    def _sync(self, folder: Path, current: dict[str, str]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        # a readable name, made unique by a digest of the code itself ("A/B" and "A_B" stay two files)
+        wanted = {f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.xlsx": sha
+                  for code, sha in current.items()}
+        for entry in os.scandir(folder):
+            if entry.name not in wanted:
+                os.unlink(entry.path)  # a link only: the stored file stays
+        for name, sha in wanted.items():
+            source, target = self.store.files.path(sha), folder / name
+            try:
+                if os.stat(target).st_ino == os.stat(source).st_ino:
+                    continue
+            except FileNotFoundError:
+                pass
+            tmp = folder / f".{name}.tmp"
+            if tmp.exists():
+                tmp.unlink()
+            try:
+                os.link(source, tmp)
+            except OSError:  # another file system: a copy
+                import shutil
+                shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+
+    def build(self, task: dict[str, Any]) -> tuple[Path, Any]:
+        from ..consolidation import consolidate
+
+        with self.lock:
+            units = [u for u in self.store.units_status(task["id"]) if u["status"] == "submitted"]
+            base = self.store.data / "summary" / str(task["year"])
+            folder = base / "units"
+            self._sync(folder, {u["unit_code"]: u["sha256"] for u in units})
+            self.progress = {"state": "building", "done": 0, "total": len(units), "started": time.time()}
+
+            def step(_path: Path) -> None:
+                self.progress["done"] += 1
+
+            out = base / f"全县汇总-{task['year']}.xlsx"
+            try:
+                result = consolidate([folder], out, year=task["year"], profile=task.get("profile"),
+                                     progress=False, on_file=step,
+                                     workers=int(os.environ.get("JIXIAO_SITE_WORKERS", "0")) or None)
+            except Exception:
+                self.progress = {"state": "failed", "done": 0, "total": len(units)}
+                raise
+            self.progress = {"state": "done", "done": len(units), "total": len(units),
+                             "seconds": round(time.time() - self.progress["started"], 2)}
+            return out, result

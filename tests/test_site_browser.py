@@ -1,0 +1,142 @@
+"""The 报送站 in a real browser: Debian's chromium driven by Selenium through chromium-driver (nothing is
+downloaded). The main flow of issue 19, one screenshot per page (JIXIAO_SCREENSHOTS=folder keeps them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sitekit import Server, absent, open_site, unit_book, unit_file
+
+SEEDS = [0, 1, 2, 3]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        absent("selenium")
+    if not CHROMIUM or not DRIVER:
+        absent("chromium and chromium-driver")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                "--lang=zh-CN", "--disable-gpu"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def shot(driver, tmp_path: Path, name: str) -> None:
+    driver.save_screenshot(str(tmp_path / f"{name}.png"))
+    keep = os.environ.get("JIXIAO_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp_path / f"{name}.png", Path(keep) / f"{name}.png")
+
+
+def wait_for(predicate, timeout: float = 60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_main_flow_in_chromium(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    data, codes = open_site(tmp_path, SEEDS)  # the bureau creates the task (jixiao serve task)
+    server = Server(data).start()
+    try:
+        me = unit_book(0).unit
+        books = tmp_path / "books"
+        wrong, fixed = unit_file(books, 0, mistakes=True), unit_file(books, 0, warning_only=True)
+        # a unit logs in with its 登录码
+        browser.get(server.url + "/")
+        assert "报送单位登录" in browser.page_source
+        shot(browser, tmp_path, "1-login")
+        browser.find_element(By.ID, "code").send_keys(codes[me.code])
+        browser.find_element(By.ID, "unit-login").click()
+        assert browser.find_element(By.ID, "status").text == "未报"
+
+        # it uploads a workbook with an error: it sees it at its cell, and is not accepted
+        browser.find_element(By.ID, "file").send_keys(str(wrong))
+        browser.find_element(By.ID, "upload").click()
+        message = browser.find_element(By.ID, "message").text
+        assert "未予接收" in message
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in browser.find_elements(By.CSS_SELECTOR, "table.report tr.sev-error")]
+        assert ["项目1", "C4", "错误", "JX-B01"] in [r[:4] for r in rows]
+        assert any("预算数" in r[4] and "不等于财政资金" in r[4] for r in rows)
+        assert browser.find_element(By.ID, "status").text == "未报"
+        shot(browser, tmp_path, "2-unit-rejected")
+
+        # it uploads the fixed file: 已报, and writes the 说明 its warning asks for
+        browser.find_element(By.ID, "file").send_keys(str(fixed))
+        browser.find_element(By.ID, "upload").click()
+        assert "已接收" in browser.find_element(By.ID, "message").text
+        assert browser.find_element(By.ID, "status").text == "已报"
+        note = browser.find_element(By.CSS_SELECTOR, "textarea[name^=w_]")
+        note.send_keys("项目名称沿用批复文件写法")
+        browser.find_element(By.ID, "save-explain").click()
+        assert "项目名称沿用批复文件写法" in browser.find_element(By.CSS_SELECTOR, "textarea[name^=w_]").get_attribute("value")
+        history = browser.find_elements(By.CSS_SELECTOR, "#history tr")
+        assert len(history) == 3 and "当前报送" in history[1].text  # header + 2 submissions
+        shot(browser, tmp_path, "3-unit-submitted")
+        browser.find_element(By.CSS_SELECTOR, "header button").click()  # 退出
+
+        # the bureau sees 1 / N and the missing units, and downloads the summary
+        browser.find_element(By.ID, "user").send_keys("cz")
+        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
+        browser.find_element(By.ID, "bureau-login").click()
+        counts = browser.find_element(By.ID, "counts").text
+        assert f"已报 1 / {len(SEEDS)}" in counts and browser.find_element(By.ID, "n-missing").text == "3"
+        chase = browser.find_element(By.ID, "chase").get_attribute("value")
+        missing = [unit_book(s).unit for s in SEEDS[1:]]
+        assert all(u.code in chase and u.name in chase for u in missing) and me.code not in chase
+        assert browser.find_elements(By.CSS_SELECTOR, "svg rect")
+        browser.find_element(By.ID, "summary-button").click()
+        summary = wait_for(lambda: [p for p in browser.downloads.glob("*.xlsx")], 120)[0]
+        assert "已生成" in browser.find_element(By.ID, "summary-progress").text
+        wb = openpyxl.load_workbook(summary, read_only=True)
+        assert [str(r[0]) for r in wb["单位汇总"].iter_rows(min_row=2, values_only=True) if r[0]][:1] == [me.code]
+        shot(browser, tmp_path, "4-bureau-dashboard")
+
+        # the filter shows the missing ones; the unit's submission page has its 说明 and the 退回 form
+        browser.get(server.url + "/bureau?status=missing")
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#units tr[data-code]")) == 3
+        browser.get(server.url + "/bureau")
+        browser.find_element(By.CSS_SELECTOR, f"tr[data-code='{me.code}'] a").click()
+        assert "项目名称沿用批复文件写法" in browser.page_source
+        browser.find_element(By.ID, "reason").send_keys("项目1 的绩效目标过于笼统")
+        shot(browser, tmp_path, "5-bureau-submission")
+        browser.find_element(By.ID, "return").click()
+        assert browser.find_element(By.ID, "n-rejected").text == "1"
+        shot(browser, tmp_path, "6-bureau-after-return")
+
+        # the unit sees the 退回 and its reason
+        browser.find_element(By.CSS_SELECTOR, "header button").click()
+        browser.find_element(By.ID, "code").send_keys(codes[me.code])
+        browser.find_element(By.ID, "unit-login").click()
+        assert browser.find_element(By.ID, "status").text == "退回"
+        assert "项目1 的绩效目标过于笼统" in browser.find_element(By.ID, "return-reason").text
+    finally:
+        server.stop()
