@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import OutputError
+from ..paths import open_regular
 from .xlsxstream import Placement
 
 SCHEMA = 12  # PRAGMA user_version: a cache of another layout is dropped, not misread
@@ -31,7 +32,7 @@ def file_hash(path: str | Path) -> str:
     import hashlib  # here: a re-run with nothing changed hashes nothing
 
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:  # a FIFO put in a file's place would block a plain open
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -192,16 +193,17 @@ class Cache:
         return keys, stale
 
     def rehash(self, paths: list[str], files: dict[str, os.stat_result], options: Any,
-               keys: dict[str, str | None]) -> dict[str, OSError]:
+               keys: dict[str, str | None], real: dict[str, str] | None = None) -> dict[str, OSError]:
         """Hash those of ``paths`` seen before (touched, maybe not changed) and set their ``keys``; a path
         never seen keeps ``None`` (nothing cached can be its record: its reader hashes it). Returns
-        the files that could not be read to hash them."""
+        the files that could not be read to hash them. ``real``: the path to open, for a name shown
+        otherwise (not UTF-8)."""
         known, infix = self._files.data, key_infix(options)
         failed: dict[str, OSError] = {}
         for path in paths:
             if path in known:
                 try:
-                    digest = file_hash(path)
+                    digest = file_hash(real.get(path, path) if real else path)
                 except OSError as exc:
                     failed[path] = exc
                     continue
