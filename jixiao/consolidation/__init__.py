@@ -113,6 +113,9 @@ def _unreachable(exc: OSError) -> str:
     return "无法访问文件（快捷方式或链接指向的文件不存在）"
 
 
+_IFMT = 0o170000  # stat.S_IFMT's mask
+
+
 def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Listing:
     """Every file under the inputs (folders searched recursively, links to folders followed), minus
     jixiao's own outputs, each with its ``stat`` (taken once: the cache and the listing both need it).
@@ -168,23 +171,31 @@ def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Listing:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             raise JixiaoError(f"无法读取文件夹 {shown(folder)}：{exc.strerror}") from exc
+        plain_folder = not odd(folder)
         for entry in entries:
-            if ".jixiao-cache.sqlite" in entry.name:
+            name = entry.name
+            if ".jixiao-cache.sqlite" in name:
                 continue
-            link = entry.is_symlink()
             try:
                 st = entry.stat()  # through a link
             except OSError as exc:  # a dangling or looping link: listed with the reason
-                add(entry.path, None, link, exc)
+                add(entry.path, None, entry.is_symlink(), exc)
                 continue
-            if stat.S_ISDIR(st.st_mode):
+            kind = st.st_mode & _IFMT
+            if kind == stat.S_IFDIR:
                 st = st if st.st_ino else os.stat(entry.path)
-                if link:
+                if entry.is_symlink():
                     linked.append((entry.path, st))
                 else:
                     walk(entry.path, st)
+                continue
+            ident = (st.st_dev, st.st_ino)
+            if (kind == stat.S_IFREG and st.st_ino and ident not in seen and name not in names and plain_folder
+                    and not entry.is_symlink() and not odd(name)):
+                seen[ident] = (entry.path, False)  # the common case, inline: ten thousand files
+                found[entry.path] = st
             else:
-                add(entry.path, st, link)
+                add(entry.path, st, entry.is_symlink())
 
     for item in inputs:
         p = os.fspath(item)
