@@ -160,6 +160,17 @@ def test_a_gbk_name_that_reads_like_another_file_stays_apart(tmp_path, units):
 
 
 @posix_only
+def test_a_summary_in_a_gbk_folder(tmp_path, units):
+    folder = _folder(tmp_path, units, 2)
+    out = os.fsencode(tmp_path) + b"/" + "解压".encode("gbk") + b"/" + "汇总".encode("gbk") + b".xlsx"
+    args = ["consolidate", str(folder), "-o", out, "--workers", "1"]
+    first, second = _cli(*args), _cli(*args)  # the cache beside it too
+    assert first[0] == second[0] == 0, first[2] + second[2]
+    assert f"汇总完成：{tmp_path}/解压/汇总.xlsx" in first[1] and "其余 2 个来自缓存" in second[1]
+    assert os.path.exists(out)
+
+
+@posix_only
 @pytest.mark.parametrize("command", [["validate"], ["validate", "--format", "json"], ["totals"], ["show"],
                                      ["export", "--to", "json", "-o", "OUT"]])
 def test_single_file_commands_read_a_gbk_name(tmp_path, units, command):

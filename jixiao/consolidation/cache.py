@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import OutputError
-from ..paths import open_regular
+from ..paths import odd, open_regular, shown
 from .xlsxstream import Placement
 
 SCHEMA = 12  # PRAGMA user_version: a cache of another layout is dropped, not misread
@@ -138,7 +138,8 @@ class Cache:
         self._summaries: _Ledger | None = None  # key → summary, read when first needed
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(str(self.path))
+        name = str(self.path)
+        db = sqlite3.connect(os.fsencode(name) if odd(name) else name)  # a folder name that is not UTF-8
         try:
             db.execute("PRAGMA page_size=16384")  # a new cache only; rows carry kilobytes of chunks
             db.execute("PRAGMA journal_mode=WAL")
@@ -255,7 +256,7 @@ class Cache:
             st = os.stat(output)
         except OSError:
             return {}
-        if row[0] != str(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
+        if row[0] != shown(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
             return {}  # moved, edited or saved again in Excel: rebuilt from the cache
         try:
             return {part: Placement.from_data(data) for part, data in marshal.loads(row[3]).items()}
@@ -266,7 +267,7 @@ class Cache:
         st = os.stat(output)
         data = {part: placed.to_data() for part, placed in placements.items()}
         self.db.execute("INSERT OR REPLACE INTO summary VALUES (1, ?, ?, ?, ?)",
-                        (str(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(data)))
+                        (shown(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(data)))
         self.commit()
 
     def commit(self) -> None:
