@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Callable
 
 from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
 from ..model import UnitWorkbook
+from ..paths import not_regular
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
 
@@ -110,6 +112,12 @@ def detect(path: str | Path, fmt: str = "auto") -> str:
 
 def import_document(path: str | Path, fmt: str = "auto") -> tuple[UnitWorkbook, list[str]]:
     """A published document as a model, and the list of what could not be placed."""
+    try:
+        reason = not_regular(os.stat(path))  # a FIFO or device named *.docx would block or never end
+    except OSError:
+        reason = None  # the importer says why it cannot open it
+    if reason is not None:
+        raise UnreadableFile(reason)
     return IMPORTERS[detect(path, fmt)](Path(path))
 
 

@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import JixiaoError
+from .paths import shown  # paths as given (surrogate-escaped when not UTF-8) are shown readably
 from .values import format_money
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -179,7 +180,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
         from .totals_sheet import write_totals_workbook
 
         write_totals_workbook(file, output, book, prof)
-        click.echo(f"已生成“支出计划汇总”：{output}", err=fmt == "json")
+        click.echo(f"已生成“支出计划汇总”：{shown(output)}", err=fmt == "json")
     if fmt == "json":
         click.echo(json.dumps(to_json(schedule), ensure_ascii=False, indent=2))
         return
@@ -280,7 +281,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal
             click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(ch.new or '')}”",
                        err=fmt == "json")
-        click.echo(f"共修正 {len(changes)} 处，已写入 {output}；原文件未改动。", err=fmt == "json")
+        click.echo(f"共修正 {len(changes)} 处，已写入 {shown(output)}；原文件未改动。", err=fmt == "json")
         files = (output,)
     report = Report(files=[validate_file(f, prof, engine=engine) for f in files])
     if annotate and report.files[0].readable:
@@ -289,7 +290,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
 
         password = (prof or load_profile("hebei")).protection_password
         annotate_file(files[0], output, report.files[0], password=password)
-        click.echo(f"已标注 {len(report.files[0].issues)} 个问题，写入 {output}；原文件未改动。", err=fmt == "json")
+        click.echo(f"已标注 {len(report.files[0].issues)} 个问题，写入 {shown(output)}；原文件未改动。", err=fmt == "json")
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -328,15 +329,16 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
                  csv_dir=csv_dir, use_cache=not no_cache)
     for notice in result.notices:  # e.g. the cache could not be used: said, and the run went on
         click.secho(f"注意：{notice}", fg="yellow", err=True)
+    status = EXIT_FINDINGS if result.errors or result.not_consolidated or not result.consolidated else EXIT_OK
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        sys.exit(EXIT_FINDINGS if result.errors or result.not_consolidated else EXIT_OK)
+        sys.exit(status)
     check = "一致" if result.found == result.consolidated + result.not_consolidated else "不一致！"
-    click.secho(f"汇总完成：{result.output}", fg="green", bold=True)
+    click.secho(f"汇总完成：{shown(result.output)}", fg="green", bold=True)
     click.echo(f"  预算年度：{result.year or '—'}")
     click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
     click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
-               f"（其余来自缓存）")
+               + (f"（其余 {result.cached} 个来自缓存）" if result.cached else ""))
     click.echo(f"  预算数 {result.budget:.2f} 万元（财政资金 {result.fiscal:.2f}，其他资金 {result.other:.2f}）")
     click.echo(f"  错误 {result.errors}，提示 {result.warnings}")
     if result.codes:
@@ -346,8 +348,11 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
     if len(result.rejected) > 20:
         click.echo(f"  ……另有 {len(result.rejected) - 20} 个未纳入文件，见汇总表“未纳入文件”")
     for path in result.tables:
-        click.echo(f"  导出：{path}")
-    sys.exit(EXIT_FINDINGS if result.errors or result.not_consolidated else EXIT_OK)
+        click.echo(f"  导出：{shown(path)}")
+    if not result.consolidated:
+        click.secho("  没有可汇总的单位工作簿：" + (f"找到的 {result.found} 个文件都未纳入（原因见上和汇总表“未纳入文件”）"
+                                                 if result.found else "输入中没有找到任何文件"), fg="red")
+    sys.exit(status)
 
 
 @main.group()
@@ -369,7 +374,7 @@ def selfeval_new(targets: str, output: str) -> None:
     ev = prefill(book)
     write_selfeval(output, ev)
     n = sum(len(p.indicators) for p in ev.projects) + len(ev.department.indicators)
-    click.echo(f"已生成自评表：{output}（{len(ev.projects)} 个项目，{n} 个指标）；请填写全年执行数和实际完成值。")
+    click.echo(f"已生成自评表：{shown(output)}（{len(ev.projects)} 个项目，{n} 个指标）；请填写全年执行数和实际完成值。")
     open_rows = [i for i in ev.department.indicators if i.target is None or i.level1 is None]
     if open_rows:  # Hebei: the rows come from the 分项绩效目标 text, which seldom gives every target
         source = "整体支出绩效目标表" if book.overall is not None else "分项绩效目标"
@@ -390,7 +395,7 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     report = run(read_selfeval(file))
     if write:
         write_scores(file, output, report)
-        click.echo(f"已写入得分：{output}", err=fmt == "json")
+        click.echo(f"已写入得分：{shown(output)}", err=fmt == "json")
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -17,15 +17,17 @@ Engines whose library is missing are simply not registered.
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 
 from .errors import UnreadableFile
 from .oserror import os_reason
+from .paths import NotRegularFile, open_regular, shown
 
 
 @dataclass
@@ -110,22 +112,37 @@ def sniff(path: str | Path, *, deep: bool = True) -> None:
     ``deep=False`` looks at the first bytes only (cheap, done before every read);
     the zip directory is checked when an engine has failed, to say why.
     """
-    p = Path(path)
+    with open_input(path) as fh:
+        _sniff(fh, deep=deep)
+
+
+def open_input(path: str | Path) -> BinaryIO:
+    """Open a workbook file to read it: a regular file only (a FIFO or a device named ``*.xlsx``
+    would block or never end), without blocking; every failure is :class:`UnreadableFile`."""
     try:
-        with p.open("rb") as fh:
-            head = fh.read(8)
+        return open_regular(path)
+    except NotRegularFile as exc:
+        raise UnreadableFile(exc.strerror) from exc
     except OSError as exc:
         raise UnreadableFile(f"无法打开文件：{os_reason(exc)}") from exc
+
+
+def _sniff(fh: BinaryIO, *, deep: bool) -> None:
+    """:func:`sniff` on an open file (left at an unspecified position)."""
+    fh.seek(0)
+    head = fh.read(8)
     if not head:
         raise UnreadableFile("文件是空的（0 字节）")
     if head.startswith(_OLE_MAGIC):
-        if _is_encrypted_ole(p):
+        fh.seek(0)
+        if _is_encrypted_ole(fh):
             raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交")
         raise UnreadableFile("这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
         raise UnreadableFile("不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
+    fh.seek(0)
     try:
-        with zipfile.ZipFile(p) as zf:  # reads the directory only: cheap, and before anything inflates
+        with zipfile.ZipFile(fh) as zf:  # reads the directory only: cheap, and before anything inflates
             check_zip(zf)
             names = set(zf.namelist())
             check_not_strict(zf, names)
@@ -157,25 +174,24 @@ def check_not_strict(zf: zipfile.ZipFile, names: set[str]) -> None:
                              "请在 Excel 中“另存为”→ 保存类型选“Excel 工作簿(*.xlsx)”后再提交")
 
 
-def _is_encrypted_ole(path: Path) -> bool:
+def _is_encrypted_ole(fh: BinaryIO) -> bool:
     try:
         import msoffcrypto
     except ImportError:  # pragma: no cover - a declared dependency
         return False
     try:
-        with path.open("rb") as fh:
-            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+        return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
     except Exception:  # noqa: BLE001 - a broken OLE file is simply "not encrypted"
         return False
 
 
 # --- engines -------------------------------------------------------------------
 
-def _calamine_grid(path: str | Path) -> Grid:
+def _calamine_grid(path: str | Path, fh: BinaryIO) -> Grid:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(fh)  # the file checked, whatever its name's bytes
     except Exception as exc:  # calamine raises its own types (PasswordError, …)
         if type(exc).__name__ == "PasswordError":
             raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交") from exc
@@ -196,7 +212,7 @@ def _calamine_grid(path: str | Path) -> Grid:
         fill_merged(rows, merges)
         return SheetData(name, rows, state=states.get(name, "visible"))
 
-    return Grid(list(wb.sheet_names), load, states=states, source=str(path))
+    return Grid(list(wb.sheet_names), load, states=states, source=shown(path))
 
 
 def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
@@ -218,11 +234,11 @@ def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple
                     row[c] = top
 
 
-def _openpyxl_grid(path: str | Path) -> Grid:
+def _openpyxl_grid(path: str | Path, fh: BinaryIO) -> Grid:
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
+    try:  # read-only reads lazily: from the bytes, not from a file that may change meanwhile
+        wb = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for bad files
         raise UnreadableFile(f"无法读取工作簿：{exc}") from exc
     states = {ws.title: ws.sheet_state for ws in wb.worksheets}
@@ -244,12 +260,12 @@ def _openpyxl_grid(path: str | Path) -> Grid:
             raise UnreadableFile(f"工作表“{name}”的内容无法安全读取（{type(exc).__name__}），请重新导出后再提交") from exc
         return SheetData(name, rows, formulas, state=states.get(name, "visible"))
 
-    return Grid(wb.sheetnames, load, states=states, source=str(path))
+    return Grid(wb.sheetnames, load, states=states, source=shown(path))
 
 
 # An engine is registered when its library is installed; it is imported only when
 # used (openpyxl alone costs ~0.1 s of start-up that `jixiao consolidate` does not need).
-ENGINES: dict[str, Callable[[str | Path], Grid]] = {
+ENGINES: dict[str, Callable[[str | Path, BinaryIO], Grid]] = {
     name: fn for name, module, fn in (("calamine", "python_calamine", _calamine_grid),
                                       ("openpyxl", "openpyxl", _openpyxl_grid))
     if importlib.util.find_spec(module) is not None}
@@ -260,22 +276,26 @@ def load_for_edit(path: str | Path, *, keep_vba: bool = False):
 
     ``keep_vba`` keeps a macro workbook's VBA project, buttons and content type (pass it only for one).
     """
-    sniff(path)
     import openpyxl
 
-    try:
-        return openpyxl.load_workbook(str(path), keep_vba=keep_vba)
-    except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many types
-        raise UnreadableFile(f"无法读取工作簿：{type(exc).__name__}: {exc}") from exc
+    with open_input(path) as fh:
+        _sniff(fh, deep=True)
+        fh.seek(0)
+        try:
+            return openpyxl.load_workbook(fh, keep_vba=keep_vba)
+        except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many types
+            raise UnreadableFile(f"无法读取工作簿：{type(exc).__name__}: {exc}") from exc
 
 
 def open_grid(path: str | Path, engine: str = "calamine") -> Grid:
     """Open a workbook file with an engine; unreadable files raise :class:`UnreadableFile`."""
-    sniff(path, deep=False)
     if engine not in ENGINES:
         raise UnreadableFile(f"读取引擎 {engine} 不可用（可用：{', '.join(ENGINES)}）")
-    try:
-        return ENGINES[engine](path)
-    except UnreadableFile:
-        sniff(path)  # a clearer reason when there is one (corrupt zip, a Word file …)
-        raise
+    with open_input(path) as fh:  # opened once: checked, sniffed and read as the same file
+        _sniff(fh, deep=False)
+        fh.seek(0)
+        try:
+            return ENGINES[engine](path, fh)
+        except UnreadableFile:
+            _sniff(fh, deep=True)  # a clearer reason when there is one (corrupt zip, a Word file …)
+            raise

@@ -15,6 +15,7 @@ from .errors import JixiaoError, UnreadableFile
 from .issues import FileReport, Issue, Report
 from .layouts import parse_a1
 from .model import UnitWorkbook
+from .paths import shown
 from .profiles import Profile, load_profile
 from .reader import read_workbook
 from .rules import RULES, Context, effective_rows
@@ -72,7 +73,7 @@ def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Is
 
 def validate_file(path: str | Path, profile: Profile | None = None, *, engine: str = "calamine") -> FileReport:  # noqa: E501
     """Read and validate one workbook; a file that is not ours or unreadable becomes a finding."""
-    report = FileReport(path=str(path))
+    report = FileReport(path=shown(path))  # a name that is not UTF-8 is shown readably
     try:
         book = read_workbook(path, engine)
     except UnreadableFile as exc:

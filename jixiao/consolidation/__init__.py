@@ -26,12 +26,14 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import itertools
 import os
 import re
 import signal
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -45,6 +47,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from ..catalogue import message
 from ..errors import JixiaoError, OutputError
 from ..oserror import os_reason
+from ..paths import escaped, not_regular, odd, shown
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, identity_key
 from .cache import Cache, cache_key
@@ -81,7 +84,8 @@ class Result:
     errors: int
     warnings: int
     year: int | None
-    read: int  # files read this run (the rest came from the cache)
+    read: int  # files read this run
+    cached: int = 0  # files whose record came from the cache
     rejected: list[dict[str, Any]] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
     selfevaluations: int = 0  # 自评表 among the consolidated files (sheet 自评得分)
@@ -89,7 +93,7 @@ class Result:
     notices: list[str] = field(default_factory=list)  # warnings about the run itself (e.g. the cache unused)
 
     def to_json(self) -> dict[str, Any]:
-        return {"output": str(self.output), "year": self.year, "files_found": self.found,
+        return {"output": shown(self.output), "year": self.year, "files_found": self.found,
                 "consolidated": self.consolidated, "not_consolidated": self.not_consolidated,
                 "units": self.units, "selfevaluations": self.selfevaluations, "projects": self.projects,
                 "indicators": self.indicators,
@@ -101,38 +105,120 @@ class Result:
                                            for r in self.rejected]}
 
 
-def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[tuple[str, os.stat_result | None]]:
-    """Every file under the inputs (folders searched recursively), minus jixiao's own outputs, with its
-    ``stat`` (taken once: the cache and the listing both need it; ``None`` for a dangling link)."""
+@dataclass
+class Listing:
+    """What :func:`scan` found: each file once, by the name shown for it, in sorted order."""
+
+    files: list[tuple[str, os.stat_result | None]]  # name → stat (``None``: could not be looked at)
+    refused: dict[str, str] = field(default_factory=dict)  # name → why it is never opened
+    real: dict[str, str] = field(default_factory=dict)  # name → the path to open, where they differ
+
+
+def _unreachable(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "无法访问文件：链接循环指向自身，未汇总"
+    if exc.errno == errno.EACCES:
+        return "无法访问文件：没有读取权限"
+    return "无法访问文件（快捷方式或链接指向的文件不存在）"
+
+
+_IFMT = 0o170000  # stat.S_IFMT's mask
+
+
+def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Listing:
+    """Every file under the inputs (folders searched recursively, links to folders followed), minus
+    jixiao's own outputs, each with its ``stat`` (taken once: the cache and the listing both need it).
+
+    One file is listed once: a folder given twice, a folder and a file in it, a link or a hard link
+    to a file already listed (the same device and inode) add nothing; of such names, one that is not
+    a link is kept, else the first found. A folder is walked once, so a link to a parent folder cannot
+    loop. A dangling link, a FIFO, socket or device is listed with its reason (``refused``) and never
+    opened. A name that is not UTF-8 (GBK from a Windows zip) is listed by its readable name.
+    """
     skip = [p.resolve() for p in exclude]
     names = {p.name for p in skip}
     found: dict[str, os.stat_result | None] = {}
+    refused: dict[str, str] = {}
+    real: dict[str, str] = {}
+    seen: dict[Any, tuple[str, bool]] = {}  # (device, inode) → (name, is a link)
+    walked: set[tuple[int, int]] = set()
+    linked: list[tuple[str, os.stat_result]] = []  # links to folders: walked last (a folder's own name wins)
 
-    def walk(folder: str) -> None:
+    def add(path: str, st: os.stat_result | None, link: bool, error: OSError | None = None) -> None:
+        if os.path.basename(path) in names and Path(path).resolve() in skip:
+            return  # our own output or cache: resolved only for the few files that could be one
+        if st is not None:  # (no inode on Windows' scandir: the path is the file there)
+            ident = (st.st_dev, st.st_ino) if st.st_ino else os.path.normcase(os.path.abspath(path))
+            before = seen.get(ident)
+            if before is not None:
+                if not before[1] or link:
+                    return  # already listed
+                _drop(before[0])  # the same file by its own name rather than through a link
+            seen[ident] = (path, link)
+        name = path
+        if odd(path):
+            name = shown(path)
+            if name in found or name in real or os.path.lexists(name):
+                name = escaped(path)  # its GBK reading is another file's name
+            real[name] = path
+        found[name] = st
+        reason = _unreachable(error) if error is not None else not_regular(st) if st is not None else None
+        if reason is not None:
+            refused[name] = reason
+
+    def _drop(path: str) -> None:
+        name = next((n for n, p in real.items() if p == path), path)
+        found.pop(name, None)
+        refused.pop(name, None)
+        real.pop(name, None)
+
+    def walk(folder: str, st: os.stat_result) -> None:
+        if (st.st_dev, st.st_ino) in walked and st.st_ino:
+            return  # given twice, or reached again through a link (to a parent folder, say)
+        walked.add((st.st_dev, st.st_ino))
         try:
-            entries = list(os.scandir(folder))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            raise JixiaoError(f"无法读取文件夹 {folder}：{os_reason(exc)}") from exc
+            raise JixiaoError(f"无法读取文件夹 {shown(folder)}：{os_reason(exc)}") from exc
+        plain_folder = not odd(folder)
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):  # as os.walk: links to folders are not followed
-                walk(entry.path)
-            elif ".jixiao-cache.sqlite" not in entry.name:
-                try:
-                    found[entry.path] = entry.stat()
-                except OSError:  # a dangling link: listed, and reported as not readable
-                    found[entry.path] = None
+            name = entry.name
+            if ".jixiao-cache.sqlite" in name:
+                continue
+            try:
+                st = entry.stat()  # through a link
+            except OSError as exc:  # a dangling or looping link: listed with the reason
+                add(entry.path, None, entry.is_symlink(), exc)
+                continue
+            kind = st.st_mode & _IFMT
+            if kind == stat.S_IFDIR:
+                st = st if st.st_ino else os.stat(entry.path)
+                if entry.is_symlink():
+                    linked.append((entry.path, st))
+                else:
+                    walk(entry.path, st)
+                continue
+            ident = (st.st_dev, st.st_ino)
+            if (kind == stat.S_IFREG and st.st_ino and ident not in seen and name not in names and plain_folder
+                    and not entry.is_symlink() and not odd(name)):
+                seen[ident] = (entry.path, False)  # the common case, inline: ten thousand files
+                found[entry.path] = st
+            else:
+                add(entry.path, st, entry.is_symlink())
 
     for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            walk(str(p))
-        elif p.exists():
-            found[str(p)] = p.stat()
+        p = os.fspath(item)
+        try:
+            st = os.stat(p)
+        except OSError:
+            raise JixiaoError(f"找不到输入：{shown(p)}") from None
+        if stat.S_ISDIR(st.st_mode):
+            walk(p, st)
         else:
-            raise JixiaoError(f"找不到输入：{p}")
-    # resolve only the few files that could be our own output (resolving every file is slow)
-    return [(f, found[f]) for f in sorted(found)
-            if not (os.path.basename(f) in names and Path(f).resolve() in skip)]
+            add(p, st, os.path.islink(p))
+    while linked:
+        walk(*linked.pop(0))
+    return Listing([(f, found[f]) for f in sorted(found)], refused, real)
 
 
 def _not_a_workbook(path: str) -> str | None:
@@ -242,8 +328,9 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     cache_path = output.with_name(f".{output.stem}.jixiao-cache.sqlite")
     sweep(output, *([Path(csv_dir)] if csv_dir else []))  # what killed runs left beside the outputs
     listed_ns = time.time_ns()
+    listing = scan(inputs, exclude=[output, cache_path])
     # a killed run's temporary outputs (in an input folder, say) are never taken for units
-    files = [f for f in scan(inputs, exclude=[output, cache_path]) if not is_temporary(f[0])]
+    listing = Listing([f for f in listing.files if not is_temporary(f[0])], listing.refused, listing.real)
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
@@ -251,7 +338,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     try:
         for attempt in range(2):
             try:
-                return _run(files, output, cache, year=year, profile_option=profile_option, targets=targets,
+                return _run(listing, output, cache, year=year, profile_option=profile_option, targets=targets,
                             workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file)
             except DamagedCache:
                 if attempt:  # pragma: no cover - an empty cache cannot be damaged
@@ -264,7 +351,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         cache.close()
 
 
-def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Cache, *, year: int | None,
+def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
          profile_option: Any, targets: dict[str, Decimal], workers: int | None, csv_dir: str | Path | None,
          progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
     """One consolidation with ``cache`` (raises :class:`DamagedCache` when what it holds does not add up)."""
@@ -272,17 +359,17 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
     try:
         summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # path → (key, summary)
         units: dict[str, UnitRecord] = {}  # path → the consolidated units among them
-        listed, rejected_files = _triage(files)
+        listed, rejected_files = _triage(listing)
         workers = workers or os.cpu_count() or 1
         # None: a file seen for the first time (every file, on a first run), hashed by the worker that reads it
         keys, stale = cache.lookup(listed, profile_option)
         if workers > 1 and len(stale) - cache.racy >= POOL_MIN:
             # files to read: the workers start now, and import the reader while the cached records load
             pool = _start_pool(workers)
-        failed = cache.rehash(stale, listed, profile_option, keys)
+        failed = cache.rehash(stale, listed, profile_option, keys, listing.real)
         for path, exc in failed.items():
-            del keys[path]  # listed once, as not readable (not read again below)
             rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{os_reason(exc)}", listed.pop(path)))
+            del keys[path]  # listed with its reason: not read as well
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
@@ -292,7 +379,7 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
                 pool = _start_pool(workers)
             # the workers start on the changed files first; the cached summaries load meanwhile
             results = _read(todo, profile_option, csv_dir is not None, {m: str(v) for m, v in targets.items()},
-                            pool, workers)
+                            pool, workers, listing.real)
             # the cached units are parsed while the workers read (the first results come after that)
             for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
                 _as_now(summary, listed[summary["path"]])
@@ -323,7 +410,9 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
         # decisions that need all files (each ends in an order of its own: no need to sort the files first)
         ok, evaluations = [], []
         for path, (key, summary) in summaries.items():
-            if summary["status"] == "ok":
+            if summary["status"] in ("ok", "selfeval") and _blank(summary):
+                rejected_files.append(_reject(summary, "JX-L02", BLANK))
+            elif summary["status"] == "ok":
                 ok.append(units[path])
             elif summary["status"] == "selfeval":
                 evaluations.append(summary)
@@ -353,7 +442,7 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
         winners.sort(key=lambda u: u.order)
         _cross_unit_codes(winners)
         rejected_files.sort(key=lambda r: r["path"])
-        county = County(winners, rejected_files, len(files), chosen_year, targets, scored)
+        county = County(winners, rejected_files, len(listing.files), chosen_year, targets, scored)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
             raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
         with Staging() as staged:  # all or nothing: the summary and the CSV set are put in place together
@@ -371,9 +460,9 @@ def _run(files: list[tuple[str, os.stat_result | None]], output: Path, cache: Ca
                       not_consolidated=len(rejected_files), units=len(winners), projects=county.projects,
                       indicators=county.indicators, budget=county.budget, fiscal=county.total("fiscal"),
                       other=county.total("other"), errors=county.errors,
-                      warnings=county.warnings, year=chosen_year, read=len(todo), rejected=rejected_files,
-                      tables=written, selfevaluations=len(scored), codes=county.code_counts(),
-                      notices=[cache.notice] if cache.notice else [])
+                      warnings=county.warnings, year=chosen_year, read=len(todo), cached=len(keys) - len(todo),
+                      rejected=rejected_files, tables=written, selfevaluations=len(scored),
+                      codes=county.code_counts(), notices=[cache.notice] if cache.notice else [])
     finally:
         if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
             pool.shutdown(cancel_futures=True)
@@ -385,12 +474,15 @@ def _as_now(summary: dict[str, Any], st: os.stat_result) -> None:
     summary["size"], summary["mtime"] = st.st_size, st.st_mtime
 
 
-def _triage(files: list[tuple[str, os.stat_result | None]]) -> tuple[dict[str, os.stat_result], list[dict[str, Any]]]:
-    """The listed files that could be unit workbooks (path → stat), and the records of those that cannot."""
+def _triage(listing: Listing) -> tuple[dict[str, os.stat_result], list[dict[str, Any]]]:
+    """The listed files that could be unit workbooks (name → stat), and the records of those that cannot."""
     listed: dict[str, os.stat_result] = {}
     refused: list[dict[str, Any]] = []
-    for path, st in files:
-        reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
+    never = listing.refused
+    for path, st in listing.files:
+        reason = never.get(path) if never else None
+        if reason is None:
+            reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
         if reason:
             refused.append(rejected(path, "JX-D03", reason, st))
         else:
@@ -429,19 +521,45 @@ def _worker_start() -> None:
 
 
 def _read(todo: list[tuple[str, str | None]], profile_option, tables: bool, targets: dict[str, str],
-          pool: ProcessPoolExecutor | None, workers: int) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
+          pool: ProcessPoolExecutor | None, workers: int,
+          real: dict[str, str]) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
     """The records of ``todo``, in order: by the ``pool`` (the work is submitted before this returns), else here.
 
-    A file without a key yet is hashed by whoever reads it (``digest`` in its summary).
+    A file without a key yet is hashed by whoever reads it (``digest`` in its summary). A file whose
+    name is not UTF-8 is opened by its ``real`` path and named by its shown one.
     """
-    paths = [p for p, _ in todo]
+    paths = [real.get(p, p) for p, _ in todo] if real else [p for p, _ in todo]
+    names = [p if p in real else None for p, _ in todo]
     digests = [key is None for _, key in todo]
     if pool is None:
-        return (_extract(p, profile_option, tables, targets, d) for p, d in zip(paths, digests))
+        return (_extract(p, profile_option, tables, targets, d, name)
+                for p, d, name in zip(paths, digests, names))
     n = len(paths)
-    return pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests,
+    return pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests, names,
                     # small batches for a few files (no worker idles long at the end), up to 64 for many
                     chunksize=max(1, min(64, n // (workers * 32))))
+
+
+BLANK = "空白模板（未填写）：单位编码、单位名称、预算年度和项目都未填写，未纳入汇总"
+
+
+def _blank(summary: dict[str, Any]) -> bool:
+    """A template copied but not filled in (a unit workbook or a 自评表): nothing in it to consolidate."""
+    unit = summary["unit"]
+    if identity_key(unit["code"]) or identity_key(unit["name"]) or unit["year"] is not None:
+        return False
+    if summary["status"] == "selfeval":
+        return not summary["projects"]
+    return not summary["n_projects"] and not summary["n_indicators"]
+
+
+def _who(unit: dict[str, Any], path: str, known: str | None = None) -> str:
+    """Whom JX-D01 groups by: the unit's identity (``known`` when computed already); a file naming
+    neither code nor name is only itself (two such files are two units, each with its own JX-L02,
+    not duplicates of each other)."""
+    if unit_label(unit):  # empty exactly when both are blank
+        return known or identity(unit)
+    return "file:" + path
 
 
 def _reject(summary: dict[str, Any], code: str, reason: str) -> dict[str, Any]:
@@ -454,7 +572,7 @@ def _reject(summary: dict[str, Any], code: str, reason: str) -> dict[str, Any]:
 def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) -> list[UnitRecord]:
     groups: dict[str, list[UnitRecord]] = defaultdict(list)
     for u in units:
-        groups[u.identity].append(u)
+        groups[_who(u.summary["unit"], u.summary["path"], u.identity)].append(u)
     winners = []
     for group in groups.values():
         if len(group) == 1:
@@ -475,7 +593,7 @@ def _deduplicate_evaluations(evaluations: list[dict[str, Any]], rejected_files: 
     """One 自评表 a unit (JX-D01), chosen as for the unit workbooks; the others are listed, naming it."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in evaluations:
-        groups[identity(e["unit"])].append(e)
+        groups[_who(e["unit"], e["path"])].append(e)
     kept = []
     for group in groups.values():
         chosen, others = _choose(group, lambda e: e)

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import OutputError
+from ..paths import odd, open_regular, shown
 from .xlsxstream import DamagedCache, Placement
 
 SCHEMA = 14  # PRAGMA user_version: a cache of another layout is dropped, not misread
@@ -35,7 +36,7 @@ def file_hash(path: str | Path) -> str:
     import hashlib  # here: a re-run with nothing changed hashes nothing
 
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:  # a FIFO put in a file's place would block a plain open
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -238,7 +239,8 @@ class Cache:
         self._summaries: _Ledger | None = None  # key → summary, read when first needed
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(str(self.path))
+        name = str(self.path)
+        db = sqlite3.connect(os.fsencode(name) if odd(name) else name)  # a folder name that is not UTF-8
         try:
             db.execute("PRAGMA page_size=16384")  # a new cache only; rows carry kilobytes of chunks
             db.execute("PRAGMA journal_mode=WAL")
@@ -317,16 +319,17 @@ class Cache:
         return keys, stale
 
     def rehash(self, paths: list[str], files: dict[str, os.stat_result], options: Any,
-               keys: dict[str, str | None]) -> dict[str, OSError]:
+               keys: dict[str, str | None], real: dict[str, str] | None = None) -> dict[str, OSError]:
         """Hash those of ``paths`` seen before (touched, maybe not changed) and set their ``keys``; a path
         never seen keeps ``None`` (nothing cached can be its record: its reader hashes it). Returns
-        the files that could not be read to hash them."""
+        the files that could not be read to hash them. ``real``: the path to open, for a name shown
+        otherwise (not UTF-8)."""
         known, infix = self._files.data, key_infix(options)
         failed: dict[str, OSError] = {}
         for path in paths:
             if path in known:
                 try:
-                    digest = file_hash(path)
+                    digest = file_hash(real.get(path, path) if real else path)
                 except OSError as exc:
                     failed[path] = exc
                     continue
@@ -378,7 +381,7 @@ class Cache:
             st = os.stat(output)
         except OSError:
             return {}
-        if row[0] != str(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
+        if row[0] != shown(Path(output).resolve()) or row[1] != st.st_size or row[2] != st.st_mtime_ns:
             return {}  # moved, edited or saved again in Excel: rebuilt from the cache
         try:
             return {part: Placement.from_data(data) for part, data in marshal.loads(row[3]).items()}
@@ -389,7 +392,7 @@ class Cache:
         st = os.stat(output)
         data = {part: placed.to_data() for part, placed in placements.items()}
         self.db.execute("INSERT OR REPLACE INTO summary VALUES (1, ?, ?, ?, ?)",
-                        (str(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(data)))
+                        (shown(Path(output).resolve()), st.st_size, st.st_mtime_ns, marshal.dumps(data)))
         self.commit()
 
     def commit(self) -> None:

@@ -74,7 +74,7 @@ def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
     return compress(raw, rows=len(rows), level=3).pack()
 
 
-def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
+def _selfeval(path: str, name: str, stat: os.stat_result) -> dict[str, Any] | None:
     """A 自评表 scored for the 自评得分 sheet, or None when the file is not one either."""
     from ..selfeval import read_selfeval, score
 
@@ -83,7 +83,7 @@ def _selfeval(path: str, stat: os.stat_result) -> dict[str, Any] | None:
     except JixiaoError:
         return None
     d, unit = report.department, report.evaluation.unit
-    return {"path": path, "status": "selfeval", "size": stat.st_size, "mtime": stat.st_mtime,
+    return {"path": name, "status": "selfeval", "size": stat.st_size, "mtime": stat.st_mtime,
             "unit": {"code": unit.code, "name": unit.name, "year": unit.year, "fill_date": unit.fill_date},
             "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects),
             "complete": report.complete, "why": _why_unfinished(report),
@@ -102,12 +102,13 @@ def _why_unfinished(report) -> str | None:
 
 
 def extract(path: str, profile_option: tuple[str, str] | None, tables: bool, targets: dict[str, str],
-            digest: bool = False) -> tuple[dict[str, Any], dict[str, bytes]]:
+            digest: bool = False, name: str | None = None) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Read, validate and summarise one unit file; never raises for a bad file.
 
     ``targets`` is the 序时进度 (percent by milestone) the unit's 支出计划汇总 row is
     rendered against. ``tables`` adds the rows as compressed JSON (for ``--csv-dir``); ``digest``
-    adds the file's content hash (a first run hashes in the workers, not before them).
+    adds the file's content hash (a first run hashes in the workers, not before them). ``name`` is
+    the file's name as shown, when it is not ``path`` (a name that is not UTF-8, see :mod:`jixiao.paths`).
     """
     hashed = None
     if digest:
@@ -117,35 +118,37 @@ def extract(path: str, profile_option: tuple[str, str] | None, tables: bool, tar
             hashed = file_hash(path)
         except OSError:
             pass  # the reading below says why
-    summary, blobs = _extract(path, profile_option, tables, targets)
+    summary, blobs = _extract(path, profile_option, tables, targets, name or path)
     if hashed is not None:
         summary["digest"] = hashed
     return summary, blobs
 
 
 def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
-             targets: dict[str, str]) -> tuple[dict[str, Any], dict[str, bytes]]:
+             targets: dict[str, str], name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    # ``path`` opens the file, ``name`` is all that is shown or kept of it
     try:
         stat = os.stat(path)
     except OSError as exc:
-        return rejected(path, "JX-D03", f"无法访问文件：{os_reason(exc)}"), {}
+        return rejected(name, "JX-D03", f"无法访问文件：{os_reason(exc)}"), {}
     try:
         book = read_workbook(path, department=False)  # the text part is not consolidated
     except UnreadableFile as exc:
-        return rejected(path, "JX-D03", str(exc), stat), {}
+        return rejected(name, "JX-D03", str(exc), stat), {}
     except JixiaoError as exc:
-        evaluation = _selfeval(path, stat)
+        evaluation = _selfeval(path, name, stat)
         if evaluation is not None:
             return evaluation, {}
-        return rejected(path, "JX-D03", f"不是 jixiao 单位工作簿：{exc}", stat), {}
+        return rejected(name, "JX-D03", f"不是 jixiao 单位工作簿：{exc}", stat), {}
     except Exception as exc:  # noqa: BLE001 - a file must never take the run down with it
-        return rejected(path, "JX-D03", f"读取时出错：{type(exc).__name__}: {exc}", stat), {}
+        return rejected(name, "JX-D03", f"读取时出错：{type(exc).__name__}: {exc}", stat), {}
     try:
         profile = _profile(book, profile_option)
         issues = validate_book(book, profile)
         schedule = unit_schedule(book, profile)
     except Exception as exc:  # noqa: BLE001
-        return rejected(path, "JX-D03", f"校验时出错：{type(exc).__name__}: {exc}", stat), {}
+        return rejected(name, "JX-D03", f"校验时出错：{type(exc).__name__}: {exc}", stat), {}
+    path = name  # from here on the file is named, not opened
 
     unit = book.unit
     rows: dict[str, list[list[Any]]] = {PROJECTS: [], INDICATORS: [], ISSUES: []}
