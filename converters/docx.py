@@ -20,7 +20,7 @@ from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..grid import SheetData
 from ..layouts import (
-    DEPARTMENT_LAYOUT, OVERALL_LAYOUT, Formula, SheetLayout, Static, a1, parse_range, project_layout,
+    OVERALL_LAYOUT, SheetLayout, Static, a1, parse_range, project_layout,
 )
 from ..model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..reader import bind_fields, read_block, read_project
@@ -192,7 +192,6 @@ def _read_meta(doc) -> dict[str, Any]:
 def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
     """The 部门预算绩效文本 in the official layout (A4, 宋体 / 仿宋, one table per project)."""
     docx = _docx()
-    from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
 
     doc = docx.Document()

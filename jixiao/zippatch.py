@@ -15,7 +15,6 @@ value can become a formula and no character XML forbids reaches the file.
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 import zlib
 from pathlib import Path
