@@ -72,9 +72,14 @@ def _name(param: click.Parameter | None) -> str:
     return " / ".join(param.opts)
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def usage_message(exc: click.UsageError) -> str:
-    """One Chinese sentence for a click usage error."""
+    """One Chinese sentence for a click usage error (ours are Chinese already and pass as they are)."""
     msg = exc.message or ""
+    if _CHINESE.search(re.sub(r"'[^']*'|\"[^\"]*\"", "", msg)):  # Chinese outside the quoted values
+        return msg
     if isinstance(exc, click.NoSuchOption):
         hint = f"；您是否想用：{'、'.join(sorted(exc.possibilities))}" if exc.possibilities else ""
         return f"没有 {exc.option_name} 这个选项{hint}"

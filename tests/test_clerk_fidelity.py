@@ -153,7 +153,8 @@ def test_selfeval_report_and_county_summary_write_clean_text(tmp_path):
     assert run("selfeval", "new", src, "-o", evaluation).exit_code == 0
     report = tmp_path / "自评报告.docx"
     result = run("export", evaluation, "--to", "docx", "-o", report)
-    assert result.exit_code == 0, result.output
+    # an unfilled 自评表 is exported with no grade and exit 1 (issue 18); its text must still be clean
+    assert result.exit_code == 1 and "未完成评分" in result.output, result.output
     document = docx.Document(str(report))
     texts = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert not _has_control(texts) and "执行\n合格率" in texts
