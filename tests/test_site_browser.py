@@ -38,6 +38,8 @@ def browser(tmp_path):
                                               "download.prompt_for_download": False})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
     driver.downloads = downloads
+    # a page that is still loading (a busy 2-core CI machine) is waited for, not taken for a missing element
+    driver.implicitly_wait(15)
     yield driver
     driver.quit()
 
