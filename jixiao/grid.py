@@ -34,6 +34,12 @@ class SheetData:
     rows: list[list[Any]]
     formulas: set[tuple[int, int]] = field(default_factory=set)
     state: str = "visible"  # visible | hidden | veryHidden
+    #: cells holding an error value, with its text (``#REF!``): an engine may give them as blank
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: the formula of a formula cell, where the engine's value is its cached result (calamine)
+    formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: (row, col) → whether the cell has a percent number format; ``None``: the engine cannot see formats
+    percent_format: Callable[[int, int], bool | None] | None = None
 
     def value(self, row: int, col: int) -> Any:
         """The value at (row, col), ``None`` when empty or outside the data."""
@@ -47,6 +53,19 @@ class SheetData:
 
     def is_formula(self, row: int, col: int) -> bool:
         return (row, col) in self.formulas
+
+    def shown(self, row: int, col: int) -> str | None:
+        """What an error or formula cell holds (``#REF!``, ``=E4+G4``), ``None`` for any other cell."""
+        key = (row, col)
+        if key in self.errors:
+            return self.errors[key]
+        if key in self.formulas:
+            return self.formula_text.get(key) or str(self.value(row, col) or "=（公式）")
+        return None
+
+    def is_percent(self, row: int, col: int) -> bool | None:
+        """Whether the cell is formatted as percent (``0%``, ``0.00%``); ``None`` when not known."""
+        return None if self.percent_format is None else self.percent_format(row, col)
 
     @property
     def max_row(self) -> int:
@@ -151,6 +170,8 @@ def _is_encrypted_ole(path: Path) -> bool:
 def _calamine_grid(path: str | Path) -> Grid:
     from python_calamine import CalamineWorkbook
 
+    from .cellscan import CellScan
+
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types (PasswordError, …)
@@ -163,6 +184,8 @@ def _calamine_grid(path: str | Path) -> Grid:
         states[meta.name] = ("veryHidden" if "Very" in visible
                              else "hidden" if "Hidden" in visible else "visible")
 
+    scan = CellScan(str(path))  # what calamine does not say: errors, formulas, number formats
+
     def load(name: str) -> SheetData:
         try:
             sheet = wb.get_sheet_by_name(name)
@@ -171,7 +194,9 @@ def _calamine_grid(path: str | Path) -> Grid:
         except Exception as exc:  # noqa: BLE001
             raise UnreadableFile(f"无法读取工作表“{name}”：{exc}") from exc
         fill_merged(rows, merges)
-        return SheetData(name, rows, state=states.get(name, "visible"))
+        kinds = scan.kinds(name)
+        return SheetData(name, rows, set(kinds.formulas), state=states.get(name, "visible"),
+                         errors=kinds.errors, formula_text=kinds.formulas, percent_format=kinds.is_percent)
 
     return Grid(list(wb.sheet_names), load, states=states, source=str(path))
 
@@ -198,6 +223,8 @@ def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple
 def _openpyxl_grid(path: str | Path) -> Grid:
     import openpyxl
 
+    from .cellscan import is_percent_format
+
     try:
         wb = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for bad files
@@ -208,18 +235,27 @@ def _openpyxl_grid(path: str | Path) -> Grid:
         ws = wb[name]
         rows: list[list[Any]] = []
         formulas: set[tuple[int, int]] = set()
+        errors: dict[tuple[int, int], str] = {}
+        percent: set[tuple[int, int]] = set()
         try:
             for r, row in enumerate(ws.iter_rows(), start=1):
                 values = []
                 for c, cell in enumerate(row, start=1):
                     v = getattr(cell, "value", None)
-                    if getattr(cell, "data_type", None) == "f":
+                    kind = getattr(cell, "data_type", None)
+                    if kind == "f":
                         formulas.add((r, c))
+                    elif kind == "e":
+                        errors[(r, c)] = str(v)
+                    elif kind == "n" and v is not None and "%" in (getattr(cell, "number_format", None) or ""):
+                        if is_percent_format(cell.number_format):
+                            percent.add((r, c))
                     values.append(v)
                 rows.append(values)
         except Exception as exc:  # noqa: BLE001 - e.g. defusedxml refusing an external entity
             raise UnreadableFile(f"工作表“{name}”的内容无法安全读取（{type(exc).__name__}），请重新导出后再提交") from exc
-        return SheetData(name, rows, formulas, state=states.get(name, "visible"))
+        return SheetData(name, rows, formulas, state=states.get(name, "visible"), errors=errors,
+                         percent_format=lambda row, col: (row, col) in percent)
 
     return Grid(wb.sheetnames, load, states=states, source=str(path))
 

@@ -184,6 +184,8 @@ class Project(Located):
     plan: dict[str, Decimal | None] = Field(default_factory=dict)  # 资金支出计划（%）
     goals: str | None = None  # 绩效目标, numbered lines
     indicators: list[Indicator] = Field(default_factory=list)
+    # the plan was typed as fractions (12月底 = 1) and read as percent (JX-L06); not content
+    plan_fractions: bool = Field(default=False, exclude=True, repr=False)
 
     @property
     def classified(self) -> bool:
