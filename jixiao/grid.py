@@ -36,7 +36,7 @@ class SheetData:
     state: str = "visible"  # visible | hidden | veryHidden
     #: cells holding an error value, with its text (``#REF!``): an engine may give them as blank
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    #: the formula of a formula cell, where the engine's value is its cached result (calamine)
+    #: the formula text of formula cells (calamine; ``formulas`` holds those whose result is unknown)
     formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
     #: (row, col) → whether the cell has a percent number format; ``None``: the engine cannot see formats
     percent_format: Callable[[int, int], bool | None] | None = None
@@ -195,10 +195,18 @@ def _calamine_grid(path: str | Path) -> Grid:
             raise UnreadableFile(f"无法读取工作表“{name}”：{exc}") from exc
         fill_merged(rows, merges)
         kinds = scan.kinds(name)
-        return SheetData(name, rows, set(kinds.formulas), state=states.get(name, "visible"),
+        # a formula whose result was saved reads as that result (what the sheet shows, and what --fix keeps);
+        # one without a saved result is no value at all: it must not read as a blank
+        unknown = {k for k in kinds.formulas if _blank(rows, k)}
+        return SheetData(name, rows, unknown, state=states.get(name, "visible"),
                          errors=kinds.errors, formula_text=kinds.formulas, percent_format=kinds.is_percent)
 
     return Grid(list(wb.sheet_names), load, states=states, source=str(path))
+
+
+def _blank(rows: list[list[Any]], key: tuple[int, int]) -> bool:
+    row, col = key
+    return row > len(rows) or col > len(rows[row - 1]) or rows[row - 1][col - 1] in ("", None)
 
 
 def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:

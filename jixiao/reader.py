@@ -56,9 +56,10 @@ def _loc(sheet: str, row: int, col: int) -> Loc:
 def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, str | None]:
     """The typed value and, when it could not be typed, the raw text.
 
-    An error value (``#REF!``) or a formula is never input, whatever the engine
-    hands over for it (calamine gives ``''`` for an error and the cached result
-    for a formula): it is kept as raw text for the rules (JX-L05).
+    An error value (``#REF!``) is never input, nor is a formula whose result the
+    engine does not know (openpyxl never does; calamine gives ``''`` for an error
+    and for a formula saved without its result): each is kept as raw text for
+    the rules (JX-L05), never read as a blank. A formula's saved result is read.
     """
     if (row, col) in sheet.formulas or (row, col) in sheet.errors:
         return None, sheet.shown(row, col)

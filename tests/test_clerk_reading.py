@@ -176,6 +176,29 @@ def test_consolidate_exit_status(damaged, tmp_path):
     assert result.exit_code == 1
 
 
+def test_formula_with_a_saved_result_reads_as_that_result(tmp_path):
+    """=C4-G4 in 财政资金 saved with its result (as Excel saves it): calamine reads the result; the openpyxl
+    engine, which never sees results, says the cell was not counted (JX-L05)."""
+    import re
+    import zipfile
+
+    path = _good(tmp_path)
+    src, out = zipfile.ZipFile(path), tmp_path / "公式.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = re.sub(rb'<c r="E4" s="(\d+)"(?:/>|>.*?</c>)',
+                              rb'<c r="E4" s="\1"><f>C4-G4</f><v>12.34</v></c>', data, count=1)
+                assert b"<f>C4-G4</f>" in data
+            dst.writestr(info, data)
+    book = read_workbook(out)
+    assert book.projects[0].fiscal == D("12.34") and not book.projects[0].raw
+    assert _run("totals", out).exit_code == 0  # (B01 may follow from the new 财政资金; totals does not care)
+    strict = validate_file(out, engine="openpyxl")
+    assert any(i.code == "JX-L05" and i.cell == "E4" for i in strict.issues)
+
+
 def test_good_workbook_totals_exit_zero(tmp_path):
     result = _run("totals", _good(tmp_path))
     assert result.exit_code == 0 and "未能计入" not in result.output
