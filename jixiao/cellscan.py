@@ -27,6 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
+from typing import BinaryIO
 
 from .a1 import a1, parse_a1
 
@@ -98,8 +99,8 @@ class CellScan:
     anything: every workbook made from one template shares them.
     """
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str | BinaryIO):
+        self.path = path  # a file name, or the workbook's bytes as a binary file (read once, never reopened)
         self._zip: zipfile.ZipFile | None = None
         self._parts: dict[str, str] | None = None
         self._percent: frozenset[bytes] = frozenset()
