@@ -31,6 +31,14 @@ _SPECS = [
     CodeSpec("JX-L01", ERROR, "不是 jixiao 工作簿", "{detail}"),
     CodeSpec("JX-L02", ERROR, "必填项为空", "{label}未填写，请填写{label}。"),
     CodeSpec("JX-L03", ERROR, "数字格中不是数字", "{label}应填数字，现为“{value}”；请只填数字（单位：{unit}）。"),
+    CodeSpec("JX-L04", WARNING, "在项目模板中填写了项目",
+             "工作表“项目模板”是供复制的母版，其中填写的项目已按一个项目读取并计入合计；下次请右键“项目模板”→"
+             "“移动或复制”→勾选“建立副本”，在副本（项目2、项目3……）中填写，“项目模板”保持空白。"),
+    CodeSpec("JX-L05", ERROR, "输入格中是公式或错误值",
+             "{label}中是{what}“{value}”，程序不读取输入格中的公式和错误值，此格未计入；{advice}"),
+    CodeSpec("JX-L06", WARNING, "支出计划按小数填写",
+             "资金支出计划填的是小数（12月底为 1），已按百分比读取（如 0.25 即 25%）；请改填百分数（25 或 25%），"
+             "以免表中的检查标红。"),
     CodeSpec("JX-C01", WARNING, "项目编码格式不规范",
              "项目编码“{value}”不是 21 位一体化编码（6 位区划 + 2 位年度 + 1 位字母 + 12 位数字），请核对。"),
     CodeSpec("JX-C02", ERROR, "项目编码与单位不符", "项目编码“{value}”中的{what}“{found}”与{expected_label}“{expected}”不一致，请核对。"),

@@ -170,19 +170,24 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     """汇总资金支出计划：各项目、全单位各时点的累计金额与序时进度差距。"""
     from .profiles import load_profile, resolve_profile
     from .reader import read_workbook
-    from .totals import MILESTONES, to_json, unit_schedule
+    from .totals import MILESTONES, to_json, uncounted, unit_schedule
 
     _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else load_profile(book.profile)
     schedule = unit_schedule(book, prof)
+    findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
     if write:
         from .totals_sheet import write_totals_workbook
 
         write_totals_workbook(file, output, book, prof)
         click.echo(f"已生成“支出计划汇总”：{shown(output)}", err=fmt == "json")
     if fmt == "json":
-        click.echo(json.dumps(to_json(schedule), ensure_ascii=False, indent=2))
+        data = to_json(schedule)
+        if findings:  # only then: the object of a complete total stays as it was
+            data["findings"] = [i.model_dump(exclude_none=True) for i in findings]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _exit_if_uncounted(findings)
         return
     data = to_json(schedule)
     t = data["total"]
@@ -198,6 +203,24 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     for lag in data["lagging"]:
         click.echo(f"  滞后：{lag['name'] or lag['code']} {lag['milestone']} 计划 {lag['percent']}%，"
                    f"序时进度 {lag['target_percent']}%，差 {lag['behind_amount']} 万元")
+    _echo_uncounted(findings)
+    _exit_if_uncounted(findings)
+
+
+def _echo_uncounted(findings) -> None:
+    """The findings beside a printed amount: what it could not count (errors) and JX-L04."""
+    from .catalogue import SEVERITY_ZH
+
+    if any(i.severity == "error" for i in findings):
+        click.echo("注意：以下内容未能计入，上面的金额不完整：")
+    for i in findings:
+        where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
+        click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}")
+
+
+def _exit_if_uncounted(findings) -> None:
+    if any(i.severity == "error" for i in findings):
+        sys.exit(EXIT_FINDINGS)
 
 
 PROFILES = click.Choice(["hebei", "hunan", "national"])
@@ -477,7 +500,12 @@ def export_command(file: str, to: str, output: str) -> None:
                        f"请用 jixiao score 查看清单。")
             sys.exit(EXIT_FINDINGS)
         return
+    from .totals import uncounted
+
+    findings = uncounted(book)  # the document prints money: say what it could not count
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
+    _echo_uncounted(findings)
+    _exit_if_uncounted(findings)
 
 
 # --- year over year: carry forward, diff (issue 20) ---------------------------------------

@@ -38,6 +38,12 @@ class SheetData:
     rows: list[list[Any]]
     formulas: set[tuple[int, int]] = field(default_factory=set)
     state: str = "visible"  # visible | hidden | veryHidden
+    #: cells holding an error value, with its text (``#REF!``): an engine may give them as blank
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: the formula text of formula cells (calamine; ``formulas`` holds those whose result is unknown)
+    formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: (row, col) → whether the cell has a percent number format; ``None``: the engine cannot see formats
+    percent_format: Callable[[int, int], bool | None] | None = None
 
     def value(self, row: int, col: int) -> Any:
         """The value at (row, col), ``None`` when empty or outside the data."""
@@ -51,6 +57,19 @@ class SheetData:
 
     def is_formula(self, row: int, col: int) -> bool:
         return (row, col) in self.formulas
+
+    def shown(self, row: int, col: int) -> str | None:
+        """What an error or formula cell holds (``#REF!``, ``=E4+G4``), ``None`` for any other cell."""
+        key = (row, col)
+        if key in self.errors:
+            return self.errors[key]
+        if key in self.formulas:
+            return self.formula_text.get(key) or str(self.value(row, col) or "=（公式）")
+        return None
+
+    def is_percent(self, row: int, col: int) -> bool | None:
+        """Whether the cell is formatted as percent (``0%``, ``0.00%``); ``None`` when not known."""
+        return None if self.percent_format is None else self.percent_format(row, col)
 
     @property
     def max_row(self) -> int:
@@ -190,8 +209,12 @@ def _is_encrypted_ole(fh: BinaryIO) -> bool:
 def _calamine_grid(path: str | Path, fh: BinaryIO) -> Grid:
     from python_calamine import CalamineWorkbook
 
+    from .cellscan import CellScan
+
+    fh.seek(0)
+    data = fh.read()  # read once: calamine and the cell scan share the bytes, the file is never reopened
     try:
-        wb = CalamineWorkbook.from_filelike(fh)  # the file checked, whatever its name's bytes
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the file checked, whatever its name's bytes
     except Exception as exc:  # calamine raises its own types (PasswordError, …)
         if type(exc).__name__ == "PasswordError":
             raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交") from exc
@@ -202,6 +225,8 @@ def _calamine_grid(path: str | Path, fh: BinaryIO) -> Grid:
         states[meta.name] = ("veryHidden" if "Very" in visible
                              else "hidden" if "Hidden" in visible else "visible")
 
+    scan = CellScan(io.BytesIO(data))  # what calamine does not say: errors, formulas, number formats
+
     def load(name: str) -> SheetData:
         try:
             sheet = wb.get_sheet_by_name(name)
@@ -210,9 +235,19 @@ def _calamine_grid(path: str | Path, fh: BinaryIO) -> Grid:
         except Exception as exc:  # noqa: BLE001
             raise UnreadableFile(f"无法读取工作表“{name}”：{exc}") from exc
         fill_merged(rows, merges)
-        return SheetData(name, rows, state=states.get(name, "visible"))
+        kinds = scan.kinds(name)
+        # a formula whose result was saved reads as that result (what the sheet shows, and what --fix keeps);
+        # one without a saved result is no value at all: it must not read as a blank
+        unknown = {k for k in kinds.formulas if _blank(rows, k)}
+        return SheetData(name, rows, unknown, state=states.get(name, "visible"),
+                         errors=kinds.errors, formula_text=kinds.formulas, percent_format=kinds.is_percent)
 
     return Grid(list(wb.sheet_names), load, states=states, source=shown(path))
+
+
+def _blank(rows: list[list[Any]], key: tuple[int, int]) -> bool:
+    row, col = key
+    return row > len(rows) or col > len(rows[row - 1]) or rows[row - 1][col - 1] in ("", None)
 
 
 def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
@@ -237,6 +272,8 @@ def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple
 def _openpyxl_grid(path: str | Path, fh: BinaryIO) -> Grid:
     import openpyxl
 
+    from .cellscan import is_percent_format
+
     try:  # read-only reads lazily: from the bytes, not from a file that may change meanwhile
         wb = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for bad files
@@ -247,18 +284,27 @@ def _openpyxl_grid(path: str | Path, fh: BinaryIO) -> Grid:
         ws = wb[name]
         rows: list[list[Any]] = []
         formulas: set[tuple[int, int]] = set()
+        errors: dict[tuple[int, int], str] = {}
+        percent: set[tuple[int, int]] = set()
         try:
             for r, row in enumerate(ws.iter_rows(), start=1):
                 values = []
                 for c, cell in enumerate(row, start=1):
                     v = getattr(cell, "value", None)
-                    if getattr(cell, "data_type", None) == "f":
+                    kind = getattr(cell, "data_type", None)
+                    if kind == "f":
                         formulas.add((r, c))
+                    elif kind == "e":
+                        errors[(r, c)] = str(v)
+                    elif kind == "n" and v is not None and "%" in (getattr(cell, "number_format", None) or ""):
+                        if is_percent_format(cell.number_format):
+                            percent.add((r, c))
                     values.append(v)
                 rows.append(values)
         except Exception as exc:  # noqa: BLE001 - e.g. defusedxml refusing an external entity
             raise UnreadableFile(f"工作表“{name}”的内容无法安全读取（{type(exc).__name__}），请重新导出后再提交") from exc
-        return SheetData(name, rows, formulas, state=states.get(name, "visible"))
+        return SheetData(name, rows, formulas, state=states.get(name, "visible"), errors=errors,
+                         percent_format=lambda row, col: (row, col) in percent)
 
     return Grid(wb.sheetnames, load, states=states, source=shown(path))
 

@@ -187,6 +187,8 @@ class Project(Located):
     # 上年数 shown beside the inputs by ``jixiao carry`` (``budget``, ``plan.3月底`` …); never read from a
     # sheet and not content: equality and the JSON leave it out
     prior: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    # the plan was typed as fractions (12月底 = 1) and read as percent (JX-L06); not content
+    plan_fractions: bool = Field(default=False, exclude=True, repr=False)
 
     @property
     def classified(self) -> bool:

@@ -26,10 +26,10 @@ from .model import (
     DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Unit,
     UnitWorkbook,
 )
-from .values import cell_text, parse_decimal, parse_int, squeeze
+from .values import cell_text, parse_decimal, parse_int, percent_from_fraction, squeeze
 
-_FIXED_SHEETS = {UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet, OVERALL_LAYOUT.sheet, PROJECT_MASTER_SHEET,
-                 META_SHEET}
+# 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)
+_FIXED_SHEETS = {UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet, OVERALL_LAYOUT.sheet, META_SHEET}
 
 
 def _text(value: Any) -> str | None:
@@ -54,12 +54,18 @@ def _loc(sheet: str, row: int, col: int) -> Loc:
 
 
 def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, str | None]:
-    """The typed value and, when it could not be typed, the raw text."""
+    """The typed value and, when it could not be typed, the raw text.
+
+    An error value (``#REF!``) is never input, nor is a formula whose result the
+    engine does not know (openpyxl never does; calamine gives ``''`` for an error
+    and for a formula saved without its result): each is kept as raw text for
+    the rules (JX-L05), never read as a blank. A formula's saved result is read.
+    """
+    if (row, col) in sheet.formulas or (row, col) in sheet.errors:
+        return None, sheet.shown(row, col)
     value = sheet.value(row, col)
     if value is None:
         return None, None
-    if sheet.is_formula(row, col):
-        return None, str(value)
     typed = _CONVERT[kind](value)
     if typed is None and kind != "text":
         return None, _text(value)
@@ -108,8 +114,10 @@ def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loca
     """
     specs, columns, blank, stops = _block_plan(block, make)
     items: list[Located] = []
-    rows, formulas, name = sheet.rows, sheet.formulas, sheet.name
+    rows, name = sheet.rows, sheet.name
     last = min(sheet.max_row if block.open_ended else block.first_row + block.rows - 1, len(rows))
+    # formula and error cells inside the block (a template's own formulas lie outside it)
+    odd = {k for k in (*sheet.formulas, *sheet.errors) if block.first_row <= k[0] <= last}
     for row in range(block.first_row, last + 1):
         line = rows[row - 1]
         width = len(line)
@@ -119,14 +127,14 @@ def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loca
         raw: dict[str, str] = {}
         filled = False
         for field, index, convert, typed in specs:
+            if odd and (row, index + 1) in odd:  # an error value or a formula: never input (JX-L05)
+                raw[field] = sheet.shown(row, index + 1)
+                filled = True
+                continue
             if index >= width:
                 continue
             value = line[index]
             if value is None or value == "":
-                continue
-            if formulas and (row, index + 1) in formulas:
-                raw[field] = str(value)
-                filled = True
                 continue
             converted = convert(value)
             if converted is None:
@@ -180,11 +188,45 @@ def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
     return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
 
 
+def percent_plan(sheet: SheetData, layout: SheetLayout, plan: dict[str, Any]) -> bool:
+    """Read the 资金支出计划 the way it was typed (the rule is in the README); True when the row rule applied.
+
+    ``25%`` typed the Excel way is stored as 0.25 in a cell with a percent
+    number format: such a cell holding a number from 0 to 1 means that number
+    × 100 (the format decides, as the cell shows it). A number above 1 is a
+    percent already (``25`` in a percent cell), and text (``25``, ``25%``) always
+    is. Then the row: 12月底 = 1 with every number in the row between 0 and 1
+    means the row is fractions, whatever the formats (or where an engine cannot
+    see them); that is read × 100 too, and JX-L06 tells the clerk.
+    """
+    numbers: dict[str, tuple[Any, int, int]] = {}
+    for field in layout.fields:
+        if field.name.startswith("plan.") and plan.get(field.name[5:]) is not None:
+            row, col = field.anchor
+            if not isinstance(sheet.value(row, col), str):  # typed as text: a percent as written
+                numbers[field.name[5:]] = (plan[field.name[5:]], row, col)
+    plain = []
+    for m, (value, row, col) in numbers.items():
+        if 0 < value <= 1 and sheet.is_percent(row, col):
+            plan[m] = percent_from_fraction(value)
+        else:
+            plain.append(m)
+    december = numbers.get("12月底")
+    if (december is not None and "12月底" in plain and december[0] == 1
+            and all(0 <= v <= 1 for v, _, _ in numbers.values())):
+        for m in plain:
+            plan[m] = percent_from_fraction(plan[m])
+        return True
+    return False
+
+
 def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Loc] = {}
     bind_fields(sheet, layout, data, raw, cells)
+    if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
+        data["plan_fractions"] = True
     data["indicators"] = read_block(sheet, layout.block("indicators"), Indicator)
     return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
 
@@ -226,6 +268,8 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
             continue
         sheet = grid.sheet(name)
         if not _matches(sheet, layout):
+            if name == PROJECT_MASTER_SHEET and read_project(sheet, layout).is_blank():
+                continue  # an untouched master whose rows were changed: nothing to count
             if name.startswith("项目") or squeeze(_text(sheet.value(3, 1))) == "项目编码":
                 book.altered_sheets.append(name)  # a project sheet whose rows moved: say so, never skip quietly
             continue

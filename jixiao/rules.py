@@ -20,11 +20,14 @@ from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 from .issues import Issue
+from .layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, UNIT_LAYOUT, SheetLayout, project_layout
 from .model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from .profiles import Profile
 from .taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
-from .values import OPERATORS, QUALITATIVE, normalize_operator, parse_decimal, parse_indicator_value, squeeze, \
-    identity_key
+from .values import (
+    OPERATORS, QUALITATIVE, formula_or_error, identity_key, normalize_operator, parse_decimal, parse_indicator_value,
+    squeeze,
+)
 
 STRICT_CODE = re.compile(r"^(\d{6})(\d{2})[A-Z](\d{12})$")
 UNIT_CODE = re.compile(r"^\d{6}$")
@@ -131,7 +134,7 @@ def unit_required(ctx: Context) -> Iterator[Issue]:
 @rule("JX-L03", "unit")
 def unit_year_is_number(ctx: Context) -> Iterator[Issue]:
     unit = ctx.book.unit
-    if "year" in unit.raw:
+    if "year" in unit.raw and not formula_or_error(unit.raw["year"]):
         yield Issue.at("JX-L03", unit, "year", unit.raw["year"], label="预算年度", unit="年，如 2026")
 
 
@@ -145,7 +148,7 @@ def project_required(ctx: Context) -> Iterator[Issue]:
 @rule("JX-L03", "project")
 def money_is_number(ctx: Context) -> Iterator[Issue]:
     for name, label in _MONEY:
-        if name in ctx.project.raw:
+        if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
             yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label, unit="万元")
 
 
@@ -154,6 +157,68 @@ def altered_sheets(ctx: Context) -> Iterator[Issue]:
     for name in ctx.book.altered_sheets:
         yield Issue.make("JX-L01", loc=None, detail=f"工作表“{name}”的结构被改动（例如插入或删除了行），无法按模板读取，"
                                                     "其中的项目未被检查；请把内容复制到新的“项目模板”副本中")
+
+
+@rule("JX-L04", "project")
+def filled_master(ctx: Context) -> Iterator[Issue]:
+    if ctx.project.sheet == PROJECT_MASTER_SHEET:
+        yield Issue.make("JX-L04", loc=ctx.project.loc("code") or ctx.project.loc("budget"))
+
+
+@rule("JX-L06", "project")
+def plan_as_fractions(ctx: Context) -> Iterator[Issue]:
+    if ctx.project.plan_fractions:
+        yield Issue.make("JX-L06", loc=ctx.project.loc("plan.12月底"), field="plan.12月底")
+
+
+_ADVICE = {"公式": "请改为直接填写内容（可复制后用“选择性粘贴 → 数值”）。",
+           "错误值": "公式引用的单元格可能已被删除或移动，请直接填写正确的内容。"}
+
+
+def _labels(layout: SheetLayout | None) -> dict[str, str]:
+    if layout is None:
+        return {}
+    labels = {f.name: f.label for f in layout.fields}
+    for block in layout.blocks:
+        labels.update({c.name: c.label for c in block.columns})
+    return labels
+
+
+def _formulas_and_errors(obj: Located | None, layout: SheetLayout | None) -> Iterator[Issue]:
+    if obj is None or not obj.raw:
+        return
+    labels = _labels(layout)
+    for name, raw in obj.raw.items():
+        what = formula_or_error(raw)
+        if what is not None:
+            yield Issue.at("JX-L05", obj, name, raw, label=labels.get(name, name), what=what, advice=_ADVICE[what])
+
+
+@rule("JX-L05", "unit")
+def unit_formulas(ctx: Context) -> Iterator[Issue]:
+    yield from _formulas_and_errors(ctx.book.unit, UNIT_LAYOUT)
+    department = ctx.book.department
+    yield from _formulas_and_errors(department, DEPARTMENT_LAYOUT)
+    for item in (*department.sub_targets, *department.measures):
+        yield from _formulas_and_errors(item, DEPARTMENT_LAYOUT)
+
+
+@rule("JX-L05", "project")
+def project_formulas(ctx: Context) -> Iterator[Issue]:
+    if ctx.project.raw:
+        yield from _formulas_and_errors(ctx.project, project_layout(tuple(ctx.book.milestones)))
+
+
+@rule("JX-L05", "indicator")
+def indicator_formulas(ctx: Context) -> Iterator[Issue]:
+    if ctx.row.indicator.raw:
+        layout = project_layout(tuple(ctx.book.milestones)) if ctx.project is not None else OVERALL_LAYOUT
+        yield from _formulas_and_errors(ctx.row.indicator, layout)
+
+
+@rule("JX-L05", "overall")
+def overall_formulas(ctx: Context) -> Iterator[Issue]:
+    yield from _formulas_and_errors(ctx.overall, OVERALL_LAYOUT)
 
 
 # --- X: stray spaces and line breaks (with a fix) -----------------------------------
@@ -317,6 +382,8 @@ def plan_percent_valid(ctx: Context) -> Iterator[Issue]:
     p = ctx.project
     for m, value in _plan(ctx):
         key = f"plan.{m}"
+        if key in p.raw and formula_or_error(p.raw[key]):
+            continue  # JX-L05 says what it is
         if key in p.raw:
             yield Issue.at("JX-P01", p, key, p.raw[key], milestone=m, problem=f"“{p.raw[key]}”不是数字")
         elif value is None:
@@ -639,5 +706,5 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
 @rule("JX-L03", "overall")
 def weights_are_numbers(ctx: Context) -> Iterator[Issue]:
     for row in ctx.rows:
-        if "weight" in row.indicator.raw:
+        if "weight" in row.indicator.raw and not formula_or_error(row.indicator.raw["weight"]):
             yield Issue.at("JX-L03", row.indicator, "weight", row.indicator.raw["weight"], label="分值", unit="分")

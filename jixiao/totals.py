@@ -172,6 +172,31 @@ def unit_schedule(book: UnitWorkbook, profile: Profile | None = None) -> UnitSch
     return combine(schedules, profile, unit_code=book.unit.code, unit_name=book.unit.name)
 
 
+#: Findings that mean a project's money or plan was not counted as written (a sheet that could not be
+#: read, text / a date / an out-of-range number, a formula or an error value in a number cell).
+UNCOUNTED = frozenset({"JX-L01", "JX-L03", "JX-L05", "JX-P01"})
+_COUNTED_FIELDS = frozenset({"budget", "fiscal", "other"})
+
+
+def uncounted(book: UnitWorkbook, profile: Profile | None = None) -> list:
+    """The findings a total of this workbook must be printed with: what it could not count, plus JX-L04.
+
+    A total shown beside an error among these is incomplete (exit status 1); JX-L04 (a filled-in
+    项目模板, counted) is a warning.
+    """
+    from .validate import validate_book
+
+    unreadable = {(loc.sheet, loc.cell) for p in book.projects for name in p.raw  # money cells that held no number
+                  if (name in _COUNTED_FIELDS or name.startswith("plan.")) and (loc := p.loc(name)) is not None}
+    out = []
+    for issue in validate_book(book, profile):
+        if issue.code == "JX-L04" or (issue.code == "JX-L01" and issue.cell is None):
+            out.append(issue)
+        elif issue.code in UNCOUNTED and (issue.sheet, issue.cell) in unreadable:
+            out.append(issue)
+    return out
+
+
 def _m(value: Decimal) -> str:
     return f"{money(value):f}"
 

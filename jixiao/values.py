@@ -95,12 +95,33 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and abs(value) < 2**53:  # beyond, the digits of int() are not what was typed
             return str(int(value))
         return repr(value)
     if isinstance(value, (_dt.datetime, _dt.date)):
         return value.isoformat()
     return str(value)
+
+
+#: Numbers at or beyond this size are not amounts anyone typed (``1E+30``, an overflowed ``1e309``):
+#: Excel itself keeps only 15 significant digits. They read as "not a number" (JX-L03), never as a crash.
+MAX_NUMBER = Decimal("1e15")
+
+#: Excel's error values (and LibreOffice's ``Err:nnn``) as a cell shows them.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#错误"})
+
+
+def formula_or_error(raw: str | None) -> str | None:
+    """``"公式"`` for a formula's text (``=E4+G4``), ``"错误值"`` for ``#REF!`` and the like, else ``None``."""
+    if not raw:
+        return None
+    text = raw.strip()
+    if text.startswith("="):
+        return "公式"
+    if text.upper() in EXCEL_ERRORS or text.startswith("Err:"):
+        return "错误值"
+    return None
 
 
 def parse_decimal(value: Any, *, percent_sign: bool = False) -> Decimal | None:
@@ -113,24 +134,41 @@ def parse_decimal(value: Any, *, percent_sign: bool = False) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
+        number = value if value.is_finite() else None
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None
-        return Decimal(repr(value))
-    if not isinstance(value, str):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = nfkc(value).strip().replace(",", "")
+        if percent_sign and text.endswith("%"):
+            text = text[:-1].strip()
+        if not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", text):
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+            return None
+    else:
         return None
-    text = nfkc(value).strip().replace(",", "")
-    if percent_sign and text.endswith("%"):
-        text = text[:-1].strip()
-    if not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", text):
+    if number is not None and abs(number) >= MAX_NUMBER:
         return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        return None
+    return number
+
+
+def percent_from_fraction(value: Decimal) -> Decimal:
+    """A fraction held by a percent-formatted cell as the percent it shows: ``0.25`` → ``25``.
+
+    Excel keeps 15 significant digits and writes 7 % as ``7.0000000000000007E-2``;
+    rounding to 15 digits first gives 7, not 7.000000000000001.
+
+    >>> percent_from_fraction(Decimal("0.25")), percent_from_fraction(Decimal("0.07000000000000001"))
+    (Decimal('25'), Decimal('7'))
+    """
+    scaled = Decimal(f"{float(value):.15g}") * 100
+    return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled.normalize()
 
 
 def parse_int(value: Any) -> int | None:
