@@ -170,6 +170,9 @@ def _sniff(fh: BinaryIO, *, deep: bool) -> None:
     if not deep:
         return
     if "xl/workbook.xml" not in names:
+        if any(n.lower().endswith((".xlsx", ".xlsm")) for n in names):  # a folder zipped (on Windows, say)
+            raise UnreadableFile("这是装有工作簿的压缩包，不是工作簿本身：请先解压（右键 →“全部解压缩”），"
+                                 "再选择其中的工作簿")
         raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
 
 

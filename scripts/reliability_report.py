@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from clerk_situations import SITUATIONS  # noqa: E402
 from corpus import COMMANDS, CORPUS, run  # noqa: E402
 
 
@@ -38,11 +39,19 @@ def main() -> None:
               "over 10 MB at a compression ratio above 200:1, is refused before it is inflated. XML is parsed",
               "without resolving external entities (calamine does not; openpyxl goes through defusedxml; python-docx",
               "parses with entities off). Sheet protection prevents accidents, not attacks.", "",
-              "Formulas in input cells: without a cached result (a file saved by openpyxl) the cell reads as empty",
-              "(JX-L02); with one (saved by Excel or LibreOffice) the fast reader sees the result, and",
-              "`jixiao validate --engine openpyxl` reports the formula itself (JX-L03). Documents that cannot be",
+              "Formulas in input cells: without a saved result (a file saved by openpyxl) the cell is JX-L05, never",
+              "read as empty or 0; with one (saved by Excel or LibreOffice) the fast reader sees the result, and",
+              "`jixiao validate --engine openpyxl` reports the formula itself (JX-L05). Documents that cannot be",
               "imported (a corrupt .docx, an empty text, a broken PDF, an image) give JX-D03 and exit 2 from",
               "`jixiao import`, and no output file."]
+    lines += ["", "## What clerks do with good files (issue 14)", "",
+              "Not broken files but what a tired clerk or a county's folders do. Each promise is made by the tests",
+              "named (real files, real folders, links, FIFOs, full disks on a tmpfs, killed processes), listed in",
+              "`tests/clerk_situations.py`; `tests/test_clerk_situations.py` checks that each named test exists.", "",
+              "| # | situation | outcome | tests |", "|---|---|---|---|"]
+    for point, situation, outcome, tests in SITUATIONS:
+        names = "<br>".join(f"`{t}`" for t in tests)
+        lines.append(f"| {point} | {situation} | {outcome} | {names} |")
     out = ROOT / "docs" / "reliability.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

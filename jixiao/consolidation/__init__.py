@@ -230,9 +230,15 @@ def _not_a_workbook(path: str) -> str | None:
         return "Excel 打开文件时生成的临时锁定文件，不是单位工作簿"
     if suffix == ".xls":
         return "旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后重新提交"
+    if suffix in ARCHIVE_SUFFIXES:
+        return ARCHIVE_REASON
     if suffix not in WORKBOOK_SUFFIXES:
         return f"不是 Excel 工作簿（扩展名 {suffix or '无'}），未汇总"
     return None
+
+
+ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z")
+ARCHIVE_REASON = "这是压缩包，其中的文件未汇总：请先解压（右键 →“全部解压缩”），再汇总解压出的文件夹"
 
 
 _DATE = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})")

@@ -1,0 +1,44 @@
+"""A folder zipped on (Chinese) Windows and handed over as the .zip itself: said, never silently dropped."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from jixiao.cli import main
+from jixiao.synth import generate_unit
+from jixiao.template import write_workbook
+
+
+def _zip_of_units(tmp_path: Path) -> Path:
+    folder = tmp_path / "units"
+    folder.mkdir()
+    archive = tmp_path / "各单位.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i in range(2):
+            book = generate_unit(i, n_projects=1, n_indicators=3)
+            path = write_workbook(folder / f"{book.unit.code}_单位.xlsx", book)
+            # as Chinese Windows writes it: GBK bytes and no UTF-8 flag (zipfile reads them as cp437)
+            zf.writestr(zipfile.ZipInfo(path.name.encode("gbk").decode("cp437")), path.read_bytes())
+    return archive
+
+
+def test_a_zip_given_to_consolidate_is_listed_with_what_to_do(tmp_path):
+    archive = _zip_of_units(tmp_path)
+    result = CliRunner().invoke(main, ["consolidate", str(archive), "-o", str(tmp_path / "汇总.xlsx"),
+                                       "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["files_found"] == 1 and data["not_consolidated"] == 1
+    assert "压缩包" in data["not_consolidated_files"][0]["reason"]
+    assert "解压" in data["not_consolidated_files"][0]["reason"]
+
+
+def test_a_zip_given_to_validate_says_unzip_first(tmp_path):
+    archive = _zip_of_units(tmp_path)
+    result = CliRunner().invoke(main, ["validate", str(archive)])
+    assert result.exit_code == 2
+    assert "装有工作簿的压缩包" in result.output and "解压" in result.output
