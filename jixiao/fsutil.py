@@ -54,19 +54,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             _close_writers(exc)
         if failed:
             raise OutputError(f"无法写入 {target}：{failed}；没有留下不完整的文件，原有文件未改动")
-        from .outputs import may_replace, protecting
-
-        refusal = may_replace(target, tmp) if protecting() else None
-        if refusal:
-            raise OutputError(refusal)
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary files
-            with _released_later(target):
-                os.replace(tmp, target)
-        except PermissionError as exc:
-            raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
-        except OSError as exc:
-            raise OutputError(f"无法写入 {target}：{os_reason(exc, writing=True)}") from exc
+        put_in_place(tmp, target)
     finally:
         try:
             tmp.unlink(missing_ok=True)
@@ -114,6 +102,24 @@ def _attributes(value: object) -> list[object]:
         return list(vars(value).values())
     except TypeError:  # no __dict__
         return []
+
+
+def put_in_place(tmp: Path, target: Path) -> None:
+    """Rename the finished ``tmp`` over ``target``: the last output check first (a CLI command never
+    replaces a unit workbook or 自评表), then a readable file, and every failure in Chinese."""
+    from .outputs import may_replace, protecting
+
+    refusal = may_replace(target, tmp) if protecting() else None
+    if refusal:
+        raise OutputError(refusal)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files; outputs are ordinary files
+        with _released_later(target):
+            os.replace(tmp, target)
+    except PermissionError as exc:
+        raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}：{os_reason(exc, writing=True)}") from exc
 
 
 @contextlib.contextmanager

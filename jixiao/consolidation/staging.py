@@ -12,7 +12,6 @@ same output removes those older than an hour.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import tempfile
@@ -20,20 +19,15 @@ import time
 from pathlib import Path
 
 from ..errors import OutputError
-from ..fsutil import _released_later
+from ..fsutil import put_in_place
+from ..oserror import os_reason
 
 TMP_MARK = ".jixiao-tmp-"
 STALE_S = 3600  # a temporary output this old is a killed run's, not a run going on now
 
-# OS errors a clerk can act on, in Chinese
-_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EFBIG: "文件超过系统允许的大小",
-            errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘为只读",
-            errno.ENAMETOOLONG: "文件名太长", errno.ENOENT: "文件夹不存在", errno.EIO: "磁盘读写错误"}
-
-
 def reason(exc: OSError) -> str:
-    """An OS error in the clerk's words (the system's own text when it is not one of the common ones)."""
-    return _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    """An OS error in the clerk's words, as every writer says it (``oserror.os_reason``)."""
+    return os_reason(exc, writing=True)
 
 
 def is_temporary(path: str) -> bool:
@@ -93,14 +87,7 @@ class Staging:
         """Rename everything into place: the summary first (it is the one Excel may hold open)."""
         mode = 0o666 & ~_umask()  # mkstemp makes private files; outputs are ordinary files
         for tmp, target in self._files:
-            try:
-                os.chmod(tmp, mode)
-                with _released_later(target):
-                    os.replace(tmp, target)
-            except PermissionError as exc:
-                raise OutputError(f"无法写入 {target}：文件可能正在 Excel 中打开，请关闭后重试") from exc
-            except OSError as exc:
-                raise OutputError(f"无法写入 {target}：{reason(exc)}") from exc
+            put_in_place(tmp, target)
         for tmp, target in self._folders:
             try:
                 target.mkdir(parents=True, exist_ok=True)
