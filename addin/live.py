@@ -22,6 +22,7 @@ from ..model import UnitWorkbook
 from ..profiles import load_profile
 from ..reader import read_grid
 from ..template import INPUT_FILL
+from ..values import EXCEL_ERRORS
 
 _PROJECT_SHEET = re.compile(rf"^{PROJECT_SHEET_PREFIX}(\d+)$")
 RESULT_HEADERS = ["序号", "严重程度", "代码", "工作表", "单元格", "字段", "值", "说明", "修正建议"]
@@ -38,10 +39,24 @@ def sheet_values(sheet: Any) -> list[list[Any]]:
     return value or []
 
 
+def sheet_data(sheet: Any) -> SheetData:
+    """A sheet's values in one read, error values (``#REF!``) kept apart as the file engines keep them:
+    an error in a money cell is a finding (JX-L05), never a blank."""
+    last = sheet.used_range.last_cell
+    rows = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value or []
+    errors: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if isinstance(v, str) and v in EXCEL_ERRORS:
+                errors[(r, c)] = v
+                row[c - 1] = None
+    return SheetData(sheet.name, rows, errors=errors)
+
+
 def book_grid(book: Any) -> Grid:
     """A live book as a :class:`~jixiao.grid.Grid`; each sheet is read once, when first needed."""
     names = [s.name for s in book.sheets]
-    return Grid(names, lambda name: SheetData(name, sheet_values(book.sheets[name])), source=book.name)
+    return Grid(names, lambda name: sheet_data(book.sheets[name]), source=book.name)
 
 
 def read_book(book: Any) -> UnitWorkbook:

@@ -21,13 +21,19 @@ def payload_from_file(path: str | Path, *, client: str = "Office.js") -> dict[st
     import xlwings as xw
     from python_calamine import CalamineWorkbook
 
+    from ..cellscan import CellScan
+
     wb = CalamineWorkbook.from_path(str(path))
     comments = openpyxl.load_workbook(path)
+    scan = CellScan(str(path))  # calamine gives error cells as '': Excel sends their text ("#REF!")
     sheets = []
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         width = max((len(r) for r in rows), default=0)
         values = [list(r) + [""] * (width - len(r)) for r in rows] or [[]]
+        for (r, c), text in scan.kinds(name).errors.items():
+            if r <= len(values) and c <= width:
+                values[r - 1][c - 1] = text
         notes = [{"address": f"${c.column_letter}${c.row}"} for row in comments[name].iter_rows() for c in row
                  if c.comment is not None]
         sheets.append({"name": name, "values": values, "pictures": [], "tables": [], "notes": notes,

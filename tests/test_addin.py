@@ -186,3 +186,14 @@ def test_export_docx_entry_point_writes_beside_the_book(example_files, tmp_path,
     out = addin.export_docx(book)
     assert out.parent == tmp_path and out.name == "滦平县信访局本级2026年部门预算绩效文本.docx"
     assert import_docx(out)[0] == read_workbook(src)
+
+
+def test_error_value_in_a_money_cell_is_l05_in_excel_too(tmp_path):
+    """Excel sends an error cell's text ("#REF!"); the add-in must flag it as the file engines do (JX-L05)."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from corpus import error_value, run as run_command
+
+    outcome = run_command("addin", error_value(tmp_path), tmp_path / "addin")
+    assert "JX-L05" in outcome["codes"], outcome
