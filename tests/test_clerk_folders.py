@@ -279,7 +279,7 @@ def test_blank_templates_are_listed_as_blank(tmp_path, units):
     assert set(listed) == {"新模板.xlsx", "自评模板.xlsx"}
     for code, reason in listed.values():
         assert code == "JX-L02" and reason.startswith("空白模板（未填写）") and "预算年度" in reason
-        assert "工作簿为未填写预算年度" not in reason
+        assert "未填写预算年度，本次汇总" not in reason
     # with a unit beside them, the templates are still blank, the unit is consolidated
     shutil.copy(units[0], folder / units[0].name)
     code, data = _consolidate(out, folder)

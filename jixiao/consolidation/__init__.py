@@ -440,8 +440,8 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
         for u in ok:
             unit_year = u.summary["unit"]["year"]
             if chosen_year is not None and unit_year != chosen_year:
-                found = f"{unit_year} 年度" if unit_year is not None else "未填写预算年度"
-                rejected_files.append(_reject(u.summary, "JX-D04", f"工作簿为{found}，本次汇总的是 {chosen_year} 年度"))
+                found = f"工作簿为 {unit_year} 年度" if unit_year is not None else "工作簿未填写预算年度"
+                rejected_files.append(_reject(u.summary, "JX-D04", f"{found}，本次汇总的是 {chosen_year} 年度"))
             else:
                 in_year.append(u)
         winners = _deduplicate(in_year, rejected_files)
