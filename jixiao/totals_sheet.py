@@ -8,6 +8,7 @@ Written with openpyxl into a copy: the unit's workbook is never modified.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .layouts import PrintSetup
 from .model import Loc, UnitWorkbook
+from .printsetup import apply_openpyxl
 from .profiles import Profile, load_profile
 from .totals import MILESTONES, unit_schedule
 
@@ -124,6 +127,9 @@ def schedule_table(book: UnitWorkbook, profile: Profile) -> ScheduleTable:
     return ScheduleTable(rows, merges, (3, 4), total, target, gap, data, last_col)
 
 
+CM_PER_ROW = 0.53  # a default 15 pt row
+
+
 def is_percent_col(col: int) -> bool:
     return col >= 7 and (col - 7) % 2 == 0
 
@@ -162,11 +168,11 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
     chart.height, chart.width = 7.5, 16
     ws.add_chart(chart, f"A{data + 4}")
     ws.freeze_panes = "D5"
-    ws.print_area = f"A1:{get_column_letter(table.last_col)}{table.gap_row}"
-    ws.page_setup.paperSize = 9
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # the chart prints with the table: the print area runs to the rows the chart covers
+    chart_rows = math.ceil(chart.height / CM_PER_ROW) + 1
+    ws.print_area = f"A1:{get_column_letter(table.last_col)}{data + 4 + chart_rows}"
+    apply_openpyxl(ws, PrintSetup.for_width(sum(widths[:table.last_col]), repeat_rows=(3, 4)),
+                   getattr(book.unit, "name", None))
     ws.protection.sheet = True
     ws.protection.set_password(profile.protection_password)
 
