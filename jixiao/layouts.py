@@ -178,6 +178,7 @@ class PrintSetup:
     footer_margin: float = 0.3
     center: bool = True
     page_text: str = "第 &P 页 共 &N 页"
+    breaks: tuple[int, ...] = ()  # rows (1-based) that start a new page
 
     def footer(self, name: str | None = None) -> str:
         """The footer code: the unit's or county's name left, the page number centred."""
@@ -210,13 +211,14 @@ class SheetLayout:
     repeat_rows: tuple[int, int] | None = None
     signature: tuple[tuple[str, str], ...] = ()  # (cell, text) that identify the sheet
     panel: Panel | None = None  # read-only reference cells right of the form (not printed, not read)
+    page_breaks: tuple[int, ...] = ()  # rows (1-based) that start a printed page
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
     @property
     def print_setup(self) -> PrintSetup:
-        return PrintSetup(landscape=self.landscape, repeat_rows=self.repeat_rows)
+        return PrintSetup(landscape=self.landscape, repeat_rows=self.repeat_rows, breaks=self.page_breaks)
 
     def block(self, name: str) -> Block:
         return next(b for b in self.blocks if b.name == name)
@@ -284,14 +286,17 @@ DEPARTMENT_LAYOUT = SheetLayout(
     ),
     fields=(Field("overall_goal", "A3:D3", "总体绩效目标", style="input_text", height=150),),
     blocks=(
-        Block("sub_targets", header_row=5, first_row=6, rows=12, numbering="A", row_height=60,
+        Block("sub_targets", header_row=5, first_row=6, rows=12, numbering="A", row_height=42,
               columns=(Column("title", "B", "标题"), Column("goal", "C", "绩效目标"),
                        Column("indicators", "D", "绩效指标"))),
-        Block("measures", header_row=19, first_row=20, rows=12, numbering="A", row_height=60,
+        Block("measures", header_row=19, first_row=20, rows=12, numbering="A", row_height=42,
               columns=(Column("title", "B", "标题"), Column("text", "C", "内容", span=2))),
     ),
     heights={1: 30},
     signature=(("A2", "一、总体绩效目标"),),
+    # two pages, one section each: 一、二 then 三 (blank rows sized so that 一、二 fit one A4 page);
+    # no lone row of 三 spills onto a third page
+    page_breaks=(18,),
 )
 
 

@@ -23,6 +23,8 @@ def apply_xlsxwriter(ws: Any, setup: PrintSetup, name: str | None = None) -> Non
     if setup.repeat_rows:
         ws.repeat_rows(setup.repeat_rows[0] - 1, setup.repeat_rows[1] - 1)
     ws.set_footer(setup.footer(name), {"margin": setup.footer_margin})
+    if setup.breaks:
+        ws.set_h_pagebreaks([row - 1 for row in setup.breaks])
 
 
 def apply_openpyxl(ws: Any, setup: PrintSetup, name: str | None = None) -> None:
@@ -45,3 +47,8 @@ def apply_openpyxl(ws: Any, setup: PrintSetup, name: str | None = None) -> None:
     footer = ws.oddFooter
     footer.left.text = (name or "").replace("&", "&&")[:60] or None
     footer.center.text = setup.page_text
+    if setup.breaks:
+        from openpyxl.worksheet.pagebreak import Break
+
+        for row in setup.breaks:
+            ws.row_breaks.append(Break(id=row - 1))

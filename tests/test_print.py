@@ -227,3 +227,34 @@ def test_demo_summary_prints_on_few_pages(demo_summary, tmp_path):
     assert "问题按代码统计" in pages[1]  # the second page of 概览, with its chart
     for i, text in enumerate(pages, start=1):
         assert f"第 {i} 页 共 {len(pages)} 页" in text, i
+
+
+# ---- 4. 部门整体绩效目标 without a lone row on a page of its own -------------------------------
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("which", ["template", "luanping_xinfang_2026", "zhijiang_xinfang_2026"])
+def test_department_sheet_prints_on_two_whole_pages(tmp_path, example_books, which):
+    from jixiao.layouts import DEPARTMENT_SHEET
+
+    book = None if which == "template" else example_books[which]
+    path = write_workbook(tmp_path / f"{which}.xlsx", book)
+    pages = pdf_pages(path, tmp_path / "pdf")
+    first = next(i for i, text in enumerate(pages) if DEPARTMENT_SHEET in text)
+    end = next(i for i, text in enumerate(pages) if i > first and ("项目编码" in text or "整体支出绩效目标表" in text))
+    assert end - first == 2, [p[:200] for p in pages[first:end]]
+    lines = [line.strip() for line in pages[first + 1].splitlines() if line.strip()]
+    assert lines[0] == "三、工作保障措施", lines[:3]  # page 2 is section 三, whole; page 1 is 一 and 二
+    assert "二、分项绩效目标" in pages[first]
+
+
+def test_department_rows_fit_their_text(tmp_path, example_books):
+    from jixiao.layouts import DEPARTMENT_SHEET
+    from jixiao.template import text_height
+
+    book = example_books["zhijiang_xinfang_2026"]
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "dept.xlsx", book))[DEPARTMENT_SHEET]
+    for i, sub in enumerate(book.department.sub_targets):
+        assert ws.row_dimensions[6 + i].height >= text_height(sub.goal, 44) - 0.01
+    assert ws.row_breaks.brk and ws.row_breaks.brk[0].id == 17
