@@ -258,3 +258,22 @@ def test_department_rows_fit_their_text(tmp_path, example_books):
     for i, sub in enumerate(book.department.sub_targets):
         assert ws.row_dimensions[6 + i].height >= text_height(sub.goal, 44) - 0.01
     assert ws.row_breaks.brk and ws.row_breaks.brk[0].id == 17
+
+
+def test_schedule_chart_of_a_long_table_starts_a_page(tmp_path):
+    from jixiao.synth import generate_unit
+    from jixiao.totals_sheet import SHEET, write_totals_workbook
+
+    book = generate_unit(5, n_projects=40, n_indicators=3)
+    src = write_workbook(tmp_path / "many.xlsx", book)
+    out = write_totals_workbook(src, tmp_path / "totals.xlsx", book)
+    ws = openpyxl.load_workbook(out)[SHEET]
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks, "40 projects and the chart do not fit one page"
+    (top, _, bottom, _), = _charts(out, SHEET)
+    assert all(bottom <= b or top > b for b in breaks), (top, bottom, breaks)
+    # a short table keeps table and chart on one page, without a break
+    short = generate_unit(5, n_projects=2, n_indicators=3)
+    src = write_workbook(tmp_path / "short.xlsx", short)
+    ws = openpyxl.load_workbook(write_totals_workbook(src, tmp_path / "t2.xlsx", short))[SHEET]
+    assert not ws.row_breaks.brk
