@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Color, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .issues import ERROR, SEVERITY_ZH, FileReport, Issue
+from .layouts import PrintSetup
+from .printsetup import apply_openpyxl
 from .textsafe import visible
 from .zippatch import load_copy, save_copy
 
@@ -102,6 +104,8 @@ def mark(wb: Workbook, issues: list[Issue]) -> int:
 
 def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None:
     """The ``校验结果`` sheet: one row per finding, each with a link to its cell."""
+    from .template import text_height
+
     ws = wb.create_sheet(RESULT_SHEET, 0)
     ws["A1"] = (f"校验结果：{report.errors} 个错误，{report.warnings} 个提示"
                 f"{'（错误须修改后再提交）' if report.errors else '（可以提交）'}")
@@ -121,11 +125,17 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None
                 cell.data_type = "s"
             cell.alignment = Alignment(vertical="top", wrap_text=c >= 7)
         ws.cell(row, 2).fill = PatternFill("solid", fgColor=FILLS[issue.severity])
+        # wrapped text needs its height set: LibreOffice and WPS keep the default height otherwise
+        ws.row_dimensions[row].height = max(
+            [15.0] + [text_height(values[c - 1], _WIDTHS[c - 1]) for c in (7, 8, 9)
+                      if isinstance(values[c - 1], str)])
         if issue.sheet in wb.sheetnames and issue.cell:
             link = ws.cell(row, 5)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{issue.sheet}'!{issue.cell}")
             link.font = Font(color="FF0563C1", underline="single")
     ws.freeze_panes = "A3"
+    apply_openpyxl(ws, PrintSetup.for_width(sum(_WIDTHS), repeat_rows=(2, 2)), report.unit_name)
+    ws.print_area = f"A1:I{len(report.issues) + 2}"
     ws.auto_filter.ref = f"A2:I{max(2, len(report.issues) + 2)}"
     ws.protection.sheet = True
     if password:

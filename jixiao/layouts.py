@@ -164,6 +164,37 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints (issue 17): A4, one page wide, header rows repeated, numbered pages.
+
+    Data only; :mod:`jixiao.printsetup` applies it with xlsxwriter or openpyxl, so every
+    sheet jixiao writes prints the same way. Margins are in inches, rows 1-based.
+    """
+
+    landscape: bool = False
+    repeat_rows: tuple[int, int] | None = None
+    paper: int = 9  # A4
+    margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.7)  # left, right, top, bottom
+    footer_margin: float = 0.3
+    center: bool = True
+    page_text: str = "第 &P 页 共 &N 页"
+    breaks: tuple[int, ...] = ()  # rows (1-based) that start a new page
+
+    def footer(self, name: str | None = None) -> str:
+        """The footer code: the unit's or county's name left, the page number centred."""
+        name = (name or "").replace("&", "&&").replace("\n", " ")[:60]
+        return f"&L{name}&C{self.page_text}" if name else f"&C{self.page_text}"
+
+    @staticmethod
+    def for_width(width: float, repeat_rows: tuple[int, int] | None = None) -> "PrintSetup":
+        """Portrait unless the columns (``width`` in character units) do not fit an A4 portrait page."""
+        return PrintSetup(landscape=width > PORTRAIT_WIDTH, repeat_rows=repeat_rows)
+
+
+PORTRAIT_WIDTH = 100  # character units that fit A4 portrait at 100% between the margins (about 7.3 in)
+
+
+@dataclass(frozen=True)
 class SheetLayout:
     """One official table as a worksheet."""
 
@@ -180,9 +211,14 @@ class SheetLayout:
     repeat_rows: tuple[int, int] | None = None
     signature: tuple[tuple[str, str], ...] = ()  # (cell, text) that identify the sheet
     panel: Panel | None = None  # read-only reference cells right of the form (not printed, not read)
+    page_breaks: tuple[int, ...] = ()  # rows (1-based) that start a printed page
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def print_setup(self) -> PrintSetup:
+        return PrintSetup(landscape=self.landscape, repeat_rows=self.repeat_rows, breaks=self.page_breaks)
 
     def block(self, name: str) -> Block:
         return next(b for b in self.blocks if b.name == name)
@@ -250,14 +286,17 @@ DEPARTMENT_LAYOUT = SheetLayout(
     ),
     fields=(Field("overall_goal", "A3:D3", "总体绩效目标", style="input_text", height=150),),
     blocks=(
-        Block("sub_targets", header_row=5, first_row=6, rows=12, numbering="A", row_height=60,
+        Block("sub_targets", header_row=5, first_row=6, rows=12, numbering="A", row_height=42,
               columns=(Column("title", "B", "标题"), Column("goal", "C", "绩效目标"),
                        Column("indicators", "D", "绩效指标"))),
-        Block("measures", header_row=19, first_row=20, rows=12, numbering="A", row_height=60,
+        Block("measures", header_row=19, first_row=20, rows=12, numbering="A", row_height=42,
               columns=(Column("title", "B", "标题"), Column("text", "C", "内容", span=2))),
     ),
     heights={1: 30},
     signature=(("A2", "一、总体绩效目标"),),
+    # two pages, one section each: 一、二 then 三 (blank rows sized so that 一、二 fit one A4 page);
+    # no lone row of 三 spills onto a third page
+    page_breaks=(18,),
 )
 
 

@@ -32,6 +32,7 @@ from .layouts import (
 )
 from .errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
+from .printsetup import apply_xlsxwriter
 from .textsafe import excel_escape
 from .profiles import Profile, load_profile
 from .taxonomy import BASIS_CHOICES, LEVEL1, UNIT_SUGGESTIONS, allowed_level2
@@ -280,10 +281,12 @@ def _resolve(formula: str, layout: SheetLayout, rows: dict[str, int] | None = No
 
 def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, name: str,
                obj: Located | None, blocks: dict[str, list[Located]], *, password: str,
-               unit: Located | None = None) -> Any:
+               unit: Located | None = None, printable: bool = True) -> Any:
     """Draw one sheet of a layout, filled from ``obj`` (fields) and ``blocks`` (rows).
 
     ``unit`` (the 单位信息 model) feeds the cached results of formulas that show unit fields.
+    ``printable=False`` (the hidden master) leaves out the print area: LibreOffice, and WPS after
+    it, print a hidden sheet that has one. A copy of the master prints its used range, which is the form.
     """
     def get(name_: str) -> str:
         if name_.startswith("unit."):
@@ -324,16 +327,12 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     for check in layout.checks:
         ws.conditional_format(check.ref, {"type": "formula", "criteria": _resolve(check.formula, layout),
                                           "format": red})
-    # Print: A4, one page wide, the form's own columns only.
-    ws.set_paper(9)
-    ws.set_landscape() if layout.landscape else ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    # Print: A4, one page wide, the form's own columns only, the unit's name in the footer.
+    owner = unit if unit is not None else (obj if layout.key == "unit" else None)
+    apply_xlsxwriter(ws, layout.print_setup, getattr(owner, "name", None))
     print_cols = layout.last_col - (1 if layout.key == "overall" else 0)  # 分值 is not on the form
-    ws.print_area(0, 0, last_row - 1, print_cols - 1)
-    if layout.repeat_rows:
-        ws.repeat_rows(layout.repeat_rows[0] - 1, layout.repeat_rows[1] - 1)
+    if printable:
+        ws.print_area(0, 0, last_row - 1, print_cols - 1)
     ws.print_black_and_white()
     # Formatting and objects stay allowed so that the 校验 button can colour cells and add
     # notes on a protected sheet (the remote engines cannot unprotect); content stays locked.
@@ -435,7 +434,8 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
             draw_sheet(wb, fmts, layout, project_sheet_name(i), project,
                        {"indicators": list(project.indicators) if project else []}, password=password,
                        unit=unit)
-        master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password, unit=unit)
+        master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password, unit=unit,
+                            printable=False)
         master.hide()
         _draw_meta(wb, profile, milestones, password)
         first.activate()

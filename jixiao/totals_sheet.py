@@ -8,6 +8,8 @@ Written with openpyxl into a copy: the unit's workbook is never modified.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .layouts import PrintSetup
 from .model import Loc, UnitWorkbook
+from .printsetup import apply_openpyxl
 from .profiles import Profile, load_profile
 from .totals import MILESTONES, unit_schedule
 
@@ -124,6 +128,18 @@ def schedule_table(book: UnitWorkbook, profile: Profile) -> ScheduleTable:
     return ScheduleTable(rows, merges, (3, 4), total, target, gap, data, last_col)
 
 
+CM_PER_ROW = 0.53  # a default 15 pt row
+
+
+def fits_one_page(setup: PrintSetup, width: float, rows: int) -> bool:
+    """Whether ``rows`` default-height rows of ``width`` character units fit one A4 page at fit-to-width scale."""
+    left, right, top, bottom = setup.margins
+    page_w, page_h = (11.69, 8.27) if setup.landscape else (8.27, 11.69)
+    usable_w, usable_h = (page_w - left - right) * 72, (page_h - top - bottom) * 72  # points
+    scale = min(1.0, usable_w / (width * 5.6 + 5))  # a character unit is about 7.5 px = 5.6 pt
+    return rows * 15 * scale <= usable_h
+
+
 def is_percent_col(col: int) -> bool:
     return col >= 7 and (col - 7) % 2 == 0
 
@@ -162,11 +178,14 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
     chart.height, chart.width = 7.5, 16
     ws.add_chart(chart, f"A{data + 4}")
     ws.freeze_panes = "D5"
-    ws.print_area = f"A1:{get_column_letter(table.last_col)}{table.gap_row}"
-    ws.page_setup.paperSize = 9
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # the chart prints with the table: the print area runs to the rows the chart covers
+    chart_rows = math.ceil(chart.height / CM_PER_ROW) + 1
+    ws.print_area = f"A1:{get_column_letter(table.last_col)}{data + 4 + chart_rows}"
+    setup = PrintSetup.for_width(sum(widths[:table.last_col]), repeat_rows=(3, 4))
+    if not fits_one_page(setup, sum(widths[:table.last_col]), data + 4 + chart_rows):
+        # the chart and its data start a page, so that no page break cuts the chart
+        setup = dataclasses.replace(setup, breaks=(data,))
+    apply_openpyxl(ws, setup, getattr(book.unit, "name", None))
     ws.protection.sheet = True
     ws.protection.set_password(profile.protection_password)
 

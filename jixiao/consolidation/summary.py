@@ -27,6 +27,8 @@ from typing import Any, BinaryIO, Iterable, Iterator
 import xlsxwriter
 
 from ..catalogue import CATALOGUE
+from ..layouts import PrintSetup
+from ..printsetup import apply_xlsxwriter
 from ..a1 import col_letter
 from ..textsafe import xml_text
 from ..values import MILESTONES
@@ -183,9 +185,22 @@ def _money_cols(sheet: str) -> list[int]:
     return [i for i, c in enumerate(COLUMNS[sheet], start=1) if c.kind == "money"]
 
 
+OVERVIEW_PRINT = PrintSetup(landscape=True)
+OVERVIEW_COLS = 17  # A:Q, the tables and the charts beside them (from column I)
+OVERVIEW_BREAK = 51  # page 2 (0-based row) starts with the findings by code and their chart, past the top 20
+CHART_ROWS = 15  # rows a chart at y_scale 0.9 covers (288 px × 0.9 / 20 px), and a spare one
+
+
+def county_title(county: "County") -> str:
+    """The summary's name, in every page's footer."""
+    year = f"{county.year} 年度" if county.year else ""
+    return f"预算绩效目标汇总 {year}".strip()
+
+
 # --- the skeleton --------------------------------------------------------------------------
 
-def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County, n_units: int) -> None:
+def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County, n_units: int) -> int:
+    """Draw the 概览; returns the number of rows it uses (tables and charts)."""
     title = wb.add_format({"bold": True, "font_size": 16, "font_name": "宋体"})
     bold = wb.add_format({"bold": True, "font_name": "宋体"})
     ok = wb.add_format({"bold": True, "font_color": "#006100", "bg_color": "#C6EFCE"})
@@ -252,7 +267,7 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
         ws.insert_chart(20, 8, bar, {"x_scale": 1.1, "y_scale": 1.3})
     # findings by code
     codes = county.code_counts()
-    start = 29 + max(len(top), 1) + 2
+    start = max(29 + max(len(top), 1) + 2, OVERVIEW_BREAK)  # on page 2, with its chart
     ws.write_string(start, 0, "问题按代码统计", bold)
     ws.write_row(start + 1, 0, ["代码", "名称", "数量"], fmts["header"])
     for i, (code, n) in enumerate(codes.items()):
@@ -263,7 +278,8 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
                           "values": [OVERVIEW, start + 2, 2, start + 1 + len(codes), 2]})
         chart.set_title({"name": "问题按代码统计"})
         chart.set_legend({"none": True})
-        ws.insert_chart(42, 8, chart, {"x_scale": 1.1, "y_scale": 0.9})
+        ws.insert_chart(start, 8, chart, {"x_scale": 1.1, "y_scale": 0.9})
+    return max(start + CHART_ROWS, start + 2 + len(codes))
 
 
 def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]) -> dict[str, str]:
@@ -280,13 +296,19 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
         # the rows rendered elsewhere refer to these xf indices
         assert fmt._get_xf_index() == getattr(STYLES, name), name
     parts = {}
+    title = county_title(county)
     for i, sheet in enumerate(SHEETS, start=1):
         ws = wb.add_worksheet(sheet)
         parts[sheet] = f"xl/worksheets/sheet{i}.xml"
         if sheet == OVERVIEW:
-            _overview(wb, ws, fmts, county, counts[UNITS])
+            rows = _overview(wb, ws, fmts, county, counts[UNITS])
+            apply_xlsxwriter(ws, OVERVIEW_PRINT, title)
+            ws.print_area(0, 0, rows - 1, OVERVIEW_COLS - 1)
+            ws.set_h_pagebreaks([OVERVIEW_BREAK])  # charts whole: the first two above, the third below
             continue
         cols = COLUMNS[sheet]
+        # per sheet, not per row: the spliced rows inherit it
+        apply_xlsxwriter(ws, PrintSetup.for_width(sum(c.width for c in cols), repeat_rows=(1, 1)), title)
         for c, col in enumerate(cols):
             ws.set_column(c, c, col.width)
             ws.write_string(0, c, col.title, fmts["header"])

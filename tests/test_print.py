@@ -1,0 +1,279 @@
+"""On paper (issue 17): every workbook jixiao writes prints as a clerk would submit it.
+
+Structural checks only (page counts, page setup read back, text per page); no pixels.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jixiao.layouts import PROJECT_MASTER_SHEET
+from jixiao.template import write_workbook
+
+from conftest import requires_poppler, requires_soffice
+
+ROOT = Path(__file__).parent.parent
+
+
+def pdf_pages(path: Path, outdir: Path) -> list[str]:
+    """The text of each page of ``path`` printed by LibreOffice."""
+    from jixiao.office import convert
+
+    pdf = convert(path, "pdf", outdir)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    return [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout for i in range(1, pages + 1)]
+
+
+# ---- 1. hidden sheets never print -------------------------------------------------------------
+
+def test_hidden_sheets_have_no_print_area(tmp_path, example_files):
+    for path in (ROOT / "workbook_templates" / "jixiao-unit-hebei.xlsx", example_files["luanping_xinfang_2026"]):
+        wb = openpyxl.load_workbook(path)
+        hidden = [ws for ws in wb.worksheets if ws.sheet_state != "visible"]
+        assert PROJECT_MASTER_SHEET in [ws.title for ws in hidden]
+        for ws in hidden:
+            assert not ws.print_area, f"{path.name} {ws.title} would print: {ws.print_area}"
+        # every visible sheet keeps its print area
+        assert all(ws.print_area for ws in wb.worksheets if ws.sheet_state == "visible")
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("which", ["template", "filled"])
+def test_no_page_holds_only_the_hidden_master(tmp_path, example_books, which):
+    book = None if which == "template" else example_books["luanping_xinfang_2026"]
+    path = write_workbook(tmp_path / f"{which}.xlsx", book)
+    visible = [ws.title for ws in openpyxl.load_workbook(path).worksheets
+               if ws.title.startswith("项目") and ws.sheet_state == "visible"]
+    pages = pdf_pages(path, tmp_path / "pdf")
+    # each project form fits one page and carries its header label once
+    forms = [i for i, text in enumerate(pages) if "项目编码" in text]
+    assert len(forms) == len(visible), (which, len(forms), visible)
+    if book is not None:  # and each printed form is a filled project, none the blank master
+        for i in forms:
+            assert any(p.code in pages[i] for p in book.projects), pages[i][:300]
+
+
+# ---- 2. page setup on every sheet jixiao writes -------------------------------------------------
+
+def assert_prints(ws, *, titles: bool = True) -> None:
+    """A4, fitted to one page wide (any height), page numbers in the footer, header rows repeated."""
+    where = ws.title
+    assert ws.page_setup.paperSize == 9, where
+    assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage, where
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, where
+    assert ws.page_setup.orientation in ("portrait", "landscape"), where
+    assert "&P" in (ws.oddFooter.center.text or "") and "&N" in ws.oddFooter.center.text, where
+    assert ws.page_margins.left >= 0.3 and ws.page_margins.bottom >= 0.5, where
+    if titles:
+        assert ws.print_title_rows, where
+
+
+def _visible(wb):
+    return [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+
+
+def test_unit_workbook_and_template_sheets_print(tmp_path, example_books):
+    book = example_books["luanping_xinfang_2026"]
+    for path in (write_workbook(tmp_path / "filled.xlsx", book), ROOT / "workbook_templates" / "jixiao-unit-hunan.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        for ws in _visible(wb):
+            assert_prints(ws, titles=ws.title.startswith("项目"))
+    wb = openpyxl.load_workbook(tmp_path / "filled.xlsx")
+    assert wb["项目1"].oddFooter.left.text == book.unit.name  # whose form it is, on every page
+    assert wb["部门整体绩效目标"].oddFooter.left.text == book.unit.name
+
+
+def test_selfeval_sheets_print(tmp_path):
+    from jixiao.selfeval import write_selfeval
+
+    wb = openpyxl.load_workbook(write_selfeval(tmp_path / "自评表.xlsx"))
+    for ws in _visible(wb):
+        assert_prints(ws, titles=False)
+
+
+def test_annotated_result_sheet_prints(tmp_path, example_files):
+    from jixiao.annotate import RESULT_SHEET, annotate_file
+    from jixiao.validate import validate_file
+
+    src = example_files["zhijiang_xinfang_2026"]
+    report = validate_file(src)
+    wb = openpyxl.load_workbook(annotate_file(src, tmp_path / "annotated.xlsx", report))
+    ws = wb[RESULT_SHEET]
+    assert_prints(ws)
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+    assert ws.print_area == f"'{RESULT_SHEET}'!$A$1:$I${len(report.issues) + 2}"
+    # a long message gets the height its wrapped lines need
+    longest = max(range(len(report.issues)), key=lambda i: len(report.issues[i].message))
+    assert ws.row_dimensions[longest + 3].height > 15
+
+
+def _anchor_row_col(chart) -> tuple[int, int]:
+    marker = chart.anchor._from
+    return marker.row + 1, marker.col + 1
+
+
+def test_schedule_sheet_prints_with_its_chart(tmp_path, example_files):
+    from openpyxl.utils.cell import range_boundaries
+
+    from jixiao.reader import read_workbook
+    from jixiao.totals_sheet import SHEET, write_totals_workbook
+
+    src = example_files["luanping_xinfang_2026"]
+    out = write_totals_workbook(src, tmp_path / "totals.xlsx", read_workbook(src))
+    ws = openpyxl.load_workbook(out)[SHEET]
+    assert_prints(ws)
+    min_col, min_row, max_col, max_row = range_boundaries(ws.print_area.split("!")[-1].replace("$", ""))
+    charts = _charts(out, SHEET)
+    assert charts
+    for top, left, bottom, right in charts:
+        assert min_row <= top and bottom <= max_row and min_col <= left and right <= max_col, (charts, ws.print_area)
+
+
+def _charts(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """(top row, left col, bottom row, right col), 1-based, of each chart anchored on ``sheet``, from the XML."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        book = z.read("xl/workbook.xml").decode()
+        rid = re.search(r'<sheet [^>]*name="%s"[^>]*r:id="(rId\d+)"' % re.escape(sheet), book).group(1)
+        target = re.search(r'Id="%s"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="%s"' % (rid, rid),
+                           z.read("xl/_rels/workbook.xml.rels").decode())
+        part = (target.group(1) or target.group(2)).lstrip("/").removeprefix("xl/")
+        rels = "xl/" + part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in names:
+            return []
+        drawing = re.search(r'Target="[^"]*drawings/(drawing\d+\.xml)"', z.read(rels).decode())
+        if not drawing:
+            return []
+        xml = z.read(f"xl/drawings/{drawing.group(1)}").decode()
+    found = []
+    x = "(?:xdr:)?"
+    for anchor in re.findall(rf"<{x}(?:twoCellAnchor|oneCellAnchor)[^>]*>(.*?)</{x}(?:twoCellAnchor|oneCellAnchor)>",
+                             xml, re.S):
+        if "chart" not in anchor:
+            continue
+        frm = re.search(rf"<{x}from><{x}col>(\d+)</{x}col>.*?<{x}row>(\d+)</{x}row>", anchor, re.S)
+        to = re.search(rf"<{x}to><{x}col>(\d+)</{x}col>.*?<{x}row>(\d+)</{x}row>", anchor, re.S)
+        top, left = int(frm.group(2)) + 1, int(frm.group(1)) + 1
+        if to is None:  # a one-cell anchor (openpyxl's): its extent in EMU, at 20 px a row and 64 px a column
+            ext = re.search(rf'<{x}ext cx="(\d+)" cy="(\d+)"', anchor)
+            cols, rows = int(ext.group(1)) / 9525 / 64, int(ext.group(2)) / 9525 / 20
+            found.append((top, left, top + int(rows) + 1, left + int(cols) + 1))
+        else:
+            found.append((top, left, int(to.group(2)) + 1, int(to.group(1)) + 1))
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_summary(tmp_path_factory):
+    """The 7-unit demo (``jixiao demo``) consolidated into a county summary."""
+    import os
+
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    folder = tmp_path_factory.mktemp("demo")
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        runner = CliRunner()
+        assert runner.invoke(main, ["demo"]).exit_code == 0
+        result = runner.invoke(main, ["consolidate", "jixiao-demo/units", "-o", "s.xlsx"])
+        assert result.exit_code in (0, 1), result.output
+    finally:
+        os.chdir(cwd)
+    return folder / "s.xlsx"
+
+
+def test_summary_sheets_print(demo_summary):
+    from openpyxl.utils.cell import range_boundaries
+
+    wb = openpyxl.load_workbook(demo_summary)
+    for ws in wb.worksheets:
+        assert_prints(ws, titles=ws.title != "概览")
+        assert ws.oddFooter.left.text.startswith("预算绩效目标汇总")
+    ws = wb["概览"]
+    min_col, min_row, max_col, max_row = range_boundaries(ws.print_area.split("!")[-1].replace("$", ""))
+    breaks = [b.id for b in ws.row_breaks.brk]
+    charts = _charts(demo_summary, "概览")
+    assert len(charts) == 3
+    for top, left, bottom, right in charts:
+        assert min_row <= top and bottom <= max_row and min_col <= left and right <= max_col, (charts, ws.print_area)
+        # not cut by the page break: a chart lies wholly above or below it
+        assert all(bottom <= b or top > b for b in breaks), (charts, breaks)
+
+
+# ---- 3. the demo summary on paper ------------------------------------------------------------------
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_demo_summary_prints_on_few_pages(demo_summary, tmp_path):
+    pages = pdf_pages(demo_summary, tmp_path)
+    assert len(pages) <= 20, len(pages)  # 48 before issue 17
+    overview = [i for i, text in enumerate(pages) if "预算绩效目标汇总" in text and "单位编码" not in text]
+    assert overview and len(overview) <= 2, overview
+    assert "问题按代码统计" in pages[1]  # the second page of 概览, with its chart
+    for i, text in enumerate(pages, start=1):
+        assert f"第 {i} 页 共 {len(pages)} 页" in text, i
+
+
+# ---- 4. 部门整体绩效目标 without a lone row on a page of its own -------------------------------
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("which", ["template", "luanping_xinfang_2026", "zhijiang_xinfang_2026"])
+def test_department_sheet_prints_on_two_whole_pages(tmp_path, example_books, which):
+    from jixiao.layouts import DEPARTMENT_SHEET
+
+    book = None if which == "template" else example_books[which]
+    path = write_workbook(tmp_path / f"{which}.xlsx", book)
+    pages = pdf_pages(path, tmp_path / "pdf")
+    first = next(i for i, text in enumerate(pages) if DEPARTMENT_SHEET in text)
+    end = next(i for i, text in enumerate(pages) if i > first and ("项目编码" in text or "整体支出绩效目标表" in text))
+    assert end - first == 2, [p[:200] for p in pages[first:end]]
+    lines = [line.strip() for line in pages[first + 1].splitlines() if line.strip()]
+    assert lines[0] == "三、工作保障措施", lines[:3]  # page 2 is section 三, whole; page 1 is 一 and 二
+    assert "二、分项绩效目标" in pages[first]
+
+
+def test_department_rows_fit_their_text(tmp_path, example_books):
+    from jixiao.layouts import DEPARTMENT_SHEET
+    from jixiao.template import text_height
+
+    book = example_books["zhijiang_xinfang_2026"]
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "dept.xlsx", book))[DEPARTMENT_SHEET]
+    for i, sub in enumerate(book.department.sub_targets):
+        assert ws.row_dimensions[6 + i].height >= text_height(sub.goal, 44) - 0.01
+    assert ws.row_breaks.brk and ws.row_breaks.brk[0].id == 17
+
+
+def test_schedule_chart_of_a_long_table_starts_a_page(tmp_path):
+    from jixiao.synth import generate_unit
+    from jixiao.totals_sheet import SHEET, write_totals_workbook
+
+    book = generate_unit(5, n_projects=40, n_indicators=3)
+    src = write_workbook(tmp_path / "many.xlsx", book)
+    out = write_totals_workbook(src, tmp_path / "totals.xlsx", book)
+    ws = openpyxl.load_workbook(out)[SHEET]
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks, "40 projects and the chart do not fit one page"
+    (top, _, bottom, _), = _charts(out, SHEET)
+    assert all(bottom <= b or top > b for b in breaks), (top, bottom, breaks)
+    # a short table keeps table and chart on one page, without a break
+    short = generate_unit(5, n_projects=2, n_indicators=3)
+    src = write_workbook(tmp_path / "short.xlsx", short)
+    ws = openpyxl.load_workbook(write_totals_workbook(src, tmp_path / "t2.xlsx", short))[SHEET]
+    assert not ws.row_breaks.brk
