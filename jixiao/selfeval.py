@@ -12,6 +12,8 @@ data like the target forms', drawn by the same builder and read by the same read
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -229,6 +231,8 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
+        # a fixed date keeps the template build reproducible (same input, same bytes), as for unit templates
+        wb.set_properties({"title": "预算绩效自评表", "created": _dt.datetime(2026, 1, 1)})
         fmts = _Formats(wb)
         unit = ev.unit if ev else None
         first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)
