@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from ..errors import JixiaoError
 from ..issues import FileReport, Issue, Report
 from ..profiles import load_profile
-from ..values import squeeze
+from ..values import identity_key
 from .store import Store
 
 #: Largest upload accepted (a unit workbook is well under 1 MB); JIXIAO_SITE_MAX_UPLOAD_MB changes it.
@@ -59,7 +59,7 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     if not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
         reason = f"文件无法作为本模板的工作簿读取：{first}"
-    elif squeeze(book.unit.code) != squeeze(unit["code"]):
+    elif identity_key(book.unit.code) != identity_key(unit["code"]):
         found = f"{book.unit.code or '（未填写）'} {book.unit.name or ''}".strip()
         reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
                   "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
