@@ -59,14 +59,9 @@ class CarryResult:
     values_from_actuals: int = 0
 
 
-def _key(text: str | None) -> str:
-    """Identity of a code or name: the one rule every command uses (``values.identity_key``)."""
-    return identity_key(text)
-
-
 def _code_for(code: str | None, old_year: int | None) -> str | None:
     """Last year's 项目编码 for the new year: a code that carries last year's year is emptied."""
-    match = _STRICT_CODE.match(_key(code))
+    match = _STRICT_CODE.match(identity_key(code))
     if match and old_year is not None and match.group(1) == f"{old_year % 100:02d}":
         return None
     return code
@@ -117,9 +112,9 @@ def _take_actuals(indicators: list[Indicator], rows_of_eval: list, result: Carry
     """
     rows: dict[str, list] = {}
     for row in rows_of_eval:
-        rows.setdefault(_key(row.level3), []).append(row)
+        rows.setdefault(identity_key(row.level3), []).append(row)
     for ind in indicators:
-        queue = rows.get(_key(ind.level3)) if _key(ind.level3) else None
+        queue = rows.get(identity_key(ind.level3)) if identity_key(ind.level3) else None
         if not queue:
             continue
         value = value_from_actual(ind.value_text, queue.pop(0).actual)
@@ -131,13 +126,13 @@ def _take_actuals(indicators: list[Indicator], rows_of_eval: list, result: Carry
 
 def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
     """指标值 of continuing projects from the 自评表's 实际完成值 (matched by code, then by name)."""
-    by_code = {_key(e.code): e for e in evaluation.projects if _key(e.code)}
-    by_name = {_key(e.name): e for e in evaluation.projects if _key(e.name)}
+    by_code = {identity_key(e.code): e for e in evaluation.projects if identity_key(e.code)}
+    by_name = {identity_key(e.name): e for e in evaluation.projects if identity_key(e.name)}
     used: set[int] = set()
     for project in book.projects:
         old_code = project.prior.get("code")
-        ev = by_code.get(_key(old_code)) if _key(old_code) else None
-        ev = ev or by_name.get(_key(project.name))
+        ev = by_code.get(identity_key(old_code)) if identity_key(old_code) else None
+        ev = ev or by_name.get(identity_key(project.name))
         if ev is None or id(ev) in used:
             continue
         used.add(id(ev))
@@ -160,7 +155,7 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
         raise CarryError(f"新年度 {year} 应晚于上年工作簿的预算年度 {old_year}；请检查 --year 或所选文件")
     if evaluation is not None:
         ev_unit = evaluation.unit
-        if _key(ev_unit.code) and _key(book.unit.code) and _key(ev_unit.code) != _key(book.unit.code):
+        if identity_key(ev_unit.code) and identity_key(book.unit.code) and identity_key(ev_unit.code) != identity_key(book.unit.code):
             raise CarryError(f"自评表的单位编码“{ev_unit.code}”与工作簿的单位编码“{book.unit.code}”不一致，"
                              "请选择本单位的自评表")
         if ev_unit.year is not None and old_year is not None and ev_unit.year != old_year:

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import OutputError
+from ..oserror import os_reason
 from ..paths import odd, open_regular, shown
 from .xlsxstream import DamagedCache, Placement
 
@@ -131,7 +132,7 @@ def unusable(path: Path) -> str | None:
         st: os.stat_result | None = os.stat(path)
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENAMETOOLONG):  # (too long: said below)
-            return f"无法访问缓存文件 {path}（{exc.strerror}）"
+            return f"无法访问缓存文件 {path}（{os_reason(exc)}）"
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
         return f"缓存文件的位置 {path} 是一个文件夹（不是缓存文件），请移走或改名该文件夹"

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from ..errors import OutputError
-from ..fsutil import put_in_place
+from ..fsutil import _umask, put_in_place
 from ..oserror import os_reason
 
 TMP_MARK = ".jixiao-tmp-"
@@ -46,12 +46,6 @@ def _name(target: Path, suffix: str) -> str:
     while len(os.fsencode(stem)) > room:
         stem = stem[:-1]
     return f".{stem}{TMP_MARK}"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class Staging:
