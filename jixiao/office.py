@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import JixiaoError
@@ -123,3 +124,32 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.communicate(timeout=10)
     except (subprocess.TimeoutExpired, ValueError, OSError):
         pass
+    _wait_gone(proc.pid)
+
+
+def _wait_gone(pgid: int, timeout: float = 10) -> None:
+    """Wait until no live process is left in group ``pgid``: soffice.bin is soffice's child, not ours, so
+    waiting for our child alone returns while it may still be running (and holding its files)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _group_alive(pgid):
+        time.sleep(0.05)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        return False
+    try:  # a member may be a zombie waiting for its new parent to reap it: that one is gone
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return True  # no /proc: the signal test above is all there is
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[0] != b"Z" and int(fields[2]) == pgid:
+            return True
+    return False
