@@ -44,15 +44,27 @@ def browser(tmp_path):
     driver.quit()
 
 
-def navigate(driver, element) -> None:
-    """Click ``element`` (a form's submit button or a link) and wait until the next page has replaced this one:
-    looking at the page before it is replaced finds the old page's elements (stale on a busy machine)."""
+def navigate(driver, *locator: str) -> None:
+    """Click the element at ``locator`` (a form's submit button or a link) and wait until the next page has
+    replaced this one and finished loading: looking before that finds the old page's elements (stale on a busy
+    machine). A lookup that races the previous page's last replacement is tried again."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = driver.find_element("tag name", "html")
-    element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    wait = WebDriverWait(driver, 30)
+    for attempt in range(3):
+        try:
+            wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+            page = driver.find_element("tag name", "html")
+            driver.find_element(*locator).click()
+            break
+        except (StaleElementReferenceException, WebDriverException):
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def shot(driver, tmp_path: Path, name: str) -> None:
@@ -87,12 +99,12 @@ def test_main_flow_in_chromium(browser, tmp_path):
         assert "报送单位登录" in browser.page_source
         shot(browser, tmp_path, "1-login")
         browser.find_element(By.ID, "code").send_keys(codes[me.code])
-        navigate(browser, browser.find_element(By.ID, "unit-login"))
+        navigate(browser, By.ID, "unit-login")
         assert browser.find_element(By.ID, "status").text == "未报"
 
         # it uploads a workbook with an error: it sees it at its cell, and is not accepted
         browser.find_element(By.ID, "file").send_keys(str(wrong))
-        navigate(browser, browser.find_element(By.ID, "upload"))
+        navigate(browser, By.ID, "upload")
         message = browser.find_element(By.ID, "message").text
         assert "未予接收" in message
         rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
@@ -104,22 +116,22 @@ def test_main_flow_in_chromium(browser, tmp_path):
 
         # it uploads the fixed file: 已报, and writes the 说明 its warning asks for
         browser.find_element(By.ID, "file").send_keys(str(fixed))
-        navigate(browser, browser.find_element(By.ID, "upload"))
+        navigate(browser, By.ID, "upload")
         assert "已接收" in browser.find_element(By.ID, "message").text
         assert browser.find_element(By.ID, "status").text == "已报"
         note = browser.find_element(By.CSS_SELECTOR, "textarea[name^=w_]")
         note.send_keys("项目名称沿用批复文件写法")
-        navigate(browser, browser.find_element(By.ID, "save-explain"))
+        navigate(browser, By.ID, "save-explain")
         assert "项目名称沿用批复文件写法" in browser.find_element(By.CSS_SELECTOR, "textarea[name^=w_]").get_attribute("value")
         history = browser.find_elements(By.CSS_SELECTOR, "#history tr")
         assert len(history) == 3 and "当前报送" in history[1].text  # header + 2 submissions
         shot(browser, tmp_path, "3-unit-submitted")
-        navigate(browser, browser.find_element(By.CSS_SELECTOR, "header button"))  # 退出
+        navigate(browser, By.CSS_SELECTOR, "header button")  # 退出
 
         # the bureau sees 1 / N and the missing units, and downloads the summary
         browser.find_element(By.ID, "user").send_keys("cz")
         browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
-        navigate(browser, browser.find_element(By.ID, "bureau-login"))
+        navigate(browser, By.ID, "bureau-login")
         counts = browser.find_element(By.ID, "counts").text
         assert f"已报 1 / {len(SEEDS)}" in counts and browser.find_element(By.ID, "n-missing").text == "3"
         chase = browser.find_element(By.ID, "chase").get_attribute("value")
@@ -137,18 +149,18 @@ def test_main_flow_in_chromium(browser, tmp_path):
         browser.get(server.url + "/bureau?status=missing")
         assert len(browser.find_elements(By.CSS_SELECTOR, "#units tr[data-code]")) == 3
         browser.get(server.url + "/bureau")
-        navigate(browser, browser.find_element(By.CSS_SELECTOR, f"tr[data-code='{me.code}'] a"))
+        navigate(browser, By.CSS_SELECTOR, f"tr[data-code='{me.code}'] a")
         assert "项目名称沿用批复文件写法" in browser.page_source
         browser.find_element(By.ID, "reason").send_keys("项目1 的绩效目标过于笼统")
         shot(browser, tmp_path, "5-bureau-submission")
-        navigate(browser, browser.find_element(By.ID, "return"))
+        navigate(browser, By.ID, "return")
         assert browser.find_element(By.ID, "n-rejected").text == "1"
         shot(browser, tmp_path, "6-bureau-after-return")
 
         # the unit sees the 退回 and its reason
-        navigate(browser, browser.find_element(By.CSS_SELECTOR, "header button"))
+        navigate(browser, By.CSS_SELECTOR, "header button")
         browser.find_element(By.ID, "code").send_keys(codes[me.code])
-        navigate(browser, browser.find_element(By.ID, "unit-login"))
+        navigate(browser, By.ID, "unit-login")
         assert browser.find_element(By.ID, "status").text == "退回"
         assert "项目1 的绩效目标过于笼统" in browser.find_element(By.ID, "return-reason").text
     finally:
