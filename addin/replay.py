@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..layouts import a1
+from ..forms.layouts import a1
 
 
 def payload_from_file(path: str | Path, *, client: str = "Office.js") -> dict[str, Any]:
@@ -21,7 +21,7 @@ def payload_from_file(path: str | Path, *, client: str = "Office.js") -> dict[st
     import xlwings as xw
     from python_calamine import CalamineWorkbook
 
-    from ..cellscan import CellScan
+    from ..forms.cellscan import CellScan
 
     wb = CalamineWorkbook.from_path(str(path))
     comments = openpyxl.load_workbook(path)
