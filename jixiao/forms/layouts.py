@@ -19,7 +19,11 @@ from typing import Callable
 
 TEMPLATE_ID = "jixiao.unit-workbook"
 TEMPLATE_VERSION = "1"
-SUPPORTED_VERSIONS = ("1",)
+# version 2: a workbook of the national forms (``form`` = national in _jixiao); a Hebei-form workbook
+# is still written as version 1, byte for byte, and an older jixiao refuses a version 2 one by name
+NATIONAL_TEMPLATE_VERSION = "2"
+SUPPORTED_VERSIONS = ("1", "2")
+FORMS = ("hebei", "national")
 
 META_SHEET = "_jixiao"
 UNIT_SHEET = "单位信息"
@@ -452,20 +456,46 @@ OVERALL_LAYOUT = SheetLayout(
 )
 
 
-def layouts_for(milestones: tuple[str, ...]) -> dict[str, SheetLayout]:
+def project_layout_of(form: str, milestones: tuple[str, ...] | list[str] = ()) -> SheetLayout:
+    """The project form of a workbook's form family (``book.form``)."""
+    if form == "national":
+        from .national import national_project_layout
+        return national_project_layout()
+    return project_layout(tuple(milestones))
+
+
+def overall_layout_of(form: str) -> SheetLayout:
+    """The 部门整体 form of a workbook's form family: the Hunan table, or the national 申报表."""
+    if form == "national":
+        from .national import NATIONAL_OVERALL_LAYOUT
+        return NATIONAL_OVERALL_LAYOUT
+    return OVERALL_LAYOUT
+
+
+def layouts_for(milestones: tuple[str, ...], form: str = "hebei") -> dict[str, SheetLayout]:
     """Every layout a unit workbook uses, by key."""
     return {"unit": UNIT_LAYOUT, "department": DEPARTMENT_LAYOUT,
-            "project": project_layout(tuple(milestones)), "overall": OVERALL_LAYOUT}
+            "project": project_layout_of(form, milestones), "overall": overall_layout_of(form)}
 
 
-def layout_of_sheet(name: str, milestones: tuple[str, ...]) -> SheetLayout | None:
+def layout_of_sheet(name: str, milestones: tuple[str, ...], form: str = "hebei") -> SheetLayout | None:
     """The layout a unit workbook's sheet is drawn from, by its name."""
-    fixed = {UNIT_SHEET: UNIT_LAYOUT, DEPARTMENT_SHEET: DEPARTMENT_LAYOUT, OVERALL_SHEET: OVERALL_LAYOUT}
+    fixed = {UNIT_SHEET: UNIT_LAYOUT, DEPARTMENT_SHEET: DEPARTMENT_LAYOUT, OVERALL_SHEET: overall_layout_of(form)}
     if name in fixed:
         return fixed[name]
     if name == PROJECT_MASTER_SHEET or name.startswith(PROJECT_SHEET_PREFIX):
-        return project_layout(tuple(milestones))
+        return project_layout_of(form, milestones)
     return None
+
+
+def has_field(layout: SheetLayout, name: str) -> bool:
+    """Whether a form has a field (rules that need a 项目编码, a 资金用途 … run only where it has)."""
+    return any(f.name == name for f in layout.fields)
+
+
+def has_column(layout: SheetLayout, name: str) -> bool:
+    """Whether a form's blocks have a column (JX-V08 needs a 指标值确定依据 or a 指标解释 column)."""
+    return any(c.name == name for b in layout.blocks for c in b.columns)
 
 
 def is_input_cell(layout: SheetLayout, row: int, col: int) -> bool:

@@ -19,11 +19,11 @@ from typing import Any, Callable
 from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
 from .grid import Grid, SheetData, open_grid
 from .layouts import (
-    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,
-    TEMPLATE_ID, UNIT_LAYOUT, Block, SheetLayout, a1, project_layout,
+    DEPARTMENT_LAYOUT, FORMS, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,
+    TEMPLATE_ID, UNIT_LAYOUT, Block, SheetLayout, a1, overall_layout_of, parse_a1, project_layout_of,
 )
 from .model import (
-    DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Unit,
+    DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Task, Unit,
     UnitWorkbook,
 )
 from .values import cell_text, parse_decimal, parse_int, percent_from_fraction, squeeze
@@ -184,7 +184,6 @@ def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
 
 
 def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
-    from .layouts import parse_a1
     return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
 
 
@@ -227,18 +226,33 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     bind_fields(sheet, layout, data, raw, cells)
     if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
         data["plan_fractions"] = True
-    data["indicators"] = read_block(sheet, layout.block("indicators"), Indicator)
+    for block in layout.blocks:  # "indicators", and "mid_indicators" on the national form
+        data[block.name] = read_block(sheet, block, Indicator)
     return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
+
+
+#: the model each block of the 部门整体 forms reads into
+_OVERALL_ROWS = {"indicators": Indicator, "tasks": Task}
 
 
 def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
     """Read a unit workbook from any grid engine (``department=False`` skips the text part)."""
     meta = read_meta(grid)
-    milestones = [m for m in meta.get("milestones", "").split("|") if m] or ["3月底", "6月底", "10月底"]
-    if milestones not in (["3月底", "6月底", "10月底"], ["3月底", "6月底", "10月底", "12月底"]):
+    # a workbook written before the national forms has no "form": it is the Hebei-layout family (the
+    # pre-2027 "national" profile drew that form with four milestones, and reads as it always did)
+    form = meta.get("form") or "hebei"
+    if form not in FORMS:
+        raise NotAJixiaoWorkbook(f"模板信息被改动（表样“{form}”无法识别），请使用 jixiao 模板重新填写")
+    milestones = [m for m in meta.get("milestones", "").split("|") if m]
+    if form == "national":
+        milestones = []  # the national 申报表 has no 资金支出计划
+    elif not milestones:
+        milestones = ["3月底", "6月底", "10月底"]
+    if form != "national" and milestones not in (["3月底", "6月底", "10月底"], ["3月底", "6月底", "10月底", "12月底"]):
         raise NotAJixiaoWorkbook(f"模板信息被改动（资金支出时点“{'|'.join(milestones)}”无法识别），"
                                  "请使用 jixiao 模板重新填写")
-    book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
+    book = UnitWorkbook(profile=meta.get("profile") or "hebei", form=form, milestones=milestones,
+                        source=grid.source)
 
     if grid.has(UNIT_LAYOUT.sheet):
         data: dict[str, Any] = {}
@@ -254,15 +268,17 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
             raw=raw, cells=cells, **data,
             sub_targets=read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
             measures=read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
-    if grid.has(OVERALL_LAYOUT.sheet):
-        sheet = grid.sheet(OVERALL_LAYOUT.sheet)
+    overall = overall_layout_of(form)
+    if grid.has(overall.sheet):
+        sheet = grid.sheet(overall.sheet)
         data, raw, cells = {}, {}, {}
-        bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
-        indicators = read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator)
-        if indicators or any(v is not None for v in data.values()) or raw:
-            book.overall = OverallTargets(raw=raw, cells=cells, indicators=indicators, **data)
+        bind_fields(sheet, overall, data, raw, cells)
+        rows = {b.name: read_block(sheet, b, _OVERALL_ROWS[b.name]) for b in overall.blocks}
+        if any(rows.values()) or any(v is not None for v in data.values()) or raw:
+            book.overall = OverallTargets(raw=raw, cells=cells, **rows, **data)
 
-    layout = project_layout(tuple(milestones))
+    layout = project_layout_of(form, milestones)
+    first_label = layout.signature[0]
     for name in grid.sheet_names:
         if name in _FIXED_SHEETS:
             continue
@@ -270,7 +286,7 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
         if not _matches(sheet, layout):
             if name == PROJECT_MASTER_SHEET and read_project(sheet, layout).is_blank():
                 continue  # an untouched master whose rows were changed: nothing to count
-            if name.startswith("项目") or squeeze(_text(sheet.value(3, 1))) == "项目编码":
+            if name.startswith("项目") or squeeze(_text(sheet.value(*parse_a1(first_label[0])))) == first_label[1]:
                 book.altered_sheets.append(name)  # a project sheet whose rows moved: say so, never skip quietly
             continue
         project = read_project(sheet, layout)

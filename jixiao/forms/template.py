@@ -26,9 +26,9 @@ import xlsxwriter
 from .. import __version__
 from ..fsutil import atomic_path
 from .layouts import (
-    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX,
+    DEPARTMENT_LAYOUT, META_SHEET, NATIONAL_TEMPLATE_VERSION, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX,
     TEMPLATE_ID, TEMPLATE_VERSION, UNIT_LAYOUT, Block, Formula, SheetLayout, Static,
-    a1, col_letter, parse_a1, parse_range, project_layout,
+    a1, col_letter, overall_layout_of, parse_a1, parse_range, project_layout_of,
 )
 from ..errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
@@ -308,6 +308,9 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         if f.kind == "text" and parse_range(f.ref)[0] == parse_range(f.ref)[2]:
             _grow(heights, row, text_height(value or raw, _span_width(layout, f.ref)))
         _place(ws, f.ref, fmt, lambda r, c, v=value, w=raw, fm=fmt: _write_cell(ws, r, c, v, w, fm))
+        if f.dropdown:  # a suggestion list (项目属性): other entries are kept, with a note
+            ws.data_validation(row - 1, f.anchor[1] - 1, row - 1, f.anchor[1] - 1,
+                               _dropdown_options(f.dropdown, False, row))
     if has_panel(layout, obj):
         _draw_panel(ws, fmts, layout, obj)
     last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
@@ -330,7 +333,7 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     # Print: A4, one page wide, the form's own columns only, the unit's name in the footer.
     owner = unit if unit is not None else (obj if layout.key == "unit" else None)
     apply_xlsxwriter(ws, layout.print_setup, getattr(owner, "name", None))
-    print_cols = layout.last_col - (1 if layout.key == "overall" else 0)  # 分值 is not on the form
+    print_cols = layout.last_col - (1 if layout.key == "overall" else 0)  # (Hunan) 分值 is not on the form
     if printable:
         ws.print_area(0, 0, last_row - 1, print_cols - 1)
     ws.print_black_and_white()
@@ -343,11 +346,15 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
 
 
 def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str], password: str,
-               template_id: str = TEMPLATE_ID, extra_lists: tuple[tuple[str, str, Iterable[str]], ...] = ()) -> None:
+               template_id: str = TEMPLATE_ID, extra_lists: tuple[tuple[str, str, Iterable[str]], ...] = (),
+               form: str = "hebei") -> None:
     ws = wb.add_worksheet(META_SHEET)
-    meta = [("template_id", template_id), ("template_version", TEMPLATE_VERSION),
+    version = NATIONAL_TEMPLATE_VERSION if form == "national" else TEMPLATE_VERSION
+    meta = [("template_id", template_id), ("template_version", version),
             ("profile", profile.name), ("milestones", "|".join(milestones)),
             ("generator", f"jixiao {__version__}")]
+    if form != "hebei":  # a Hebei-form workbook stays as it was written before there were others
+        meta.append(("form", form))
     for i, (key, value) in enumerate(meta):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)
@@ -367,6 +374,11 @@ def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str],
         wb.define_name(name, f"='{META_SHEET}'!${letter}$2:${letter}${len(values) + 1}")
     ws.protect(password)
     ws.very_hidden()
+
+
+def block_rows(layout: SheetLayout, obj: Located | None) -> dict[str, list[Located]]:
+    """The rows of each of a layout's blocks, from the model object the sheet shows."""
+    return {b.name: list(getattr(obj, b.name, None) or []) for b in layout.blocks} if obj is not None else {}
 
 
 def project_sheet_name(index: int) -> str:
@@ -405,7 +417,10 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
     """
     if profile is None:
         profile = load_profile(book.profile if book is not None else "hebei")
+    form = book.form if book is not None else profile.form
     milestones = list(book.milestones) if book is not None else list(profile.milestones)
+    if form == "national":
+        milestones = []  # the national 申报表 has no 资金支出计划
     password = profile.protection_password if password is None else password
     macros = str(path).lower().endswith(".xlsm")
     with atomic_path(path) as tmp:
@@ -424,20 +439,22 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
                     "measures": list(dept.measures) if dept else []}, password=password, unit=unit)
         if profile.overall_form or (book is not None and book.overall is not None):
             overall = book.overall if book else None
-            draw_sheet(wb, fmts, OVERALL_LAYOUT, OVERALL_LAYOUT.sheet, overall,
-                       {"indicators": list(overall.indicators) if overall else []}, password=password,
-                       unit=unit)
-        layout = project_layout(tuple(milestones))
+            overall_layout = overall_layout_of(form)
+            draw_sheet(wb, fmts, overall_layout, overall_layout.sheet, overall, block_rows(overall_layout, overall),
+                       password=password, unit=unit)
+        layout = project_layout_of(form, milestones)
         projects = list(book.projects) if book else []
         panels = {project_sheet_name(i) for i, p in enumerate(projects, start=1) if has_panel(layout, p)}
         for i, project in enumerate(projects or [None], start=1):
-            draw_sheet(wb, fmts, layout, project_sheet_name(i), project,
-                       {"indicators": list(project.indicators) if project else []}, password=password,
-                       unit=unit)
+            draw_sheet(wb, fmts, layout, project_sheet_name(i), project, block_rows(layout, project),
+                       password=password, unit=unit)
         master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password, unit=unit,
                             printable=False)
         master.hide()
-        _draw_meta(wb, profile, milestones, password)
+        extra = ()
+        if form == "national":
+            from .national import EXTRA_LISTS as extra
+        _draw_meta(wb, profile, milestones, password, extra_lists=extra, form=form)
         first.activate()
         if macros:
             sheets = wb.worksheets()

@@ -48,6 +48,9 @@ class Profile:
     name: str
     title: str = ""
     milestones: list[str] = field(default_factory=lambda: ["3月底", "6月底", "10月底", "12月底"])
+    # the family of forms the province uses: "hebei" (项目绩效目标表 with its 资金支出计划, and the Hunan
+    # 整体支出 table) or "national" (the Ministry's 申报表: two periods, no plan, no 项目编码)
+    form: str = "hebei"
     overall_form: bool = False  # ship the 部门整体支出绩效目标表 sheet
     cost_under_output: bool = True  # 成本指标 allowed as 二级 under 产出指标
     strict_project_code: bool = True  # JX-C01 checks the 21-character 一体化 form
@@ -91,9 +94,11 @@ def _profile(data: dict[str, Any]) -> Profile:
     values: dict[str, Any] = {}
     if "name" not in data:
         raise _Invalid("缺少 name")
-    for key in ("name", "title", "protection_password"):
+    for key in ("name", "title", "protection_password", "form"):
         if key in data:
             values[key] = _of(str, data[key], key)
+    if values.get("form", "hebei") not in ("hebei", "national"):
+        raise _Invalid(f"form 应为 hebei 或 national，而不是“{values['form']}”")
     for key in ("overall_form", "cost_under_output", "strict_project_code"):
         if key in data:
             values[key] = _of(bool, data[key], key)
