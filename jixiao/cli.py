@@ -177,6 +177,9 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else load_profile(book.profile)
     schedule = unit_schedule(book, prof)
     findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
+    if write and not book.has_plan:
+        fail("该工作簿的表样（项目支出绩效目标申报表）没有资金支出计划，无法生成“支出计划汇总”表；"
+             "各项目的中期、年度资金合计请看 jixiao totals 的输出（去掉 --write 和 -o）")
     if write:
         from .totals.sheet import write_totals_workbook
 
@@ -191,6 +194,11 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
         return
     data = to_json(schedule)
     t = data["total"]
+    if not schedule.has_plan:
+        _echo_periods(schedule, data)
+        _echo_uncounted(findings)
+        _exit_if_uncounted(findings)
+        return
     click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  预算数 {t['budget']} 万元"
                f"（财政资金 {t['fiscal']}，其他资金 {t['other']}）")
     click.echo("时点      累计金额     累计%   序时进度%   差距")
@@ -205,6 +213,20 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
                    f"序时进度 {lag['target_percent']}%，差 {lag['behind_amount']} 万元")
     _echo_uncounted(findings)
     _exit_if_uncounted(findings)
+
+
+def _echo_periods(schedule, data) -> None:
+    """The totals of a unit of the national forms: 年度 and 中期 amounts by source, no plan (none on the form)."""
+    t = data["total"]
+    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  年度资金总额 {t['budget']} 万元"
+               f"（财政拨款 {t['fiscal']}，其他资金 {t['other']}）")
+    if "mid" in t:
+        m = t["mid"]
+        click.echo(f"  中期资金总额 {m['budget']} 万元（财政拨款 {m['fiscal']}，其他资金 {m['other']}）")
+    click.echo("  本表样（项目支出绩效目标申报表）没有资金支出计划，不计算各时点累计金额和序时进度。")
+    for p in data["projects"]:
+        mid = f"；中期 {p['mid']['budget']}" if "mid" in p else ""
+        click.echo(f"  {p['sheet'] or ''} {p['name'] or '—'}：年度 {p['budget']}{mid}")
 
 
 def _echo_uncounted(findings) -> None:

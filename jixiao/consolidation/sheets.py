@@ -42,16 +42,20 @@ def _milestone_cols(*parts: tuple[str, str]) -> list[Col]:
     return [Col(f"{m}{label}", kind, 11) for m in MILESTONES for label, kind in parts]
 
 
+#: the 中期 (实施期) amounts of the national 申报表, blank for a form without them; by title → money name
+MID_COLS = (Col("中期资金总额", "money"), Col("中期财政拨款", "money"), Col("中期其他资金", "money"))
+MID_MONEY_OF = {"中期资金总额": "mid_budget", "中期财政拨款": "mid_fiscal", "中期其他资金": "mid_other"}
+
 COLUMNS: dict[str, list[Col]] = {
     UNITS: [Col("单位编码", width=10), Col("单位名称", width=28), Col("项目数", "int", 8), Col("指标数", "int", 8),
             Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
-            *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
+            *_milestone_cols(("累计金额", "money"), ("累计%", "percent")), *MID_COLS,
             Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40)],
     PROJECTS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=8),
                Col("项目编码", width=24), Col("项目名称", width=24), Col("预算数", "money"),
                Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", width=30),
                *_milestone_cols(("累计%", "percent")), *_milestone_cols(("累计金额", "money")),
-               Col("绩效目标", width=30), Col("指标数", "int", 8), Col("涉密", width=6),
+               Col("绩效目标", width=30), Col("指标数", "int", 8), Col("涉密", width=6), *MID_COLS,
                Col("来源", "link", 12)],
     INDICATORS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=10),
                  Col("项目编码", width=24), Col("项目名称", width=20), Col("序号", "int", 6),
@@ -59,7 +63,8 @@ COLUMNS: dict[str, list[Col]] = {
                  Col("绩效指标描述", width=24), Col("指标值", width=14), Col("指标值确定依据", width=14),
                  Col("指标值类型", width=8), Col("计量单位", width=8), Col("指标解释", width=20),
                  Col("评(扣)分标准", width=20), Col("分值", "number", 6), Col("备注", width=10),
-                 Col("运算符", width=6), Col("数值", "number", 10), Col("单位", width=6)],
+                 Col("运算符", width=6), Col("数值", "number", 10), Col("单位", width=6),
+                 Col("期间", width=6)],
     SCHEDULE: [Col("单位编码", width=10), Col("单位名称", width=28), Col("预算数", "money"),
                *_milestone_cols(("累计金额", "money"), ("累计%", "percent"), ("序时进度%", "percent"),
                                 ("差距", "percent"))],

@@ -35,7 +35,7 @@ from ..forms.values import MILESTONES
 from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
 from .sheets import (
-    COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
+    COLUMNS, INDICATORS, ISSUES, MID_MONEY_OF, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
     render_row,
 )
 from .xlsxstream import Chunk, Placement, Span, compress, crc32_combine, formula_xml, row_xml, splice
@@ -74,7 +74,9 @@ class County:
         return self._sums["amount:" + m]
 
     def percent(self, m: str) -> Decimal:
-        return self._sums["weighted:" + m] / self.budget if self.budget else ZERO
+        """The county's cumulative plan: of the budget of the units whose form has a plan."""
+        planned = self._sums["planned"]
+        return self._sums["weighted:" + m] / planned if planned else ZERO
 
     @functools.cached_property
     def _counts(self) -> Counter[str]:
@@ -179,6 +181,12 @@ def _totals_row(sheet: str, label: str, sums: dict[int, Decimal], first: int, la
         else:
             cells.append(f'<c s="{STYLES.header}"/>')
     return compress(row_xml(cells).encode("utf-8"), 1, level=1)
+
+
+def _mid_sums(sheet: str, county: "County") -> dict[int, Decimal]:
+    """The 中期 columns' totals, by column number (found by title)."""
+    return {i: county.total(MID_MONEY_OF[c.title]) for i, c in enumerate(COLUMNS[sheet], start=1)
+            if c.title in MID_MONEY_OF}
 
 
 def _money_cols(sheet: str) -> list[int]:
@@ -400,9 +408,9 @@ def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[s
     counts[REJECTED] = len(county.rejected)
     counts[SELFEVAL] = len(county.evaluations)
     unit_sums = {5: county.budget, 6: county.total("fiscal"), 7: county.total("other"),
-                 **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
-    project_sums: dict[int, Decimal] = {}
-    proj_cols = _money_cols(PROJECTS)
+                 **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)}, **_mid_sums(UNITS, county)}
+    project_sums: dict[int, Decimal] = _mid_sums(PROJECTS, county)
+    proj_cols = [i for i in _money_cols(PROJECTS) if i not in project_sums]
     budget_cols = {6: "budget", 7: "fiscal", 8: "other"}
     for i in proj_cols:
         if i in budget_cols:

@@ -437,7 +437,8 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
         draw_sheet(wb, fmts, DEPARTMENT_LAYOUT, DEPARTMENT_LAYOUT.sheet, dept,
                    {"sub_targets": list(dept.sub_targets) if dept else [],
                     "measures": list(dept.measures) if dept else []}, password=password, unit=unit)
-        if profile.overall_form or (book is not None and book.overall is not None):
+        # (a pre-national-forms "national" workbook, rewritten, keeps its sheets: no empty overall form added)
+        if (profile.overall_form and form == profile.form) or (book is not None and book.overall is not None):
             overall = book.overall if book else None
             overall_layout = overall_layout_of(form)
             draw_sheet(wb, fmts, overall_layout, overall_layout.sheet, overall, block_rows(overall_layout, overall),
