@@ -20,7 +20,7 @@ from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..forms.grid import SheetData
 from ..forms.layouts import (
-    OVERALL_LAYOUT, SheetLayout, Static, a1, parse_range, project_layout,
+    OVERALL_LAYOUT, SheetLayout, Static, a1, overall_layout_of, parse_range, project_layout, project_layout_of,
 )
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
@@ -189,6 +189,10 @@ def _read_meta(doc) -> dict[str, Any]:
 
 # --- export --------------------------------------------------------------------------------
 
+def _blocks(layout: SheetLayout, obj: Any) -> dict[str, list[Any]]:
+    return {b.name: list(getattr(obj, b.name, None) or []) for b in layout.blocks}
+
+
 def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
     """The 部门预算绩效文本 in the official layout (A4, 宋体 / 仿宋, one table per project)."""
     docx = _docx()
@@ -200,7 +204,7 @@ def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
     section.left_margin = section.right_margin = Cm(2.0)
     section.top_margin = section.bottom_margin = Cm(2.2)
     unit = book.unit
-    meta = {"profile": book.profile, "milestones": book.milestones,
+    meta = {"profile": book.profile, "milestones": book.milestones, "form": book.form,
             "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw}}
     doc.core_properties.title = xml_text(f"{unit.name or ''}{unit.year or ''} 年部门预算绩效文本")
     _attach_meta(doc, meta)
@@ -226,23 +230,31 @@ def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
     for i, item in enumerate(dept.measures):
         _para(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", 12, True)
         _para(doc, item.text or "")
+    national = book.form == "national"  # the Ministry's 申报表 (docs/forms/national-*.md)
     if book.overall is not None:
+        overall = overall_layout_of(book.form)
         doc.add_page_break()
-        _para(doc, "部门(单位)整体支出绩效目标表", 16, True, "center", TITLE_FONT)
-        _para(doc, f"（{unit.year or ''}）年度", 12, align="center")
-        grid, merges = form_grid(OVERALL_LAYOUT, book.overall, {"indicators": book.overall.indicators}, unit, 3)
-        _table(doc, grid, merges, _widths(OVERALL_LAYOUT, 17.0))
+        _para(doc, "部门(单位)整体支出绩效目标申报表" if national else "部门(单位)整体支出绩效目标表",
+              16, True, "center", TITLE_FONT)
+        _para(doc, f"（{unit.year or ''}{'年度）' if national else '）年度'}", 12, align="center")
+        grid, merges = form_grid(overall, book.overall, _blocks(overall, book.overall), unit, 3)
+        _table(doc, grid, merges, _widths(overall, 17.0))
     if book.projects:
         doc.add_page_break()
         _para(doc, "第二部分 预算项目绩效目标", 16, True, "center", TITLE_FONT)
-    layout = project_layout(tuple(book.milestones))
+    layout = project_layout_of(book.form, book.milestones)
     for i, project in enumerate(book.projects, start=1):
         if i > 1:
             doc.add_page_break()
-        _para(doc, f"{i}. {project.name or ''}绩效目标表", 14, True, "center", TITLE_FONT)
-        _para(doc, f"{unit.code or ''} {unit.name or ''}", 12)
+        if national:
+            _para(doc, f"{i}. {project.name or ''}", 14, True, "center", TITLE_FONT)
+            _para(doc, "项目支出绩效目标申报表", 14, True, "center", TITLE_FONT)
+            _para(doc, f"（{unit.year or ''}年度）", 12, align="center")
+        else:
+            _para(doc, f"{i}. {project.name or ''}绩效目标表", 14, True, "center", TITLE_FONT)
+            _para(doc, f"{unit.code or ''} {unit.name or ''}", 12)
         _para(doc, "单位：万元", 12, align="right")
-        grid, merges = form_grid(layout, project, {"indicators": project.indicators}, unit, 3)
+        grid, merges = form_grid(layout, project, _blocks(layout, project), unit, 3)
         _table(doc, grid, merges, _widths(layout, 17.0))
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
@@ -316,13 +328,17 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
             m = re.match(r"^\s*(\d{6})\s+(\S.*)$", text)
             if m and unit.code is None:
                 unit.code, unit.name = m.group(1), m.group(2).strip()
-    book = UnitWorkbook(profile=meta.get("profile", "hebei"), unit=unit, department=_department(paragraphs))
+    book = UnitWorkbook(profile=meta.get("profile", "hebei"), unit=unit, department=_department(paragraphs),
+                        form=meta.get("form", "hebei"))
     if meta.get("milestones"):
         book.milestones = list(meta["milestones"])
     projects = []
     for n, table in enumerate(doc.tables, start=1):
         first = squeeze(table.rows[0].cells[0].text) if table.rows else ""
-        if first == "项目编码":
+        if first == "项目名称" and book.form == "national":
+            projects.append(read_project(_table_sheet(table, f"项目{len(projects) + 1}", 3),
+                                         project_layout_of("national")))
+        elif first == "项目编码":
             labels = {squeeze(c.text) for c in table.rows[3].cells} if len(table.rows) > 3 else set()
             milestones = meta.get("milestones") or (["3月底", "6月底", "10月底", "12月底"] if "12月底" in labels
                                                     else ["3月底", "6月底", "10月底"])
@@ -335,11 +351,12 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}
-            bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
-            from ..forms.model import Indicator, OverallTargets
+            overall = overall_layout_of(book.form)
+            bind_fields(sheet, overall, data, raw, cells)
+            from ..forms.model import Indicator, OverallTargets, Task
 
-            book.overall = OverallTargets(raw=raw, **data,
-                                          indicators=read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator))
+            rows = {b.name: read_block(sheet, b, Task if b.name == "tasks" else Indicator) for b in overall.blocks}
+            book.overall = OverallTargets(raw=raw, **data, **rows)
         else:
             unplaced.append(f"第 {n} 个表格（首格“{first[:20]}”）不是绩效目标表，未导入")
     book.projects = projects
