@@ -151,7 +151,7 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
         _para(doc, "（三）项目支出绩效自评情况", 12, True)
     for p in report.projects:
         head = f"总分 {p.total:.2f}，等级 {p.grade}" if p.complete else f"未完成评分（已评部分 {p.total:.2f} 分）"
-        _para(doc, f"{p.sheet.name or p.sheet.sheet}（{p.sheet.code or ''}）：执行率 {p.rate * 100:.2f}%，{head}", 12, True)
+        _para(doc, f"{p.sheet.name or p.sheet.sheet}{f'（{p.sheet.code}）' if p.sheet.code else ''}：执行率 {p.rate * 100:.2f}%，{head}", 12, True)
         _table(doc, _indicator_rows(p.rows, p))
 
     _para(doc, SECTIONS[10], 14, True, font=TITLE_FONT)

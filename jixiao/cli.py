@@ -150,10 +150,18 @@ def show(file: str, fmt: str, engine: str) -> None:
     click.echo(f"{unit.code or '（无单位编码）'} {unit.name or '（无单位名称）'}  预算年度：{unit.year or '—'}"
                f"  配置：{book.profile}")
     for p in book.projects:
+        if book.form == "national":  # the 申报表: 年度 and 中期, no 项目编码
+            mid = p.period("mid")
+            mid_text = "" if mid.is_blank() else \
+                f"  中期 {format_money(mid.budget) or '—'} 万元、指标 {len(mid.indicators)} 条"
+            click.echo(f"  [{p.sheet}] {p.name or '—'}  年度 {format_money(p.budget) or '—'} 万元、"
+                       f"指标 {len(p.indicators)} 条{mid_text}{'  （涉密）' if p.classified else ''}")
+            continue
         click.echo(f"  [{p.sheet}] {p.code or '—'} {p.name or '—'}  预算数 {format_money(p.budget) or '—'} 万元"
                    f"  指标 {len(p.indicators)} 条{'  （涉密）' if p.classified else ''}")
     if book.overall is not None:
-        click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条")
+        tasks = f"  年度主要任务 {len(book.overall.tasks)} 项" if book.overall.tasks else ""
+        click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条{tasks}")
 
 
 @main.command()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from pydantic import Field as PField
+from pydantic import Field as PField, model_serializer
 
 from ..fsutil import atomic_path, guard_output
 from ..forms.grid import open_grid
@@ -87,12 +87,31 @@ class ProjectEval(Located):
     execution_weight: Decimal | None = None  # 分值 of 执行率
     execution_reason: str | None = None  # 执行率偏低的原因
     indicators: list[EvalIndicator] = PField(default_factory=list)
+    # the national form (selfeval/national.py): 主管部门, 实施单位, 上年结转资金, 年度总体目标 预期 | 实际
+    department: str | None = None
+    implementer: str | None = None
+    initial_carry: Decimal | None = None
+    full_carry: Decimal | None = None
+    executed_carry: Decimal | None = None
+    goal: str | None = None  # 年度总体目标 (预期目标)
+    goal_actual: str | None = None  # 实际完成情况
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_national(self, handler):
+        data = handler(self)
+        for name in _NATIONAL_FIELDS:
+            if data.get(name) is None and name in data and (name != "goal" or type(self) is ProjectEval):
+                del data[name]
+        return data
+
+
+_NATIONAL_FIELDS = ("department", "implementer", "initial_carry", "full_carry", "executed_carry", "goal",
+                    "goal_actual")
 
 
 class DepartmentEval(ProjectEval):
     """部门整体支出绩效自评表: the project part plus the report's text and the evaluation team."""
 
-    goal: str | None = None  # 年度总体目标
     conclusion: str | None = None  # 评价结论
     problems: str | None = None  # 存在的问题
     improvements: str | None = None  # 改进措施
@@ -102,6 +121,7 @@ class DepartmentEval(ProjectEval):
 
 class SelfEvaluation(Located):
     profile: str = "hebei"
+    form: str = "hebei"  # "national": the Ministry's 自评表 (selfeval/national.py)
     unit: Unit = PField(default_factory=Unit)
     department: DepartmentEval = PField(default_factory=DepartmentEval)
     projects: list[ProjectEval] = PField(default_factory=list)
@@ -220,6 +240,14 @@ SUBTARGET_EVAL_LAYOUT = SheetLayout(
 )
 
 
+def eval_layouts(form: str) -> tuple[SheetLayout, SheetLayout]:
+    """The 部门整体 and the project 自评表 layouts of a form family."""
+    if form == "national":
+        from .national import NATIONAL_DEPARTMENT_EVAL_LAYOUT, NATIONAL_PROJECT_EVAL_LAYOUT
+        return NATIONAL_DEPARTMENT_EVAL_LAYOUT, NATIONAL_PROJECT_EVAL_LAYOUT
+    return DEPARTMENT_EVAL_LAYOUT, PROJECT_EVAL_LAYOUT
+
+
 # --- writing and reading ----------------------------------------------------------------
 
 def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: Profile | None = None) -> Path:
@@ -227,6 +255,8 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
     from ..forms.template import _draw_meta, _Formats, draw_sheet
 
     profile = profile or load_profile(ev.profile if ev else "hebei")
+    form = ev.form if ev else profile.form
+    dept_layout, project_layout = eval_layouts(form)
     password = profile.protection_password
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
@@ -237,16 +267,16 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
         unit = ev.unit if ev else None
         first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)
         dept = ev.department if ev else None
-        draw_sheet(wb, fmts, DEPARTMENT_EVAL_LAYOUT, DEPARTMENT_SHEET, dept,
+        draw_sheet(wb, fmts, dept_layout, DEPARTMENT_SHEET, dept,
                    {"team": list(dept.team) if dept else [], "indicators": list(dept.indicators) if dept else []},
                    password=password, unit=unit)
         draw_sheet(wb, fmts, SUBTARGET_EVAL_LAYOUT, SUBTARGET_SHEET, None,
                    {"sub_targets": list(dept.sub_targets) if dept else []}, password=password, unit=unit)
         for i, project in enumerate((ev.projects if ev else None) or [None], start=1):
-            draw_sheet(wb, fmts, PROJECT_EVAL_LAYOUT, f"{PROJECT_PREFIX}{i}", project,
+            draw_sheet(wb, fmts, project_layout, f"{PROJECT_PREFIX}{i}", project,
                        {"indicators": list(project.indicators) if project else []}, password=password, unit=unit)
         _draw_meta(wb, profile, list(profile.milestones), password, template_id=TEMPLATE_ID,
-                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),))
+                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),), form=form)
         first.activate()
         wb.close()
     return Path(path)
@@ -267,20 +297,22 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     """Read a 自评表 workbook (JX-L01 when it is not one)."""
     grid = open_grid(path)
     meta = read_meta(grid, TEMPLATE_ID)
-    ev = SelfEvaluation(profile=meta.get("profile") or "hebei")
+    form = meta.get("form") or "hebei"
+    ev = SelfEvaluation(profile=meta.get("profile") or "hebei", form=form if form == "national" else "hebei")
+    dept_layout, project_layout = eval_layouts(ev.form)
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Any] = {}
     bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
     ev.unit = Unit(raw=raw, cells=cells, **data)
     if grid.has(DEPARTMENT_SHEET):
-        ev.department = _read_eval(grid.sheet(DEPARTMENT_SHEET), DEPARTMENT_EVAL_LAYOUT, DepartmentEval)
+        ev.department = _read_eval(grid.sheet(DEPARTMENT_SHEET), dept_layout, DepartmentEval)
     if grid.has(SUBTARGET_SHEET):  # a 自评表 made before the sheet existed has none
         ev.department.sub_targets = read_block(grid.sheet(SUBTARGET_SHEET), SUBTARGET_EVAL_LAYOUT.block("sub_targets"),
                                                SubTarget)
     for name in grid.sheet_names:
         if name.startswith(PROJECT_PREFIX):
-            project = _read_eval(grid.sheet(name), PROJECT_EVAL_LAYOUT, ProjectEval)
+            project = _read_eval(grid.sheet(name), project_layout, ProjectEval)
             if project.name or project.code or project.indicators:
                 ev.projects.append(project)
     return ev
@@ -337,16 +369,21 @@ def subtarget_indicators(sub_targets: list[SubTarget], profile: Profile) -> list
 def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluation:
     """A self-evaluation with indicators, targets and budgets carried over; actuals blank."""
     profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
-    ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy())
+    national = book.form == "national"
+    ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy(), form="national" if national else "hebei")
     weight = profile.weights.execution
-    budgets = [p for p in book.projects if p.budget is not None]
+    # the national 部门整体 form states the unit's money by 年度主要任务; elsewhere the projects' sum
+    budgets = (book.overall.tasks if national and book.overall is not None and book.overall.tasks
+               else book.projects)
+    budgets = [p for p in budgets if p.budget is not None]
     total = sum((p.budget for p in budgets), Decimal(0)) if budgets else None
     fiscal = sum((p.fiscal or Decimal(0) for p in budgets), Decimal(0)) if budgets else None
     other = sum((p.other or Decimal(0) for p in budgets), Decimal(0)) if budgets else None
-    dept = DepartmentEval(name=book.unit.name, goal=book.department.overall_goal, initial_total=total,
+    goal = book.overall.annual_goal if national and book.overall is not None else book.department.overall_goal
+    dept = DepartmentEval(name=book.unit.name, goal=goal, initial_total=total,
                           initial_fiscal=fiscal, initial_other=other, full_total=total, full_fiscal=fiscal,
                           full_other=other, execution_weight=weight,
-                          team=[TeamMember(role="组长"), TeamMember(role="成员")])
+                          team=[] if national else [TeamMember(role="组长"), TeamMember(role="成员")])
     dept.sub_targets = [SubTarget(title=t.title, goal=t.goal, indicators=t.indicators)
                         for t in book.department.sub_targets]
     if book.overall is not None:
@@ -358,7 +395,8 @@ def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluatio
         ev.projects.append(ProjectEval(
             name=p.name, code=p.code, initial_total=p.budget, initial_fiscal=p.fiscal, initial_other=p.other,
             full_total=p.budget, full_fiscal=p.fiscal, full_other=p.other, execution_weight=weight,
-            indicators=_eval_indicators(p.indicators, profile)))
+            indicators=_eval_indicators(p.indicators, profile),  # the 年度 table: what a year is scored on
+            **({"department": p.department, "implementer": p.implementer, "goal": p.goals} if national else {})))
     return ev
 
 
@@ -465,14 +503,16 @@ def _money_findings(sheet: ProjectEval) -> list[Issue]:
                         ("initial_other", "年初预算数（其他资金）"), ("full_total", "全年预算数"),
                         ("full_fiscal", "全年预算数（财政资金）"), ("full_other", "全年预算数（其他资金）"),
                         ("executed_total", "全年执行数"), ("executed_fiscal", "全年执行数（财政资金）"),
-                        ("executed_other", "全年执行数（其他资金）"), ("execution_weight", "执行率分值")):
+                        ("executed_other", "全年执行数（其他资金）"), ("execution_weight", "执行率分值"),
+                        ("initial_carry", "年初预算数（上年结转资金）"), ("full_carry", "全年预算数（上年结转资金）"),
+                        ("executed_carry", "全年执行数（上年结转资金）")):
         if name in sheet.raw:
             out.append(Issue.at("JX-L03", sheet, name, sheet.raw[name], label=label,
                                 unit="分" if name == "execution_weight" else "万元"))
     return out
 
 
-def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
+def score_sheet(sheet: ProjectEval, profile: Profile, form: str = "hebei") -> SheetScore:
     weight = sheet.execution_weight if sheet.execution_weight is not None else Decimal(profile.weights.execution)
     rate, ex_score = execution_score(sheet.executed_total or ZERO, sheet.full_total or ZERO, weight)
     result = SheetScore(sheet, rate, ex_score, weight)
@@ -482,7 +522,7 @@ def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
             result.pending.append(_pending(sheet, name, f"{label}未填写，请填写{label}（万元）；填写前不评定等级。"))
     if not sheet.indicators:
         result.pending.append(Issue.make("JX-E06", loc=Loc(sheet=sheet.sheet or "", cell="C" + str(
-            (DEPARTMENT_EVAL_LAYOUT if isinstance(sheet, DepartmentEval) else PROJECT_EVAL_LAYOUT).blocks[-1]
+            eval_layouts(form)[0 if isinstance(sheet, DepartmentEval) else 1].blocks[-1]
             .first_row)) if sheet.sheet else None, field="indicators",
             detail="本表没有绩效指标，请填写各项绩效指标（三级指标、年度指标值、实际完成值）。"))
     bands = [(Decimal(t), Decimal(s)) for t, s in profile.satisfaction_bands]
@@ -549,7 +589,8 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
             if sheet.executed_total > sheet.full_total:
                 issues.append(Issue.at("JX-E05", sheet, "executed_total", sheet.executed_total,
                                        detail=f"全年执行数 {sheet.executed_total} 超过全年预算数 {sheet.full_total}，请核对。"))
-            elif s.rate < Decimal("0.9") and not squeeze(sheet.execution_reason):
+            elif s.rate < Decimal("0.9") and not squeeze(sheet.execution_reason) and ev.form != "national":
+                # (the national form has no 执行率偏低的原因 cell to explain it in)
                 issues.append(Issue.at("JX-E01", sheet, "executed_total", sheet.executed_total,
                                        detail=f"预算执行率 {s.rate * 100:.1f}% 低于 90%，请在“执行率偏低的原因”中说明。"))
         for r in s.rows:
@@ -609,8 +650,8 @@ class EvalReport:
 
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
     profile = profile or load_profile(ev.profile if ev.profile in ("hebei", "hunan", "national") else "hebei")
-    dept = score_sheet(ev.department, profile)
-    projects = [score_sheet(p, profile) for p in ev.projects]
+    dept = score_sheet(ev.department, profile, ev.form)
+    projects = [score_sheet(p, profile, ev.form) for p in ev.projects]
     return EvalReport(ev, dept, projects, check(ev, [dept, *projects]))
 
 
