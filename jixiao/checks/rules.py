@@ -366,15 +366,22 @@ def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-B03", "project")
 def amounts_two_decimals(ctx: Context) -> Iterator[Issue]:
+    """Cents of the unit the form prints: 0.01 万元, or 0.01 元 on a form in 元 (shown as typed)."""
+    layout = forms_of(ctx.book).project
+    scales = {f.name: f.scale for f in layout.fields}
     for name, label in _MONEY:
         value = getattr(ctx.project, name)
-        if value is not None and value != value.quantize(Decimal("0.01")):
-            yield Issue.at("JX-B03", ctx.project, name, value, label=label)
+        shown = value.scaleb(scales.get(name, 0)) if value is not None else None
+        if shown is not None and shown != shown.quantize(Decimal("0.01")):
+            yield Issue.at("JX-B03", ctx.project, name, shown, label=label, unit=layout.money_unit)
 
 
 # --- P: spending plan ----------------------------------------------------------------
 
 def _plan(ctx: Context) -> list[tuple[str, Decimal | None]]:
+    """The milestones and their percent; none where the unit's form has no 资金支出计划 (the national forms)."""
+    if not forms_of(ctx.book).project.has_plan:
+        return []
     return [(m, ctx.project.plan.get(m)) for m in ctx.book.milestones]
 
 
@@ -407,7 +414,7 @@ def plan_cumulative(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-P03", "project")
 def plan_ends_at_100(ctx: Context) -> Iterator[Issue]:
-    if "12月底" not in ctx.book.milestones:
+    if "12月底" not in ctx.book.milestones or not forms_of(ctx.book).project.has_plan:
         return
     value = ctx.project.plan.get("12月底")
     if value is not None and value != 100:

@@ -280,15 +280,23 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-@functools.lru_cache(maxsize=None)
 def builtin_form(name: str, milestones: tuple[str, ...] = ()) -> SheetLayout:
     """A built-in form by name (``hebei-project``), parsed once per process and milestone set."""
+    return _builtin_form(name, tuple(milestones))
+
+
+@functools.lru_cache(maxsize=None)
+def _builtin_form(name: str, milestones: tuple[str, ...]) -> SheetLayout:
     return parse_form(_read(_builtin_text(name), name), name, milestones)
 
 
-@functools.lru_cache(maxsize=64)
 def form_from_text(text: str, origin: str, milestones: tuple[str, ...] = ()) -> SheetLayout:
     """A form from its file's text (a user's file, or the copy a workbook carries)."""
+    return _form_from_text(text, origin, tuple(milestones))
+
+
+@functools.lru_cache(maxsize=64)
+def _form_from_text(text: str, origin: str, milestones: tuple[str, ...]) -> SheetLayout:
     return parse_form(_read(text, origin), origin, milestones)
 
 

@@ -229,3 +229,4 @@ class UnitWorkbook(Located):
     altered_sheets: list[str] = Field(default_factory=list, exclude=True)
     # the forms it was read with or is drawn from (a jixiao.forms.layouts.FormSet; the profile's when unset)
     _forms: Any = PrivateAttr(default=None)
+    _profile_text: str | None = PrivateAttr(default=None)  # a user's profile file, as the workbook carries it

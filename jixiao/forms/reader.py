@@ -258,6 +258,7 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
     book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
     forms = form_set_from_meta(meta, tuple(milestones))
     book._forms = forms
+    book._profile_text = meta.get("profile.toml") or None
     unit_layout, dept_layout, overall_layout = forms.unit, forms.department, forms.overall
 
     if grid.has(unit_layout.sheet):

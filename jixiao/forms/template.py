@@ -351,7 +351,8 @@ def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str],
     ws = wb.add_worksheet(META_SHEET)
     meta = [("template_id", template_id), ("template_version", TEMPLATE_VERSION),
             ("profile", profile.name), ("milestones", "|".join(milestones)),
-            ("generator", f"jixiao {__version__}"), *(meta_rows(forms) if forms is not None else ())]
+            ("generator", f"jixiao {__version__}"), *(meta_rows(forms) if forms is not None else ()),
+            *((("profile.toml", profile.text),) if profile.text else ())]
     for i, (key, value) in enumerate(meta):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)
@@ -408,10 +409,9 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
     partial file.
     """
     if profile is None:
-        from ..profiles import BUILTIN
+        from ..profiles import profile_for
 
-        name = book.profile if book is not None else "hebei"
-        profile = load_profile(name) if name in BUILTIN else Profile(name=name)  # a user's: its forms travel with the book
+        profile = profile_for(book) if book is not None else load_profile("hebei")
     milestones = list(book.milestones) if book is not None else list(profile.milestones)
     password = profile.protection_password if password is None else password
     macros = str(path).lower().endswith(".xlsm")
@@ -424,8 +424,8 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
                            "created": _dt.datetime(2026, 1, 1)})
         fmts = _Formats(wb)
         unit = book.unit if book else None
-        carried = getattr(book, "_forms", None) if book is not None else None
-        forms = carried if carried is not None and not profile.forms else form_set(profile, milestones)
+        carried = getattr(book, "_forms", None) if book is not None else None  # the forms it was read with
+        forms = carried if carried is not None else form_set(profile, milestones)
         first = draw_sheet(wb, fmts, forms.unit, forms.unit.sheet, unit, {}, password=password)
         dept = book.department if book else None
         draw_sheet(wb, fmts, forms.department, forms.department.sheet, dept,

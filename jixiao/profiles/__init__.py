@@ -62,6 +62,7 @@ class Profile:
     # form's name (jixiao/forms/tables/<name>.toml) or a .toml path relative to the profile file
     forms: dict[str, str] = field(default_factory=dict)
     base_dir: str | None = None  # the folder of a user's profile file (form paths are relative to it)
+    text: str | None = field(default=None, repr=False, compare=False)  # a user's file as written (a workbook carries it)
 
     @property
     def has_december(self) -> bool:
@@ -135,7 +136,7 @@ def _profile(data: dict[str, Any]) -> Profile:
 def _parse(text: str, origin: str, base_dir: str | None = None) -> Profile:
     try:
         profile = _profile(tomllib.loads(text))
-        return dataclasses.replace(profile, base_dir=base_dir) if base_dir else profile
+        return dataclasses.replace(profile, base_dir=base_dir, text=text) if base_dir else profile
     except (tomllib.TOMLDecodeError, _Invalid) as exc:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
@@ -163,3 +164,19 @@ def resolve_profile(name: str | None = None, file: str | Path | None = None) -> 
     if file:
         return load_profile_file(file)
     return load_profile(name or "hebei")
+
+
+@functools.lru_cache(maxsize=64)
+def _carried(text: str, name: str) -> Profile:
+    return _parse(text, f"（工作簿内的配置 {name}）")
+
+
+def profile_for(book: Any) -> Profile:
+    """The profile a workbook was made with: a built-in one by name, a user's from the copy the workbook
+    carries (``profile.toml`` in ``_jixiao``), else ``hebei`` (a workbook of an unknown profile, as before)."""
+    if book.profile in BUILTIN:
+        return load_profile(book.profile)
+    text = getattr(book, "_profile_text", None)
+    if text:
+        return _carried(text, book.profile)
+    return load_profile("hebei")

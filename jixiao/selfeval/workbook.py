@@ -26,9 +26,9 @@ from ..fsutil import atomic_path, guard_output
 from ..forms.grid import open_grid
 from ..checks.issues import FileReport, Issue
 from ..forms.formfile import builtin_form
-from ..forms.layouts import UNIT_LAYOUT, SheetLayout
+from ..forms.layouts import SheetLayout, form_set, form_set_from_meta
 from ..forms.model import Loc, Located, SubTarget, Unit, UnitWorkbook
-from ..profiles import Profile, load_profile
+from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import bind_fields, read_block, read_meta
 from ..checks.rules import effective_rows
 from .scoring import (
@@ -123,6 +123,9 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
 
     profile = profile or load_profile(ev.profile if ev else "hebei")
     password = profile.protection_password
+    forms = form_set(profile)
+    unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
+                                     forms["selfeval_project"])
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
@@ -130,18 +133,18 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
         wb.set_properties({"title": "预算绩效自评表", "created": _dt.datetime(2026, 1, 1)})
         fmts = _Formats(wb)
         unit = ev.unit if ev else None
-        first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)
+        first = draw_sheet(wb, fmts, unit_l, unit_l.sheet, unit, {}, password=password)
         dept = ev.department if ev else None
-        draw_sheet(wb, fmts, DEPARTMENT_EVAL_LAYOUT, DEPARTMENT_SHEET, dept,
+        draw_sheet(wb, fmts, dept_l, dept_l.sheet, dept,
                    {"team": list(dept.team) if dept else [], "indicators": list(dept.indicators) if dept else []},
                    password=password, unit=unit)
-        draw_sheet(wb, fmts, SUBTARGET_EVAL_LAYOUT, SUBTARGET_SHEET, None,
+        draw_sheet(wb, fmts, sub_l, sub_l.sheet, None,
                    {"sub_targets": list(dept.sub_targets) if dept else []}, password=password, unit=unit)
         for i, project in enumerate((ev.projects if ev else None) or [None], start=1):
-            draw_sheet(wb, fmts, PROJECT_EVAL_LAYOUT, f"{PROJECT_PREFIX}{i}", project,
+            draw_sheet(wb, fmts, proj_l, f"{PROJECT_PREFIX}{i}", project,
                        {"indicators": list(project.indicators) if project else []}, password=password, unit=unit)
         _draw_meta(wb, profile, list(profile.milestones), password, template_id=TEMPLATE_ID,
-                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),))
+                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),), forms=forms)
         first.activate()
         wb.close()
     return Path(path)
@@ -163,19 +166,21 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     grid = open_grid(path)
     meta = read_meta(grid, TEMPLATE_ID)
     ev = SelfEvaluation(profile=meta.get("profile") or "hebei")
+    forms = form_set_from_meta(meta, ())
+    unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
+                                     forms["selfeval_project"])
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Any] = {}
-    bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+    bind_fields(grid.sheet(unit_l.sheet), unit_l, data, raw, cells)
     ev.unit = Unit(raw=raw, cells=cells, **data)
-    if grid.has(DEPARTMENT_SHEET):
-        ev.department = _read_eval(grid.sheet(DEPARTMENT_SHEET), DEPARTMENT_EVAL_LAYOUT, DepartmentEval)
-    if grid.has(SUBTARGET_SHEET):  # a 自评表 made before the sheet existed has none
-        ev.department.sub_targets = read_block(grid.sheet(SUBTARGET_SHEET), SUBTARGET_EVAL_LAYOUT.block("sub_targets"),
-                                               SubTarget)
+    if grid.has(dept_l.sheet):
+        ev.department = _read_eval(grid.sheet(dept_l.sheet), dept_l, DepartmentEval)
+    if grid.has(sub_l.sheet):  # a 自评表 made before the sheet existed has none
+        ev.department.sub_targets = read_block(grid.sheet(sub_l.sheet), sub_l.block("sub_targets"), SubTarget)
     for name in grid.sheet_names:
         if name.startswith(PROJECT_PREFIX):
-            project = _read_eval(grid.sheet(name), PROJECT_EVAL_LAYOUT, ProjectEval)
+            project = _read_eval(grid.sheet(name), proj_l, ProjectEval)
             if project.name or project.code or project.indicators:
                 ev.projects.append(project)
     return ev
@@ -231,7 +236,7 @@ def subtarget_indicators(sub_targets: list[SubTarget], profile: Profile) -> list
 
 def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluation:
     """A self-evaluation with indicators, targets and budgets carried over; actuals blank."""
-    profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(book)
     ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy())
     weight = profile.weights.execution
     budgets = [p for p in book.projects if p.budget is not None]
