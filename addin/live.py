@@ -19,7 +19,7 @@ from ..forms.grid import Grid, SheetData
 from ..checks.issues import ERROR, SEVERITY_ZH, FileReport, Issue
 from ..forms.layouts import META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, is_input_cell, layout_of_sheet
 from ..forms.model import UnitWorkbook
-from ..profiles import load_profile
+from ..profiles import profile_for
 from ..forms.reader import read_grid
 from ..forms.template import INPUT_FILL
 from ..forms.values import EXCEL_ERRORS
@@ -181,7 +181,7 @@ def add_project(book: Any) -> str:
 
 
 def profile_of(book_model: UnitWorkbook):
-    return load_profile(book_model.profile if book_model.profile in ("hebei", "hunan", "national") else "hebei")
+    return profile_for(book_model)
 
 
 def folder_of(book: Any) -> Path:

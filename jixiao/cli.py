@@ -90,16 +90,19 @@ def templates() -> None:
 @templates.command("build")
 @click.option("--profile", "profiles", multiple=True, type=click.Choice(["hebei", "hunan", "national"]),
               help="配置（省份/版式），可多次指定；默认全部。")
+@click.option("--profile-file", "profile_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="自定义配置文件（可指向同一文件夹中的表样文件），可多次指定。")
 @click.option("--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False),
               help="输出文件夹。")
-def templates_build(profiles: tuple[str, ...], out: str) -> None:
+def templates_build(profiles: tuple[str, ...], profile_files: tuple[str, ...], out: str) -> None:
     """生成单位填报模板（.xlsx）。"""
     from .demo import build_templates
     from .outputs import check_folder_output
-    from .profiles import BUILTIN
+    from .profiles import BUILTIN, load_profile_file
 
+    chosen = [*profiles, *(load_profile_file(f) for f in profile_files)]
     check_folder_output(out)
-    for path in build_templates(out, profiles or BUILTIN):
+    for path in build_templates(out, tuple(chosen) or BUILTIN):
         click.echo(f"已生成模板：{path}")
 
 
@@ -140,6 +143,7 @@ def demo(out: str) -> None:
 @click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True)
 def show(file: str, fmt: str, engine: str) -> None:
     """读取单位工作簿并显示其内容（json 为模型数据）。"""
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
 
     book = read_workbook(file, engine)
@@ -150,7 +154,7 @@ def show(file: str, fmt: str, engine: str) -> None:
     click.echo(f"{unit.code or '（无单位编码）'} {unit.name or '（无单位名称）'}  预算年度：{unit.year or '—'}"
                f"  配置：{book.profile}")
     for p in book.projects:
-        if book.form == "national":  # the 申报表: 年度 and 中期, no 项目编码
+        if forms_of(book).project.periods:  # the national 申报表: 年度 and 中期, no 项目编码
             mid = p.period("mid")
             mid_text = "" if mid.is_blank() else \
                 f"  中期 {format_money(mid.budget) or '—'} 万元、指标 {len(mid.indicators)} 条"
@@ -176,13 +180,14 @@ def show(file: str, fmt: str, engine: str) -> None:
 def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, write: bool,
            output: str | None) -> None:
     """汇总资金支出计划：各项目、全单位各时点的累计金额与序时进度差距。"""
-    from .profiles import load_profile, resolve_profile
+    from .profiles import profile_for, resolve_profile
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
     from .totals.plan import MILESTONES, to_json, uncounted, unit_schedule
 
     _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
-    prof = resolve_profile(profile, profile_file) if (profile or profile_file) else load_profile(book.profile)
+    prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
     schedule = unit_schedule(book, prof)
     findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
     if write and not book.has_plan:
@@ -419,6 +424,7 @@ def selfeval() -> None:
 def selfeval_new(targets: str, output: str) -> None:
     """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
     from .outputs import check_output
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
     from .selfeval.workbook import prefill, write_selfeval
 
@@ -507,6 +513,7 @@ def export_command(file: str, to: str, output: str) -> None:
     from .converters import EXPORTERS
     from .errors import NotAJixiaoWorkbook
     from .outputs import check_output
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
 
     check_output(output, inputs=[file], content=to)

@@ -156,6 +156,9 @@ def generate_national_unit(seed: int, *, n_projects: int = 3, n_indicators: int 
         if first.mid_budget is not None:
             first.budget = first.mid_budget + Decimal("10.00")  # JX-B04 (and JX-B01)
             first.fiscal = first.budget - (first.other or Decimal(0))
+    from .forms.layouts import form_set
+
+    book.forms = dict(form_set(profile).named)  # the national 申报表, not the Hebei form
     tasks = [Task(name=p.name, detail=f"保障{p.name}实施", budget=p.budget, fiscal=p.fiscal, other=p.other)
              for p in book.projects]
     indicators = [Indicator.model_validate(ind.content()) for ind in book.projects[0].indicators] \
@@ -163,5 +166,4 @@ def generate_national_unit(seed: int, *, n_projects: int = 3, n_indicators: int 
     book.overall = OverallTargets(name=book.unit.name, duties=f"负责{book.unit.name}职责范围内的各项工作。",
                                   annual_goal=f"{year}年完成年度主要任务，提升公共服务水平。",
                                   indicators=indicators, tasks=tasks)
-    book.form, book.milestones = "national", []
     return book

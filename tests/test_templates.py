@@ -7,8 +7,8 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 
 from jixiao.forms.layouts import (
-    DEPARTMENT_LAYOUT, META_SHEET, NATIONAL_TEMPLATE_VERSION, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, TEMPLATE_ID,
-    TEMPLATE_VERSION, UNIT_LAYOUT, a1, overall_layout_of, project_layout_of,
+    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, TEMPLATE_ID, TEMPLATE_VERSION,
+    UNIT_LAYOUT, a1, form_set,
 )
 from jixiao.profiles import load_profile
 from jixiao.forms.taxonomy import LEVEL1, allowed_level2
@@ -23,11 +23,12 @@ def template(request, tmp_path_factory):
 
 
 def _layouts(profile):
-    project = project_layout_of(profile.form, profile.milestones)
+    forms = form_set(profile)
+    project = forms.project
     layouts = {UNIT_LAYOUT.sheet: UNIT_LAYOUT, DEPARTMENT_LAYOUT.sheet: DEPARTMENT_LAYOUT,
                "项目1": project, PROJECT_MASTER_SHEET: project}
     if profile.overall_form:
-        layouts[OVERALL_LAYOUT.sheet] = overall_layout_of(profile.form)
+        layouts[OVERALL_LAYOUT.sheet] = forms.overall
     return layouts
 
 
@@ -50,11 +51,9 @@ def test_sheets_and_identity(template):
     assert wb[PROJECT_MASTER_SHEET].sheet_state == "hidden"
     values = {meta.cell(r, 1).value: meta.cell(r, 2).value for r in range(1, 6)}
     assert values["template_id"] == TEMPLATE_ID
-    national = profile.form == "national"
-    assert values["template_version"] == (NATIONAL_TEMPLATE_VERSION if national else TEMPLATE_VERSION)
+    assert values["template_version"] == TEMPLATE_VERSION
     assert values["profile"] == profile.name
-    # the national 申报表 has no 资金支出计划
-    assert [m for m in values["milestones"].split("|") if m] == ([] if national else profile.milestones)
+    assert values["milestones"].split("|") == profile.milestones
 
 
 def test_every_sheet_protected_and_only_inputs_unlocked(template):
@@ -83,7 +82,7 @@ def test_dropdowns_carry_the_taxonomy(template):
     assert "定性" in listed("jx_operators") and "≥" in listed("jx_operators")
     ws = wb["项目1"]
     rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
-    if profile.form == "national":  # one table per period: 中期 rows 14–25, 年度 rows 28–42
+    if form_set(profile).project.periods:  # the national 申报表  # one table per period: 中期 rows 14–25, 年度 rows 28–42
         assert listed("jx_attributes") == ["新增项目", "延续项目", "一次性项目"]
         assert rules["B5"].formula1 == "jx_attributes"
         for first, last in ((14, 25), (28, 42)):
@@ -107,7 +106,7 @@ def test_print_setup_and_checks(template):
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
     ws = wb["项目1"]
     formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
-    if profile.form == "national":  # each period's sum, and 年度 not above 中期
+    if form_set(profile).project.periods:  # the national 申报表  # each period's sum, and 年度 not above 中期
         assert any("ROUND($E$7-N($E$8)-N($E$9),2)<>0" in f for f in formulas)
         assert any("ROUND($G$7-N($G$8)-N($G$9),2)<>0" in f for f in formulas)
         assert any("$G$7>$E$7" in f for f in formulas)

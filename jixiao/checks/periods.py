@@ -62,7 +62,7 @@ def task_amounts_two_decimals(ctx: Context) -> Iterator[Issue]:
         for role in _ROLES:
             value = getattr(task, role)
             if value is not None and value != value.quantize(Decimal("0.01")):
-                yield Issue.at("JX-B03", task, role, value, label=labels[role])
+                yield Issue.at("JX-B03", task, role, value, label=labels[role], unit="万元")
 
 
 @rule("JX-L03", "overall")

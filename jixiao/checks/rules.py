@@ -20,10 +20,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 from .issues import Issue
-from ..forms.layouts import (
-    DEPARTMENT_LAYOUT, PROJECT_MASTER_SHEET, UNIT_LAYOUT, SheetLayout, has_column, has_field, overall_layout_of,
-    project_layout_of,
-)
+from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of, has_column, has_field
 from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from ..profiles import Profile
 from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
@@ -89,11 +86,11 @@ class Context:
     @property
     def layout(self) -> SheetLayout:
         """The project form of the workbook (rules that need a field run only where the form has it)."""
-        return project_layout_of(self.book.form, self.book.milestones)
+        return forms_of(self.book).project
 
     @property
     def overall_layout(self) -> SheetLayout:
-        return overall_layout_of(self.book.form)
+        return forms_of(self.book).overall
 
     @property
     def budget(self) -> Decimal | None:
@@ -213,11 +210,12 @@ def _formulas_and_errors(obj: Located | None, layout: SheetLayout | None) -> Ite
 
 @rule("JX-L05", "unit")
 def unit_formulas(ctx: Context) -> Iterator[Issue]:
-    yield from _formulas_and_errors(ctx.book.unit, UNIT_LAYOUT)
+    forms = forms_of(ctx.book)
+    yield from _formulas_and_errors(ctx.book.unit, forms.unit)
     department = ctx.book.department
-    yield from _formulas_and_errors(department, DEPARTMENT_LAYOUT)
+    yield from _formulas_and_errors(department, forms.department)
     for item in (*department.sub_targets, *department.measures):
-        yield from _formulas_and_errors(item, DEPARTMENT_LAYOUT)
+        yield from _formulas_and_errors(item, forms.department)
 
 
 @rule("JX-L05", "project")
@@ -281,17 +279,18 @@ def _labels(layout) -> dict[str, str]:
 
 def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
     """Every object read from a sheet, with the labels of its fields."""
-    yield book.unit, _labels(UNIT_LAYOUT)
-    department = _labels(DEPARTMENT_LAYOUT)
+    forms = forms_of(book)
+    yield book.unit, _labels(forms.unit)
+    department = _labels(forms.department)
     for obj in (book.department, *book.department.sub_targets, *book.department.measures):
         yield obj, department
-    if len(book.milestones) in (3, 4) or book.form == "national":
-        project = _labels(project_layout_of(book.form, book.milestones))
+    if len(book.milestones) in (3, 4) or not forms.project.has_plan:
+        project = _labels(forms.project)
         for p in book.projects:
             for obj in (p, *p.indicators, *p.mid_indicators):
                 yield obj, project
     if book.overall is not None:
-        overall = _labels(overall_layout_of(book.form))
+        overall = _labels(forms.overall)
         for obj in (book.overall, *book.overall.indicators, *book.overall.tasks):
             yield obj, overall
 
@@ -391,17 +390,21 @@ def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-B03", "project")
 def amounts_two_decimals(ctx: Context) -> Iterator[Issue]:
+    """Cents of the unit the form prints: 0.01 万元, or 0.01 元 on a form in 元 (shown as typed)."""
+    layout = ctx.layout
+    scales = {f.name: f.scale for f in layout.fields}
     for name, label in _money(ctx):
         value = getattr(ctx.project, name)
-        if value is not None and value != value.quantize(Decimal("0.01")):
-            yield Issue.at("JX-B03", ctx.project, name, value, label=label)
+        shown = value.scaleb(scales.get(name, 0)) if value is not None else None
+        if shown is not None and shown != shown.quantize(Decimal("0.01")):
+            yield Issue.at("JX-B03", ctx.project, name, shown, label=label, unit=layout.money_unit)
 
 
 # --- P: spending plan ----------------------------------------------------------------
 
 def _plan(ctx: Context) -> list[tuple[str, Decimal | None]]:
-    """The plan by milestone; nothing on a form without a 资金支出计划 (the JX-P rules follow the form)."""
-    if not ctx.book.has_plan:
+    """The milestones and their percent; none where the unit's form has no 资金支出计划 (the national forms)."""
+    if not forms_of(ctx.book).project.has_plan:
         return []
     return [(m, ctx.project.plan.get(m)) for m in ctx.book.milestones]
 
@@ -435,7 +438,7 @@ def plan_cumulative(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-P03", "project")
 def plan_ends_at_100(ctx: Context) -> Iterator[Issue]:
-    if "12月底" not in ctx.book.milestones or not ctx.book.has_plan:
+    if "12月底" not in ctx.book.milestones or not forms_of(ctx.book).project.has_plan:
         return
     value = ctx.project.plan.get("12月底")
     if value is not None and value != 100:
@@ -708,7 +711,8 @@ def cost_within_budget(ctx: Context) -> Iterator[Issue]:
         if ctx.project is None:
             label = "各项目预算数合计"
         else:
-            label = "中期资金总额" if ctx.period == "mid" else ("项目预算数" if ctx.book.form != "national" else "年度资金总额")
+            label = ctx.layout.field("mid_budget" if ctx.period == "mid" else "budget").label
+            label = "项目预算数" if label == "预算数" else label
         yield Issue.at("JX-K01", ctx.row.indicator, "value_text", ctx.row.indicator.value_text,
                        amount=f"{amount:.2f}", budget_label=label, budget=f"{budget:.2f}")
 

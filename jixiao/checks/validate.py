@@ -16,7 +16,7 @@ from .issues import FileReport, Issue, Report
 from ..forms.layouts import parse_a1
 from ..forms.model import UnitWorkbook
 from ..paths import shown
-from ..profiles import Profile, load_profile
+from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import read_workbook
 from . import periods as _periods  # noqa: F401 - registers the rules of the forms with periods
 from .rules import RULES, Context, effective_rows
@@ -65,7 +65,7 @@ def _project(book: UnitWorkbook, profile: Profile, project) -> list[Issue]:
 
 def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Issue]:
     """Every finding for one unit workbook, in sheet and cell order."""
-    profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(book)
     cost = profile.cost_under_output
     issues = _run("unit", Context(book, profile))
     for project in book.projects:
@@ -105,5 +105,5 @@ def validate_files(paths: Iterable[str | Path], profile: Profile | None = None) 
 def validate_project(project, milestones: list[str], profile: Profile | None = None) -> list[Issue]:
     """The project-level findings of one project on its own (the JX_CHECK_PROJECT UDF)."""
     profile = profile or load_profile("hebei")
-    book = UnitWorkbook(milestones=milestones, projects=[project], form=profile.form if not milestones else "hebei")
+    book = UnitWorkbook(milestones=milestones, projects=[project], profile=profile.name)
     return _project(book, profile, project)

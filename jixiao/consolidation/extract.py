@@ -22,8 +22,9 @@ from typing import Any
 from ..errors import JixiaoError, UnreadableFile
 from ..oserror import os_reason
 from ..checks.issues import Issue
+from ..forms.layouts import forms_of
 from ..forms.model import Indicator, Project, UnitWorkbook
-from ..profiles import Profile, load_profile, load_profile_file
+from ..profiles import Profile, load_profile, load_profile_file, profile_for
 from ..forms.reader import read_workbook
 from ..totals.plan import MILESTONES, unit_schedule
 from ..checks.validate import validate_book
@@ -39,7 +40,7 @@ def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
     if option is not None:
         kind, value = option
         return load_profile_file(value) if kind == "file" else load_profile(value)
-    return load_profile(book.profile if book.profile in _KNOWN else "hebei")
+    return profile_for(book)
 
 
 def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[Any]:
@@ -160,7 +161,7 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         # the national form's two tables: 中期 rows then 年度 rows, each numbered, the 期间 column saying which
         periods = p.periods() if p.mid_indicators else [p.period("year")]
         for period in periods:
-            label = period.label if len(periods) > 1 or book.form == "national" else None
+            label = period.label if len(periods) > 1 or forms_of(book).project.periods else None
             for n, ind in enumerate(period.indicators, start=1):
                 rows[INDICATORS].append(_indicator_row(book, p.sheet, p.code, p.name, n, ind, p.classified, label))
     if book.overall is not None:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_serializer
 
 from .values import CLASSIFIED, ParsedValue, normalize_operator, parse_decimal, parse_indicator_value, squeeze
 
@@ -311,10 +311,11 @@ class UnitWorkbook(Located):
     """Everything one unit submits for one year: the content of one unit workbook."""
 
     profile: str = "hebei"
-    # the family of the workbook's forms: "hebei" (项目绩效目标表 with its plan; also the Hunan and the
-    # pre-2027 "national" workbooks) or "national" (the Ministry's 申报表, docs/forms/)
-    form: str = "hebei"
     milestones: list[str] = Field(default_factory=lambda: ["3月底", "6月底", "10月底"])
+    # the built-in forms it is drawn from other than the defaults (the Hebei 项目绩效目标表 …), by role:
+    # {"project": "national-project", …} for the national forms. Empty: the default forms, whatever the
+    # profile names now, so a pre-2027 "national" model (the Hebei form) reads as it always did.
+    forms: dict[str, str] = Field(default_factory=dict)
     unit: Unit = Field(default_factory=Unit)
     department: DepartmentTargets = Field(default_factory=DepartmentTargets)
     projects: list[Project] = Field(default_factory=list)
@@ -322,15 +323,20 @@ class UnitWorkbook(Located):
     source: str | None = Field(default=None, exclude=True)  # the file it was read from
     # sheets that look like a form but no longer match its layout (rows inserted, labels changed)
     altered_sheets: list[str] = Field(default_factory=list, exclude=True)
+    # the forms it was read with or is drawn from (a jixiao.forms.layouts.FormSet; the profile's when unset)
+    _forms: Any = PrivateAttr(default=None)
+    _profile_text: str | None = PrivateAttr(default=None)  # a user's profile file, as the workbook carries it
 
     @model_serializer(mode="wrap")
-    def _drop_default_form(self, handler):
+    def _drop_default_forms(self, handler):
         data = handler(self)
-        if data.get("form") == "hebei":
-            del data["form"]
+        if data.get("forms") == {}:
+            del data["forms"]
         return data
 
     @property
     def has_plan(self) -> bool:
         """Whether the workbook's project form has a 资金支出计划 (the JX-P rules and the schedule need one)."""
-        return self.form != "national" and bool(self.milestones)
+        from .layouts import forms_of
+
+        return forms_of(self).project.has_plan

@@ -19,8 +19,8 @@ from typing import Any, Callable
 from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
 from .grid import Grid, SheetData, open_grid
 from .layouts import (
-    DEPARTMENT_LAYOUT, FORMS, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,
-    TEMPLATE_ID, UNIT_LAYOUT, Block, SheetLayout, a1, overall_layout_of, parse_a1, project_layout_of,
+    META_SHEET, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS, TEMPLATE_ID, Block, SheetLayout, a1, form_set_from_meta,
+    parse_a1,
 )
 from .model import (
     DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Task, Unit,
@@ -28,8 +28,6 @@ from .model import (
 )
 from .values import cell_text, parse_decimal, parse_int, percent_from_fraction, squeeze
 
-# 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)
-_FIXED_SHEETS = {UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet, OVERALL_LAYOUT.sheet, META_SHEET}
 
 
 def _text(value: Any) -> str | None:
@@ -78,6 +76,8 @@ def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw
     for field in layout.fields:
         row, col = field.anchor
         value, bad = _read_value(sheet, row, col, field.kind)
+        if field.scale and value is not None:  # printed in 元: the model is 万元, exactly
+            value = value.scaleb(-field.scale)
         cells[field.name] = _loc(sheet.name, row, col)
         if bad is not None:
             raw[field.name] = bad
@@ -93,10 +93,21 @@ def _row_cells(sheet: str, row: int, columns: tuple[tuple[str, int], ...]) -> di
     return {name: _loc(sheet, row, col) for name, col in columns}
 
 
+def _scaled(convert: Callable[[Any], Any], scale: int) -> Callable[[Any], Any]:
+    """A money column printed in 元 (scale 4) reads into 万元 exactly (Decimal, no float)."""
+    if not scale:
+        return convert
+
+    def read(value: Any) -> Any:
+        typed = convert(value)
+        return typed.scaleb(-scale) if typed is not None else None
+    return read
+
+
 @functools.lru_cache(maxsize=64)
 def _block_plan(block: Block, make: type[Located]):
     """What reading a block needs, worked out once per layout rather than once per cell."""
-    specs = tuple((c.name, c.index - 1, _CONVERT[c.kind], c.kind != "text") for c in block.columns)
+    specs = tuple((c.name, c.index - 1, _scaled(_CONVERT[c.kind], c.scale), c.kind != "text") for c in block.columns)
     blank = {name: None for name in make.model_fields if name not in ("raw", "cells")}
     missing = {c.name for c in block.columns} - set(blank)
     if missing:  # pragma: no cover - a layout naming a field the model lacks is a programming error
@@ -187,6 +198,14 @@ def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
     return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
 
 
+def _looks_like(sheet: SheetData, layout: SheetLayout) -> bool:
+    """A sheet whose first signature label is the form's (项目编码 in A3 for Hebei), rows moved or not."""
+    if not layout.signature:
+        return False
+    ref, text = layout.signature[0]
+    return squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text)
+
+
 def percent_plan(sheet: SheetData, layout: SheetLayout, plan: dict[str, Any]) -> bool:
     """Read the 资金支出计划 the way it was typed (the rule is in the README); True when the row rule applied.
 
@@ -238,55 +257,51 @@ _OVERALL_ROWS = {"indicators": Indicator, "tasks": Task}
 def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
     """Read a unit workbook from any grid engine (``department=False`` skips the text part)."""
     meta = read_meta(grid)
-    # a workbook written before the national forms has no "form": it is the Hebei-layout family (the
-    # pre-2027 "national" profile drew that form with four milestones, and reads as it always did)
-    form = meta.get("form") or "hebei"
-    if form not in FORMS:
-        raise NotAJixiaoWorkbook(f"模板信息被改动（表样“{form}”无法识别），请使用 jixiao 模板重新填写")
-    milestones = [m for m in meta.get("milestones", "").split("|") if m]
-    if form == "national":
-        milestones = []  # the national 申报表 has no 资金支出计划
-    elif not milestones:
-        milestones = ["3月底", "6月底", "10月底"]
-    if form != "national" and milestones not in (["3月底", "6月底", "10月底"], ["3月底", "6月底", "10月底", "12月底"]):
+    milestones = [m for m in meta.get("milestones", "").split("|") if m] or ["3月底", "6月底", "10月底"]
+    if milestones not in (["3月底", "6月底", "10月底"], ["3月底", "6月底", "10月底", "12月底"]):
         raise NotAJixiaoWorkbook(f"模板信息被改动（资金支出时点“{'|'.join(milestones)}”无法识别），"
                                  "请使用 jixiao 模板重新填写")
-    book = UnitWorkbook(profile=meta.get("profile") or "hebei", form=form, milestones=milestones,
-                        source=grid.source)
+    book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
+    forms = form_set_from_meta(meta, tuple(milestones))
+    book._forms = forms
+    book.forms = dict(forms.named)
+    book._profile_text = meta.get("profile.toml") or None
+    unit_layout, dept_layout, overall_layout = forms.unit, forms.department, forms.overall
 
-    if grid.has(UNIT_LAYOUT.sheet):
+    if grid.has(unit_layout.sheet):
         data: dict[str, Any] = {}
         raw: dict[str, str] = {}
         cells: dict[str, Loc] = {}
-        bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+        bind_fields(grid.sheet(unit_layout.sheet), unit_layout, data, raw, cells)
         book.unit = Unit(raw=raw, cells=cells, **data)
-    if department and grid.has(DEPARTMENT_LAYOUT.sheet):
-        sheet = grid.sheet(DEPARTMENT_LAYOUT.sheet)
+    if department and grid.has(dept_layout.sheet):
+        sheet = grid.sheet(dept_layout.sheet)
         data, raw, cells = {}, {}, {}
-        bind_fields(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
+        bind_fields(sheet, dept_layout, data, raw, cells)
         book.department = DepartmentTargets(
             raw=raw, cells=cells, **data,
-            sub_targets=read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
-            measures=read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
-    overall = overall_layout_of(form)
-    if grid.has(overall.sheet):
-        sheet = grid.sheet(overall.sheet)
+            sub_targets=read_block(sheet, dept_layout.block("sub_targets"), SubTarget),
+            measures=read_block(sheet, dept_layout.block("measures"), Measure))
+    if grid.has(overall_layout.sheet):
+        sheet = grid.sheet(overall_layout.sheet)
         data, raw, cells = {}, {}, {}
-        bind_fields(sheet, overall, data, raw, cells)
-        rows = {b.name: read_block(sheet, b, _OVERALL_ROWS[b.name]) for b in overall.blocks}
+        bind_fields(sheet, overall_layout, data, raw, cells)
+        # the blocks by name: "indicators", and the national form's "tasks" (年度主要任务)
+        rows = {b.name: read_block(sheet, b, _OVERALL_ROWS[b.name]) for b in overall_layout.blocks}
         if any(rows.values()) or any(v is not None for v in data.values()) or raw:
             book.overall = OverallTargets(raw=raw, cells=cells, **rows, **data)
 
-    layout = project_layout_of(form, milestones)
-    first_label = layout.signature[0]
+    layout = forms.project
+    # 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)
+    fixed = forms.fixed_sheets()
     for name in grid.sheet_names:
-        if name in _FIXED_SHEETS:
+        if name in fixed:
             continue
         sheet = grid.sheet(name)
         if not _matches(sheet, layout):
             if name == PROJECT_MASTER_SHEET and read_project(sheet, layout).is_blank():
                 continue  # an untouched master whose rows were changed: nothing to count
-            if name.startswith("项目") or squeeze(_text(sheet.value(*parse_a1(first_label[0])))) == first_label[1]:
+            if name.startswith("项目") or _looks_like(sheet, layout):
                 book.altered_sheets.append(name)  # a project sheet whose rows moved: say so, never skip quietly
             continue
         project = read_project(sheet, layout)

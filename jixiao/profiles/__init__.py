@@ -9,6 +9,7 @@ A profile is a TOML file. Three ship with jixiao (``hebei``, ``hunan``,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -48,9 +49,6 @@ class Profile:
     name: str
     title: str = ""
     milestones: list[str] = field(default_factory=lambda: ["3月底", "6月底", "10月底", "12月底"])
-    # the family of forms the province uses: "hebei" (项目绩效目标表 with its 资金支出计划, and the Hunan
-    # 整体支出 table) or "national" (the Ministry's 申报表: two periods, no plan, no 项目编码)
-    form: str = "hebei"
     overall_form: bool = False  # ship the 部门整体支出绩效目标表 sheet
     cost_under_output: bool = True  # 成本指标 allowed as 二级 under 产出指标
     strict_project_code: bool = True  # JX-C01 checks the 21-character 一体化 form
@@ -60,6 +58,11 @@ class Profile:
     # a printed satisfaction table: [threshold %, share of the weight], highest first (seed 003)
     satisfaction_bands: list[tuple[Decimal, Decimal]] = field(default_factory=list)
     protection_password: str = "jixiao"
+    # the forms it uses, by role (unit / department / project / overall / selfeval_*): a built-in
+    # form's name (jixiao/forms/tables/<name>.toml) or a .toml path relative to the profile file
+    forms: dict[str, str] = field(default_factory=dict)
+    base_dir: str | None = None  # the folder of a user's profile file (form paths are relative to it)
+    text: str | None = field(default=None, repr=False, compare=False)  # a user's file as written (a workbook carries it)
 
     @property
     def has_december(self) -> bool:
@@ -94,11 +97,9 @@ def _profile(data: dict[str, Any]) -> Profile:
     values: dict[str, Any] = {}
     if "name" not in data:
         raise _Invalid("缺少 name")
-    for key in ("name", "title", "protection_password", "form"):
+    for key in ("name", "title", "protection_password"):
         if key in data:
             values[key] = _of(str, data[key], key)
-    if values.get("form", "hebei") not in ("hebei", "national"):
-        raise _Invalid(f"form 应为 hebei 或 national，而不是“{values['form']}”")
     for key in ("overall_form", "cost_under_output", "strict_project_code"):
         if key in data:
             values[key] = _of(bool, data[key], key)
@@ -113,6 +114,15 @@ def _profile(data: dict[str, Any]) -> Profile:
         given = _of(dict, data["weights"], "weights")
         values["weights"] = Weights(**{f.name: _decimal(given[f.name], f"weights.{f.name}")
                                        for f in fields(Weights) if f.name in given})
+    if "forms" in data:
+        from ..forms.formfile import ROLES
+
+        forms = {}
+        for role, name in _of(dict, data["forms"], "forms").items():
+            if role not in ROLES:
+                raise _Invalid(f"forms 中的“{role}”不是表样角色（可选：{'、'.join(ROLES)}）")
+            forms[role] = _of(str, name, f"forms.{role}")
+        values["forms"] = forms
     if "satisfaction_bands" in data:
         bands = []
         for band in _of(list, data["satisfaction_bands"], "satisfaction_bands"):
@@ -123,9 +133,10 @@ def _profile(data: dict[str, Any]) -> Profile:
     return Profile(**values)
 
 
-def _parse(text: str, origin: str) -> Profile:
+def _parse(text: str, origin: str, base_dir: str | None = None) -> Profile:
     try:
-        return _profile(tomllib.loads(text))
+        profile = _profile(tomllib.loads(text))
+        return dataclasses.replace(profile, base_dir=base_dir, text=text) if base_dir else profile
     except (tomllib.TOMLDecodeError, _Invalid) as exc:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
@@ -145,7 +156,7 @@ def load_profile_file(path: str | Path) -> Profile:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ProfileError(f"无法读取配置文件 {path}：{os_reason(exc)}") from exc
-    return _parse(text, str(path))
+    return _parse(text, str(path), str(Path(path).resolve().parent))
 
 
 def resolve_profile(name: str | None = None, file: str | Path | None = None) -> Profile:
@@ -153,3 +164,19 @@ def resolve_profile(name: str | None = None, file: str | Path | None = None) -> 
     if file:
         return load_profile_file(file)
     return load_profile(name or "hebei")
+
+
+@functools.lru_cache(maxsize=64)
+def _carried(text: str, name: str) -> Profile:
+    return _parse(text, f"（工作簿内的配置 {name}）")
+
+
+def profile_for(book: Any) -> Profile:
+    """The profile a workbook was made with: a built-in one by name, a user's from the copy the workbook
+    carries (``profile.toml`` in ``_jixiao``), else ``hebei`` (a workbook of an unknown profile, as before)."""
+    if book.profile in BUILTIN:
+        return load_profile(book.profile)
+    text = getattr(book, "_profile_text", None)
+    if text:
+        return _carried(text, book.profile)
+    return load_profile("hebei")
