@@ -189,3 +189,16 @@ def test_hebei_models_serialise_as_before(example_books):
     assert "forms" not in data
     assert set(data["projects"][0]) == {"raw", "code", "name", "budget", "fiscal", "other", "purpose", "plan",
                                         "goals", "indicators"}
+
+
+def test_carry_keeps_the_mid_period(template, tmp_path):
+    """Next year's 申报表: the 中期 (实施期) part and who run on; the 年度 amounts and the tasks' money are new."""
+    path = _fill(template, tmp_path / "2026.xlsx")
+    result = run("carry", path, "--year", "2027", "-o", tmp_path / "2027.xlsx")
+    assert result.exit_code == 0, result.output
+    book = read_workbook(tmp_path / "2027.xlsx")
+    p, = book.projects
+    assert (p.mid_budget, p.mid_goals, len(p.mid_indicators)) == (Decimal(360), "三年完成 12 处文物修缮。", 3)
+    assert p.budget is None and p.attribute == "延续项目" and p.department == "404-永济市文化和旅游局"
+    assert book.overall.tasks[0].name == "文物保护" and book.overall.tasks[0].budget is None
+    assert forms_of(book).project.periods
