@@ -140,3 +140,17 @@ def test_a_broken_form_file_is_named(tmp_path):
     assert result.exit_code == 2
     assert "block[0].columns[3]" in result.output and "lable" in result.output
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_consolidates_beside_a_hebei_unit(filled, tmp_path):
+    from jixiao.examples import load_example
+
+    inputs = tmp_path / "收件"
+    inputs.mkdir()
+    shutil.copy(filled, inputs / filled.name)
+    hebei = load_example("luanping_xinfang_2026")
+    write_workbook(inputs / "滦平.xlsx", hebei)
+    result = CliRunner().invoke(main, ["consolidate", str(inputs), "-o", str(tmp_path / "汇总.xlsx"), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output
+    expected = sum((p.budget for p in hebei.projects), Decimal("12.345678")).quantize(Decimal("0.01"))
+    assert f"预算数 {expected} 万元" in result.output and "纳入 2 + 未纳入 0" in result.output

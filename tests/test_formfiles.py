@@ -130,3 +130,11 @@ def test_a_profile_file_names_forms_beside_it(tmp_path):
 def test_shipped_form_files_parse_as_plain_toml():
     for path in sorted((ROOT / "jixiao" / "forms" / "tables").glob("*.toml")):
         assert tomllib.loads(path.read_text(encoding="utf-8"))["form"]["role"]
+
+
+def test_a_form_naming_a_field_the_model_lacks_is_refused(tmp_path):
+    text = (ROOT / "tests" / "data" / "forms" / "county-project.toml").read_text(encoding="utf-8")
+    (tmp_path / "p.toml").write_text(text.replace('name = "purpose"', 'name = "purpose_text"'), encoding="utf-8")
+    (tmp_path / "c.toml").write_text('name = "c"\n[forms]\nproject = "p.toml"\n', encoding="utf-8")
+    with pytest.raises(FormFileError, match="purpose_text 不是project表的字段"):
+        form_set(load_profile_file(tmp_path / "c.toml")).project

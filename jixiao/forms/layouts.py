@@ -40,7 +40,6 @@ MILESTONE_FORMS = ("project",)  # forms whose cells depend on the profile's mile
 UNIT_LAYOUT = builtin_form("unit")
 DEPARTMENT_LAYOUT = builtin_form("department")
 OVERALL_LAYOUT = builtin_form("hunan-overall")
-INDICATOR_ROWS = 15
 
 
 def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底"), sheet: str = "项目1") -> SheetLayout:
@@ -117,7 +116,28 @@ class FormSet:
 
 @lru_cache(maxsize=256)
 def _load(forms: FormSet, role: str) -> SheetLayout:
-    return forms.ref(role).load(forms.milestones if role in MILESTONE_FORMS else ())
+    layout = forms.ref(role).load(forms.milestones if role in MILESTONE_FORMS else ())
+    _check_model(layout, forms.ref(role).name)
+    return layout
+
+
+def _check_model(layout: SheetLayout, origin: str) -> None:
+    """Every field and block a target form names is an attribute of the model it reads into.
+
+    (The 自评表 models live above this package; their columns are checked when a block is read.)
+    """
+    from .formfile import FormFileError
+    from .model import DepartmentTargets, OverallTargets, Project, Unit
+
+    model = {"unit": Unit, "department": DepartmentTargets, "project": Project,
+             "overall": OverallTargets}.get(layout.role)
+    if model is None:
+        return
+    names = {f.name.split(".", 1)[0] for f in layout.fields} | {b.name for b in layout.blocks}
+    unknown = sorted(names - set(model.model_fields))
+    if unknown:
+        raise FormFileError(f"{origin}：{'、'.join(unknown)} 不是{layout.role}表的字段"
+                            f"（可用：{'、'.join(n for n in model.model_fields if n not in ('raw', 'cells'))}）")
 
 
 def form_set(profile: "Profile | None" = None, milestones: tuple[str, ...] | list[str] | None = None) -> FormSet:
