@@ -42,7 +42,7 @@ DEPARTMENT_LAYOUT = builtin_form("department")
 OVERALL_LAYOUT = builtin_form("hunan-overall")
 
 
-def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底"), sheet: str = "项目1") -> SheetLayout:
+def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底")) -> SheetLayout:
     """The Hebei 项目绩效目标表 with 3 or 4 spending-plan milestones."""
     return builtin_form("hebei-project", tuple(milestones))
 
@@ -166,14 +166,13 @@ def _form_ref(name: str, base: str | None) -> FormRef:
 def form_set_from_meta(meta: dict[str, str], milestones: tuple[str, ...]) -> FormSet:
     """The forms a workbook was drawn from, as its ``_jixiao`` sheet records them.
 
-    Old workbooks (and every Hebei / Hunan one) record none: the profile's built-in forms, which
-    are the defaults unless the built-in profile names others.
+    A workbook records every form that is not one of :data:`DEFAULT_FORMS`: built-in ones by name
+    (``forms`` row), others by their text (``form.<role>`` rows). So a workbook that records none
+    (every Hebei and Hunan one, and every workbook made before forms were data) reads with the
+    defaults, whatever its profile names today: a profile moving to new forms never changes how
+    last year's workbooks read.
     """
-    from ..profiles import BUILTIN, load_profile
-
     refs: dict[str, FormRef] = {}
-    if meta.get("profile") in BUILTIN:
-        refs.update({role: FormRef(name) for role, name in load_profile(meta["profile"]).forms.items()})
     for item in (meta.get("forms") or "").split("|"):
         role, _, name = item.partition("=")
         if role and name:
