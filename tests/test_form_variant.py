@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import requires_soffice
 
 from jixiao.cli import main
 from jixiao.forms.reader import read_workbook
@@ -154,3 +155,19 @@ def test_consolidates_beside_a_hebei_unit(filled, tmp_path):
     assert result.exit_code in (0, 1), result.output
     expected = sum((p.budget for p in hebei.projects), Decimal("12.345678")).quantize(Decimal("0.01"))
     assert f"预算数 {expected} 万元" in result.output and "纳入 2 + 未纳入 0" in result.output
+
+
+@requires_soffice
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_county_formulas_to_their_python_twins(filled, tmp_path):
+    """The form file's text formulas (title, 单位信息 cells, footer) have one definition: LibreOffice agrees."""
+    from jixiao.excel.office import convert
+
+    written = write_workbook(tmp_path / "county.xlsx", read_workbook(filled))  # cached values from Python
+    formulas, cached = openpyxl.load_workbook(written), openpyxl.load_workbook(written, data_only=True)
+    expected = {(ws.title, c.coordinate): cached[ws.title][c.coordinate].value
+                for ws in formulas.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"}
+    assert ("项目1", "A1") in expected and expected[("项目1", "A1")] == "基层干部培训经费项目支出绩效目标表"
+    recalculated = openpyxl.load_workbook(convert(written, "xlsx", tmp_path / "lo"), data_only=True)
+    for (sheet, cell), value in expected.items():
+        assert (recalculated[sheet][cell].value or "") == (value or ""), f"{sheet}!{cell}"
