@@ -171,3 +171,18 @@ def test_libreoffice_recalculates_the_county_formulas_to_their_python_twins(fill
     recalculated = openpyxl.load_workbook(convert(written, "xlsx", tmp_path / "lo"), data_only=True)
     for (sheet, cell), value in expected.items():
         assert (recalculated[sheet][cell].value or "") == (value or ""), f"{sheet}!{cell}"
+
+
+def test_next_year_and_the_selfevaluation_keep_the_county_form(filled, tmp_path):
+    elsewhere = tmp_path / "上年.xlsx"
+    shutil.copy(filled, elsewhere)  # no profile file beside it
+    runner = CliRunner()
+    result = runner.invoke(main, ["carry", str(elsewhere), "--year", "2027", "-o", str(tmp_path / "2027.xlsx")])
+    assert result.exit_code in (0, 1), result.output
+    sheet = openpyxl.load_workbook(tmp_path / "2027.xlsx")["项目1"]
+    assert (sheet["G2"].value, sheet["C11"].value, sheet["E5"].value) == ("单位：元", "培训基层干部", None)
+    assert read_workbook(tmp_path / "2027.xlsx").profile == "county-demo"
+    result = runner.invoke(main, ["selfeval", "new", str(elsewhere), "-o", str(tmp_path / "自评.xlsx")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["score", str(tmp_path / "自评.xlsx")])
+    assert "年度指标值 ≥95%" in result.output  # the split 指标性质 / 指标值 / 度量单位 joined again

@@ -145,8 +145,9 @@ def form_set(profile: "Profile | None" = None, milestones: tuple[str, ...] | lis
     refs: dict[str, FormRef] = {}
     if profile is not None:
         base = getattr(profile, "base_dir", None)
+        carried = getattr(profile, "form_texts", {})
         for role, name in profile.forms.items():
-            refs[role] = _form_ref(name, base)
+            refs[role] = FormRef(name, carried[role]) if role in carried else _form_ref(name, base)
         milestones = milestones if milestones is not None else profile.milestones
     return FormSet(tuple(sorted(refs.items())), tuple(milestones or ("3月底", "6月底", "10月底")))
 

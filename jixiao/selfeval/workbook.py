@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from pydantic import Field as PField
+from pydantic import Field as PField, PrivateAttr
 
 from ..fsutil import atomic_path, guard_output
 from ..forms.grid import open_grid
@@ -104,6 +104,9 @@ class SelfEvaluation(Located):
     unit: Unit = PField(default_factory=Unit)
     department: DepartmentEval = PField(default_factory=DepartmentEval)
     projects: list[ProjectEval] = PField(default_factory=list)
+    # a user's profile and form files, as the workbook carries them (see jixiao.profiles.profile_for)
+    _profile_text: str | None = PrivateAttr(default=None)
+    _forms: Any = PrivateAttr(default=None)
 
 
 # --- layouts (data: jixiao/forms/tables/selfeval-*.toml) ------------------------------------
@@ -121,7 +124,7 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
     """Write a 自评表 workbook (a blank template when ``ev`` is None)."""
     from ..forms.template import _draw_meta, _Formats, draw_sheet
 
-    profile = profile or load_profile(ev.profile if ev else "hebei")
+    profile = profile or (profile_for(ev) if ev else load_profile("hebei"))
     password = profile.protection_password
     forms = form_set(profile)
     unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
@@ -167,6 +170,7 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     meta = read_meta(grid, TEMPLATE_ID)
     ev = SelfEvaluation(profile=meta.get("profile") or "hebei")
     forms = form_set_from_meta(meta, ())
+    ev._forms, ev._profile_text = forms, meta.get("profile.toml") or None
     unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
                                      forms["selfeval_project"])
     data: dict[str, Any] = {}
@@ -211,7 +215,7 @@ def _eval_indicators(indicators, profile: Profile, overall: bool = False) -> lis
     out = []
     for r, w in zip(rows, weights):
         ind = r.indicator
-        if overall and ind.value_type is not None:
+        if ind.value_type is not None:  # a split 指标值 (指标值类型 / 指标性质 in its own column), on any form
             p = ind.parsed()
             target = (f"{'' if p.operator in ('=', '定性', None) else p.operator}{ind.value_text or ''}"
                       f"{ind.measure_unit or ''}") or None
@@ -238,6 +242,7 @@ def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluatio
     """A self-evaluation with indicators, targets and budgets carried over; actuals blank."""
     profile = profile or profile_for(book)
     ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy())
+    ev._profile_text, ev._forms = profile.text, getattr(book, "_forms", None)
     weight = profile.weights.execution
     budgets = [p for p in book.projects if p.budget is not None]
     total = sum((p.budget for p in budgets), Decimal(0)) if budgets else None
@@ -508,7 +513,7 @@ class EvalReport:
 
 
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
-    profile = profile or load_profile(ev.profile if ev.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(ev)
     dept = score_sheet(ev.department, profile)
     projects = [score_sheet(p, profile) for p in ev.projects]
     return EvalReport(ev, dept, projects, check(ev, [dept, *projects]))

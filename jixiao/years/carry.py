@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..errors import JixiaoError
 from ..forms.layouts import (
-    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET,
+    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET, form_set,
 )
 from ..forms.model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, profile_for
@@ -171,6 +171,8 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     new = UnitWorkbook(profile=profile.name, milestones=milestones, unit=unit,
                        department=book.department.model_copy(deep=True),
                        overall=book.overall.model_copy(deep=True) if book.overall is not None else None)
+    new._profile_text = profile.text  # a county's own profile and forms travel on to the new year
+    new._forms = form_set(profile, tuple(milestones))
     result = CarryResult(new)
     if old_year is not None and year - old_year > 1:
         result.notes.append(f"上年工作簿为 {old_year} 年度，与 {year} 年度相隔 {year - old_year} 年")
