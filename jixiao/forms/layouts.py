@@ -35,7 +35,8 @@ DEFAULT_FORMS = {
     "selfeval_project": "selfeval-project", "selfeval_department": "selfeval-department",
     "selfeval_subtargets": "selfeval-subtargets",
 }
-MILESTONE_FORMS = ("project",)  # forms whose cells depend on the profile's milestones
+MILESTONE_FORMS = ("project",)
+MAX_CARRIED = 32000  # a form file a workbook carries lives in one cell (Excel holds 32767 characters)  # forms whose cells depend on the profile's milestones
 
 UNIT_LAYOUT = builtin_form("unit")
 DEPARTMENT_LAYOUT = builtin_form("department")
@@ -189,7 +190,12 @@ def meta_rows(forms: FormSet) -> list[tuple[str, str]]:
     rows = []
     if forms.named:
         rows.append(("forms", "|".join(f"{role}={name}" for role, name in sorted(forms.named.items()))))
-    rows += [(f"form.{role}", ref.text) for role, ref in sorted(forms.custom.items())]
+    for role, ref in sorted(forms.custom.items()):
+        if len(ref.text) > MAX_CARRIED:
+            from .formfile import FormFileError
+
+            raise FormFileError(f"表样文件 {ref.name} 超过 {MAX_CARRIED} 个字符，无法随工作簿保存；请删去注释或拆分表样")
+        rows.append((f"form.{role}", ref.text))
     return rows
 
 
