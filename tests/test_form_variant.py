@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import requires_soffice
 
 from jixiao.cli import main
 from jixiao.forms.reader import read_workbook
@@ -140,3 +141,48 @@ def test_a_broken_form_file_is_named(tmp_path):
     assert result.exit_code == 2
     assert "block[0].columns[3]" in result.output and "lable" in result.output
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_consolidates_beside_a_hebei_unit(filled, tmp_path):
+    from jixiao.examples import load_example
+
+    inputs = tmp_path / "收件"
+    inputs.mkdir()
+    shutil.copy(filled, inputs / filled.name)
+    hebei = load_example("luanping_xinfang_2026")
+    write_workbook(inputs / "滦平.xlsx", hebei)
+    result = CliRunner().invoke(main, ["consolidate", str(inputs), "-o", str(tmp_path / "汇总.xlsx"), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output
+    expected = sum((p.budget for p in hebei.projects), Decimal("12.345678")).quantize(Decimal("0.01"))
+    assert f"预算数 {expected} 万元" in result.output and "纳入 2 + 未纳入 0" in result.output
+
+
+@requires_soffice
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_county_formulas_to_their_python_twins(filled, tmp_path):
+    """The form file's text formulas (title, 单位信息 cells, footer) have one definition: LibreOffice agrees."""
+    from jixiao.excel.office import convert
+
+    written = write_workbook(tmp_path / "county.xlsx", read_workbook(filled))  # cached values from Python
+    formulas, cached = openpyxl.load_workbook(written), openpyxl.load_workbook(written, data_only=True)
+    expected = {(ws.title, c.coordinate): cached[ws.title][c.coordinate].value
+                for ws in formulas.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"}
+    assert ("项目1", "A1") in expected and expected[("项目1", "A1")] == "基层干部培训经费项目支出绩效目标表"
+    recalculated = openpyxl.load_workbook(convert(written, "xlsx", tmp_path / "lo"), data_only=True)
+    for (sheet, cell), value in expected.items():
+        assert (recalculated[sheet][cell].value or "") == (value or ""), f"{sheet}!{cell}"
+
+
+def test_next_year_and_the_selfevaluation_keep_the_county_form(filled, tmp_path):
+    elsewhere = tmp_path / "上年.xlsx"
+    shutil.copy(filled, elsewhere)  # no profile file beside it
+    runner = CliRunner()
+    result = runner.invoke(main, ["carry", str(elsewhere), "--year", "2027", "-o", str(tmp_path / "2027.xlsx")])
+    assert result.exit_code in (0, 1), result.output
+    sheet = openpyxl.load_workbook(tmp_path / "2027.xlsx")["项目1"]
+    assert (sheet["G2"].value, sheet["C11"].value, sheet["E5"].value) == ("单位：元", "培训基层干部", None)
+    assert read_workbook(tmp_path / "2027.xlsx").profile == "county-demo"
+    result = runner.invoke(main, ["selfeval", "new", str(elsewhere), "-o", str(tmp_path / "自评.xlsx")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["score", str(tmp_path / "自评.xlsx")])
+    assert "年度指标值 ≥95%" in result.output  # the split 指标性质 / 指标值 / 度量单位 joined again

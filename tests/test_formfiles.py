@@ -130,3 +130,24 @@ def test_a_profile_file_names_forms_beside_it(tmp_path):
 def test_shipped_form_files_parse_as_plain_toml():
     for path in sorted((ROOT / "jixiao" / "forms" / "tables").glob("*.toml")):
         assert tomllib.loads(path.read_text(encoding="utf-8"))["form"]["role"]
+
+
+def test_a_form_naming_a_field_the_model_lacks_is_refused(tmp_path):
+    text = (ROOT / "tests" / "data" / "forms" / "county-project.toml").read_text(encoding="utf-8")
+    (tmp_path / "p.toml").write_text(text.replace('name = "purpose"', 'name = "purpose_text"'), encoding="utf-8")
+    (tmp_path / "c.toml").write_text('name = "c"\n[forms]\nproject = "p.toml"\n', encoding="utf-8")
+    with pytest.raises(FormFileError, match="purpose_text 不是project表的字段"):
+        form_set(load_profile_file(tmp_path / "c.toml")).project
+
+
+def test_a_workbook_reads_with_the_forms_it_records_not_its_profiles_current_ones():
+    from jixiao.forms.layouts import form_set_from_meta, meta_rows
+
+    old = form_set_from_meta({"profile": "national", "milestones": "3月底|6月底|10月底|12月底"},
+                             ("3月底", "6月底", "10月底", "12月底"))
+    assert old.project.source == "hebei-project"  # made before forms were data: the Hebei form
+    county = form_set(load_profile_file(ROOT / "tests" / "data" / "forms" / "county.toml"))
+    rows = dict(meta_rows(county))
+    assert set(rows) == {"form.project"}
+    assert form_set_from_meta(rows, county.milestones).project.money_unit == "元"
+    assert meta_rows(form_set(load_profile("hunan"))) == []  # the default forms record nothing

@@ -35,15 +35,15 @@ DEFAULT_FORMS = {
     "selfeval_project": "selfeval-project", "selfeval_department": "selfeval-department",
     "selfeval_subtargets": "selfeval-subtargets",
 }
-MILESTONE_FORMS = ("project",)  # forms whose cells depend on the profile's milestones
+MILESTONE_FORMS = ("project",)
+MAX_CARRIED = 32000  # a form file a workbook carries lives in one cell (Excel holds 32767 characters)  # forms whose cells depend on the profile's milestones
 
 UNIT_LAYOUT = builtin_form("unit")
 DEPARTMENT_LAYOUT = builtin_form("department")
 OVERALL_LAYOUT = builtin_form("hunan-overall")
-INDICATOR_ROWS = 15
 
 
-def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底"), sheet: str = "项目1") -> SheetLayout:
+def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底")) -> SheetLayout:
     """The Hebei 项目绩效目标表 with 3 or 4 spending-plan milestones."""
     return builtin_form("hebei-project", tuple(milestones))
 
@@ -117,7 +117,28 @@ class FormSet:
 
 @lru_cache(maxsize=256)
 def _load(forms: FormSet, role: str) -> SheetLayout:
-    return forms.ref(role).load(forms.milestones if role in MILESTONE_FORMS else ())
+    layout = forms.ref(role).load(forms.milestones if role in MILESTONE_FORMS else ())
+    _check_model(layout, forms.ref(role).name)
+    return layout
+
+
+def _check_model(layout: SheetLayout, origin: str) -> None:
+    """Every field and block a target form names is an attribute of the model it reads into.
+
+    (The 自评表 models live above this package; their columns are checked when a block is read.)
+    """
+    from .formfile import FormFileError
+    from .model import DepartmentTargets, OverallTargets, Project, Unit
+
+    model = {"unit": Unit, "department": DepartmentTargets, "project": Project,
+             "overall": OverallTargets}.get(layout.role)
+    if model is None:
+        return
+    names = {f.name.split(".", 1)[0] for f in layout.fields} | {b.name for b in layout.blocks}
+    unknown = sorted(names - set(model.model_fields))
+    if unknown:
+        raise FormFileError(f"{origin}：{'、'.join(unknown)} 不是{layout.role}表的字段"
+                            f"（可用：{'、'.join(n for n in model.model_fields if n not in ('raw', 'cells'))}）")
 
 
 def form_set(profile: "Profile | None" = None, milestones: tuple[str, ...] | list[str] | None = None) -> FormSet:
@@ -125,8 +146,9 @@ def form_set(profile: "Profile | None" = None, milestones: tuple[str, ...] | lis
     refs: dict[str, FormRef] = {}
     if profile is not None:
         base = getattr(profile, "base_dir", None)
+        carried = getattr(profile, "form_texts", {})
         for role, name in profile.forms.items():
-            refs[role] = _form_ref(name, base)
+            refs[role] = FormRef(name, carried[role]) if role in carried else _form_ref(name, base)
         milestones = milestones if milestones is not None else profile.milestones
     return FormSet(tuple(sorted(refs.items())), tuple(milestones or ("3月底", "6月底", "10月底")))
 
@@ -146,10 +168,11 @@ def _form_ref(name: str, base: str | None) -> FormRef:
 def form_set_from_meta(meta: dict[str, str], milestones: tuple[str, ...]) -> FormSet:
     """The forms a workbook was drawn from, as its ``_jixiao`` sheet records them.
 
-    Old workbooks (and every Hebei / Hunan one) record none: the default forms. Not the forms their
-    profile names today: a workbook drawn by the pre-2027 ``national`` profile (the Hebei form with four
-    milestones, nothing recorded) must keep reading as that form now that ``national`` names the
-    Ministry's 申报表; every workbook drawn from non-default forms records them (``meta_rows``).
+    A workbook records every form that is not one of :data:`DEFAULT_FORMS`: built-in ones by name
+    (``forms`` row), others by their text (``form.<role>`` rows). So a workbook that records none
+    (every Hebei and Hunan one, and every workbook made before forms were data) reads with the
+    defaults, whatever its profile names today: a profile moving to new forms never changes how
+    last year's workbooks read.
     """
     refs: dict[str, FormRef] = {}
     for item in (meta.get("forms") or "").split("|"):
@@ -167,7 +190,12 @@ def meta_rows(forms: FormSet) -> list[tuple[str, str]]:
     rows = []
     if forms.named:
         rows.append(("forms", "|".join(f"{role}={name}" for role, name in sorted(forms.named.items()))))
-    rows += [(f"form.{role}", ref.text) for role, ref in sorted(forms.custom.items())]
+    for role, ref in sorted(forms.custom.items()):
+        if len(ref.text) > MAX_CARRIED:
+            from .formfile import FormFileError
+
+            raise FormFileError(f"表样文件 {ref.name} 超过 {MAX_CARRIED} 个字符，无法随工作簿保存；请删去注释或拆分表样")
+        rows.append((f"form.{role}", ref.text))
     return rows
 
 

@@ -63,6 +63,8 @@ class Profile:
     forms: dict[str, str] = field(default_factory=dict)
     base_dir: str | None = None  # the folder of a user's profile file (form paths are relative to it)
     text: str | None = field(default=None, repr=False, compare=False)  # a user's file as written (a workbook carries it)
+    # the text of form files by role, for a profile read back from a workbook (its forms travel with it)
+    form_texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_december(self) -> bool:
@@ -168,7 +170,7 @@ def resolve_profile(name: str | None = None, file: str | Path | None = None) -> 
 
 @functools.lru_cache(maxsize=64)
 def _carried(text: str, name: str) -> Profile:
-    return _parse(text, f"（工作簿内的配置 {name}）")
+    return dataclasses.replace(_parse(text, f"（工作簿内的配置 {name}）"), text=text)
 
 
 def profile_for(book: Any) -> Profile:
@@ -177,6 +179,10 @@ def profile_for(book: Any) -> Profile:
     if book.profile in BUILTIN:
         return load_profile(book.profile)
     text = getattr(book, "_profile_text", None)
-    if text:
-        return _carried(text, book.profile)
-    return load_profile("hebei")
+    if not text:
+        return load_profile("hebei")
+    profile = _carried(text, book.profile)
+    forms = getattr(book, "_forms", None)
+    if forms is not None and forms.custom:  # the form files it names, as the workbook carries them
+        profile = dataclasses.replace(profile, form_texts={role: ref.text for role, ref in forms.custom.items()})
+    return profile

@@ -123,7 +123,9 @@ class SelfEvaluation(Located):
     unit: Unit = PField(default_factory=Unit)
     department: DepartmentEval = PField(default_factory=DepartmentEval)
     projects: list[ProjectEval] = PField(default_factory=list)
-    _forms: Any = PrivateAttr(default=None)  # the FormSet it was read with (its profile's when unset)
+    # a user's profile and form files, as the workbook carries them (see jixiao.profiles.profile_for)
+    _profile_text: str | None = PrivateAttr(default=None)
+    _forms: Any = PrivateAttr(default=None)
 
 
 # --- layouts (data: jixiao/forms/tables/selfeval-*.toml) ------------------------------------
@@ -148,7 +150,7 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
     """Write a 自评表 workbook (a blank template when ``ev`` is None)."""
     from ..forms.template import _draw_meta, _Formats, draw_sheet
 
-    profile = profile or load_profile(ev.profile if ev else "hebei")
+    profile = profile or (profile_for(ev) if ev else load_profile("hebei"))
     password = profile.protection_password
     forms = (getattr(ev, "_forms", None) if ev is not None else None) or form_set(profile)
     unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
@@ -194,6 +196,7 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     meta = read_meta(grid, TEMPLATE_ID)
     ev = SelfEvaluation(profile=meta.get("profile") or "hebei")
     forms = form_set_from_meta(meta, ())
+    ev._forms, ev._profile_text = forms, meta.get("profile.toml") or None
     unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
                                      forms["selfeval_project"])
     ev._forms = forms
@@ -239,7 +242,7 @@ def _eval_indicators(indicators, profile: Profile, overall: bool = False) -> lis
     out = []
     for r, w in zip(rows, weights):
         ind = r.indicator
-        if overall and ind.value_type is not None:
+        if ind.value_type is not None:  # a split 指标值 (指标值类型 / 指标性质 in its own column), on any form
             p = ind.parsed()
             target = (f"{'' if p.operator in ('=', '定性', None) else p.operator}{ind.value_text or ''}"
                       f"{ind.measure_unit or ''}") or None
@@ -269,7 +272,7 @@ def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluatio
     evforms = forms_of(book)  # the 自评表 of the targets' forms: national 申报表 → national 自评表
     national = has_field(evforms["selfeval_project"], "goal_actual")
     ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy())
-    ev._forms = evforms
+    ev._profile_text, ev._forms = profile.text, evforms
     weight = profile.weights.execution
     # the national 部门整体 form states the unit's money by 年度主要任务; elsewhere the projects' sum
     budgets = (book.overall.tasks if national and book.overall is not None and book.overall.tasks
@@ -551,7 +554,7 @@ class EvalReport:
 
 
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
-    profile = profile or load_profile(ev.profile if ev.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(ev)
     forms = eval_forms(ev, profile)
     dept = score_sheet(ev.department, profile, forms)
     projects = [score_sheet(p, profile, forms) for p in ev.projects]

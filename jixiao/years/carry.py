@@ -30,9 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import JixiaoError
-from ..forms.layouts import form_set
 from ..forms.layouts import (
-    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET,
+    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET, form_set,
 )
 from ..forms.model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, profile_for
@@ -182,7 +181,8 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     for task in (new.overall.tasks if new.overall is not None else ()):  # 年度主要任务: this year's money is new
         task.budget = task.fiscal = task.other = None
         task.raw = {k: v for k, v in task.raw.items() if k not in ("budget", "fiscal", "other")}
-    new._forms = form_set(profile, milestones)  # next year's workbook: the profile's forms now (a user's too)
+    new._profile_text = profile.text  # a county's own profile and forms travel on to the new year
+    new._forms = form_set(profile, tuple(milestones))  # next year's workbook: the profile's forms now
     new.forms = dict(new._forms.named)
     result = CarryResult(new)
     if old_year is not None and year - old_year > 1:
