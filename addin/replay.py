@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..layouts import a1
+from ..forms.layouts import a1
 
 
 def payload_from_file(path: str | Path, *, client: str = "Office.js", include: list[str] | str | None = None,
@@ -25,7 +25,7 @@ def payload_from_file(path: str | Path, *, client: str = "Office.js", include: l
     import xlwings as xw
     from python_calamine import CalamineWorkbook
 
-    from ..cellscan import CellScan
+    from ..forms.cellscan import CellScan
 
     include, exclude = _names(include), _names(exclude)
     if include and exclude:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

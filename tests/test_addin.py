@@ -13,10 +13,10 @@ import xlwings as xw  # noqa: E402
 
 import jixiao.addin as addin  # noqa: E402
 from jixiao.addin.replay import apply_actions, payload_from_file  # noqa: E402
-from jixiao.reader import read_workbook  # noqa: E402
+from jixiao.forms.reader import read_workbook  # noqa: E402
 from jixiao.synth import generate_unit  # noqa: E402
-from jixiao.template import INPUT_FILL, write_workbook  # noqa: E402
-from jixiao.validate import validate_file  # noqa: E402
+from jixiao.forms.template import INPUT_FILL, write_workbook  # noqa: E402
+from jixiao.checks.validate import validate_file  # noqa: E402
 
 from conftest import requires_soffice  # noqa: E402
 
@@ -110,7 +110,7 @@ def test_add_project_copies_the_master(example_files, tmp_path):
 
 @requires_soffice
 def test_replayed_actions_show_marks_in_libreoffice(example_files, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     src = example_files["zhijiang_xinfang_2026"]
     actions, report = run(src, "validate")
@@ -127,8 +127,8 @@ def test_replayed_actions_show_marks_in_libreoffice(example_files, tmp_path):
 def test_refresh_totals_live_formulas_agree_with_python(example_files, tmp_path):
     from decimal import Decimal
 
-    from jixiao.office import convert
-    from jixiao.totals import MILESTONES, unit_schedule
+    from jixiao.excel.office import convert
+    from jixiao.totals.plan import MILESTONES, unit_schedule
 
     src = example_files["luanping_xinfang_2026"]
     actions, _ = run(src, "refresh_totals")
@@ -148,7 +148,7 @@ def test_udfs():
 
 
 def test_check_project_udf_counts_errors(tmp_path):
-    from jixiao.validate import validate_project
+    from jixiao.checks.validate import validate_project
 
     book = generate_unit(6, n_projects=1, n_indicators=6)
     book.projects[0].budget += 1

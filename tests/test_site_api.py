@@ -303,7 +303,7 @@ def test_serve_task_again_adds_units_and_keeps_the_codes(site, tmp_path):
 
 
 def test_a_workbook_of_another_year_is_rejected(site, client):
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     book = unit_book(XXE)
     book.unit.year = 2025

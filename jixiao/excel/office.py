@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import JixiaoError
+from ..errors import JixiaoError
 
 
 class LibreOfficeMissing(JixiaoError):

@@ -22,10 +22,10 @@ from typing import Any, Mapping
 
 from lxml import etree
 
-from .a1 import a1, parse_a1
-from .errors import OutputError, UnreadableFile
-from .fsutil import atomic_path, guard_output
-from .textsafe import excel_escape
+from ..forms.a1 import a1, parse_a1
+from ..errors import OutputError, UnreadableFile
+from ..fsutil import atomic_path, guard_output
+from ..forms.textsafe import excel_escape
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -327,7 +327,7 @@ def load_copy(source: str | Path, out: str | Path):
     A macro workbook is loaded with ``keep_vba``: its VBA project, buttons and
     macro content type go into the copy.
     """
-    from .grid import load_for_edit
+    from ..forms.grid import load_for_edit
 
     guard_output(source, out)
     check_macro_output(source, out)

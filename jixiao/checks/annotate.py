@@ -9,8 +9,8 @@ notes exactly, then marks afresh. Sheet protection is left as it was.
 A macro workbook is loaded with ``keep_vba`` (VBA project, buttons and macro
 content type kept; the output must be ``.xlsm``), and the formulas' saved
 results, which openpyxl drops, are put back afterwards
-(:func:`jixiao.zippatch.restore_cached_values`). Text written into the copy
-goes through :func:`jixiao.textsafe.visible`: control characters pasted from
+(:func:`jixiao.excel.zippatch.restore_cached_values`). Text written into the copy
+goes through :func:`jixiao.forms.textsafe.visible`: control characters pasted from
 Word (JX-X02) are shown as symbols, never written raw.
 """
 
@@ -26,10 +26,10 @@ from openpyxl.styles import Alignment, Color, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .issues import ERROR, SEVERITY_ZH, FileReport, Issue
-from .layouts import PrintSetup
-from .printsetup import apply_openpyxl
-from .textsafe import visible
-from .zippatch import load_copy, save_copy
+from ..forms.layouts import PrintSetup
+from ..forms.printsetup import apply_openpyxl
+from ..forms.textsafe import visible
+from ..excel.zippatch import load_copy, save_copy
 
 MARK_SHEET = "_jixiao_marks"
 RESULT_SHEET = "校验结果"
@@ -104,7 +104,7 @@ def mark(wb: Workbook, issues: list[Issue]) -> int:
 
 def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None:
     """The ``校验结果`` sheet: one row per finding, each with a link to its cell."""
-    from .template import text_height
+    from ..forms.template import text_height
 
     ws = wb.create_sheet(RESULT_SHEET, 0)
     ws["A1"] = (f"校验结果：{report.errors} 个错误，{report.warnings} 个提示"

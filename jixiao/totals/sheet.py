@@ -2,7 +2,7 @@
 
 Formulas point at the project sheets' own cells (taken from the model's cell
 locations), so the sheet follows the clerk's edits; LibreOffice's
-recalculation of them agrees with :mod:`jixiao.totals` to the cent (tested).
+recalculation of them agrees with :mod:`jixiao.totals.plan` to the cent (tested).
 Written with openpyxl into a copy: the unit's workbook is never modified.
 """
 
@@ -19,11 +19,11 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layouts import PrintSetup
-from .model import Loc, UnitWorkbook
-from .printsetup import apply_openpyxl
-from .profiles import Profile, load_profile
-from .totals import MILESTONES, unit_schedule
+from ..forms.layouts import PrintSetup
+from ..forms.model import Loc, UnitWorkbook
+from ..forms.printsetup import apply_openpyxl
+from ..profiles import Profile, load_profile
+from .plan import MILESTONES, unit_schedule
 
 SHEET = "支出计划汇总"
 FIRST_ROW = 5  # first project row
@@ -193,7 +193,7 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
 def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkbook,
                           profile: Profile | None = None) -> Path:
     """Copy ``source`` to ``out`` with the ``支出计划汇总`` sheet added or refreshed."""
-    from .zippatch import load_copy, save_copy
+    from ..excel.zippatch import load_copy, save_copy
 
     profile = profile or load_profile(book.profile)
     wb = load_copy(source, out)  # an .xlsm keeps its VBA and buttons

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .fsutil import atomic_path
-from .template import vba_project_for
+from ..fsutil import atomic_path
+from ..forms.template import vba_project_for
 
 UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 ADDIN_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"

@@ -23,18 +23,18 @@ from typing import Any, Callable, Iterable
 
 import xlsxwriter
 
-from . import __version__
-from .fsutil import atomic_path
+from .. import __version__
+from ..fsutil import atomic_path
 from .layouts import (
     DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX,
     TEMPLATE_ID, TEMPLATE_VERSION, UNIT_LAYOUT, Block, Formula, SheetLayout, Static,
     a1, col_letter, parse_a1, parse_range, project_layout,
 )
-from .errors import TemplateCapacityError
+from ..errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
 from .printsetup import apply_xlsxwriter
 from .textsafe import excel_escape
-from .profiles import Profile, load_profile
+from ..profiles import Profile, load_profile
 from .taxonomy import BASIS_CHOICES, LEVEL1, UNIT_SUGGESTIONS, allowed_level2
 from .values import OPERATORS, QUALITATIVE
 
@@ -387,8 +387,8 @@ def _buttons(ws, layout: SheetLayout, kind: str, panel: bool = False) -> None:
 
 def vba_project_for(sheet_count: int, modules: tuple[str, ...] = ("JixiaoButtons",)) -> bytes:
     """The vbaProject.bin of a workbook with ``sheet_count`` sheets (codeNames Sheet1…) and the given modules."""
-    from .macros import source
-    from .vbaproject import WORKBOOK_BASE, Module, build_vba_project
+    from ..macros import source
+    from ..excel.vbaproject import WORKBOOK_BASE, Module, build_vba_project
 
     docs = [Module("ThisWorkbook", "", "doc", WORKBOOK_BASE)]
     docs += [Module(f"Sheet{i}", "", "doc") for i in range(1, sheet_count + 1)]

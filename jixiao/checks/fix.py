@@ -4,7 +4,7 @@ Fixes are computed on the model (each finding carries its changes with their
 cells), applied to the model, and the model validated again until nothing
 fixable is left — so a cell with two problems (``效果\\n指标``: spaces and a
 legacy name) ends up right. The changed cells are then written straight into
-the sheet XML of a copy of the original package (:mod:`jixiao.zippatch`), so
+the sheet XML of a copy of the original package (:mod:`jixiao.excel.zippatch`), so
 everything else is kept byte for byte: formulas' saved results, the VBA
 project, buttons and macro content type of an ``.xlsm``, styles, notes.
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .fsutil import guard_output
-from .grid import sniff
-from .model import Located, UnitWorkbook
-from .profiles import Profile
+from ..fsutil import guard_output
+from ..forms.grid import sniff
+from ..forms.model import Located, UnitWorkbook
+from ..profiles import Profile
 from .validate import validate_book
 
 FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-T03")
@@ -72,7 +72,7 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
 
 def write_fixed(source: str | Path, out: str | Path, changes: list[Change]) -> Path:
     """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text)."""
-    from .zippatch import check_macro_output, patch_cells
+    from ..excel.zippatch import check_macro_output, patch_cells
 
     guard_output(source, out)
     sniff(source)

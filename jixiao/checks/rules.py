@@ -1,7 +1,7 @@
 """The rule catalogue's rules for one unit workbook (families L, C, B, P, G, T, V, K, W, X, S).
 
 A rule is a small function over the model, registered with its code and scope;
-it yields :class:`~jixiao.issues.Issue` s and never computes a cell address
+it yields :class:`~jixiao.checks.issues.Issue` s and never computes a cell address
 (locations come from the values). Adding a rule is one function and one
 decorator line. Scopes:
 
@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 from .issues import Issue
-from .layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, UNIT_LAYOUT, SheetLayout, project_layout
-from .model import Indicator, Located, OverallTargets, Project, UnitWorkbook
-from .profiles import Profile
-from .taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
-from .values import (
+from ..forms.layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, UNIT_LAYOUT, SheetLayout, project_layout
+from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
+from ..profiles import Profile
+from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
+from ..forms.values import (
     OPERATORS, QUALITATIVE, formula_or_error, identity_key, normalize_operator, parse_decimal, parse_indicator_value,
     squeeze,
 )
@@ -262,7 +262,7 @@ def _labels(layout) -> dict[str, str]:
 
 def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
     """Every object read from a sheet, with the labels of its fields."""
-    from .layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, UNIT_LAYOUT, project_layout
+    from ..forms.layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, UNIT_LAYOUT, project_layout
 
     yield book.unit, _labels(UNIT_LAYOUT)
     department = _labels(DEPARTMENT_LAYOUT)
@@ -282,7 +282,7 @@ def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]
 @rule("JX-X02", "book")
 def control_characters(ctx: Context) -> Iterator[Issue]:
     """Control characters pasted from Word (vertical tab …): invisible, and they break the Word export."""
-    from .textsafe import clean_control, control_names, has_control, visible
+    from ..forms.textsafe import clean_control, control_names, has_control, visible
 
     for obj, labels in _text_objects(ctx.book):
         for name, loc in obj.cells.items():

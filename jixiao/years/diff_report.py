@@ -1,4 +1,4 @@
-"""Views of a :mod:`jixiao.diff` result: Chinese text lines and an .xlsx comparison (xlsxwriter).
+"""Views of a :mod:`jixiao.years.diff` result: Chinese text lines and an .xlsx comparison (xlsxwriter).
 
 The same rows feed both, so the printed and the written comparison cannot disagree.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .diff import BookDiff, SummaryDiff, change, label
-from .values import format_money
+from ..forms.values import format_money
 
 Row = tuple[str, str, str, str, str, Any, Any]  # kind, county, code, name, what, old, new
 SHORT = 60  # characters of a long text shown in the terminal
@@ -110,8 +110,8 @@ def write_xlsx(path: str | Path, result: BookDiff | SummaryDiff, old_path: str, 
     """The comparison as a workbook: one row per difference, money as numbers, A4 landscape, fit to width."""
     import xlsxwriter
 
-    from .fsutil import atomic_path
-    from .template import text_height
+    from ..fsutil import atomic_path
+    from ..forms.template import text_height
 
     summary = isinstance(result, SummaryDiff)
     header = ["变化", *(["县区"] if summary else []), "单位编码" if summary else "项目编码",

@@ -11,13 +11,13 @@ import functools
 from pathlib import Path
 from typing import Iterable
 
-from .errors import JixiaoError, UnreadableFile
+from ..errors import JixiaoError, UnreadableFile
 from .issues import FileReport, Issue, Report
-from .layouts import parse_a1
-from .model import UnitWorkbook
-from .paths import shown
-from .profiles import Profile, load_profile
-from .reader import read_workbook
+from ..forms.layouts import parse_a1
+from ..forms.model import UnitWorkbook
+from ..paths import shown
+from ..profiles import Profile, load_profile
+from ..forms.reader import read_workbook
 from .rules import RULES, Context, effective_rows
 
 

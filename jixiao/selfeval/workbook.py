@@ -22,22 +22,22 @@ from typing import Any
 import xlsxwriter
 from pydantic import Field as PField
 
-from .fsutil import atomic_path, guard_output
-from .grid import open_grid
-from .issues import FileReport, Issue
-from .layouts import (
+from ..fsutil import atomic_path, guard_output
+from ..forms.grid import open_grid
+from ..checks.issues import FileReport, Issue
+from ..forms.layouts import (
     UNIT_LAYOUT, Block, Column, Field, FooterLine, Formula, SheetLayout, Static, unit_formula, unit_ref,
 )
-from .model import Loc, Located, SubTarget, Unit, UnitWorkbook
-from .profiles import Profile, load_profile
-from .reader import bind_fields, read_block, read_meta
-from .rules import effective_rows
+from ..forms.model import Loc, Located, SubTarget, Unit, UnitWorkbook
+from ..profiles import Profile, load_profile
+from ..forms.reader import bind_fields, read_block, read_meta
+from ..checks.rules import effective_rows
 from .scoring import (
     BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
 from .subtargets import category, indicators_of
-from .taxonomy import normalize_level1
-from .values import OPERATORS, parse_decimal, parse_indicator_value, squeeze
+from ..forms.taxonomy import normalize_level1
+from ..forms.values import OPERATORS, parse_decimal, parse_indicator_value, squeeze
 
 TEMPLATE_ID = "jixiao.selfeval-workbook"
 DEPARTMENT_SHEET = "部门整体支出绩效自评表"
@@ -224,7 +224,7 @@ SUBTARGET_EVAL_LAYOUT = SheetLayout(
 
 def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: Profile | None = None) -> Path:
     """Write a 自评表 workbook (a blank template when ``ev`` is None)."""
-    from .template import _draw_meta, _Formats, draw_sheet
+    from ..forms.template import _draw_meta, _Formats, draw_sheet
 
     profile = profile or load_profile(ev.profile if ev else "hebei")
     password = profile.protection_password
@@ -620,7 +620,7 @@ def write_scores(source: str | Path, out: str | Path, report: EvalReport) -> Pat
     A row left 未评 keeps its 得分 blank, so the sheet's own 评价等级 formula shows 未完成评分
     just as ``score`` does; a weight shared out at scoring time is written into 分值.
     """
-    from .grid import load_for_edit
+    from ..forms.grid import load_for_edit
 
     guard_output(source, out)
     wb = load_for_edit(source)

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
-from .errors import UnreadableFile
-from .oserror import os_reason
-from .paths import NotRegularFile, open_regular, shown
+from ..errors import UnreadableFile
+from ..oserror import os_reason
+from ..paths import NotRegularFile, open_regular, shown
 
 
 @dataclass

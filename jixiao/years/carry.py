@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import JixiaoError
-from .layouts import (
+from ..errors import JixiaoError
+from ..forms.layouts import (
     DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET,
 )
-from .model import Indicator, Project, UnitWorkbook
-from .profiles import BUILTIN, Profile, load_profile
-from .values import identity_key, nfkc, parse_decimal, parse_indicator_value
+from ..forms.model import Indicator, Project, UnitWorkbook
+from ..profiles import BUILTIN, Profile, load_profile
+from ..forms.values import identity_key, nfkc, parse_decimal, parse_indicator_value
 
 _STRICT_CODE = re.compile(r"^\d{6}(\d{2})[A-Z]\d{12}$")  # the 一体化 form (rules.STRICT_CODE)
 _MONEY = ("budget", "fiscal", "other")
@@ -147,7 +147,7 @@ def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
 def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluation=None) -> CarryResult:
     """The new year's workbook made from last year's ``book`` (pure: no files).
 
-    ``evaluation`` is last year's scored :class:`~jixiao.selfeval.SelfEvaluation`, whose
+    ``evaluation`` is last year's scored :class:`~jixiao.selfeval.workbook.SelfEvaluation`, whose
     实际完成值 become the 指标值 of the continuing projects.
     """
     old_year = book.unit.year
@@ -196,10 +196,10 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
 def carry_file(source: str | Path, output: str | Path, year: int, selfeval: str | Path | None = None,
                profile: Profile | None = None) -> CarryResult:
     """Read last year's workbook (and 自评表), carry it, write the new workbook atomically."""
-    from .fsutil import guard_output
-    from .grid import open_grid
-    from .reader import read_grid, read_meta
-    from .template import write_workbook
+    from ..fsutil import guard_output
+    from ..forms.grid import open_grid
+    from ..forms.reader import read_grid, read_meta
+    from ..forms.template import write_workbook
 
     guard_output(source, output)
     if selfeval is not None:
@@ -209,7 +209,7 @@ def carry_file(source: str | Path, output: str | Path, year: int, selfeval: str 
     book = read_grid(grid)
     evaluation = None
     if selfeval is not None:
-        from .selfeval import read_selfeval
+        from ..selfeval.workbook import read_selfeval
 
         evaluation = read_selfeval(selfeval)
     result = carry(book, year, profile, evaluation)

@@ -29,8 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
-from .model import Indicator, Project, UnitWorkbook
-from .values import MILESTONES, format_money, identity_key, parse_decimal, parse_int, squeeze
+from ..forms.model import Indicator, Project, UnitWorkbook
+from ..forms.values import MILESTONES, format_money, identity_key, parse_decimal, parse_int, squeeze
 
 T = TypeVar("T")
 CENT = Decimal("0.01")
@@ -223,7 +223,7 @@ def units_from_rows(rows: list[list[Any]]) -> list[UnitRow]:
         if "code" in cols and "budget" in cols:
             break
     if "code" not in cols or "budget" not in cols:
-        from .errors import NotAJixiaoWorkbook
+        from ..errors import NotAJixiaoWorkbook
 
         raise NotAJixiaoWorkbook("汇总表的“单位汇总”缺少“单位编码”或“预算数”列，无法对比")
     out = []
@@ -309,9 +309,9 @@ def read_side(path: str | Path) -> UnitWorkbook | list[UnitRow]:
     A summary is a workbook with a 单位汇总 sheet that is not a unit workbook (whatever metadata
     sheet the summary itself may carry).
     """
-    from .errors import NotAJixiaoWorkbook
-    from .grid import open_grid
-    from .reader import read_grid, read_meta
+    from ..errors import NotAJixiaoWorkbook
+    from ..forms.grid import open_grid
+    from ..forms.reader import read_grid, read_meta
 
     grid = open_grid(path)
     if grid.has(UNITS_SHEET):
@@ -328,6 +328,6 @@ def diff_files(old: str | Path, new: str | Path) -> BookDiff | SummaryDiff:
         return diff_books(a, b)
     if isinstance(a, list) and isinstance(b, list):
         return diff_units(a, b)
-    from .errors import JixiaoError
+    from ..errors import JixiaoError
 
     raise JixiaoError("一个是单位工作簿，一个是汇总表，无法对比；请选择两个单位工作簿或两个汇总表")

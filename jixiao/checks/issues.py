@@ -1,4 +1,4 @@
-"""Findings: :class:`Issue` and :class:`Report`, rendered from the rule catalogue (:mod:`jixiao.catalogue`).
+"""Findings: :class:`Issue` and :class:`Report`, rendered from the rule catalogue (:mod:`jixiao.checks.catalogue`).
 
 >>> CATALOGUE["JX-B01"].severity
 'error'
@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .catalogue import CATALOGUE, ERROR, SEVERITY_ZH, WARNING, CodeSpec, message  # noqa: F401 - also here
-from .model import Loc, Located
+from ..forms.model import Loc, Located
 
 # Field names in findings are part of the JSON contract; they differ from the
 # model's attribute names where the contract spells them out.

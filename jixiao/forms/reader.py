@@ -1,6 +1,6 @@
 """Read a filled unit workbook into the model, through the layouts.
 
-Works on any :class:`~jixiao.grid.Grid` (calamine, openpyxl, a live xlwings
+Works on any :class:`~jixiao.forms.grid.Grid` (calamine, openpyxl, a live xlwings
 book). Only the layouts' input cells are read — never a formula cell — and
 every value keeps the cell it came from.
 
@@ -16,7 +16,7 @@ import functools
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import NotAJixiaoWorkbook, UnknownTemplateVersion
+from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
 from .grid import Grid, SheetData, open_grid
 from .layouts import (
     DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,

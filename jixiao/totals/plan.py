@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
-from .model import Project, UnitWorkbook
-from .profiles import Profile, load_profile
-from .values import MILESTONES  # noqa: F401 - re-exported: totals is where callers look for it
+from ..forms.model import Project, UnitWorkbook
+from ..profiles import Profile, load_profile
+from ..forms.values import MILESTONES  # noqa: F401 - re-exported: totals is where callers look for it
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -184,7 +184,7 @@ def uncounted(book: UnitWorkbook, profile: Profile | None = None) -> list:
     A total shown beside an error among these is incomplete (exit status 1); JX-L04 (a filled-in
     项目模板, counted) is a warning.
     """
-    from .validate import validate_book
+    from ..checks.validate import validate_book
 
     unreadable = {(loc.sheet, loc.cell) for p in book.projects for name in p.raw  # money cells that held no number
                   if (name in _COUNTED_FIELDS or name.startswith("plan.")) and (loc := p.loc(name)) is not None}

@@ -1,8 +1,8 @@
 """Where every field of every official table sits: the layouts, as data.
 
 One :class:`SheetLayout` per official table. The template builder
-(:mod:`jixiao.template`) draws a sheet from it and the reader
-(:mod:`jixiao.reader`) reads a filled sheet with it, so the two cannot drift
+(:mod:`jixiao.forms.template`) draws a sheet from it and the reader
+(:mod:`jixiao.forms.reader`) reads a filled sheet with it, so the two cannot drift
 apart. Nothing else in jixiao knows a cell address of a form.
 
 Addresses are A1 strings; a range (``"B3:C3"``) is a merged cell whose value
@@ -167,7 +167,7 @@ class Panel:
 class PrintSetup:
     """How a sheet prints (issue 17): A4, one page wide, header rows repeated, numbered pages.
 
-    Data only; :mod:`jixiao.printsetup` applies it with xlsxwriter or openpyxl, so every
+    Data only; :mod:`jixiao.forms.printsetup` applies it with xlsxwriter or openpyxl, so every
     sheet jixiao writes prints the same way. Margins are in inches, rows 1-based.
     """
 

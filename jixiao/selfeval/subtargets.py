@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .values import squeeze
+from ..forms.values import squeeze
 
 #: what an indicator's name ends with: a rate, a degree, a count, an amount, a time
 _NAME_END = re.compile(r"(率|度|数|量|次数|份数|人数|件数|比例|比重|时间|天数|时限|金额|成本|覆盖面|知晓率)$")

@@ -1,4 +1,4 @@
-"""Apply a :class:`~jixiao.layouts.PrintSetup` to a sheet: one helper per writer library.
+"""Apply a :class:`~jixiao.forms.layouts.PrintSetup` to a sheet: one helper per writer library.
 
 xlsxwriter writes the unit workbooks, the 自评表 and the county summary's skeleton;
 openpyxl writes the sheets added to a clerk's copy (校验结果, 支出计划汇总).
