@@ -43,7 +43,7 @@ def main() -> None:
     from click.testing import CliRunner
 
     from jixiao.cli import main as cli
-    from jixiao.reader import read_workbook
+    from jixiao.forms.reader import read_workbook
     from jixiao.site.roster import write_roster
     from sitekit import Server, read_codes
 

@@ -4,7 +4,7 @@ The task pane signs in with the unit's 登录码 (``POST /api/v1/login``, the �
 the token it gets back as ``Authorization: Bearer …`` with every call; a bureau account's token works
 too. :func:`validate_token` is the provider (``project/auth/custom``); :func:`allow` is the owner rule a
 script applies to the posted workbook: a unit's Excel works only on a workbook whose 单位编码 is that
-unit's (the identity rule the 报送站 uses for uploads, :func:`jixiao.values.identity_key`).
+unit's (the identity rule the 报送站 uses for uploads, :func:`jixiao.forms.values.identity_key`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from . import settings as _settings  # noqa: F401 - xlwings Server's settings be
 from fastapi import HTTPException, status  # noqa: E402
 from xlwings_server.models import CurrentUser, User  # noqa: E402
 
-from ...values import identity_key  # noqa: E402
+from ...forms.values import identity_key  # noqa: E402
 
 __all__ = ["CurrentUser", "validate_token", "allow", "use_site"]
 
@@ -55,9 +55,9 @@ async def validate_token(token_string: str) -> User:
 
 def book_unit_code(book: Any) -> str | None:
     """The 单位编码 of a posted workbook, read from its 单位信息 sheet alone."""
-    from ...grid import Grid
-    from ...layouts import META_SHEET, UNIT_SHEET
-    from ...reader import read_grid
+    from ...forms.grid import Grid
+    from ...forms.layouts import META_SHEET, UNIT_SHEET
+    from ...forms.reader import read_grid
     from .. import live
 
     names = [s.name for s in book.sheets]

@@ -21,10 +21,10 @@ from xlwings.server import func as server_func
 from xlwings.server import script as server_script
 
 from ... import addin
-from ...annotate import MARK_SHEET, RESULT_SHEET
+from ...checks.annotate import MARK_SHEET, RESULT_SHEET
 from ...errors import JixiaoError
-from ...layouts import META_SHEET, PROJECT_MASTER_SHEET, UNIT_SHEET
-from ...totals_sheet import SHEET as TOTALS_SHEET
+from ...forms.layouts import META_SHEET, PROJECT_MASTER_SHEET, UNIT_SHEET
+from ...totals.sheet import SHEET as TOTALS_SHEET
 from .identity import CurrentUser, allow
 
 #: Sheets jixiao writes and no script reads: their content never needs to travel to the server.
