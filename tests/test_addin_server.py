@@ -99,12 +99,15 @@ def test_manifest_names_the_deployment_and_has_the_jixiao_tab(site):
         script = ribbon.split(f'"{name}": "')[1].split('"')[0]
         assert script in scripts
     assert r.headers["content-type"].startswith("text/plain")
+    download = httpx.get(site["url"] + "/manifest/download", timeout=30)
+    assert download.content == r.content
+    assert download.headers["content-disposition"] == "attachment; filename=jixiao-prod.xml"
 
 
 def test_manifest_against_the_office_schema_when_present(site):
     """Validated with lxml against Microsoft's XSDs when they are kept in tests/data/office-manifest/."""
     folder = os.path.join(os.path.dirname(__file__), "data", "office-manifest")
-    main = os.path.join(folder, "offappmanifest-1.1.xsd")
+    main = os.path.join(folder, "OfficeAppManifestV1_1.xsd")  # imports the other four of MS-OWEMXML §5
     if not os.path.exists(main):
         pytest.skip("the Office add-in manifest XSDs are not in tests/data/office-manifest/ (see README)")
     schema = etree.XMLSchema(etree.parse(main))
@@ -210,6 +213,18 @@ def test_the_login_code_itself_and_a_bureau_token_work(site):
     bureau = login(site, user="cz", password="bureau-pass-1")
     assert post(site, "validate", site["theirs"], bureau).status_code == 200
     assert post(site, "validate", site["mine"], bureau).status_code == 200
+
+
+def test_public_url_must_be_https_root(tmp_path):
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    for bad in ("http://jixiao.example.gov.cn", "https://jixiao.example.gov.cn/jx", "jixiao.example.gov.cn"):
+        r = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "d"), "--public-url", bad])
+        assert r.exit_code == 2 and "https://" in r.output, (bad, r.output)
+    r = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "d"), "--addin-id", "not-a-uuid"])
+    assert r.exit_code == 2
 
 
 def test_the_site_still_answers_beside_the_addin(site):

@@ -18,7 +18,7 @@ DEFAULTS = {
     # xlwings' server parts are PolyForm Noncommercial; government institutions count as noncommercial
     "XLWINGS_LICENSE_KEY": "noncommercial",
     "XLWINGS_AUTH_PROVIDERS": json.dumps(["custom"]),  # project/auth/custom: the 报送站's accounts
-    "XLWINGS_PROJECT_NAME": "绩效",
+    "XLWINGS_PROJECT_NAME": "jixiao 绩效",  # the manifest download is named jixiao-prod.xml after it
     "XLWINGS_FUNCTIONS_NAMESPACE": "JX",
     "XLWINGS_ENVIRONMENT": "prod",
     "XLWINGS_ENABLE_SOCKETIO": "false",  # no streaming functions: no websocket endpoint to secure

@@ -1,5 +1,15 @@
 // jixiao task pane: sign in with the 登录码 at the 报送站's own endpoint, keep the token for getAuth().
 (function () {
+  // xlwings Server's "did not load" notice (base.html), in the clerk's language
+  const notice = document.getElementById("xlwings-office-ready-error");
+  if (notice) {
+    const text = notice.querySelector(".mb-3");
+    if (text) text.textContent = "加载项未能正常加载，请重新加载；仍不行时请联系财政局。";
+    const reload = document.getElementById("xlwings-taskpane-reload-btn");
+    if (reload) reload.textContent = "重新加载";
+    const cancel = document.getElementById("xlwings-taskpane-reload-cancel-btn");
+    if (cancel) cancel.textContent = "取消";
+  }
   const form = document.getElementById("jx-login");
   const who = document.getElementById("jx-who");
   function show() {
