@@ -2,8 +2,9 @@
 
 What one click posts (bytes, the whole workbook and with the script's declared ``exclude``) and how long
 the round trip takes over loopback (login once, then POST /xlwings/custom-scripts-call/validate), against
-the same script run in this process on the same payload (the baseline, one process each). Two workbooks:
-fresh, and the same after 校验 and 支出汇总 have added their output sheets (what exclude leaves home).
+the same script run in this process on the same payload (the baseline, one process each). Three workbooks:
+the 10-project one fresh, the same after 校验 and 支出汇总 have added their output sheets (what exclude
+leaves home), and a large one (50 projects × 20 indicators, planted mistakes, with its outputs).
 The client (Excel) gives a request 30 s; the figures say how far from that a click is.
 
     python benchmarks/addin_server_bench.py [--repeat 11]
@@ -69,6 +70,17 @@ def main() -> None:
         inspect.unwrap(addin.refresh_totals)(book)
         outputs = apply_actions(marked, book.json()["actions"], tmp / "outputs.xlsx")
 
+        from jixiao.synth import generate_unit
+        from jixiao.forms.template import write_workbook
+
+        big = generate_unit(42, n_projects=50, n_indicators=20, mistakes=True)
+        assert big.unit.code == unit.code  # the same unit, so the same 登录码
+        large = write_workbook(tmp / "large.xlsx", big)
+        marked_l = apply_actions(large, local(large), tmp / "large-marked.xlsx")
+        book = xw.Book(json=payload_from_file(marked_l))
+        inspect.unwrap(addin.refresh_totals)(book)
+        large_outputs = apply_actions(marked_l, book.json()["actions"], tmp / "large-outputs.xlsx")
+
         server = Server(data).start()
         results: dict = {"workbook": "10 projects × 12 indicators (benchmarks/_util.unit_workbook)",
                          "repeat": repeat, "client_timeout_s": 30}
@@ -78,7 +90,7 @@ def main() -> None:
                 exclude = {m["function_name"]: m for m in
                            client.get("/xlwings/custom-scripts-meta.json").json()}["validate"]["exclude"]
                 headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-                for label, path in (("fresh", fresh), ("with_outputs", outputs)):
+                for label, path in (("fresh", fresh), ("with_outputs", outputs), ("large_with_outputs", large_outputs)):
                     full = json.dumps(payload_from_file(path)).encode()
                     lean = json.dumps(payload_from_file(path, exclude=exclude)).encode()
 
