@@ -207,6 +207,29 @@ def test_a_second_units_token_is_refused_on_my_workbook(site):
     assert post(site, "validate", site["theirs"], theirs).status_code == 200  # their own: fine
 
 
+def test_the_owner_rule_is_the_sites_identity_rule(site):
+    """Full-width digits and spaces in the 单位编码 are the same unit (as the 报送站 decides); an empty code or a
+    workbook that is not a jixiao one is refused with what to do."""
+    import openpyxl
+
+    token = login(site, code=site["codes"][site["a"]])
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in site["a"])  # １０００２…
+    folder = site["tmp"] / "owner"
+    spaced = unit_file(folder, 1, mistakes=True, code=wide[:3] + " " + wide[3:], name="wide.xlsx")
+    r = post(site, "validate", spaced, token)
+    assert r.status_code == 200, r.text
+    assert r.json()["actions"] == desktop(spaced, "validate")
+    empty = unit_file(folder, 1, code=" ", name="empty.xlsx")  # a blank cell to the reader
+    r = post(site, "validate", empty, token)
+    assert r.status_code == 403 and "还没有填写单位编码" in r.json()["detail"] and site["a"] in r.json()["detail"]
+    other = folder / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "随便一个表"
+    wb.save(other)
+    r = post(site, "validate", other, token)
+    assert r.status_code == 403 and "不处理" in r.json()["detail"], r.text
+
+
 def test_the_login_code_itself_and_a_bureau_token_work(site):
     code = site["codes"][site["a"]]
     assert post(site, "validate", site["mine"], code).status_code == 200

@@ -16,6 +16,7 @@ from . import settings as _settings  # noqa: F401 - xlwings Server's settings be
 from fastapi import HTTPException, status  # noqa: E402
 from xlwings_server.models import CurrentUser, User  # noqa: E402
 
+from ...errors import JixiaoError  # noqa: E402
 from ...forms.values import identity_key  # noqa: E402
 
 __all__ = ["CurrentUser", "validate_token", "allow", "use_site"]
@@ -75,10 +76,14 @@ def allow(book: Any, user: User) -> None:
         raise _refuse("请先登录")
     try:
         code = book_unit_code(book)
-    except Exception:  # noqa: BLE001 - not a jixiao workbook: nothing to check it against
-        code = None
+    except JixiaoError as exc:  # not a jixiao unit workbook: nothing to check it against, so nothing is done
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"此工作簿不是 jixiao 的单位工作簿，加载项不处理它：{exc}") from None
+    except Exception:  # noqa: BLE001 - whatever it is, it cannot be shown to be this unit's
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "无法读取此工作簿的“单位信息”表，加载项不处理它。") from None
     if identity_key(code) != identity_key(claims["unit_code"]):
-        found = code or "（未填写）"
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"此工作簿的单位编码为 {found}，与登录的单位 {claims['unit_code']} "
-                            f"{claims.get('unit_name') or ''} 不符：加载项只处理本单位的工作簿。".replace("  ", " "))
+        unit = f"{claims['unit_code']} {claims.get('unit_name') or ''}".strip()
+        if not identity_key(code):
+            detail = f"此工作簿还没有填写单位编码：请在“单位信息”表中填写本单位的单位编码（{claims['unit_code']}）后再试。"
+        else:
+            detail = f"此工作簿的单位编码为 {code}，与登录的单位 {unit} 不符：加载项只处理本单位的工作簿。"
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail)
