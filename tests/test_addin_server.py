@@ -115,6 +115,49 @@ def test_manifest_against_the_office_schema_when_present(site):
     assert schema.validate(doc), schema.error_log
 
 
+# The sequences MS-OWEMXML §2 gives for the parts of the manifest jixiao writes (OfficeApp, TaskPaneApp,
+# ShowTaskpane, ExecuteFunction, Supertip): what an XSD would check about order and presence, kept here while
+# the XSDs themselves are not in tests/data/office-manifest/. (name, required)
+OFFICE_APP = [("Id", 1), ("AlternateId", 0), ("Version", 1), ("ProviderName", 1), ("DefaultLocale", 1),
+              ("DisplayName", 1), ("Description", 1), ("IconUrl", 0), ("HighResolutionIconUrl", 0),
+              ("SupportUrl", 0), ("AppDomains", 0), ("Hosts", 0),
+              # TaskPaneApp extends OfficeApp with:
+              ("Requirements", 0), ("DefaultSettings", 1), ("Permissions", 1), ("Dictionary", 0),
+              ("VersionOverrides", 0)]
+SEQUENCES = {"ShowTaskpane": [("TaskpaneId", 0), ("SourceLocation", 1), ("Title", 0)],
+             "ExecuteFunction": [("FunctionName", 1)],
+             "Supertip": [("Title", 1), ("Description", 1)]}
+
+
+def in_sequence(element, sequence) -> bool:
+    names = [etree.QName(child).localname for child in element if isinstance(child.tag, str)]
+    order = [n for n, _ in sequence]
+    return (all(n in order for n in names) and names == sorted(names, key=order.index)
+            and all(n in names for n, required in sequence if required))
+
+
+def test_manifest_follows_the_documented_schema_order(site):
+    root = etree.fromstring(httpx.get(site["url"] + "/manifest", timeout=30).content)
+    assert root.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "TaskPaneApp"
+    assert in_sequence(root, OFFICE_APP)
+    assert root.findtext("o:Permissions", namespaces=NS) in (
+        "Restricted", "ReadDocument", "ReadAllDocument", "WriteDocument", "ReadWriteDocument")
+    import re
+    import uuid
+
+    assert uuid.UUID(root.findtext("o:Id", namespaces=NS))
+    assert re.fullmatch(r"\d{1,5}(\.\d{1,5}){0,3}", root.findtext("o:Version", namespaces=NS))
+    actions = list(root.iter(f"{{{NS['ov']}}}Action"))
+    assert actions
+    for action in actions:
+        kind = action.get("{http://www.w3.org/2001/XMLSchema-instance}type")
+        assert in_sequence(action, SEQUENCES[kind]), kind
+    for tip in root.iter(f"{{{NS['ov']}}}Supertip"):
+        assert in_sequence(tip, SEQUENCES["Supertip"])
+    ids = [c.get("id") for c in root.iter() if etree.QName(c).localname in ("Control", "Group", "CustomTab")]
+    assert len(ids) == len(set(ids)) and all(len(i) <= 125 for i in ids)
+
+
 def test_task_pane_has_the_chinese_buttons_and_signs_in(site):
     html = httpx.get(site["url"] + "/taskpane.html", timeout=30).text
     scripts = meta(site)
