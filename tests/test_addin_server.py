@@ -237,6 +237,13 @@ def test_no_or_bad_credentials_are_refused(site):
         assert "登录" in r.json()["detail"]
     r = httpx.post(site["url"] + "/xlwings/custom-functions-call", json={"func_name": "JX_PLAN_AMOUNT"}, timeout=30)
     assert r.status_code == 401
+    # refused before the body is read: even a body that is not JSON gets the 401, not a parse error
+    r = httpx.post(site["url"] + "/xlwings/custom-scripts-call/validate", content=b"{not json", timeout=30)
+    assert r.status_code == 401
+    token = login(site, code=site["codes"][site["a"]])
+    r = httpx.post(site["url"] + "/xlwings/custom-scripts-call/hello_world", json=payload_from_file(site["mine"]),
+                   headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 404 and r.json()["detail"] == "没有名为 hello_world 的脚本"
 
 
 def test_a_second_units_token_is_refused_on_my_workbook(site):

@@ -35,4 +35,34 @@ def create_addin_app(site: Any, *, public_url: str | None = None, addin_id: str 
     from .identity import use_site
 
     use_site(site)
-    return main_app
+    return Gate(main_app, site)
+
+
+class Gate:
+    """In front of xlwings Server: an add-in call (a POST under ``/xlwings/``) must carry a valid 报送站
+    credential before its body is read (xlwings Server would build the workbook from an anonymous 20 MB post
+    before asking who sent it), and a script call must name one of jixiao's scripts (404, in Chinese).
+    The custom auth provider still decides who the caller is; this only turns strangers away early."""
+
+    def __init__(self, app: Any, site: Any):
+        self.app, self.site = app, site
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].startswith("/xlwings/"):
+            from fastapi.concurrency import run_in_threadpool
+            from fastapi.responses import JSONResponse
+
+            from .registry import SCRIPTS
+
+            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1").strip()
+            token = header[7:].strip() if header.lower().startswith("bearer ") else header
+            who = await run_in_threadpool(self.site.auth.from_token, token) if token else None
+            if who is None:
+                detail = "登录已失效或登录码不正确，请在任务窗格中重新登录" if token else "请先在任务窗格中输入登录码登录"
+                response = JSONResponse({"detail": detail}, 401, headers={"WWW-Authenticate": "Bearer"})
+                return await response(scope, receive, send)
+            prefix = "/xlwings/custom-scripts-call/"
+            if scope["path"].startswith(prefix) and scope["path"][len(prefix):] not in SCRIPTS:
+                name = scope["path"][len(prefix):]
+                return await JSONResponse({"detail": f"没有名为 {name} 的脚本"}, 404)(scope, receive, send)
+        return await self.app(scope, receive, send)

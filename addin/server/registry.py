@@ -21,13 +21,14 @@ from xlwings.server import func as server_func
 from xlwings.server import script as server_script
 
 from ... import addin
-from ...checks.annotate import MARK_SHEET, RESULT_SHEET
+from ...checks.annotate import RESULT_SHEET
 from ...errors import JixiaoError
 from ...forms.layouts import META_SHEET, PROJECT_MASTER_SHEET, UNIT_SHEET
 from ...totals.sheet import SHEET as TOTALS_SHEET
 from .identity import CurrentUser, allow
 
-#: Sheets jixiao writes and no script reads: their content never needs to travel to the server.
+#: Sheets jixiao writes and no script reads: their content never needs to travel to the server. (The hidden
+#: marks sheet is read by validate and clear_marks: it is never left out.)
 #: A 校验结果 sheet with hundreds of findings, or a 支出计划汇总, is most of a large workbook's payload.
 OUTPUTS = [RESULT_SHEET, TOTALS_SHEET]
 
@@ -44,8 +45,6 @@ SCRIPTS: dict[str, dict[str, Any]] = {
 #: The UDFs that work on values alone (Office.js passes a UDF values, never a Range with its position,
 #: so ``JX_CHECK_PROJECT``, which needs the sheet and origin of its range, stays desktop-only).
 FUNCTIONS = ["JX_PLAN_AMOUNT", "JX_PARSE_VALUE"]
-
-_ = MARK_SHEET  # validate and clear_marks read the marks sheet: it is never excluded
 
 
 def desktop(name: str) -> Callable[..., Any]:
