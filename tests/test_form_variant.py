@@ -63,7 +63,7 @@ def test_the_template_is_the_form_file(built):
     sheet = wb["项目1"]
     assert sheet["G2"].value == "单位：元" and sheet["A5"].value == "项目资金（元）"
     assert [sheet[f"{c}10"].value for c in "DEF"] == ["指标性质", "指标值", "度量单位"]
-    assert sheet["A23"].value == "填表人:"  # the footer follows the 12 blank indicator rows
+    assert sheet["A19"].value == "填表人:"  # the footer follows the 8 blank indicator rows
     assert sheet.protection.sheet and not sheet["E5"].protection.locked
     meta = {r[0].value: r[1].value for r in wb["_jixiao"].iter_rows(max_col=2) if r[0].value}
     assert meta["profile"] == "county-demo"

@@ -48,7 +48,7 @@ def test_every_profile_names_forms_that_load(name):
     assert profile.forms, "a built-in profile names its forms"
     for role in profile.forms:
         layout = forms[role]
-        assert layout.role == role and layout.fields or layout.blocks
+        assert layout.role == role and (layout.fields or layout.blocks)
 
 
 def test_every_builtin_form_is_a_table_of_known_keys():

@@ -33,7 +33,6 @@ from .records import UnitRecord, finding_row, rejected, schedule_row, unit_row
 from .sheets import INDICATORS, ISSUES, PROJECTS, SCHEDULE, UNITS, Link, plain, render_row
 from .xlsxstream import compress
 
-_KNOWN = ("hebei", "hunan", "national")
 
 
 def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
