@@ -1,0 +1,112 @@
+"""Text shapes → one stream of cells, each with the line it came from.
+
+Published forms reach us in many shapes (docs/forms/variants.md): Markdown pipe rows with or
+without the leading pipe, one cell per line ending in ``|`` (as government sites render their
+tables), tab-separated cells, cells separated by runs of spaces (``pdftotext -layout``), single
+spaces, or text run together with no separators at all. The recogniser works on cells and labels,
+not on positions, so every shape becomes the same thing: a list of :class:`Cell`.
+
+A cell knows its line (for the list of unplaced lines), its *row* (the cells of one line of a
+row-shaped text share a row number; a one-cell-per-line text gives every cell its own row), and
+whether it was *glued*: cut out of run-together text at a label, where a value may still be stuck
+to its neighbour (``安装坡面水标尺10≥266米``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..forms.values import KNOWN_UNITS, nfkc
+
+_BR = re.compile(r"<br\s*/?>", re.I)
+_RULE = re.compile(r"^:?-{2,}:?$")  # a Markdown |---|---| rule
+_SPACES = re.compile(r"(?:\s{2,}|\u3000+)")
+
+
+@dataclass(eq=False)  # cells are compared by identity: the same text recurs
+class Cell:
+    text: str
+    line: int
+    row: int
+    glued: bool = False  # cut from run-together text: values may be stuck to names
+    used: bool = False  # placed by the recogniser (what is left is listed as unplaced)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"<{self.line}:{self.text[:20]!r}>"
+
+
+def split_line(line: str) -> tuple[list[str], bool]:
+    """The cells of one line, and whether the line is a row of several cells (True) or one cell."""
+    s = _BR.sub("\n", line).strip()
+    if "\t" in s:
+        parts = s.split("\t")
+    elif "|" in s:
+        parts = s.strip("|").split("|")
+    elif _SPACES.search(s):
+        parts = _SPACES.split(s)
+    elif " " in s and not re.search(r"[a-zA-Z]{3,} [a-zA-Z]{3,}", s):
+        parts = s.split(" ")
+    else:
+        parts = [s]
+    cells = [p.strip() for p in parts]
+    cells = [c for c in cells if not _RULE.match(c)]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells, sum(1 for c in cells if c) >= 2
+
+
+def cells_of(text: str, splitter=None) -> list[Cell]:
+    """Every non-empty cell of ``text`` in reading order. ``splitter`` cuts run-together text at
+    labels (the recogniser passes its label index); long cells of lines without separators go to it."""
+    out: list[Cell] = []
+    row = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        structured = "|" in raw or "\t" in raw
+        parts, _ = split_line(raw)
+        if structured and not any(parts):  # a line of pipes: that many empty cells
+            parts = [""] * max(1, raw.count("|") - (1 if raw.strip().startswith("|") and len(raw.strip()) > 1 else 0))
+        row += 1
+        for part in parts:
+            if not part:
+                if structured:  # an empty cell keeps its place (a merged or blank cell of the form)
+                    out.append(Cell("", number, row, used=True))
+                continue
+            if splitter is not None and not structured and len(part) > 24:
+                pieces = splitter(part)
+                if len(pieces) > 1:
+                    for piece in pieces:
+                        out.append(Cell(piece, number, row, glued=True))
+                    continue
+            out.append(Cell(part, number, row))
+    return out
+
+
+# --- values stuck to names in run-together text --------------------------------------------
+
+_UNITS = "|".join(re.escape(u) for u in sorted(KNOWN_UNITS, key=len, reverse=True) if u != "%")
+_VALUE = re.compile(rf"[≥≤=<>]?\s*\d+(?:\.\d+)?(?:%|(?:{_UNITS}))?")
+_STICKY = re.compile(r"^(?P<name>[^\d≥≤=<>]*[^\d≥≤=<>\s(（])(?P<rest>[≥≤=<>]?\d.*)$")
+
+
+def unglue(text: str) -> list[str]:
+    """``安装坡面水标尺10≥266米≥266米10`` → name, 10, ≥266米, ≥266米, 10 (best effort)."""
+    text = nfkc(text)
+    m = _STICKY.match(text)
+    if not m:
+        return [text]
+    out = [m.group("name")]
+    rest = m.group("rest")
+    pos = 0
+    while pos < len(rest):
+        v = _VALUE.match(rest, pos)
+        if not v or not v.group(0).strip():
+            tail = rest[pos:].strip()
+            nxt = unglue(tail) if tail and tail != text else [tail]
+            out.extend(t for t in nxt if t)
+            break
+        out.append(v.group(0).replace(" ", ""))
+        pos = v.end()
+    return out
