@@ -170,6 +170,8 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     overall: OverallTargets | None = None
     for form in doc.forms:
         if form.scope == "overall":
+            if not (form.unit_name or form.fields or form.indicators or form.budget_rows):
+                continue
             overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
@@ -220,8 +222,7 @@ def import_wild(text: str):
     cells = cells_of(text, L.split_run_together)
     doc = recognise(cells)
     book, unplaced, ev = build(doc, cells)
-    anything = book.projects or (book.overall and (book.overall.indicators or book.overall.annual_goal)) \
-        or any(f.indicators or f.budget_rows for f in doc.forms)
+    anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
     if not anything:
         raise NotAPerformanceText(nothing_found(doc))
     return book, unplaced, ev

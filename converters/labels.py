@@ -55,7 +55,7 @@ def _strip_tail(t: str) -> tuple[str, str | None, str | None]:
     p = _POINTS.match(inner)
     if p:
         return t[:m.start()], p.group("points").replace(" ", ""), None
-    if inner in ("万元", "元", "盖章", "人", "分", "%"):
+    if inner in ("万元", "元", "盖章", "人", "分", "%") or t[:m.start()] in index():
         return t[:m.start()], None, inner
     return t, None, None
 

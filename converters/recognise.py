@@ -91,6 +91,8 @@ def _accepts(col: str, text: str, split_value: bool, free: bool) -> bool:
     t = nfkc(text).strip()
     if col in ("level1", "level2"):
         return False  # only by levels()
+    if col == "level3":
+        return _name_like(t)
     if col == "value_type":
         return bool(_OPERATOR.match(t))
     if col == "measure_unit":
@@ -371,7 +373,9 @@ class Reader:
         if groups & {"level1", "level2"}:
             return False
         if "project" in groups or "unit" in groups:
-            return not ({"indicator", "selfeval"} & groups)
+            main = any(h.field in ("name", "code", "department", "implementer") for h in hits
+                       if h.group in ("project", "unit"))
+            return main and not ({"indicator", "selfeval"} & groups)
         if "furniture" in groups:
             return True
         return False
@@ -437,13 +441,23 @@ class Reader:
             nonlocal pos
             key = cols[j] if groups[j] in (0, model_group) else f"{cols[j]}@{groups[j]}"
             row[key] = text
+            row.setdefault("_cols", set()).add(cols[j])
             row.setdefault("line", cell.line)
             row.setdefault("cells", []).append(cell)
             pos = j + 1
 
+        def has(col: str) -> bool:
+            return col in row.get("_cols", ())
+
         def index_of(col: str, start: int = 0) -> int | None:
             return next((j for j in range(start, len(cols)) if cols[j] == col), None)
 
+        starts = tuple(L.data().get("values", {}).get("basis_starts", ())) if "basis" in cols else ()
+        if "level3" not in cols and "level2" in cols and "level1" in cols:
+            first = next((x for x in self.cells[i:i + 3] if x.text), None)
+            if first is not None and levels(first.text)[0] == {"level2"}:
+                # 鄂州: the column headed 一级 holds the 二级 names and the one headed 二级 the indicators
+                cols = ["level2" if c == "level1" else "level3" if c == "level2" else c for c in cols]
         line_counts: dict[int, int] = {}
         for c in self.cells[i:]:
             if c.text:
@@ -459,7 +473,7 @@ class Reader:
                     pos += 1
                 i += 1
                 continue
-            if L.norm(t) in {L.norm(x) for x in L.data()["furniture"]["totals"]}:
+            if L.norm(t).lstrip(".…") in {L.norm(x) for x in L.data()["furniture"]["totals"]}:
                 flush()
                 c.used = True
                 i += 1
@@ -470,10 +484,16 @@ class Reader:
                     self.cells[i].used = True
                     i += 1
                 form.totals = {"weight": nums[0] if nums else None, "score": nums[1] if len(nums) > 1 else None}
-                continue
+                break  # 合计 / 总分 ends the table
             if _hits(c) and self.is_header(self.label_run(i)) :
                 break  # the next table
-            pieces = unglue(t) if c.glued else [t]
+            if re.fullmatch(r"[(（]?\d+(?:\s*-\s*\d+)?[)）]?\s*分", t):  # "(40-50)分" under its 一级
+                if has("level1") and not row.get("level1_points"):
+                    row["level1_points"] = re.sub(r"[^\d\-]", "", t)
+                c.used = True
+                i += 1
+                continue
+            pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
             positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
             if positional and c.row != prev_row:
                 flush()
@@ -485,11 +505,11 @@ class Reader:
                     nxt = self.cells[i + 1].text if i + 1 < len(self.cells) else ""
                     lv = {"level1"} if points or ("level2" in levels(nxt)[0] and "level1" not in levels(nxt)[0]) \
                         else {"level2"}
-                if "level1" in lv and row.get("level1") and not row.get("level2") and "level2" in cols \
-                        and "level3" not in row:
+                if "level1" in lv and has("level1") and not has("level2") and "level2" in cols \
+                        and not has("level3"):
                     lv = {"level2"}  # 满意度指标 | 满意度指标: the 二级 of the same name
-                if "level1" in lv and j1 is not None and not (lv == {"level1", "level2"} and row.get("level1")):
-                    if row.get("level1") or row.get("level2") or row.get("level3"):
+                if "level1" in lv and j1 is not None and not (lv == {"level1", "level2"} and has("level1")):
+                    if has("level1") or has("level2") or has("level3"):
                         flush()
                     put(j1, name, c)
                     if points:
@@ -497,10 +517,10 @@ class Reader:
                     continue
                 if lv and j2 is not None:
                     later = index_of("level2", pos)
-                    if later is not None and row.get("level3") and later > index_of("level3") and later != j2:
+                    if later is not None and has("level3") and later > index_of("level3") and later != j2:
                         put(later, name, c)  # the next period's 二级 on the same row
                         continue
-                    if row.get("level3") or row.get("level2"):
+                    if has("level3") or has("level2"):
                         flush()
                     put(j2, name, c)
                     continue
@@ -509,14 +529,14 @@ class Reader:
                 j = next((k for k in range(pos, len(cols))
                           if cols[k] and cols[k] not in ("level1", "level2")
                           and _accepts(cols[k], piece, split_value, positional)), None)
-                if (j is None or (cols[j] != "level3" and _name_like(piece) and row.get("level3")
-                                  and (row.get("value_text") or row.get("value_type"))
-                                  and cols[j] in ("value_text", "actual") and not positional)) \
+                if (j is None or (cols[j] != "level3" and _name_like(piece) and has("level3")
+                                  and (has("value_text") or has("value_type"))
+                                  and cols[j] == "value_text" and not positional)) \
                         and _name_like(piece):
                     flush()
                     j = index_of("level3")
                 if j is None:
-                    break
+                    continue  # nowhere to put it: left for the unplaced list
                 put(j, piece, c)
             c.used = True
             prev_row = c.row
@@ -526,6 +546,12 @@ class Reader:
             for k in ("level1", "level2", "level1_points"):
                 if not r.get(k) and carry.get(k) is not None:
                     pass
+        other: list[dict] = []
+        for r in rows:
+            mid = {k.split("@")[0]: v for k, v in r.items() if "@" in k}
+            if mid:
+                mid.update(line=r.get("line"), cells=[], level1=r.get("level1"), level1_points=r.get("level1_points"))
+                other.append(mid)
         # carry merged cells down, in order
         last = {"level1": None, "level2": None, "level1_points": None}
         for r in rows:
@@ -541,6 +567,13 @@ class Reader:
             else:
                 r["level2"] = last["level2"]
             r["period"] = period
+        last = {"level1": None, "level2": None}
+        for r in other:
+            for k in ("level1", "level2"):
+                r[k] = r.get(k) or last[k]
+                last[k] = r[k]
+            r["period"] = "中期"
+        form.other_periods.extend(r for r in other if r.get("level3") and r.get("value_text"))
         keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type"))]
         for r in rows:
             if r not in keep:

@@ -45,7 +45,7 @@ def split_line(line: str) -> tuple[list[str], bool]:
         parts = s.strip("|").split("|")
     elif _SPACES.search(s):
         parts = _SPACES.split(s)
-    elif " " in s and not re.search(r"[a-zA-Z]{3,} [a-zA-Z]{3,}", s):
+    elif " " in s and re.search(r"[\u4e00-\u9fff]", s):
         parts = s.split(" ")
     else:
         parts = [s]
@@ -87,26 +87,32 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
 # --- values stuck to names in run-together text --------------------------------------------
 
 _UNITS = "|".join(re.escape(u) for u in sorted(KNOWN_UNITS, key=len, reverse=True) if u != "%")
-_VALUE = re.compile(rf"[≥≤=<>]?\s*\d+(?:\.\d+)?(?:%|(?:{_UNITS}))?")
-_STICKY = re.compile(r"^(?P<name>[^\d≥≤=<>]*[^\d≥≤=<>\s(（])(?P<rest>[≥≤=<>]?\d.*)$")
+_TOKEN = re.compile(rf"(?P<value>[≥≤=<>±]?\d+(?:\.\d+)?(?:%|(?:{_UNITS})|[\u4e00-\u9fff]{{1,2}}(?=[≥≤=<>±\d]|$))?)"
+                    r"|(?P<pct>%)|(?P<text>[^\d≥≤=<>±%]+)")
 
 
-def unglue(text: str) -> list[str]:
-    """``安装坡面水标尺10≥266米≥266米10`` → name, 10, ≥266米, ≥266米, 10 (best effort)."""
-    text = nfkc(text)
-    m = _STICKY.match(text)
-    if not m:
-        return [text]
-    out = [m.group("name")]
-    rest = m.group("rest")
-    pos = 0
-    while pos < len(rest):
-        v = _VALUE.match(rest, pos)
-        if not v or not v.group(0).strip():
-            tail = rest[pos:].strip()
-            nxt = unglue(tail) if tail and tail != text else [tail]
-            out.extend(t for t in nxt if t)
-            break
-        out.append(v.group(0).replace(" ", ""))
-        pos = v.end()
-    return out
+def unglue(text: str, starts: tuple[str, ...] = ()) -> list[str]:
+    """``安装坡面水标尺10≥266米≥266米10`` → name, 10, ≥266米, ≥266米, 10 (best effort).
+
+    ``starts`` are words that begin a description column (``反映…``): text is cut before them. A text
+    printed twice (target and actual run together: ``显著提升显著提升``) is cut in two."""
+    out: list[str] = []
+    for m in _TOKEN.finditer(nfkc(text)):
+        tok = m.group(0).strip()
+        if not tok:
+            continue
+        if m.group("text"):
+            if out and re.search(r"\d$", out[-1]) and tok[0] in "是否" and len(tok) > 1:
+                out.append(tok[0])  # a 是/否 column stuck to the next row's name
+                tok = tok[1:]
+            for word in starts:
+                k = tok.find(word)
+                if k > 0:
+                    out.append(tok[:k])
+                    tok = tok[k:]
+            half = len(tok) // 2
+            if len(tok) % 2 == 0 and half >= 2 and tok[:half] == tok[half:]:
+                out += [tok[:half], tok[half:]]
+                continue
+        out.append(tok)
+    return out or [text]
