@@ -377,7 +377,7 @@ class Reader:
                        if h.group in ("project", "unit"))
             return main and not ({"indicator", "selfeval"} & groups)
         if "furniture" in groups:
-            return True
+            return not all(h.field == "block" for h in hits if h.group == "furniture")
         return False
 
     def budget_table(self, cols: list[str], i: int) -> int:
@@ -400,6 +400,15 @@ class Reader:
                 break
             else:
                 t = c.text.strip()
+                if c.glued and not _NUMBERISH.match(t) and re.fullmatch(r"[\d.%]+", t):
+                    solved = solve_glued(t, slots)
+                    if solved:
+                        cur.update(solved)
+                        for k in solved:
+                            slots.remove(k)
+                        c.used = True
+                        i += 1
+                        continue
                 if _NUMBERISH.match(t) or t in ("", "/"):
                     slot = next((s for s in slots if s != "reason"), None)
                     if slot is None:
@@ -487,6 +496,10 @@ class Reader:
                 break  # 合计 / 总分 ends the table
             if _hits(c) and self.is_header(self.label_run(i)) :
                 break  # the next table
+            if any(h.group == "furniture" and h.field == "block" for h in _hits(c)):
+                c.used = True  # 绩效指标 again (a page break repeats it): not a row
+                i += 1
+                continue
             if re.fullmatch(r"[(（]?\d+(?:\s*-\s*\d+)?[)）]?\s*分", t):  # "(40-50)分" under its 一级
                 if has("level1") and not row.get("level1_points"):
                     row["level1_points"] = re.sub(r"[^\d\-]", "", t)
@@ -617,6 +630,40 @@ class Reader:
                 form.fields.update({k: r[k] for k in ("name", "budget", "goals") if r.get(k)})
             form.indicators.append(r)
         return i
+
+
+def solve_glued(text: str, slots: list[str]) -> dict[str, str] | None:
+    """Amounts run together (``202010100.00%10``: 全年预算数 20, 执行数 20, 分值 10, 执行率 100.00%,
+    得分 10) read back by the one split in which 执行数 / 预算数 equals the printed 执行率."""
+    from decimal import Decimal, InvalidOperation
+
+    m = re.fullmatch(r"(\d+)\.(\d{1,2})%(\d*(?:\.\d+)?)", text)
+    want = [s for s in slots if s in ("full", "initial", "executed", "weight")]
+    if not m or "rate" not in slots or len(want) != 3 or "executed" not in want:
+        return None
+    digits = m.group(1)
+    found: list[list[str]] = []
+    for size in (3, 2, 1):  # the 执行率's whole digits: 100.00% first
+        if len(digits) <= size + 2 or (size > 1 and digits[-size] == "0"):
+            continue
+        head, rate = digits[:-size], Decimal(f"{digits[-size:]}.{m.group(2)}")
+        for a in range(1, len(head) - 1):
+            for b in range(a + 1, len(head)):
+                parts = [head[:a], head[a:b], head[b:]]
+                if any(len(p) > 1 and p.startswith("0") for p in parts):
+                    continue
+                total, done = Decimal(parts[0]), Decimal(parts[1])
+                if total and (done / total * 100).quantize(rate) == rate:
+                    found.append(parts + [f"{rate}%"])
+        if found:
+            break
+    if len(found) != 1:
+        return None  # none, or several readings: leave it for the unplaced list
+    out = dict(zip(want, found[0]))
+    out["rate"] = found[0][3]
+    if m.group(3) and "score" in slots:
+        out["score"] = m.group(3)
+    return out
 
 
 _CODE = re.compile(r"^\s*(?P<code>[0-9A-Z][0-9A-Z ]{2,30}?)\s*[-—－_]\s*(?P<name>\S.*)$", re.S)

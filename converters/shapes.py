@@ -75,7 +75,7 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
                     out.append(Cell("", number, row, used=True))
                 continue
             if splitter is not None and not structured and len(part) > 24:
-                pieces = splitter(part)
+                pieces = splitter(re.sub(r"^\d{1,2}、(?=\S)", "", part))  # a sharing site's page number
                 if len(pieces) > 1:
                     for piece in pieces:
                         out.append(Cell(piece, number, row, glued=True))
@@ -113,6 +113,9 @@ def unglue(text: str, starts: tuple[str, ...] = ()) -> list[str]:
             half = len(tok) // 2
             if len(tok) % 2 == 0 and half >= 2 and tok[:half] == tok[half:]:
                 out += [tok[:half], tok[half:]]
+                continue
+            if len(tok) >= 5 and tok[-1] == tok[-2] and "\u4e00" <= tok[-1] <= "\u9fff":
+                out += [tok[:-2], tok[-1], tok[-1]]  # 合规性好好: target 好 and actual 好 run together
                 continue
         out.append(tok)
     return out or [text]
