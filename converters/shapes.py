@@ -76,7 +76,7 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
                 continue
             if splitter is not None and not structured and len(part) > 24:
                 pieces = splitter(re.sub(r"^\d{1,2}、(?=\S)", "", part))  # a sharing site's page number
-                if len(pieces) > 1:
+                if len(pieces) > 1 or len(part) > 60:
                     for piece in pieces:
                         out.append(Cell(piece, number, row, glued=True))
                     continue
