@@ -40,6 +40,8 @@ def money(text: str | None, unit: str | None) -> tuple[Decimal | None, str | Non
     if not text:
         return None, None
     t = nfkc(text).replace(",", "").replace("，", "")
+    if re.search(r"[≥≤<>=%]", t):
+        return None, text  # a target (≤5%), not an amount
     m = re.search(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*(万元|万|元)?", t)
     if not m:
         return None, text
@@ -176,7 +178,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
             continue
-        if not (form.fields.get("name") or form.fields.get("code") or form.fields.get("budget")):
+        if not (form.fields.get("name") or form.fields.get("code")):
             if form.indicators:
                 unplaced.append(Unplaced(f"第 {form.indicators[0]['line']} 行起 {len(form.indicators)} 个指标行"
                                          f"没有项目名称、编码或预算，未导入", form.indicators[0]["line"], "rows"))
@@ -201,16 +203,29 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
 
 
-def nothing_found(doc: Document) -> str:
+def tables_in(text: str) -> int:
+    """How many tables a text holds by its shape alone (runs of lines of several cells)."""
+    from .shapes import split_line
+
+    count, inside = 0, False
+    for line in text.splitlines():
+        row = ("|" in line or "\t" in line) and split_line(line)[1]
+        if row and not inside:
+            count += 1
+        inside = bool(row) or (inside and not line.strip())
+    return count
+
+
+def nothing_found(doc: Document, tables: int = 0) -> str:
     """The JX-D03 message: what was looked for, and what was found."""
     found = []
-    if doc.tables:
-        found.append(f"{doc.tables} 个表格")
+    if max(tables, doc.tables):
+        found.append(f"{max(tables, doc.tables)} 个表格")
     titles = doc.found.count("表题")
     if titles:
         found.append(f"{titles} 个表题")
-    what = "、".join(found) if found else "没有表格"
-    return (f"这不是部门预算绩效文本：找到{what}，但没有找到项目名称或指标表"
+    what = f"找到{'、'.join(found)}，但" if found else "没有找到表格，也"
+    return (f"这不是部门预算绩效文本：{what}没有找到项目名称或指标表"
             f"（查找的是“项目名称/项目支出名称…”“一级指标/三级指标/指标值…”等表头，以及“…绩效目标表”“…自评表”表题）")
 
 
@@ -224,5 +239,5 @@ def import_wild(text: str):
     book, unplaced, ev = build(doc, cells)
     anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
     if not anything:
-        raise NotAPerformanceText(nothing_found(doc))
+        raise NotAPerformanceText(nothing_found(doc, tables_in(text)))
     return book, unplaced, ev

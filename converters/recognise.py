@@ -184,6 +184,13 @@ class Reader:
                 c.used = True
                 i += 1
                 continue
+            lv = levels(c.text)[0]
+            if "level1" in lv and i + 1 < len(cells) and "level2" in levels(cells[i + 1].text)[0]:
+                # indicator rows with no header (the header was cut off): the usual columns
+                self.doc.found.append("指标行")
+                i = self.indicator_table(list(L.data()["defaults"]["columns"]),
+                                         [1] * len(L.data()["defaults"]["columns"]), i, L.data()["periods"]["model"])
+                continue
             run = self.label_run(i)
             if not run:
                 if self.inline(c):
