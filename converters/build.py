@@ -54,6 +54,30 @@ def money(text: str | None, unit: str | None) -> tuple[Decimal | None, str | Non
     return number, None
 
 
+def breakdown_total(text: str | None) -> str | None:
+    """The 金额 column of a run-together cost breakdown, summed, when the printed 合计 starts with it:
+    ``…保安服务费191依据招标文件191191保洁服务费99…合计814662.98794.55`` → 814 (191 + 99 + 524)."""
+    from .shapes import unglue
+
+    if not text or "合计" not in text:
+        return None
+    body, total = nfkc(text).rsplit("合计", 1)
+    body = re.sub(r"^.*实际执行数", "", body)
+    tokens = unglue(body)
+    amounts, texts = [], 0
+    for k, tok in enumerate(tokens[:-1]):
+        if re.search(r"[\u4e00-\u9fff]", tok) and not re.match(r"[\d≥≤=<>]", tok):
+            texts += 1
+            nxt = tokens[k + 1]
+            if texts % 2 == 1 and re.fullmatch(r"\d+(?:\.\d+)?", nxt):
+                amounts.append(Decimal(nxt))
+    if not amounts:
+        return None
+    s = sum(amounts)
+    printed = re.sub(r"\D", "", total.strip())
+    return str(s) if printed.startswith(re.sub(r"\D", "", str(s))) else None
+
+
 def _weight(text: str | None) -> Decimal | None:
     if not text:
         return None
@@ -100,6 +124,8 @@ def project(form: Form, unit: str | None) -> Project:
     fields = dict(form.fields)
     for k, v in _budget_from_rows(form).items():
         fields.setdefault(k, v)
+    if "budget" not in fields and breakdown_total(fields.get("budget_breakdown")):
+        fields["budget"] = breakdown_total(fields["budget_breakdown"])
     p = Project()
     code, name = split_code(fields.get("name"))
     p.name = name

@@ -148,14 +148,28 @@ def splitter_pattern() -> re.Pattern:
     keys.update(d.get("taxonomy", {}).get("level1", []))
     keys.update(d.get("taxonomy", {}).get("level2", []))
     keys -= set(d.get("splitting", {}).get("never", []))
+    keys |= set(d.get("splitting", {}).get("always", []))
     alternation = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
     points = r"(?:[(（]\s*\d+(?:\s*-\s*\d+)?\s*分?\s*[)）]\s*分?)?"
     return re.compile(rf"(?:{alternation}){points}(?:[:：])?")
 
 
+_TITLE_IN_TEXT = re.compile(r"[^\s:：()（）]{0,30}?(?:绩效目标(?:申报|审批|批复)?表|绩效自评表)")
+
+
 def split_run_together(text: str) -> list[str]:
-    """Cut text with no separators at every label it contains."""
+    """Cut text with no separators at every label it contains; a form title stays whole."""
     t = nfkc(text)
+    out: list[str] = []
+    pos = 0
+    for m in _TITLE_IN_TEXT.finditer(t):
+        out += _split_labels(t[pos:m.start()])
+        out.append(m.group(0))
+        pos = m.end()
+    return out + _split_labels(t[pos:])
+
+
+def _split_labels(t: str) -> list[str]:
     out: list[str] = []
     pos = 0
     for m in splitter_pattern().finditer(t):

@@ -273,7 +273,13 @@ class Reader:
             if any(h.group == "furniture" for h in hits) and v.line != c.line:
                 continue  # a footer label's value is on its line or it is empty
             v.used = True
-            self.assign(hits, v.text, c)
+            text = v.text
+            if any(h.field == "budget_breakdown" for h in hits) and j + 1 < len(self.cells) \
+                    and squeeze(self.cells[j].text) == "合计":
+                text += "合计" + self.cells[j + 1].text  # the breakdown's total row belongs to it
+                self.cells[j].used = self.cells[j + 1].used = True
+                j += 2
+            self.assign(hits, text, c)
         return j
 
     def assign(self, hits, value: str, cell: Cell) -> None:
