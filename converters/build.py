@@ -146,9 +146,13 @@ def project(form: Form, unit: str | None) -> Project:
             p.raw[key] = fields[key]
     for label, value in form.extra.items():
         p.raw[label] = value
-    if form.classified:
-        p.raw["classified"] = "涉密"
     p.indicators = [indicator(r) for r in form.indicators]
+    if form.classified or any(squeeze(i.level3) == "涉密" for i in p.indicators):
+        # a 涉密 table prints nothing but 涉密: the model's classified form (as jixiao writes one)
+        p.raw["classified"] = "涉密"
+        p.purpose, p.goals = p.purpose or "涉密", p.goals or "涉密"
+        p.indicators = [Indicator(level1="涉密", level2="涉密", level3="涉密", description="涉密", value_text="涉密",
+                                  basis="涉密") for _ in p.indicators or [None]]
     return p
 
 
@@ -262,6 +266,9 @@ def import_wild(text: str):
 
     cells = cells_of(text, L.split_run_together)
     doc = recognise(cells)
+    if doc.year is None:  # the budget year: the title's, else the first "YYYY年" (as the seed reader does)
+        m = re.search(r"(20\d\d)\s*年", text)
+        doc.year = int(m.group(1)) if m else None
     book, unplaced, ev = build(doc, cells)
     anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
     if not anything:

@@ -45,6 +45,7 @@ class Form:
     unit_name: str | None = None
     unit_code: str | None = None
     classified: bool = False
+    name_from_title: bool = False  # "1.维稳经费绩效目标表": a 项目名称 label overrides it
 
     def has_content(self) -> bool:
         return bool(self.fields or self.indicators or self.budget_rows or self.other_periods)
@@ -152,8 +153,9 @@ class Reader:
             self.form.kind, self.form.scope = kind, scope
         self.form.title = t
         m = re.match(r"^\d+[.、．]\s*(.+?)(?:项目)?绩效目标表$", t)  # "1.维稳经费绩效目标表": the name is in the title
-        if m:
-            self.form.fields.setdefault("name", m.group(1))
+        if m and "name" not in self.form.fields:
+            self.form.fields["name"] = m.group(1)
+            self.form.name_from_title = True
         m = re.search(r"(20\d\d)\s*年", t)
         if m and self.doc.year is None:
             self.doc.year = int(m.group(1))
@@ -178,6 +180,14 @@ class Reader:
                 self.current().amount_unit = self.doc.amount_unit = m.group(1)
                 c.used = True
                 i += 1
+                continue
+            m = re.fullmatch(r"(\d{6})", squeeze(c.text))
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if m and self.doc.unit_code is None and nxt is not None and nxt.line == c.line \
+                    and re.search(r"[\u4e00-\u9fff]", nxt.text) and not _hits(nxt):
+                self.doc.unit_code, self.doc.unit_name = m.group(1), nxt.text.strip()  # "154001 某县信访局本级"
+                c.used = nxt.used = True
+                i += 2
                 continue
             if squeeze(c.text) == "涉密":
                 self.current().classified = True
@@ -288,9 +298,14 @@ class Reader:
         if "project" in groups:
             h = groups["project"]
             form = self.current()
-            if h.field == "name" and form.fields.get("name") and (form.indicators or form.fields.get("budget")
-                                                                 or "name" not in form.fields or True):
-                form = self.new_form(cell.line)
+            if (h.field == "name" and form.fields.get("name") and not form.name_from_title) \
+                    or (h.field == "code" and form.fields.get("code")):
+                form = self.new_form(cell.line)  # the next project's table
+            if h.field == "name" and form.name_from_title:
+                form.fields.pop("name", None)
+                form.name_from_title = False
+            if squeeze(value) == "涉密":
+                form.classified = True
             if h.field == "extra":
                 form.extra.setdefault(squeeze(h.label), value)
             elif h.field not in form.fields:

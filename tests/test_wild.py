@@ -227,5 +227,7 @@ def test_hebei_like_titles_codes_merged_cells_points_secret(tmp_path):
         ("效益指标", "社会效益指标", "群众满意度")]
     assert first.indicators[2].raw["level1_points"] == "30"
     assert (secret.code, secret.name) == ("13082426R000000012346", "保密经费")
-    assert secret.raw.get("classified") == "涉密" and secret.indicators == []
+    assert secret.raw.get("classified") == "涉密" and secret.budget is None
+    assert secret.indicators and all(i.is_classified() for i in secret.indicators)
+    assert (got.book.unit.code, got.book.unit.name, got.book.unit.year) == ("154001", "某县信访局本级", 2026)
     assert not any("同意" in u for u in got.unplaced)  # a reviewer's row is furniture, not an unplaced line
