@@ -192,6 +192,9 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
 
 
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
+    if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
+        first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
+        doc.unit_code, doc.unit_name = split_code(first) if first else (None, None)
     unit = Unit(name=doc.unit_name, year=doc.year)
     if doc.unit_code and re.fullmatch(r"\d{6}", doc.unit_code):
         unit.code = doc.unit_code
@@ -274,3 +277,22 @@ def import_wild(text: str):
     if not anything:
         raise NotAPerformanceText(nothing_found(doc, tables_in(text)))
     return book, unplaced, ev
+
+
+def own_scores_checked(ev) -> list[str]:
+    """The document's own 得分 against jixiao's scoring rules (``jixiao score``): one line per row whose
+    printed 得分 differs from what the rules give for its target and actual (rows the rules cannot
+    score — 未评 — are left to ``jixiao score``)."""
+    from ..selfeval.workbook import score
+
+    report = score(ev)
+    out = []
+    for sheet in (report.department, *report.projects):
+        for row in sheet.rows:
+            printed = row.indicator.score
+            if printed is None or row.pending is not None or not row.computed:
+                continue
+            if abs(printed - row.score) > Decimal("0.01"):
+                out.append(f"“{row.indicator.level3}”：文档得分 {printed}，按年度指标值 {row.indicator.target} 与"
+                           f"实际完成值 {row.indicator.actual} 计算应得 {row.score:.2f}")
+    return out

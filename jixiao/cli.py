@@ -462,12 +462,20 @@ def import_command(document: str, output: str, fmt: str) -> None:
     check_output(output, inputs=[document], content="workbook")
     result = import_any(document, fmt)
     book, ev = result.book, result.selfeval
+    sheets = 0
     if ev is not None and (ev.projects or ev.department.indicators or ev.department.initial_total is not None):
         from .selfeval.workbook import write_selfeval
 
         write_selfeval(output, ev)  # a self-evaluation: the 自评表 workbook, filled with the document's own 得分
         sheets = len(ev.projects) + (1 if ev.department.indicators or ev.department.initial_total is not None else 0)
-        click.echo(f"已导入自评表：{ev.unit.name or ''}，{sheets} 张自评表 → {output}（用 jixiao score {output} 核对得分）")
+        click.echo(f"已导入自评表：{ev.unit.name or ''}，{sheets} 张自评表 → {output}（用 jixiao score {output} 打分）")
+        from .converters.build import own_scores_checked
+
+        differing = own_scores_checked(ev)
+        click.echo(f"  文档自评得分核对：{len(differing)} 项与计分规则不符" if differing else
+                   "  文档自评得分核对：可计算的各项均与计分规则一致")
+        for line in differing:
+            click.echo(f"    {line}")
     else:
         write_workbook(output, book)
         click.echo(f"已导入：{book.unit.code or ''} {book.unit.name or ''}，{len(book.projects)} 个项目"
@@ -481,8 +489,8 @@ def import_command(document: str, output: str, fmt: str) -> None:
     if partial:
         lines = sum(1 for u in partial if getattr(u, "kind", "line") == "line")
         rows = len(partial) - lines
-        count = len(ev.projects) if ev is not None and ev.projects else len(book.projects)
-        click.echo(f"导入 {count} 个项目；{lines} 行未能识别"
+        what = f"{sheets} 张自评表" if ev is not None and sheets else f"{len(book.projects)} 个项目"
+        click.echo(f"导入 {what}；{lines} 行未能识别"
                    f"{f'，{rows} 处识别出的内容无处安放' if rows else ''}，见列表")
         sys.exit(EXIT_FINDINGS)
 
