@@ -90,6 +90,8 @@ def joined_value(row: dict) -> str | None:
     op = (row.get("value_type") or "").strip()
     num = (row.get("value_text") or "").strip()
     unit = (row.get("measure_unit") or "").strip()
+    if len(num) <= 12:
+        num = re.sub(r"(?<=\d)\s+(?=\S)", "", num)  # "10 辆" (a PDF's spacing) is 10辆
     if op and nfkc(op) in OPERATORS or op in ("＞", "＜", "≧", "≦"):
         return f"{nfkc(op)}{num}{unit}" if num else None
     if op.startswith("定性"):

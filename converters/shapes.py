@@ -56,11 +56,75 @@ def split_line(line: str) -> tuple[list[str], bool]:
     return cells, sum(1 for c in cells if c) >= 2
 
 
+_FRAGMENT = re.compile(r"\S+(?: \S+)*")
+
+
+def _fragments(line: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _FRAGMENT.finditer(line.replace("\u3000", "  "))]
+
+
+def _soft(text: str) -> bool:
+    """A piece of a wrapped cell: words only (a number, an operator or a 一级/二级 name starts a row)."""
+    from .labels import level_of
+
+    return not re.search(r"[\d%≥≤=<>＞＜]", text) and level_of(text) is None
+
+
+def _is_label(text: str) -> bool:
+    from .labels import level_of, lookup
+
+    return bool(lookup(text)) or level_of(text) is not None
+
+
+def _starts_label(text: str) -> bool:
+    """The first characters of a label (本年度绩效 of 本年度绩效目标): a row's first cell, not a wrapped piece."""
+    from .labels import index, norm
+
+    t = norm(text)
+    return len(t) >= 3 and any(k.startswith(t) for k in index())
+
+
+def join_layout(text: str) -> str:
+    """``pdftotext -layout`` text: cells are runs of text two spaces apart, and a long cell wraps onto
+    the next lines at its own column. The wrapped pieces are joined back into their cells (a line of
+    fewer pieces, words only, each under a cell of the row above), rows written tab-separated; line
+    numbers stay (a joined line is left empty)."""
+    lines = text.splitlines()
+    out = list(lines)
+    prev: list[list] | None = None  # the row being built: [start, text] per cell
+    prev_at = -1
+    for k, line in enumerate(lines):
+        if "|" in line or "\t" in line or not line.strip():
+            prev = None
+            continue
+        frags = _fragments(line)
+        several = len(frags) >= 2 and re.search(r"\S {2,}\S", line)
+        if prev is not None and len(frags) < len(prev) and all(_soft(t) for _, t in frags):
+            starts = [c[0] for c in prev]
+            homes = [min(range(len(starts)), key=lambda j: abs(starts[j] - x)) for x, _ in frags]
+            if all(abs(starts[h] - x) <= 3 for h, (x, _) in zip(homes, frags)) and len(set(homes)) == len(homes) \
+                    and not any(_starts_label(t) and not _is_label(prev[h][1] + t) for h, (_, t) in zip(homes, frags)):
+                for h, (_, t) in zip(homes, frags):
+                    prev[h][1] += t
+                out[prev_at] = "\t".join(c[1] for c in prev)
+                out[k] = ""
+                continue
+        if several:
+            prev, prev_at = [[x, t] for x, t in frags], k
+            out[k] = "\t".join(t for _, t in frags)
+        else:
+            prev = None
+    return "\n".join(out)
+
+
 def cells_of(text: str, splitter=None) -> list[Cell]:
     """Every non-empty cell of ``text`` in reading order. ``splitter`` cuts run-together text at
     labels (the recogniser passes its label index); long cells of lines without separators go to it."""
     out: list[Cell] = []
     row = 0
+    layout = sum(1 for line in text.splitlines() if re.search(r"\S {2,}\S", line) and "|" not in line)
+    if layout >= 3:
+        text = join_layout(text)
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue

@@ -231,3 +231,17 @@ def test_hebei_like_titles_codes_merged_cells_points_secret(tmp_path):
     assert secret.indicators and all(i.is_classified() for i in secret.indicators)
     assert (got.book.unit.code, got.book.unit.name, got.book.unit.year) == ("154001", "某县信访局本级", 2026)
     assert not any("同意" in u for u in got.unplaced)  # a reviewer's row is furniture, not an unplaced line
+
+
+@requires_soffice
+@pytest.mark.skipif(__import__("shutil").which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_pdftotext_layout_text(tmp_path):
+    """The same PDF through `pdftotext -layout`: wrapped cells sit under their column and are joined."""
+    import subprocess
+
+    from jixiao.excel.office import convert
+
+    pdf = convert(_derived_docx(tmp_path / "xt.docx", nested=False), "pdf", tmp_path)
+    text = tmp_path / "xt.txt"
+    subprocess.run(["pdftotext", "-layout", str(pdf), str(text)], check=True)
+    _check_derived(import_any(text).book)
