@@ -114,7 +114,8 @@ def lookup(text: str) -> tuple[Hit, ...]:
     if key in idx:
         return tuple(idx[key])
     # one OCR slip, or a level name as the 二级 of a national form written with its 一级 prefix
-    close = [k for k in idx if _one_slip(key, k) and idx[k][0].group not in ("level1", "level2")]
+    close = [k for k in idx if _one_slip(key, k) and idx[k][0].group not in ("level1", "level2")
+             and not re.search(r"\d", key)]  # a digit is a value stuck to a label, not an OCR slip
     if len(close) == 1:
         return tuple(Hit(h.group, h.field, h.label, points, suffix) for h in idx[close[0]])
     return ()

@@ -117,8 +117,17 @@ def _name_like(text: str) -> bool:
     return len(t) >= 2 and not _NUMBERISH.match(t) and not _VALUEISH.match(t) and not _OPERATOR.match(t)
 
 
+def join_split_labels(cells: list[Cell]) -> None:
+    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again."""
+    for a, b in zip(cells, cells[1:]):
+        if a.text and b.text and a.line == b.line and len(a.text) + len(b.text) <= 16 \
+                and L.lookup(a.text + b.text) and not L.lookup(b.text) and not levels(b.text)[0]:
+            a.text, b.text, b.used = a.text + b.text, "", True
+
+
 class Reader:
     def __init__(self, cells: list[Cell]):
+        join_split_labels(cells)
         self.cells = cells
         self.doc = Document()
         self.form: Form | None = None
@@ -405,7 +414,7 @@ class Reader:
                        if h.group in ("project", "unit"))
             return main and not ({"indicator", "selfeval"} & groups)
         if "furniture" in groups:
-            return not all(h.field == "block" for h in hits if h.group == "furniture")
+            return not all(h.field in ("block", "totals") for h in hits if h.group == "furniture")
         return False
 
     def budget_table(self, cols: list[str], i: int) -> int:
@@ -437,6 +446,10 @@ class Reader:
                         c.used = True
                         i += 1
                         continue
+                if c.glued and re.fullmatch(r"\d{4,}", t) and sum(1 for x in slots if x != "reason") >= 2:
+                    c.used = False  # digits run together over several columns ("2020": 20 | 20?): not guessed
+                    i += 1
+                    continue
                 if _NUMBERISH.match(t) or t in ("", "/"):
                     slot = next((s for s in slots if s != "reason"), None)
                     if slot is None:
@@ -619,7 +632,7 @@ class Reader:
         for r in rows:
             if r not in keep:
                 for cell in r.get("cells", []):
-                    if not (levels(cell.text)[0] and not r.get("level3")):
+                    if not (levels(cell.text)[0] and not r.get("level3")) and not cell.glued:
                         cell.used = False  # a row without a name or a value: listed, not guessed
         if cols and cols[0] == "unit_name" or "name" in cols:
             return self.list_form(keep, i)

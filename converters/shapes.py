@@ -44,7 +44,7 @@ def split_line(line: str) -> tuple[list[str], bool]:
     elif "|" in s:
         parts = s.strip("|").split("|")
     elif _SPACES.search(s):
-        parts = _SPACES.split(s)
+        parts = s.split() if re.search(r"[\u4e00-\u9fff]", s) else _SPACES.split(s)
     elif " " in s and re.search(r"[\u4e00-\u9fff]", s):
         parts = s.split(" ")
     else:
