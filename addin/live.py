@@ -185,4 +185,9 @@ def profile_of(book_model: UnitWorkbook):
 
 
 def folder_of(book: Any) -> Path:
-    return Path(book.fullname).parent
+    """The folder of the workbook's file; a remote book (xlwings Server, Lite) has none: it is only a name,
+    and its "folder" would be the server's working directory, where nothing of the clerk's belongs."""
+    full = Path(book.fullname)
+    if not full.is_absolute():
+        raise FileNotFoundError(f"工作簿 {book.name} 不在本机的文件夹中")
+    return full.parent
