@@ -1,4 +1,4 @@
-"""The label index: which printed label names which model field (data: jixiao/forms/tables/labels.toml).
+"""The label index: which printed label names which model field (data: jixiao/forms/tables/import/labels.toml).
 
 A label is compared after NFKC folding, without spaces, stray ``。_—``, a trailing colon, and a
 trailing bracket of points or unit (``产出指标(50分)``, ``年度预算数(万元)``, ``实施单位(盖章)``), which
@@ -22,7 +22,7 @@ _SPLIT_MIN = 3
 
 @functools.lru_cache(maxsize=1)
 def data() -> dict:
-    text = resources.files("jixiao.forms").joinpath("tables/labels.toml").read_text(encoding="utf-8")
+    text = resources.files("jixiao.forms").joinpath("tables/import/labels.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
@@ -72,6 +72,10 @@ def index() -> dict[str, list[Hit]]:
             for label in labels:
                 key = _STRAY.sub("", norm(label))
                 out.setdefault(key, []).append(Hit(group, fld, label))
+    for group, fld, label in form_file_labels():
+        key = _STRAY.sub("", norm(label))
+        if key and key not in out:  # labels.toml decides where both name a label
+            out[key] = [Hit(group, fld, label)]
     for level1, level2s in TAXONOMY.items():
         out.setdefault(level1, []).append(Hit("level1", level1, level1))
         for level2 in level2s:
@@ -84,6 +88,41 @@ def index() -> dict[str, list[Hit]]:
         out.setdefault(norm(alias), []).append(Hit("level1", alias, alias))
     for alias in d.get("taxonomy", {}).get("level2", []):
         out.setdefault(norm(alias), []).append(Hit("level2", alias, alias))
+    return out
+
+
+_COLUMNS = {"level1", "level2", "level3", "value_text", "value_type", "measure_unit", "weight", "basis", "explanation",
+            "remark", "actual", "score", "reason", "target"}
+_ROLES = {"project": "project", "selfeval_project": "project", "unit": "unit"}
+
+
+def form_file_labels() -> list[tuple[str, str, str]]:
+    """(group, field, label) from the form files' own labels and ``synonyms`` (jixiao/forms/tables/*.toml,
+    where the form-file loader exists): a form declared as data is recognised without a line here."""
+    try:
+        from ..forms import formfile  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    out: list[tuple[str, str, str]] = []
+    try:
+        names = formfile.builtin_names()
+    except Exception:  # noqa: BLE001 - the loader is another module's; never fail the importer for it
+        return []
+    for name in names:
+        try:
+            layout = formfile.builtin_form(name)
+        except Exception:  # noqa: BLE001
+            continue
+        group = _ROLES.get(getattr(layout, "role", ""))
+        for f in getattr(layout, "fields", ()) if group else ():
+            if getattr(f, "period", None) in (None, "year"):
+                out += [(group, f.name, label) for label in (f.label, *getattr(f, "synonyms", ())) if label]
+        for block in getattr(layout, "blocks", ()):
+            for col in block.columns:
+                name_ = "value_text" if col.name == "target" else col.name
+                if name_ in _COLUMNS and getattr(col, "period", None) in (None, "year"):
+                    out += [("indicator", name_, label) for label in (col.label, *getattr(col, "synonyms", ()))
+                            if label]
     return out
 
 
