@@ -17,8 +17,13 @@ from .recognise import Document, Form, recognise, split_code
 from .shapes import Cell, cells_of
 
 TEN_THOUSAND = Decimal(10000)
-# period → model fields it fills (today: only the model period, 年度)
-PERIOD_FIELDS = {"年度": {"goals": "goals", "budget": "budget", "indicators": "indicators"}}
+# The one place that maps a form's periods onto the model. Per period: recognised field → Project
+# attribute (None: kept in Project.raw until the model has a field for it), and where its indicator
+# rows go (None: listed as not imported). labels.toml [periods] names the model's period (年度).
+PERIOD_FIELDS: dict[str, dict[str, str | None]] = {
+    "年度": {"budget": "budget", "fiscal": "fiscal", "other": "other", "goals": "goals", "indicators": "indicators"},
+    "中期": {"budget_project": None, "goal_midterm": None, "indicators": None},
+}
 
 
 class Unplaced(str):
@@ -132,23 +137,27 @@ def project(form: Form, unit: str | None) -> Project:
     code, name = split_code(fields.get("name"))
     p.name = name
     p.code = squeeze(fields["code"]) if fields.get("code") else code
-    p.goals = fields.get("goals")
+    year = PERIOD_FIELDS[L.data()["periods"]["model"]]
+    setattr(p, year["goals"], fields.get("goals"))
     p.purpose = fields.get("purpose")
     for key in ("budget", "fiscal", "other"):
         value, raw = money(fields.get(key), form.amount_unit or unit)
-        setattr(p, key, value)
+        setattr(p, year[key], value)
         if raw:
             p.raw[key] = raw
     if p.budget is None and p.fiscal is not None and "budget" not in fields:
         p.budget = p.fiscal  # a form with only the fiscal amount (东莞: 本年度申请市财政预算资金)
     if p.fiscal is None and fields.get("budget") and "本级" in "".join(form.extra) + str(fields):
         pass
-    for key in ("goal_midterm", "department", "implementer", "budget_project", "upper"):
+    for key in ("department", "implementer", "upper"):
         if fields.get(key):
+            p.raw[key] = fields[key]
+    for key, target in PERIOD_FIELDS["中期"].items():  # no model field yet: kept as printed
+        if target is None and fields.get(key):
             p.raw[key] = fields[key]
     for label, value in form.extra.items():
         p.raw[label] = value
-    p.indicators = [indicator(r) for r in form.indicators]
+    setattr(p, year["indicators"], [indicator(r) for r in form.indicators])
     if form.classified or any(squeeze(i.level3) == "涉密" for i in p.indicators):
         # a 涉密 table prints nothing but 涉密: the model's classified form (as jixiao writes one)
         p.raw["classified"] = "涉密"
@@ -219,7 +228,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
                                          f"没有项目名称、编码或预算，未导入", form.indicators[0]["line"], "rows"))
             continue
         projects.append(project(form, doc.amount_unit))
-        if form.other_periods:
+        if form.other_periods and PERIOD_FIELDS["中期"]["indicators"] is None:
             unplaced.append(Unplaced(f"第 {form.other_periods[0]['line']} 行起 {len(form.other_periods)} 个中期指标行："
                                      f"当前工作簿只有年度指标，未导入", form.other_periods[0]["line"], "period"))
     if unit.name is None and overall is not None:

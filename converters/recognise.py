@@ -64,10 +64,6 @@ class Document:
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
 
 
-def is_label(cell: Cell) -> bool:
-    return bool(L.lookup(cell.text))
-
-
 def _hits(cell: Cell, group: str | None = None) -> tuple[L.Hit, ...]:
     hits = L.lookup(_ENUM.sub("", cell.text))
     return tuple(h for h in hits if group is None or h.group == group)
@@ -473,17 +469,10 @@ class Reader:
         rows: list[dict] = []
         row: dict = {}
         pos = 0
-        carry = {"level1": None, "level2": None, "level1_points": None}
 
         def flush():
             nonlocal row, pos
             if row:
-                for k in ("level1", "level2"):
-                    if row.get(k):
-                        carry[k] = row[k]
-                        if k == "level1":
-                            carry["level2"] = row.get("level2")
-                            carry["level1_points"] = row.get("level1_points")
                 rows.append(row)
             row, pos = {}, 0
 
@@ -596,10 +585,6 @@ class Reader:
             prev_row = c.row
             i += 1
         flush()
-        for r in rows:
-            for k in ("level1", "level2", "level1_points"):
-                if not r.get(k) and carry.get(k) is not None:
-                    pass
         other: list[dict] = []
         for r in rows:
             mid = {k.split("@")[0]: v for k, v in r.items() if "@" in k}
