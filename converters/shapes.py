@@ -138,7 +138,7 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
                 if structured:  # an empty cell keeps its place (a merged or blank cell of the form)
                     out.append(Cell("", number, row, used=True))
                 continue
-            if splitter is not None and not structured and len(part) > 24:
+            if splitter is not None and not structured and len(part) >= 8:
                 pieces = splitter(re.sub(r"^\d{1,2}、(?=\S)", "", part))  # a sharing site's page number
                 if len(pieces) > 1 or len(part) > 60:
                     for piece in pieces:
