@@ -146,7 +146,7 @@ def lookup(text: str) -> tuple[Hit, ...]:
         return ()
     base, points, suffix = _strip_tail(t)
     idx = index()
-    for key in (base, _STRAY.sub("", base)):
+    for key in (t, _STRAY.sub("", t), base, _STRAY.sub("", base)):
         if key in idx:
             return tuple(Hit(h.group, h.field, h.label, points, suffix) for h in idx[key])
     key = _STRAY.sub("", base)

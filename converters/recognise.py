@@ -108,6 +108,11 @@ def _accepts(col: str, text: str, split_value: bool, free: bool) -> bool:
     return True
 
 
+def _accepts_none_between(cols: list[str], pos: int, end: int, piece: str) -> bool:
+    """No column before ``end`` would take ``piece`` (a number): it is for the 权重/得分 pair."""
+    return not any(_accepts(cols[k], piece, True, False) for k in range(pos, end) if cols[k])
+
+
 def _name_like(text: str) -> bool:
     t = nfkc(text).strip()
     return len(t) >= 2 and not _NUMBERISH.match(t) and not _VALUEISH.match(t) and not _OPERATOR.match(t)
@@ -541,7 +546,18 @@ class Reader:
             if positional and c.row != prev_row:
                 flush()
                 pos = self.anchor(i, cols)
-            for piece in pieces:
+            for n, piece in enumerate(pieces):
+                following = pieces[n + 1] if n + 1 < len(pieces) else ""
+                wk = index_of("weight", pos)
+                if c.glued and wk is not None and cols[wk + 1:wk + 2] == ["score"] and not has("weight") \
+                        and re.fullmatch(r"\d{2,}", piece) and _accepts_none_between(cols, pos, wk, piece) \
+                        and not re.fullmatch(r"[\d.%]+", following):
+                    # 权重 and 得分 run together ("1010"): read only when they are the same number
+                    half = len(piece) // 2
+                    if len(piece) % 2 == 0 and piece[:half] == piece[half:]:
+                        put(cols.index("weight", pos), piece[:half], c)
+                        put(cols.index("score", pos), piece[half:], c)
+                    continue
                 lv, name, points = levels(piece)
                 j1, j2 = index_of("level1"), index_of("level2")
                 if lv and squeeze(piece) in ("成本指标",) and lv == {"level1", "level2"}:

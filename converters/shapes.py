@@ -151,7 +151,7 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
 # --- values stuck to names in run-together text --------------------------------------------
 
 _UNITS = "|".join(re.escape(u) for u in sorted(KNOWN_UNITS, key=len, reverse=True) if u != "%")
-_TOKEN = re.compile(rf"(?P<value>[≥≤=<>±]?\d+(?:\.\d+)?(?:%|(?:{_UNITS})|[\u4e00-\u9fff]{{1,2}}(?=[≥≤=<>±\d]|$))?)"
+_TOKEN = re.compile(rf"(?P<value>[≥≤=<>±]?\d+(?:\.\d+)?(?:%|(?:{_UNITS})|(?![是否])[\u4e00-\u9fff]{{1,2}}(?=[≥≤=<>±\d]|$))?)"
                     r"|(?P<pct>%)|(?P<text>[^\d≥≤=<>±%]+)")
 
 
