@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..forms.values import nfkc, squeeze
+from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import labels as L
 from .shapes import Cell, unglue
 
@@ -84,8 +84,10 @@ def levels(text: str) -> tuple[set[str], str, str | None]:
     return got, name, points
 
 
-def _accepts(col: str, text: str, split_value: bool, free: bool) -> bool:
+def _accepts(col: str, text: str, split_value: bool, free: bool, glued: bool = False) -> bool:
     t = nfkc(text).strip()
+    if col == "measure_unit" and glued:
+        return t in KNOWN_UNITS  # in run-together text a short word is as likely a value (好, 高)
     if col in ("level1", "level2"):
         return False  # only by levels()
     if col == "level3":
@@ -587,7 +589,7 @@ class Reader:
                     continue
                 j = next((k for k in range(pos, len(cols))
                           if cols[k] and cols[k] not in ("level1", "level2")
-                          and _accepts(cols[k], piece, split_value, positional)), None)
+                          and _accepts(cols[k], piece, split_value, positional, c.glued)), None)
                 if (j is None or (cols[j] != "level3" and _name_like(piece) and has("level3")
                                   and (has("value_text") or has("value_type"))
                                   and cols[j] == "value_text" and not positional)) \
@@ -596,6 +598,14 @@ class Reader:
                     j = index_of("level3")
                 if j is None:
                     continue  # nowhere to put it: left for the unplaced list
+                if c.glued and cols[j] == "level3" and cols[j + 1:j + 2] == ["measure_unit"] \
+                        and _VALUEISH.match(following):
+                    unit = next((u for u in sorted(KNOWN_UNITS, key=len, reverse=True)
+                                 if piece.endswith(u) and len(piece) - len(u) >= 4), None)
+                    if unit:  # 党性教育培训次数次: the name and its 计量单位 run together
+                        put(j, piece[:-len(unit)], c)
+                        put(j + 1, unit, c)
+                        continue
                 put(j, piece, c)
             c.used = True
             prev_row = c.row

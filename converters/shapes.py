@@ -181,5 +181,8 @@ def unglue(text: str, starts: tuple[str, ...] = ()) -> list[str]:
             if len(tok) >= 5 and tok[-1] == tok[-2] and "\u4e00" <= tok[-1] <= "\u9fff":
                 out += [tok[:-2], tok[-1], tok[-1]]  # 合规性好好: target 好 and actual 好 run together
                 continue
+        if re.fullmatch(r"0\d.*", tok):  # a number never starts with 0: "0100%" is 0 and 100%
+            out += ["0", tok[1:]]
+            continue
         out.append(tok)
     return out or [text]
