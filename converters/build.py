@@ -13,7 +13,8 @@ from decimal import Decimal
 from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
 from . import labels as L
-from .recognise import Document, Form, recognise, split_code
+from .readings import split_code
+from .recognise import Document, Form, recognise
 from .shapes import Cell, cells_of
 
 TEN_THOUSAND = Decimal(10000)
@@ -268,7 +269,7 @@ def nothing_found(doc: Document, tables: int = 0) -> str:
     titles = doc.found.count("表题")
     if titles:
         found.append(f"{titles} 个表题")
-    what = f"找到{'、'.join(found)}，但" if found else "没有找到表格，也"
+    what = f"找到 {'、'.join(found)}，但" if found else "没有找到表格，也"
     return (f"这不是部门预算绩效文本：{what}没有找到项目名称或指标表"
             f"（查找的是“项目名称/项目支出名称…”“一级指标/三级指标/指标值…”等表头，以及“…绩效目标表”“…自评表”表题）")
 
