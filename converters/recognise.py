@@ -337,6 +337,10 @@ class Reader:
                     self.doc.unit_name, self.doc.unit_code = name, code
             elif h.field == "amount_unit" and value in ("万元", "元"):
                 self.current().amount_unit = value
+            elif h.field == "code" and re.fullmatch(r"\d{6}", squeeze(value)):
+                self.doc.unit_code = squeeze(value)  # 单位编码 (a label the unit form file gives)
+            elif h.field == "year" and re.match(r"\s*(20\d\d)", value):
+                self.doc.year = int(re.match(r"\s*(20\d\d)", value).group(1))
             return
         if "furniture" in groups or "selfeval" in groups or "indicator" in groups:
             self.current().extra.setdefault(squeeze(hits[0].label), value)

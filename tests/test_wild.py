@@ -245,3 +245,14 @@ def test_pdftotext_layout_text(tmp_path):
     text = tmp_path / "xt.txt"
     subprocess.run(["pdftotext", "-layout", str(pdf), str(text)], check=True)
     _check_derived(import_any(text).book)
+
+
+def test_labels_from_the_form_files_are_recognised(tmp_path):
+    """单位编码 / 预算年度 are in no line of labels.toml: the unit form file's own labels name them."""
+    from jixiao.converters.labels import form_file_labels
+
+    assert ("unit", "code", "单位编码") in form_file_labels()
+    path = tmp_path / "u.txt"
+    path.write_text("单位编码 | 154001 | 预算年度 | 2027\n" + _shape(JINGYAN[2:], " | "), encoding="utf-8")
+    book = import_any(path).book
+    assert (book.unit.code, book.unit.year, book.projects[0].name) == ("154001", 2027, "村组干部报酬")
