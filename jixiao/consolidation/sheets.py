@@ -36,6 +36,17 @@ class Col:
     title: str
     kind: str = "text"  # text | money | percent | int | number | link
     width: float = 12
+    printed: bool = True  # False: on screen only, outside the print area (a trailing column)
+
+
+def printed_columns(cols: list[Col]) -> list[Col]:
+    """The leading columns a sheet prints (up to the first screen-only one)."""
+    shown = []
+    for col in cols:
+        if not col.printed:
+            break
+        shown.append(col)
+    return shown
 
 
 def _milestone_cols(*parts: tuple[str, str]) -> list[Col]:
@@ -46,7 +57,7 @@ COLUMNS: dict[str, list[Col]] = {
     UNITS: [Col("单位编码", width=10), Col("单位名称", width=28), Col("项目数", "int", 8), Col("指标数", "int", 8),
             Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
             *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
-            Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40)],
+            Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40, printed=False)],
     PROJECTS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=8),
                Col("项目编码", width=24), Col("项目名称", width=24), Col("预算数", "money"),
                Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", width=30),
@@ -69,7 +80,7 @@ COLUMNS: dict[str, list[Col]] = {
     SELFEVAL: [Col("排名", "int", 6), Col("单位编码", width=10), Col("单位名称", width=28),
                Col("部门整体总分", "number", 10), Col("部门整体等级", width=10), Col("项目平均分", "number", 10),
                Col("各项目得分", width=40), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
-               Col("评分状态", width=12), Col("未完成原因", width=60), Col("来源文件", width=40)],
+               Col("评分状态", width=12), Col("未完成原因", width=60), Col("来源文件", width=40, printed=False)],
     REJECTED: [Col("文件", width=50), Col("代码", width=8), Col("原因", width=60), Col("单位编码", width=10),
                Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
 }

@@ -36,7 +36,7 @@ from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
 from .sheets import (
     COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
-    render_row,
+    printed_columns, render_row,
 )
 from .xlsxstream import Chunk, Placement, Span, compress, crc32_combine, formula_xml, row_xml, splice
 
@@ -308,7 +308,12 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
             continue
         cols = COLUMNS[sheet]
         # per sheet, not per row: the spliced rows inherit it
-        apply_xlsxwriter(ws, PrintSetup.for_width(sum(c.width for c in cols), repeat_rows=(1, 1)), title)
+        shown = printed_columns(cols)  # a long 来源文件 path would shrink the whole printed table
+        apply_xlsxwriter(ws, PrintSetup.for_width(sum(c.width for c in shown), repeat_rows=(1, 1)), title)
+        if len(shown) < len(cols):  # the header, the data rows and the 合计 row, as far as the printed columns
+            last = counts.get(sheet, 0) + (sheet in (UNITS, PROJECTS, SCHEDULE))
+            ws.print_area(0, 0, max(last, 1), len(shown) - 1)
+        ws.set_row(0, 30)  # two lines: a header such as 10月底累计金额 wraps in its column
         for c, col in enumerate(cols):
             ws.set_column(c, c, col.width)
             ws.write_string(0, c, col.title, fmts["header"])
