@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -325,7 +326,10 @@ def export_docx(book: UnitWorkbook, path: str | Path, *, pages: str = "auto") ->
 
             with tempfile.TemporaryDirectory(prefix="jixiao-toc-") as tmp:
                 draft = _write(book, Path(tmp) / "draft.docx", entries)
-                entries = pp.toc_pages(convert(draft, "pdf", tmp), entries)
+                try:
+                    entries = pp.toc_pages(convert(draft, "pdf", tmp), entries)
+                except (JixiaoError, OSError, subprocess.SubprocessError):
+                    pass  # no render, no poppler: the 目录 without numbers, which Word fills on opening
     return _write(book, path, entries)
 
 
