@@ -215,3 +215,32 @@ def test_selfeval_report_pages_are_numbered(tmp_path, example_files):
     text = "\n".join(t for _, t in pages)
     for p in report.projects:
         assert any(p.sheet.code in line for line in text.splitlines())
+
+
+def test_project_form_agrees_with_seed_000(luanping_doc):
+    """The first project's form against the table of the published document (seed 000): every cell in
+    the same row and column with the same text (the PDF's line breaks aside), merges where it has them."""
+    from pathlib import Path
+
+    seed = (Path(__file__).parent / "data" / "seeds" / "000_3d591911d7aa19bb.txt").read_text(encoding="utf-8")
+    block = seed[seed.index("| 项目编码"):].split("\n\n")[0]
+    published = [[squeeze(c.replace("<br>", "")) for c in line.strip().strip("|").split("|")]
+                 for line in block.splitlines()]
+    top, indicators = next(g for g in form_tables(luanping_doc) if squeeze(g[0].rows[0].cells[0].text) == "项目编码")
+    printed = []
+    for table in (top, indicators):
+        for r, row in enumerate(table.rows):
+            cells, above = [], None
+            for c, cell in enumerate(row.cells):
+                # a merged cell's text once, at its anchor, as the published table's extraction shows it
+                spanned = c > 0 and cell._tc is row.cells[c - 1]._tc
+                continued = r > 0 and cell._tc is table.rows[r - 1].cells[c]._tc
+                cells.append("" if spanned or continued else squeeze(cell.text))
+            printed.append(cells)
+    assert len(printed) == len(published) == 13
+    assert printed == published
+    # the merges: 项目编码 B:C, 项目名称 E:G, the labels of rows 4–5 and 6–7, the 3 plan columns, F:G of 依据
+    assert top.cell(0, 1)._tc is top.cell(0, 2)._tc and top.cell(0, 4)._tc is top.cell(0, 6)._tc
+    assert top.cell(1, 0)._tc is top.cell(2, 0)._tc and top.cell(3, 0)._tc is top.cell(4, 0)._tc
+    assert top.cell(3, 1)._tc is top.cell(3, 2)._tc and top.cell(3, 5)._tc is top.cell(3, 6)._tc
+    assert indicators.cell(0, 5)._tc is indicators.cell(0, 6)._tc
