@@ -299,7 +299,11 @@ OVERALL_TITLE = "部门(单位)整体支出绩效目标表"
 
 def toc_entries(book: UnitWorkbook) -> list[pp.TocEntry]:
     """The 目录's lines, as seed 000 lists them (and the 部门整体 form where there is one)."""
-    entries = [pp.TocEntry(1, PART1), *(pp.TocEntry(2, h) for h in DEPT_HEADINGS)]
+    entries = []
+    if not book.department.is_empty() or book.overall is not None:
+        entries.append(pp.TocEntry(1, PART1))
+    if not book.department.is_empty():  # no empty headings on a page of their own (the Hunan seed has none)
+        entries += [pp.TocEntry(2, h) for h in DEPT_HEADINGS]
     if book.overall is not None:
         entries.append(pp.TocEntry(2, OVERALL_TITLE))
     if book.projects:
@@ -352,23 +356,27 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
     pp.paragraph(doc, indent=False)
     pp.add_toc(doc, entries)
     # the body: numbered from 1
-    body = pp.new_section(doc)
-    pp.page_number_footer(body, start=1)
     dept = book.department
-    pp.paragraph(doc, PART1, "part")
-    pp.paragraph(doc, DEPT_HEADINGS[0], "h1")
-    pp.paragraph(doc, printed_text(dept.overall_goal or ""))
-    pp.paragraph(doc, DEPT_HEADINGS[1], "h1")
-    for i, item in enumerate(dept.sub_targets):
-        pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
-        pp.paragraph(doc, f"绩效目标：{printed_text(item.goal or '')}")
-        pp.paragraph(doc, f"绩效指标：{printed_text(item.indicators or '')}")
-    pp.paragraph(doc, DEPT_HEADINGS[2], "h1")
-    for i, item in enumerate(dept.measures):
-        pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
-        pp.paragraph(doc, printed_text(item.text or ""))
+    text = not dept.is_empty()
+    body = pp.new_section(doc, landscape=not text and book.overall is not None)
+    pp.page_number_footer(body, start=1)
+    if text or book.overall is not None:
+        pp.paragraph(doc, PART1, "part")
+    if text:
+        pp.paragraph(doc, DEPT_HEADINGS[0], "h1")
+        pp.paragraph(doc, printed_text(dept.overall_goal or ""))
+        pp.paragraph(doc, DEPT_HEADINGS[1], "h1")
+        for i, item in enumerate(dept.sub_targets):
+            pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
+            pp.paragraph(doc, f"绩效目标：{printed_text(item.goal or '')}")
+            pp.paragraph(doc, f"绩效指标：{printed_text(item.indicators or '')}")
+        pp.paragraph(doc, DEPT_HEADINGS[2], "h1")
+        for i, item in enumerate(dept.measures):
+            pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
+            pp.paragraph(doc, printed_text(item.text or ""))
     if book.overall is not None:  # the Hunan form is landscape, as its sheet prints
-        pp.new_section(doc, landscape=True)
+        if text:
+            pp.new_section(doc, landscape=True)
         pp.paragraph(doc, OVERALL_TITLE, "h1", align="center")
         pp.paragraph(doc, f"（{unit.year or ''}）年度", "note", align="center")
         grid, merges, roles = form_cells(OVERALL_LAYOUT, book.overall, {"indicators": book.overall.indicators},
@@ -377,7 +385,7 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
         _table(doc, grid, merges, roles, _widths(OVERALL_LAYOUT, pp.LANDSCAPE_TEXT_WIDTH_MM), header)
         if book.projects:
             pp.new_section(doc)
-    elif book.projects:
+    elif book.projects and text:
         doc.add_page_break()
     if book.projects:
         pp.paragraph(doc, PART2, "part")
