@@ -43,16 +43,17 @@ LANDSCAPE_TEXT_WIDTH_MM = A4_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]  #
 CELL_MARGIN_MM = 1.0
 ROW_PT = 22  # a form row's least height: one line of 五号 with room, as the sheets' rows
 
-#: the paragraph styles of the documents: (name, font, size pt, bold, centred, outline level or None)
+#: the paragraph styles of the documents: (name, font, size pt, bold, centred, outline level or None);
+#: ASCII names, so that the style ids Word derives from them are plain
 STYLES = {
-    "title": ("jixiao 标题", TITLE, 22, False, True, None),
+    "title": ("jixiao Title", TITLE, 22, False, True, None),
     "part": ("Heading 1", HEI, 16, False, True, 0),  # 第一部分 …: in the 目录
     "h1": ("Heading 2", HEI, 16, False, False, 1),  # 一、… and the project tables: in the 目录
     "h2": ("Heading 3", KAI, 16, False, False, 2),  # （一）…
-    "h3": ("jixiao 三级标题", BODY, 16, True, False, None),  # 1. …
-    "toc_title": ("jixiao 目录标题", TITLE, 22, False, True, None),
-    "table": ("jixiao 表格", BODY, TABLE_PT, False, False, None),
-    "note": ("jixiao 表注", BODY, 12, False, False, None),
+    "h3": ("jixiao Heading 4", BODY, 16, True, False, None),  # 1. …
+    "toc_title": ("jixiao TOC Title", TITLE, 22, False, True, None),
+    "table": ("jixiao Table Text", BODY, TABLE_PT, False, False, None),
+    "note": ("jixiao Table Note", BODY, 12, False, False, None),
 }
 
 
