@@ -21,7 +21,7 @@ from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..forms.grid import SheetData
 from ..forms.layouts import (
-    OVERALL_LAYOUT, SheetLayout, Static, a1, parse_range, project_layout,
+    OVERALL_LAYOUT, SheetLayout, Static, a1, forms_of, parse_range, project_layout,
 )
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
@@ -81,7 +81,7 @@ def _role(name: str, kind: str) -> str:
 
 def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None, top: int):
     """:func:`form_grid` and how each cell prints (``{(row, col): role}``, 0-based like the grid)."""
-    from ..forms.template import _field_value, excel_text
+    from ..forms.template import _field_value, _scaled, excel_text
 
     def get(name: str) -> str:
         return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
@@ -105,7 +105,7 @@ def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit
     for f in layout.fields:
         value = _field_value(obj, f.name)
         raw = obj.raw.get(f.name) if obj is not None else None
-        put(f.ref, raw if value is None and raw else _shown(value, f.kind), _role(f.name, f.kind))
+        put(f.ref, raw if value is None and raw else _shown(_scaled(value, f.scale), f.kind), _role(f.name, f.kind))
     last = max(r2 for (r1, c1, r2, c2) in [parse_range(i.ref) for i in (*layout.statics, *layout.fields)])
     for block in layout.blocks:
         items = blocks.get(block.name, [])
@@ -120,7 +120,8 @@ def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit
                 value = _field_value(item, col.name)
                 raw = item.raw.get(col.name) if item is not None else None
                 ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
-                put(ref, raw if value is None and raw else _shown(value, col.kind), _role(col.name, col.kind))
+                put(ref, raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind),
+                    _role(col.name, col.kind))
         end = block.first_row + rows
         for line in block.footer:
             for cell in line.cells:
@@ -130,17 +131,12 @@ def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit
                 put(ref, cell.text if isinstance(cell, Static) else (cell.compute(get) if cell.compute else ""),
                     FOOTER if isinstance(cell, Static) else TEXT)
         last = max(last, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
-    width = _printed_columns(layout)
+    width = layout.print_width
     grid = [[cells.get((r, c), "") for c in range(1, width + 1)] for r in range(top, last + 1)]
     spans = [(r1 - top, c1 - 1, r2 - top, min(c2, width) - 1) for r1, c1, r2, c2 in merges
              if r1 >= top and c1 <= width]
     shown = {(r - top, c - 1): role for (r, c), role in roles.items() if r >= top and c <= width}
     return grid, spans, shown
-
-
-def _printed_columns(layout: SheetLayout) -> int:
-    """The form's own columns (the 部门整体 sheet's 分值 column K is jixiao's, not the printed form's)."""
-    return layout.last_col - (1 if layout.key == "overall" else 0)
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
@@ -261,7 +257,7 @@ def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
 
 def _widths(layout: SheetLayout, total_mm: float) -> list[float]:
     """The layout's column widths (the sheets' own, so table and sheet cannot drift) across ``total_mm``."""
-    return pp.widths_mm(layout.widths[: _printed_columns(layout)], total_mm)
+    return pp.widths_mm(layout.widths[: layout.print_width], total_mm)
 
 
 # --- the metadata part -----------------------------------------------------------------------
@@ -379,24 +375,24 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
             pp.new_section(doc, landscape=True)
         pp.paragraph(doc, OVERALL_TITLE, "h1", align="center")
         pp.paragraph(doc, f"（{unit.year or ''}）年度", "note", align="center")
-        grid, merges, roles = form_cells(OVERALL_LAYOUT, book.overall, {"indicators": book.overall.indicators},
-                                         unit, 3)
-        header = OVERALL_LAYOUT.block("indicators").header_row - 3
-        _table(doc, grid, merges, roles, _widths(OVERALL_LAYOUT, pp.LANDSCAPE_TEXT_WIDTH_MM), header)
+        overall = forms_of(book).overall
+        grid, merges, roles = form_cells(overall, book.overall, {"indicators": book.overall.indicators}, unit, 3)
+        header = overall.block("indicators").header_row - 3
+        _table(doc, grid, merges, roles, _widths(overall, pp.LANDSCAPE_TEXT_WIDTH_MM), header)
         if book.projects:
             pp.new_section(doc)
     elif book.projects and text:
         doc.add_page_break()
     if book.projects:
         pp.paragraph(doc, PART2, "part")
-    layout = project_layout(tuple(book.milestones))
+    layout = forms_of(book).project
     header = layout.block("indicators").header_row - 3
     for i, project in enumerate(book.projects, start=1):
         if i > 1:
             doc.add_page_break()
         pp.paragraph(doc, f"{i}.{project.name or ''}绩效目标表", "h1", align="center")
         pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
-        pp.paragraph(doc, "单位：万元", "note", align="right")
+        pp.paragraph(doc, f"单位：{layout.money_unit}", "note", align="right")
         grid, merges, roles = form_cells(layout, project, {"indicators": project.indicators}, unit, 3)
         _table(doc, grid, merges, roles, _widths(layout, pp.TEXT_WIDTH_MM), header)
     meta = {"profile": book.profile, "milestones": book.milestones,

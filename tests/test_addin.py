@@ -160,21 +160,6 @@ def test_check_project_udf_counts_errors(tmp_path):
     assert count == 2 == sum(1 for i in validate_project(project, book.milestones) if i.severity == "error")
 
 
-def test_server_returns_the_same_actions(example_files):
-    from fastapi.testclient import TestClient
-
-    from jixiao.addin.server.app import app
-
-    client = TestClient(app)
-    assert client.get("/health").json()["ok"]
-    path = example_files["huailai_xinfang_2020"]
-    response = client.post("/xlwings/custom-scripts-call/validate", json=payload_from_file(path))
-    assert response.status_code == 200
-    direct, _ = run(path, "validate")
-    assert response.json()["actions"] == direct
-    assert client.post("/xlwings/custom-scripts-call/nope", json=payload_from_file(path)).status_code == 404
-
-
 def test_export_docx_entry_point_writes_beside_the_book(example_files, tmp_path, monkeypatch):
     """The desktop path: the book's folder is where the Word document goes."""
     from jixiao.addin import live

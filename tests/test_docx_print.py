@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from jixiao.converters import export_pdf
 from jixiao.converters import docxprint as pp
 from jixiao.converters.docx import export_docx, form_tables, import_docx
-from jixiao.forms.layouts import project_layout
+from jixiao.forms.layouts import forms_of
 from jixiao.forms.model import Indicator
 from jixiao.forms.values import squeeze
 
@@ -77,7 +77,7 @@ def test_page_numbers_and_toc_fields(luanping_doc):
 
 def test_form_table_properties(luanping_doc, example_books):
     book = example_books["luanping_xinfang_2026"]
-    layout = project_layout(tuple(book.milestones))
+    layout = forms_of(book).project  # the same SheetLayout the sheet is drawn from
     forms = [g for g in form_tables(luanping_doc) if squeeze(g[0].rows[0].cells[0].text) == "项目编码"]
     assert len(forms) == len(book.projects)
     for (top, block), project in zip(forms, book.projects):
