@@ -52,7 +52,7 @@ from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, identity_key
 from .cache import Cache, cache_key
 from .staging import Staging, is_temporary, reason, sweep
-from .records import UnitRecord, finding_row, identity, rejected, unit_label
+from .records import MONEY, UnitRecord, finding_row, identity, rejected, unit_label
 from .summary import County, write_summary, write_tables
 from .xlsxstream import DamagedCache
 
@@ -91,6 +91,7 @@ class Result:
     selfevaluations: int = 0  # 自评表 among the consolidated files (sheet 自评得分)
     codes: dict[str, int] = field(default_factory=dict)  # findings by JX code
     notices: list[str] = field(default_factory=list)  # warnings about the run itself (e.g. the cache unused)
+    counties: list[str] = field(default_factory=list)  # the county summaries rolled up (their 县区), if any
 
     def to_json(self) -> dict[str, Any]:
         return {"output": shown(self.output), "year": self.year, "files_found": self.found,
@@ -100,7 +101,7 @@ class Result:
                 "budget": {"budget": f"{self.budget:.2f}", "fiscal": f"{self.fiscal:.2f}",
                            "other": f"{self.other:.2f}"},
                 "errors": self.errors, "warnings": self.warnings, "files_read": self.read, "codes": self.codes,
-                "notices": self.notices,
+                "notices": self.notices, "counties": self.counties,
                 "not_consolidated_files": [{"path": r["path"], "code": r["code"], "reason": r["reason"]}
                                            for r in self.rejected]}
 
@@ -306,8 +307,13 @@ def _progress(total: int, enabled: bool):
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None = None,
                 profile: str | None = None, profile_file: str | Path | None = None, workers: int | None = None,
                 csv_dir: str | Path | None = None, use_cache: bool = True, progress: bool | None = None,
-                on_file: Callable[[Path], None] | None = None) -> Result:
-    """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``."""
+                on_file: Callable[[Path], None] | None = None, county: str | None = None) -> Result:
+    """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``.
+
+    County summaries among the inputs (jixiao's own, see :mod:`.rollup`) are rolled up: their units
+    are consolidated from the summaries' rows as if their workbooks had been given. ``county``
+    names this summary's county (县区) for a roll-up of it later (else its file name does).
+    """
     # Tens of thousands of small records and no reference cycles worth chasing: the cyclic
     # collector would rescan them over and over (a fifth of a cached re-run's time).
     collecting = gc.isenabled()
@@ -315,7 +321,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
     try:
         return _consolidate(inputs, output, year=year, profile=profile, profile_file=profile_file,
                             workers=workers, csv_dir=csv_dir, use_cache=use_cache, progress=progress,
-                            on_file=on_file)
+                            on_file=on_file, county=county)
     finally:
         if collecting:
             gc.enable()
@@ -323,7 +329,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
 
 def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None, profile: str | None,
                  profile_file: str | Path | None, workers: int | None, csv_dir: str | Path | None,
-                 use_cache: bool, progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
+                 use_cache: bool, progress: bool | None, on_file: Callable[[Path], None] | None,
+                 county: str | None = None) -> Result:
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
@@ -345,7 +352,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         for attempt in range(2):
             try:
                 return _run(listing, output, cache, year=year, profile_option=profile_option, targets=targets,
-                            workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file)
+                            workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file,
+                            county=county)
             except DamagedCache:
                 if attempt:  # pragma: no cover - an empty cache cannot be damaged
                     raise JixiaoError("内部错误：缓存重建后仍不一致，请加 --no-cache 重试") from None
@@ -359,7 +367,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
 
 def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
          profile_option: Any, targets: dict[str, Decimal], workers: int | None, csv_dir: str | Path | None,
-         progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
+         progress: bool | None, on_file: Callable[[Path], None] | None, county: str | None = None) -> Result:
     """One consolidation with ``cache`` (raises :class:`DamagedCache` when what it holds does not add up)."""
     pool = None
     try:
@@ -377,6 +385,11 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{os_reason(exc)}", listed.pop(path)))
             del keys[path]  # listed with its reason: not read as well
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
+        for key, record in cache.summaries([k for k in present if "#" not in k]).items():
+            if record["status"] == "summary":  # a county summary: cached only with every unit of it
+                parts = unit_keys(key, record)
+                if len(cache.present(parts, with_table=csv_dir is not None)) != len(parts):
+                    present.discard(key)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
         bar = _progress(len(todo), show)
@@ -400,6 +413,11 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                     # a file that could not even be hashed is recorded for this run and read again next time
                     key = keys[path] = cache_key(digest or "unhashed", path, profile_option)
                 _as_now(summary, listed[path])
+                if summary["status"] == "summary":  # its units' records and rows, each under a key of its own
+                    for i, (record, own) in enumerate(zip(summary.pop("units"), blobs.pop("units"))):
+                        cache.put(f"{key}#{i}", record, own)
+                        summary["n_units"] = i + 1
+                    summary.setdefault("n_units", 0)
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
                 if summary["status"] == "ok":
@@ -411,11 +429,16 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
         finally:
             if bar is not None:
                 bar.stop()
-        cache.finish({key for key, _ in summaries.values()}, set(keys))
+        # county summaries (a roll-up): their units, 自评表 and files not consolidated, as if given here
+        rolled = _roll_up(cache, [(k, s) for k, s in summaries.values() if s["status"] == "summary"])
+        cache.finish({key for key, _ in summaries.values()} | rolled.keys, set(keys))
 
         # decisions that need all files (each ends in an order of its own: no need to sort the files first)
-        ok, evaluations = [], []
+        ok, evaluations = list(rolled.units), list(rolled.evaluations)
+        rejected_files += rolled.rejected
         for path, (key, summary) in summaries.items():
+            if summary["status"] == "summary":
+                continue
             if summary["status"] in ("ok", "selfeval") and _blank(summary):
                 rejected_files.append(_reject(summary, "JX-L02", BLANK))
             elif summary["status"] == "ok":
@@ -432,7 +455,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                                                            f"本次汇总的是 {chosen_year} 年度"))
             else:
                 scored.append(e)
-        scored = _deduplicate_evaluations(scored, rejected_files)
+        scored = _deduplicate_evaluations(scored + rolled.ghost_evaluations, rejected_files)
         # ranked: the complete ones, best first; then the incomplete ones, apart, each with why (自评得分)
         scored.sort(key=lambda e: (not e["complete"], -Decimal(e["total"]) if e["complete"] else 0,
                                    identity_key(e["unit"]["code"]), e["path"]))
@@ -444,11 +467,13 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                 rejected_files.append(_reject(u.summary, "JX-D04", f"{found}，本次汇总的是 {chosen_year} 年度"))
             else:
                 in_year.append(u)
-        winners = _deduplicate(in_year, rejected_files)
+        winners = _deduplicate(in_year + rolled.ghosts, rejected_files)
         winners.sort(key=lambda u: u.order)
         _cross_unit_codes(winners)
         rejected_files.sort(key=lambda r: r["path"])
-        county = County(winners, rejected_files, len(listing.files), chosen_year, targets, scored)
+        n_found = len(listing.files) + rolled.found - len(rolled.summaries)  # a summary: the files it found
+        county = County(winners, rejected_files, n_found, chosen_year, targets, scored,
+                        rollup=bool(rolled.summaries), name=county)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
             raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
         with Staging() as staged:  # all or nothing: the summary and the CSV set are put in place together
@@ -468,7 +493,8 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                       other=county.total("other"), errors=county.errors,
                       warnings=county.warnings, year=chosen_year, read=len(todo), cached=len(keys) - len(todo),
                       rejected=rejected_files, tables=written, selfevaluations=len(scored),
-                      codes=county.code_counts(), notices=[cache.notice] if cache.notice else [])
+                      codes=county.code_counts(), notices=[cache.notice] if cache.notice else [],
+                      counties=rolled.counties)
     finally:
         if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
             pool.shutdown(cancel_futures=True)
@@ -569,10 +595,17 @@ def _who(unit: dict[str, Any], path: str, known: str | None = None) -> str:
 
 
 def _reject(summary: dict[str, Any], code: str, reason: str) -> dict[str, Any]:
-    """The 未纳入文件 record of a file that was read (a unit workbook or a 自评表) but is not consolidated."""
+    """The 未纳入文件 record of a file that was read (a unit workbook or a 自评表) but is not consolidated
+    (with its 填表日期 and year: a roll-up of this summary decides JX-D01 again with them)."""
     unit = summary["unit"]
-    return {**rejected(summary["path"], code, reason), "size": summary["size"], "mtime": summary["mtime"],
-            "unit_code": unit["code"], "unit_name": unit["name"]}
+    record = {**rejected(summary["path"], code, reason), "size": summary["size"], "mtime": summary["mtime"],
+              "unit_code": unit["code"], "unit_name": unit["name"], "fill_date": unit.get("fill_date"),
+              "year": unit.get("year")}
+    if summary["status"] == "selfeval":
+        record["of"] = "selfeval"
+    if "county" in summary:
+        record["county"] = summary["county"]
+    return record
 
 
 def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) -> list[UnitRecord]:
@@ -582,9 +615,15 @@ def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) 
     winners = []
     for group in groups.values():
         if len(group) == 1:
-            winners.append(group[0])
+            if "ghost" in group[0].summary:  # (never: a JX-D01 loser's winner is in the same summary)
+                rejected_files.append(group[0].summary["ghost"])
+            else:
+                winners.append(group[0])
             continue
         winner, others = _choose(group, lambda u: u.summary)
+        if "ghost" in winner.summary:  # (never: the best of the counties' best is the best of all)
+            rejected_files.append(winner.summary["ghost"])
+            winner, others = _choose([u for u in group if u is not winner], lambda u: u.summary)
         chosen, name = winner.summary, unit_label(winner.summary["unit"])
         for u, why in others:
             rejected_files.append(_reject(u.summary, "JX-D01",
@@ -603,6 +642,14 @@ def _deduplicate_evaluations(evaluations: list[dict[str, Any]], rejected_files: 
     kept = []
     for group in groups.values():
         chosen, others = _choose(group, lambda e: e)
+        while "ghost" in chosen:  # (never, as for the units)
+            rejected_files.append(chosen["ghost"])
+            group = [e for e in group if e is not chosen]
+            if not group:
+                break
+            chosen, others = _choose(group, lambda e: e)
+        if "ghost" in chosen:
+            continue
         kept.append(chosen)
         for e, why in others:
             rejected_files.append(_reject(e, "JX-D01", f"单位 {unit_label(chosen['unit'])} 的自评表重复：已采用 "
@@ -624,3 +671,69 @@ def _cross_unit_codes(units: list[UnitRecord]) -> None:
         for u in group:
             others = "、".join(unit_label(o.summary["unit"]) for o in group if o is not u)
             u.extra_issues.append(_finding("JX-D02", f"项目编码 {code} 同时出现在单位 {others}", u.summary))
+
+
+def unit_keys(key: str, record: dict[str, Any]) -> list[str]:
+    """The cache keys of a county summary's units (its record holds only how many)."""
+    return [f"{key}#{i}" for i in range(record["n_units"])]
+
+
+@dataclass
+class RolledUp:
+    """What the county summaries among the inputs bring (see :mod:`.rollup`)."""
+
+    summaries: list[str] = field(default_factory=list)  # the summaries rolled up
+    counties: list[str] = field(default_factory=list)  # their 县区
+    units: list[UnitRecord] = field(default_factory=list)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # carried over, each with its county
+    #: the counties' JX-D01 losers, decided again beside every other county's files
+    ghosts: list[UnitRecord] = field(default_factory=list)
+    ghost_evaluations: list[dict[str, Any]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    found: int = 0  # files the counties found
+
+
+def _ghost(r: dict[str, Any]) -> dict[str, Any]:
+    """A county's JX-D01 loser as a candidate again: its 未纳入文件 row is made anew (or kept, ``ghost``)."""
+    return {"path": r["path"], "status": "selfeval" if r.get("of") == "selfeval" else "ok", "size": r["size"],
+            "mtime": r["mtime"], "county": r.get("county"), "money": ["0"] * len(MONEY), "ghost": r,
+            "unit": {"code": r.get("unit_code"), "name": r.get("unit_name"), "year": r.get("year"),
+                     "fill_date": r.get("fill_date")}}
+
+
+SAME_SUMMARY = "与 {other} 包含相同的单位文件（同一县区的汇总表提交了两次？），本文件未纳入汇总"
+
+
+def _roll_up(cache: Cache, summaries: list[tuple[str, dict[str, Any]]]) -> RolledUp:
+    out = RolledUp()
+    seen: dict[str, str] = {}  # a unit file's path → the summary it came in
+    for key, s in sorted(summaries, key=lambda item: item[1]["path"]):
+        parts = unit_keys(key, s)
+        records = cache.summaries(parts)
+        if len(records) != len(parts):
+            raise DamagedCache("a county summary's units are missing from the cache")
+        paths = [records[k]["path"] for k in parts] + [r["path"] for r in s["rejected"]]
+        twice = next((seen[p] for p in paths if p in seen), None)
+        if twice is not None:  # the same county's summary twice: its units are not JX-D01 against themselves
+            out.rejected.append({**rejected(s["path"], "JX-D01", SAME_SUMMARY.format(other=twice)),
+                                 "size": s["size"], "mtime": s["mtime"]})
+            out.keys.add(key)
+            continue
+        seen.update(dict.fromkeys(paths, s["path"]))
+        out.summaries.append(s["path"])
+        out.counties.append(s["county"])
+        out.found += s["found"]
+        out.keys.update(parts)
+        out.units += [UnitRecord(k, records[k]) for k in parts]
+        out.evaluations += s["evaluations"]
+        for r in s["rejected"]:
+            if r["code"] == "JX-D01" and "fill_date" in r and (r.get("unit_code") or r.get("unit_name")):
+                ghost = _ghost(r)
+                if ghost["status"] == "selfeval":
+                    out.ghost_evaluations.append(ghost)
+                else:
+                    out.ghosts.append(UnitRecord("", ghost))
+            else:
+                out.rejected.append(r)
+    return out

@@ -1,0 +1,185 @@
+"""Roll-up of county summaries: a summary workbook among ``jixiao consolidate``'s inputs.
+
+A city consolidates its counties' summaries (and a province its cities') without the units'
+workbooks. What makes that exact is the summary's own records, in its very hidden sheet
+``_jixiao_summary`` (written with every summary, see :func:`meta_rows`):
+
+- row 1: ``jixiao-summary``, the format version, and a JSON header (the county's name from
+  ``--county``, the year, ``found``, whether it is itself a roll-up, the row counts);
+- one ``unit`` row per consolidated unit, in the summary's order: the record consolidation
+  decided with (money as exact decimal strings, counts, findings by code, project codes,
+  填表日期, the unit file's time and size);
+- one ``evaluation`` row per 自评表, one ``rejected`` row per file not consolidated (with the
+  unit, 填表日期 and year of a JX-D01 loser, so the roll-up can decide JX-D01 again).
+
+A JSON text longer than a cell holds is split over the row's next cells.
+
+The rows themselves (项目清单, 指标明细, 校验问题) are read from the visible sheets, sliced by
+each unit's row counts; a sheet whose rows do not match the records (edited in Excel, rows
+sorted or deleted) makes the whole summary not consolidated, with the reason. The findings
+consolidation made (JX-D01 / JX-D02, the rows after the units' own in 校验问题) are not read:
+the roll-up decides them again over all counties, as consolidating every unit at once would.
+Money comes from the records, never from a cell (cells hold floats once read).
+
+Read in a worker, like a unit workbook: :func:`read_summary` returns one record for the file
+(``status`` ``summary``) with every unit's record and rows already rendered in the roll-up's
+layout (县区 first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from decimal import Decimal
+from typing import Any
+
+from .records import UnitRecord, rejected, schedule_row, unit_row
+from .sheets import INDICATORS, ISSUES, META, PROJECTS, REJECTED, SCHEDULE, UNITS, Link, plain, render_row
+from .xlsxstream import compress
+
+MARK = "jixiao-summary"
+FORMAT = 1
+_PIECE = 32000  # characters of JSON per cell (Excel's limit is 32,767)
+
+OLD_SUMMARY = ("这是 jixiao 汇总表，但缺少逐级汇总所需的记录（由旧版本生成）：请该县区用当前版本重新汇总后"
+               "再上报，本文件未纳入汇总")
+CHANGED = ("这是 jixiao 汇总表，但其中“{sheet}”的行与汇总时的记录不一致（可能在 Excel 中排序、删除或改动过行）："
+           "请该县区重新汇总后再上报，本文件未纳入汇总")
+UNREADABLE = "这是 jixiao 汇总表，但其记录无法读取（{why}）：请该县区重新汇总后再上报，本文件未纳入汇总"
+
+
+def _pieces(kind: str, data: Any) -> list[str]:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return [kind, *(text[i:i + _PIECE] for i in range(0, len(text), _PIECE))]
+
+
+def meta_rows(county) -> Any:
+    """The hidden sheet's rows (lists of texts) for the summary of ``county`` (a :class:`.summary.County`)."""
+    own = {"projects": 0, "indicators": 0, "issues": 0}
+    for u in county.units:
+        own["projects"] += u.summary["rows"].get(PROJECTS, 0)
+        own["indicators"] += u.summary["rows"].get(INDICATORS, 0)
+        own["issues"] += u.summary["rows"].get(ISSUES, 0)
+    header = {"format": FORMAT, "county": county.name, "year": county.year, "found": county.found,
+              "rollup": county.rollup, "units": len(county.units), "evaluations": len(county.evaluations),
+              "rejected": len(county.rejected), "rows": own}
+    yield [MARK, str(FORMAT), json.dumps(header, ensure_ascii=False)]
+    for u in county.units:
+        yield _pieces("unit", {k: v for k, v in u.summary.items() if k != "links"})
+    for e in county.evaluations:
+        yield _pieces("evaluation", e)
+    for r in county.rejected:
+        yield _pieces("rejected", r)
+
+
+def _joined(row: list[Any]) -> Any:
+    return json.loads("".join(str(c) for c in row[1:] if c not in (None, "")))
+
+
+def _value(v: Any) -> Any:
+    """A cell as calamine reads it → as the summary wrote it: numbers were Decimals or ints."""
+    if v == "":
+        return None
+    if v.__class__ is float:
+        return int(v) if v.is_integer() else Decimal(repr(v))
+    return v
+
+
+def county_name(header: dict[str, Any], name: str) -> str:
+    """A county's name: as given to ``--county`` when it was consolidated, else the summary file's name."""
+    given = header.get("county")
+    if given:
+        return str(given)
+    stem = os.path.splitext(os.path.basename(name))[0]
+    return stem
+
+
+def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
+                 targets: dict[str, Decimal]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A summary workbook's record for a roll-up; a rejected record when it is a summary that cannot be
+    rolled up (an old one, or one whose rows were changed); ``None`` when it is not a summary at all."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(path)
+        names = set(wb.sheet_names)
+    except Exception:  # noqa: BLE001 - not a workbook calamine can open: not a summary
+        return None
+    if META not in names:
+        if {UNITS, PROJECTS, REJECTED} <= names:
+            return rejected(name, "JX-D03", OLD_SUMMARY, stat), {}
+        return None
+    try:
+        meta = wb.get_sheet_by_name(META).to_python()
+        if not meta or meta[0][0] != MARK:
+            return rejected(name, "JX-D03", OLD_SUMMARY, stat), {}
+        header = json.loads(meta[0][2])
+        if int(header.get("format", 0)) > FORMAT:
+            return rejected(name, "JX-D03", "这是较新版本 jixiao 生成的汇总表：请升级 jixiao 后再汇总，"
+                                            "本文件未纳入汇总", stat), {}
+        records: dict[str, list[Any]] = {"unit": [], "evaluation": [], "rejected": []}
+        for row in meta[1:]:
+            if row and row[0] in records:
+                records[row[0]].append(_joined(row))
+        data = {sheet: wb.get_sheet_by_name(sheet).to_python() for sheet in (PROJECTS, INDICATORS, ISSUES)}
+    except (ValueError, KeyError, IndexError, TypeError, json.JSONDecodeError) as exc:
+        return rejected(name, "JX-D03", UNREADABLE.format(why=f"{type(exc).__name__}: {exc}"), stat), {}
+    except Exception as exc:  # noqa: BLE001 - calamine's own errors
+        return rejected(name, "JX-D03", UNREADABLE.format(why=f"{type(exc).__name__}: {exc}"), stat), {}
+    if len(records["unit"]) != header.get("units") or len(records["rejected"]) != header.get("rejected"):
+        return rejected(name, "JX-D03", UNREADABLE.format(why="记录数不符"), stat), {}
+    here = county_name(header, name)
+    inner = bool(header.get("rollup"))  # a roll-up itself: its rows have 县区 first already
+    skip = 1 if inner else 0
+
+    def county_of(record: dict[str, Any]) -> str:
+        below = record.get("county") if inner else None
+        return f"{here}/{below}" if below else here
+
+    at = {PROJECTS: 1, INDICATORS: 1, ISSUES: 1}
+    units, unit_blobs = [], []
+    for record in records["unit"]:
+        county = county_of(record)
+        code = record["unit"]["code"] or ""
+        rows: dict[str, list[list[Any]]] = {}
+        for sheet in (PROJECTS, INDICATORS, ISSUES):
+            n = record["rows"].get(sheet, 0)
+            part = data[sheet][at[sheet]:at[sheet] + n]
+            at[sheet] += n
+            if len(part) != n or any(str(_value(r[skip]) or "") != str(code) for r in part):
+                return rejected(name, "JX-D03", CHANGED.format(sheet=sheet), stat), {}
+            rows[sheet] = [[county, *map(_value, r[skip:])] for r in part]
+        links = []
+        for i, row in enumerate(rows[PROJECTS]):  # the link to the unit's sheet, as the unit's worker made it
+            row[-1] = link = Link(record["path"], row[3])
+            if not link.fits():
+                links.append([i, link.target()])
+        record = {**record, "county": county}
+        if links:
+            record["links"] = links
+        u = UnitRecord("", record)
+        rows[UNITS] = [[county, *unit_row(u)]]
+        rows[SCHEDULE] = [[county, *schedule_row(u, targets)]]
+        blobs: dict[str, bytes] = {sheet: _pack(sheet, r) for sheet, r in rows.items() if r}
+        if tables:
+            table = {sheet: [[plain(v) for v in row] for row in rows[sheet]] for sheet in (PROJECTS, INDICATORS, ISSUES)}
+            blobs["table"] = zlib.compress(json.dumps(table, ensure_ascii=False, default=str).encode("utf-8"), 1)
+        units.append(record)
+        unit_blobs.append(blobs)
+    own = header.get("rows", {})
+    if at[PROJECTS] - 1 != own.get("projects") or at[INDICATORS] - 1 != own.get("indicators"):
+        return rejected(name, "JX-D03", UNREADABLE.format(why="行数不符"), stat), {}
+    for e in records["evaluation"]:
+        e["county"] = county_of(e)
+    for r in records["rejected"]:
+        r["county"] = county_of(r)
+    summary = {"path": name, "status": "summary", "size": stat.st_size, "mtime": stat.st_mtime,
+               "county": here, "year": header.get("year"), "found": header.get("found"), "units": units,
+               "evaluations": records["evaluation"], "rejected": records["rejected"]}
+    return summary, {"units": unit_blobs}
+
+
+def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
+    raw = "".join(render_row(sheet, r, True) for r in rows).encode("utf-8")
+    return compress(raw, rows=len(rows), level=3).pack()
