@@ -51,8 +51,9 @@ from ..paths import escaped, not_regular, odd, shown
 from ..profiles import Profile, load_profile, load_profile_file
 from ..values import MILESTONES, identity_key
 from .cache import Cache, cache_key
+from .rollup import roll_up, unit_keys
 from .staging import Staging, is_temporary, reason, sweep
-from .records import MONEY, UnitRecord, finding_row, identity, rejected, unit_label
+from .records import UnitRecord, finding_row, identity, rejected, unit_label
 from .summary import County, write_summary, write_tables
 from .xlsxstream import DamagedCache
 
@@ -430,7 +431,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             if bar is not None:
                 bar.stop()
         # county summaries (a roll-up): their units, 自评表 and files not consolidated, as if given here
-        rolled = _roll_up(cache, [(k, s) for k, s in summaries.values() if s["status"] == "summary"])
+        rolled = roll_up(cache, [(k, s) for k, s in summaries.values() if s["status"] == "summary"])
         cache.finish({key for key, _ in summaries.values()} | rolled.keys, set(keys))
 
         # decisions that need all files (each ends in an order of its own: no need to sort the files first)
@@ -672,68 +673,3 @@ def _cross_unit_codes(units: list[UnitRecord]) -> None:
             others = "、".join(unit_label(o.summary["unit"]) for o in group if o is not u)
             u.extra_issues.append(_finding("JX-D02", f"项目编码 {code} 同时出现在单位 {others}", u.summary))
 
-
-def unit_keys(key: str, record: dict[str, Any]) -> list[str]:
-    """The cache keys of a county summary's units (its record holds only how many)."""
-    return [f"{key}#{i}" for i in range(record["n_units"])]
-
-
-@dataclass
-class RolledUp:
-    """What the county summaries among the inputs bring (see :mod:`.rollup`)."""
-
-    summaries: list[str] = field(default_factory=list)  # the summaries rolled up
-    counties: list[str] = field(default_factory=list)  # their 县区
-    units: list[UnitRecord] = field(default_factory=list)
-    evaluations: list[dict[str, Any]] = field(default_factory=list)
-    rejected: list[dict[str, Any]] = field(default_factory=list)  # carried over, each with its county
-    #: the counties' JX-D01 losers, decided again beside every other county's files
-    ghosts: list[UnitRecord] = field(default_factory=list)
-    ghost_evaluations: list[dict[str, Any]] = field(default_factory=list)
-    keys: set[str] = field(default_factory=set)
-    found: int = 0  # files the counties found
-
-
-def _ghost(r: dict[str, Any]) -> dict[str, Any]:
-    """A county's JX-D01 loser as a candidate again: its 未纳入文件 row is made anew (or kept, ``ghost``)."""
-    return {"path": r["path"], "status": "selfeval" if r.get("of") == "selfeval" else "ok", "size": r["size"],
-            "mtime": r["mtime"], "county": r.get("county"), "money": ["0"] * len(MONEY), "ghost": r,
-            "unit": {"code": r.get("unit_code"), "name": r.get("unit_name"), "year": r.get("year"),
-                     "fill_date": r.get("fill_date")}}
-
-
-SAME_SUMMARY = "与 {other} 包含相同的单位文件（同一县区的汇总表提交了两次？），本文件未纳入汇总"
-
-
-def _roll_up(cache: Cache, summaries: list[tuple[str, dict[str, Any]]]) -> RolledUp:
-    out = RolledUp()
-    seen: dict[str, str] = {}  # a unit file's path → the summary it came in
-    for key, s in sorted(summaries, key=lambda item: item[1]["path"]):
-        parts = unit_keys(key, s)
-        records = cache.summaries(parts)
-        if len(records) != len(parts):
-            raise DamagedCache("a county summary's units are missing from the cache")
-        paths = [records[k]["path"] for k in parts] + [r["path"] for r in s["rejected"]]
-        twice = next((seen[p] for p in paths if p in seen), None)
-        if twice is not None:  # the same county's summary twice: its units are not JX-D01 against themselves
-            out.rejected.append({**rejected(s["path"], "JX-D01", SAME_SUMMARY.format(other=twice)),
-                                 "size": s["size"], "mtime": s["mtime"]})
-            out.keys.add(key)
-            continue
-        seen.update(dict.fromkeys(paths, s["path"]))
-        out.summaries.append(s["path"])
-        out.counties.append(s["county"])
-        out.found += s["found"]
-        out.keys.update(parts)
-        out.units += [UnitRecord(k, records[k]) for k in parts]
-        out.evaluations += s["evaluations"]
-        for r in s["rejected"]:
-            if r["code"] == "JX-D01" and "fill_date" in r and (r.get("unit_code") or r.get("unit_name")):
-                ghost = _ghost(r)
-                if ghost["status"] == "selfeval":
-                    out.ghost_evaluations.append(ghost)
-                else:
-                    out.ghosts.append(UnitRecord("", ghost))
-            else:
-                out.rejected.append(r)
-    return out

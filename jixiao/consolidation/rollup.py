@@ -31,12 +31,13 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .records import UnitRecord, rejected, schedule_row, unit_row
+from .records import MONEY, UnitRecord, rejected, schedule_row, unit_row
 from .sheets import INDICATORS, ISSUES, META, PROJECTS, REJECTED, SCHEDULE, UNITS, Link, plain, render_row
-from .xlsxstream import compress
+from .xlsxstream import DamagedCache, compress
 
 MARK = "jixiao-summary"
 FORMAT = 1
@@ -183,3 +184,70 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
 def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
     raw = "".join(render_row(sheet, r, True) for r in rows).encode("utf-8")
     return compress(raw, rows=len(rows), level=3).pack()
+
+
+def unit_keys(key: str, record: dict[str, Any]) -> list[str]:
+    """The cache keys of a county summary's units (its record holds only how many)."""
+    return [f"{key}#{i}" for i in range(record["n_units"])]
+
+
+@dataclass
+class RolledUp:
+    """What the county summaries among the inputs bring (see :mod:`.rollup`)."""
+
+    summaries: list[str] = field(default_factory=list)  # the summaries rolled up
+    counties: list[str] = field(default_factory=list)  # their 县区
+    units: list[UnitRecord] = field(default_factory=list)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # carried over, each with its county
+    #: the counties' JX-D01 losers, decided again beside every other county's files
+    ghosts: list[UnitRecord] = field(default_factory=list)
+    ghost_evaluations: list[dict[str, Any]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+    found: int = 0  # files the counties found
+
+
+def _ghost(r: dict[str, Any]) -> dict[str, Any]:
+    """A county's JX-D01 loser as a candidate again: its 未纳入文件 row is made anew (or kept, ``ghost``)."""
+    return {"path": r["path"], "status": "selfeval" if r.get("of") == "selfeval" else "ok", "size": r["size"],
+            "mtime": r["mtime"], "county": r.get("county"), "money": ["0"] * len(MONEY), "ghost": r,
+            "unit": {"code": r.get("unit_code"), "name": r.get("unit_name"), "year": r.get("year"),
+                     "fill_date": r.get("fill_date")}}
+
+
+SAME_SUMMARY = "与 {other} 包含相同的单位文件（同一县区的汇总表提交了两次？），本文件未纳入汇总"
+
+
+def roll_up(cache: Any, summaries: list[tuple[str, dict[str, Any]]]) -> RolledUp:
+    """The county summaries among a run's files (key, record), expanded from the cache (:class:`.cache.Cache`)."""
+    out = RolledUp()
+    seen: dict[str, str] = {}  # a unit file's path → the summary it came in
+    for key, s in sorted(summaries, key=lambda item: item[1]["path"]):
+        parts = unit_keys(key, s)
+        records = cache.summaries(parts)
+        if len(records) != len(parts):
+            raise DamagedCache("a county summary's units are missing from the cache")
+        paths = [records[k]["path"] for k in parts] + [r["path"] for r in s["rejected"]]
+        twice = next((seen[p] for p in paths if p in seen), None)
+        if twice is not None:  # the same county's summary twice: its units are not JX-D01 against themselves
+            out.rejected.append({**rejected(s["path"], "JX-D01", SAME_SUMMARY.format(other=twice)),
+                                 "size": s["size"], "mtime": s["mtime"]})
+            out.keys.add(key)
+            continue
+        seen.update(dict.fromkeys(paths, s["path"]))
+        out.summaries.append(s["path"])
+        out.counties.append(s["county"])
+        out.found += s["found"]
+        out.keys.update(parts)
+        out.units += [UnitRecord(k, records[k]) for k in parts]
+        out.evaluations += s["evaluations"]
+        for r in s["rejected"]:
+            if r["code"] == "JX-D01" and "fill_date" in r and (r.get("unit_code") or r.get("unit_name")):
+                ghost = _ghost(r)
+                if ghost["status"] == "selfeval":
+                    out.ghost_evaluations.append(ghost)
+                else:
+                    out.ghosts.append(UnitRecord("", ghost))
+            else:
+                out.rejected.append(r)
+    return out
