@@ -15,7 +15,9 @@ workbooks. What makes that exact is the summary's own records, in its very hidde
 A JSON text longer than a cell holds is split over the row's next cells.
 
 The rows themselves (项目清单, 指标明细, 校验问题) are read from the visible sheets, sliced by
-each unit's row counts; a sheet whose rows do not match the records (edited in Excel, rows
+each unit's row counts: as XML, each row given its 县区 cell and otherwise copied as written, when
+the sheets are as jixiao wrote them (rows without positions); cell by cell otherwise (a summary
+saved again by Excel) and for ``--csv-dir``; a sheet whose rows do not match the records (edited in Excel, rows
 sorted or deleted) makes the whole summary not consolidated, with the reason. The findings
 consolidation made (JX-D01 / JX-D02, the rows after the units' own in 校验问题) are not read:
 the roll-up decides them again over all counties, as consolidating every unit at once would.
@@ -30,14 +32,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from .records import MONEY, UnitRecord, rejected, schedule_row, unit_row
-from .sheets import INDICATORS, ISSUES, META, PROJECTS, REJECTED, SCHEDULE, UNITS, Link, plain, render_row
-from .xlsxstream import DamagedCache, compress
+from .sheets import INDICATORS, ISSUES, META, PROJECTS, REJECTED, SCHEDULE, STYLES, UNITS, Link, plain, render_row
+from .xlsxstream import DamagedCache, compress, text_cell
 
 MARK = "jixiao-summary"
 FORMAT = 1
@@ -123,7 +127,9 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
         for row in meta[1:]:
             if row and row[0] in records:
                 records[row[0]].append(_joined(row))
-        data = {sheet: wb.get_sheet_by_name(sheet).to_python() for sheet in (PROJECTS, INDICATORS, ISSUES)}
+        own = None if tables else _own_rows(path)
+        data = {} if own is not None else \
+            {sheet: wb.get_sheet_by_name(sheet).to_python() for sheet in (PROJECTS, INDICATORS, ISSUES)}
     except (ValueError, KeyError, IndexError, TypeError, json.JSONDecodeError) as exc:
         return rejected(name, "JX-D03", UNREADABLE.format(why=f"{type(exc).__name__}: {exc}"), stat), {}
     except Exception as exc:  # noqa: BLE001 - calamine's own errors
@@ -143,6 +149,29 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
     for record in records["unit"]:
         county = county_of(record)
         code = record["unit"]["code"] or ""
+        if own is not None:  # rows as written: each gets its 县区 cell, the rest is copied
+            blobs = {}
+            old = _cell(record.get("county") or "") if inner else ""
+            new = "<row>" + _cell(county)
+            for sheet in (PROJECTS, INDICATORS, ISSUES):
+                n = record["rows"].get(sheet, 0)
+                part = own[sheet][at[sheet]:at[sheet] + n]
+                at[sheet] += n
+                expect = f"<row>{old}{_cell(code)}".encode("utf-8")
+                if len(part) != n or not all(r.startswith(expect) for r in part):
+                    return rejected(name, "JX-D03", CHANGED.format(sheet=sheet), stat), {}
+                if n:
+                    skip_bytes = 5 + len(old.encode("utf-8"))
+                    head = new.encode("utf-8")
+                    raw = b"".join(head + r[skip_bytes:] + b"</row>" for r in part)
+                    blobs[sheet] = compress(raw, rows=n, level=3).pack()
+            record = {**record, "county": county}
+            u = UnitRecord("", record)
+            blobs[UNITS] = _pack(UNITS, [[county, *unit_row(u)]])
+            blobs[SCHEDULE] = _pack(SCHEDULE, [[county, *schedule_row(u, targets)]])
+            units.append(record)
+            unit_blobs.append(blobs)
+            continue
         rows: dict[str, list[list[Any]]] = {}
         for sheet in (PROJECTS, INDICATORS, ISSUES):
             n = record["rows"].get(sheet, 0)
@@ -157,6 +186,7 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
             if not link.fits():
                 links.append([i, link.target()])
         record = {**record, "county": county}
+        record.pop("links", None)
         if links:
             record["links"] = links
         u = UnitRecord("", record)
@@ -179,6 +209,47 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
                "county": here, "year": header.get("year"), "found": header.get("found"), "units": units,
                "evaluations": records["evaluation"], "rejected": records["rejected"]}
     return summary, {"units": unit_blobs}
+
+
+def _cell(text: str) -> str:
+    """A text cell as :func:`.sheets.render_row` writes it (an empty one for no text)."""
+    return text_cell(text, STYLES.text) if text else f'<c s="{STYLES.text}"/>'
+
+
+_SHEET = re.compile(r"<sheet\b[^>]*>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+
+
+def _own_rows(path: str) -> dict[str, list[bytes]] | None:
+    """The data rows of 项目清单, 指标明细 and 校验问题 as XML (each without its ``</row>``; the header row
+    first), when every one is as jixiao writes it (``<row>`` without a position); else None."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            ids = {}
+            for element in _SHEET.findall(book):
+                attrs = dict(_ATTR.findall(element))
+                ids[attrs.get("name")] = attrs.get("r:id")
+            targets = {}
+            for element in re.findall(r"<Relationship\b[^>]*>", rels):
+                attrs = dict(_ATTR.findall(element))
+                targets[attrs.get("Id")] = attrs.get("Target", "")
+            out = {}
+            for sheet in (PROJECTS, INDICATORS, ISSUES):
+                target = targets[ids[sheet]]
+                xml = zf.read(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+                start, end = xml.index(b"<sheetData>") + len(b"<sheetData>"), xml.index(b"</sheetData>")
+                rows = xml[start:end].split(b"</row>")
+                if rows[-1] or not rows[0].startswith(b'<row r="1"'):
+                    return None
+                rows.pop()
+                if not all(r.startswith(b"<row><c ") for r in rows[1:]):
+                    return None  # saved by another program: read cell by cell
+                out[sheet] = rows
+            return out
+    except (OSError, KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
+        return None
 
 
 def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
