@@ -196,3 +196,16 @@ def test_rollup_tables_have_the_county(rolled, tmp_path):
     # with tables the summaries' rows are read cell by cell (not copied as XML): the same rows all the same
     for sheet in (UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED):
         assert _rows(result.output, sheet, drop_county=True) == _rows(rolled["whole"].output, sheet), sheet
+
+
+def test_a_summary_beside_its_own_units_is_listed(tmp_path):
+    """A clerk gives the county's summary and the county's unit folder: the units are not taken twice."""
+    units = tmp_path / "甲县"
+    for i in range(3):
+        book = generate_unit(i, n_projects=1, n_indicators=2)
+        _write(units / f"{book.unit.code}.xlsx", book)
+    consolidate([units], tmp_path / "上报" / "甲县汇总.xlsx", workers=1, use_cache=False)
+    result = consolidate([tmp_path / "上报", units], tmp_path / "市.xlsx", workers=1, use_cache=False)
+    assert result.units == 3 and result.not_consolidated == 1
+    assert "也直接在本次的输入中" in result.rejected[0]["reason"]
+    assert result.found == result.consolidated + result.not_consolidated

@@ -386,7 +386,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{os_reason(exc)}", listed.pop(path)))
             del keys[path]  # listed with its reason: not read as well
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
-        for key, record in cache.summaries([k for k in present if "#" not in k]).items():
+        for key, record in cache.summaries(list(present)).items():
             if record["status"] == "summary":  # a county summary: cached only with every unit of it
                 parts = unit_keys(key, record)
                 if len(cache.present(parts, with_table=csv_dir is not None)) != len(parts):
@@ -431,7 +431,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             if bar is not None:
                 bar.stop()
         # county summaries (a roll-up): their units, 自评表 and files not consolidated, as if given here
-        rolled = roll_up(cache, [(k, s) for k, s in summaries.values() if s["status"] == "summary"])
+        rolled = roll_up(cache, [(k, s) for k, s in summaries.values() if s["status"] == "summary"], listed)
         cache.finish({key for key, _ in summaries.values()} | rolled.keys, set(keys))
 
         # decisions that need all files (each ends in an order of its own: no need to sort the files first)

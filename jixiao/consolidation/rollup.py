@@ -289,8 +289,13 @@ def _ghost(r: dict[str, Any]) -> dict[str, Any]:
 SAME_SUMMARY = "与 {other} 包含相同的单位文件（同一县区的汇总表提交了两次？），本文件未纳入汇总"
 
 
-def roll_up(cache: Any, summaries: list[tuple[str, dict[str, Any]]]) -> RolledUp:
-    """The county summaries among a run's files (key, record), expanded from the cache (:class:`.cache.Cache`)."""
+ALSO_GIVEN = ("其中的单位文件 {path} 也直接在本次的输入中：同一文件不能既按汇总表又按单位工作簿汇总，"
+              "请只提交汇总表或只提交单位文件，本文件未纳入汇总")
+
+
+def roll_up(cache: Any, summaries: list[tuple[str, dict[str, Any]]], listed: Any = ()) -> RolledUp:
+    """The county summaries among a run's files (key, record), expanded from the cache (:class:`.cache.Cache`);
+    ``listed``: the other files of the run (a summary holding one of them is not rolled up)."""
     out = RolledUp()
     seen: dict[str, str] = {}  # a unit file's path → the summary it came in
     for key, s in sorted(summaries, key=lambda item: item[1]["path"]):
@@ -299,11 +304,17 @@ def roll_up(cache: Any, summaries: list[tuple[str, dict[str, Any]]]) -> RolledUp
         if len(records) != len(parts):
             raise DamagedCache("a county summary's units are missing from the cache")
         paths = [records[k]["path"] for k in parts] + [r["path"] for r in s["rejected"]]
+        given = next((p for p in paths if p in listed), None)
+        if given is not None:
+            out.rejected.append({**rejected(s["path"], "JX-D01", ALSO_GIVEN.format(path=given)),
+                                 "size": s["size"], "mtime": s["mtime"]})
+            out.keys.update(parts)
+            continue
         twice = next((seen[p] for p in paths if p in seen), None)
         if twice is not None:  # the same county's summary twice: its units are not JX-D01 against themselves
             out.rejected.append({**rejected(s["path"], "JX-D01", SAME_SUMMARY.format(other=twice)),
                                  "size": s["size"], "mtime": s["mtime"]})
-            out.keys.add(key)
+            out.keys.update(parts)  # kept: the next run finds it as now
             continue
         seen.update(dict.fromkeys(paths, s["path"]))
         out.summaries.append(s["path"])
