@@ -209,3 +209,16 @@ def test_a_summary_beside_its_own_units_is_listed(tmp_path):
     assert result.units == 3 and result.not_consolidated == 1
     assert "也直接在本次的输入中" in result.rejected[0]["reason"]
     assert result.found == result.consolidated + result.not_consolidated
+
+
+def test_a_summary_saved_again_by_another_program_rolls_up_the_same(rolled, tmp_path):
+    """Opened and saved (rows get positions, strings shared): read cell by cell, with the same result."""
+    sums = tmp_path / "上报"
+    shutil.copytree(rolled["sums"], sums)
+    resaved = openpyxl.load_workbook(sums / "乙县汇总.xlsx")
+    resaved.save(sums / "乙县汇总.xlsx")
+    result = consolidate([sums], tmp_path / "市.xlsx", workers=1, use_cache=False)
+    for name in RESULT_FIELDS:
+        assert getattr(result, name) == getattr(rolled["city"], name), name
+    for sheet in (UNITS, PROJECTS, INDICATORS, ISSUES, REJECTED):
+        assert _rows(result.output, sheet) == _rows(rolled["city"].output, sheet), sheet

@@ -127,9 +127,6 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
         for row in meta[1:]:
             if row and row[0] in records:
                 records[row[0]].append(_joined(row))
-        own = None if tables else _own_rows(path)
-        data = {} if own is not None else \
-            {sheet: wb.get_sheet_by_name(sheet).to_python() for sheet in (PROJECTS, INDICATORS, ISSUES)}
     except (ValueError, KeyError, IndexError, TypeError, json.JSONDecodeError) as exc:
         return rejected(name, "JX-D03", UNREADABLE.format(why=f"{type(exc).__name__}: {exc}"), stat), {}
     except Exception as exc:  # noqa: BLE001 - calamine's own errors
@@ -144,62 +141,22 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
         below = record.get("county") if inner else None
         return f"{here}/{below}" if below else here
 
-    at = {PROJECTS: 1, INDICATORS: 1, ISSUES: 1}
-    units, unit_blobs = [], []
-    for record in records["unit"]:
-        county = county_of(record)
-        code = record["unit"]["code"] or ""
-        if own is not None:  # rows as written: each gets its 县区 cell, the rest is copied
-            blobs = {}
-            old = _cell(record.get("county") or "") if inner else ""
-            new = "<row>" + _cell(county)
-            for sheet in (PROJECTS, INDICATORS, ISSUES):
-                n = record["rows"].get(sheet, 0)
-                part = own[sheet][at[sheet]:at[sheet] + n]
-                at[sheet] += n
-                expect = f"<row>{old}{_cell(code)}".encode("utf-8")
-                if len(part) != n or not all(r.startswith(expect) for r in part):
-                    return rejected(name, "JX-D03", CHANGED.format(sheet=sheet), stat), {}
-                if n:
-                    skip_bytes = 5 + len(old.encode("utf-8"))
-                    head = new.encode("utf-8")
-                    raw = b"".join(head + r[skip_bytes:] + b"</row>" for r in part)
-                    blobs[sheet] = compress(raw, rows=n, level=3).pack()
-            record = {**record, "county": county}
-            u = UnitRecord("", record)
-            blobs[UNITS] = _pack(UNITS, [[county, *unit_row(u)]])
-            blobs[SCHEDULE] = _pack(SCHEDULE, [[county, *schedule_row(u, targets)]])
-            units.append(record)
-            unit_blobs.append(blobs)
-            continue
-        rows: dict[str, list[list[Any]]] = {}
-        for sheet in (PROJECTS, INDICATORS, ISSUES):
-            n = record["rows"].get(sheet, 0)
-            part = data[sheet][at[sheet]:at[sheet] + n]
-            at[sheet] += n
-            if len(part) != n or any(str(_value(r[skip]) or "") != str(code) for r in part):
-                return rejected(name, "JX-D03", CHANGED.format(sheet=sheet), stat), {}
-            rows[sheet] = [[county, *map(_value, r[skip:])] for r in part]
-        links = []
-        for i, row in enumerate(rows[PROJECTS]):  # the link to the unit's sheet, as the unit's worker made it
-            row[-1] = link = Link(record["path"], row[3])
-            if not link.fits():
-                links.append([i, link.target()])
-        record = {**record, "county": county}
-        record.pop("links", None)
-        if links:
-            record["links"] = links
-        u = UnitRecord("", record)
-        rows[UNITS] = [[county, *unit_row(u)]]
-        rows[SCHEDULE] = [[county, *schedule_row(u, targets)]]
-        blobs: dict[str, bytes] = {sheet: _pack(sheet, r) for sheet, r in rows.items() if r}
+    try:
         if tables:
-            table = {sheet: [[plain(v) for v in row] for row in rows[sheet]] for sheet in (PROJECTS, INDICATORS, ISSUES)}
-            blobs["table"] = zlib.compress(json.dumps(table, ensure_ascii=False, default=str).encode("utf-8"), 1)
-        units.append(record)
-        unit_blobs.append(blobs)
+            raise NotOurs("the tables need the values")
+        with _Streams(path) as streams:  # rows as written: each gets its 县区 cell, the rest is copied
+            made = _as_xml(records["unit"], streams, county_of, inner, targets)
+    except NotOurs:  # saved by another program (or --csv-dir): cell by cell
+        try:
+            data = {sheet: wb.get_sheet_by_name(sheet).to_python() for sheet in (PROJECTS, INDICATORS, ISSUES)}
+        except Exception as exc:  # noqa: BLE001 - calamine's own errors
+            return rejected(name, "JX-D03", UNREADABLE.format(why=f"{type(exc).__name__}: {exc}"), stat), {}
+        made = _by_cell(records["unit"], data, county_of, inner, targets, tables)
+    if isinstance(made, str):
+        return rejected(name, "JX-D03", CHANGED.format(sheet=made), stat), {}
+    units, unit_blobs, at = made
     own = header.get("rows", {})
-    if at[PROJECTS] - 1 != own.get("projects") or at[INDICATORS] - 1 != own.get("indicators"):
+    if at[PROJECTS] != own.get("projects") or at[INDICATORS] != own.get("indicators"):
         return rejected(name, "JX-D03", UNREADABLE.format(why="行数不符"), stat), {}
     for e in records["evaluation"]:
         e["county"] = county_of(e)
@@ -216,17 +173,99 @@ def _cell(text: str) -> str:
     return text_cell(text, STYLES.text) if text else f'<c s="{STYLES.text}"/>'
 
 
+Made = tuple[list[dict[str, Any]], list[dict[str, bytes]], dict[str, int]]
+
+
+def _finish(record: dict[str, Any], county: str, blobs: dict[str, bytes], targets: dict[str, Decimal],
+            units: list[dict[str, Any]], unit_blobs: list[dict[str, bytes]]) -> None:
+    """A unit's own 单位汇总 and 支出计划汇总 rows, made from its record (they hold nothing else)."""
+    u = UnitRecord("", record)
+    blobs[UNITS] = _pack(UNITS, [[county, *unit_row(u)]])
+    blobs[SCHEDULE] = _pack(SCHEDULE, [[county, *schedule_row(u, targets)]])
+    units.append(record)
+    unit_blobs.append(blobs)
+
+
+def _as_xml(records: list[dict[str, Any]], streams: "_Streams", county_of, inner: bool,
+            targets: dict[str, Decimal]) -> Made | str:
+    """Each unit's rows as the summary holds them, its 县区 cell put first (in place of the inner
+    roll-up's); the sheet's name when a unit's rows are not where its record says."""
+    units: list[dict[str, Any]] = []
+    unit_blobs: list[dict[str, bytes]] = []
+    at = dict.fromkeys((PROJECTS, INDICATORS, ISSUES), 0)
+    for record in records:
+        county = county_of(record)
+        old = (_cell(record.get("county") or "") if inner else "").encode("utf-8")
+        expect = b"<row>" + old + _cell(record["unit"]["code"] or "").encode("utf-8")
+        head, skip = b"<row>" + _cell(county).encode("utf-8"), 5 + len(old)
+        blobs: dict[str, bytes] = {}
+        for sheet in (PROJECTS, INDICATORS, ISSUES):
+            n = record["rows"].get(sheet, 0)
+            part = streams.take(sheet, n)
+            at[sheet] += n
+            if len(part) != n or not all(r.startswith(expect) for r in part):
+                return sheet
+            if n:
+                raw = b"".join([head + r[skip:] + b"</row>" for r in part])
+                blobs[sheet] = compress(raw, rows=n, level=3).pack()
+        _finish({**record, "county": county}, county, blobs, targets, units, unit_blobs)
+    return units, unit_blobs, at
+
+
+def _by_cell(records: list[dict[str, Any]], data: dict[str, list[list[Any]]], county_of, inner: bool,
+             targets: dict[str, Decimal], tables: bool) -> Made | str:
+    """:func:`_as_xml` from the cells' values (rendered again; the links made again from the records)."""
+    units: list[dict[str, Any]] = []
+    unit_blobs: list[dict[str, bytes]] = []
+    skip = 1 if inner else 0
+    at = dict.fromkeys((PROJECTS, INDICATORS, ISSUES), 0)
+    for record in records:
+        county = county_of(record)
+        code = record["unit"]["code"] or ""
+        rows: dict[str, list[list[Any]]] = {}
+        for sheet in (PROJECTS, INDICATORS, ISSUES):
+            n = record["rows"].get(sheet, 0)
+            part = data[sheet][1 + at[sheet]:1 + at[sheet] + n]
+            at[sheet] += n
+            if len(part) != n or any(str(_value(r[skip]) or "") != str(code) for r in part):
+                return sheet
+            rows[sheet] = [[county, *map(_value, r[skip:])] for r in part]
+        links = []
+        for i, row in enumerate(rows[PROJECTS]):  # the link to the unit's sheet, as the unit's worker made it
+            row[-1] = link = Link(record["path"], row[3])
+            if not link.fits():
+                links.append([i, link.target()])
+        record = {**record, "county": county}
+        record.pop("links", None)
+        if links:
+            record["links"] = links
+        blobs = {sheet: _pack(sheet, rows[sheet]) for sheet in (PROJECTS, INDICATORS, ISSUES) if rows[sheet]}
+        if tables:
+            table = {sheet: [[plain(v) for v in row] for row in rows[sheet]] for sheet in (PROJECTS, INDICATORS, ISSUES)}
+            blobs["table"] = zlib.compress(json.dumps(table, ensure_ascii=False, default=str).encode("utf-8"), 1)
+        _finish(record, county, blobs, targets, units, unit_blobs)
+    return units, unit_blobs, at
+
+
+class NotOurs(Exception):
+    """A sheet's rows are not as jixiao writes them (positions, shared strings: saved by another program)."""
+
+
 _SHEET = re.compile(r"<sheet\b[^>]*>")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_BLOCK = 1 << 20
 
 
-def _own_rows(path: str) -> dict[str, list[bytes]] | None:
-    """The data rows of 项目清单, 指标明细 and 校验问题 as XML (each without its ``</row>``; the header row
-    first), when every one is as jixiao writes it (``<row>`` without a position); else None."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            book = zf.read("xl/workbook.xml").decode("utf-8")
-            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+class _Streams:
+    """The data rows of 项目清单, 指标明细 and 校验问题 as XML, streamed from the zip (a county's rows are
+    never all in memory), each row without its ``</row>``. Raises :class:`NotOurs` for a sheet whose
+    rows are not jixiao's own (``<row>`` without a position)."""
+
+    def __init__(self, path: str):
+        try:
+            self.zf = zipfile.ZipFile(path)
+            book = self.zf.read("xl/workbook.xml").decode("utf-8")
+            rels = self.zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
             ids = {}
             for element in _SHEET.findall(book):
                 attrs = dict(_ATTR.findall(element))
@@ -235,21 +274,60 @@ def _own_rows(path: str) -> dict[str, list[bytes]] | None:
             for element in re.findall(r"<Relationship\b[^>]*>", rels):
                 attrs = dict(_ATTR.findall(element))
                 targets[attrs.get("Id")] = attrs.get("Target", "")
-            out = {}
+            self.fh, self.buf, self.rows, self.ended = {}, {}, {}, {}
             for sheet in (PROJECTS, INDICATORS, ISSUES):
                 target = targets[ids[sheet]]
-                xml = zf.read(target.lstrip("/") if target.startswith("/") else "xl/" + target)
-                start, end = xml.index(b"<sheetData>") + len(b"<sheetData>"), xml.index(b"</sheetData>")
-                rows = xml[start:end].split(b"</row>")
-                if rows[-1] or not rows[0].startswith(b'<row r="1"'):
-                    return None
-                rows.pop()
-                if not all(r.startswith(b"<row><c ") for r in rows[1:]):
-                    return None  # saved by another program: read cell by cell
-                out[sheet] = rows
-            return out
-    except (OSError, KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-        return None
+                self.fh[sheet] = self.zf.open(target.lstrip("/") if target.startswith("/") else "xl/" + target)
+                self.buf[sheet], self.rows[sheet], self.ended[sheet] = b"", [], False
+                while b"<sheetData>" not in self.buf[sheet] and not self.ended[sheet]:
+                    self._read(sheet, split=False)
+                before, found, after = self.buf[sheet].partition(b"<sheetData>")
+                if not found or not after.startswith(b'<row r="1"'):
+                    raise NotOurs(sheet)
+                self.buf[sheet] = after
+                self._split(sheet)
+                self.take(sheet, 1, header=True)
+        except (OSError, KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+            self.close()
+            raise NotOurs(str(exc)) from exc
+        except NotOurs:
+            self.close()
+            raise
+
+    def _read(self, sheet: str, split: bool = True) -> None:
+        data = self.fh[sheet].read(_BLOCK)
+        if not data:
+            self.ended[sheet] = True
+        self.buf[sheet] += data
+        if split:
+            self._split(sheet)
+
+    def _split(self, sheet: str) -> None:
+        parts = self.buf[sheet].split(b"</row>")
+        self.buf[sheet] = parts.pop()
+        self.rows[sheet].extend(parts)
+
+    def take(self, sheet: str, n: int, header: bool = False) -> list[bytes]:
+        """The next ``n`` rows (fewer at the end of the sheet's data)."""
+        rows = self.rows[sheet]
+        while len(rows) < n and not self.ended[sheet] and b"</sheetData>" not in self.buf[sheet]:
+            self._read(sheet)
+        part, self.rows[sheet] = rows[:n], rows[n:]
+        if not header and not all(r.startswith(b"<row><c ") for r in part):
+            raise NotOurs(sheet)  # (a row of the end, past </sheetData>, does not start so either)
+        return part
+
+    def close(self) -> None:
+        for fh in getattr(self, "fh", {}).values():
+            fh.close()
+        if hasattr(self, "zf"):
+            self.zf.close()
+
+    def __enter__(self) -> "_Streams":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
 def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
