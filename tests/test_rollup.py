@@ -222,3 +222,18 @@ def test_a_summary_saved_again_by_another_program_rolls_up_the_same(rolled, tmp_
         assert getattr(result, name) == getattr(rolled["city"], name), name
     for sheet in (UNITS, PROJECTS, INDICATORS, ISSUES, REJECTED):
         assert _rows(result.output, sheet) == _rows(rolled["city"].output, sheet), sheet
+
+
+def test_a_rollup_never_replaces_a_county_summary(rolled, tmp_path):
+    """A tired clerk names one of the county summaries as -o: refused, the file untouched."""
+    from jixiao.errors import OutputError
+
+    sums = tmp_path / "上报"
+    shutil.copytree(rolled["sums"], sums)
+    target = sums / "甲县汇总.xlsx"
+    before = target.read_bytes()
+    with pytest.raises(OutputError, match="甲县"):
+        consolidate([sums], target, workers=1, use_cache=False)
+    assert target.read_bytes() == before
+    again = consolidate([sums], sums / "全市汇总.xlsx", workers=1)  # beside them, and again: fine
+    assert consolidate([sums], sums / "全市汇总.xlsx", workers=1).units == again.units == rolled["city"].units

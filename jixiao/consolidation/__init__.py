@@ -477,6 +477,8 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                         rollup=bool(rolled.summaries), name=county)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
             raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
+        if rolled.summaries and os.path.exists(output):
+            _not_a_county_summary(output)
         with Staging() as staged:  # all or nothing: the summary and the CSV set are put in place together
             try:
                 placements = write_summary(output, county, cache, staged.file(output))
@@ -499,6 +501,17 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
     finally:
         if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
             pool.shutdown(cancel_futures=True)
+
+
+def _not_a_county_summary(output: Path) -> None:
+    """A roll-up never replaces a county's summary (``-o`` naming one of the summaries it rolls up, say)."""
+    from .rollup import summary_header
+
+    header = summary_header(output)
+    if header is not None and not header.get("rollup"):
+        name = header.get("county") or output.stem
+        raise OutputError(f"输出文件 {shown(output)} 是县区“{name}”的汇总表，逐级汇总不会覆盖它："
+                          "请用另一个文件名（-o），例如“全市汇总.xlsx”")
 
 
 def _as_now(summary: dict[str, Any], st: os.stat_result) -> None:

@@ -78,6 +78,20 @@ def meta_rows(county) -> Any:
         yield _pieces("rejected", r)
 
 
+def summary_header(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The header of a jixiao summary's records (``county``, ``rollup``, …), or None for any other file."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(os.fspath(path))
+        if META not in wb.sheet_names:
+            return None
+        first = wb.get_sheet_by_name(META).to_python(nrows=1)
+        return json.loads(first[0][2]) if first and first[0][0] == MARK else None
+    except Exception:  # noqa: BLE001 - not a summary that can be read: not one
+        return None
+
+
 def _joined(row: list[Any]) -> Any:
     return json.loads("".join(str(c) for c in row[1:] if c not in (None, "")))
 
