@@ -17,12 +17,12 @@ from typing import Any
 
 import xlwings as xw
 
-from ..grid import SheetData
-from ..issues import FileReport
-from ..layouts import project_layout
-from ..reader import read_project
-from ..totals import plan_amount
-from ..values import parse_decimal, parse_indicator_value
+from ..forms.grid import SheetData
+from ..checks.issues import FileReport
+from ..forms.layouts import project_layout
+from ..forms.reader import read_project
+from ..totals.plan import plan_amount
+from ..forms.values import parse_decimal, parse_indicator_value
 from . import live
 
 __all__ = ["validate", "clear_marks", "refresh_totals", "add_project", "consolidate_folder", "export_docx",
@@ -43,7 +43,7 @@ def _alert(book: Any, message: str, title: str = "jixiao 绩效") -> None:
 @xw.script
 def validate(book: xw.Book | None = None) -> FileReport:
     """校验：检查当前单位工作簿，在问题单元格标色加批注，并生成“校验结果”表。"""
-    from ..validate import validate_book
+    from ..checks.validate import validate_book
 
     book = _caller(book)
     model = live.read_book(book)
@@ -66,7 +66,7 @@ def clear_marks(book: xw.Book | None = None) -> int:
 @xw.script
 def refresh_totals(book: xw.Book | None = None) -> None:
     """支出汇总：生成或刷新“支出计划汇总”表（公式随项目表实时更新）。"""
-    from ..totals_sheet import SHEET, schedule_table
+    from ..totals.sheet import SHEET, schedule_table
 
     book = _caller(book)
     model = live.read_book(book)
@@ -160,7 +160,7 @@ def JX_PARSE_VALUE(text: Any) -> list[list[Any]]:
 @xw.arg("rng", "range")
 def JX_CHECK_PROJECT(rng: Any) -> int:
     """一张项目绩效目标表（整表区域，从 A1 起）的错误个数。"""
-    from ..validate import validate_project
+    from ..checks.validate import validate_project
 
     values = rng.options(ndim=2).value or []
     top, left = rng.row - 1, rng.column - 1

@@ -14,15 +14,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..annotate import FILLS, MARK_SHEET, RESULT_SHEET
-from ..grid import Grid, SheetData
-from ..issues import ERROR, SEVERITY_ZH, FileReport, Issue
-from ..layouts import META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, is_input_cell, layout_of_sheet
-from ..model import UnitWorkbook
+from ..checks.annotate import FILLS, MARK_SHEET, RESULT_SHEET
+from ..forms.grid import Grid, SheetData
+from ..checks.issues import ERROR, SEVERITY_ZH, FileReport, Issue
+from ..forms.layouts import META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, is_input_cell, layout_of_sheet
+from ..forms.model import UnitWorkbook
 from ..profiles import load_profile
-from ..reader import read_grid
-from ..template import INPUT_FILL
-from ..values import EXCEL_ERRORS
+from ..forms.reader import read_grid
+from ..forms.template import INPUT_FILL
+from ..forms.values import EXCEL_ERRORS
 
 _PROJECT_SHEET = re.compile(rf"^{PROJECT_SHEET_PREFIX}(\d+)$")
 RESULT_HEADERS = ["序号", "严重程度", "代码", "工作表", "单元格", "字段", "值", "说明", "修正建议"]
@@ -54,7 +54,7 @@ def sheet_data(sheet: Any) -> SheetData:
 
 
 def book_grid(book: Any) -> Grid:
-    """A live book as a :class:`~jixiao.grid.Grid`; each sheet is read once, when first needed."""
+    """A live book as a :class:`~jixiao.forms.grid.Grid`; each sheet is read once, when first needed."""
     names = [s.name for s in book.sheets]
     return Grid(names, lambda name: sheet_data(book.sheets[name]), source=book.name)
 
@@ -185,4 +185,9 @@ def profile_of(book_model: UnitWorkbook):
 
 
 def folder_of(book: Any) -> Path:
-    return Path(book.fullname).parent
+    """The folder of the workbook's file; a remote book (xlwings Server, Lite) has none: it is only a name,
+    and its "folder" would be the server's working directory, where nothing of the clerk's belongs."""
+    full = Path(book.fullname)
+    if not full.is_absolute():
+        raise FileNotFoundError(f"工作簿 {book.name} 不在本机的文件夹中")
+    return full.parent

@@ -12,22 +12,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..layouts import a1
+from ..forms.layouts import a1
 
 
-def payload_from_file(path: str | Path, *, client: str = "Office.js") -> dict[str, Any]:
-    """The book payload of ``path`` (values of every sheet from A1, notes, names)."""
+def payload_from_file(path: str | Path, *, client: str = "Office.js", include: list[str] | str | None = None,
+                      exclude: list[str] | str | None = None) -> dict[str, Any]:
+    """The book payload of ``path`` as the xlwings Office.js client posts it: every sheet's values from A1
+    over its used range, the addresses of its notes; a sheet left out by ``include``/``exclude`` (a
+    script's declared sheets, :data:`jixiao.addin.server.registry.SCRIPTS`) travels with its name and
+    no values (``[[]]``) or notes, as the client sends it."""
     import openpyxl
     import xlwings as xw
     from python_calamine import CalamineWorkbook
 
-    from ..cellscan import CellScan
+    from ..forms.cellscan import CellScan
 
+    include, exclude = _names(include), _names(exclude)
+    if include and exclude:
+        raise ValueError("include and exclude cannot both be given")
     wb = CalamineWorkbook.from_path(str(path))
     comments = openpyxl.load_workbook(path)
     scan = CellScan(str(path))  # calamine gives error cells as '': Excel sends their text ("#REF!")
     sheets = []
     for name in wb.sheet_names:
+        left_out = (include and name not in include) or name in exclude
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         width = max((len(r) for r in rows), default=0)
         values = [list(r) + [""] * (width - len(r)) for r in rows] or [[]]
@@ -36,11 +44,22 @@ def payload_from_file(path: str | Path, *, client: str = "Office.js") -> dict[st
                 values[r - 1][c - 1] = text
         notes = [{"address": f"${c.column_letter}${c.row}"} for row in comments[name].iter_rows() for c in row
                  if c.comment is not None]
-        sheets.append({"name": name, "values": values, "pictures": [], "tables": [], "notes": notes,
-                       "used_range_address": f"$A$1:{_abs(len(values), width)}" if width else None})
+        state = comments[name].sheet_state
+        sheets.append({"name": name, "visibility": "Visible" if state == "visible" else state.title(),
+                       "values": [[]] if left_out else values, "pictures": [], "tables": [],
+                       "notes": [] if left_out else notes,
+                       "used_range_address": f"$A$1:{_abs(len(values), width)}" if width else None,
+                       "used_range_row_count": len(values) if width else 0,
+                       "used_range_column_count": width})
     return {"client": client, "version": xw.__version__,
             "book": {"name": Path(path).name, "active_sheet_index": 0, "selection": "A1"},
             "names": [], "sheets": sheets}
+
+
+def _names(value: list[str] | str | None) -> list[str]:
+    if not value:
+        return []
+    return [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
 
 
 def _abs(rows: int, cols: int) -> str:

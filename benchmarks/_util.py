@@ -42,6 +42,6 @@ def repeat_arg(doc: str) -> int:
 def unit_workbook(folder: Path) -> Path:
     """The benchmarks' unit: 10 projects × 12 indicators, with planted mistakes to mark."""
     from jixiao.synth import generate_unit
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     return write_workbook(folder / "unit.xlsx", generate_unit(42, n_projects=10, n_indicators=12, mistakes=True))

@@ -43,7 +43,7 @@ RUNS = 3  # of the cold run and of the re-run, each: the median is reported
 
 def _write_unit(args: tuple[int, str]) -> None:
     from jixiao.synth import generate_unit
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     seed, folder = args
     book = generate_unit(seed, n_projects=5, n_indicators=12)
@@ -190,7 +190,7 @@ def bench(n: int, workers: int, naive_sample: int) -> dict:
     # new changes each time. Cold runs and re-runs are each the median of three: these machines vary by a
     # third from run to run, and a ratio of two single runs would say more about the machine than the code.
     from jixiao.synth import generate_unit
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     changed = files[:: 100][: max(1, n // 100)]
     reruns, rerun_rss = [], 0

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from _util import save  # noqa: E402
 from sitekit import Server, clone_for, open_site, unit_book  # noqa: E402
 
-from jixiao.template import write_workbook  # noqa: E402
+from jixiao.forms.template import write_workbook  # noqa: E402
 
 
 def server_cpu(server: Server) -> float:

@@ -17,8 +17,8 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import median_ms, repeat_arg, save, unit_workbook  # noqa: E402
 
-from jixiao.annotate import annotate_file  # noqa: E402
-from jixiao.validate import validate_file  # noqa: E402
+from jixiao.checks.annotate import annotate_file  # noqa: E402
+from jixiao.checks.validate import validate_file  # noqa: E402
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
-from ..model import UnitWorkbook
+from ..forms.model import UnitWorkbook
 from ..paths import not_regular
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
@@ -152,7 +152,7 @@ def export_pdf(book: UnitWorkbook, out: str | Path) -> Path:
     """The Word document converted by LibreOffice (a clear message when it is not installed)."""
     import tempfile
 
-    from ..office import convert
+    from ..excel.office import convert
     from .docx import export_docx
 
     with tempfile.TemporaryDirectory(prefix="jixiao-pdf-") as tmp:

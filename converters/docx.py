@@ -18,14 +18,14 @@ from typing import Any
 
 from ..errors import JixiaoError
 from ..fsutil import atomic_path
-from ..grid import SheetData
-from ..layouts import (
+from ..forms.grid import SheetData
+from ..forms.layouts import (
     OVERALL_LAYOUT, SheetLayout, Static, a1, parse_range, project_layout,
 )
-from ..model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
-from ..reader import bind_fields, read_block, read_project
-from ..textsafe import xml_text
-from ..values import squeeze
+from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
+from ..forms.reader import bind_fields, read_block, read_project
+from ..forms.textsafe import xml_text
+from ..forms.values import squeeze
 
 BODY_FONT, TITLE_FONT = "仿宋", "宋体"
 NUMBERS = "一二三四五六七八九十"
@@ -59,7 +59,7 @@ def _shown(value: Any, kind: str) -> str:
 def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None,
               top: int) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
     """The cells of a form from row ``top`` down (values and labels) and its merges (0-based)."""
-    from ..template import _field_value, excel_text
+    from ..forms.template import _field_value, excel_text
 
     def get(name: str) -> str:
         return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
@@ -336,7 +336,7 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}
             bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
-            from ..model import Indicator, OverallTargets
+            from ..forms.model import Indicator, OverallTargets
 
             book.overall = OverallTargets(raw=raw, **data,
                                           indicators=read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator))

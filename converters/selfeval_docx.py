@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..fsutil import atomic_path
-from ..scoring import GRADE_WORDS
-from ..selfeval import EvalReport, RowScore, SheetScore
-from ..subtargets import indicators_of
-from ..textsafe import xml_text
-from ..values import squeeze
+from ..selfeval.scoring import GRADE_WORDS
+from ..selfeval.workbook import EvalReport, RowScore, SheetScore
+from ..selfeval.subtargets import indicators_of
+from ..forms.textsafe import xml_text
+from ..forms.values import squeeze
 from .docx import BODY_FONT, TITLE_FONT, _docx, _font, _para
 
 PLACEHOLDER = "（请填写）"

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import DepartmentTargets, Indicator, Measure, OverallTargets, Project, SubTarget, Unit, UnitWorkbook
-from ..values import parse_decimal, squeeze
+from ..forms.model import DepartmentTargets, Indicator, Measure, OverallTargets, Project, SubTarget, Unit, UnitWorkbook
+from ..forms.values import parse_decimal, squeeze
 
 _FIELD_CODE = re.compile(r"\s*TC\s.*?\\f\s+\w\s+\\l\s+\d+\s*$")
 _ITEM = re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]\s*")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from ..model import UnitWorkbook
+from ..forms.model import UnitWorkbook
 
 EXAMPLES = ("luanping_xinfang_2026", "huailai_xinfang_2020", "zhijiang_xinfang_2026")
 

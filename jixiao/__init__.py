@@ -18,8 +18,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "JixiaoError": ".errors", "Indicator": ".model", "Project": ".model", "Unit": ".model",
-    "UnitWorkbook": ".model", "read_workbook": ".reader", "write_workbook": ".template",
+    "JixiaoError": ".errors", "Indicator": ".forms.model", "Project": ".forms.model", "Unit": ".forms.model",
+    "UnitWorkbook": ".forms.model", "read_workbook": ".forms.reader", "write_workbook": ".forms.template",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

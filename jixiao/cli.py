@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .errors import JixiaoError
 from .paths import shown  # paths as given (surrogate-escaped when not UTF-8) are shown readably
-from .values import format_money
+from .forms.values import format_money
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -109,7 +109,7 @@ def templates_build(profiles: tuple[str, ...], out: str) -> None:
 def templates_addin(out: str) -> None:
     """生成带“绩效”选项卡的 Excel 加载项（.xlam）。"""
     from .outputs import check_output
-    from .ribbon import build_ribbon_addin
+    from .excel.ribbon import build_ribbon_addin
 
     check_output(out, content="addin")
     click.echo(f"已生成加载项：{build_ribbon_addin(out)}")
@@ -140,7 +140,7 @@ def demo(out: str) -> None:
 @click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True)
 def show(file: str, fmt: str, engine: str) -> None:
     """读取单位工作簿并显示其内容（json 为模型数据）。"""
-    from .reader import read_workbook
+    from .forms.reader import read_workbook
 
     book = read_workbook(file, engine)
     if fmt == "json":
@@ -169,8 +169,8 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
            output: str | None) -> None:
     """汇总资金支出计划：各项目、全单位各时点的累计金额与序时进度差距。"""
     from .profiles import load_profile, resolve_profile
-    from .reader import read_workbook
-    from .totals import MILESTONES, to_json, uncounted, unit_schedule
+    from .forms.reader import read_workbook
+    from .totals.plan import MILESTONES, to_json, uncounted, unit_schedule
 
     _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
@@ -178,7 +178,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     schedule = unit_schedule(book, prof)
     findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
     if write:
-        from .totals_sheet import write_totals_workbook
+        from .totals.sheet import write_totals_workbook
 
         write_totals_workbook(file, output, book, prof)
         click.echo(f"已生成“支出计划汇总”：{shown(output)}", err=fmt == "json")
@@ -209,7 +209,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
 
 def _echo_uncounted(findings) -> None:
     """The findings beside a printed amount: what it could not count (errors) and JX-L04."""
-    from .catalogue import SEVERITY_ZH
+    from .checks.catalogue import SEVERITY_ZH
 
     if any(i.severity == "error" for i in findings):
         click.echo("注意：以下内容未能计入，上面的金额不完整：")
@@ -240,7 +240,7 @@ def _check_write_option(flag: bool, output: str | None, name: str, *inputs: str)
 
 def _render_text(report) -> None:
     """A readable table grouped by file and sheet."""
-    from .issues import SEVERITY_ZH
+    from .checks.issues import SEVERITY_ZH
 
     for f in report.files:
         head = f"{f.path}  {f.unit_code or ''} {f.unit_name or ''}".rstrip()
@@ -276,9 +276,9 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
 
     退出码：0 无错误（可有提示），1 有错误，2 文件无法读取或参数错误。
     """
-    from .issues import Report
+    from .checks.issues import Report
     from .profiles import resolve_profile
-    from .validate import validate_file
+    from .checks.validate import validate_file
 
     if output and not (fix or annotate):
         fail(f"指定了 -o {output}，但没有加 --fix 或 --annotate：修正请加 --fix，标注请加 --annotate，"
@@ -293,13 +293,13 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         check_output(output, inputs=files, content="workbook")
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else None
     if fix:
-        from .fix import plan_fixes, write_fixed
-        from .reader import read_workbook
+        from .checks.fix import plan_fixes, write_fixed
+        from .forms.reader import read_workbook
 
         book = read_workbook(files[0])
         changes = plan_fixes(book, prof)
         write_fixed(files[0], output, changes)
-        from .textsafe import visible
+        from .forms.textsafe import visible
 
         for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal
             click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(ch.new or '')}”",
@@ -308,7 +308,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         files = (output,)
     report = Report(files=[validate_file(f, prof, engine=engine) for f in files])
     if annotate and report.files[0].readable:
-        from .annotate import annotate_file
+        from .checks.annotate import annotate_file
         from .profiles import load_profile
 
         password = (prof or load_profile("hebei")).protection_password
@@ -396,8 +396,8 @@ def selfeval() -> None:
 def selfeval_new(targets: str, output: str) -> None:
     """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
     from .outputs import check_output
-    from .reader import read_workbook
-    from .selfeval import prefill, write_selfeval
+    from .forms.reader import read_workbook
+    from .selfeval.workbook import prefill, write_selfeval
 
     check_output(output, inputs=[targets], content="xlsx")
     book = read_workbook(targets)
@@ -419,7 +419,7 @@ def selfeval_new(targets: str, output: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件。")
 def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     """自评打分：按指标类型计算得分、汇总总分并评定等级（优/良/中/差）。"""
-    from .selfeval import UNFINISHED, read_selfeval, score as run, write_scores
+    from .selfeval.workbook import UNFINISHED, read_selfeval, score as run, write_scores
 
     _check_write_option(write, output, "--write", file)
     report = run(read_selfeval(file))
@@ -461,8 +461,8 @@ def import_command(document: str, output: str, fmt: str) -> None:
     """把已发布的绩效文本（Word / PDF / 文本）导入为单位工作簿，并校验导入结果。"""
     from .converters import import_document
     from .outputs import check_output
-    from .template import write_workbook
-    from .validate import validate_file
+    from .forms.template import write_workbook
+    from .checks.validate import validate_file
 
     check_output(output, inputs=[document], content="workbook")
     book, unplaced = import_document(document, fmt)
@@ -484,13 +484,13 @@ def export_command(file: str, to: str, output: str) -> None:
     from .converters import EXPORTERS
     from .errors import NotAJixiaoWorkbook
     from .outputs import check_output
-    from .reader import read_workbook
+    from .forms.reader import read_workbook
 
     check_output(output, inputs=[file], content=to)
     try:
         book = read_workbook(file)
     except NotAJixiaoWorkbook as not_targets:
-        from .selfeval import read_selfeval, score as run  # perhaps a 自评表 rather than a target workbook
+        from .selfeval.workbook import read_selfeval, score as run  # perhaps a 自评表 rather than a target workbook
 
         try:
             evaluation = read_selfeval(file)
@@ -507,7 +507,7 @@ def export_command(file: str, to: str, output: str) -> None:
                        f"请用 jixiao score 查看清单。")
             sys.exit(EXIT_FINDINGS)
         return
-    from .totals import uncounted
+    from .totals.plan import uncounted
 
     findings = uncounted(book)  # the document prints money: say what it could not count
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
@@ -525,9 +525,9 @@ def export_command(file: str, to: str, output: str) -> None:
               help="上年已打分的自评表：延续项目的指标值取上年实际完成值。")
 def carry_command(last_year: str, year: int, output: str, selfeval: str | None) -> None:
     """由上年单位工作簿生成新年度工作簿：项目、指标带入，金额和支出计划清空待填，上年数列在旁边。"""
-    from .carry import carry_file
+    from .years.carry import carry_file
     from .outputs import check_output
-    from .validate import validate_file
+    from .checks.validate import validate_file
 
     if not 2000 <= year <= 2100:
         fail(f"预算年度“{year}”应为四位年份，如 2027")
@@ -559,8 +559,8 @@ def carry_command(last_year: str, year: int, output: str, selfeval: str | None) 
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="对比工作簿（.xlsx）。")
 def diff_command(old: str, new: str, fmt: str, write: bool, output: str | None) -> None:
     """对比两年的单位工作簿（或两个汇总表）：新增、减少的项目（单位），金额、支出计划、指标和绩效目标的变化。"""
-    from .diff import diff_files
-    from .diff_report import render_text, write_xlsx
+    from .years.diff import diff_files
+    from .years.diff_report import render_text, write_xlsx
     from .outputs import check_output
 
     if output and not write:

@@ -8,7 +8,7 @@ from pathlib import Path
 from .examples import load_examples
 from .profiles import BUILTIN, load_profile
 from .synth import generate_unit
-from .template import write_workbook
+from .forms.template import write_workbook
 
 TEMPLATE_NAME = "jixiao-unit-{profile}.xlsx"
 SELFEVAL_NAME = "jixiao-selfeval-{profile}.xlsx"
@@ -23,7 +23,7 @@ def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN, *, mac
         written.append(write_workbook(path, profile=load_profile(name)))
         if macros:
             written.append(write_workbook(path.with_suffix(".xlsm"), profile=load_profile(name)))
-        from .selfeval import write_selfeval
+        from .selfeval.workbook import write_selfeval
 
         written.append(write_selfeval(out / SELFEVAL_NAME.format(profile=name), profile=load_profile(name)))
     return written

@@ -62,7 +62,7 @@ def workbook_kind(path: str | Path) -> str | None:
                 return None
             if b'name="_jixiao"' not in book:
                 return SUMMARY if all(s in book for s in _SUMMARY_SHEETS) else OTHER
-            from .selfeval import TEMPLATE_ID as SELFEVAL_ID
+            from .selfeval.workbook import TEMPLATE_ID as SELFEVAL_ID
 
             strings = _part(zf, "xl/sharedStrings.xml") or b""
             return SELFEVAL if SELFEVAL_ID.encode() in strings else UNIT
@@ -206,11 +206,11 @@ def _blank(path: Path, kind: str) -> bool:
     """A template nobody has filled in (no unit code, no unit name, no project filled)."""
     try:
         if kind == SELFEVAL:
-            from .selfeval import read_selfeval
+            from .selfeval.workbook import read_selfeval
 
             unit = read_selfeval(path).unit
             return not (unit.code or unit.name)
-        from .reader import read_workbook
+        from .forms.reader import read_workbook
 
         book = read_workbook(path)
         return not (book.unit.code or book.unit.name) and not any(p.code or p.name or p.budget

@@ -13,9 +13,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from .model import DepartmentTargets, Indicator, Measure, Project, SubTarget, Unit, UnitWorkbook
+from .forms.model import DepartmentTargets, Indicator, Measure, Project, SubTarget, Unit, UnitWorkbook
 from .profiles import Profile, load_profile
-from .taxonomy import BASIS_CHOICES
+from .forms.taxonomy import BASIS_CHOICES
 
 DEPARTMENTS = ["教育局", "卫生健康局", "民政局", "财政局", "农业农村局", "交通运输局", "水务局", "文化旅游局",
                "人力资源和社会保障局", "自然资源和规划局", "住房和城乡建设局", "市场监督管理局", "信访局",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jixiao.examples import EXAMPLES, load_example
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 requires_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                       reason="LibreOffice (soffice) is not installed")

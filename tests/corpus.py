@@ -13,9 +13,9 @@ from typing import Callable
 
 import openpyxl
 
-from jixiao.layouts import META_SHEET
+from jixiao.forms.layouts import META_SHEET
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 
 def good(folder: Path, name: str = "good.xlsx") -> Path:

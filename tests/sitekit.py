@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -168,8 +168,8 @@ def read_codes(path: Path) -> dict[str, str]:
 class Server:
     """`jixiao serve` in a subprocess on a loopback port."""
 
-    def __init__(self, data: Path, db: str | None = None, env: dict | None = None):
-        self.data, self.db, self.env = data, db, env or {}
+    def __init__(self, data: Path, db: str | None = None, env: dict | None = None, args: list[str] | None = None):
+        self.data, self.db, self.env, self.args = data, db, env or {}, args or []
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -181,6 +181,7 @@ class Server:
         args = [sys.executable, "-m", "jixiao.cli", "serve", "--data", str(self.data), "--port", str(self.port)]
         if self.db:
             args += ["--db", self.db]
+        args += self.args
         self.log = open(self.data.parent / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log,
                                      env={**os.environ, "JIXIAO_SITE_WORKERS": "1", **self.env})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from jixiao.model import (
+from jixiao.forms.model import (
     DepartmentTargets, Indicator, Measure, OverallTargets, Project, SubTarget, Unit, UnitWorkbook,
 )
 from jixiao.profiles import load_profile

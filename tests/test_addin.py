@@ -13,10 +13,10 @@ import xlwings as xw  # noqa: E402
 
 import jixiao.addin as addin  # noqa: E402
 from jixiao.addin.replay import apply_actions, payload_from_file  # noqa: E402
-from jixiao.reader import read_workbook  # noqa: E402
+from jixiao.forms.reader import read_workbook  # noqa: E402
 from jixiao.synth import generate_unit  # noqa: E402
-from jixiao.template import INPUT_FILL, write_workbook  # noqa: E402
-from jixiao.validate import validate_file  # noqa: E402
+from jixiao.forms.template import INPUT_FILL, write_workbook  # noqa: E402
+from jixiao.checks.validate import validate_file  # noqa: E402
 
 from conftest import requires_soffice  # noqa: E402
 
@@ -110,7 +110,7 @@ def test_add_project_copies_the_master(example_files, tmp_path):
 
 @requires_soffice
 def test_replayed_actions_show_marks_in_libreoffice(example_files, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     src = example_files["zhijiang_xinfang_2026"]
     actions, report = run(src, "validate")
@@ -127,8 +127,8 @@ def test_replayed_actions_show_marks_in_libreoffice(example_files, tmp_path):
 def test_refresh_totals_live_formulas_agree_with_python(example_files, tmp_path):
     from decimal import Decimal
 
-    from jixiao.office import convert
-    from jixiao.totals import MILESTONES, unit_schedule
+    from jixiao.excel.office import convert
+    from jixiao.totals.plan import MILESTONES, unit_schedule
 
     src = example_files["luanping_xinfang_2026"]
     actions, _ = run(src, "refresh_totals")
@@ -148,7 +148,7 @@ def test_udfs():
 
 
 def test_check_project_udf_counts_errors(tmp_path):
-    from jixiao.validate import validate_project
+    from jixiao.checks.validate import validate_project
 
     book = generate_unit(6, n_projects=1, n_indicators=6)
     book.projects[0].budget += 1
@@ -158,21 +158,6 @@ def test_check_project_udf_counts_errors(tmp_path):
     count = addin.JX_CHECK_PROJECT(wb.sheets["项目1"]["A1:G30"])
     project = read_workbook(path).projects[0]
     assert count == 2 == sum(1 for i in validate_project(project, book.milestones) if i.severity == "error")
-
-
-def test_server_returns_the_same_actions(example_files):
-    from fastapi.testclient import TestClient
-
-    from jixiao.addin.server.app import app
-
-    client = TestClient(app)
-    assert client.get("/health").json()["ok"]
-    path = example_files["huailai_xinfang_2020"]
-    response = client.post("/xlwings/custom-scripts-call/validate", json=payload_from_file(path))
-    assert response.status_code == 200
-    direct, _ = run(path, "validate")
-    assert response.json()["actions"] == direct
-    assert client.post("/xlwings/custom-scripts-call/nope", json=payload_from_file(path)).status_code == 404
 
 
 def test_export_docx_entry_point_writes_beside_the_book(example_files, tmp_path, monkeypatch):

@@ -9,17 +9,17 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from jixiao.carry import carry, value_from_actual
+from jixiao.years.carry import carry, value_from_actual
 from jixiao.cli import main
 from jixiao.examples import load_example
-from jixiao.layouts import project_layout
-from jixiao.model import UnitWorkbook
+from jixiao.forms.layouts import project_layout
+from jixiao.forms.model import UnitWorkbook
 from jixiao.profiles import load_profile
-from jixiao.reader import read_workbook
-from jixiao.selfeval import prefill, read_selfeval, write_selfeval
+from jixiao.forms.reader import read_workbook
+from jixiao.selfeval.workbook import prefill, read_selfeval, write_selfeval
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
-from jixiao.validate import validate_file
+from jixiao.forms.template import write_workbook
+from jixiao.checks.validate import validate_file
 
 
 def _digest(path) -> str:
@@ -222,7 +222,7 @@ def test_libreoffice_prints_the_form_without_prior(last_year, tmp_path):
     import shutil
     import subprocess
 
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice or poppler-utils is not installed")

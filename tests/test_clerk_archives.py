@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from jixiao.cli import main
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 
 def _zip_of_units(tmp_path: Path) -> Path:

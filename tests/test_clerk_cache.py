@@ -32,7 +32,7 @@ from jixiao.cli import main
 from jixiao.consolidation import consolidate
 from jixiao.consolidation.sheets import ISSUES, PROJECTS, REJECTED, UNITS
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 from test_consolidate import _cells
 
@@ -173,7 +173,7 @@ def test_full_width_project_codes_in_one_workbook_are_duplicates(tmp_path):
 
 
 def test_identity_key_is_one_function_without_pydantic():
-    code = ("import sys; from jixiao.values import identity_key; "
+    code = ("import sys; from jixiao.forms.values import identity_key; "
             "from jixiao.consolidation.records import identity; "
             "assert identity_key('１５４ ００１') == identity_key('154001\\n') == '154001'; "
             "assert identity({'code': '１５４００１', 'name': 'x'}) == identity({'code': '154001', 'name': 'y'}); "
@@ -440,14 +440,14 @@ def test_links_from_deep_chinese_paths_are_cell_hyperlinks(tmp_path):
 
 
 def read_projects(path: Path):
-    from jixiao.reader import read_workbook
+    from jixiao.forms.reader import read_workbook
 
     return read_workbook(path).projects
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_deep_links_open_in_libreoffice(tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     deep = tmp_path.joinpath("二〇二六年度预算绩效目标报送材料", "各乡镇各部门（第二批）汇总前的原始文件", "县卫生健康系统")
     deep.mkdir(parents=True)

@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from jixiao.cli import main
 from jixiao.examples import load_example
-from jixiao.model import UnitWorkbook
-from jixiao.reader import read_workbook
-from jixiao.template import write_workbook
-from jixiao.textsafe import CONTROL
-from jixiao.validate import validate_file
-from jixiao.zippatch import MACRO_CONTENT_TYPE, sheet_parts
+from jixiao.forms.model import UnitWorkbook
+from jixiao.forms.reader import read_workbook
+from jixiao.forms.template import write_workbook
+from jixiao.forms.textsafe import CONTROL
+from jixiao.checks.validate import validate_file
+from jixiao.excel.zippatch import MACRO_CONTENT_TYPE, sheet_parts
 
 from conftest import requires_poppler, requires_soffice
 
@@ -334,7 +334,7 @@ def test_fix_over_a_formula_drops_the_stale_calculation_chain(tmp_path, example_
 @pytest.mark.libreoffice
 def test_fix_of_a_workbook_recalculated_by_libreoffice(tmp_path, example_files):
     """A formula typed by a clerk and saved by a real spreadsheet (LibreOffice stores its result)."""
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     wb = openpyxl.load_workbook(example_files[EXAMPLE])
     wb["项目1"]["C4"] = "=E4+G4"
@@ -415,7 +415,7 @@ def test_totals_sheet_copy_keeps_vba_and_formula_results(tmp_path, macro_book):
 def test_patch_sheet_places_new_cells_and_rows_in_order():
     """Rows and cells without ``r`` (optional in the format), a missing row, a missing cell, text that
     looks like a formula or holds an escape: all land where they belong, as text."""
-    from jixiao.zippatch import patch_sheet
+    from jixiao.excel.zippatch import patch_sheet
 
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     xml = (f'<worksheet xmlns="{ns}"><sheetData><row><c t="inlineStr"><is><t>a</t></is></c><c><v>2</v></c></row>'
@@ -458,7 +458,7 @@ def test_macro_content_type_without_vba_counts_as_macro_workbook(tmp_path, examp
 
 def test_patching_never_resolves_external_entities():
     """--fix parses the sheet XML itself (lxml): an external entity stays an unresolved reference."""
-    from jixiao.zippatch import patch_sheet
+    from jixiao.excel.zippatch import patch_sheet
 
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     xml = (f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><worksheet xmlns="{ns}">'
@@ -493,8 +493,8 @@ def test_patched_text_reads_back_exactly(tmp_path_factory, texts):
     from lxml import etree
     from python_calamine import CalamineWorkbook
 
-    from jixiao.textsafe import clean_control, xml_text
-    from jixiao.zippatch import patch_cells
+    from jixiao.forms.textsafe import clean_control, xml_text
+    from jixiao.excel.zippatch import patch_cells
 
     folder = tmp_path_factory.mktemp("p")
     wb = openpyxl.Workbook()

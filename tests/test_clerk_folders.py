@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 from jixiao.cli import main
 from jixiao.consolidation.sheets import ISSUES, REJECTED
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"
 GBK = "单位".encode("gbk") + b".xlsx"  # how a zip from Chinese Windows names 单位.xlsx

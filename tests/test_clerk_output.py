@@ -271,8 +271,8 @@ def test_full_disk_is_a_clean_jx_d05_for_every_writer(full_disk, unit, selfeval)
 def test_full_disk_leaves_no_finaliser_noise_from_the_library(full_disk, unit):
     """Without the CLI's hook: the writers a failed save left open are closed by atomic_path."""
     code = ("from jixiao.errors import OutputError\n"
-            "from jixiao.selfeval import write_selfeval\n"
-            "from jixiao.fix import write_fixed\n"
+            "from jixiao.selfeval.workbook import write_selfeval\n"
+            "from jixiao.checks.fix import write_fixed\n"
             f"for call in (lambda: write_selfeval({str(full_disk / 'a.xlsx')!r}),\n"
             f"             lambda: write_fixed({str(unit)!r}, {str(full_disk / 'b.xlsx')!r}, [])):\n"
             "    try:\n        call()\n    except OutputError as e:\n        print(e)\n")
@@ -378,7 +378,7 @@ def test_pdf_export_without_libreoffice_names_libreoffice_writer(tmp_path, unit)
 
 @requires_soffice
 def test_libreoffice_cannot_load_is_said_in_chinese(tmp_path, unit):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     broken = tmp_path / "坏.docx"
     broken.write_bytes(unit.read_bytes()[:3000])  # a truncated package
@@ -406,7 +406,7 @@ def _processes_mentioning(text: str) -> list[int]:
 def test_libreoffice_timeout_ends_the_whole_process_tree(tmp_path, monkeypatch, unit):
     import tempfile
 
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the profile folder names our processes
     start = time.monotonic()

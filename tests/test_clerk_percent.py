@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from jixiao import template
+from jixiao.forms import template
 from jixiao.cli import main
 from jixiao.consolidation.extract import extract
-from jixiao.reader import read_workbook
+from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
-from jixiao.totals import unit_schedule
-from jixiao.validate import validate_book
+from jixiao.forms.template import write_workbook
+from jixiao.totals.plan import unit_schedule
+from jixiao.checks.validate import validate_book
 
 from conftest import requires_soffice
 
@@ -159,7 +159,7 @@ def test_excel_float_noise_is_not_kept(tmp_path):
 @requires_soffice
 @pytest.mark.libreoffice
 def test_libreoffice_saved_copy(excel_typed, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     saved = convert(excel_typed, "xlsx", tmp_path / "lo")
     assert _percents(saved)[0] == PERCENT

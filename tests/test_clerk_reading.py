@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.consolidation import consolidate
 from jixiao.consolidation.extract import extract
-from jixiao.layouts import PROJECT_MASTER_SHEET
-from jixiao.reader import read_workbook
+from jixiao.forms.layouts import PROJECT_MASTER_SHEET
+from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
-from jixiao.totals import unit_schedule
-from jixiao.validate import validate_file
+from jixiao.forms.template import write_workbook
+from jixiao.totals.plan import unit_schedule
+from jixiao.checks.validate import validate_file
 
 D = Decimal
 TARGETS = {"3月底": "25", "6月底": "50", "10月底": "75", "12月底": "100"}

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
-from jixiao.reader import read_workbook
+from jixiao.forms.reader import read_workbook
 
 
 def _commands(group: click.Group, prefix=()):

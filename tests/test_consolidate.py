@@ -22,10 +22,10 @@ from jixiao.cli import main
 from jixiao.consolidation import consolidate
 from jixiao.consolidation.sheets import COLUMNS, INDICATORS, ISSUES, META, PROJECTS, REJECTED, SHEETS, UNITS
 from jixiao.errors import JixiaoError
-from jixiao.reader import read_workbook
+from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
-from jixiao.totals import MILESTONES, unit_schedule
+from jixiao.forms.template import write_workbook
+from jixiao.totals.plan import MILESTONES, unit_schedule
 
 from conftest import requires_soffice
 
@@ -310,7 +310,7 @@ def test_cli_json_equals_library(county, tmp_path):
 
 @requires_soffice
 def test_summary_formulas_recalculate_in_libreoffice(county, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     folder, _ = county
     out = tmp_path / "汇总.xlsx"
@@ -331,7 +331,7 @@ def test_summary_formulas_recalculate_in_libreoffice(county, tmp_path):
 
 
 def test_selfevaluations_are_ranked(tmp_path, example_books):
-    from jixiao.selfeval import prefill, write_selfeval
+    from jixiao.selfeval.workbook import prefill, write_selfeval
 
     folder = tmp_path / "in"
     for seed, executed in ((40, "0.9"), (41, "0.5")):

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.converters import export_csv, export_json, export_pdf, import_document
 from jixiao.converters.docx import export_docx, import_docx
-from jixiao.model import UnitWorkbook
-from jixiao.reader import read_workbook
+from jixiao.forms.model import UnitWorkbook
+from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
-from jixiao.values import squeeze
+from jixiao.forms.values import squeeze
 
 from conftest import requires_soffice
 

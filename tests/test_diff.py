@@ -13,12 +13,12 @@ from click.testing import CliRunner
 
 from jixiao.cli import main
 from jixiao.consolidation import consolidate
-from jixiao.diff import diff_books, match, read_side
+from jixiao.years.diff import diff_books, match, read_side
 from jixiao.examples import load_example
-from jixiao.model import Indicator, Project
-from jixiao.reader import read_workbook
+from jixiao.forms.model import Indicator, Project
+from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 
 def _run(*args):
@@ -166,7 +166,7 @@ def test_match_pairs_by_code_then_name_in_order():
 
 
 def _book(projects):
-    from jixiao.model import UnitWorkbook
+    from jixiao.forms.model import UnitWorkbook
 
     return UnitWorkbook(projects=projects)
 

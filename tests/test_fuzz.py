@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from jixiao.converters.docx import NotAPerformanceText
 from jixiao.converters.text import import_text
 from jixiao.errors import JixiaoError
-from jixiao.grid import Grid, SheetData
-from jixiao.layouts import META_SHEET, TEMPLATE_ID, TEMPLATE_VERSION
-from jixiao.reader import read_grid
-from jixiao.validate import validate_book
-from jixiao.values import parse_decimal, parse_indicator_value
+from jixiao.forms.grid import Grid, SheetData
+from jixiao.forms.layouts import META_SHEET, TEMPLATE_ID, TEMPLATE_VERSION
+from jixiao.forms.reader import read_grid
+from jixiao.checks.validate import validate_book
+from jixiao.forms.values import parse_decimal, parse_indicator_value
 
 N = int(os.environ.get("JIXIAO_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=N, deadline=None, suppress_health_check=list(HealthCheck))

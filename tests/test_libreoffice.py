@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao.office import convert
+from jixiao.excel.office import convert
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 from conftest import requires_poppler, requires_soffice
 

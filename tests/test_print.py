@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao.layouts import PROJECT_MASTER_SHEET
-from jixiao.template import write_workbook
+from jixiao.forms.layouts import PROJECT_MASTER_SHEET
+from jixiao.forms.template import write_workbook
 
 from conftest import requires_poppler, requires_soffice
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).parent.parent
 
 def pdf_pages(path: Path, outdir: Path) -> list[str]:
     """The text of each page of ``path`` printed by LibreOffice."""
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     pdf = convert(path, "pdf", outdir)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -92,7 +92,7 @@ def test_unit_workbook_and_template_sheets_print(tmp_path, example_books):
 
 
 def test_selfeval_sheets_print(tmp_path):
-    from jixiao.selfeval import write_selfeval
+    from jixiao.selfeval.workbook import write_selfeval
 
     wb = openpyxl.load_workbook(write_selfeval(tmp_path / "自评表.xlsx"))
     for ws in _visible(wb):
@@ -100,8 +100,8 @@ def test_selfeval_sheets_print(tmp_path):
 
 
 def test_annotated_result_sheet_prints(tmp_path, example_files):
-    from jixiao.annotate import RESULT_SHEET, annotate_file
-    from jixiao.validate import validate_file
+    from jixiao.checks.annotate import RESULT_SHEET, annotate_file
+    from jixiao.checks.validate import validate_file
 
     src = example_files["zhijiang_xinfang_2026"]
     report = validate_file(src)
@@ -123,8 +123,8 @@ def _anchor_row_col(chart) -> tuple[int, int]:
 def test_schedule_sheet_prints_with_its_chart(tmp_path, example_files):
     from openpyxl.utils.cell import range_boundaries
 
-    from jixiao.reader import read_workbook
-    from jixiao.totals_sheet import SHEET, write_totals_workbook
+    from jixiao.forms.reader import read_workbook
+    from jixiao.totals.sheet import SHEET, write_totals_workbook
 
     src = example_files["luanping_xinfang_2026"]
     out = write_totals_workbook(src, tmp_path / "totals.xlsx", read_workbook(src))
@@ -236,7 +236,7 @@ def test_demo_summary_prints_on_few_pages(demo_summary, tmp_path):
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("which", ["template", "luanping_xinfang_2026", "zhijiang_xinfang_2026"])
 def test_department_sheet_prints_on_two_whole_pages(tmp_path, example_books, which):
-    from jixiao.layouts import DEPARTMENT_SHEET
+    from jixiao.forms.layouts import DEPARTMENT_SHEET
 
     book = None if which == "template" else example_books[which]
     path = write_workbook(tmp_path / f"{which}.xlsx", book)
@@ -250,8 +250,8 @@ def test_department_sheet_prints_on_two_whole_pages(tmp_path, example_books, whi
 
 
 def test_department_rows_fit_their_text(tmp_path, example_books):
-    from jixiao.layouts import DEPARTMENT_SHEET
-    from jixiao.template import text_height
+    from jixiao.forms.layouts import DEPARTMENT_SHEET
+    from jixiao.forms.template import text_height
 
     book = example_books["zhijiang_xinfang_2026"]
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "dept.xlsx", book))[DEPARTMENT_SHEET]
@@ -262,7 +262,7 @@ def test_department_rows_fit_their_text(tmp_path, example_books):
 
 def test_schedule_chart_of_a_long_table_starts_a_page(tmp_path):
     from jixiao.synth import generate_unit
-    from jixiao.totals_sheet import SHEET, write_totals_workbook
+    from jixiao.totals.sheet import SHEET, write_totals_workbook
 
     book = generate_unit(5, n_projects=40, n_indicators=3)
     src = write_workbook(tmp_path / "many.xlsx", book)

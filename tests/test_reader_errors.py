@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 
 from jixiao.errors import NotAJixiaoWorkbook, UnknownTemplateVersion, UnreadableFile
-from jixiao.layouts import META_SHEET
-from jixiao.reader import read_workbook
-from jixiao.template import write_workbook
+from jixiao.forms.layouts import META_SHEET
+from jixiao.forms.reader import read_workbook
+from jixiao.forms.template import write_workbook
 
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])

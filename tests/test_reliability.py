@@ -85,8 +85,8 @@ def test_formula_with_a_cached_value(inputs, tmp_path):
     the openpyxl engine sees the formula and reports it (JX-L05)."""
     import shutil
 
-    from jixiao.office import convert
-    from jixiao.validate import validate_file
+    from jixiao.excel.office import convert
+    from jixiao.checks.validate import validate_file
 
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is needed to compute the cached value")

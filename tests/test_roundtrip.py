@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from jixiao.reader import read_workbook
-from jixiao.template import write_workbook
+from jixiao.forms.reader import read_workbook
+from jixiao.forms.template import write_workbook
 
 from strategies import unit_workbook
 

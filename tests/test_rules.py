@@ -8,10 +8,10 @@ from typing import Callable
 import openpyxl
 import pytest
 
-from jixiao.model import Indicator, OverallTargets, UnitWorkbook
+from jixiao.forms.model import Indicator, OverallTargets, UnitWorkbook
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
-from jixiao.validate import validate_file
+from jixiao.forms.template import write_workbook
+from jixiao.checks.validate import validate_file
 
 
 def base() -> UnitWorkbook:

@@ -12,11 +12,11 @@ from hypothesis import given, settings, strategies as st
 
 from jixiao.cli import main
 from jixiao.profiles import load_profile
-from jixiao.reader import read_workbook
-from jixiao.scoring import (
+from jixiao.forms.reader import read_workbook
+from jixiao.selfeval.scoring import (
     execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
-from jixiao.selfeval import prefill, read_selfeval, score, write_scores, write_selfeval
+from jixiao.selfeval.workbook import prefill, read_selfeval, score, write_scores, write_selfeval
 
 from conftest import requires_soffice
 
@@ -146,7 +146,7 @@ def test_prefill_round_trip_and_cli(tmp_path, example_files):
 
 @requires_soffice
 def test_written_scores_recalculate_to_python(filled, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     report = score(read_selfeval(filled))
     out = write_scores(filled, tmp_path / "scored.xlsx", report)

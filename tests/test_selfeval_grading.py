@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
-from jixiao.reader import read_workbook
-from jixiao.selfeval import (
+from jixiao.forms.reader import read_workbook
+from jixiao.selfeval.workbook import (
     DEPARTMENT_SHEET, SUBTARGET_SHEET, prefill, read_selfeval, score, write_scores, write_selfeval,
 )
-from jixiao.values import parse_indicator_value
+from jixiao.forms.values import parse_indicator_value
 
 from conftest import requires_soffice
 
@@ -75,7 +75,7 @@ def test_luanping_department_rows_from_sub_targets(luanping, example_files, tmp_
 
 
 def test_seed004_texts_give_targets():
-    from jixiao.subtargets import indicators_of
+    from jixiao.selfeval.subtargets import indicators_of
 
     assert indicators_of("国家、省、市交办的信访案件按期结案率达到 95%以上，年终结案率达到 95%以上，"
                          "区级交办的信访积案结案率达到 80%以上。") == [
@@ -206,7 +206,7 @@ def test_report_docx_follows_seed004(luanping, tmp_path):
 
 
 def _recalculated(path, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
 
     return openpyxl.load_workbook(convert(path, "xlsx", tmp_path / "lo"), data_only=True)
 

@@ -64,7 +64,12 @@ def test_health_and_the_codes_workbook(site, client):
     assert len(site["codes"]) == len(SEEDS)
     assert all(len(c) == 14 for c in site["codes"].values())
     assert client.get("/xlwings/custom-scripts-call/nothing").status_code in (404, 405)  # the add-in is mounted
-    assert client.post("/xlwings/custom-scripts-call/nothing", json={}).json()["detail"] == "没有名为 nothing 的脚本"
+    # the add-in (xlwings Server) asks for the same credentials as the API before it reads a workbook
+    anonymous = client.post("/xlwings/custom-scripts-call/nothing", json={})
+    assert anonymous.status_code == 401 and "登录" in anonymous.json()["detail"]
+    code = next(iter(site["codes"].values()))
+    named = client.post("/xlwings/custom-scripts-call/nothing", json={}, headers={"Authorization": f"Bearer {code}"})
+    assert named.status_code == 404 and named.json()["detail"] == "没有名为 nothing 的脚本"
 
 
 def test_login_wrong_password_is_401_and_repeated_failures_are_slowed(client):
@@ -303,7 +308,7 @@ def test_serve_task_again_adds_units_and_keeps_the_codes(site, tmp_path):
 
 
 def test_a_workbook_of_another_year_is_rejected(site, client):
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     book = unit_book(XXE)
     book.unit.year = 2025

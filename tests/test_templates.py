@@ -6,13 +6,13 @@ import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
 
-from jixiao.layouts import (
+from jixiao.forms.layouts import (
     DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, TEMPLATE_ID, TEMPLATE_VERSION,
     UNIT_LAYOUT, a1, project_layout,
 )
 from jixiao.profiles import load_profile
-from jixiao.taxonomy import LEVEL1, allowed_level2
-from jixiao.template import write_workbook
+from jixiao.forms.taxonomy import LEVEL1, allowed_level2
+from jixiao.forms.template import write_workbook
 
 
 @pytest.fixture(scope="module", params=["hebei", "hunan", "national"])
@@ -110,7 +110,7 @@ def test_committed_templates_are_current(tmp_path):
     from pathlib import Path
 
     from jixiao.demo import TEMPLATE_NAME
-    from jixiao.reader import read_workbook
+    from jixiao.forms.reader import read_workbook
 
     folder = Path(__file__).parent.parent / "workbook_templates"
     for name in ("hebei", "hunan", "national"):
@@ -130,7 +130,7 @@ def test_committed_selfeval_templates_are_current(tmp_path):
     from pathlib import Path
 
     from jixiao.demo import SELFEVAL_NAME
-    from jixiao.selfeval import read_selfeval, write_selfeval
+    from jixiao.selfeval.workbook import read_selfeval, write_selfeval
 
     folder = Path(__file__).parent.parent / "workbook_templates"
     for name in ("hebei", "hunan", "national"):

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from jixiao.cli import main
-from jixiao.model import Project, UnitWorkbook
-from jixiao.reader import read_workbook
-from jixiao.totals import MILESTONES, project_schedule, to_json, unit_schedule
-from jixiao.totals_sheet import SHEET, write_totals_workbook
+from jixiao.forms.model import Project, UnitWorkbook
+from jixiao.forms.reader import read_workbook
+from jixiao.totals.plan import MILESTONES, project_schedule, to_json, unit_schedule
+from jixiao.totals.sheet import SHEET, write_totals_workbook
 
 from conftest import requires_soffice
 
@@ -88,7 +88,7 @@ def _numbers(obj):
 def test_no_float_in_the_money_path(example_files, tmp_path):
     """Decimal's FloatOperation trap fails the test the moment a float meets a Decimal."""
     from jixiao.synth import generate_unit
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     files = [*example_files.values(), write_workbook(tmp_path / "s.xlsx", generate_unit(5))]
     with decimal.localcontext() as ctx:
@@ -134,9 +134,9 @@ def test_write_adds_protected_sheet_and_keeps_input(example_files, tmp_path):
 
 @requires_soffice
 def test_written_sheet_recalculates_to_python(example_files, tmp_path):
-    from jixiao.office import convert
+    from jixiao.excel.office import convert
     from jixiao.synth import generate_unit
-    from jixiao.template import write_workbook
+    from jixiao.forms.template import write_workbook
 
     sources = [example_files["luanping_xinfang_2026"], example_files["huailai_xinfang_2020"],
                write_workbook(tmp_path / "syn.xlsx", generate_unit(11, n_projects=6))]

@@ -11,15 +11,15 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from jixiao.annotate import MARK_SHEET, RESULT_SHEET, annotate_file, clear_file
+from jixiao.checks.annotate import MARK_SHEET, RESULT_SHEET, annotate_file, clear_file
 from jixiao.cli import main
-from jixiao.fix import FIXABLE, plan_fixes, write_fixed
-from jixiao.issues import Report
+from jixiao.checks.fix import FIXABLE, plan_fixes, write_fixed
+from jixiao.checks.issues import Report
 from jixiao.profiles import load_profile
-from jixiao.reader import read_workbook
+from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
-from jixiao.validate import validate_file
+from jixiao.forms.template import write_workbook
+from jixiao.checks.validate import validate_file
 
 from strategies import unit_workbook
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from jixiao.taxonomy import normalize_level1, normalize_level2
-from jixiao.values import normalize_operator, parse_decimal, parse_indicator_value
+from jixiao.forms.taxonomy import normalize_level1, normalize_level2
+from jixiao.forms.values import normalize_operator, parse_decimal, parse_indicator_value
 
 
 @pytest.mark.parametrize("text, op, number, unit, rest", [

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from jixiao.cfb import write_cfb
+from jixiao.excel.cfb import write_cfb
 from jixiao.macros import MODULES, source
 from jixiao.profiles import load_profile
-from jixiao.template import BUTTONS, write_workbook
-from jixiao.vbaproject import _encrypt, compress, decompress
+from jixiao.forms.template import BUTTONS, write_workbook
+from jixiao.excel.vbaproject import _encrypt, compress, decompress
 
 ROOT = Path(__file__).parent.parent
 
@@ -139,7 +139,7 @@ def test_committed_macro_templates_carry_the_committed_macros():
 
 
 def test_ribbon_addin(tmp_path):
-    from jixiao.ribbon import ADDIN_TYPE, build_ribbon_addin, custom_ui
+    from jixiao.excel.ribbon import ADDIN_TYPE, build_ribbon_addin, custom_ui
 
     path = build_ribbon_addin(tmp_path / "jixiao.xlam")
     z = zipfile.ZipFile(path)

@@ -44,12 +44,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from ..catalogue import message
+from ..checks.catalogue import message
 from ..errors import JixiaoError, OutputError
 from ..oserror import os_reason
 from ..paths import escaped, not_regular, odd, shown
 from ..profiles import Profile, load_profile, load_profile_file
-from ..values import MILESTONES, identity_key
+from ..forms.values import MILESTONES, identity_key
 from .cache import Cache, cache_key
 from .rollup import roll_up, unit_keys
 from .staging import Staging, is_temporary, reason, sweep

@@ -21,13 +21,13 @@ from typing import Any
 
 from ..errors import JixiaoError, UnreadableFile
 from ..oserror import os_reason
-from ..issues import Issue
-from ..model import Indicator, Project, UnitWorkbook
+from ..checks.issues import Issue
+from ..forms.model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, load_profile, load_profile_file
-from ..reader import read_workbook
-from ..totals import MILESTONES, unit_schedule
-from ..validate import validate_book
-from ..values import CLASSIFIED, identity_key
+from ..forms.reader import read_workbook
+from ..totals.plan import MILESTONES, unit_schedule
+from ..checks.validate import validate_book
+from ..forms.values import CLASSIFIED, identity_key
 from .records import UnitRecord, finding_row, rejected, schedule_row, unit_row
 from .sheets import INDICATORS, ISSUES, PROJECTS, SCHEDULE, UNITS, Link, plain, render_row
 from .xlsxstream import compress
@@ -76,7 +76,7 @@ def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
 
 def _selfeval(path: str, name: str, stat: os.stat_result) -> dict[str, Any] | None:
     """A 自评表 scored for the 自评得分 sheet, or None when the file is not one either."""
-    from ..selfeval import read_selfeval, score
+    from ..selfeval.workbook import read_selfeval, score
 
     try:
         report = score(read_selfeval(path))

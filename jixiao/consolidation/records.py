@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..catalogue import CATALOGUE, SEVERITY_ZH
-from ..values import MILESTONES, identity_key
+from ..checks.catalogue import CATALOGUE, SEVERITY_ZH
+from ..forms.values import MILESTONES, identity_key
 
 # A unit's money, in this order, as exact decimal strings (万元): ``summary["money"]``.
 # ``weighted`` is Σ budget × cumulative percent of its projects: the county percent is
@@ -44,7 +44,7 @@ def unit_label(unit: dict[str, Any]) -> str:
 
 def identity(unit: dict[str, Any]) -> str:
     """Who a file is from: the same unit in two files (JX-D01) has the same 单位编码, or 单位名称 when the code
-    is empty, each compared by :func:`~jixiao.values.identity_key` (width and spacing folded)."""
+    is empty, each compared by :func:`~jixiao.forms.values.identity_key` (width and spacing folded)."""
     code = identity_key(unit["code"])
     return f"code:{code}" if code else f"name:{identity_key(unit['name'])}"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
-from ..values import MILESTONES
+from ..forms.values import MILESTONES
 from .xlsxstream import Styles, cell_xml, formula_xml, text_cell
 
 OVERVIEW = "概览"
@@ -183,7 +183,7 @@ def plain(value: Any) -> Any:
 
 
 def money_sum_formula(col_index: int, first: int, last: int) -> str:
-    from ..a1 import col_letter
+    from ..forms.a1 import col_letter
 
     letter = col_letter(col_index)
     return f"SUM({letter}{first}:{letter}{last})"

@@ -26,12 +26,12 @@ from typing import Any, BinaryIO, Iterable, Iterator
 
 import xlsxwriter
 
-from ..catalogue import CATALOGUE
-from ..layouts import PrintSetup
-from ..printsetup import apply_xlsxwriter
-from ..a1 import col_letter
-from ..textsafe import xml_text
-from ..values import MILESTONES
+from ..checks.catalogue import CATALOGUE
+from ..forms.layouts import PrintSetup
+from ..forms.printsetup import apply_xlsxwriter
+from ..forms.a1 import col_letter
+from ..forms.textsafe import xml_text
+from ..forms.values import MILESTONES
 from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
 from .sheets import (

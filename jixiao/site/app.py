@@ -121,7 +121,10 @@ def download_name(sub: dict[str, Any], store: Store, suffix: str = "") -> str:
     return f"{sub['unit_code']}_{unit['name']}_第{sub['id']}次{suffix}.xlsx"
 
 
-def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = True) -> FastAPI:
+def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = True,
+               public_url: str | None = None, addin_id: str | None = None) -> FastAPI:
+    """The 报送站, with the Excel add-in (xlwings Server, ``jixiao.addin.server``) mounted behind it when
+    ``xlwings-server`` is installed. ``public_url``/``addin_id`` go into the add-in's manifest."""
     app = FastAPI(title="jixiao 报送站", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     site = Site(data, db)
     app.state.site = site
@@ -255,12 +258,15 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
     register_pages(app, site)
 
     if mount_addin:
-        try:
-            from ..addin.server.app import app as addin_app
-        except ImportError:  # xlwings missing: the site runs without the add-in endpoint
-            pass
-        else:  # last, at the root: /xlwings/custom-scripts-call/{script} as the add-in expects it
-            app.mount("/", addin_app)
+        import importlib.util
+
+        # only asked whether it is installed: importing xlwings_server reads its settings, configured first
+        # last, at the root: /manifest, /taskpane.html, /xlwings/custom-scripts-call/{script}, /static/…
+        if importlib.util.find_spec("xlwings_server") is not None:
+            from ..addin.server.app import create_addin_app
+
+            app.mount("/", create_addin_app(site, public_url=public_url,
+                                            addin_id=addin_id or site.store.addin_id()))
     return app
 
 

@@ -44,8 +44,14 @@ def _store(data: str, db: str | None):
 @DB
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（内网服务用 0.0.0.0）。")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--public-url", default=None,
+              help="Excel 加载项的对外地址（HTTPS 根地址，如 https://jixiao.example.gov.cn），写入加载项清单；"
+                   "不填时清单使用访问时的地址。")
+@click.option("--addin-id", default=None, type=click.UUID,
+              help="加载项 ID（UUID）；默认为数据文件夹中首次启动时生成并保存的 ID。")
 @click.pass_context
-def serve(ctx: click.Context, data: str | None, db: str | None, host: str, port: int) -> None:
+def serve(ctx: click.Context, data: str | None, db: str | None, host: str, port: int, public_url: str | None,
+          addin_id) -> None:
     """报送站：单位在网页上提交工作簿，校验有错误的不予接收，财政局查看报送进度、催报、下载汇总。
 
     \b
@@ -69,8 +75,17 @@ def serve(ctx: click.Context, data: str | None, db: str | None, host: str, port:
 
     from .app import create_app
 
-    app = create_app(data, db)
+    if public_url:
+        from ..addin.server.settings import hostname_of
+
+        try:
+            hostname_of(public_url)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    app = create_app(data, db, public_url=public_url, addin_id=str(addin_id) if addin_id else None)
     click.echo(f"报送站已启动：http://{host}:{port}/   数据：{Path(data).resolve()}   （Ctrl-C 停止）")
+    if any(getattr(r, "path", None) == "" for r in app.routes):  # the add-in (xlwings Server) is mounted
+        click.echo(f"Excel 加载项清单：{(public_url or f'http://{host}:{port}').rstrip('/')}/manifest")
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
 
 

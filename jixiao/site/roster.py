@@ -11,7 +11,7 @@ import xlsxwriter
 from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..errors import UnreadableFile
-from ..grid import sniff
+from ..forms.grid import sniff
 
 COLUMNS = {"单位编码": "unit_code", "单位名称": "unit_name", "主管部门": "department", "联系人": "contact",
            "电话": "phone"}

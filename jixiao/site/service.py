@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..errors import JixiaoError
-from ..issues import FileReport, Issue, Report
+from ..checks.issues import FileReport, Issue, Report
 from ..profiles import load_profile
-from ..values import identity_key
+from ..forms.values import identity_key
 from .store import Store
 
 #: Largest upload accepted (a unit workbook is well under 1 MB); JIXIAO_SITE_MAX_UPLOAD_MB changes it.
@@ -35,8 +35,8 @@ def display_name(name: str | None) -> str:
 
 def check_workbook(path: Path, profile_name: str | None) -> tuple[FileReport, Any]:
     """The validate report of the stored file, and the book read (None when it could not be read)."""
-    from ..reader import read_workbook
-    from ..validate import validate_book, validate_file
+    from ..forms.reader import read_workbook
+    from ..checks.validate import validate_book, validate_file
 
     profile = load_profile(profile_name) if profile_name else None
     try:
@@ -91,7 +91,7 @@ def warning_indexes(submission: dict[str, Any]) -> list[int]:
 
 def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
     """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet)."""
-    from ..annotate import annotate_file
+    from ..checks.annotate import annotate_file
 
     source = out.with_name("source.xlsx")  # openpyxl goes by the extension; the store's names have none
     try:

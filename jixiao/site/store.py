@@ -221,17 +221,26 @@ class Store:
     # -- settings -------------------------------------------------------------------------------------
     def secret(self) -> str:
         """The key that signs sessions, made once and shared by every server process on this database."""
+        return self._setting("secret", lambda: secrets.token_urlsafe(32))
+
+    def addin_id(self) -> str:
+        """The Excel add-in's ID (a UUID in its manifest), made once: a deployed manifest keeps working."""
+        import uuid
+
+        return self._setting("addin_id", lambda: str(uuid.uuid4()))
+
+    def _setting(self, key: str, make) -> str:
         try:
             with self.engine.begin() as c:
-                row = c.execute(sa.select(settings.c.value).where(settings.c.key == "secret")).first()
+                row = c.execute(sa.select(settings.c.value).where(settings.c.key == key)).first()
                 if row:
                     return row[0]
-                value = secrets.token_urlsafe(32)
-                c.execute(settings.insert().values(key="secret", value=value))
+                value = make()
+                c.execute(settings.insert().values(key=key, value=value))
                 return value
         except sa.exc.IntegrityError:  # another server process made it first: use theirs
             with self.engine.connect() as c:
-                return c.execute(sa.select(settings.c.value).where(settings.c.key == "secret")).scalar_one()
+                return c.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar_one()
 
     # -- bureau accounts -----------------------------------------------------------------------------
     def set_user(self, name: str, password_hash: str) -> bool:

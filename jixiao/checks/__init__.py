@@ -1,0 +1,1 @@
+"""Rules and what is done with their findings: validate, fix, annotate."""

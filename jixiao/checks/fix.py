@@ -1,0 +1,83 @@
+"""Autofix: apply the fixes the catalogue names (JX-X01, JX-X02, JX-V05, JX-T03) to a copy.
+
+Fixes are computed on the model (each finding carries its changes with their
+cells), applied to the model, and the model validated again until nothing
+fixable is left — so a cell with two problems (``效果\\n指标``: spaces and a
+legacy name) ends up right. The changed cells are then written straight into
+the sheet XML of a copy of the original package (:mod:`jixiao.excel.zippatch`), so
+everything else is kept byte for byte: formulas' saved results, the VBA
+project, buttons and macro content type of an ``.xlsm``, styles, notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+from ..fsutil import guard_output
+from ..forms.grid import sniff
+from ..forms.model import Located, UnitWorkbook
+from ..profiles import Profile
+from .validate import validate_book
+
+FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-T03")
+
+
+@dataclass
+class Change:
+    code: str
+    sheet: str
+    cell: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+def _objects(book: UnitWorkbook) -> dict[tuple[str, str], tuple[Located, str]]:
+    """(sheet, cell) → (model object, field) for every value read from the workbook."""
+    found: list[Located] = [book.unit, book.department, *book.department.sub_targets,
+                            *book.department.measures]
+    for project in book.projects:
+        found += [project, *project.indicators]
+    if book.overall is not None:
+        found += [book.overall, *book.overall.indicators]
+    index = {}
+    for obj in found:
+        for name, loc in obj.cells.items():
+            index[(loc.sheet, loc.cell)] = (obj, name)
+    return index
+
+
+def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: int = 4) -> list[Change]:
+    """Apply fixable findings to ``book`` (in place) and return the cell changes, last value wins."""
+    index = _objects(book)
+    changes: dict[tuple[str, str], Change] = {}
+    for _ in range(rounds):
+        todo = [i for i in validate_book(book, profile) if i.code in FIXABLE and i.fix]
+        if not todo:
+            break
+        for issue in todo:
+            for ch in issue.fix["changes"]:
+                key = (ch["sheet"], ch["cell"])
+                if key not in index:
+                    continue
+                obj, name = index[key]
+                setattr(obj, name, ch["new"])
+                previous = changes.get(key)
+                changes[key] = Change(issue.code, ch["sheet"], ch["cell"], name,
+                                      previous.old if previous else ch["old"], ch["new"])
+    return [c for c in changes.values() if c.old != c.new]
+
+
+def write_fixed(source: str | Path, out: str | Path, changes: list[Change]) -> Path:
+    """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text)."""
+    from ..excel.zippatch import check_macro_output, patch_cells
+
+    guard_output(source, out)
+    sniff(source)
+    check_macro_output(source, out)
+    by_sheet: dict[str, dict[str, str | None]] = {}
+    for ch in changes:
+        by_sheet.setdefault(ch.sheet, {})[ch.cell] = ch.new
+    return patch_cells(source, out, by_sheet)

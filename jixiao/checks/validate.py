@@ -1,0 +1,107 @@
+"""Run the rules over a unit workbook and build the report.
+
+>>> from jixiao.examples import load_example
+>>> [i.code for i in validate_book(load_example("zhijiang_xinfang_2026")) if i.code.startswith("JX-T01")]
+['JX-T01', 'JX-T01']
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import JixiaoError, UnreadableFile
+from .issues import FileReport, Issue, Report
+from ..forms.layouts import parse_a1
+from ..forms.model import UnitWorkbook
+from ..paths import shown
+from ..profiles import Profile, load_profile
+from ..forms.reader import read_workbook
+from .rules import RULES, Context, effective_rows
+
+
+@functools.lru_cache(maxsize=1)
+def _by_scope() -> dict[str, list]:
+    scopes: dict[str, list] = {}
+    for r in RULES:
+        scopes.setdefault(r.scope, []).append(r.fn)
+    return scopes
+
+
+def _run(scope: str, ctx: Context) -> list[Issue]:
+    out: list[Issue] = []
+    for fn in _by_scope().get(scope, ()):
+        out.extend(fn(ctx))
+    return out
+
+
+def _order(book: UnitWorkbook, issues: list[Issue]) -> list[Issue]:
+    sheets = ["单位信息", "部门整体绩效目标", "整体支出绩效目标表"] + [p.sheet for p in book.projects if p.sheet]
+
+    def key(issue: Issue):
+        sheet = sheets.index(issue.sheet) if issue.sheet in sheets else len(sheets)
+        row, col = parse_a1(issue.cell) if issue.cell else (0, 0)
+        return sheet, row, col
+
+    return sorted(issues, key=key)
+
+
+def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Issue]:
+    """Every finding for one unit workbook, in sheet and cell order."""
+    profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
+    cost = profile.cost_under_output
+    issues = _run("unit", Context(book, profile))
+    for project in book.projects:
+        ctx = Context(book, profile, project=project)
+        issues += _run("project", ctx)
+        if project.classified:
+            continue  # 涉密: amounts and plan only (JX-S01 says so)
+        ctx.rows = effective_rows(project.indicators, cost_under_output=cost)
+        issues += _run("project_content", ctx)
+        for row in ctx.rows:
+            issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows))
+    issues += _run("book", Context(book, profile))
+    if book.overall is not None:
+        ctx = Context(book, profile, overall=book.overall,
+                      rows=effective_rows(book.overall.indicators, cost_under_output=cost))
+        issues += _run("overall", ctx)
+        for row in ctx.rows:
+            issues += _run("indicator", Context(book, profile, overall=book.overall, row=row, rows=ctx.rows))
+    return _order(book, issues)
+
+
+def validate_file(path: str | Path, profile: Profile | None = None, *, engine: str = "calamine") -> FileReport:  # noqa: E501
+    """Read and validate one workbook; a file that is not ours or unreadable becomes a finding."""
+    report = FileReport(path=shown(path))  # a name that is not UTF-8 is shown readably
+    try:
+        book = read_workbook(path, engine)
+    except UnreadableFile as exc:
+        report.readable = False
+        report.issues.append(Issue.make("JX-D03", detail=str(exc)))
+        return report
+    except JixiaoError as exc:  # JX-L01: a workbook, but not ours or of an unknown version
+        report.issues.append(Issue.make(exc.code or "JX-L01", detail=str(exc)))
+        return report
+    report.unit_code, report.unit_name = book.unit.code, book.unit.name
+    report.issues = validate_book(book, profile)
+    return report
+
+
+def validate_files(paths: Iterable[str | Path], profile: Profile | None = None) -> Report:
+    """Validate several workbooks into one report."""
+    return Report(files=[validate_file(p, profile) for p in paths])
+
+
+def validate_project(project, milestones: list[str], profile: Profile | None = None) -> list[Issue]:
+    """The project-level findings of one project on its own (the JX_CHECK_PROJECT UDF)."""
+    book = UnitWorkbook(milestones=milestones, projects=[project])
+    profile = profile or load_profile("hebei")
+    ctx = Context(book, profile, project=project)
+    issues = _run("project", ctx)
+    if not project.classified:
+        ctx.rows = effective_rows(project.indicators, cost_under_output=profile.cost_under_output)
+        issues += _run("project_content", ctx)
+        for row in ctx.rows:
+            issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows))
+    return issues

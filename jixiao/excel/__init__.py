@@ -1,0 +1,1 @@
+"""Excel's own file formats: VBA projects, compound files, the ribbon, package patches."""

@@ -1,0 +1,1 @@
+"""Official tables: the layouts as data, the typed model, drawing and reading workbooks."""

@@ -1,0 +1,284 @@
+"""Read a filled unit workbook into the model, through the layouts.
+
+Works on any :class:`~jixiao.forms.grid.Grid` (calamine, openpyxl, a live xlwings
+book). Only the layouts' input cells are read — never a formula cell — and
+every value keeps the cell it came from.
+
+>>> book = read_workbook("examples_out/154001.xlsx")  # doctest: +SKIP
+>>> book.projects[0].loc("budget")                     # doctest: +SKIP
+Loc(sheet='项目1', cell='C4')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
+from .grid import Grid, SheetData, open_grid
+from .layouts import (
+    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,
+    TEMPLATE_ID, UNIT_LAYOUT, Block, SheetLayout, a1, project_layout,
+)
+from .model import (
+    DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Unit,
+    UnitWorkbook,
+)
+from .values import cell_text, parse_decimal, parse_int, percent_from_fraction, squeeze
+
+# 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)
+_FIXED_SHEETS = {UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet, OVERALL_LAYOUT.sheet, META_SHEET}
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+        return value.date().isoformat()
+    return cell_text(value)
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "text": _text,
+    "money": parse_decimal,
+    "number": parse_decimal,
+    "percent": lambda v: parse_decimal(v, percent_sign=True),
+    "int": parse_int,
+}
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _loc(sheet: str, row: int, col: int) -> Loc:
+    """Locations repeat across every unit of a run; build each once."""
+    return Loc.model_construct(sheet=sheet, cell=a1(row, col))
+
+
+def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, str | None]:
+    """The typed value and, when it could not be typed, the raw text.
+
+    An error value (``#REF!``) is never input, nor is a formula whose result the
+    engine does not know (openpyxl never does; calamine gives ``''`` for an error
+    and for a formula saved without its result): each is kept as raw text for
+    the rules (JX-L05), never read as a blank. A formula's saved result is read.
+    """
+    if (row, col) in sheet.formulas or (row, col) in sheet.errors:
+        return None, sheet.shown(row, col)
+    value = sheet.value(row, col)
+    if value is None:
+        return None, None
+    typed = _CONVERT[kind](value)
+    if typed is None and kind != "text":
+        return None, _text(value)
+    return typed, None
+
+
+def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
+                cells: dict[str, Loc]) -> None:
+    """Read a layout's fields from a sheet into ``data`` (typed), ``raw`` (untypable text) and ``cells``."""
+    for field in layout.fields:
+        row, col = field.anchor
+        value, bad = _read_value(sheet, row, col, field.kind)
+        cells[field.name] = _loc(sheet.name, row, col)
+        if bad is not None:
+            raw[field.name] = bad
+        if "." in field.name:
+            head, key = field.name.split(".", 1)
+            data.setdefault(head, {})[key] = value
+        else:
+            data[field.name] = value
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _row_cells(sheet: str, row: int, columns: tuple[tuple[str, int], ...]) -> dict[str, Loc]:
+    return {name: _loc(sheet, row, col) for name, col in columns}
+
+
+@functools.lru_cache(maxsize=64)
+def _block_plan(block: Block, make: type[Located]):
+    """What reading a block needs, worked out once per layout rather than once per cell."""
+    specs = tuple((c.name, c.index - 1, _CONVERT[c.kind], c.kind != "text") for c in block.columns)
+    blank = {name: None for name in make.model_fields if name not in ("raw", "cells")}
+    missing = {c.name for c in block.columns} - set(blank)
+    if missing:  # pragma: no cover - a layout naming a field the model lacks is a programming error
+        raise TypeError(f"{make.__name__} has no field(s) {sorted(missing)}")
+    stops = frozenset(squeeze(s) for s in block.stop_labels)
+    return specs, tuple((c.name, c.index) for c in block.columns), blank, stops
+
+
+def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Located]:
+    """The non-empty rows of a repeating block as ``make`` objects, each value with its cell.
+
+    The same reading as :func:`bind_fields` (formula → raw text, untypable → raw
+    text), written as one loop per row: this is where a consolidation of ten
+    thousand workbooks spends its reading time.
+    """
+    specs, columns, blank, stops = _block_plan(block, make)
+    items: list[Located] = []
+    rows, name = sheet.rows, sheet.name
+    last = min(sheet.max_row if block.open_ended else block.first_row + block.rows - 1, len(rows))
+    # formula and error cells inside the block (a template's own formulas lie outside it)
+    odd = {k for k in (*sheet.formulas, *sheet.errors) if block.first_row <= k[0] <= last}
+    for row in range(block.first_row, last + 1):
+        line = rows[row - 1]
+        width = len(line)
+        if stops and width and squeeze(_text(line[0] if line[0] != "" else None)) in stops:
+            break
+        data: dict[str, Any] = dict(blank)
+        raw: dict[str, str] = {}
+        filled = False
+        for field, index, convert, typed in specs:
+            if odd and (row, index + 1) in odd:  # an error value or a formula: never input (JX-L05)
+                raw[field] = sheet.shown(row, index + 1)
+                filled = True
+                continue
+            if index >= width:
+                continue
+            value = line[index]
+            if value is None or value == "":
+                continue
+            converted = convert(value)
+            if converted is None:
+                text = _text(value) if typed else None
+                if text is not None:  # a value that is not of its kind: kept as written
+                    raw[field] = text
+                    filled = True
+                continue
+            data[field] = converted
+            filled = True
+        if not filled:
+            continue
+        # the values are typed already: construct without validating them again
+        data["raw"] = raw
+        data["cells"] = dict(_row_cells(name, row, columns))
+        items.append(make.from_cells(data))
+    return items
+
+
+#: a jixiao workbook of the other kind names the command that reads it (issue 14, point 21)
+_WRONG_KIND = {
+    "jixiao.selfeval-workbook": "这是自评表，不是绩效目标表；打分请用 jixiao score",
+    TEMPLATE_ID: "这是单位填报的绩效目标表，不是自评表；校验请用 jixiao validate，"
+                 "由它生成自评表请用 jixiao selfeval new",
+}
+
+
+def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
+    """The ``_jixiao`` sheet as a dict; JX-L01 when it is missing or of an unknown version."""
+    if not grid.has(META_SHEET):
+        raise NotAJixiaoWorkbook(
+            "这不是 jixiao 模板生成的工作簿（缺少模板标识），请使用 workbook_templates 中的模板填写")
+    sheet = grid.sheet(META_SHEET)
+    meta = {}
+    for row in range(1, min(sheet.max_row, 50) + 1):
+        key, value = _text(sheet.value(row, 1)), _text(sheet.value(row, 2))
+        if key:
+            meta[key] = value or ""
+    if meta.get("template_id") != template_id:
+        raise NotAJixiaoWorkbook(_WRONG_KIND.get(meta.get("template_id") or "",
+                                                 "这不是 jixiao 模板生成的工作簿（模板标识不符），请使用 jixiao 模板填写"))
+    if meta.get("template_version") not in SUPPORTED_VERSIONS:
+        raise UnknownTemplateVersion(
+            f"模板版本“{meta.get('template_version')}”无法识别（本程序支持：{'、'.join(SUPPORTED_VERSIONS)}），"
+            "请下载最新模板或升级 jixiao")
+    return meta
+
+
+def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
+    from .layouts import parse_a1
+    return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
+
+
+def percent_plan(sheet: SheetData, layout: SheetLayout, plan: dict[str, Any]) -> bool:
+    """Read the 资金支出计划 the way it was typed (the rule is in the README); True when the row rule applied.
+
+    ``25%`` typed the Excel way is stored as 0.25 in a cell with a percent
+    number format: such a cell holding a number from 0 to 1 means that number
+    × 100 (the format decides, as the cell shows it). A number above 1 is a
+    percent already (``25`` in a percent cell), and text (``25``, ``25%``) always
+    is. Then the row: 12月底 = 1 with every number in the row between 0 and 1
+    means the row is fractions, whatever the formats (or where an engine cannot
+    see them); that is read × 100 too, and JX-L06 tells the clerk.
+    """
+    numbers: dict[str, tuple[Any, int, int]] = {}
+    for field in layout.fields:
+        if field.name.startswith("plan.") and plan.get(field.name[5:]) is not None:
+            row, col = field.anchor
+            if not isinstance(sheet.value(row, col), str):  # typed as text: a percent as written
+                numbers[field.name[5:]] = (plan[field.name[5:]], row, col)
+    plain = []
+    for m, (value, row, col) in numbers.items():
+        if 0 < value <= 1 and sheet.is_percent(row, col):
+            plan[m] = percent_from_fraction(value)
+        else:
+            plain.append(m)
+    december = numbers.get("12月底")
+    if (december is not None and "12月底" in plain and december[0] == 1
+            and all(0 <= v <= 1 for v, _, _ in numbers.values())):
+        for m in plain:
+            plan[m] = percent_from_fraction(plan[m])
+        return True
+    return False
+
+
+def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
+    data: dict[str, Any] = {}
+    raw: dict[str, str] = {}
+    cells: dict[str, Loc] = {}
+    bind_fields(sheet, layout, data, raw, cells)
+    if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
+        data["plan_fractions"] = True
+    data["indicators"] = read_block(sheet, layout.block("indicators"), Indicator)
+    return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
+
+
+def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
+    """Read a unit workbook from any grid engine (``department=False`` skips the text part)."""
+    meta = read_meta(grid)
+    milestones = [m for m in meta.get("milestones", "").split("|") if m] or ["3月底", "6月底", "10月底"]
+    if milestones not in (["3月底", "6月底", "10月底"], ["3月底", "6月底", "10月底", "12月底"]):
+        raise NotAJixiaoWorkbook(f"模板信息被改动（资金支出时点“{'|'.join(milestones)}”无法识别），"
+                                 "请使用 jixiao 模板重新填写")
+    book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
+
+    if grid.has(UNIT_LAYOUT.sheet):
+        data: dict[str, Any] = {}
+        raw: dict[str, str] = {}
+        cells: dict[str, Loc] = {}
+        bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+        book.unit = Unit(raw=raw, cells=cells, **data)
+    if department and grid.has(DEPARTMENT_LAYOUT.sheet):
+        sheet = grid.sheet(DEPARTMENT_LAYOUT.sheet)
+        data, raw, cells = {}, {}, {}
+        bind_fields(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
+        book.department = DepartmentTargets(
+            raw=raw, cells=cells, **data,
+            sub_targets=read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
+            measures=read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
+    if grid.has(OVERALL_LAYOUT.sheet):
+        sheet = grid.sheet(OVERALL_LAYOUT.sheet)
+        data, raw, cells = {}, {}, {}
+        bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
+        indicators = read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator)
+        if indicators or any(v is not None for v in data.values()) or raw:
+            book.overall = OverallTargets(raw=raw, cells=cells, indicators=indicators, **data)
+
+    layout = project_layout(tuple(milestones))
+    for name in grid.sheet_names:
+        if name in _FIXED_SHEETS:
+            continue
+        sheet = grid.sheet(name)
+        if not _matches(sheet, layout):
+            if name == PROJECT_MASTER_SHEET and read_project(sheet, layout).is_blank():
+                continue  # an untouched master whose rows were changed: nothing to count
+            if name.startswith("项目") or squeeze(_text(sheet.value(3, 1))) == "项目编码":
+                book.altered_sheets.append(name)  # a project sheet whose rows moved: say so, never skip quietly
+            continue
+        project = read_project(sheet, layout)
+        if not project.is_blank():
+            book.projects.append(project)
+    return book
+
+
+def read_workbook(path: str | Path, engine: str = "calamine", *, department: bool = True) -> UnitWorkbook:
+    """Read a unit workbook file (``calamine`` is the fast engine, ``openpyxl`` sees formulas)."""
+    return read_grid(open_grid(path, engine), department=department)

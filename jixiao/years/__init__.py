@@ -1,0 +1,1 @@
+"""Year over year: carry a workbook forward, compare two years."""
