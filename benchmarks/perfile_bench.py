@@ -38,9 +38,9 @@ def bench(n: int, sample: int) -> dict:
     from jixiao.consolidation.cache import file_hash
     from jixiao.consolidation.extract import _profile, extract
     from jixiao.profiles import load_profile
-    from jixiao.reader import read_workbook
-    from jixiao.totals import MILESTONES, unit_schedule
-    from jixiao.validate import validate_book
+    from jixiao.forms.reader import read_workbook
+    from jixiao.totals.plan import MILESTONES, unit_schedule
+    from jixiao.checks.validate import validate_book
 
     files = sorted(corpus(n).glob("*.xlsx"))
     step = max(1, len(files) // sample)

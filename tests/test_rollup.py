@@ -22,7 +22,7 @@ from jixiao.consolidation.sheets import (
     COUNTIES, COUNTY, INDICATORS, ISSUES, META, PROJECTS, REJECTED, SCHEDULE, SHEETS, UNITS,
 )
 from jixiao.synth import generate_unit
-from jixiao.template import write_workbook
+from jixiao.forms.template import write_workbook
 
 COUNTY_NAMES = ("甲县", "乙县", "丙县")
 RESULT_FIELDS = ("found", "consolidated", "not_consolidated", "units", "projects", "indicators", "budget",
