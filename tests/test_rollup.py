@@ -237,3 +237,42 @@ def test_a_rollup_never_replaces_a_county_summary(rolled, tmp_path):
     assert target.read_bytes() == before
     again = consolidate([sums], sums / "全市汇总.xlsx", workers=1)  # beside them, and again: fine
     assert consolidate([sums], sums / "全市汇总.xlsx", workers=1).units == again.units == rolled["city"].units
+
+
+def test_selfevaluations_roll_up_as_if_consolidated_at_once(tmp_path):
+    """自评表 in two counties, one of them sent again in the other county (JX-D01 across counties)."""
+    from jixiao.selfeval.workbook import prefill, write_selfeval
+
+    root = tmp_path / "units"
+    for k, (seed, executed) in enumerate(((40, "0.9"), (41, "0.5"), (42, "0.7"))):
+        county = root / COUNTY_NAMES[k % 2]
+        book = generate_unit(seed, n_projects=2, n_indicators=3)
+        _write(county / f"{book.unit.code}.xlsx", book, 1_700_000_000 + k)
+        ev = prefill(book)
+        for p in ev.projects:
+            p.executed_total = p.full_total * Decimal(executed)
+        ev.department.executed_total = ev.department.full_total * Decimal(executed)
+        for sheet in (ev.department, *ev.projects):
+            for ind in sheet.indicators:
+                ind.level1, ind.target = ind.level1 or "产出指标", ind.target or "≥90%"
+                ind.actual, ind.band = "95", "达成"
+        write_selfeval(county / f"{book.unit.code}-自评.xlsx", ev)
+        os.utime(county / f"{book.unit.code}-自评.xlsx", (1_700_000_010 + k,) * 2)
+        if k == 0:  # 乙县 sends 甲县's 自评表 again, newer
+            (root / COUNTY_NAMES[1]).mkdir(parents=True)
+            shutil.copy(county / f"{book.unit.code}-自评.xlsx", root / COUNTY_NAMES[1] / "重交-自评.xlsx")
+            os.utime(root / COUNTY_NAMES[1] / "重交-自评.xlsx", (1_700_000_100,) * 2)
+    whole = consolidate([root], tmp_path / "一次.xlsx", workers=1, use_cache=False)
+    sums = tmp_path / "上报"
+    for name in COUNTY_NAMES[:2]:
+        consolidate([root / name], sums / f"{name}.xlsx", workers=1, county=name, use_cache=False)
+    shutil.rmtree(root)
+    city = consolidate([sums], tmp_path / "市.xlsx", workers=1, use_cache=False)
+    assert whole.selfevaluations == city.selfevaluations == 3 and whole.codes == city.codes
+    assert whole.codes["JX-D01"] == 1
+    for name in RESULT_FIELDS:
+        assert getattr(city, name) == getattr(whole, name), name
+    from jixiao.consolidation.sheets import SELFEVAL
+
+    assert _rows(city.output, SELFEVAL, drop_county=True) == _rows(whole.output, SELFEVAL)
+    assert _rows(city.output, REJECTED, drop_county=True) == _rows(whole.output, REJECTED)
