@@ -18,6 +18,10 @@ Rules that need more than one file:
   naming the others. Two 自评表 of one unit are decided the same way.
 - **JX-D02** the same 项目编码 in two consolidated units: a finding on both.
 
+County summaries (jixiao's own, recognised by their hidden records) among the inputs are rolled up
+(:mod:`.rollup`): their units, 自评表 and 未纳入文件 join the run with their 县区, and the rules above
+are decided again over all of them, so that the roll-up equals consolidating every unit at once.
+
 >>> result = consolidate(["jixiao-demo/units"], "汇总.xlsx")  # doctest: +SKIP
 >>> result.found == result.consolidated + result.not_consolidated  # doctest: +SKIP
 True
