@@ -276,3 +276,20 @@ def test_selfevaluations_roll_up_as_if_consolidated_at_once(tmp_path):
 
     assert _rows(city.output, SELFEVAL, drop_county=True) == _rows(whole.output, SELFEVAL)
     assert _rows(city.output, REJECTED, drop_county=True) == _rows(whole.output, REJECTED)
+
+
+def test_a_summary_of_another_year_is_listed_once(rolled, tmp_path):
+    """Last year's county summary left among this year's: one row in 未纳入文件, not one per unit."""
+    old = tmp_path / "去年"
+    for i in range(3):
+        book = generate_unit(60 + i, n_projects=1, n_indicators=2, year=2025)
+        _write(old / f"{book.unit.code}.xlsx", book)
+    sums = tmp_path / "上报"
+    shutil.copytree(rolled["sums"], sums)
+    consolidate([old], sums / "2025 甲县汇总.xlsx", workers=1, use_cache=False)
+    result = consolidate([sums], tmp_path / "市.xlsx", workers=1, use_cache=False)
+    assert result.units == rolled["city"].units and result.year == 2026
+    assert result.not_consolidated == rolled["city"].not_consolidated + 1
+    assert result.found == rolled["city"].found + 1 == result.consolidated + result.not_consolidated
+    row = next(r for r in result.rejected if r["path"].endswith("2025 甲县汇总.xlsx"))
+    assert row["code"] == "JX-D04" and "2025 年度" in row["reason"]

@@ -440,7 +440,6 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
 
         # decisions that need all files (each ends in an order of its own: no need to sort the files first)
         ok, evaluations = list(rolled.units), list(rolled.evaluations)
-        rejected_files += rolled.rejected
         for path, (key, summary) in summaries.items():
             if summary["status"] == "summary":
                 continue
@@ -453,6 +452,11 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             else:
                 rejected_files.append(summary)
         chosen_year = _choose_year([u.summary for u in ok] or evaluations, year)
+        other_years, gone = rolled.other_years(chosen_year)  # a county summary of another year: listed once
+        if gone:
+            ok = [u for u in ok if id(u) not in gone]
+            evaluations = [e for e in evaluations if id(e) not in gone]
+        rejected_files += rolled.rejected + other_years
         scored = []
         for e in evaluations:
             if chosen_year is not None and e["unit"]["year"] != chosen_year:

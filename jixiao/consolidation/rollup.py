@@ -368,6 +368,28 @@ class RolledUp:
     ghost_evaluations: list[dict[str, Any]] = field(default_factory=list)
     keys: set[str] = field(default_factory=set)
     found: int = 0  # files the counties found
+    source: dict[int, str] = field(default_factory=dict)  # id of each unit, 自评表, row, ghost → its summary
+    about: dict[str, tuple[Any, int, Any, Any]] = field(default_factory=dict)  # summary → year, found, size, mtime
+
+    def other_years(self, year: int | None) -> tuple[list[dict[str, Any]], set[int]]:
+        """Summaries of another budget year than ``year`` are not rolled up: each is listed once (JX-D04),
+        not unit by unit (last year's summary left among this year's files, say). Returns their rows
+        and the ids of what they brought (dropped here)."""
+        drop = {p for p, (y, *_) in self.about.items() if year is not None and y is not None and y != year}
+        if not drop:
+            return [], set()
+        gone = {i for i, p in self.source.items() if p in drop}
+        for name in ("units", "evaluations", "rejected", "ghosts", "ghost_evaluations"):
+            setattr(self, name, [o for o in getattr(self, name) if id(o) not in gone])
+        kept = [i for i, p in enumerate(self.summaries) if p not in drop]
+        self.summaries, self.counties = [self.summaries[i] for i in kept], [self.counties[i] for i in kept]
+        rows = []
+        for p in sorted(drop):
+            y, found, size, mtime = self.about[p]
+            self.found -= found
+            rows.append({**rejected(p, "JX-D04", f"汇总表为 {y} 年度，本次汇总的是 {year} 年度，本文件未纳入汇总"),
+                         "size": size, "mtime": mtime})
+        return rows, gone
 
 
 def _ghost(r: dict[str, Any]) -> dict[str, Any]:
@@ -413,15 +435,22 @@ def roll_up(cache: Any, summaries: list[tuple[str, dict[str, Any]]], listed: Any
         out.counties.append(s["county"])
         out.found += s["found"]
         out.keys.update(parts)
-        out.units += [UnitRecord(k, records[k]) for k in parts]
+        out.about[s["path"]] = (s.get("year"), s["found"], s["size"], s["mtime"])
+        brought: list[Any] = [UnitRecord(k, records[k]) for k in parts]
+        out.units += brought
         out.evaluations += s["evaluations"]
+        brought += s["evaluations"]
         for r in s["rejected"]:
             if r["code"] == "JX-D01" and "fill_date" in r and (r.get("unit_code") or r.get("unit_name")):
                 ghost = _ghost(r)
                 if ghost["status"] == "selfeval":
                     out.ghost_evaluations.append(ghost)
+                    brought.append(ghost)
                 else:
                     out.ghosts.append(UnitRecord("", ghost))
+                    brought.append(out.ghosts[-1])
             else:
                 out.rejected.append(r)
+                brought.append(r)
+        out.source.update(dict.fromkeys(map(id, brought), s["path"]))
     return out
