@@ -358,6 +358,7 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
     # the summary's own records, for a roll-up (see .rollup): very hidden, so Excel keeps it but shows nothing
     meta = wb.add_worksheet(META)
     meta.very_hidden()
+    apply_xlsxwriter(meta, PrintSetup.for_width(60, repeat_rows=(1, 1)), title)  # (never printed: every sheet has it)
     parts[META] = f"xl/worksheets/sheet{len(parts) + 1}.xml"
     wb.worksheets()[0].activate()
     wb.close()
