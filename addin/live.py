@@ -17,9 +17,11 @@ from typing import Any
 from ..checks.annotate import FILLS, MARK_SHEET, RESULT_SHEET
 from ..forms.grid import Grid, SheetData
 from ..checks.issues import ERROR, SEVERITY_ZH, FileReport, Issue
-from ..forms.layouts import META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, is_input_cell, layout_of_sheet
+from ..forms.layouts import (
+    META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, form_set_from_meta, is_input_cell, layout_of_sheet,
+)
 from ..forms.model import UnitWorkbook
-from ..profiles import load_profile
+from ..profiles import profile_for
 from ..forms.reader import read_grid
 from ..forms.template import INPUT_FILL
 from ..forms.values import EXCEL_ERRORS
@@ -81,13 +83,14 @@ def clear_marks(book: Any) -> int:
     restored = 0
     if MARK_SHEET in names:
         meta = read_book_meta(book)
+        forms = book_forms(book, meta)
         marks = book.sheets[MARK_SHEET]
         for (ref,) in (r for r in sheet_values(marks) if r and r[0]):
             sheet_name, _, cell = str(ref).rpartition("!")
             if sheet_name not in names:
                 continue
             rng = book.sheets[sheet_name][cell]
-            layout = layout_of_sheet(sheet_name, meta)
+            layout = layout_of_sheet(sheet_name, meta, forms)
             input_cell = layout is not None and is_input_cell(layout, rng.row, rng.column)
             rng.color = INPUT_FILL if input_cell else None
             _note(rng, None)
@@ -104,6 +107,13 @@ def read_book_meta(book: Any) -> tuple[str, ...]:
         if row and row[0] == "milestones" and row[1]:
             return tuple(str(row[1]).split("|"))
     return ("3月底", "6月底", "10月底")
+
+
+def book_forms(book: Any, milestones: tuple[str, ...]):
+    """The forms the book was drawn from, as its _jixiao sheet records them (a county's own travel in it)."""
+    meta = {str(row[0]): str(row[1]) for row in sheet_values(book.sheets[META_SHEET])
+            if row and len(row) > 1 and row[0] and row[1] is not None}
+    return form_set_from_meta(meta, milestones)
 
 
 def mark(book: Any, issues: list[Issue]) -> list[str]:
@@ -181,7 +191,7 @@ def add_project(book: Any) -> str:
 
 
 def profile_of(book_model: UnitWorkbook):
-    return load_profile(book_model.profile if book_model.profile in ("hebei", "hunan", "national") else "hebei")
+    return profile_for(book_model)
 
 
 def folder_of(book: Any) -> Path:

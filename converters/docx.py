@@ -20,7 +20,7 @@ from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..forms.grid import SheetData
 from ..forms.layouts import (
-    OVERALL_LAYOUT, SheetLayout, Static, a1, parse_range, project_layout,
+    OVERALL_LAYOUT, SheetLayout, Static, a1, forms_of, parse_range, project_layout,
 )
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
@@ -59,7 +59,7 @@ def _shown(value: Any, kind: str) -> str:
 def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None,
               top: int) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
     """The cells of a form from row ``top`` down (values and labels) and its merges (0-based)."""
-    from ..forms.template import _field_value, excel_text
+    from ..forms.template import _field_value, _scaled, excel_text
 
     def get(name: str) -> str:
         return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
@@ -78,7 +78,7 @@ def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit:
     for f in layout.fields:
         value = _field_value(obj, f.name)
         raw = obj.raw.get(f.name) if obj is not None else None
-        put(f.ref, raw if value is None and raw else _shown(value, f.kind))
+        put(f.ref, raw if value is None and raw else _shown(_scaled(value, f.scale), f.kind))
     last = max(r2 for (r1, c1, r2, c2) in [parse_range(i.ref) for i in (*layout.statics, *layout.fields)])
     for block in layout.blocks:
         items = blocks.get(block.name, [])
@@ -92,7 +92,7 @@ def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit:
                 value = _field_value(item, col.name)
                 raw = item.raw.get(col.name) if item is not None else None
                 ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
-                put(ref, raw if value is None and raw else _shown(value, col.kind))
+                put(ref, raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind))
         end = block.first_row + rows
         for line in block.footer:
             for cell in line.cells:
@@ -101,7 +101,7 @@ def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit:
                 ref = a1(r1 + shift, c1) if (r1, c1) == (r2, c2) else f"{a1(r1 + shift, c1)}:{a1(r2 + shift, c2)}"
                 put(ref, cell.text if isinstance(cell, Static) else (cell.compute(get) if cell.compute else ""))
         last = max(last, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
-    width = layout.last_col - (1 if layout.key == "overall" else 0)
+    width = layout.print_width
     grid = [[cells.get((r, c), "") for c in range(1, width + 1)] for r in range(top, last + 1)]
     spans = [(r1 - top, c1 - 1, r2 - top, min(c2, width) - 1) for r1, c1, r2, c2 in merges
              if r1 >= top and c1 <= width]
@@ -157,7 +157,7 @@ def _table(doc, grid: list[list[str]], merges, widths_cm: list[float]) -> Any:
 
 
 def _widths(layout: SheetLayout, total_cm: float) -> list[float]:
-    cols = layout.widths[: layout.last_col - (1 if layout.key == "overall" else 0)]
+    cols = layout.widths[: layout.print_width]
     return [w / sum(cols) * total_cm for w in cols]
 
 
@@ -230,18 +230,19 @@ def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
         doc.add_page_break()
         _para(doc, "部门(单位)整体支出绩效目标表", 16, True, "center", TITLE_FONT)
         _para(doc, f"（{unit.year or ''}）年度", 12, align="center")
-        grid, merges = form_grid(OVERALL_LAYOUT, book.overall, {"indicators": book.overall.indicators}, unit, 3)
-        _table(doc, grid, merges, _widths(OVERALL_LAYOUT, 17.0))
+        overall = forms_of(book).overall
+        grid, merges = form_grid(overall, book.overall, {"indicators": book.overall.indicators}, unit, 3)
+        _table(doc, grid, merges, _widths(overall, 17.0))
     if book.projects:
         doc.add_page_break()
         _para(doc, "第二部分 预算项目绩效目标", 16, True, "center", TITLE_FONT)
-    layout = project_layout(tuple(book.milestones))
+    layout = forms_of(book).project
     for i, project in enumerate(book.projects, start=1):
         if i > 1:
             doc.add_page_break()
         _para(doc, f"{i}. {project.name or ''}绩效目标表", 14, True, "center", TITLE_FONT)
         _para(doc, f"{unit.code or ''} {unit.name or ''}", 12)
-        _para(doc, "单位：万元", 12, align="right")
+        _para(doc, f"单位：{layout.money_unit}", 12, align="right")
         grid, merges = form_grid(layout, project, {"indicators": project.indicators}, unit, 3)
         _table(doc, grid, merges, _widths(layout, 17.0))
     with atomic_path(path) as tmp:

@@ -16,6 +16,7 @@ from . import __version__
 from .errors import JixiaoError
 from .paths import shown  # paths as given (surrogate-escaped when not UTF-8) are shown readably
 from .forms.values import format_money
+from .profiles import BUILTIN
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -88,18 +89,21 @@ def templates() -> None:
 
 
 @templates.command("build")
-@click.option("--profile", "profiles", multiple=True, type=click.Choice(["hebei", "hunan", "national"]),
+@click.option("--profile", "profiles", multiple=True, type=click.Choice(BUILTIN),
               help="配置（省份/版式），可多次指定；默认全部。")
+@click.option("--profile-file", "profile_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="自定义配置文件（可指向同一文件夹中的表样文件），可多次指定。")
 @click.option("--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False),
               help="输出文件夹。")
-def templates_build(profiles: tuple[str, ...], out: str) -> None:
+def templates_build(profiles: tuple[str, ...], profile_files: tuple[str, ...], out: str) -> None:
     """生成单位填报模板（.xlsx）。"""
     from .demo import build_templates
     from .outputs import check_folder_output
-    from .profiles import BUILTIN
+    from .profiles import load_profile_file
 
+    chosen = [*profiles, *(load_profile_file(f) for f in profile_files)]
     check_folder_output(out)
-    for path in build_templates(out, profiles or BUILTIN):
+    for path in build_templates(out, tuple(chosen) or BUILTIN):
         click.echo(f"已生成模板：{path}")
 
 
@@ -159,7 +163,7 @@ def show(file: str, fmt: str, engine: str) -> None:
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--profile", type=click.Choice(["hebei", "hunan", "national"]), default=None,
+@click.option("--profile", type=click.Choice(BUILTIN), default=None,
               help="序时进度等配置；默认用工作簿自己的配置。")
 @click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="自定义配置文件（TOML）。")
@@ -168,13 +172,13 @@ def show(file: str, fmt: str, engine: str) -> None:
 def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, write: bool,
            output: str | None) -> None:
     """汇总资金支出计划：各项目、全单位各时点的累计金额与序时进度差距。"""
-    from .profiles import load_profile, resolve_profile
+    from .profiles import profile_for, resolve_profile
     from .forms.reader import read_workbook
     from .totals.plan import MILESTONES, to_json, uncounted, unit_schedule
 
     _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
-    prof = resolve_profile(profile, profile_file) if (profile or profile_file) else load_profile(book.profile)
+    prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
     schedule = unit_schedule(book, prof)
     findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
     if write:
@@ -223,7 +227,7 @@ def _exit_if_uncounted(findings) -> None:
         sys.exit(EXIT_FINDINGS)
 
 
-PROFILES = click.Choice(["hebei", "hunan", "national"])
+PROFILES = click.Choice(BUILTIN)
 
 
 def _check_write_option(flag: bool, output: str | None, name: str, *inputs: str) -> None:

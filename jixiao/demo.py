@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .examples import load_examples
 from .profiles import BUILTIN, load_profile
@@ -14,18 +15,19 @@ TEMPLATE_NAME = "jixiao-unit-{profile}.xlsx"
 SELFEVAL_NAME = "jixiao-selfeval-{profile}.xlsx"
 
 
-def build_templates(out: str | Path, profiles: tuple[str, ...] = BUILTIN, *, macros: bool = True) -> list[Path]:
+def build_templates(out: str | Path, profiles: tuple[Any, ...] = BUILTIN, *, macros: bool = True) -> list[Path]:
     """Write one blank, locked template per profile into ``out``: .xlsx, and .xlsm with the buttons."""
     out = Path(out)
     written = []
-    for name in profiles:
-        path = out / TEMPLATE_NAME.format(profile=name)
-        written.append(write_workbook(path, profile=load_profile(name)))
+    for chosen in profiles:
+        profile = load_profile(chosen) if isinstance(chosen, str) else chosen  # a name, or a loaded profile file
+        path = out / TEMPLATE_NAME.format(profile=profile.name)
+        written.append(write_workbook(path, profile=profile))
         if macros:
-            written.append(write_workbook(path.with_suffix(".xlsm"), profile=load_profile(name)))
+            written.append(write_workbook(path.with_suffix(".xlsm"), profile=profile))
         from .selfeval.workbook import write_selfeval
 
-        written.append(write_selfeval(out / SELFEVAL_NAME.format(profile=name), profile=load_profile(name)))
+        written.append(write_selfeval(out / SELFEVAL_NAME.format(profile=profile.name), profile=profile))
     return written
 
 

@@ -47,7 +47,7 @@ _SPECS = [
     CodeSpec("JX-B01", ERROR, "预算数与资金来源不符",
              "预算数 {value} 不等于财政资金 {fiscal} + 其他资金 {other} = {sum}，相差 {diff} 万元；请核对金额。"),
     CodeSpec("JX-B02", ERROR, "金额为负数", "{label}为负数（{value}），金额不能小于 0。"),
-    CodeSpec("JX-B03", WARNING, "金额超过两位小数", "{label} {value} 超过两位小数；金额以万元计，保留两位小数。"),
+    CodeSpec("JX-B03", WARNING, "金额超过两位小数", "{label} {value} 超过两位小数；金额以{unit}计，保留两位小数。"),
     CodeSpec("JX-P01", ERROR, "支出计划百分比无效", "资金支出计划 {milestone} {problem}；请填 0–100 之间的累计百分比。"),
     CodeSpec("JX-P02", ERROR, "累计支出计划下降",
              "资金支出计划是累计数，{milestone} 的 {value}% 小于 {previous} 的 {previous_value}%；请改为不小于上一时点。"),

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 from .issues import Issue
-from ..forms.layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, UNIT_LAYOUT, SheetLayout, project_layout
+from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of
 from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from ..profiles import Profile
 from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
@@ -196,29 +196,31 @@ def _formulas_and_errors(obj: Located | None, layout: SheetLayout | None) -> Ite
 
 @rule("JX-L05", "unit")
 def unit_formulas(ctx: Context) -> Iterator[Issue]:
-    yield from _formulas_and_errors(ctx.book.unit, UNIT_LAYOUT)
+    forms = forms_of(ctx.book)
+    yield from _formulas_and_errors(ctx.book.unit, forms.unit)
     department = ctx.book.department
-    yield from _formulas_and_errors(department, DEPARTMENT_LAYOUT)
+    yield from _formulas_and_errors(department, forms.department)
     for item in (*department.sub_targets, *department.measures):
-        yield from _formulas_and_errors(item, DEPARTMENT_LAYOUT)
+        yield from _formulas_and_errors(item, forms.department)
 
 
 @rule("JX-L05", "project")
 def project_formulas(ctx: Context) -> Iterator[Issue]:
     if ctx.project.raw:
-        yield from _formulas_and_errors(ctx.project, project_layout(tuple(ctx.book.milestones)))
+        yield from _formulas_and_errors(ctx.project, forms_of(ctx.book).project)
 
 
 @rule("JX-L05", "indicator")
 def indicator_formulas(ctx: Context) -> Iterator[Issue]:
     if ctx.row.indicator.raw:
-        layout = project_layout(tuple(ctx.book.milestones)) if ctx.project is not None else OVERALL_LAYOUT
+        forms = forms_of(ctx.book)
+        layout = forms.project if ctx.project is not None else forms.overall
         yield from _formulas_and_errors(ctx.row.indicator, layout)
 
 
 @rule("JX-L05", "overall")
 def overall_formulas(ctx: Context) -> Iterator[Issue]:
-    yield from _formulas_and_errors(ctx.overall, OVERALL_LAYOUT)
+    yield from _formulas_and_errors(ctx.overall, forms_of(ctx.book).overall)
 
 
 # --- X: stray spaces and line breaks (with a fix) -----------------------------------
@@ -262,19 +264,18 @@ def _labels(layout) -> dict[str, str]:
 
 def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
     """Every object read from a sheet, with the labels of its fields."""
-    from ..forms.layouts import DEPARTMENT_LAYOUT, OVERALL_LAYOUT, UNIT_LAYOUT, project_layout
-
-    yield book.unit, _labels(UNIT_LAYOUT)
-    department = _labels(DEPARTMENT_LAYOUT)
+    forms = forms_of(book)
+    yield book.unit, _labels(forms.unit)
+    department = _labels(forms.department)
     for obj in (book.department, *book.department.sub_targets, *book.department.measures):
         yield obj, department
     if len(book.milestones) in (3, 4):
-        project = _labels(project_layout(tuple(book.milestones)))
+        project = _labels(forms.project)
         for p in book.projects:
             for obj in (p, *p.indicators):
                 yield obj, project
     if book.overall is not None:
-        overall = _labels(OVERALL_LAYOUT)
+        overall = _labels(forms.overall)
         for obj in (book.overall, *book.overall.indicators):
             yield obj, overall
 
@@ -365,15 +366,22 @@ def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-B03", "project")
 def amounts_two_decimals(ctx: Context) -> Iterator[Issue]:
+    """Cents of the unit the form prints: 0.01 万元, or 0.01 元 on a form in 元 (shown as typed)."""
+    layout = forms_of(ctx.book).project
+    scales = {f.name: f.scale for f in layout.fields}
     for name, label in _MONEY:
         value = getattr(ctx.project, name)
-        if value is not None and value != value.quantize(Decimal("0.01")):
-            yield Issue.at("JX-B03", ctx.project, name, value, label=label)
+        shown = value.scaleb(scales.get(name, 0)) if value is not None else None
+        if shown is not None and shown != shown.quantize(Decimal("0.01")):
+            yield Issue.at("JX-B03", ctx.project, name, shown, label=label, unit=layout.money_unit)
 
 
 # --- P: spending plan ----------------------------------------------------------------
 
 def _plan(ctx: Context) -> list[tuple[str, Decimal | None]]:
+    """The milestones and their percent; none where the unit's form has no 资金支出计划 (the national forms)."""
+    if not forms_of(ctx.book).project.has_plan:
+        return []
     return [(m, ctx.project.plan.get(m)) for m in ctx.book.milestones]
 
 
@@ -406,7 +414,7 @@ def plan_cumulative(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-P03", "project")
 def plan_ends_at_100(ctx: Context) -> Iterator[Issue]:
-    if "12月底" not in ctx.book.milestones:
+    if "12月底" not in ctx.book.milestones or not forms_of(ctx.book).project.has_plan:
         return
     value = ctx.project.plan.get("12月底")
     if value is not None and value != 100:

@@ -16,7 +16,7 @@ from .issues import FileReport, Issue, Report
 from ..forms.layouts import parse_a1
 from ..forms.model import UnitWorkbook
 from ..paths import shown
-from ..profiles import Profile, load_profile
+from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import read_workbook
 from .rules import RULES, Context, effective_rows
 
@@ -49,7 +49,7 @@ def _order(book: UnitWorkbook, issues: list[Issue]) -> list[Issue]:
 
 def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Issue]:
     """Every finding for one unit workbook, in sheet and cell order."""
-    profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(book)
     cost = profile.cost_under_output
     issues = _run("unit", Context(book, profile))
     for project in book.projects:

@@ -23,7 +23,7 @@ from ..errors import JixiaoError, UnreadableFile
 from ..oserror import os_reason
 from ..checks.issues import Issue
 from ..forms.model import Indicator, Project, UnitWorkbook
-from ..profiles import Profile, load_profile, load_profile_file
+from ..profiles import Profile, load_profile, load_profile_file, profile_for
 from ..forms.reader import read_workbook
 from ..totals.plan import MILESTONES, unit_schedule
 from ..checks.validate import validate_book
@@ -32,14 +32,13 @@ from .records import UnitRecord, finding_row, rejected, schedule_row, unit_row
 from .sheets import INDICATORS, ISSUES, PROJECTS, SCHEDULE, UNITS, Link, plain, render_row
 from .xlsxstream import compress
 
-_KNOWN = ("hebei", "hunan", "national")
 
 
 def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
     if option is not None:
         kind, value = option
         return load_profile_file(value) if kind == "file" else load_profile(value)
-    return load_profile(book.profile if book.profile in _KNOWN else "hebei")
+    return profile_for(book)
 
 
 def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[Any]:

@@ -1,268 +1,56 @@
-"""Where every field of every official table sits: the layouts, as data.
+"""Which forms a workbook is drawn from: the built-in layouts by name, and a profile's form set.
 
-One :class:`SheetLayout` per official table. The template builder
-(:mod:`jixiao.forms.template`) draws a sheet from it and the reader
-(:mod:`jixiao.forms.reader`) reads a filled sheet with it, so the two cannot drift
+The layouts themselves are data: one TOML file per official table under
+``jixiao/forms/tables/`` (loaded by :mod:`jixiao.forms.formfile` into the vocabulary of
+:mod:`jixiao.forms.vocabulary`, re-exported here). A profile names the forms it uses
+(``forms = { project = "hebei-project", … }``); a user's profile may name form files beside it.
+The template builder (:mod:`jixiao.forms.template`) draws a sheet from a layout and the reader
+(:mod:`jixiao.forms.reader`) reads a filled sheet with the same one, so the two cannot drift
 apart. Nothing else in jixiao knows a cell address of a form.
 
-Addresses are A1 strings; a range (``"B3:C3"``) is a merged cell whose value
-sits in its top-left cell. Repeating rows (the indicator table, the lists of
-分项绩效目标) are :class:`Block` s; an open-ended block grows with its content
-and pushes the rows below it (a footer) down.
+A workbook drawn from a form that is not built in carries that form's file text in its hidden
+``_jixiao`` sheet (``form.<role>`` rows), so that it reads back anywhere, without the profile file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
-TEMPLATE_ID = "jixiao.unit-workbook"
-TEMPLATE_VERSION = "1"
-SUPPORTED_VERSIONS = ("1",)
-
-META_SHEET = "_jixiao"
-UNIT_SHEET = "单位信息"
-DEPARTMENT_SHEET = "部门整体绩效目标"
-OVERALL_SHEET = "整体支出绩效目标表"
-PROJECT_MASTER_SHEET = "项目模板"
-PROJECT_SHEET_PREFIX = "项目"
-
-
-from .a1 import a1, col_index, col_letter, parse_a1, parse_range  # noqa: E402,F401 - layouts speak A1
-
-
-# --- the vocabulary of a layout ---------------------------------------------
-
-#: Kinds of input value. ``text`` keeps line breaks; ``money`` is 万元 (Decimal,
-#: two decimals shown); ``percent`` is percent points 0–100; ``int`` a year.
-KINDS = ("text", "money", "percent", "int", "number")
-
-
-@dataclass(frozen=True)
-class Field:
-    """An input cell bound to a model attribute (``plan.3月底`` is a dict entry)."""
-
-    name: str
-    ref: str
-    label: str
-    kind: str = "text"
-    required: bool = False
-    style: str | None = None  # overrides the style the kind implies
-    dropdown: str | None = None  # a list name in the _jixiao sheet
-    height: float | None = None  # row height for long text
-
-    @property
-    def anchor(self) -> tuple[int, int]:
-        r1, c1, _, _ = parse_range(self.ref)
-        return r1, c1
-
-
-@dataclass(frozen=True)
-class Static:
-    """A fixed label or heading printed on the form."""
-
-    ref: str
-    text: str
-    style: str = "label"
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A computed cell (never read as input).
-
-    ``compute`` is the same formula in Python: it gives the cached result written
-    with the formula (what calamine reads, what a viewer shows before it
-    recalculates) and what LibreOffice's recalculation is tested against.
-    Its argument ``get(name)`` returns a field of the sheet (``"name"``) or of
-    单位信息 (``"unit.code"``) as the text ``&`` would make of it.
-    """
-
-    ref: str
-    formula: str
-    style: str = "formula"
-    compute: Callable[[Callable[[str], str]], str] | None = None
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a repeating block; ``span`` > 1 merges it across columns."""
-
-    name: str
-    col: str
-    label: str
-    kind: str = "text"
-    span: int = 1
-    style: str | None = None
-    dropdown: str | None = None  # list name, or ``"level2:<col>"`` for the dependent 二级 list
-    strict: bool = False  # a dropdown that refuses other entries
-    check: tuple[str, str] | None = None  # (custom validation formula with ``{row}``, message) refusing entries
-    index: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "index", col_index(self.col))  # read for every cell of every row
-
-
-@dataclass(frozen=True)
-class FooterLine:
-    """Rows printed after an open-ended block; ``offset`` counts from the row after its last row."""
-
-    offset: int
-    cells: tuple[Static | Formula, ...]  # refs use row 1, shifted at build time
-
-
-@dataclass(frozen=True)
-class Block:
-    """Repeating rows: the indicator table, the lists of 分项绩效目标 / 工作保障措施."""
-
-    name: str
-    header_row: int | None
-    first_row: int
-    rows: int  # rows drawn in a blank template; the capacity when not open-ended
-    columns: tuple[Column, ...]
-    open_ended: bool = False
-    row_height: float | None = None
-    numbering: str | None = None  # a column letter that shows 1, 2, 3 …
-    footer: tuple[FooterLine, ...] = ()
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def width(self) -> int:
-        return max(c.index + c.span - 1 for c in self.columns)
-
-    @property
-    def stop_labels(self) -> tuple[str, ...]:
-        """Column-A texts that end an open-ended block (the footer's labels)."""
-        return tuple(c.text for line in self.footer for c in line.cells
-                     if isinstance(c, Static) and parse_range(c.ref)[1] == 1)
-
-
-@dataclass(frozen=True)
-class Check:
-    """A conditional format that flags a mistake with no add-in; ``{field}`` names are resolved."""
-
-    ref: str
-    formula: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Panel:
-    """Read-only cells beside a form (上年数: last year's values next to this year's inputs).
-
-    Drawn locked, right of the printed form (``widths`` are its extra columns) and
-    only when its object has a value for one of its ``fields``; never read as input,
-    so a workbook without the panel reads the same. ``fields`` name model
-    attributes like input fields do (``prior.budget`` is a dict entry).
-    """
-
-    widths: tuple[float, ...]
-    statics: tuple[Static, ...]
-    fields: tuple[Field, ...]
-
-
-@dataclass(frozen=True)
-class PrintSetup:
-    """How a sheet prints (issue 17): A4, one page wide, header rows repeated, numbered pages.
-
-    Data only; :mod:`jixiao.forms.printsetup` applies it with xlsxwriter or openpyxl, so every
-    sheet jixiao writes prints the same way. Margins are in inches, rows 1-based.
-    """
-
-    landscape: bool = False
-    repeat_rows: tuple[int, int] | None = None
-    paper: int = 9  # A4
-    margins: tuple[float, float, float, float] = (0.5, 0.5, 0.6, 0.7)  # left, right, top, bottom
-    footer_margin: float = 0.3
-    center: bool = True
-    page_text: str = "第 &P 页 共 &N 页"
-    breaks: tuple[int, ...] = ()  # rows (1-based) that start a new page
-
-    def footer(self, name: str | None = None) -> str:
-        """The footer code: the unit's or county's name left, the page number centred."""
-        name = (name or "").replace("&", "&&").replace("\n", " ")[:60]
-        return f"&L{name}&C{self.page_text}" if name else f"&C{self.page_text}"
-
-    @staticmethod
-    def for_width(width: float, repeat_rows: tuple[int, int] | None = None) -> "PrintSetup":
-        """Portrait unless the columns (``width`` in character units) do not fit an A4 portrait page."""
-        return PrintSetup(landscape=width > PORTRAIT_WIDTH, repeat_rows=repeat_rows)
-
-
-PORTRAIT_WIDTH = 100  # character units that fit A4 portrait at 100% between the margins (about 7.3 in)
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    """One official table as a worksheet."""
-
-    key: str
-    sheet: str
-    widths: tuple[float, ...]
-    statics: tuple[Static, ...] = ()
-    formulas: tuple[Formula, ...] = ()
-    fields: tuple[Field, ...] = ()
-    blocks: tuple[Block, ...] = ()
-    checks: tuple[Check, ...] = ()
-    heights: dict[int, float] = field(default_factory=dict)
-    landscape: bool = False
-    repeat_rows: tuple[int, int] | None = None
-    signature: tuple[tuple[str, str], ...] = ()  # (cell, text) that identify the sheet
-    panel: Panel | None = None  # read-only reference cells right of the form (not printed, not read)
-    page_breaks: tuple[int, ...] = ()  # rows (1-based) that start a printed page
-
-    def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
-
-    @property
-    def print_setup(self) -> PrintSetup:
-        return PrintSetup(landscape=self.landscape, repeat_rows=self.repeat_rows, breaks=self.page_breaks)
-
-    def block(self, name: str) -> Block:
-        return next(b for b in self.blocks if b.name == name)
-
-    @property
-    def last_col(self) -> int:
-        return len(self.widths)
-
-
-# --- 单位信息 ----------------------------------------------------------------
-
-UNIT_LAYOUT = SheetLayout(
-    key="unit",
-    sheet=UNIT_SHEET,
-    widths=(18, 16, 16, 24),
-    statics=(
-        Static("A1:D1", "单位信息", "title"),
-        Static("A2:D2", "请填写本单位信息（带 * 为必填），项目请在“项目1”等工作表填写。", "note"),
-        Static("A3", "单位编码 *"), Static("A4", "单位名称 *"), Static("A5", "地区编码"),
-        Static("A6", "预算年度 *"), Static("A7", "填表人"), Static("A8", "联系电话"),
-        Static("A9", "填表日期"), Static("A10", "单位负责人"), Static("A11", "业务股室审核"),
-        Static("A12", "绩效股审核"),
-    ),
-    fields=(
-        Field("code", "B3:D3", "单位编码", required=True),
-        Field("name", "B4:D4", "单位名称", required=True),
-        Field("region_code", "B5:D5", "地区编码"),
-        Field("year", "B6:D6", "预算年度", kind="int", required=True),
-        Field("filler", "B7:D7", "填表人"),
-        Field("phone", "B8:D8", "联系电话"),
-        Field("fill_date", "B9:D9", "填表日期"),
-        Field("head", "B10:D10", "单位负责人"),
-        Field("business_review", "B11:D11", "业务股室审核"),
-        Field("performance_review", "B12:D12", "绩效股审核"),
-    ),
-    heights={1: 30, 2: 30},
-    signature=(("A3", "单位编码 *"),),
+from .formfile import builtin_form, form_from_text, read_form_text, unit_field_refs
+from .vocabulary import *  # noqa: F401,F403 - the vocabulary, where it always was
+from .vocabulary import (  # noqa: F401
+    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, SUPPORTED_VERSIONS,
+    TEMPLATE_ID, TEMPLATE_VERSION, UNIT_SHEET, Block, Check, Column, Field, FooterLine, Formula, Panel, Period,
+    PrintSetup, SheetLayout, Static, a1, col_index, col_letter, parse_a1, parse_range,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..profiles import Profile
+
+#: the forms a profile uses when it names none (the Hebei and Hunan forms jixiao started with)
+DEFAULT_FORMS = {
+    "unit": "unit", "department": "department", "project": "hebei-project", "overall": "hunan-overall",
+    "selfeval_project": "selfeval-project", "selfeval_department": "selfeval-department",
+    "selfeval_subtargets": "selfeval-subtargets",
+}
+MILESTONE_FORMS = ("project",)
+MAX_CARRIED = 32000  # a form file a workbook carries lives in one cell (Excel holds 32767 characters)  # forms whose cells depend on the profile's milestones
+
+UNIT_LAYOUT = builtin_form("unit")
+DEPARTMENT_LAYOUT = builtin_form("department")
+OVERALL_LAYOUT = builtin_form("hunan-overall")
+
+
+def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底")) -> SheetLayout:
+    """The Hebei 项目绩效目标表 with 3 or 4 spending-plan milestones."""
+    return builtin_form("hebei-project", tuple(milestones))
 
 
 def unit_ref(name: str) -> str:
     """An absolute reference to a 单位信息 field, for formulas on other sheets."""
-    row, col = UNIT_LAYOUT.field(name).anchor
-    return f"'{UNIT_SHEET}'!${col_letter(col)}${row}"
+    return unit_field_refs()[name]
 
 
 def unit_formula(ref: str, name: str, style: str = "footer") -> Formula:
@@ -270,201 +58,173 @@ def unit_formula(ref: str, name: str, style: str = "footer") -> Formula:
     return Formula(ref, f'{unit_ref(name)}&""', style, compute=lambda get: get(f"unit.{name}"))
 
 
-# --- 部门整体绩效目标 (第一部分 of the 绩效文本) -------------------------------
+@dataclass(frozen=True)
+class FormRef:
+    """Where a form comes from: a built-in name, or a file's text (with the path it was read from)."""
 
-DEPARTMENT_LAYOUT = SheetLayout(
-    key="department",
-    sheet=DEPARTMENT_SHEET,
-    widths=(6, 22, 44, 30),
-    statics=(
-        Static("A1:D1", "部门整体绩效目标", "title"),
-        Static("A2:D2", "一、总体绩效目标", "heading"),
-        Static("A4:D4", "二、分项绩效目标", "heading"),
-        Static("A5", "序号"), Static("B5", "标题"), Static("C5", "绩效目标"), Static("D5", "绩效指标"),
-        Static("A18:D18", "三、工作保障措施", "heading"),
-        Static("A19", "序号"), Static("B19", "标题"), Static("C19:D19", "内容"),
-    ),
-    fields=(Field("overall_goal", "A3:D3", "总体绩效目标", style="input_text", height=150),),
-    blocks=(
-        Block("sub_targets", header_row=5, first_row=6, rows=12, numbering="A", row_height=42,
-              columns=(Column("title", "B", "标题"), Column("goal", "C", "绩效目标"),
-                       Column("indicators", "D", "绩效指标"))),
-        Block("measures", header_row=19, first_row=20, rows=12, numbering="A", row_height=42,
-              columns=(Column("title", "B", "标题"), Column("text", "C", "内容", span=2))),
-    ),
-    heights={1: 30},
-    signature=(("A2", "一、总体绩效目标"),),
-    # two pages, one section each: 一、二 then 三 (blank rows sized so that 一、二 fit one A4 page);
-    # no lone row of 三 spills onto a third page
-    page_breaks=(18,),
-)
+    name: str
+    text: str | None = None  # None: built in
+
+    def load(self, milestones: tuple[str, ...]) -> SheetLayout:
+        if self.text is None:
+            return builtin_form(self.name, milestones)
+        return form_from_text(self.text, self.name, milestones)
 
 
-# --- 项目绩效目标表 (Hebei layout, seed 000 / 001) ----------------------------
+@dataclass(frozen=True)
+class FormSet:
+    """The forms one workbook is drawn from, by role, for one set of milestones."""
 
-_PLAN_COLUMNS = {
-    3: ("B{r}:C{r}", "D{r}:E{r}", "F{r}:G{r}"),
-    4: ("B{r}:C{r}", "D{r}", "E{r}", "F{r}:G{r}"),
-}
-INDICATOR_ROWS = 15
+    refs: tuple[tuple[str, FormRef], ...]
+    milestones: tuple[str, ...]
 
+    def ref(self, role: str) -> FormRef:
+        return dict(self.refs).get(role) or FormRef(DEFAULT_FORMS[role])
 
-@lru_cache(maxsize=None)
-def project_layout(milestones: tuple[str, ...] = ("3月底", "6月底", "10月底"), sheet: str = "项目1") -> SheetLayout:
-    """The 项目绩效目标表 with 3 or 4 spending-plan milestones."""
-    if len(milestones) not in _PLAN_COLUMNS:
-        raise ValueError(f"a project form has 3 or 4 milestones, not {milestones}")
-    label_refs = [ref.format(r=6) for ref in _PLAN_COLUMNS[len(milestones)]]
-    value_refs = [ref.format(r=7) for ref in _PLAN_COLUMNS[len(milestones)]]
-    plan_fields = tuple(Field(f"plan.{m}", ref, f"资金支出计划 {m}", kind="percent")
-                        for m, ref in zip(milestones, value_refs))
-    checks = [Check("C4", "AND(ISNUMBER({budget}),ROUND({budget}-N({fiscal})-N({other}),2)<>0)",
-                    "预算数不等于财政资金与其他资金之和")]
-    for field_ in plan_fields:
-        checks.append(Check(field_.ref.split(":")[0],
-                            f"AND(ISNUMBER({{{field_.name}}}),OR({{{field_.name}}}<0,{{{field_.name}}}>100))",
-                            "支出计划百分比应在 0–100 之间"))
-    for prev, cur in zip(plan_fields, plan_fields[1:]):
-        checks.append(Check(cur.ref.split(":")[0],
-                            f"AND(ISNUMBER({{{cur.name}}}),ISNUMBER({{{prev.name}}}),{{{cur.name}}}<{{{prev.name}}})",
-                            "累计支出计划不应比上一时点小"))
-    if "12月底" in milestones:
-        dec = plan_fields[milestones.index("12月底")]
-        checks.append(Check(dec.ref.split(":")[0], f"AND(ISNUMBER({{{dec.name}}}),{{{dec.name}}}<>100)",
-                            "12月底累计支出计划应为 100%"))
-    return SheetLayout(
-        key="project",
-        sheet=sheet,
-        widths=(12, 11, 14, 22, 14, 10, 10),
-        statics=(
-            Static("F2:G2", "单位：万元", "note_right"),
-            Static("A3", "项目编码"), Static("D3", "项目名称"),
-            Static("A4:A5", "预算规模及资金用途"), Static("B4", "预算数"),
-            Static("D4", "其中：财政资金"), Static("F4", "其他资金"),
-            Static("A6:A7", "资金支出计划（%）"),
-            *(Static(ref, m) for m, ref in zip(milestones, label_refs)),
-            Static("A8", "绩效目标"),
-            Static("A9", "一级指标"), Static("B9", "二级指标"), Static("C9", "三级指标"),
-            Static("D9", "绩效指标描述"), Static("E9", "指标值"), Static("F9:G9", "指标值确定依据"),
-        ),
-        formulas=(
-            Formula("A1:G1", 'IF({name}="","项目绩效目标表",{name}&"绩效目标表")', "title",
-                    compute=lambda get: f"{get('name')}绩效目标表" if get("name") else "项目绩效目标表"),
-            Formula("A2:E2", f'{unit_ref("code")}&" "&{unit_ref("name")}', "note",
-                    compute=lambda get: f"{get('unit.code')} {get('unit.name')}"),
-        ),
-        fields=(
-            Field("code", "B3:C3", "项目编码", required=True, style="input_center"),
-            Field("name", "E3:G3", "项目名称", required=True, style="input_center"),
-            Field("budget", "C4", "预算数", kind="money", required=True),
-            Field("fiscal", "E4", "财政资金", kind="money"),
-            Field("other", "G4", "其他资金", kind="money"),
-            Field("purpose", "B5:G5", "资金用途", height=45),
-            *plan_fields,
-            Field("goals", "B8:G8", "绩效目标", height=60),
-        ),
-        blocks=(
-            Block("indicators", header_row=9, first_row=10, rows=INDICATOR_ROWS, open_ended=True,
-                  row_height=30,
-                  columns=(Column("level1", "A", "一级指标", dropdown="level1", strict=True),
-                           Column("level2", "B", "二级指标", dropdown="level2:A", strict=True),
-                           Column("level3", "C", "三级指标"),
-                           Column("description", "D", "绩效指标描述"),
-                           Column("value_text", "E", "指标值"),
-                           Column("basis", "F", "指标值确定依据", span=2, dropdown="basis"))),
-        ),
-        checks=tuple(checks),
-        heights={1: 30, 2: 20},
-        repeat_rows=(9, 9),
-        signature=(("A3", "项目编码"), ("A9", "一级指标")),
-        panel=_prior_panel(milestones),
-    )
+    def __getitem__(self, role: str) -> SheetLayout:
+        return _load(self, role)
+
+    @property
+    def unit(self) -> SheetLayout:
+        return self["unit"]
+
+    @property
+    def department(self) -> SheetLayout:
+        return self["department"]
+
+    @property
+    def project(self) -> SheetLayout:
+        return self["project"]
+
+    @property
+    def overall(self) -> SheetLayout:
+        return self["overall"]
+
+    @property
+    def custom(self) -> dict[str, FormRef]:
+        """The forms that are not built in: a workbook carries their text."""
+        return {role: ref for role, ref in self.refs if ref.text is not None}
+
+    @property
+    def named(self) -> dict[str, str]:
+        """Built-in forms other than the defaults, by role (recorded in the workbook's ``forms`` row)."""
+        return {role: ref.name for role, ref in self.refs
+                if ref.text is None and ref.name != DEFAULT_FORMS.get(role)}
+
+    def fixed_sheets(self) -> set[str]:
+        return {self.unit.sheet, self.department.sheet, self.overall.sheet, META_SHEET}
 
 
-def _prior_panel(milestones: tuple[str, ...]) -> Panel:
-    """上年数 in H:I, row by row beside the inputs: code, money (row 4 onwards), then the plan."""
-    money = (("budget", "预算数"), ("fiscal", "财政资金"), ("other", "其他资金"))
-    statics = [Static("H2:I2", "上年数（仅供参考）", "prior_heading"), Static("H3", "项目编码", "prior_label")]
-    fields = [Field("prior.code", "I3", "上年项目编码", style="prior_text")]
-    for row, (name, label) in enumerate(money, start=4):
-        statics.append(Static(f"H{row}", label, "prior_label"))
-        fields.append(Field(f"prior.{name}", f"I{row}", f"上年{label}", kind="money", style="prior_money"))
-    for row, m in enumerate(milestones, start=7):
-        statics.append(Static(f"H{row}", f"支出计划 {m}", "prior_label"))
-        fields.append(Field(f"prior.plan.{m}", f"I{row}", f"上年支出计划 {m}", kind="percent",
-                            style="prior_percent"))
-    return Panel(widths=(13, 24), statics=tuple(statics), fields=tuple(fields))
+@lru_cache(maxsize=256)
+def _load(forms: FormSet, role: str) -> SheetLayout:
+    layout = forms.ref(role).load(forms.milestones if role in MILESTONE_FORMS else ())
+    _check_model(layout, forms.ref(role).name)
+    return layout
 
 
-# --- 部门(单位)整体支出绩效目标表 (Hunan layout, seed 003) ----------------------
+def _check_model(layout: SheetLayout, origin: str) -> None:
+    """Every field and block a target form names is an attribute of the model it reads into.
 
-OVERALL_LAYOUT = SheetLayout(
-    key="overall",
-    sheet=OVERALL_SHEET,
-    widths=(10, 11, 13, 24, 9, 9, 9, 18, 26, 8, 8),
-    statics=(
-        Static("A1:J1", "部门(单位)整体支出绩效目标表", "title"),
-        Static("A3", "部门(单位)名称"), Static("A4", "部门(单位)职责"), Static("A5", "年度履职目标"),
-        Static("A6", "绩效指标"), Static("B6", "一级指标"), Static("C6", "二级指标"),
-        Static("D6", "三级指标"), Static("E6", "指标值类型"), Static("F6", "指标值"),
-        Static("G6", "计量单位"), Static("H6", "指标解释"), Static("I6", "评(扣)分标准"),
-        Static("J6", "备注"), Static("K6", "分值"),
-    ),
-    formulas=(Formula("A2:J2", f'"（"&{unit_ref("year")}&"）年度"', "note_center",
-                      compute=lambda get: f"（{get('unit.year')}）年度"),),
-    fields=(
-        Field("name", "B3:J3", "部门(单位)名称"),
-        Field("duties", "B4:J4", "部门(单位)职责", height=120),
-        Field("annual_goal", "B5:J5", "年度履职目标", height=60),
-    ),
-    blocks=(
-        Block("indicators", header_row=6, first_row=7, rows=20, open_ended=True, row_height=36,
-              columns=(Column("level1", "B", "一级指标", dropdown="level1", strict=True),
-                       Column("level2", "C", "二级指标", dropdown="level2:B", strict=True),
-                       Column("level3", "D", "三级指标"),
-                       Column("value_type", "E", "指标值类型", dropdown="operators", strict=True,
-                              style="input_center"),
-                       Column("value_text", "F", "指标值", style="input_center"),
-                       Column("measure_unit", "G", "计量单位", dropdown="units", style="input_center"),
-                       Column("explanation", "H", "指标解释", dropdown=None),
-                       Column("scoring", "I", "评(扣)分标准"),
-                       Column("remark", "J", "备注"),
-                       Column("weight", "K", "分值", kind="number", style="input_number")),
-              footer=(
-                  FooterLine(0, (Static("A1", "业务股室审核:", "footer"),
-                                 unit_formula("B1:D1", "business_review"),
-                                 Static("E1:F1", "绩效股审核:", "footer"),
-                                 unit_formula("G1:J1", "performance_review"))),
-                  FooterLine(1, (Static("A1", "填表人:", "footer"),
-                                 unit_formula("B1:C1", "filler"),
-                                 Static("D1", "联系电话:", "footer"),
-                                 unit_formula("E1:F1", "phone"),
-                                 Static("G1", "填表日期:", "footer"),
-                                 unit_formula("H1", "fill_date"),
-                                 Static("I1", "单位负责人:", "footer"),
-                                 unit_formula("J1:K1", "head"))),
-              )),
-    ),
-    heights={1: 30},
-    landscape=True,
-    repeat_rows=(6, 6),
-    signature=(("A3", "部门(单位)名称"), ("B6", "一级指标")),
-)
+    (The 自评表 models live above this package; their columns are checked when a block is read.)
+    """
+    from .formfile import FormFileError
+    from .model import DepartmentTargets, OverallTargets, Project, Unit
+
+    model = {"unit": Unit, "department": DepartmentTargets, "project": Project,
+             "overall": OverallTargets}.get(layout.role)
+    if model is None:
+        return
+    names = {f.name.split(".", 1)[0] for f in layout.fields} | {b.name for b in layout.blocks}
+    unknown = sorted(names - set(model.model_fields))
+    if unknown:
+        raise FormFileError(f"{origin}：{'、'.join(unknown)} 不是{layout.role}表的字段"
+                            f"（可用：{'、'.join(n for n in model.model_fields if n not in ('raw', 'cells'))}）")
 
 
-def layouts_for(milestones: tuple[str, ...]) -> dict[str, SheetLayout]:
+def form_set(profile: "Profile | None" = None, milestones: tuple[str, ...] | list[str] | None = None) -> FormSet:
+    """The forms of a profile (the defaults without one) for the given milestones (else the profile's)."""
+    refs: dict[str, FormRef] = {}
+    if profile is not None:
+        base = getattr(profile, "base_dir", None)
+        carried = getattr(profile, "form_texts", {})
+        for role, name in profile.forms.items():
+            refs[role] = FormRef(name, carried[role]) if role in carried else _form_ref(name, base)
+        milestones = milestones if milestones is not None else profile.milestones
+    return FormSet(tuple(sorted(refs.items())), tuple(milestones or ("3月底", "6月底", "10月底")))
+
+
+def _form_ref(name: str, base: str | None) -> FormRef:
+    """A built-in name (``hebei-project``) or a ``.toml`` path, relative to the profile file's folder."""
+    from pathlib import Path
+
+    if not name.endswith(".toml"):
+        return FormRef(name)
+    path = Path(name)
+    if not path.is_absolute() and base:
+        path = Path(base) / path
+    return FormRef(str(path), read_form_text(path))
+
+
+def form_set_from_meta(meta: dict[str, str], milestones: tuple[str, ...]) -> FormSet:
+    """The forms a workbook was drawn from, as its ``_jixiao`` sheet records them.
+
+    A workbook records every form that is not one of :data:`DEFAULT_FORMS`: built-in ones by name
+    (``forms`` row), others by their text (``form.<role>`` rows). So a workbook that records none
+    (every Hebei and Hunan one, and every workbook made before forms were data) reads with the
+    defaults, whatever its profile names today: a profile moving to new forms never changes how
+    last year's workbooks read.
+    """
+    refs: dict[str, FormRef] = {}
+    for item in (meta.get("forms") or "").split("|"):
+        role, _, name = item.partition("=")
+        if role and name:
+            refs[role] = FormRef(name)
+    for key, text in meta.items():
+        if key.startswith("form.") and text:
+            refs[key[5:]] = FormRef(f"（工作簿内的表样 {key[5:]}）", text)
+    return FormSet(tuple(sorted(refs.items())), tuple(milestones))
+
+
+def meta_rows(forms: FormSet) -> list[tuple[str, str]]:
+    """What a workbook records of its forms: nothing for the default ones (so old templates stay as they were)."""
+    rows = []
+    if forms.named:
+        rows.append(("forms", "|".join(f"{role}={name}" for role, name in sorted(forms.named.items()))))
+    for role, ref in sorted(forms.custom.items()):
+        if len(ref.text) > MAX_CARRIED:
+            from .formfile import FormFileError
+
+            raise FormFileError(f"表样文件 {ref.name} 超过 {MAX_CARRIED} 个字符，无法随工作簿保存；请删去注释或拆分表样")
+        rows.append((f"form.{role}", ref.text))
+    return rows
+
+
+def forms_of(book: Any) -> FormSet:
+    """The forms a read (or built) unit workbook uses."""
+    forms = getattr(book, "_forms", None)
+    if forms is not None:
+        return forms
+    from ..profiles import BUILTIN, load_profile
+
+    profile = load_profile(book.profile) if book.profile in BUILTIN else None
+    return form_set(profile, tuple(book.milestones))
+
+
+def layouts_for(milestones: tuple[str, ...], forms: FormSet | None = None) -> dict[str, SheetLayout]:
     """Every layout a unit workbook uses, by key."""
-    return {"unit": UNIT_LAYOUT, "department": DEPARTMENT_LAYOUT,
-            "project": project_layout(tuple(milestones)), "overall": OVERALL_LAYOUT}
+    forms = forms or FormSet((), tuple(milestones))
+    return {"unit": forms.unit, "department": forms.department, "project": forms.project, "overall": forms.overall}
 
 
-def layout_of_sheet(name: str, milestones: tuple[str, ...]) -> SheetLayout | None:
+def layout_of_sheet(name: str, milestones: tuple[str, ...], forms: FormSet | None = None) -> SheetLayout | None:
     """The layout a unit workbook's sheet is drawn from, by its name."""
-    fixed = {UNIT_SHEET: UNIT_LAYOUT, DEPARTMENT_SHEET: DEPARTMENT_LAYOUT, OVERALL_SHEET: OVERALL_LAYOUT}
+    forms = forms or FormSet((), tuple(milestones))
+    fixed = {forms.unit.sheet: forms.unit, forms.department.sheet: forms.department,
+             forms.overall.sheet: forms.overall}
     if name in fixed:
         return fixed[name]
     if name == PROJECT_MASTER_SHEET or name.startswith(PROJECT_SHEET_PREFIX):
-        return project_layout(tuple(milestones))
+        return forms.project
     return None
 
 

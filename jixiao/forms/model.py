@@ -19,7 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
 from .values import CLASSIFIED, ParsedValue, normalize_operator, parse_decimal, parse_indicator_value, squeeze
 
@@ -227,3 +227,6 @@ class UnitWorkbook(Located):
     source: str | None = Field(default=None, exclude=True)  # the file it was read from
     # sheets that look like a form but no longer match its layout (rows inserted, labels changed)
     altered_sheets: list[str] = Field(default_factory=list, exclude=True)
+    # the forms it was read with or is drawn from (a jixiao.forms.layouts.FormSet; the profile's when unset)
+    _forms: Any = PrivateAttr(default=None)
+    _profile_text: str | None = PrivateAttr(default=None)  # a user's profile file, as the workbook carries it

@@ -19,8 +19,7 @@ from typing import Any, Callable
 from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
 from .grid import Grid, SheetData, open_grid
 from .layouts import (
-    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS,
-    TEMPLATE_ID, UNIT_LAYOUT, Block, SheetLayout, a1, project_layout,
+    META_SHEET, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS, TEMPLATE_ID, Block, SheetLayout, a1, form_set_from_meta, parse_a1,
 )
 from .model import (
     DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Unit,
@@ -28,8 +27,6 @@ from .model import (
 )
 from .values import cell_text, parse_decimal, parse_int, percent_from_fraction, squeeze
 
-# 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)
-_FIXED_SHEETS = {UNIT_LAYOUT.sheet, DEPARTMENT_LAYOUT.sheet, OVERALL_LAYOUT.sheet, META_SHEET}
 
 
 def _text(value: Any) -> str | None:
@@ -78,6 +75,8 @@ def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw
     for field in layout.fields:
         row, col = field.anchor
         value, bad = _read_value(sheet, row, col, field.kind)
+        if field.scale and value is not None:  # printed in 元: the model is 万元, exactly
+            value = value.scaleb(-field.scale)
         cells[field.name] = _loc(sheet.name, row, col)
         if bad is not None:
             raw[field.name] = bad
@@ -93,10 +92,21 @@ def _row_cells(sheet: str, row: int, columns: tuple[tuple[str, int], ...]) -> di
     return {name: _loc(sheet, row, col) for name, col in columns}
 
 
+def _scaled(convert: Callable[[Any], Any], scale: int) -> Callable[[Any], Any]:
+    """A money column printed in 元 (scale 4) reads into 万元 exactly (Decimal, no float)."""
+    if not scale:
+        return convert
+
+    def read(value: Any) -> Any:
+        typed = convert(value)
+        return typed.scaleb(-scale) if typed is not None else None
+    return read
+
+
 @functools.lru_cache(maxsize=64)
 def _block_plan(block: Block, make: type[Located]):
     """What reading a block needs, worked out once per layout rather than once per cell."""
-    specs = tuple((c.name, c.index - 1, _CONVERT[c.kind], c.kind != "text") for c in block.columns)
+    specs = tuple((c.name, c.index - 1, _scaled(_CONVERT[c.kind], c.scale), c.kind != "text") for c in block.columns)
     blank = {name: None for name in make.model_fields if name not in ("raw", "cells")}
     missing = {c.name for c in block.columns} - set(blank)
     if missing:  # pragma: no cover - a layout naming a field the model lacks is a programming error
@@ -184,8 +194,15 @@ def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
 
 
 def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
-    from .layouts import parse_a1
     return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
+
+
+def _looks_like(sheet: SheetData, layout: SheetLayout) -> bool:
+    """A sheet whose first signature label is the form's (项目编码 in A3 for Hebei), rows moved or not."""
+    if not layout.signature:
+        return False
+    ref, text = layout.signature[0]
+    return squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text)
 
 
 def percent_plan(sheet: SheetData, layout: SheetLayout, plan: dict[str, Any]) -> bool:
@@ -239,38 +256,44 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
         raise NotAJixiaoWorkbook(f"模板信息被改动（资金支出时点“{'|'.join(milestones)}”无法识别），"
                                  "请使用 jixiao 模板重新填写")
     book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
+    forms = form_set_from_meta(meta, tuple(milestones))
+    book._forms = forms
+    book._profile_text = meta.get("profile.toml") or None
+    unit_layout, dept_layout, overall_layout = forms.unit, forms.department, forms.overall
 
-    if grid.has(UNIT_LAYOUT.sheet):
+    if grid.has(unit_layout.sheet):
         data: dict[str, Any] = {}
         raw: dict[str, str] = {}
         cells: dict[str, Loc] = {}
-        bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+        bind_fields(grid.sheet(unit_layout.sheet), unit_layout, data, raw, cells)
         book.unit = Unit(raw=raw, cells=cells, **data)
-    if department and grid.has(DEPARTMENT_LAYOUT.sheet):
-        sheet = grid.sheet(DEPARTMENT_LAYOUT.sheet)
+    if department and grid.has(dept_layout.sheet):
+        sheet = grid.sheet(dept_layout.sheet)
         data, raw, cells = {}, {}, {}
-        bind_fields(sheet, DEPARTMENT_LAYOUT, data, raw, cells)
+        bind_fields(sheet, dept_layout, data, raw, cells)
         book.department = DepartmentTargets(
             raw=raw, cells=cells, **data,
-            sub_targets=read_block(sheet, DEPARTMENT_LAYOUT.block("sub_targets"), SubTarget),
-            measures=read_block(sheet, DEPARTMENT_LAYOUT.block("measures"), Measure))
-    if grid.has(OVERALL_LAYOUT.sheet):
-        sheet = grid.sheet(OVERALL_LAYOUT.sheet)
+            sub_targets=read_block(sheet, dept_layout.block("sub_targets"), SubTarget),
+            measures=read_block(sheet, dept_layout.block("measures"), Measure))
+    if grid.has(overall_layout.sheet):
+        sheet = grid.sheet(overall_layout.sheet)
         data, raw, cells = {}, {}, {}
-        bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
-        indicators = read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator)
+        bind_fields(sheet, overall_layout, data, raw, cells)
+        indicators = read_block(sheet, overall_layout.block("indicators"), Indicator)
         if indicators or any(v is not None for v in data.values()) or raw:
             book.overall = OverallTargets(raw=raw, cells=cells, indicators=indicators, **data)
 
-    layout = project_layout(tuple(milestones))
+    layout = forms.project
+    # 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)
+    fixed = forms.fixed_sheets()
     for name in grid.sheet_names:
-        if name in _FIXED_SHEETS:
+        if name in fixed:
             continue
         sheet = grid.sheet(name)
         if not _matches(sheet, layout):
             if name == PROJECT_MASTER_SHEET and read_project(sheet, layout).is_blank():
                 continue  # an untouched master whose rows were changed: nothing to count
-            if name.startswith("项目") or squeeze(_text(sheet.value(3, 1))) == "项目编码":
+            if name.startswith("项目") or _looks_like(sheet, layout):
                 book.altered_sheets.append(name)  # a project sheet whose rows moved: say so, never skip quietly
             continue
         project = read_project(sheet, layout)

@@ -26,9 +26,8 @@ import xlsxwriter
 from .. import __version__
 from ..fsutil import atomic_path
 from .layouts import (
-    DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX,
-    TEMPLATE_ID, TEMPLATE_VERSION, UNIT_LAYOUT, Block, Formula, SheetLayout, Static,
-    a1, col_letter, parse_a1, parse_range, project_layout,
+    META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, TEMPLATE_ID, TEMPLATE_VERSION, Block, FormSet, Formula,
+    SheetLayout, Static, a1, col_letter, form_set, meta_rows, parse_a1, parse_range,
 )
 from ..errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
@@ -110,6 +109,11 @@ def _field_value(obj: Located | None, name: str) -> Any:
         head, key = name.split(".", 1)
         return getattr(obj, head).get(key)
     return getattr(obj, name)
+
+
+def _scaled(value: Any, scale: int) -> Any:
+    """万元 as the form prints it: × 10^scale (元 is scale 4), exactly, never through a float."""
+    return value.scaleb(scale) if scale and isinstance(value, Decimal) else value
 
 
 def _write_cell(ws, row: int, col: int, value: Any, raw: str | None, fmt) -> None:
@@ -250,7 +254,7 @@ def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: li
         for col in block.columns:
             fmt = fmts[input_style(col.kind, col.style)]
             ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
-            value = _field_value(item, col.name)
+            value = _scaled(_field_value(item, col.name), col.scale)
             raw = item.raw.get(col.name) if item is not None else None
             if col.kind == "text":
                 _grow(heights, row, text_height(value or raw, _span_width(layout, ref)))
@@ -301,7 +305,7 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         _draw_static(ws, fmts, item, layout, get)
     for f in layout.fields:
         fmt = fmts[input_style(f.kind, f.style)]
-        value = _field_value(obj, f.name)
+        value = _scaled(_field_value(obj, f.name), f.scale)
         raw = obj.raw.get(f.name) if obj is not None else None
         row = f.anchor[0]
         _grow(heights, row, f.height or 0)
@@ -330,9 +334,8 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     # Print: A4, one page wide, the form's own columns only, the unit's name in the footer.
     owner = unit if unit is not None else (obj if layout.key == "unit" else None)
     apply_xlsxwriter(ws, layout.print_setup, getattr(owner, "name", None))
-    print_cols = layout.last_col - (1 if layout.key == "overall" else 0)  # 分值 is not on the form
-    if printable:
-        ws.print_area(0, 0, last_row - 1, print_cols - 1)
+    if printable:  # the form's own columns (the Hunan 分值 is beside the form, not on it)
+        ws.print_area(0, 0, last_row - 1, layout.print_width - 1)
     ws.print_black_and_white()
     # Formatting and objects stay allowed so that the 校验 button can colour cells and add
     # notes on a protected sheet (the remote engines cannot unprotect); content stays locked.
@@ -343,11 +346,13 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
 
 
 def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str], password: str,
-               template_id: str = TEMPLATE_ID, extra_lists: tuple[tuple[str, str, Iterable[str]], ...] = ()) -> None:
+               template_id: str = TEMPLATE_ID, extra_lists: tuple[tuple[str, str, Iterable[str]], ...] = (),
+               forms: FormSet | None = None) -> None:
     ws = wb.add_worksheet(META_SHEET)
     meta = [("template_id", template_id), ("template_version", TEMPLATE_VERSION),
             ("profile", profile.name), ("milestones", "|".join(milestones)),
-            ("generator", f"jixiao {__version__}")]
+            ("generator", f"jixiao {__version__}"), *(meta_rows(forms) if forms is not None else ()),
+            *((("profile.toml", profile.text),) if profile.text else ())]
     for i, (key, value) in enumerate(meta):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)
@@ -404,7 +409,9 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
     partial file.
     """
     if profile is None:
-        profile = load_profile(book.profile if book is not None else "hebei")
+        from ..profiles import profile_for
+
+        profile = profile_for(book) if book is not None else load_profile("hebei")
     milestones = list(book.milestones) if book is not None else list(profile.milestones)
     password = profile.protection_password if password is None else password
     macros = str(path).lower().endswith(".xlsm")
@@ -417,17 +424,19 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
                            "created": _dt.datetime(2026, 1, 1)})
         fmts = _Formats(wb)
         unit = book.unit if book else None
-        first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)
+        carried = getattr(book, "_forms", None) if book is not None else None  # the forms it was read with
+        forms = carried if carried is not None else form_set(profile, milestones)
+        first = draw_sheet(wb, fmts, forms.unit, forms.unit.sheet, unit, {}, password=password)
         dept = book.department if book else None
-        draw_sheet(wb, fmts, DEPARTMENT_LAYOUT, DEPARTMENT_LAYOUT.sheet, dept,
+        draw_sheet(wb, fmts, forms.department, forms.department.sheet, dept,
                    {"sub_targets": list(dept.sub_targets) if dept else [],
                     "measures": list(dept.measures) if dept else []}, password=password, unit=unit)
-        if profile.overall_form or (book is not None and book.overall is not None):
+        if profile.overall_form or "overall" in profile.forms or (book is not None and book.overall is not None):
             overall = book.overall if book else None
-            draw_sheet(wb, fmts, OVERALL_LAYOUT, OVERALL_LAYOUT.sheet, overall,
+            draw_sheet(wb, fmts, forms.overall, forms.overall.sheet, overall,
                        {"indicators": list(overall.indicators) if overall else []}, password=password,
                        unit=unit)
-        layout = project_layout(tuple(milestones))
+        layout = forms.project
         projects = list(book.projects) if book else []
         panels = {project_sheet_name(i) for i, p in enumerate(projects, start=1) if has_panel(layout, p)}
         for i, project in enumerate(projects or [None], start=1):
@@ -437,15 +446,15 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
         master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password, unit=unit,
                             printable=False)
         master.hide()
-        _draw_meta(wb, profile, milestones, password)
+        _draw_meta(wb, profile, milestones, password, forms=forms)
         first.activate()
         if macros:
             sheets = wb.worksheets()
             wb.set_vba_name("ThisWorkbook")
             for i, ws in enumerate(sheets, start=1):
                 ws.set_vba_name(f"Sheet{i}")  # must match the VBA project's document modules
-                if ws.name == UNIT_LAYOUT.sheet:
-                    _buttons(ws, UNIT_LAYOUT, "unit")
+                if ws.name == forms.unit.sheet:
+                    _buttons(ws, forms.unit, "unit")
                 elif ws.name.startswith(PROJECT_SHEET_PREFIX):
                     _buttons(ws, layout, "project", panel=ws.name in panels)
             wb.add_vba_project(io.BytesIO(vba_project_for(len(sheets))), is_stream=True)

@@ -9,6 +9,7 @@ A profile is a TOML file. Three ship with jixiao (``hebei``, ``hunan``,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -20,7 +21,8 @@ from pathlib import Path
 from ..errors import ProfileError
 from ..oserror import os_reason
 
-BUILTIN = ("hebei", "hunan", "national")
+#: the built-in profiles: every TOML file beside this module (adding one is adding a file)
+BUILTIN = tuple(sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml")))
 
 # Plain frozen dataclasses, checked by hand below: a profile is read by every command, and
 # `jixiao consolidate` should not pay for pydantic before it knows it has a file to read.
@@ -57,6 +59,13 @@ class Profile:
     # a printed satisfaction table: [threshold %, share of the weight], highest first (seed 003)
     satisfaction_bands: list[tuple[Decimal, Decimal]] = field(default_factory=list)
     protection_password: str = "jixiao"
+    # the forms it uses, by role (unit / department / project / overall / selfeval_*): a built-in
+    # form's name (jixiao/forms/tables/<name>.toml) or a .toml path relative to the profile file
+    forms: dict[str, str] = field(default_factory=dict)
+    base_dir: str | None = None  # the folder of a user's profile file (form paths are relative to it)
+    text: str | None = field(default=None, repr=False, compare=False)  # a user's file as written (a workbook carries it)
+    # the text of form files by role, for a profile read back from a workbook (its forms travel with it)
+    form_texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_december(self) -> bool:
@@ -108,6 +117,15 @@ def _profile(data: dict[str, Any]) -> Profile:
         given = _of(dict, data["weights"], "weights")
         values["weights"] = Weights(**{f.name: _decimal(given[f.name], f"weights.{f.name}")
                                        for f in fields(Weights) if f.name in given})
+    if "forms" in data:
+        from ..forms.formfile import ROLES
+
+        forms = {}
+        for role, name in _of(dict, data["forms"], "forms").items():
+            if role not in ROLES:
+                raise _Invalid(f"forms 中的“{role}”不是表样角色（可选：{'、'.join(ROLES)}）")
+            forms[role] = _of(str, name, f"forms.{role}")
+        values["forms"] = forms
     if "satisfaction_bands" in data:
         bands = []
         for band in _of(list, data["satisfaction_bands"], "satisfaction_bands"):
@@ -118,9 +136,10 @@ def _profile(data: dict[str, Any]) -> Profile:
     return Profile(**values)
 
 
-def _parse(text: str, origin: str) -> Profile:
+def _parse(text: str, origin: str, base_dir: str | None = None) -> Profile:
     try:
-        return _profile(tomllib.loads(text))
+        profile = _profile(tomllib.loads(text))
+        return dataclasses.replace(profile, base_dir=base_dir, text=text) if base_dir else profile
     except (tomllib.TOMLDecodeError, _Invalid) as exc:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
@@ -140,7 +159,7 @@ def load_profile_file(path: str | Path) -> Profile:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ProfileError(f"无法读取配置文件 {path}：{os_reason(exc)}") from exc
-    return _parse(text, str(path))
+    return _parse(text, str(path), str(Path(path).resolve().parent))
 
 
 def resolve_profile(name: str | None = None, file: str | Path | None = None) -> Profile:
@@ -148,3 +167,23 @@ def resolve_profile(name: str | None = None, file: str | Path | None = None) -> 
     if file:
         return load_profile_file(file)
     return load_profile(name or "hebei")
+
+
+@functools.lru_cache(maxsize=64)
+def _carried(text: str, name: str) -> Profile:
+    return dataclasses.replace(_parse(text, f"（工作簿内的配置 {name}）"), text=text)
+
+
+def profile_for(book: Any) -> Profile:
+    """The profile a workbook was made with: a built-in one by name, a user's from the copy the workbook
+    carries (``profile.toml`` in ``_jixiao``), else ``hebei`` (a workbook of an unknown profile, as before)."""
+    if book.profile in BUILTIN:
+        return load_profile(book.profile)
+    text = getattr(book, "_profile_text", None)
+    if not text:
+        return load_profile("hebei")
+    profile = _carried(text, book.profile)
+    forms = getattr(book, "_forms", None)
+    if forms is not None and forms.custom:  # the form files it names, as the workbook carries them
+        profile = dataclasses.replace(profile, form_texts={role: ref.text for role, ref in forms.custom.items()})
+    return profile

@@ -20,16 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from pydantic import Field as PField
+from pydantic import Field as PField, PrivateAttr
 
 from ..fsutil import atomic_path, guard_output
 from ..forms.grid import open_grid
 from ..checks.issues import FileReport, Issue
-from ..forms.layouts import (
-    UNIT_LAYOUT, Block, Column, Field, FooterLine, Formula, SheetLayout, Static, unit_formula, unit_ref,
-)
+from ..forms.formfile import builtin_form
+from ..forms.layouts import SheetLayout, form_set, form_set_from_meta
 from ..forms.model import Loc, Located, SubTarget, Unit, UnitWorkbook
-from ..profiles import Profile, load_profile
+from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import bind_fields, read_block, read_meta
 from ..checks.rules import effective_rows
 from .scoring import (
@@ -105,119 +104,18 @@ class SelfEvaluation(Located):
     unit: Unit = PField(default_factory=Unit)
     department: DepartmentEval = PField(default_factory=DepartmentEval)
     projects: list[ProjectEval] = PField(default_factory=list)
+    # a user's profile and form files, as the workbook carries them (see jixiao.profiles.profile_for)
+    _profile_text: str | None = PrivateAttr(default=None)
+    _forms: Any = PrivateAttr(default=None)
 
 
-# --- layouts -----------------------------------------------------------------------------
+# --- layouts (data: jixiao/forms/tables/selfeval-*.toml) ------------------------------------
 
-def _money_rows(first: int) -> tuple[tuple[Static, ...], tuple[Field, ...], tuple[Formula, ...]]:
-    """The budget-execution block: header row ``first``, then 年度资金总额 / 财政资金 / 其他资金."""
-    h, t = first, first + 1
-    statics = (Static(f"A{h}", "项目资金（万元）"), Static(f"B{h}", "年初预算数"), Static(f"C{h}", "全年预算数"),
-               Static(f"D{h}", "全年执行数"), Static(f"E{h}", "分值"), Static(f"F{h}", "执行率"),
-               Static(f"G{h}", "得分"), Static(f"H{h}:J{h}", "执行率偏低的原因"),
-               Static(f"A{t}", "年度资金总额"), Static(f"A{t + 1}", "其中：财政资金"), Static(f"A{t + 2}", "其他资金"),
-               Static(f"E{t + 1}:G{t + 2}", "", "label"))
-    fields = []
-    for row, part in ((t, "total"), (t + 1, "fiscal"), (t + 2, "other")):
-        for col, stage in (("B", "initial"), ("C", "full"), ("D", "executed")):
-            fields.append(Field(f"{stage}_{part}", f"{col}{row}", f"{stage} {part}", kind="money"))
-    fields += [Field("execution_weight", f"E{t}", "执行率分值", kind="number", style="input_number"),
-               Field("execution_reason", f"H{t}:J{t + 2}", "执行率偏低的原因")]
-    formulas = (Formula(f"F{t}", f'IF(N(C{t})=0,"",D{t}/C{t})', "formula_percent"),
-                Formula(f"G{t}", f"IF(N(C{t})=0,0,ROUND(MIN(N(D{t})/C{t},1)*N(E{t}),2))", "formula_number"))
-    return statics, tuple(fields), formulas
-
-
-_INDICATOR_COLUMNS = (
-    Column("level1", "A", "一级指标", dropdown="level1", strict=True),
-    Column("level2", "B", "二级指标", dropdown="level2:A", strict=True),
-    Column("level3", "C", "三级指标"),
-    Column("target", "D", "年度指标值"),
-    Column("actual", "E", "实际完成值"),
-    Column("weight", "F", "分值", kind="number", style="input_number"),
-    Column("score", "G", "得分", kind="number", style="input_number", check=(
-        'OR(G{row}="",N(F{row})=0,AND(ISNUMBER(G{row}),G{row}>=0,G{row}<=F{row},OR(H{row}="",'
-        'AND(H{row}="达成",G{row}>=0.8*F{row}),AND(H{row}="部分达成",G{row}>=0.6*F{row},G{row}<0.8*F{row}),'
-        'AND(H{row}="未达成",G{row}<0.6*F{row}))))',
-        "得分应在 0 与分值之间，并在所选定性档次的范围内：达成 80%–100%，部分达成 60%–80%（不含），未达成 0–60%（不含）。")),
-    Column("band", "H", "定性档次", dropdown="bands", strict=True),
-    Column("reason", "I", "偏差原因分析及改进措施", span=2),
-)
-_FOOTER = (
-    FooterLine(0, (Static("A1:E1", "合计"), Formula("F1", "SUM(F{first}:F{last})", "formula_number"),
-                   Formula("G1", "SUM(G{first}:G{last})", "formula_number"))),
-    FooterLine(1, (Static("A1:E1", "总分（执行率得分 + 指标得分）"),
-                   Formula("G1", "ROUND(N($G$6)+G{total},2)", "formula_number"))),  # G6: 执行率得分
-    # 未完成评分 while a budget cell is not a number, there is no indicator, or a named row has no 得分
-    # (``jixiao score --write`` leaves 未评 rows blank): the sheet grades exactly when ``score`` does
-    FooterLine(2, (Static("A1:E1", "评价等级"),
-                   Formula("G1", 'IF(OR(NOT(ISNUMBER($C$6)),NOT(ISNUMBER($D$6)),COUNTA(C{first}:C{last})=0,'
-                                 'SUMPRODUCT((C{first}:C{last}<>"")*(G{first}:G{last}=""))>0),"未完成评分",'
-                                 'IF(G{grand}>=90,"优",IF(G{grand}>=80,"良",IF(G{grand}>=60,"中","差"))))',
-                           "formula"))),
-)
-
-
-def _indicator_block(header: int) -> tuple[tuple[Static, ...], Block]:
-    statics = tuple(Static(f"{c.col}{header}" if c.span == 1 else f"{c.col}{header}:J{header}", c.label)
-                    for c in _INDICATOR_COLUMNS)
-    return statics, Block("indicators", header_row=header, first_row=header + 1, rows=12, open_ended=True,
-                          row_height=30, columns=_INDICATOR_COLUMNS, footer=_FOOTER)
-
-
-_WIDTHS = (16, 13, 18, 13, 12, 10, 10, 12, 16, 16)
-_M_STATICS, _M_FIELDS, _M_FORMULAS = _money_rows(5)
-_P_IND_STATICS, _P_BLOCK = _indicator_block(9)
-
-PROJECT_EVAL_LAYOUT = SheetLayout(
-    key="project_eval", sheet="项目1", widths=_WIDTHS,
-    statics=(Static("A1:J1", "项目支出绩效自评表", "title"), Static("I2:J2", "单位：万元", "note_right"),
-             Static("A3", "项目名称"), Static("F3", "项目编码"), Static("A4", "主管部门"), Static("F4", "实施单位"),
-             *_M_STATICS, *_P_IND_STATICS),
-    formulas=(Formula("A2:H2", f'"（"&{unit_ref("year")}&" 年度）"', "note_center",
-                      compute=lambda get: f"（{get('unit.year')} 年度）"),
-              unit_formula("B4:E4", "name", "formula"), unit_formula("G4:J4", "name", "formula"), *_M_FORMULAS),
-    fields=(Field("name", "B3:E3", "项目名称", style="input_center"),
-            Field("code", "G3:J3", "项目编码", style="input_center"), *_M_FIELDS),
-    blocks=(_P_BLOCK,), heights={1: 30}, landscape=True, repeat_rows=(9, 9),
-    signature=(("A3", "项目名称"), ("A9", "一级指标")),
-)
-
-_D_IND_STATICS, _D_BLOCK = _indicator_block(20)
-DEPARTMENT_EVAL_LAYOUT = SheetLayout(
-    key="department_eval", sheet=DEPARTMENT_SHEET, widths=_WIDTHS,
-    statics=(Static("A1:J1", "部门整体支出绩效自评表", "title"), Static("I2:J2", "单位：万元", "note_right"),
-             Static("A3", "部门(单位)名称"), Static("A4", "年度总体目标"), *_M_STATICS,
-             Static("A9", "评价结论"), Static("A10", "存在的问题"), Static("A11", "改进措施"),
-             Static("A12", "评价工作组"), Static("B12", "姓名"), Static("C12:E12", "工作单位"),
-             Static("F12:G12", "职务"), Static("H12:J12", "职级"), *_D_IND_STATICS),
-    formulas=(Formula("A2:H2", f'"（"&{unit_ref("year")}&" 年度）"', "note_center",
-                      compute=lambda get: f"（{get('unit.year')} 年度）"), *_M_FORMULAS),
-    fields=(Field("name", "B3:J3", "部门(单位)名称"), Field("goal", "B4:J4", "年度总体目标", height=60),
-            *_M_FIELDS, Field("conclusion", "B9:J9", "评价结论", height=45),
-            Field("problems", "B10:J10", "存在的问题", height=45),
-            Field("improvements", "B11:J11", "改进措施", height=45)),
-    blocks=(Block("team", header_row=12, first_row=13, rows=6, columns=(
-        Column("role", "A", "组长/成员", style="input_center"), Column("name", "B", "姓名", style="input_center"),
-        Column("org", "C", "工作单位", span=3), Column("title", "F", "职务", span=2),
-        Column("rank", "H", "职级", span=3))), _D_BLOCK),
-    heights={1: 30}, landscape=True, repeat_rows=(20, 20),
-    signature=(("A3", "部门(单位)名称"), ("A12", "评价工作组")),
-)
-
-
+PROJECT_EVAL_LAYOUT = builtin_form("selfeval-project")
+DEPARTMENT_EVAL_LAYOUT = builtin_form("selfeval-department")
 #: the 分项绩效目标 as the target workbook states them: the report's 第三部分 restates each one
 #: with its 绩效指标 (rows of the 部门整体 sheet) and the values achieved
-SUBTARGET_EVAL_LAYOUT = SheetLayout(
-    key="subtarget_eval", sheet=SUBTARGET_SHEET, widths=(6, 22, 44, 30),
-    statics=(Static("A1:D1", "分项绩效目标", "title"),
-             Static("A2:D2", "（由目标表带入；各项绩效指标的实际完成值请填在“部门整体支出绩效自评表”）", "note_center"),
-             Static("A3", "序号"), Static("B3", "标题"), Static("C3", "绩效目标"), Static("D3", "绩效指标")),
-    blocks=(Block("sub_targets", header_row=3, first_row=4, rows=8, open_ended=True, numbering="A", row_height=60,
-                  columns=(Column("title", "B", "标题"), Column("goal", "C", "绩效目标"),
-                           Column("indicators", "D", "绩效指标"))),),
-    heights={1: 30}, signature=(("A3", "序号"), ("B3", "标题")),
-)
+SUBTARGET_EVAL_LAYOUT = builtin_form("selfeval-subtargets")
 
 
 # --- writing and reading ----------------------------------------------------------------
@@ -226,8 +124,11 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
     """Write a 自评表 workbook (a blank template when ``ev`` is None)."""
     from ..forms.template import _draw_meta, _Formats, draw_sheet
 
-    profile = profile or load_profile(ev.profile if ev else "hebei")
+    profile = profile or (profile_for(ev) if ev else load_profile("hebei"))
     password = profile.protection_password
+    forms = form_set(profile)
+    unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
+                                     forms["selfeval_project"])
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False})
@@ -235,18 +136,18 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
         wb.set_properties({"title": "预算绩效自评表", "created": _dt.datetime(2026, 1, 1)})
         fmts = _Formats(wb)
         unit = ev.unit if ev else None
-        first = draw_sheet(wb, fmts, UNIT_LAYOUT, UNIT_LAYOUT.sheet, unit, {}, password=password)
+        first = draw_sheet(wb, fmts, unit_l, unit_l.sheet, unit, {}, password=password)
         dept = ev.department if ev else None
-        draw_sheet(wb, fmts, DEPARTMENT_EVAL_LAYOUT, DEPARTMENT_SHEET, dept,
+        draw_sheet(wb, fmts, dept_l, dept_l.sheet, dept,
                    {"team": list(dept.team) if dept else [], "indicators": list(dept.indicators) if dept else []},
                    password=password, unit=unit)
-        draw_sheet(wb, fmts, SUBTARGET_EVAL_LAYOUT, SUBTARGET_SHEET, None,
+        draw_sheet(wb, fmts, sub_l, sub_l.sheet, None,
                    {"sub_targets": list(dept.sub_targets) if dept else []}, password=password, unit=unit)
         for i, project in enumerate((ev.projects if ev else None) or [None], start=1):
-            draw_sheet(wb, fmts, PROJECT_EVAL_LAYOUT, f"{PROJECT_PREFIX}{i}", project,
+            draw_sheet(wb, fmts, proj_l, f"{PROJECT_PREFIX}{i}", project,
                        {"indicators": list(project.indicators) if project else []}, password=password, unit=unit)
         _draw_meta(wb, profile, list(profile.milestones), password, template_id=TEMPLATE_ID,
-                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),))
+                   extra_lists=(("jx_bands", "定性档次", tuple(BANDS)),), forms=forms)
         first.activate()
         wb.close()
     return Path(path)
@@ -268,19 +169,22 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     grid = open_grid(path)
     meta = read_meta(grid, TEMPLATE_ID)
     ev = SelfEvaluation(profile=meta.get("profile") or "hebei")
+    forms = form_set_from_meta(meta, ())
+    ev._forms, ev._profile_text = forms, meta.get("profile.toml") or None
+    unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
+                                     forms["selfeval_project"])
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Any] = {}
-    bind_fields(grid.sheet(UNIT_LAYOUT.sheet), UNIT_LAYOUT, data, raw, cells)
+    bind_fields(grid.sheet(unit_l.sheet), unit_l, data, raw, cells)
     ev.unit = Unit(raw=raw, cells=cells, **data)
-    if grid.has(DEPARTMENT_SHEET):
-        ev.department = _read_eval(grid.sheet(DEPARTMENT_SHEET), DEPARTMENT_EVAL_LAYOUT, DepartmentEval)
-    if grid.has(SUBTARGET_SHEET):  # a 自评表 made before the sheet existed has none
-        ev.department.sub_targets = read_block(grid.sheet(SUBTARGET_SHEET), SUBTARGET_EVAL_LAYOUT.block("sub_targets"),
-                                               SubTarget)
+    if grid.has(dept_l.sheet):
+        ev.department = _read_eval(grid.sheet(dept_l.sheet), dept_l, DepartmentEval)
+    if grid.has(sub_l.sheet):  # a 自评表 made before the sheet existed has none
+        ev.department.sub_targets = read_block(grid.sheet(sub_l.sheet), sub_l.block("sub_targets"), SubTarget)
     for name in grid.sheet_names:
         if name.startswith(PROJECT_PREFIX):
-            project = _read_eval(grid.sheet(name), PROJECT_EVAL_LAYOUT, ProjectEval)
+            project = _read_eval(grid.sheet(name), proj_l, ProjectEval)
             if project.name or project.code or project.indicators:
                 ev.projects.append(project)
     return ev
@@ -311,7 +215,7 @@ def _eval_indicators(indicators, profile: Profile, overall: bool = False) -> lis
     out = []
     for r, w in zip(rows, weights):
         ind = r.indicator
-        if overall and ind.value_type is not None:
+        if ind.value_type is not None:  # a split 指标值 (指标值类型 / 指标性质 in its own column), on any form
             p = ind.parsed()
             target = (f"{'' if p.operator in ('=', '定性', None) else p.operator}{ind.value_text or ''}"
                       f"{ind.measure_unit or ''}") or None
@@ -336,8 +240,9 @@ def subtarget_indicators(sub_targets: list[SubTarget], profile: Profile) -> list
 
 def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluation:
     """A self-evaluation with indicators, targets and budgets carried over; actuals blank."""
-    profile = profile or load_profile(book.profile if book.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(book)
     ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy())
+    ev._profile_text, ev._forms = profile.text, getattr(book, "_forms", None)
     weight = profile.weights.execution
     budgets = [p for p in book.projects if p.budget is not None]
     total = sum((p.budget for p in budgets), Decimal(0)) if budgets else None
@@ -608,7 +513,7 @@ class EvalReport:
 
 
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
-    profile = profile or load_profile(ev.profile if ev.profile in ("hebei", "hunan", "national") else "hebei")
+    profile = profile or profile_for(ev)
     dept = score_sheet(ev.department, profile)
     projects = [score_sheet(p, profile) for p in ev.projects]
     return EvalReport(ev, dept, projects, check(ev, [dept, *projects]))

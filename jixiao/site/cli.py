@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from ..profiles import BUILTIN
+
 DATA = click.option("--data", default=None, type=click.Path(file_okay=False),
                     help="站点数据文件夹（数据库、上传的文件、登录码表），必填。")
 DB = click.option("--db", default=None, help="数据库地址，如 postgresql://用户@主机/库名；默认使用数据文件夹中的 SQLite。")
@@ -135,7 +137,7 @@ def admin(ctx: click.Context, data: str | None, db: str | None, user: str, passw
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="预算年度。")
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False),
               help="报送单位名册（.xlsx，列：单位编码、单位名称，可选 主管部门、联系人、电话）。")
-@click.option("--profile", type=click.Choice(["hebei", "hunan", "national"]), default=None,
+@click.option("--profile", type=click.Choice(BUILTIN), default=None,
               help="校验配置；默认用各工作簿自己的配置。")
 @click.option("--deadline", default=None, help="截止日期，YYYY-MM-DD。")
 @click.pass_context

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from ..forms.model import Project, UnitWorkbook
-from ..profiles import Profile, load_profile
+from ..profiles import Profile, profile_for
 from ..forms.values import MILESTONES  # noqa: F401 - re-exported: totals is where callers look for it
 
 CENT = Decimal("0.01")
@@ -167,7 +167,7 @@ def combine(schedules: list[ProjectSchedule], profile: Profile, *, unit_code: st
 
 def unit_schedule(book: UnitWorkbook, profile: Profile | None = None) -> UnitSchedule:
     """The unit's schedule from its workbook model (涉密 projects count)."""
-    profile = profile or load_profile(book.profile)
+    profile = profile or profile_for(book)
     schedules = [project_schedule(p, book.milestones) for p in book.projects]
     return combine(schedules, profile, unit_code=book.unit.code, unit_name=book.unit.name)
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..forms.layouts import PrintSetup
 from ..forms.model import Loc, UnitWorkbook
 from ..forms.printsetup import apply_openpyxl
-from ..profiles import Profile, load_profile
+from ..profiles import Profile, profile_for
 from .plan import MILESTONES, unit_schedule
 
 SHEET = "支出计划汇总"
@@ -195,7 +195,7 @@ def write_totals_workbook(source: str | Path, out: str | Path, book: UnitWorkboo
     """Copy ``source`` to ``out`` with the ``支出计划汇总`` sheet added or refreshed."""
     from ..excel.zippatch import load_copy, save_copy
 
-    profile = profile or load_profile(book.profile)
+    profile = profile or profile_for(book)
     wb = load_copy(source, out)  # an .xlsm keeps its VBA and buttons
     index = len(wb.sheetnames)
     if SHEET in wb.sheetnames:

@@ -31,10 +31,10 @@ from pathlib import Path
 
 from ..errors import JixiaoError
 from ..forms.layouts import (
-    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET,
+    DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET, form_set,
 )
 from ..forms.model import Indicator, Project, UnitWorkbook
-from ..profiles import BUILTIN, Profile, load_profile
+from ..profiles import Profile, profile_for
 from ..forms.values import identity_key, nfkc, parse_decimal, parse_indicator_value
 
 _STRICT_CODE = re.compile(r"^\d{6}(\d{2})[A-Z]\d{12}$")  # the 一体化 form (rules.STRICT_CODE)
@@ -161,7 +161,7 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
         if ev_unit.year is not None and old_year is not None and ev_unit.year != old_year:
             raise CarryError(f"自评表为 {ev_unit.year} 年度，上年工作簿为 {old_year} 年度；"
                              "请选择与上年工作簿同一年度的自评表")
-    profile = profile or load_profile(book.profile if book.profile in BUILTIN else "hebei")
+    profile = profile or profile_for(book)
     milestones = list(profile.milestones)
     unit = book.unit.model_copy(deep=True)
     unit.year = year
@@ -171,6 +171,8 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     new = UnitWorkbook(profile=profile.name, milestones=milestones, unit=unit,
                        department=book.department.model_copy(deep=True),
                        overall=book.overall.model_copy(deep=True) if book.overall is not None else None)
+    new._profile_text = profile.text  # a county's own profile and forms travel on to the new year
+    new._forms = form_set(profile, tuple(milestones))
     result = CarryResult(new)
     if old_year is not None and year - old_year > 1:
         result.notes.append(f"上年工作簿为 {old_year} 年度，与 {year} 年度相隔 {year - old_year} 年")
