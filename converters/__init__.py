@@ -14,7 +14,7 @@ import csv
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, NamedTuple
 
 from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
@@ -24,32 +24,57 @@ from ..paths import not_regular
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
 
 
-def _import_text(path: Path):
-    from .text import import_text
+class Imported(NamedTuple):
+    """What an import gives: the target model, the unplaced lines, and the 自评表 when the document
+    holds self-evaluation forms (``jixiao.selfeval.workbook.SelfEvaluation``, else None)."""
+
+    book: UnitWorkbook
+    unplaced: list[str]
+    selfeval: Any = None
+
+    @property
+    def incomplete(self) -> list[str]:
+        """The unplaced lines that make the import partial (a 目录 table skipped on purpose does not)."""
+        return [u for u in self.unplaced if getattr(u, "kind", "line") != "table"]
+
+
+def _import_text(path: Path) -> Imported:
+    from .text import read_text
 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         text = path.read_text(encoding="gb18030")  # text saved on Chinese Windows
-    return import_text(text)
+    return read_text(text)
 
 
-def _import_docx(path: Path):
-    from .docx import import_docx
+def _import_docx(path: Path) -> Imported:
+    from .docx import NotAPerformanceText, import_docx
+    from .docx_text import docx_text
+    from .text import read_text
 
-    return import_docx(path)
+    try:
+        book, unplaced = import_docx(path)
+    except NotAPerformanceText:
+        text = docx_text(path)  # not jixiao's own layout: its paragraphs and tables as text, read by structure
+        if text is None:
+            raise
+        return read_text(text)
+    from .build import Unplaced
+
+    return Imported(book, [Unplaced(u, kind="table") for u in unplaced], None)
 
 
-def _import_pdf(path: Path):
+def _import_pdf(path: Path) -> Imported:
     try:
         import pdfplumber
     except ImportError as exc:  # pragma: no cover - optional
         raise JixiaoError("需要 pdfplumber 才能导入 PDF：请执行 pip install jixiao[docs]") from exc
-    from .text import import_text
+    from .text import read_text
 
     embedded = _embedded_model(path)
     if embedded is not None:
-        return embedded, []
+        return Imported(embedded, [], None)
     lines: list[str] = []
     try:
         pdf = pdfplumber.open(str(path))
@@ -76,7 +101,7 @@ def _import_pdf(path: Path):
                 lines += (outside.crop((0, last, page.width, page.height)).extract_text() or "").splitlines()
     if not any(ln.strip() for ln in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
-    return import_text("\n".join(lines))
+    return read_text("\n".join(lines))
 
 
 ATTACHMENT = "jixiao.json"
@@ -112,6 +137,12 @@ def detect(path: str | Path, fmt: str = "auto") -> str:
 
 def import_document(path: str | Path, fmt: str = "auto") -> tuple[UnitWorkbook, list[str]]:
     """A published document as a model, and the list of what could not be placed."""
+    result = import_any(path, fmt)
+    return result.book, result.unplaced
+
+
+def import_any(path: str | Path, fmt: str = "auto") -> Imported:
+    """A published document: targets, unplaced lines, and the self-evaluation if it holds one."""
     try:
         reason = not_regular(os.stat(path))  # a FIFO or device named *.docx would block or never end
     except OSError:

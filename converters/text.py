@@ -257,7 +257,30 @@ def _department(paragraphs: list[str]) -> DepartmentTargets:
 
 
 def import_text(text: str) -> tuple[UnitWorkbook, list[str]]:
-    """A 绩效文本 from text; returns the model and what could not be placed (with line numbers)."""
+    """A published form from text; returns the model and what could not be placed (with line numbers).
+
+    The county 绩效文本 (the seeds' shape) is read exactly by :func:`import_seed_text`; anything else goes
+    to the structural importer (:mod:`.recognise`), which imports what it recognises."""
+    result = read_text(text)
+    return result.book, result.unplaced
+
+
+def read_text(text: str):
+    """:func:`import_text` with the self-evaluation too (a :class:`jixiao.converters.Imported`)."""
+    from . import Imported
+    from .build import Unplaced, import_wild
+    from .docx import NotAPerformanceText
+
+    try:
+        book, unplaced = import_seed_text(text)
+    except NotAPerformanceText:
+        book, unplaced, ev = import_wild(text)
+        return Imported(book, unplaced, ev)
+    return Imported(book, [Unplaced(u, kind="line" if "未能识别" in u else "table") for u in unplaced], None)
+
+
+def import_seed_text(text: str) -> tuple[UnitWorkbook, list[str]]:
+    """A 绩效文本 of the seeds' shape (Markdown or tab-separated; 项目编码 tables)."""
     from .docx import NotAPerformanceText
 
     items = blocks(text)

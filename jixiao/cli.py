@@ -462,21 +462,48 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["auto", "docx", "pdf", "text"]), default="auto",
               show_default=True, help="文档格式，默认按扩展名判断。")
 def import_command(document: str, output: str, fmt: str) -> None:
-    """把已发布的绩效文本（Word / PDF / 文本）导入为单位工作簿，并校验导入结果。"""
-    from .converters import import_document
+    """把已发布的绩效文本、绩效目标表或自评表（Word / PDF / 文本）导入为单位工作簿（自评表导入为自评表工作簿）。
+
+    认出多少导入多少：未能识别的行逐行列出（带行号），此时退出码为 1。"""
+    from .converters import import_any
     from .outputs import check_output
     from .forms.template import write_workbook
     from .checks.validate import validate_file
 
     check_output(output, inputs=[document], content="workbook")
-    book, unplaced = import_document(document, fmt)
-    write_workbook(output, book)
-    click.echo(f"已导入：{book.unit.code or ''} {book.unit.name or ''}，{len(book.projects)} 个项目"
-               f"{'，含整体支出绩效目标表' if book.overall else ''} → {output}")
-    for line in unplaced:
+    result = import_any(document, fmt)
+    book, ev = result.book, result.selfeval
+    sheets = 0
+    if ev is not None and (ev.projects or ev.department.indicators or ev.department.initial_total is not None):
+        from .selfeval.workbook import write_selfeval
+
+        write_selfeval(output, ev)  # a self-evaluation: the 自评表 workbook, filled with the document's own 得分
+        sheets = len(ev.projects) + (1 if ev.department.indicators or ev.department.initial_total is not None else 0)
+        click.echo(f"已导入自评表：{ev.unit.name or ''}，{sheets} 张自评表 → {output}（用 jixiao score {output} 打分）")
+        from .converters.build import own_scores_checked
+
+        differing = own_scores_checked(ev)
+        click.echo(f"  文档自评得分核对：{len(differing)} 项与计分规则不符" if differing else
+                   "  文档自评得分核对：可计算的各项均与计分规则一致")
+        for line in differing:
+            click.echo(f"    {line}")
+    else:
+        write_workbook(output, book)
+        click.echo(f"已导入：{book.unit.code or ''} {book.unit.name or ''}，{len(book.projects)} 个项目"
+                   f"{'，含整体支出绩效目标表' if book.overall else ''} → {output}")
+    for line in result.unplaced:
         click.secho(f"  未导入：{line}", fg="yellow")
-    report = validate_file(output)
-    click.echo(f"  导入结果校验：{report.errors} 个错误，{report.warnings} 个提示（详见 jixiao validate {output}）")
+    if ev is None:
+        report = validate_file(output)
+        click.echo(f"  导入结果校验：{report.errors} 个错误，{report.warnings} 个提示（详见 jixiao validate {output}）")
+    partial = result.incomplete
+    if partial:
+        lines = sum(1 for u in partial if getattr(u, "kind", "line") == "line")
+        rows = len(partial) - lines
+        what = f"{sheets} 张自评表" if ev is not None and sheets else f"{len(book.projects)} 个项目"
+        click.echo(f"导入 {what}；{lines} 行未能识别"
+                   f"{f'，{rows} 处识别出的内容无处安放' if rows else ''}，见列表")
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("export")

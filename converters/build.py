@@ -1,0 +1,310 @@
+"""Form parts → the model: projects, the 部门整体 form, a 自评表; money exactly in 万元.
+
+The national forms have a 中期 and a 年度 period; today's model holds one. :data:`PERIOD_FIELDS`
+is the one place that says which period fills which model field (``labels.toml`` [periods] says
+which period is the model's), so adding periods to the model later changes only this mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
+from ..forms.values import OPERATORS, nfkc, squeeze
+from . import labels as L
+from .readings import split_code
+from .recognise import Document, Form, recognise
+from .shapes import Cell, cells_of
+
+TEN_THOUSAND = Decimal(10000)
+# The one place that maps a form's periods onto the model. Per period: recognised field → Project
+# attribute (None: kept in Project.raw until the model has a field for it), and where its indicator
+# rows go (None: listed as not imported). labels.toml [periods] names the model's period (年度).
+PERIOD_FIELDS: dict[str, dict[str, str | None]] = {
+    "年度": {"budget": "budget", "fiscal": "fiscal", "other": "other", "goals": "goals", "indicators": "indicators"},
+    "中期": {"budget_project": None, "goal_midterm": None, "indicators": None},
+}
+
+
+class Unplaced(str):
+    """One line of the unplaced list: the message, and the line number and kind behind it."""
+
+    line: int | None
+    kind: str  # "line" (not recognised) | "rows" (recognised rows that belong nowhere) | "period"
+
+    def __new__(cls, text: str, line: int | None = None, kind: str = "line"):
+        obj = super().__new__(cls, text)
+        obj.line, obj.kind = line, kind
+        return obj
+
+
+def money(text: str | None, unit: str | None) -> tuple[Decimal | None, str | None]:
+    """An amount as printed → Decimal 万元. ``250万`` and ``3,309,840.00`` (in a 元 form) are exact;
+    a number glued to words (``总额10606.7522万元``) is read from its first number. Returns the raw
+    text too when it cannot be read."""
+    if not text:
+        return None, None
+    t = nfkc(text).replace(",", "").replace("，", "")
+    if re.search(r"[≥≤<>=%]", t):
+        return None, text  # a target (≤5%), not an amount
+    m = re.search(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*(万元|万|元)?", t)
+    if not m:
+        return None, text
+    if m.start() > 0 and not re.fullmatch(r"[^\d]{0,8}", t[:m.start()]):
+        return None, text
+    number = Decimal(m.group(1))
+    suffix = m.group(2)
+    if suffix == "元" or (suffix is None and unit == "元"):
+        number = number / TEN_THOUSAND
+    return number, None
+
+
+def breakdown_total(text: str | None) -> str | None:
+    """The 金额 column of a run-together cost breakdown, summed, when the printed 合计 starts with it:
+    ``…保安服务费191依据招标文件191191保洁服务费99…合计814662.98794.55`` → 814 (191 + 99 + 524)."""
+    from .shapes import unglue
+
+    if not text or "合计" not in text:
+        return None
+    body, total = nfkc(text).rsplit("合计", 1)
+    body = re.sub(r"^.*实际执行数", "", body)
+    tokens = unglue(body)
+    amounts, texts = [], 0
+    for k, tok in enumerate(tokens[:-1]):
+        if re.search(r"[\u4e00-\u9fff]", tok) and not re.match(r"[\d≥≤=<>]", tok):
+            texts += 1
+            nxt = tokens[k + 1]
+            if texts % 2 == 1 and re.fullmatch(r"\d+(?:\.\d+)?", nxt):
+                amounts.append(Decimal(nxt))
+    if not amounts:
+        return None
+    s = sum(amounts)
+    printed = re.sub(r"\D", "", total.strip())
+    return str(s) if printed.startswith(re.sub(r"\D", "", str(s))) else None
+
+
+def _weight(text: str | None) -> Decimal | None:
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*分?\s*", nfkc(text))
+    return Decimal(m.group(1)) if m else None
+
+
+def joined_value(row: dict) -> str | None:
+    """指标性质 + 指标值 + 度量单位 as one 指标值 (``≥95%``); 定性 alone when nothing else."""
+    op = (row.get("value_type") or "").strip()
+    num = (row.get("value_text") or "").strip()
+    unit = (row.get("measure_unit") or "").strip()
+    if len(num) <= 12:
+        num = re.sub(r"(?<=\d)\s+(?=\S)", "", num)  # "10 辆" (a PDF's spacing) is 10辆
+    if op and nfkc(op) in OPERATORS or op in ("＞", "＜", "≧", "≦"):
+        return f"{nfkc(op)}{num}{unit}" if num else None
+    if op.startswith("定性"):
+        return f"{num}{unit}" if num else "定性"
+    if num and unit and not num.endswith(unit) and re.fullmatch(r"[\d.]+", num):
+        return num + unit
+    return num or None
+
+
+def indicator(row: dict) -> Indicator:
+    ind = Indicator(level1=row.get("level1"), level2=row.get("level2"), level3=row.get("level3"),
+                    value_text=joined_value(row), basis=row.get("basis"), explanation=row.get("explanation"),
+                    weight=_weight(row.get("weight")), remark=row.get("remark"))
+    for key in ("level1_points", "direction", "value_type", "measure_unit"):
+        if row.get(key):
+            ind.raw[key] = row[key]
+    return ind
+
+
+def _budget_from_rows(form: Form) -> dict[str, str]:
+    """The 年初 (else 全年) amounts of a 自评表's 预算执行 rows."""
+    out: dict[str, str] = {}
+    col = "initial" if "initial" in form.budget_columns else "full"
+    for kind, _label, values in form.budget_rows:
+        key = {"total": "budget", "fiscal": "fiscal", "other": "other"}[kind]
+        if key not in out and values.get(col) not in (None, "", "/", "—"):
+            out[key] = values[col]
+    return out
+
+
+def project(form: Form, unit: str | None) -> Project:
+    fields = dict(form.fields)
+    for k, v in _budget_from_rows(form).items():
+        fields.setdefault(k, v)
+    if "budget" not in fields and breakdown_total(fields.get("budget_breakdown")):
+        fields["budget"] = breakdown_total(fields["budget_breakdown"])
+    p = Project()
+    code, name = split_code(fields.get("name"))
+    p.name = name
+    p.code = squeeze(fields["code"]) if fields.get("code") else code
+    year = PERIOD_FIELDS[L.data()["periods"]["model"]]
+    setattr(p, year["goals"], fields.get("goals"))
+    p.purpose = fields.get("purpose")
+    for key in ("budget", "fiscal", "other"):
+        value, raw = money(fields.get(key), form.amount_unit or unit)
+        setattr(p, year[key], value)
+        if raw:
+            p.raw[key] = raw
+    if p.budget is None and p.fiscal is not None and "budget" not in fields:
+        p.budget = p.fiscal  # a form with only the fiscal amount (东莞: 本年度申请市财政预算资金)
+    if p.fiscal is None and fields.get("budget") and "本级" in "".join(form.extra) + str(fields):
+        pass
+    for key in ("department", "implementer", "upper"):
+        if fields.get(key):
+            p.raw[key] = fields[key]
+    for key, target in PERIOD_FIELDS["中期"].items():  # no model field yet: kept as printed
+        if target is None and fields.get(key):
+            p.raw[key] = fields[key]
+    for label, value in form.extra.items():
+        p.raw[label] = value
+    setattr(p, year["indicators"], [indicator(r) for r in form.indicators])
+    if form.classified or any(squeeze(i.level3) == "涉密" for i in p.indicators):
+        # a 涉密 table prints nothing but 涉密: the model's classified form (as jixiao writes one)
+        p.raw["classified"] = "涉密"
+        p.purpose, p.goals = p.purpose or "涉密", p.goals or "涉密"
+        p.indicators = [Indicator(level1="涉密", level2="涉密", level3="涉密", description="涉密", value_text="涉密",
+                                  basis="涉密") for _ in p.indicators or [None]]
+    return p
+
+
+def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
+    """The 自评表 the document's self-evaluation forms fill (None when it has none)."""
+    from ..selfeval.workbook import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation
+
+    evals = [f for f in forms if f.kind == "selfeval"]
+    if not evals:
+        return None
+    ev = SelfEvaluation(profile="national", unit=unit)
+    for form in evals:
+        cls = DepartmentEval if form.scope == "overall" else ProjectEval
+        code, name = split_code(form.fields.get("name"))
+        sheet = cls(name=name or (form.unit_name if form.scope == "overall" else None),
+                    code=squeeze(form.fields["code"]) if form.fields.get("code") else code)
+        prefix = {"initial": "initial", "full": "full", "executed": "executed"}
+        for kind, _label, values in form.budget_rows:
+            for col, attr in prefix.items():
+                value, _ = money(values.get(col), "万元")
+                if value is not None and getattr(sheet, f"{attr}_{kind}", None) is None:
+                    setattr(sheet, f"{attr}_{kind}", value)
+            if kind == "total" and sheet.execution_weight is None:
+                sheet.execution_weight = _weight(values.get("weight"))
+            if kind == "total" and values.get("reason"):
+                sheet.execution_reason = values["reason"]
+        sheet.indicators = [EvalIndicator(level1=r.get("level1"), level2=r.get("level2"), level3=r.get("level3"),
+                                          target=joined_value(r), actual=r.get("actual"),
+                                          weight=_weight(r.get("weight")), score=_weight(r.get("score")),
+                                          reason=r.get("reason")) for r in form.indicators]
+        if cls is DepartmentEval:
+            sheet.goal = form.fields.get("goals")
+            ev.department = sheet
+        elif sheet.name or sheet.code:
+            ev.projects.append(sheet)
+    return ev
+
+
+def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
+    if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
+        first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
+        doc.unit_code, doc.unit_name = split_code(first) if first else (None, None)
+    unit = Unit(name=doc.unit_name, year=doc.year)
+    if doc.unit_code and re.fullmatch(r"\d{6}", doc.unit_code):
+        unit.code = doc.unit_code
+    elif doc.unit_code:
+        unit.raw["code"] = doc.unit_code
+    unplaced: list[Unplaced] = []
+    projects: list[Project] = []
+    overall: OverallTargets | None = None
+    for form in doc.forms:
+        if form.scope == "overall":
+            if not (form.unit_name or form.fields or form.indicators or form.budget_rows):
+                continue
+            overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
+                                                annual_goal=form.fields.get("goals"))
+            overall.indicators.extend(indicator(r) for r in form.indicators)
+            continue
+        if not (form.fields.get("name") or form.fields.get("code")):
+            if form.indicators:
+                unplaced.append(Unplaced(f"第 {form.indicators[0]['line']} 行起 {len(form.indicators)} 个指标行"
+                                         f"没有项目名称、编码或预算，未导入", form.indicators[0]["line"], "rows"))
+            continue
+        projects.append(project(form, doc.amount_unit))
+        if form.other_periods and PERIOD_FIELDS["中期"]["indicators"] is None:
+            unplaced.append(Unplaced(f"第 {form.other_periods[0]['line']} 行起 {len(form.other_periods)} 个中期指标行："
+                                     f"当前工作簿只有年度指标，未导入", form.other_periods[0]["line"], "period"))
+    if unit.name is None and overall is not None:
+        unit.name = overall.name
+    seen: set[int] = set()
+    used_lines = {c.line for c in cells if c.used}
+    for c in cells:
+        if c.line in used_lines or c.line in seen:
+            continue
+        seen.add(c.line)
+        text = " ".join(x.text for x in cells if x.line == c.line)
+        unplaced.append(Unplaced(f"第 {c.line} 行未能识别：{text[:40]}", c.line))
+    unplaced.sort(key=lambda u: u.line or 0)
+    book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
+                        projects=projects, overall=overall)
+    return book, unplaced, selfeval_of(doc, doc.forms, unit)
+
+
+def tables_in(text: str) -> int:
+    """How many tables a text holds by its shape alone (runs of lines of several cells)."""
+    from .shapes import split_line
+
+    count, inside = 0, False
+    for line in text.splitlines():
+        row = ("|" in line or "\t" in line) and split_line(line)[1]
+        if row and not inside:
+            count += 1
+        inside = bool(row) or (inside and not line.strip())
+    return count
+
+
+def nothing_found(doc: Document, tables: int = 0) -> str:
+    """The JX-D03 message: what was looked for, and what was found."""
+    found = []
+    if max(tables, doc.tables):
+        found.append(f"{max(tables, doc.tables)} 个表格")
+    titles = doc.found.count("表题")
+    if titles:
+        found.append(f"{titles} 个表题")
+    what = f"找到 {'、'.join(found)}，但" if found else "没有找到表格，也"
+    return (f"这不是部门预算绩效文本：{what}没有找到项目名称或指标表"
+            f"（查找的是“项目名称/项目支出名称…”“一级指标/三级指标/指标值…”等表头，以及“…绩效目标表”“…自评表”表题）")
+
+
+def import_wild(text: str):
+    """Any published form as text → (book, unplaced, self-evaluation or None). Raises JX-D03 only
+    when nothing at all was recognised."""
+    from .docx import NotAPerformanceText
+
+    cells = cells_of(text, L.split_run_together)
+    doc = recognise(cells)
+    if doc.year is None:  # the budget year: the title's, else the first "YYYY年" (as the seed reader does)
+        m = re.search(r"(20\d\d)\s*年", text)
+        doc.year = int(m.group(1)) if m else None
+    book, unplaced, ev = build(doc, cells)
+    anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
+    if not anything:
+        raise NotAPerformanceText(nothing_found(doc, tables_in(text)))
+    return book, unplaced, ev
+
+
+def own_scores_checked(ev) -> list[str]:
+    """The document's own 得分 against jixiao's scoring rules (``jixiao score``): one line per row whose
+    printed 得分 differs from what the rules give for its target and actual (rows the rules cannot
+    score — 未评 — are left to ``jixiao score``)."""
+    from ..selfeval.workbook import score
+
+    report = score(ev)
+    out = []
+    for sheet in (report.department, *report.projects):
+        for row in sheet.rows:
+            printed = row.indicator.score
+            if printed is None or row.pending is not None or not row.computed:
+                continue
+            if abs(printed - row.score) > Decimal("0.01"):
+                out.append(f"“{row.indicator.level3}”：文档得分 {printed}，按年度指标值 {row.indicator.target} 与"
+                           f"实际完成值 {row.indicator.actual} 计算应得 {row.score:.2f}")
+    return out

@@ -1,0 +1,59 @@
+"""Readings of single cells that need more than a regex: a code before a name, amounts run together.
+
+>>> split_code("51000021R000000019951-工资性支出")
+('51000021R000000019951', '工资性支出')
+>>> solve_glued("202010100.00%10", ["full", "executed", "weight", "rate", "score", "reason"])["full"]
+'20'
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..forms.values import nfkc
+
+
+def solve_glued(text: str, slots: list[str]) -> dict[str, str] | None:
+    """Amounts run together (``202010100.00%10``: 全年预算数 20, 执行数 20, 分值 10, 执行率 100.00%,
+    得分 10) read back by the one split in which 执行数 / 预算数 equals the printed 执行率."""
+    m = re.fullmatch(r"(\d+)\.(\d{1,2})%(\d*(?:\.\d+)?)", text)
+    want = [s for s in slots if s in ("full", "initial", "executed", "weight")]
+    if not m or "rate" not in slots or len(want) != 3 or "executed" not in want:
+        return None
+    digits = m.group(1)
+    found: list[list[str]] = []
+    for size in (3, 2, 1):  # the 执行率's whole digits: 100.00% first
+        if len(digits) <= size + 2 or (size > 1 and digits[-size] == "0"):
+            continue
+        head, rate = digits[:-size], Decimal(f"{digits[-size:]}.{m.group(2)}")
+        for a in range(1, len(head) - 1):
+            for b in range(a + 1, len(head)):
+                parts = [head[:a], head[a:b], head[b:]]
+                if any(len(p) > 1 and p.startswith("0") for p in parts):
+                    continue
+                total, done = Decimal(parts[0]), Decimal(parts[1])
+                if total and (done / total * 100).quantize(rate) == rate:
+                    found.append(parts + [f"{rate}%"])
+        if found:
+            break
+    if len(found) != 1:
+        return None  # none, or several readings: leave it for the unplaced list
+    out = dict(zip(want, found[0]))
+    out["rate"] = found[0][3]
+    if m.group(3) and "score" in slots:
+        out["score"] = m.group(3)
+    return out
+
+
+_CODE = re.compile(r"^\s*(?P<code>[0-9A-Z][0-9A-Z ]{2,30}?)\s*[-—－_]\s*(?P<name>\S.*)$", re.S)
+
+
+def split_code(text: str | None) -> tuple[str | None, str | None]:
+    """``51000021R000000019951-工资性支出`` → code, name; ``820001-井研县…`` too; else (None, text)."""
+    if not text:
+        return None, text
+    m = _CODE.match(nfkc(text))
+    if m and re.search(r"\d{3}", m.group("code")):
+        return m.group("code").replace(" ", ""), m.group("name").strip()
+    return None, text.strip()

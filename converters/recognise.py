@@ -1,0 +1,693 @@
+"""Cells → form parts: recognise target and self-evaluation forms by their labels and structure.
+
+One pass over the cell stream (:mod:`.shapes`). A *title* (``…绩效目标表``, ``…绩效自评表``) opens a
+form; a *label* followed by a non-label is a field and its value (``项目名称 | 工资性支出``); a run of
+labels that names indicator or budget columns is a table header, and the cells after it are read
+as rows by what each column accepts (a 一级 name, an operator, a number, free text), so merged cells
+that a web page or a PDF dropped do not shift the others. Everything not placed is left ``used =
+False`` and listed by line. Which label names which field is data (``labels.toml``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..forms.values import KNOWN_UNITS, nfkc, squeeze
+from . import labels as L
+from .readings import solve_glued, split_code
+from .shapes import Cell, unglue
+
+_TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
+_AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+_OPERATOR = re.compile(r"^(≥|≤|=|>|<|＞|＜|≧|≦|定性|定量|定性指标|定量指标)$")
+_NUMBERISH = re.compile(r"^[+-]?[\d,]+(?:\.\d+)?\s*(?:%|分|万元|元|万)?$|^[/—\-–]$")
+_VALUEISH = re.compile(r"^[≥≤=<>＞＜±]?\s*\d")
+_ENUM = re.compile(r"^(?:\d+\s*[.、．]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*")
+
+PROJECT_COLUMNS = ("unit_name", "name", "budget", "goals")  # project fields that occur as list columns
+_TRAILING_TEXT = ("basis", "direction", "explanation", "remark", "reason", "core", "adjusted", "coefficient")
+
+
+@dataclass
+class Form:
+    kind: str = "targets"  # targets | selfeval
+    scope: str = "project"  # project | overall
+    line: int = 0
+    title: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # model field → text as printed
+    extra: dict[str, str] = field(default_factory=dict)  # label → text (no model field)
+    amount_unit: str | None = None  # 万元 / 元, where the form says
+    indicators: list[dict] = field(default_factory=list)
+    other_periods: list[dict] = field(default_factory=list)  # 中期 rows: not in today's model
+    budget_columns: list[str] = field(default_factory=list)
+    budget_rows: list[tuple[str, str, dict]] = field(default_factory=list)  # (kind, label, column → text)
+    totals: dict[str, str] = field(default_factory=dict)
+    unit_name: str | None = None
+    unit_code: str | None = None
+    classified: bool = False
+    name_from_title: bool = False  # "1.维稳经费绩效目标表": a 项目名称 label overrides it
+
+    def has_content(self) -> bool:
+        return bool(self.fields or self.indicators or self.budget_rows or self.other_periods)
+
+
+@dataclass
+class Document:
+    forms: list[Form] = field(default_factory=list)
+    unit_name: str | None = None
+    unit_code: str | None = None
+    department: str | None = None
+    department_code: str | None = None
+    amount_unit: str | None = None
+    year: int | None = None
+    tables: int = 0  # table headers seen
+    found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
+
+
+def _hits(cell: Cell, group: str | None = None) -> tuple[L.Hit, ...]:
+    hits = L.lookup(_ENUM.sub("", cell.text))
+    return tuple(h for h in hits if group is None or h.group == group)
+
+
+def levels(text: str) -> tuple[set[str], str, str | None]:
+    """Which taxonomy levels a cell can be ({"level1"}, {"level2"}, both, or none), its name, its points."""
+    got: set[str] = set()
+    name, points = text, None
+    found = L.level_of(text)
+    if found:
+        name, points = found[1], found[2]
+        for h in L.index().get(L._strip_tail(L.norm(text))[0], ()) or L.index().get(L.norm(name), ()):
+            if h.group in ("level1", "level2"):
+                got.add(h.group)
+        if not got:
+            got.add(found[0])
+    return got, name, points
+
+
+def _accepts(col: str, text: str, split_value: bool, free: bool, glued: bool = False) -> bool:
+    t = nfkc(text).strip()
+    if col == "measure_unit" and glued:
+        return t in KNOWN_UNITS  # in run-together text a short word is as likely a value (好, 高)
+    if col in ("level1", "level2"):
+        return False  # only by levels()
+    if col == "level3":
+        return _name_like(t)
+    if col == "value_type":
+        return bool(_OPERATOR.match(t))
+    if col == "measure_unit":
+        return len(t) <= 5 and not re.search(r"\d", t) and not _OPERATOR.match(t) and not levels(t)[0]
+    if col in ("weight", "score", "coefficient"):
+        return bool(_NUMBERISH.match(t))
+    if col == "budget":
+        return bool(re.match(r"^[\d,]+(?:\.\d+)?\s*(万元|元|万)?$", t))
+    if col == "value_text":
+        if split_value:
+            return bool(_NUMBERISH.match(t) or _VALUEISH.match(t)) or len(t) <= 4
+        return True
+    if col in _TRAILING_TEXT and not free:
+        vocab = L.data().get("values", {})
+        return t in vocab.get(col, ()) or (col == "core" and t in ("是", "否")) or (col == "basis" and t.startswith("反映"))
+    return True
+
+
+def _accepts_none_between(cols: list[str], pos: int, end: int, piece: str) -> bool:
+    """No column before ``end`` would take ``piece`` (a number): it is for the 权重/得分 pair."""
+    return not any(_accepts(cols[k], piece, True, False) for k in range(pos, end) if cols[k])
+
+
+def _name_like(text: str) -> bool:
+    t = nfkc(text).strip()
+    return len(t) >= 2 and not _NUMBERISH.match(t) and not _VALUEISH.match(t) and not _OPERATOR.match(t)
+
+
+def join_split_labels(cells: list[Cell]) -> None:
+    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again."""
+    for a, b in zip(cells, cells[1:]):
+        if a.text and b.text and a.line == b.line and len(a.text) + len(b.text) <= 16 \
+                and L.lookup(a.text + b.text) and not L.lookup(b.text) and not levels(b.text)[0]:
+            a.text, b.text, b.used = a.text + b.text, "", True
+
+
+class Reader:
+    def __init__(self, cells: list[Cell]):
+        join_split_labels(cells)
+        self.cells = cells
+        self.doc = Document()
+        self.form: Form | None = None
+
+    # --- forms ----------------------------------------------------------------------------
+    def current(self) -> Form:
+        if self.form is None:
+            self.form = Form(line=self.cells[0].line if self.cells else 0)
+            self.doc.forms.append(self.form)
+        return self.form
+
+    def new_form(self, line: int, kind: str | None = None, scope: str | None = None) -> Form:
+        old = self.form
+        self.form = Form(line=line, kind=kind or (old.kind if old else "targets"),
+                         scope=scope or (old.scope if old else "project"))
+        if old is not None:
+            self.form.unit_name, self.form.unit_code = old.unit_name, old.unit_code
+            self.form.amount_unit = old.amount_unit
+        self.doc.forms.append(self.form)
+        return self.form
+
+    def title(self, cell: Cell) -> bool:
+        t = squeeze(nfkc(cell.text))
+        if len(t) > 60 or not _TITLE.search(t):
+            return False
+        kinds = L.data()["titles"]
+        kind = "selfeval" if any(re.search(p, t) for p in kinds["selfeval"]) else "targets"
+        scope = "overall" if any(re.search(p, t) for p in kinds["overall"]) else "project"
+        if self.form is None or self.form.has_content():
+            self.new_form(cell.line, kind, scope)
+        else:
+            self.form.kind, self.form.scope = kind, scope
+        self.form.title = t
+        m = re.match(r"^\d+[.、．]\s*(.+?)(?:项目)?绩效目标表$", t)  # "1.维稳经费绩效目标表": the name is in the title
+        if m and "name" not in self.form.fields:
+            self.form.fields["name"] = m.group(1)
+            self.form.name_from_title = True
+        m = re.search(r"(20\d\d)\s*年", t)
+        if m and self.doc.year is None:
+            self.doc.year = int(m.group(1))
+        cell.used = True
+        self.doc.found.append("表题")
+        return True
+
+    # --- the pass -------------------------------------------------------------------------
+    def run(self) -> Document:
+        cells = self.cells
+        i = 0
+        while i < len(cells):
+            c = cells[i]
+            if not c.text:
+                i += 1
+                continue
+            if self.title(c):
+                i += 1
+                continue
+            m = _AMOUNT_UNIT.search(nfkc(c.text))
+            if m and len(squeeze(c.text)) <= 14:
+                self.current().amount_unit = self.doc.amount_unit = m.group(1)
+                c.used = True
+                i += 1
+                continue
+            m = re.fullmatch(r"(\d{6})", squeeze(c.text))
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if m and self.doc.unit_code is None and nxt is not None and nxt.line == c.line \
+                    and re.search(r"[\u4e00-\u9fff]", nxt.text) and not _hits(nxt):
+                self.doc.unit_code, self.doc.unit_name = m.group(1), nxt.text.strip()  # "154001 某县信访局本级"
+                c.used = nxt.used = True
+                i += 2
+                continue
+            if squeeze(c.text) == "涉密":
+                self.current().classified = True
+                c.used = True
+                i += 1
+                continue
+            lv = levels(c.text)[0]
+            if "level1" in lv and i + 1 < len(cells) and "level2" in levels(cells[i + 1].text)[0]:
+                # indicator rows with no header (the header was cut off): the usual columns
+                self.doc.found.append("指标行")
+                i = self.indicator_table(list(L.data()["defaults"]["columns"]),
+                                         [1] * len(L.data()["defaults"]["columns"]), i, L.data()["periods"]["model"])
+                continue
+            run = self.label_run(i)
+            if not run:
+                if self.inline(c):
+                    c.used = True
+                i += 1
+                continue
+            if self.is_header(run):
+                i = self.table(run)
+                continue
+            i = self.fields(run)
+        return self.doc
+
+    def label_run(self, i: int) -> list[tuple[Cell, tuple[L.Hit, ...]]]:
+        run = []
+        while i < len(self.cells):
+            c = self.cells[i]
+            if run and self.title_like(c):
+                break
+            hits = _hits(c)
+            if not c.text and run:
+                i += 1
+                continue
+            if not hits or (run and {h.group for h in hits} & {"level1", "level2"}):
+                break  # a 一级/二级 name is data, never a column label
+            if run and any(h.group == "selfeval" and h.field.startswith("row_") for h in hits) \
+                    and not any(h.group == "project" and h.field == "name" for h in hits):
+                break  # the first row's label (总额) ends the budget header
+            run.append((c, hits))
+            i += 1
+        return run
+
+    def title_like(self, c: Cell) -> bool:
+        t = squeeze(c.text)
+        return len(t) <= 60 and bool(_TITLE.search(t))
+
+    @staticmethod
+    def _groups(hits) -> set[str]:
+        return {h.group for h in hits}
+
+    def is_header(self, run) -> bool:
+        ind = sum(1 for _, hs in run if any(h.group == "indicator" and h.field in ("level1", "level2", "level3",
+                                                                                 "value_text", "value_type")
+                                            for h in hs))
+        bud = sum(1 for _, hs in run if any(h.group == "selfeval" and h.field in ("initial", "full", "executed")
+                                            for h in hs))
+        return ind >= 2 or bud >= 2
+
+    # --- fields ---------------------------------------------------------------------------
+    def inline(self, c: Cell) -> bool:
+        """``预算单位:东莞市交通运输局``: a label and its value in one cell."""
+        m = re.match(r"^([^:：]{2,14})[:：]\s*(\S.*)$", nfkc(c.text).strip(), re.S)
+        if not m:
+            return False
+        hits = L.lookup(m.group(1))
+        if not hits:
+            return False
+        self.assign(hits, m.group(2).strip(), c)
+        return True
+
+    def fields(self, run) -> int:
+        """A run of field labels and the values after it, paired from the end (a vertical label first)."""
+        j = self.cells.index(run[-1][0]) + 1
+        values: list[Cell] = []
+        while j < len(self.cells) and not _hits(self.cells[j]) and not self.title_like(self.cells[j]) \
+                and len(values) < len(run):
+            if not self.cells[j].text:
+                j += 1
+                continue
+            if _AMOUNT_UNIT.search(nfkc(self.cells[j].text)) and len(squeeze(self.cells[j].text)) <= 14:
+                break
+            values.append(self.cells[j])
+            j += 1
+        labels = run[len(run) - len(values):] if values else []
+        for c, hits in run:
+            c.used = True
+            for h in hits:
+                if h.suffix in ("万元", "元"):
+                    self.current().amount_unit = h.suffix
+        for (c, hits), v in zip(labels, values):
+            if any(h.group == "furniture" for h in hits) and v.line != c.line:
+                continue  # a footer label's value is on its line or it is empty
+            v.used = True
+            text = v.text
+            if any(h.field == "budget_breakdown" for h in hits) and j + 1 < len(self.cells) \
+                    and squeeze(self.cells[j].text) == "合计":
+                text += "合计" + self.cells[j + 1].text  # the breakdown's total row belongs to it
+                self.cells[j].used = self.cells[j + 1].used = True
+                j += 2
+            self.assign(hits, text, c)
+        return j
+
+    def assign(self, hits, value: str, cell: Cell) -> None:
+        groups = {h.group: h for h in hits}
+        value = value.strip()
+        if "project" in groups:
+            h = groups["project"]
+            form = self.current()
+            if (h.field == "name" and form.fields.get("name") and not form.name_from_title) \
+                    or (h.field == "code" and form.fields.get("code")):
+                form = self.new_form(cell.line)  # the next project's table
+            if h.field == "name" and form.name_from_title:
+                form.fields.pop("name", None)
+                form.name_from_title = False
+            if squeeze(value) == "涉密":
+                form.classified = True
+            if h.field == "extra":
+                form.extra.setdefault(squeeze(h.label), value)
+            elif h.field not in form.fields:
+                form.fields[h.field] = value
+            if h.suffix in ("万元", "元"):
+                form.amount_unit = h.suffix
+            self.doc.found.append(h.field)
+            return
+        if "unit" in groups:
+            h = groups["unit"]
+            if h.field == "name":
+                code, name = split_code(value)
+                form = self.current()
+                form.unit_name, form.unit_code = name, code or form.unit_code
+                if self.doc.unit_name is None:
+                    self.doc.unit_name, self.doc.unit_code = name, code
+            elif h.field == "amount_unit" and value in ("万元", "元"):
+                self.current().amount_unit = value
+            elif h.field == "code" and re.fullmatch(r"\d{6}", squeeze(value)):
+                self.doc.unit_code = squeeze(value)  # 单位编码 (a label the unit form file gives)
+            elif h.field == "year" and re.match(r"\s*(20\d\d)", value):
+                self.doc.year = int(re.match(r"\s*(20\d\d)", value).group(1))
+            return
+        if "furniture" in groups or "selfeval" in groups or "indicator" in groups:
+            self.current().extra.setdefault(squeeze(hits[0].label), value)
+
+    # --- tables ---------------------------------------------------------------------------
+    def header(self, run) -> tuple[list[str], list[int], str]:
+        """Column fields, each column's period group (0 = shared), and the table kind."""
+        bud = sum(1 for _, hs in run if any(h.group == "selfeval" and h.field in ("initial", "full", "executed")
+                                            for h in hs))
+        ind = sum(1 for _, hs in run if any(h.group == "indicator" for h in hs))
+        kind = "budget" if bud >= 2 and bud * 2 >= ind - bud else "indicators"
+        cols: list[str] = []
+        for k, (c, hits) in enumerate(run):
+            want = "selfeval" if kind == "budget" else "indicator"
+            h = next((h for h in hits if h.group == want), None)
+            if h is None and kind == "indicators":
+                h = next((h for h in hits if h.group == "project" and h.field in ("name", "budget", "goals")
+                          and h.points is None), None)
+                if h is None:
+                    h = next((h for h in hits if h.group == "unit" and h.field == "name"), None)
+                    h = L.Hit("project", "unit_name", h.label) if h else None
+                if h is not None and any(hh.group == "indicator" for _, hs in run[:k] for hh in hs):
+                    h = None  # a project label after the indicator columns: not a list column
+            if h is None:
+                cols.append("")
+                continue
+            cols.append(h.field)
+        while cols and not cols[0]:
+            cols.pop(0)
+        # period groups: a repeated level3 (or value) column starts the next period's columns
+        groups, seen, g = [], set(), 1
+        for col in cols:
+            if col in seen and col in ("level2", "level3", "value_text"):
+                g += 1
+                seen = set()
+            seen.add(col)
+            groups.append(g)
+        if g > 1:
+            groups = [0 if col == "level1" else gg for col, gg in zip(cols, groups)]
+        return cols, groups, kind
+
+    def table(self, run) -> int:
+        self.doc.tables += 1
+        for c, _ in run:
+            c.used = True
+        start = self.cells.index(run[-1][0]) + 1
+        cols, groups, kind = self.header(run)
+        period = self.period_of(run)
+        if kind == "budget":
+            self.doc.found.append("预算执行表")
+            return self.budget_table(cols, start)
+        self.doc.found.append("指标表")
+        return self.indicator_table(cols, groups, start, period)
+
+    def period_of(self, run) -> str:
+        """The period a table's block label names (长期绩效指标 → 中期); 年度 when none."""
+        before = self.cells.index(run[0][0])
+        texts = [squeeze(c.text) for c, _ in run[:1]] + [squeeze(self.cells[k].text)
+                                                         for k in range(max(0, before - 1), before)]
+        periods = L.data()["periods"]
+        for text in texts:
+            if "绩效指标" in text or "绩效目标" in text:
+                for word in periods["中期"]:
+                    if text.startswith(word):
+                        return "中期"
+        return periods["model"]
+
+    def stop(self, c: Cell) -> bool:
+        if self.title_like(c):
+            return True
+        hits = _hits(c)
+        if not hits:
+            return False
+        groups = {h.group for h in hits}
+        if groups & {"level1", "level2"}:
+            return False
+        if "project" in groups or "unit" in groups:
+            main = any(h.field in ("name", "code", "department", "implementer") for h in hits
+                       if h.group in ("project", "unit"))
+            return main and not ({"indicator", "selfeval"} & groups)
+        if "furniture" in groups:
+            return not all(h.field in ("block", "totals") for h in hits if h.group == "furniture")
+        return False
+
+    def budget_table(self, cols: list[str], i: int) -> int:
+        form = self.current()
+        form.budget_columns = [c for c in cols if c]
+        rows: list[tuple[str, str, dict]] = []
+        cur: dict | None = None
+        while i < len(self.cells):
+            c = self.cells[i]
+            hits = _hits(c, "selfeval")
+            row = next((h for h in hits if h.field.startswith("row_")), None)
+            if row is None and (self.stop(c) or (_hits(c) and not _NUMBERISH.match(c.text.strip()))):
+                break
+            if row is not None:
+                cur = {}
+                rows.append((row.field[4:], squeeze(c.text), cur))
+                c.used = True
+                slots = [col for col in cols if col]
+            elif cur is None:
+                break
+            else:
+                t = c.text.strip()
+                if c.glued and not _NUMBERISH.match(t) and re.fullmatch(r"[\d.%]+", t):
+                    solved = solve_glued(t, slots)
+                    if solved:
+                        cur.update(solved)
+                        for k in solved:
+                            slots.remove(k)
+                        c.used = True
+                        i += 1
+                        continue
+                if c.glued and re.fullmatch(r"\d{4,}", t) and sum(1 for x in slots if x != "reason") >= 2:
+                    c.used = False  # digits run together over several columns ("2020": 20 | 20?): not guessed
+                    i += 1
+                    continue
+                if _NUMBERISH.match(t) or t in ("", "/"):
+                    slot = next((s for s in slots if s != "reason"), None)
+                    if slot is None:
+                        break
+                    cur[slot] = t
+                    slots.remove(slot)
+                elif "reason" in slots and len(t) > 8:
+                    cur["reason"] = t
+                    slots.remove("reason")
+                else:
+                    break
+                c.used = True
+            i += 1
+        form.budget_rows.extend(rows)
+        return i
+
+    def indicator_table(self, cols: list[str], groups: list[int], i: int, period: str) -> int:
+        form = self.current()
+        split_value = "value_type" in cols or "measure_unit" in cols
+        model_group = max(groups) if groups else 1
+        rows: list[dict] = []
+        row: dict = {}
+        pos = 0
+
+        def flush():
+            nonlocal row, pos
+            if row:
+                rows.append(row)
+            row, pos = {}, 0
+
+        def put(j: int, text: str, cell: Cell) -> None:
+            nonlocal pos
+            key = cols[j] if groups[j] in (0, model_group) else f"{cols[j]}@{groups[j]}"
+            row[key] = text
+            row.setdefault("_cols", set()).add(cols[j])
+            row.setdefault("line", cell.line)
+            row.setdefault("cells", []).append(cell)
+            pos = j + 1
+
+        def has(col: str) -> bool:
+            return col in row.get("_cols", ())
+
+        def index_of(col: str, start: int = 0) -> int | None:
+            return next((j for j in range(start, len(cols)) if cols[j] == col), None)
+
+        starts = tuple(L.data().get("values", {}).get("basis_starts", ())) if "basis" in cols else ()
+        if "level3" not in cols and "level2" in cols and "level1" in cols:
+            first = next((x for x in self.cells[i:i + 3] if x.text), None)
+            if first is not None and levels(first.text)[0] == {"level2"}:
+                # 鄂州: the column headed 一级 holds the 二级 names and the one headed 二级 the indicators
+                cols = ["level2" if c == "level1" else "level3" if c == "level2" else c for c in cols]
+        line_counts: dict[int, int] = {}
+        for c in self.cells[i:]:
+            if c.text:
+                line_counts[c.row] = line_counts.get(c.row, 0) + 1
+        prev_row = None
+        while i < len(self.cells):
+            c = self.cells[i]
+            if self.stop(c):
+                break
+            t = c.text.strip()
+            if not t:
+                if row and pos < len(cols):
+                    pos += 1
+                i += 1
+                continue
+            if L.norm(t).lstrip(".…") in {L.norm(x) for x in L.data()["furniture"]["totals"]}:
+                flush()
+                c.used = True
+                i += 1
+                nums = []
+                while i < len(self.cells) and (_NUMBERISH.match(self.cells[i].text.strip())
+                                               or not self.cells[i].text) and len(nums) < 3:
+                    nums.append(self.cells[i].text.strip())
+                    self.cells[i].used = True
+                    i += 1
+                form.totals = {"weight": nums[0] if nums else None, "score": nums[1] if len(nums) > 1 else None}
+                break  # 合计 / 总分 ends the table
+            if _hits(c) and self.is_header(self.label_run(i)) :
+                break  # the next table
+            if any(h.group == "furniture" and h.field == "block" for h in _hits(c)):
+                c.used = True  # 绩效指标 again (a page break repeats it): not a row
+                i += 1
+                continue
+            if re.fullmatch(r"[(（]?\d+(?:\s*-\s*\d+)?[)）]?\s*分", t):  # "(40-50)分" under its 一级
+                if has("level1") and not row.get("level1_points"):
+                    row["level1_points"] = re.sub(r"[^\d\-]", "", t)
+                c.used = True
+                i += 1
+                continue
+            pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
+            positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
+            if positional and c.row != prev_row:
+                flush()
+                pos = self.anchor(i, cols)
+            for n, piece in enumerate(pieces):
+                following = pieces[n + 1] if n + 1 < len(pieces) else ""
+                wk = index_of("weight", pos)
+                if c.glued and wk is not None and cols[wk + 1:wk + 2] == ["score"] and not has("weight") \
+                        and re.fullmatch(r"\d{2,}", piece) and _accepts_none_between(cols, pos, wk, piece) \
+                        and not re.fullmatch(r"[\d.%]+", following):
+                    # 权重 and 得分 run together ("1010"): read only when they are the same number
+                    half = len(piece) // 2
+                    if len(piece) % 2 == 0 and piece[:half] == piece[half:]:
+                        put(cols.index("weight", pos), piece[:half], c)
+                        put(cols.index("score", pos), piece[half:], c)
+                    continue
+                lv, name, points = levels(piece)
+                j1, j2 = index_of("level1"), index_of("level2")
+                if lv and squeeze(piece) in ("成本指标",) and lv == {"level1", "level2"}:
+                    nxt = self.cells[i + 1].text if i + 1 < len(self.cells) else ""
+                    lv = {"level1"} if points or ("level2" in levels(nxt)[0] and "level1" not in levels(nxt)[0]) \
+                        else {"level2"}
+                if "level1" in lv and has("level1") and not has("level2") and "level2" in cols \
+                        and not has("level3"):
+                    lv = {"level2"}  # 满意度指标 | 满意度指标: the 二级 of the same name
+                if "level1" in lv and j1 is not None and not (lv == {"level1", "level2"} and has("level1")):
+                    if has("level1") or has("level2") or has("level3"):
+                        flush()
+                    put(j1, name, c)
+                    if points:
+                        row["level1_points"] = points
+                    continue
+                if lv and j2 is not None:
+                    later = index_of("level2", pos)
+                    if later is not None and has("level3") and later > index_of("level3") and later != j2:
+                        put(later, name, c)  # the next period's 二级 on the same row
+                        continue
+                    if has("level3") or has("level2"):
+                        flush()
+                    put(j2, name, c)
+                    continue
+                if not piece:
+                    continue
+                j = next((k for k in range(pos, len(cols))
+                          if cols[k] and cols[k] not in ("level1", "level2")
+                          and _accepts(cols[k], piece, split_value, positional, c.glued)), None)
+                if (j is None or (cols[j] != "level3" and _name_like(piece) and has("level3")
+                                  and (has("value_text") or has("value_type"))
+                                  and cols[j] == "value_text" and not positional)) \
+                        and _name_like(piece):
+                    flush()
+                    j = index_of("level3")
+                if j is None:
+                    continue  # nowhere to put it: left for the unplaced list
+                if c.glued and cols[j] == "level3" and cols[j + 1:j + 2] == ["measure_unit"] \
+                        and _VALUEISH.match(following):
+                    unit = next((u for u in sorted(KNOWN_UNITS, key=len, reverse=True)
+                                 if piece.endswith(u) and len(piece) - len(u) >= 4), None)
+                    if unit:  # 党性教育培训次数次: the name and its 计量单位 run together
+                        put(j, piece[:-len(unit)], c)
+                        put(j + 1, unit, c)
+                        continue
+                put(j, piece, c)
+            c.used = True
+            prev_row = c.row
+            i += 1
+        flush()
+        other: list[dict] = []
+        for r in rows:
+            mid = {k.split("@")[0]: v for k, v in r.items() if "@" in k}
+            if mid:
+                mid.update(line=r.get("line"), cells=[], level1=r.get("level1"), level1_points=r.get("level1_points"))
+                other.append(mid)
+        # carry merged cells down, in order
+        last = {"level1": None, "level2": None, "level1_points": None}
+        for r in rows:
+            if r.get("level1"):
+                if r["level1"] != last["level1"]:
+                    last["level2"] = None
+                last["level1"] = r["level1"]
+                last["level1_points"] = r.get("level1_points")
+            else:
+                r["level1"] = last["level1"]
+            if r.get("level2"):
+                last["level2"] = r["level2"]
+            else:
+                r["level2"] = last["level2"]
+            r["period"] = period
+        last = {"level1": None, "level2": None}
+        for r in other:
+            for k in ("level1", "level2"):
+                r[k] = r.get(k) or last[k]
+                last[k] = r[k]
+            r["period"] = "中期"
+        form.other_periods.extend(r for r in other if r.get("level3") and r.get("value_text"))
+        keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type"))]
+        for r in rows:
+            if r not in keep:
+                for cell in r.get("cells", []):
+                    if not (levels(cell.text)[0] and not r.get("level3")) and not cell.glued:
+                        cell.used = False  # a row without a name or a value: listed, not guessed
+        if cols and cols[0] == "unit_name" or "name" in cols:
+            return self.list_form(keep, i)
+        if period != L.data()["periods"]["model"]:
+            form.other_periods.extend(keep)
+        else:
+            form.indicators.extend(keep)
+        return i
+
+    def anchor(self, i: int, cols: list[str]) -> int:
+        """Where a row of one line starts among the columns: a web page packs the cells of a row to the
+        left when merged cells above were dropped, so the first 一级/二级 name tells the offset."""
+        row = self.cells[i].row
+        k = 0
+        while i + k < len(self.cells) and self.cells[i + k].row == row:
+            lv = levels(self.cells[i + k].text)[0]
+            col = "level1" if "level1" in lv else "level2" if lv else None
+            if col in cols:
+                return max(0, cols.index(col) - k)
+            k += 1
+        return cols.index("level3") if "level3" in cols else 0
+
+    def list_form(self, rows: list[dict], i: int) -> int:
+        """A table with one line per indicator and the project's fields on its first line (Sichuan)."""
+        form = self.current()
+        for r in rows:
+            if r.get("unit_name"):
+                code, name = split_code(r["unit_name"])
+                if r.get("name") or not r.get("budget"):
+                    form.unit_name, form.unit_code = name, code
+                    self.doc.unit_name = self.doc.unit_name or name
+                    self.doc.unit_code = self.doc.unit_code or code
+            if r.get("name"):
+                if form.fields.get("name") or form.indicators:
+                    form = self.new_form(r["line"])
+                form.fields.update({k: r[k] for k in ("name", "budget", "goals") if r.get(k)})
+            form.indicators.append(r)
+        return i
+
+
+def recognise(cells: list[Cell]) -> Document:
+    return Reader(cells).run()

@@ -1,0 +1,63 @@
+"""Import every document of tests/data/wild and write docs/import-coverage.md (issue 16).
+
+    python scripts/wild_report.py            # writes docs/import-coverage.md, prints the totals
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from wild_compare import compare, documents  # noqa: E402
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.1f} %" if b else "—"
+
+
+def main() -> int:
+    results = [compare(p) for p in documents()]
+    lines = ["# Import coverage of the wild corpus", "",
+             "Written by `python scripts/wild_report.py` from `tests/data/wild/` (truth written by hand; "
+             "comparison rules in `tests/wild_compare.py`). A project is right when name, code and budget "
+             "(exactly, in 万元) match; an indicator row when name and value match. 中期 rows of two-period "
+             "forms are counted apart: today's model holds the 年度 period.", "",
+             "| document | projects right / wrong / missing | indicators right / wrong / missing | extra rows | "
+             "中期 rows | 自评 rows right / of | unplaced lines |", "|---|---|---|---|---|---|---|"]
+    tot = {k: 0 for k in ("pr", "pw", "pm", "ir", "iw", "im", "ex", "mid", "sr", "sn")}
+    for r in results:
+        row = (r.count("projects", "right"), r.count("projects", "wrong"), r.count("projects", "missing"),
+               r.count("indicators", "right"), r.count("indicators", "wrong"), r.count("indicators", "missing"),
+               len(r.extra_indicators), r.midterm, r.count("selfeval", "right"), len(r.selfeval))
+        for k, v in zip(tot, row):
+            tot[k] += v
+        name = f"`{r.name}`" + (" **rejected**" if r.rejected else "")
+        lines.append(f"| {name} | {row[0]} / {row[1]} / {row[2]} | {row[3]} / {row[4]} / {row[5]} | {row[6]} | "
+                     f"{row[7]} | {row[8]} / {row[9]} | {r.unplaced} |")
+    np_, ni = tot["pr"] + tot["pw"] + tot["pm"], tot["ir"] + tot["iw"] + tot["im"]
+    lines += [f"| **total ({len(results)} documents)** | {tot['pr']} / {tot['pw']} / {tot['pm']} | "
+              f"{tot['ir']} / {tot['iw']} / {tot['im']} | {tot['ex']} | {tot['mid']} | {tot['sr']} / {tot['sn']} | |",
+              "", f"Projects right: **{pct(tot['pr'], np_)}** ({tot['pr']} of {np_}); indicator rows right: "
+              f"**{pct(tot['ir'], ni)}** ({tot['ir']} of {ni}); self-evaluation rows right: "
+              f"{pct(tot['sr'], tot['sn'])}; documents rejected whole: {sum(1 for r in results if r.rejected)}.",
+              "", "## What is wrong or missing", ""]
+    for r in results:
+        bad = [(n, s, d) for what in ("projects", "indicators", "selfeval") for n, s, d in getattr(r, what)
+               if s != "right"]
+        if r.rejected:
+            lines.append(f"- `{r.name}`: rejected — {r.rejected}")
+        for n, s, d in bad:
+            lines.append(f"- `{r.name}`: {n} — {s}{('：' + d) if d else ''}")
+        if r.extra_indicators:
+            lines.append(f"- `{r.name}`: extra rows (not in the truth): {', '.join(r.extra_indicators)}")
+    out = ROOT / "docs" / "import-coverage.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines[6:7 + len(results) + 3]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
