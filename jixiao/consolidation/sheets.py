@@ -24,6 +24,16 @@ ISSUES = "校验问题"
 REJECTED = "未纳入文件"
 SELFEVAL = "自评得分"
 SHEETS = (OVERVIEW, UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED, SELFEVAL)
+#: a roll-up of county summaries only: one subtotal row per county (县区), after 概览
+COUNTIES = "县区汇总"
+#: the summary's own records (very hidden), what a roll-up of summaries reads: see :mod:`.rollup`
+META = "_jixiao_summary"
+COUNTY = "县区"  # the column a roll-up adds, first, to every data sheet
+
+
+def sheet_names(rollup: bool) -> tuple[str, ...]:
+    """The visible sheets of a summary, in order (a roll-up has 县区汇总 after 概览)."""
+    return (OVERVIEW, COUNTIES, *SHEETS[1:]) if rollup else SHEETS
 
 #: xf indices registered first, in this order, by the skeleton (checked there).
 STYLES = Styles(header=1, text=2, money=3, percent=4, link=5)
@@ -86,6 +96,19 @@ COLUMNS: dict[str, list[Col]] = {
 }
 
 
+COLUMNS[COUNTIES] = [Col(COUNTY, width=16), Col("单位数", "int", 8), Col("项目数", "int", 8), Col("指标数", "int", 8),
+                     Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
+                     *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
+                     Col("错误", "int", 7), Col("提示", "int", 7), Col("未纳入文件", "int", 10)]
+#: the sheets of a roll-up: 县区 first in every data sheet (县区汇总 has it already)
+ROLLUP_COLUMNS: dict[str, list[Col]] = {sheet: cols if sheet == COUNTIES else [Col(COUNTY, width=12), *cols]
+                                        for sheet, cols in COLUMNS.items()}
+
+
+def columns(sheet: str, rollup: bool = False) -> list[Col]:
+    return (ROLLUP_COLUMNS if rollup else COLUMNS)[sheet]
+
+
 @functools.lru_cache(maxsize=1024)
 def file_uri(path: str) -> str:
     """``file:`` URI of a path (resolved once per path: every project row of a unit links the same file)."""
@@ -119,6 +142,7 @@ class Link:
 
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
+_ROLLUP_STYLES = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in ROLLUP_COLUMNS.items()}
 
 # Rendered text cells, one memo per style. Units repeat most of their text (unit and project
 # names, the indicator categories, the same 指标值 wording), so a row is mostly lookups.
@@ -138,12 +162,12 @@ def _text_cell(style: int, value: str) -> str:
     return xml
 
 
-def render_row(sheet: str, values: list[Any]) -> str:
-    """One data row of ``sheet`` as position-free XML."""
+def render_row(sheet: str, values: list[Any], rollup: bool = False) -> str:
+    """One data row of ``sheet`` as position-free XML (``rollup``: of a roll-up's sheet, 县区 first)."""
     cells: list[str] = []
     add = cells.append
     memos, empty = _TEXT_CELLS, _EMPTY_CELLS
-    for style, value in zip(_STYLES_BY_SHEET[sheet], values):
+    for style, value in zip((_ROLLUP_STYLES if rollup else _STYLES_BY_SHEET)[sheet], values):
         if value.__class__ is str:  # the common case first
             xml = memos[style].get(value)
             add(xml if xml is not None else _text_cell(style, value))
