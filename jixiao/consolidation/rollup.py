@@ -149,7 +149,6 @@ def read_summary(path: str, name: str, stat: os.stat_result, tables: bool,
         return rejected(name, "JX-D03", UNREADABLE.format(why="记录数不符"), stat), {}
     here = county_name(header, name)
     inner = bool(header.get("rollup"))  # a roll-up itself: its rows have 县区 first already
-    skip = 1 if inner else 0
 
     def county_of(record: dict[str, Any]) -> str:
         below = record.get("county") if inner else None
@@ -231,6 +230,7 @@ def _by_cell(records: list[dict[str, Any]], data: dict[str, list[list[Any]]], co
     """:func:`_as_xml` from the cells' values (rendered again; the links made again from the records)."""
     units: list[dict[str, Any]] = []
     unit_blobs: list[dict[str, bytes]] = []
+    skip = 1 if inner else 0
     at = dict.fromkeys((PROJECTS, INDICATORS, ISSUES), 0)
     for record in records:
         county = county_of(record)
