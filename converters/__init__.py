@@ -11,8 +11,8 @@ when missing.
 from __future__ import annotations
 
 import csv
-import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -99,12 +99,14 @@ def _import_pdf(path: Path) -> Imported:
                     lines.append("| " + " | ".join(cells) + " |")
             if last < page.height:
                 lines += (outside.crop((0, last, page.width, page.height)).extract_text() or "").splitlines()
+    lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln)]  # the footer's "— 3 —" is no content
     if not any(ln.strip() for ln in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     return read_text("\n".join(lines))
 
 
 ATTACHMENT = "jixiao.json"
+_PAGE_NUMBER = re.compile(r"^\s*[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}\s*$")
 
 
 def _embedded_model(path: Path) -> UnitWorkbook | None:

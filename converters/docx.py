@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,9 @@ from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkb
 from ..forms.reader import bind_fields, read_block, read_project
 from ..forms.textsafe import xml_text
 from ..forms.values import squeeze
+from . import docxprint as pp
 
-BODY_FONT, TITLE_FONT = "仿宋", "宋体"
+BODY_FONT, TITLE_FONT = "仿宋_GB2312", "方正小标宋简体"
 NUMBERS = "一二三四五六七八九十"
 
 
@@ -59,26 +61,51 @@ def _shown(value: Any, kind: str) -> str:
 def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None,
               top: int) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
     """The cells of a form from row ``top`` down (values and labels) and its merges (0-based)."""
+    grid, merges, _ = form_cells(layout, obj, blocks, unit, top)
+    return grid, merges
+
+
+#: how a cell prints: labels bold and centred, amounts right-aligned on one line, codes on one line
+LABEL, FOOTER, MONEY, NUMBER, CODE, NAME, TEXT, CENTER = ("label", "footer", "money", "number", "code", "name",
+                                                          "text", "center")
+_ONE_LINE = {"code", "name", "level1", "level2", "level3"}  # what JX-X01 cleans of every space and break
+
+
+def _role(name: str, kind: str) -> str:
+    if kind in ("money", "percent", "number"):
+        return MONEY if kind == "money" else NUMBER
+    if name == "code":
+        return CODE
+    return NAME if name in _ONE_LINE else TEXT
+
+
+def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None, top: int):
+    """:func:`form_grid` and how each cell prints (``{(row, col): role}``, 0-based like the grid)."""
     from ..forms.template import _field_value, _scaled, excel_text
 
     def get(name: str) -> str:
         return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
 
     cells: dict[tuple[int, int], str] = {}
+    roles: dict[tuple[int, int], str] = {}
     merges = []
 
-    def put(ref: str, text: str) -> None:
+    def put(ref: str, text: str, role: str) -> None:
         r1, c1, r2, c2 = parse_range(ref)
         cells[(r1, c1)] = text
+        roles[(r1, c1)] = role
         if (r1, c1) != (r2, c2):
             merges.append((r1, c1, r2, c2))
 
     for item in (*layout.statics, *layout.formulas):
-        put(item.ref, item.text if isinstance(item, Static) else (item.compute(get) if item.compute else ""))
+        if isinstance(item, Static):
+            put(item.ref, item.text, LABEL if item.style == "label" else FOOTER)
+        else:
+            put(item.ref, item.compute(get) if item.compute else "", TEXT)
     for f in layout.fields:
         value = _field_value(obj, f.name)
         raw = obj.raw.get(f.name) if obj is not None else None
-        put(f.ref, raw if value is None and raw else _shown(_scaled(value, f.scale), f.kind))
+        put(f.ref, raw if value is None and raw else _shown(_scaled(value, f.scale), f.kind), _role(f.name, f.kind))
     last = max(r2 for (r1, c1, r2, c2) in [parse_range(i.ref) for i in (*layout.statics, *layout.fields)])
     for block in layout.blocks:
         items = blocks.get(block.name, [])
@@ -87,78 +114,150 @@ def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit:
             row = block.first_row + i
             item = items[i] if i < len(items) else None
             if block.numbering:
-                cells[(row, parse_range(block.numbering + "1")[1])] = str(i + 1)
+                col = parse_range(block.numbering + "1")[1]
+                cells[(row, col)], roles[(row, col)] = str(i + 1), CENTER
             for col in block.columns:
                 value = _field_value(item, col.name)
                 raw = item.raw.get(col.name) if item is not None else None
                 ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
-                put(ref, raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind))
+                put(ref, raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind),
+                    _role(col.name, col.kind))
         end = block.first_row + rows
         for line in block.footer:
             for cell in line.cells:
                 r1, c1, r2, c2 = parse_range(cell.ref)
                 shift = end + line.offset - 1
                 ref = a1(r1 + shift, c1) if (r1, c1) == (r2, c2) else f"{a1(r1 + shift, c1)}:{a1(r2 + shift, c2)}"
-                put(ref, cell.text if isinstance(cell, Static) else (cell.compute(get) if cell.compute else ""))
+                put(ref, cell.text if isinstance(cell, Static) else (cell.compute(get) if cell.compute else ""),
+                    FOOTER if isinstance(cell, Static) else TEXT)
         last = max(last, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
     width = layout.print_width
     grid = [[cells.get((r, c), "") for c in range(1, width + 1)] for r in range(top, last + 1)]
     spans = [(r1 - top, c1 - 1, r2 - top, min(c2, width) - 1) for r1, c1, r2, c2 in merges
              if r1 >= top and c1 <= width]
-    return grid, spans
+    shown = {(r - top, c - 1): role for (r, c), role in roles.items() if r >= top and c <= width}
+    return grid, spans, shown
 
 
 def _font(run, name: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)
+    """A run in font ``name`` (named for CJK text too) — kept for callers of the older helpers."""
+    font = next((f for f in (pp.BODY, pp.HEI, pp.KAI, pp.TITLE) if name in f), (name, name))
+    pp.run_font(run, font, size, bold)
 
 
 def _para(doc, text: str, size: float = 12, bold: bool = False, align: str | None = None, font: str = BODY_FONT):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    p = doc.add_paragraph()
-    if align:
-        p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
-    _font(p.add_run(xml_text(text)), font, size, bold)  # XML takes no control characters (JX-X02)
+    p = pp.paragraph(doc, text, align=align)
+    for run in p.runs:
+        _font(run, font, size, bold)
     return p
 
 
-def _table(doc, grid: list[list[str]], merges, widths_cm: list[float]) -> Any:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=len(grid), cols=len(grid[0]))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, row in enumerate(grid):
-        for c, text in enumerate(row):
-            cell = table.cell(r, c)
-            cell.width = Cm(widths_cm[c])
-            if text:
-                _font(cell.paragraphs[0].add_run(xml_text(text)), BODY_FONT, 10.5)
-    from docx.oxml import OxmlElement
-
-    for row in table.rows:  # a row never breaks across pages: the form stays readable, and PDFs re-import
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    for r1, c1, r2, c2 in merges:
-        a, b = table.cell(r1, c1), table.cell(r2, c2)
-        if a._tc is not b._tc:
-            keep = [p for p in a.paragraphs]
-            merged = a.merge(b)
-            # merge() concatenates the paragraphs of the merged cells: keep only the anchor's text
-            for p in merged.paragraphs[len(keep):]:
-                p._element.getparent().remove(p._element)
-    return table
+def printed_text(text: str, role: str = TEXT) -> str:
+    """What a cell prints: without a published PDF's stray line breaks (:func:`~.docxprint.as_meant`)."""
+    return pp.as_meant(text, one_line=role in (CODE, NAME))
 
 
-def _widths(layout: SheetLayout, total_cm: float) -> list[float]:
-    cols = layout.widths[: layout.print_width]
-    return [w / sum(cols) * total_cm for w in cols]
+def _strings(obj: Any, path: str = ""):
+    """Every text of the model with its path (``projects.0.indicators.4.level2``) and field name."""
+    from pydantic import BaseModel
+
+    if isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _strings(item, f"{path}.{i}")
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            if isinstance(value, str):
+                yield f"{path}.{name}", name, value
+            elif isinstance(value, (BaseModel, list)):
+                yield from _strings(value, f"{path}.{name}")
+        for name, value in (getattr(obj, "raw", None) or {}).items():
+            if isinstance(value, str):
+                yield f"{path}.raw.{name}", name, value
+
+
+def _changed_by_print(book: UnitWorkbook) -> dict[str, list[str]]:
+    """{path: [printed, original]} of each text the document prints differently (kept in its metadata,
+    so that workbook → docx → workbook still loses nothing)."""
+    out = {}
+    for path, name, value in _strings(book):
+        shown = printed_text(value, NAME if name in _ONE_LINE else TEXT)
+        if shown != value:
+            out[path] = [shown, value]
+    return out
+
+
+def _restore(book: UnitWorkbook, changed: dict[str, list[str]]) -> None:
+    """Put back each original whose printed text came back unchanged (a clerk's edit in Word wins)."""
+    current = {path: value for path, _, value in _strings(book)}
+    for path, (shown, original) in changed.items():
+        if current.get(path) != shown:
+            continue
+        *parents, name = path.strip(".").split(".")
+        obj: Any = book
+        for part in parents:
+            obj = obj[int(part)] if isinstance(obj, list) else getattr(obj, part)
+        if isinstance(obj, dict):
+            obj[name] = original
+        else:
+            setattr(obj, name, original)
+
+
+def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
+           header_row: int | None = None) -> list[Any]:
+    """The form as one table, or two (1 pt apart) when the indicator block's header row must repeat on a
+    continued page: Word and LibreOffice repeat only a table's first rows."""
+    split = header_row if header_row and not any(r1 < header_row <= r2 for r1, _, r2, _ in merges) else None
+    parts = [(0, len(grid))] if split is None else [(0, split), (split, len(grid))]
+    tables = []
+    for first, end in parts:
+        if tables:  # LibreOffice joins touching tables into one (and drops the repeat): 1 pt between them
+            pp.spacer(doc)
+        rows = grid[first:end]
+        table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+        table.style = "Table Grid"
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        spans = [(r1 - first, c1, r2 - first, c2) for r1, c1, r2, c2 in merges if first <= r1 < end]
+        width_of = {}
+        for r1, c1, r2, c2 in spans:
+            width_of[(r1, c1)] = pp.spans_width(widths, c1, c2)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                role = roles.get((r + first, c), TEXT)
+                cell = table.cell(r, c)
+                p = cell.paragraphs[0]
+                p.style = doc.styles[pp.STYLES["table"][0]]
+                if not text:
+                    pp.cell_setup(cell)
+                    continue
+                shown = printed_text(text, role)
+                p.add_run(xml_text(shown))
+                one_line = role in (CODE, MONEY, NUMBER)
+                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if role == CODE else None
+                pp.cell_setup(cell, center=role in (LABEL, CENTER, CODE), right=role in (MONEY, NUMBER),
+                              bold=role == LABEL, nowrap=one_line, size=size)
+        for r1, c1, r2, c2 in spans:
+            a, b = table.cell(r1, c1), table.cell(r2, c2)
+            if a._tc is not b._tc:
+                keep = len(a.paragraphs)
+                merged = a.merge(b)
+                # merge() concatenates the paragraphs of the merged cells: keep only the anchor's text
+                for p in merged.paragraphs[keep:]:
+                    p._element.getparent().remove(p._element)
+        pp.table_setup(table, widths, header_rows=1 if first == split else 0, row_height_pt=pp.ROW_PT)
+        for row in list(table.rows)[-3:-1]:  # the form's last row never stands alone on a page
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
+        tables.append(table)
+    return tables
+
+
+def _widths(layout: SheetLayout, total_mm: float) -> list[float]:
+    """The layout's column widths (the sheets' own, so table and sheet cannot drift) across ``total_mm``."""
+    return pp.widths_mm(layout.widths[: layout.print_width], total_mm)
 
 
 # --- the metadata part -----------------------------------------------------------------------
@@ -189,75 +288,130 @@ def _read_meta(doc) -> dict[str, Any]:
 
 # --- export --------------------------------------------------------------------------------
 
+PART1, PART2 = "第一部分 部门整体绩效目标", "第二部分 预算项目绩效目标"
+DEPT_HEADINGS = ("一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施")
+OVERALL_TITLE = "部门(单位)整体支出绩效目标表"
+NATIONAL_OVERALL_TITLE = "部门(单位)整体支出绩效目标申报表"
+
+
 def _blocks(layout: SheetLayout, obj: Any) -> dict[str, list[Any]]:
+    """Each block's rows: the indicators, and the national forms' 中期 table and 年度主要任务."""
     return {b.name: list(getattr(obj, b.name, None) or []) for b in layout.blocks}
 
 
-def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
-    """The 部门预算绩效文本 in the official layout (A4, 宋体 / 仿宋, one table per project)."""
-    docx = _docx()
-    from docx.shared import Cm
+def toc_entries(book: UnitWorkbook) -> list[pp.TocEntry]:
+    """The 目录's lines, as seed 000 lists them (and the 部门整体 form where there is one)."""
+    entries = []
+    if not book.department.is_empty() or book.overall is not None:
+        entries.append(pp.TocEntry(1, PART1))
+    if not book.department.is_empty():  # no empty headings on a page of their own (the Hunan seed has none)
+        entries += [pp.TocEntry(2, h) for h in DEPT_HEADINGS]
+    if book.overall is not None:
+        entries.append(pp.TocEntry(2, OVERALL_TITLE))
+    if book.projects:
+        entries.append(pp.TocEntry(1, PART2))
+        entries += [pp.TocEntry(2, f"{i}.{p.name or ''}绩效目标表") for i, p in enumerate(book.projects, start=1)]
+    return entries
 
+
+def export_docx(book: UnitWorkbook, path: str | Path, *, pages: str = "auto") -> Path:
+    """The 部门预算绩效文本 in the official layout (see :mod:`.docxprint`).
+
+    ``pages``: ``"auto"`` fills the 目录's page numbers from a first LibreOffice render when
+    LibreOffice is installed (Word refreshes them on opening in any case); ``"none"`` leaves
+    them for Word to fill.
+    """
+    entries = toc_entries(book)
+    if pages == "auto":
+        from ..excel.office import soffice, writer_missing
+
+        if soffice() is not None and not writer_missing():
+            import tempfile
+
+            from ..excel.office import convert
+
+            with tempfile.TemporaryDirectory(prefix="jixiao-toc-") as tmp:
+                draft = _write(book, Path(tmp) / "draft.docx", entries)
+                try:
+                    entries = pp.toc_pages(convert(draft, "pdf", tmp), entries)
+                except (JixiaoError, OSError, subprocess.SubprocessError):
+                    pass  # no render, no poppler: the 目录 without numbers, which Word fills on opening
+    return _write(book, path, entries)
+
+
+def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> Path:
+    docx = _docx()
     doc = docx.Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.top_margin = section.bottom_margin = Cm(2.2)
+    pp.setup_document(doc)
     unit = book.unit
-    meta = {"profile": book.profile, "milestones": book.milestones, **({"forms": book.forms} if book.forms else {}),
-            "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw}}
     doc.core_properties.title = xml_text(f"{unit.name or ''}{unit.year or ''} 年部门预算绩效文本")
-    _attach_meta(doc, meta)
-    _para(doc, unit.name or "", 22, True, "center", TITLE_FONT)
-    _para(doc, f"{unit.year or ''} 年部门预算绩效文本", 18, True, "center", TITLE_FONT)
-    _para(doc, "(草案)", 14, False, "center")
-    _para(doc, "目 录", 16, True, "center", TITLE_FONT)
-    for line in ["第一部分 部门整体绩效目标", "一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施",
-                 "第二部分 预算项目绩效目标",
-                 *[f"{i}.{p.name or ''}绩效目标表" for i, p in enumerate(book.projects, start=1)]]:
-        _para(doc, line, 12)
+    # the cover, as seed 000: the unit, the title, (草案); then the 目录 — neither page numbered
+    cover = doc.sections[0]
+    pp.no_footer(cover)
+    for _ in range(5):
+        pp.paragraph(doc, indent=False)
+    pp.paragraph(doc, unit.name or "", "title")
+    pp.paragraph(doc, f"{unit.year or ''} 年部门预算绩效文本", "title")
+    pp.paragraph(doc, "(草案)", align="center")
     doc.add_page_break()
+    pp.paragraph(doc, "目 录", "toc_title")
+    pp.paragraph(doc, indent=False)
+    pp.add_toc(doc, entries)
+    # the body: numbered from 1
     dept = book.department
-    _para(doc, "第一部分 部门整体绩效目标", 16, True, "center", TITLE_FONT)
-    _para(doc, "一、总体绩效目标", 14, True, font=TITLE_FONT)
-    _para(doc, dept.overall_goal or "")
-    _para(doc, "二、分项绩效目标", 14, True, font=TITLE_FONT)
-    for i, item in enumerate(dept.sub_targets):
-        _para(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", 12, True)
-        _para(doc, f"绩效目标：{item.goal or ''}")
-        _para(doc, f"绩效指标：{item.indicators or ''}")
-    _para(doc, "三、工作保障措施", 14, True, font=TITLE_FONT)
-    for i, item in enumerate(dept.measures):
-        _para(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", 12, True)
-        _para(doc, item.text or "")
+    text = not dept.is_empty()
+    body = pp.new_section(doc, landscape=not text and book.overall is not None)
+    pp.page_number_footer(body, start=1)
+    if text or book.overall is not None:
+        pp.paragraph(doc, PART1, "part")
+    if text:
+        pp.paragraph(doc, DEPT_HEADINGS[0], "h1")
+        pp.paragraph(doc, printed_text(dept.overall_goal or ""))
+        pp.paragraph(doc, DEPT_HEADINGS[1], "h1")
+        for i, item in enumerate(dept.sub_targets):
+            pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
+            pp.paragraph(doc, f"绩效目标：{printed_text(item.goal or '')}")
+            pp.paragraph(doc, f"绩效指标：{printed_text(item.indicators or '')}")
+        pp.paragraph(doc, DEPT_HEADINGS[2], "h1")
+        for i, item in enumerate(dept.measures):
+            pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
+            pp.paragraph(doc, printed_text(item.text or ""))
     forms = forms_of(book)
     # the Ministry's 申报表 (docs/forms/national-*.md): two periods on the project form, tasks on the overall one
     national = bool(forms.project.periods)
-    if book.overall is not None:
+    if book.overall is not None:  # the Hunan form is landscape, as its sheet prints
+        if text:
+            pp.new_section(doc, landscape=True)
+        pp.paragraph(doc, NATIONAL_OVERALL_TITLE if national else OVERALL_TITLE, "h1", align="center")
+        pp.paragraph(doc, f"（{unit.year or ''}年度）" if national else f"（{unit.year or ''}）年度", "note",
+                     align="center")
         overall = forms.overall
+        grid, merges, roles = form_cells(overall, book.overall, _blocks(overall, book.overall), unit, 3)
+        header = overall.block("indicators").header_row - 3
+        _table(doc, grid, merges, roles, _widths(overall, pp.LANDSCAPE_TEXT_WIDTH_MM), header)
+        if book.projects:
+            pp.new_section(doc)
+    elif book.projects and text:
         doc.add_page_break()
-        _para(doc, "部门(单位)整体支出绩效目标申报表" if national else "部门(单位)整体支出绩效目标表",
-              16, True, "center", TITLE_FONT)
-        _para(doc, f"（{unit.year or ''}{'年度）' if national else '）年度'}", 12, align="center")
-        grid, merges = form_grid(overall, book.overall, _blocks(overall, book.overall), unit, 3)
-        _table(doc, grid, merges, _widths(overall, 17.0))
     if book.projects:
-        doc.add_page_break()
-        _para(doc, "第二部分 预算项目绩效目标", 16, True, "center", TITLE_FONT)
+        pp.paragraph(doc, PART2, "part")
     layout = forms_of(book).project
+    header = layout.block("indicators").header_row - 3
     for i, project in enumerate(book.projects, start=1):
         if i > 1:
             doc.add_page_break()
+        pp.paragraph(doc, f"{i}.{project.name or ''}绩效目标表", "h1", align="center")
         if national:
-            _para(doc, f"{i}. {project.name or ''}", 14, True, "center", TITLE_FONT)
-            _para(doc, "项目支出绩效目标申报表", 14, True, "center", TITLE_FONT)
-            _para(doc, f"（{unit.year or ''}年度）", 12, align="center")
+            pp.paragraph(doc, f"项目支出绩效目标申报表（{unit.year or ''}年度）", "note", align="center")
         else:
-            _para(doc, f"{i}. {project.name or ''}绩效目标表", 14, True, "center", TITLE_FONT)
-            _para(doc, f"{unit.code or ''} {unit.name or ''}", 12)
-        _para(doc, f"单位：{layout.money_unit}", 12, align="right")
-        grid, merges = form_grid(layout, project, _blocks(layout, project), unit, 3)
-        _table(doc, grid, merges, _widths(layout, 17.0))
+            pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
+        pp.paragraph(doc, f"单位：{layout.money_unit}", "note", align="right")
+        grid, merges, roles = form_cells(layout, project, _blocks(layout, project), unit, 3)
+        _table(doc, grid, merges, roles, _widths(layout, pp.TEXT_WIDTH_MM), header)
+    meta = {"profile": book.profile, "milestones": book.milestones, **({"forms": book.forms} if book.forms else {}),
+            "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw},
+            "printed": _changed_by_print(book)}
+    _attach_meta(doc, meta)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return Path(path)
@@ -267,9 +421,25 @@ def export_docx(book: UnitWorkbook, path: str | Path) -> Path:
 
 def _table_sheet(table, name: str, top: int) -> SheetData:
     rows: list[list[Any]] = [[] for _ in range(top - 1)]
-    for row in table.rows:
-        rows.append([cell.text for cell in row.cells])
+    for part in table if isinstance(table, list) else [table]:
+        for row in part.rows:
+            rows.append([cell.text for cell in row.cells])
     return SheetData(name, rows)
+
+
+def form_tables(doc) -> list[list[Any]]:
+    """The document's tables, a form printed as two tables (so that its indicator header repeats on a
+    continued page) joined again: a table right after another, or after one empty paragraph."""
+    groups: list[list[Any]] = []
+    for table in doc.tables:
+        prev = table._tbl.getprevious()
+        if prev is not None and prev.tag.endswith("}p") and not "".join(prev.itertext()).strip():
+            prev = prev.getprevious()
+        if groups and prev is groups[-1][-1]._tbl:
+            groups[-1].append(table)
+        else:
+            groups.append([table])
+    return groups
 
 
 _ITEM = re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]\s*")
@@ -289,7 +459,7 @@ def _department(paragraphs: list[str]) -> DepartmentTargets:
         if key.startswith("三、工作保障措施"):
             section = "measure"
             continue
-        if key.startswith("第二部分") or key.startswith("部门(单位)整体支出绩效目标表"):
+        if key.startswith("第二部分") or key.startswith("部门(单位)整体支出绩效目标"):
             section = None
             continue
         if section == "goal" and text.strip():
@@ -321,7 +491,7 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     meta = _read_meta(doc)
     unplaced: list[str] = []
     unit = Unit.model_validate(meta["unit"]) if "unit" in meta else Unit()
-    paragraphs = [p.text for p in doc.paragraphs]
+    paragraphs = [p.text for p in doc.paragraphs if not (p.style is not None and p.style.name.startswith("toc "))]
     if not meta:
         for text in paragraphs:
             m = re.match(r"^\s*(\d{4})\s*年部门预算绩效文本", text)
@@ -335,20 +505,21 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     if meta.get("milestones"):
         book.milestones = list(meta["milestones"])
     projects = []
-    for n, table in enumerate(doc.tables, start=1):
+    for n, group in enumerate(form_tables(doc), start=1):
+        table = group[0]
         first = squeeze(table.rows[0].cells[0].text) if table.rows else ""
-        if first == "项目名称" and forms_of(book).project.signature[0][1] == "项目名称":
-            projects.append(read_project(_table_sheet(table, f"项目{len(projects) + 1}", 3), forms_of(book).project))
+        if first == "项目名称" and forms_of(book).project.signature[0][1] == "项目名称":  # the national 申报表
+            projects.append(read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3), forms_of(book).project))
         elif first == "项目编码":
             labels = {squeeze(c.text) for c in table.rows[3].cells} if len(table.rows) > 3 else set()
             milestones = meta.get("milestones") or (["3月底", "6月底", "10月底", "12月底"] if "12月底" in labels
                                                     else ["3月底", "6月底", "10月底"])
             book.milestones = list(milestones)
-            project = read_project(_table_sheet(table, f"项目{len(projects) + 1}", 3),
+            project = read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3),
                                    project_layout(tuple(milestones)))
             projects.append(project)
         elif first == "部门(单位)名称":
-            sheet = _table_sheet(table, "整体支出绩效目标表", 3)
+            sheet = _table_sheet(group, "整体支出绩效目标表", 3)
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}
@@ -361,6 +532,8 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
         else:
             unplaced.append(f"第 {n} 个表格（首格“{first[:20]}”）不是绩效目标表，未导入")
     book.projects = projects
+    if meta.get("printed"):
+        _restore(book, meta["printed"])
     if not projects and book.overall is None and book.department.is_empty():
         raise NotAPerformanceText("这不是部门预算绩效文本：没有找到“项目绩效目标表”或“部门整体绩效目标”")
     return book, unplaced

@@ -11,6 +11,7 @@ text fields (评价结论, 存在的问题, 改进措施) or is left as a placeh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..fsutil import atomic_path
@@ -19,7 +20,8 @@ from ..selfeval.workbook import EvalReport, RowScore, SheetScore
 from ..selfeval.subtargets import indicators_of
 from ..forms.textsafe import xml_text
 from ..forms.values import squeeze
-from .docx import BODY_FONT, TITLE_FONT, _docx, _font, _para
+from . import docxprint as pp
+from .docx import _docx
 
 PLACEHOLDER = "（请填写）"
 SECTIONS = ("一、部门基本情况", "（一）部门概况", "（二）部门收支预决算情况", "（三）部门整体支出绩效目标、指标",
@@ -38,13 +40,33 @@ def _money(value) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?%?$|^—$")
+
+
 def _table(doc, rows: list[list[str]], header: bool = True):
+    """A report table: A4 text width, the header row bold, centred and repeated on a continued page,
+    numbers right-aligned, rows never split."""
     table = doc.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    body = rows[1:] if header else rows
+    numeric = [c > 0 and all(_NUMBER.match(row[c]) or row[c] in ("", "未评") for row in body)
+               and any(_NUMBER.match(row[c]) for row in body) for c in range(len(rows[0]))]
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
-            _font(table.cell(r, c).paragraphs[0].add_run(xml_text(text)), BODY_FONT, 10.5,
-                  bold=header and r == 0)
+            cell = table.cell(r, c)
+            p = cell.paragraphs[0]
+            p.style = doc.styles[pp.STYLES["table"][0]]
+            p.add_run(xml_text(pp.as_meant(text)))  # a PDF's stray line breaks are not printed
+            head = header and r == 0
+            number = not head and numeric[c]
+            pp.cell_setup(cell, center=head, right=number, bold=head, nowrap=number)
+    # each column as wide as its longest text, within 3–14 characters: long text wraps, numbers do not
+    weights = [min(14, max(3, max(len(row[c]) for row in rows))) for c in range(len(rows[0]))]
+    pp.table_setup(table, pp.widths_mm(weights, pp.TEXT_WIDTH_MM), header_rows=1 if header else 0,
+                   row_height_pt=pp.ROW_PT)
     return table
 
 
@@ -93,76 +115,76 @@ def _grade_sentence(score: SheetScore) -> str:
 
 def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
     docx = _docx()
-    from docx.shared import Cm
 
     ev, dept = report.evaluation, report.department
     sheet = ev.department
     doc = docx.Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    pp.setup_document(doc)  # A4, the 公文 margins and fonts, as the 绩效文本
+    pp.page_number_footer(doc.sections[0], start=1)
     year, name = ev.unit.year or "", sheet.name or ev.unit.name or ""
-    _para(doc, ev.unit.name or name, 20, True, "center", TITLE_FONT)
-    _para(doc, f"{year} 年度整体支出绩效自评报告", 18, True, "center", TITLE_FONT)
-    _para(doc, f"根据预算绩效管理的要求，{name}对 {year} 年度整体支出情况开展了绩效自评价，形成本评价报告。")
+    pp.paragraph(doc, ev.unit.name or name, "title")
+    pp.paragraph(doc, f"{year} 年度整体支出绩效自评报告", "title")
+    pp.paragraph(doc, indent=False)
+    pp.paragraph(doc, f"根据预算绩效管理的要求，{name}对 {year} 年度整体支出情况开展了绩效自评价，形成本评价报告。")
 
-    _para(doc, SECTIONS[0], 14, True, font=TITLE_FONT)
-    _para(doc, SECTIONS[1], 12, True)
-    _para(doc, PLACEHOLDER)
-    _para(doc, SECTIONS[2], 12, True)
-    _para(doc, f"本部门 {year} 年度年初预算数 {_money(sheet.initial_total)} 万元，全年预算数 {_money(sheet.full_total)} 万元，"
+    pp.paragraph(doc, SECTIONS[0], "h1")
+    pp.paragraph(doc, SECTIONS[1], "h2")
+    pp.paragraph(doc, PLACEHOLDER)
+    pp.paragraph(doc, SECTIONS[2], "h2")
+    pp.paragraph(doc, f"本部门 {year} 年度年初预算数 {_money(sheet.initial_total)} 万元，全年预算数 {_money(sheet.full_total)} 万元，"
                f"全年执行数 {_money(sheet.executed_total)} 万元，预算执行率 {dept.rate * 100:.2f}%。")
     _table(doc, [["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数"],
                  ["年度资金总额", _money(sheet.initial_total), _money(sheet.full_total), _money(sheet.executed_total)],
                  ["其中：财政资金", _money(sheet.initial_fiscal), _money(sheet.full_fiscal), _money(sheet.executed_fiscal)],
                  ["其他资金", _money(sheet.initial_other), _money(sheet.full_other), _money(sheet.executed_other)]])
-    _para(doc, SECTIONS[3], 12, True)
-    _para(doc, "（一）部门总体绩效目标", 12, True)
-    _para(doc, sheet.goal or PLACEHOLDER)
-    _para(doc, "（二）分项绩效目标", 12, True)
+    pp.paragraph(doc, SECTIONS[3], "h2")
+    pp.paragraph(doc, "（一）部门总体绩效目标", "h3")
+    pp.paragraph(doc, sheet.goal or PLACEHOLDER)
+    pp.paragraph(doc, "（二）分项绩效目标", "h3")
     for i, t in enumerate(sheet.sub_targets, start=1):
-        _para(doc, f"{i}、{t.title or ''}", 12, True)
-        _para(doc, f"绩效目标：{t.goal or ''}")
-        _para(doc, f"绩效指标：{t.indicators or ''}")
+        pp.paragraph(doc, f"{i}、{t.title or ''}", "h3")
+        pp.paragraph(doc, f"绩效目标：{t.goal or ''}")
+        pp.paragraph(doc, f"绩效指标：{t.indicators or ''}")
     if not sheet.sub_targets:
-        _para(doc, "部门整体绩效指标见第三部分。")
+        pp.paragraph(doc, "部门整体绩效指标见第三部分。")
 
-    _para(doc, SECTIONS[4], 14, True, font=TITLE_FONT)
-    _para(doc, SECTIONS[5], 12, True)
-    _para(doc, PLACEHOLDER)
-    _para(doc, SECTIONS[6], 12, True)
-    _para(doc, METHOD)
+    pp.paragraph(doc, SECTIONS[4], "h1")
+    pp.paragraph(doc, SECTIONS[5], "h2")
+    pp.paragraph(doc, PLACEHOLDER)
+    pp.paragraph(doc, SECTIONS[6], "h2")
+    pp.paragraph(doc, METHOD)
 
-    _para(doc, SECTIONS[7], 14, True, font=TITLE_FONT)
-    _para(doc, SECTIONS[8], 12, True)
-    _para(doc, f"预算执行率 {dept.rate * 100:.2f}%，得 {dept.execution_score:.2f} 分（分值 {dept.execution_weight:.2f}）。")
-    _para(doc, SECTIONS[9], 12, True)
+    pp.paragraph(doc, SECTIONS[7], "h1")
+    pp.paragraph(doc, SECTIONS[8], "h2")
+    pp.paragraph(doc, f"预算执行率 {dept.rate * 100:.2f}%，得 {dept.execution_score:.2f} 分（分值 {dept.execution_weight:.2f}）。")
+    pp.paragraph(doc, SECTIONS[9], "h2")
     groups, other = _by_sub_target(report)
     for i, (t, rows) in enumerate(zip(sheet.sub_targets, groups), start=1):
-        _para(doc, f"{i}、{t.title or ''}", 12, True)
-        _para(doc, f"绩效目标：{t.goal or ''}")
-        _para(doc, "绩效指标：" + ("；".join(_achieved(r) for r in rows) if rows else "（自评表中没有本项的指标）") + "。")
+        pp.paragraph(doc, f"{i}、{t.title or ''}", "h3")
+        pp.paragraph(doc, f"绩效目标：{t.goal or ''}")
+        pp.paragraph(doc, "绩效指标：" + ("；".join(_achieved(r) for r in rows) if rows else "（自评表中没有本项的指标）") + "。")
     if other:
-        _para(doc, "部门整体绩效指标完成情况：" if not sheet.sub_targets else "其他绩效指标完成情况：")
+        pp.paragraph(doc, "部门整体绩效指标完成情况：" if not sheet.sub_targets else "其他绩效指标完成情况：")
         _table(doc, _indicator_rows(other))
     if dept.rows:
-        _para(doc, "部门整体绩效指标评分表：")
+        pp.paragraph(doc, "部门整体绩效指标评分表：")
         _table(doc, _indicator_rows(dept.rows, dept))
     if report.projects:
-        _para(doc, "（三）项目支出绩效自评情况", 12, True)
+        pp.paragraph(doc, "（三）项目支出绩效自评情况", "h2")
     for p in report.projects:
         head = f"总分 {p.total:.2f}，等级 {p.grade}" if p.complete else f"未完成评分（已评部分 {p.total:.2f} 分）"
-        _para(doc, f"{p.sheet.name or p.sheet.sheet}{f'（{p.sheet.code}）' if p.sheet.code else ''}：执行率 {p.rate * 100:.2f}%，{head}", 12, True)
+        pp.paragraph(doc, f"{p.sheet.name or p.sheet.sheet}{f'（{p.sheet.code}）' if p.sheet.code else ''}：执行率 {p.rate * 100:.2f}%，{head}", "h3")
         _table(doc, _indicator_rows(p.rows, p))
 
-    _para(doc, SECTIONS[10], 14, True, font=TITLE_FONT)
-    _para(doc, sheet.conclusion or PLACEHOLDER)
-    _para(doc, _grade_sentence(dept))
-    _para(doc, SECTIONS[11], 14, True, font=TITLE_FONT)
-    _para(doc, SECTIONS[12], 12, True)
-    _para(doc, sheet.problems or PLACEHOLDER)
-    _para(doc, SECTIONS[13], 12, True)
-    _para(doc, sheet.improvements or PLACEHOLDER)
-    _para(doc, SECTIONS[14], 14, True, font=TITLE_FONT)
+    pp.paragraph(doc, SECTIONS[10], "h1")
+    pp.paragraph(doc, sheet.conclusion or PLACEHOLDER)
+    pp.paragraph(doc, _grade_sentence(dept))
+    pp.paragraph(doc, SECTIONS[11], "h1")
+    pp.paragraph(doc, SECTIONS[12], "h2")
+    pp.paragraph(doc, sheet.problems or PLACEHOLDER)
+    pp.paragraph(doc, SECTIONS[13], "h2")
+    pp.paragraph(doc, sheet.improvements or PLACEHOLDER)
+    pp.paragraph(doc, SECTIONS[14], "h1")
     team = [["评价组", "姓名", "工作单位", "职务", "职级", "签字"]] + [
         [m.role or "", m.name or "", m.org or "", m.title or "", m.rank or "", ""] for m in sheet.team]
     _table(doc, team)

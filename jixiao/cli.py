@@ -368,11 +368,15 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
 @click.option("--csv-dir", type=click.Path(file_okay=False), default=None,
               help="同时把各表导出为 CSV（UTF-8 BOM）和 Parquet 到此文件夹。")
 @click.option("--no-cache", is_flag=True, help="不使用缓存（默认在汇总表旁保存缓存，重跑只读取变化的文件）。")
+@click.option("--county", default=None,
+              help="本汇总表所属县区的名称，上报后逐级汇总时用作“县区”；默认用汇总表的文件名。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile: str | None,
                 profile_file: str | None, workers: int | None, csv_dir: str | None, no_cache: bool,
-                fmt: str) -> None:
-    """汇总多个单位工作簿（文件或文件夹）为一个汇总工作簿；每个文件都会被纳入或列明未纳入原因。"""
+                county: str | None, fmt: str) -> None:
+    """汇总多个单位工作簿（文件或文件夹）为一个汇总工作簿；每个文件都会被纳入或列明未纳入原因。
+
+    输入中也可以有各县区用 jixiao 生成的汇总表：其中的单位按县区逐级汇总（不需要原单位工作簿）。"""
     from .consolidation import consolidate as run
     from .outputs import check_folder_output, check_output
 
@@ -385,7 +389,7 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
             click.secho("提示：未安装 pyarrow，只导出 CSV，不导出 Parquet；需要 Parquet 请先执行 "
                         "pip install \"jixiao[data]\"", fg="yellow", err=True)
     result = run(inputs, output, year=year, profile=profile, profile_file=profile_file, workers=workers,
-                 csv_dir=csv_dir, use_cache=not no_cache)
+                 csv_dir=csv_dir, use_cache=not no_cache, county=(county or "").strip() or None)
     for notice in result.notices:  # e.g. the cache could not be used: said, and the run went on
         click.secho(f"注意：{notice}", fg="yellow", err=True)
     status = EXIT_FINDINGS if result.errors or result.not_consolidated or not result.consolidated else EXIT_OK
@@ -395,6 +399,9 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
     check = "一致" if result.found == result.consolidated + result.not_consolidated else "不一致！"
     click.secho(f"汇总完成：{shown(result.output)}", fg="green", bold=True)
     click.echo(f"  预算年度：{result.year or '—'}")
+    if result.counties:
+        click.echo(f"  逐级汇总：{len(result.counties)} 个县区汇总表（{'、'.join(result.counties)}），"
+                   "文件数按各县区汇总时找到的文件计")
     click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
     click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
                + (f"（其余 {result.cached} 个来自缓存）" if result.cached else ""))

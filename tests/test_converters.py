@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from click.testing import CliRunner
 
 from jixiao.cli import main
@@ -44,7 +45,7 @@ def test_unplaced_tables_are_listed(example_books):
 @pytest.mark.parametrize("name", ["luanping_xinfang_2026", "huailai_xinfang_2020", "zhijiang_xinfang_2026"])
 def test_workbook_docx_workbook_is_lossless(name, example_files, tmp_path):
     book = read_workbook(example_files[name])
-    path = export_docx(book, tmp_path / f"{name}.docx")
+    path = export_docx(book, tmp_path / f"{name}.docx", pages="none")
     back, unplaced = import_docx(path)
     assert back == book and unplaced == []
 
@@ -52,21 +53,27 @@ def test_workbook_docx_workbook_is_lossless(name, example_files, tmp_path):
 def test_docx_round_trip_of_generated_units(tmp_path):
     for seed in range(5):
         book = generate_unit(seed, n_projects=3, n_indicators=10, classified=seed == 2, mistakes=seed == 3)
-        back, _ = import_docx(export_docx(book, tmp_path / f"{seed}.docx"))
+        back, _ = import_docx(export_docx(book, tmp_path / f"{seed}.docx", pages="none"))
         assert back == book
 
 
 def test_docx_has_one_form_table_per_project(example_books, tmp_path):
+    """Each form prints as two tables 1 pt apart (rows 3–8, then the indicator block whose header row
+    repeats on a continued page); the importer reads them as one form."""
+    from jixiao.converters.docx import form_tables
+
     book = example_books["luanping_xinfang_2026"]
-    doc = docx.Document(str(export_docx(book, tmp_path / "lp.docx")))
-    forms = [t for t in doc.tables if squeeze(t.rows[0].cells[0].text) == "项目编码"]
+    doc = docx.Document(str(export_docx(book, tmp_path / "lp.docx", pages="none")))
+    forms = [g for g in form_tables(doc) if squeeze(g[0].rows[0].cells[0].text) == "项目编码"]
     assert len(forms) == len(book.projects)
-    for table, project in zip(forms, book.projects):
-        assert len(table.columns) == 7
-        assert len(table.rows) == 7 + len(project.indicators)  # rows 3–9 of the form, then the indicators
-        assert table.rows[0].cells[1].text == project.code
-        assert [c.text for c in table.rows[6].cells][:6] == ["一级指标", "二级指标", "三级指标", "绩效指标描述",
+    for (top, block), project in zip(forms, book.projects):
+        assert len(top.columns) == len(block.columns) == 7
+        assert len(top.rows) == 6 and len(block.rows) == 1 + len(project.indicators)
+        assert top.rows[0].cells[1].text == project.code
+        assert [c.text for c in block.rows[0].cells][:6] == ["一级指标", "二级指标", "三级指标", "绩效指标描述",
                                                            "指标值", "指标值确定依据"]
+        assert block.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in (*top.rows, *block.rows))
     texts = [p.text for p in doc.paragraphs]
     assert "滦平县信访局本级" in texts and "2026 年部门预算绩效文本" in texts
     assert "154001 滦平县信访局本级" in texts and "单位：万元" in texts
@@ -74,11 +81,11 @@ def test_docx_has_one_form_table_per_project(example_books, tmp_path):
 
 def test_classified_project_prints_only_classified(tmp_path):
     book = generate_unit(2, n_projects=2, classified=True)
-    doc = docx.Document(str(export_docx(book, tmp_path / "s.docx")))
-    secret = doc.tables[-1]
-    content = {c.text for row in secret.rows[7:] for c in row.cells}
+    doc = docx.Document(str(export_docx(book, tmp_path / "s.docx", pages="none")))
+    secret = doc.tables[-1]  # the indicator block of the last form
+    content = {c.text for row in secret.rows[1:] for c in row.cells}
     assert content == {"涉密"}
-    assert secret.rows[2].cells[1].text == "涉密"  # 资金用途
+    assert doc.tables[-2].rows[2].cells[1].text == "涉密"  # 资金用途
 
 
 def test_not_a_performance_text_exits_2(tmp_path):

@@ -214,6 +214,25 @@ def test_summary_sheets_print(demo_summary):
         assert all(bottom <= b or top > b for b in breaks), (charts, breaks)
 
 
+def test_summary_prints_without_the_source_path(demo_summary):
+    """来源文件 (a long path) stays on screen: with it the 单位汇总 printed at 63% of the rest's size."""
+    from openpyxl.utils import get_column_letter
+
+    from jixiao.consolidation.sheets import COLUMNS, SELFEVAL, UNITS, printed_columns
+
+    wb = openpyxl.load_workbook(demo_summary)
+    for sheet in (UNITS, SELFEVAL):
+        ws = wb[sheet]
+        shown = printed_columns(COLUMNS[sheet])
+        assert len(shown) == len(COLUMNS[sheet]) - 1 and COLUMNS[sheet][-1].title == "来源文件"
+        area = ws.print_area.split("!")[-1].replace("$", "")
+        assert area.startswith("A1:" + get_column_letter(len(shown))), (sheet, area)
+        assert ws.cell(1, len(shown) + 1).value == "来源文件"
+    ws = wb[UNITS]
+    last = int(ws.print_area.split("!")[-1].replace("$", "").split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    assert ws.cell(last, 1).value == "合计"  # the total row is printed
+
+
 # ---- 3. the demo summary on paper ------------------------------------------------------------------
 
 @requires_soffice

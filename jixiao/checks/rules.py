@@ -270,13 +270,6 @@ def indicator_whitespace(ctx: Context) -> Iterator[Issue]:
         yield from _stray(ctx.row.indicator, name, label)
 
 
-def _labels(layout) -> dict[str, str]:
-    labels = {f.name: f.label for f in layout.fields}
-    for block in layout.blocks:
-        labels.update({c.name: c.label for c in block.columns})
-    return labels
-
-
 def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
     """Every object read from a sheet, with the labels of its fields."""
     forms = forms_of(book)

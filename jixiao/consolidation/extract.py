@@ -139,6 +139,11 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
     except UnreadableFile as exc:
         return rejected(name, "JX-D03", str(exc), stat), {}
     except JixiaoError as exc:
+        from .rollup import read_summary
+
+        county = read_summary(path, name, stat, tables, {m: Decimal(v) for m, v in targets.items()})
+        if county is not None:  # a county's summary, for a roll-up (or one that cannot be, with why)
+            return county
         evaluation = _selfeval(path, name, stat)
         if evaluation is not None:
             return evaluation, {}

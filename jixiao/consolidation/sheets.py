@@ -24,6 +24,16 @@ ISSUES = "校验问题"
 REJECTED = "未纳入文件"
 SELFEVAL = "自评得分"
 SHEETS = (OVERVIEW, UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED, SELFEVAL)
+#: a roll-up of county summaries only: one subtotal row per county (县区), after 概览
+COUNTIES = "县区汇总"
+#: the summary's own records (very hidden), what a roll-up of summaries reads: see :mod:`.rollup`
+META = "_jixiao_summary"
+COUNTY = "县区"  # the column a roll-up adds, first, to every data sheet
+
+
+def sheet_names(rollup: bool) -> tuple[str, ...]:
+    """The visible sheets of a summary, in order (a roll-up has 县区汇总 after 概览)."""
+    return (OVERVIEW, COUNTIES, *SHEETS[1:]) if rollup else SHEETS
 
 #: xf indices registered first, in this order, by the skeleton (checked there).
 STYLES = Styles(header=1, text=2, money=3, percent=4, link=5)
@@ -36,6 +46,17 @@ class Col:
     title: str
     kind: str = "text"  # text | money | percent | int | number | link
     width: float = 12
+    printed: bool = True  # False: on screen only, outside the print area (a trailing column)
+
+
+def printed_columns(cols: list[Col]) -> list[Col]:
+    """The leading columns a sheet prints (up to the first screen-only one)."""
+    shown = []
+    for col in cols:
+        if not col.printed:
+            break
+        shown.append(col)
+    return shown
 
 
 def _milestone_cols(*parts: tuple[str, str]) -> list[Col]:
@@ -50,7 +71,7 @@ COLUMNS: dict[str, list[Col]] = {
     UNITS: [Col("单位编码", width=10), Col("单位名称", width=28), Col("项目数", "int", 8), Col("指标数", "int", 8),
             Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
             *_milestone_cols(("累计金额", "money"), ("累计%", "percent")), *MID_COLS,
-            Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40)],
+            Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40, printed=False)],
     PROJECTS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=8),
                Col("项目编码", width=24), Col("项目名称", width=24), Col("预算数", "money"),
                Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", width=30),
@@ -74,10 +95,23 @@ COLUMNS: dict[str, list[Col]] = {
     SELFEVAL: [Col("排名", "int", 6), Col("单位编码", width=10), Col("单位名称", width=28),
                Col("部门整体总分", "number", 10), Col("部门整体等级", width=10), Col("项目平均分", "number", 10),
                Col("各项目得分", width=40), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
-               Col("评分状态", width=12), Col("未完成原因", width=60), Col("来源文件", width=40)],
+               Col("评分状态", width=12), Col("未完成原因", width=60), Col("来源文件", width=40, printed=False)],
     REJECTED: [Col("文件", width=50), Col("代码", width=8), Col("原因", width=60), Col("单位编码", width=10),
                Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
 }
+
+
+COLUMNS[COUNTIES] = [Col(COUNTY, width=16), Col("单位数", "int", 8), Col("项目数", "int", 8), Col("指标数", "int", 8),
+                     Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
+                     *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
+                     Col("错误", "int", 7), Col("提示", "int", 7), Col("未纳入文件", "int", 10)]
+#: the sheets of a roll-up: 县区 first in every data sheet (县区汇总 has it already)
+ROLLUP_COLUMNS: dict[str, list[Col]] = {sheet: cols if sheet == COUNTIES else [Col(COUNTY, width=12), *cols]
+                                        for sheet, cols in COLUMNS.items()}
+
+
+def columns(sheet: str, rollup: bool = False) -> list[Col]:
+    return (ROLLUP_COLUMNS if rollup else COLUMNS)[sheet]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -113,6 +147,7 @@ class Link:
 
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
+_ROLLUP_STYLES = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in ROLLUP_COLUMNS.items()}
 
 # Rendered text cells, one memo per style. Units repeat most of their text (unit and project
 # names, the indicator categories, the same 指标值 wording), so a row is mostly lookups.
@@ -132,12 +167,12 @@ def _text_cell(style: int, value: str) -> str:
     return xml
 
 
-def render_row(sheet: str, values: list[Any]) -> str:
-    """One data row of ``sheet`` as position-free XML."""
+def render_row(sheet: str, values: list[Any], rollup: bool = False) -> str:
+    """One data row of ``sheet`` as position-free XML (``rollup``: of a roll-up's sheet, 县区 first)."""
     cells: list[str] = []
     add = cells.append
     memos, empty = _TEXT_CELLS, _EMPTY_CELLS
-    for style, value in zip(_STYLES_BY_SHEET[sheet], values):
+    for style, value in zip((_ROLLUP_STYLES if rollup else _STYLES_BY_SHEET)[sheet], values):
         if value.__class__ is str:  # the common case first
             xml = memos[style].get(value)
             add(xml if xml is not None else _text_cell(style, value))
