@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -42,11 +43,32 @@ class Imported(NamedTuple):
 def _import_text(path: Path) -> Imported:
     from .text import read_text
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="gb18030")  # text saved on Chinese Windows
-    return read_text(text)
+    return read_text(decode_text(path.read_bytes()))
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a .txt/.md file as Windows Notepad saves it: UTF-8 (with or without BOM),
+    "Unicode" (UTF-16 with BOM) or ANSI (GBK/GB18030). Binary content raises JX-D03."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("无法读取文本文件：UTF-16 编码不完整（文件可能已损坏）") from exc
+    if b"\x00" in data:  # no text encoding a clerk uses has NUL bytes, except UTF-16 without BOM
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text and any("\u4e00" <= ch <= "\u9fff" for ch in text):
+                return text
+        raise UnreadableFile("这不是文本文件（含二进制内容）：请导入 Word（.docx）、PDF 或文本（.txt）文件")
+    for enc in ("utf-8-sig", "gb18030"):  # gb18030: text saved as ANSI on Chinese Windows
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("无法识别文本文件的编码（既不是 UTF-8 也不是 GBK）：请在记事本中“另存为”UTF-8 后再导入")
 
 
 def _import_docx(path: Path) -> Imported:
@@ -80,7 +102,7 @@ def _import_pdf(path: Path) -> Imported:
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a bad file
-        raise UnreadableFile(f"无法读取 PDF：{type(exc).__name__}") from exc
+        raise UnreadableFile("无法读取 PDF：文件已损坏、已加密或不是 PDF 文件") from exc
     with pdf:
         for page in pdf.pages:
             tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])  # by their ruling lines
@@ -115,6 +137,9 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
     try:
         from pypdf import PdfReader
 
+        # pypdf logs its repairs ("invalid pdf header", "EOF marker not found") in English to
+        # the clerk's terminal; a bad file is reported once, in Chinese, by pdfplumber below
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
         files = PdfReader(str(path)).attachments
     except Exception:  # noqa: BLE001 - no pypdf, or not a PDF it can read: use the tables
         return None
