@@ -22,6 +22,7 @@ from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
 from ..forms.model import UnitWorkbook
 from ..paths import not_regular
+from .classified import redacted
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
 
@@ -182,6 +183,7 @@ def import_any(path: str | Path, fmt: str = "auto") -> Imported:
 
 def export_json(book: UnitWorkbook, out: str | Path) -> Path:
     """The model as JSON that loads back (``UnitWorkbook.model_validate``); parsed values are left out."""
+    book = redacted(book)
     with atomic_path(out) as tmp:
         tmp.write_text(book.model_dump_json(indent=2, exclude_computed_fields=True), encoding="utf-8")
     return Path(out)
@@ -194,6 +196,8 @@ INDICATOR_HEADERS = ["工作表", "项目编码", "项目名称", "一级指标"
 def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
     """The indicator table (UTF-8 with BOM; formula-leading text neutralised)."""
     from ..consolidation.summary import neutralise  # also cleans control characters (JX-X02)
+
+    book = redacted(book)
 
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
@@ -231,6 +235,7 @@ def _attach_model(pdf: bytes, book: UnitWorkbook) -> bytes:
         from pypdf import PdfReader, PdfWriter
     except ImportError:  # pragma: no cover - optional: the PDF is still right, only not lossless
         return pdf
+    book = redacted(book)  # the attached model leaks no more than the printed pages
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.add_attachment(ATTACHMENT, book.model_dump_json(exclude_computed_fields=True).encode("utf-8"))
     out = io.BytesIO()

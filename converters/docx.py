@@ -28,6 +28,7 @@ from ..forms.reader import bind_fields, read_block, read_project
 from ..forms.textsafe import xml_text
 from ..forms.values import squeeze
 from . import docxprint as pp
+from .classified import redacted
 
 BODY_FONT, TITLE_FONT = "仿宋_GB2312", "方正小标宋简体"
 NUMBERS = "一二三四五六七八九十"
@@ -315,6 +316,7 @@ def export_docx(book: UnitWorkbook, path: str | Path, *, pages: str = "auto") ->
     LibreOffice is installed (Word refreshes them on opening in any case); ``"none"`` leaves
     them for Word to fill.
     """
+    book = redacted(book)  # a 涉密 project prints nothing but 涉密
     entries = toc_entries(book)
     if pages == "auto":
         from ..excel.office import soffice, writer_missing
