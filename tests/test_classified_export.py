@@ -61,3 +61,19 @@ def test_pdf_pages_and_attached_model_show_only_classified(example_files, tmp_pa
     wb = openpyxl.load_workbook(back)
     texts = " ".join(str(c.value) for row in wb["项目2"].iter_rows() for c in row if c.value is not None)
     assert "涉密" in texts and not [s for s in SECRET if s in texts], texts
+
+
+def test_export_of_a_copied_unrenamed_sheet_says_not_to_hand_it_in(example_files, tmp_path):
+    """Excel's "移动或复制" leaves 项目2 (2) with 项目2's code: the document would print it twice."""
+    path = tmp_path / "复制.xlsx"
+    wb = openpyxl.load_workbook(example_files["luanping_xinfang_2026"])
+    wb.copy_worksheet(wb["项目2"]).title = "项目2 (2)"
+    wb.save(path)
+    out = tmp_path / "a.docx"
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "docx", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert out.exists() and "不宜报送" in result.output
+    assert "[项目2 (2)] B3 错误 JX-C03" in result.output
+    clean = CliRunner().invoke(main, ["export", str(example_files["luanping_xinfang_2026"]), "--to", "docx",
+                                      "-o", str(tmp_path / "b.docx")])
+    assert clean.exit_code == 0 and "不宜报送" not in clean.output
