@@ -302,9 +302,18 @@ def _form_from_text(text: str, origin: str, milestones: tuple[str, ...]) -> Shee
 
 def read_form_text(path: str | Path) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return decode_toml(Path(path).read_bytes())
     except OSError as exc:
         raise FormFileError(f"无法读取表样文件 {path}：{os_reason(exc)}") from exc
+
+
+def decode_toml(data: bytes) -> str:
+    """A profile or form file as a clerk saves it in Notepad: UTF-8 (with or without BOM), else
+    ANSI, which is GBK on Chinese Windows (TOML wants UTF-8, but the clerk cannot know that)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
 
 
 def unit_field_refs() -> dict[str, str]:

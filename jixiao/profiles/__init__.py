@@ -156,7 +156,9 @@ def load_profile(name: str) -> Profile:
 def load_profile_file(path: str | Path) -> Profile:
     """A user's own profile file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        from ..forms.formfile import decode_toml
+
+        text = decode_toml(Path(path).read_bytes())
     except OSError as exc:
         raise ProfileError(f"无法读取配置文件 {path}：{os_reason(exc)}") from exc
     return _parse(text, str(path), str(Path(path).resolve().parent))

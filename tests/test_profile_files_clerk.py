@@ -1,0 +1,49 @@
+"""`templates build --profile-file` with the files a county clerk really has: saved by Notepad
+as ANSI (GBK) or UTF-8 with BOM, or with the form file left behind when copying."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
+
+FORMS = Path(__file__).parent / "data" / "forms"
+
+
+def _county(tmp_path, name="县") -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for f in ("county.toml", "county-project.toml"):
+        shutil.copy(FORMS / f, folder / f)
+    return folder
+
+
+def _build(profile: Path, out: Path):
+    return CliRunner().invoke(main, ["templates", "build", "--profile-file", str(profile), "--out", str(out)])
+
+
+def _cells(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {(ws.title, c.coordinate): c.value for ws in wb for row in ws.iter_rows() for c in row
+            if c.value is not None and ws.title != "_jixiao"}
+
+
+@pytest.mark.parametrize("encode", [lambda t: t.encode("gbk"), lambda t: b"\xef\xbb\xbf" + t.encode("utf-8")],
+                         ids=["gbk", "utf8-bom"])
+def test_notepad_saved_profile_and_form_build_the_same_templates(encode, tmp_path):
+    plain = _county(tmp_path, "utf8")
+    assert _build(plain / "county.toml", tmp_path / "a").exit_code == 0
+    saved = _county(tmp_path, "notepad")
+    for f in ("county.toml", "county-project.toml"):
+        (saved / f).write_bytes(encode((saved / f).read_text(encoding="utf-8")))
+    result = _build(saved / "county.toml", tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    assert "意外错误" not in result.output
+    name = "jixiao-unit-county-demo.xlsx"
+    assert _cells(tmp_path / "b" / name) == _cells(tmp_path / "a" / name)
+
