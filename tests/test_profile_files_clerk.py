@@ -47,3 +47,11 @@ def test_notepad_saved_profile_and_form_build_the_same_templates(encode, tmp_pat
     name = "jixiao-unit-county-demo.xlsx"
     assert _cells(tmp_path / "b" / name) == _cells(tmp_path / "a" / name)
 
+
+def test_missing_form_file_is_named_not_blamed_on_the_output(tmp_path):
+    folder = _county(tmp_path)
+    (folder / "county-project.toml").unlink()  # the clerk copied only the profile file
+    result = _build(folder / "county.toml", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "无法读取表样文件" in result.output and "county-project.toml" in result.output
+    assert "文件不存在" in result.output and "无法写入" not in result.output, result.output
