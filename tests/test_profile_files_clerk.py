@@ -55,3 +55,21 @@ def test_missing_form_file_is_named_not_blamed_on_the_output(tmp_path):
     assert result.exit_code == 2
     assert "无法读取表样文件" in result.output and "county-project.toml" in result.output
     assert "文件不存在" in result.output and "无法写入" not in result.output, result.output
+
+
+@pytest.mark.parametrize("file, old, new, says", [
+    ("county.toml", 'name = "county-demo"', "name = “county-demo”", "第 3 行第 8 列：值无效"),
+    ("county.toml", 'milestones = ["3月底", ', 'milestones = ["3月底"，', "第 5 行"),
+    ("county-project.toml", 'ref = "A3", text', 'ref = "A3" text', "第 22 行第 16 列：{ } 没有闭合"),
+], ids=["chinese-quotes", "chinese-comma", "missing-comma"])
+def test_typo_in_a_county_file_is_told_in_chinese_with_its_line(file, old, new, says, tmp_path):
+    folder = _county(tmp_path)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = _build(folder / "county.toml", tmp_path / "out")
+    assert result.exit_code == 2
+    assert says in result.output and file in result.output, result.output
+    assert not any(w in result.output for w in ("Invalid", "Unclosed", "line", "column")), result.output
+    if "“" in new or "，" in new:
+        assert "不能用中文标点" in result.output

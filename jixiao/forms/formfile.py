@@ -13,6 +13,7 @@ so a typo in a form file fails at load time, never as a silently missing cell.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -264,7 +265,36 @@ def _read(text: str, origin: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FormFileError(f"表样文件 {origin} 格式不正确：{exc}") from None
+        raise FormFileError(f"表样文件 {origin} 格式不正确：{toml_problem(exc, text)}") from None
+
+
+_TOML_PROBLEMS = [
+    (r"Unclosed inline table", "{ } 没有闭合（缺少 }，或两项之间缺少英文逗号）"),
+    (r"Unclosed array", "[ ] 没有闭合（缺少 ]，或两项之间缺少英文逗号）"),
+    (r"Unterminated string", "引号没有闭合"),
+    (r"Expected '=' after a key", "键后面缺少 ="),
+    (r"Expected newline or end of document", "一行只能写一项（多余的内容）"),
+    (r"Expected '\]' at the end of a table", "节名缺少 ]"),
+    (r"Cannot overwrite a value|Cannot declare .* twice", "同一个键或节写了两次"),
+    (r"Invalid value", "值无效（文字须用英文引号 \"…\" 括起来，数字不加引号）"),
+    (r"Invalid statement|Invalid initial character for a key", "无法识别（键须为英文字母、数字、下划线，中文键须加英文引号）"),
+]
+_CHINESE_PUNCTUATION = re.compile("[“”‘’＝，【】]")
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's English error as a Chinese sentence with the line (shared with profile files)."""
+    msg = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    line = int(where.group(1)) if where else None
+    place = f"第 {line} 行第 {where.group(2)} 列" if where else "文件末尾"
+    reason = next((zh for pattern, zh in _TOML_PROBLEMS if re.search(pattern, msg)), "格式有误")
+    lines = text.splitlines()
+    suspect = lines[line - 1] if line and line <= len(lines) else "\n".join(lines)
+    hint = ""
+    if _CHINESE_PUNCTUATION.search(suspect if line else ""):
+        hint = "；注意引号、等号、逗号和方括号须为英文半角（\"  =  ,  [ ]），不能用中文标点（“ ” ＝ ， 【 】）"
+    return f"{place}：{reason}{hint}"
 
 
 @functools.lru_cache(maxsize=None)

@@ -140,7 +140,11 @@ def _parse(text: str, origin: str, base_dir: str | None = None) -> Profile:
     try:
         profile = _profile(tomllib.loads(text))
         return dataclasses.replace(profile, base_dir=base_dir, text=text) if base_dir else profile
-    except (tomllib.TOMLDecodeError, _Invalid) as exc:
+    except tomllib.TOMLDecodeError as exc:
+        from ..forms.formfile import toml_problem
+
+        raise ProfileError(f"配置文件 {origin} 格式不正确：{toml_problem(exc, text)}") from exc
+    except _Invalid as exc:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
 
