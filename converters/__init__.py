@@ -155,10 +155,18 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
 IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf}
 
 
+_WORKBOOK = "这是 Excel 工作簿，不需要导入：单位工作簿可直接用 jixiao validate / jixiao show 打开"
+_OLD_WORD = "，无法直接导入：请在 Word 或 WPS 中“另存为”Word 文档（.docx）或 PDF 后再导入"
+_NOT_IMPORTED = {".xlsx": _WORKBOOK, ".xlsm": _WORKBOOK, ".xls": _WORKBOOK, ".et": _WORKBOOK,
+                 ".doc": "这是旧版 Word 文档（.doc）" + _OLD_WORD, ".wps": "这是 WPS 文字文档（.wps）" + _OLD_WORD}
+
+
 def detect(path: str | Path, fmt: str = "auto") -> str:
     if fmt != "auto":
         return fmt
     suffix = Path(path).suffix.lower()
+    if suffix in _NOT_IMPORTED:
+        raise UnreadableFile(_NOT_IMPORTED[suffix])
     if suffix not in SUFFIXES:
         raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf 或 text")
     return SUFFIXES[suffix]

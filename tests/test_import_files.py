@@ -51,3 +51,14 @@ def test_broken_files_are_refused_in_chinese(name, content, says, tmp_path):
     assert not re.search(r"[A-Za-z]{4,}", result.output.replace("JX-D03", "").replace(".docx", "")
                          .replace("Word", "").replace("PDF", "")), result.output
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("name, says", [("单位.xlsx", "这是 Excel 工作簿，不需要导入"),
+                                        ("通知.doc", "这是旧版 Word 文档（.doc）"),
+                                        ("通知.wps", "这是 WPS 文字文档（.wps）")])
+def test_office_files_that_are_no_import_say_what_to_do(name, says, tmp_path):
+    """They said '无法识别的文件类型 .doc；请用 --format 指定…', which leads nowhere."""
+    path = tmp_path / name
+    path.write_bytes(SOURCE.read_bytes())
+    result = _import(path, tmp_path / "out.xlsx")
+    assert result.exit_code == 2 and says in result.output and "--format" not in result.output, result.output
