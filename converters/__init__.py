@@ -111,25 +111,56 @@ def _import_pdf(path: Path) -> Imported:
             for t in tables:
                 x0, top, x1, bottom = t.bbox
                 outside = outside.outside_bbox((x0 - 2, top - 2, x1 + 2, bottom + 2))
+            margins = _margins(page)
             if not tables:
-                lines += (outside.extract_text() or "").splitlines()
+                lines += _prose_lines(outside, margins)
                 continue
             first, last = tables[0].bbox[1], max(t.bbox[3] for t in tables)
-            lines += (outside.crop((0, 0, page.width, first)).extract_text() or "").splitlines()
+            lines += _prose_lines(outside.crop((0, 0, page.width, first)), margins)
             for table in tables:
                 for row in table.extract():
                     # a PDF wraps CJK text anywhere: join a cell's lines again
                     cells = [(c or "").replace("\n", "") for c in row]
                     lines.append("| " + " | ".join(cells) + " |")
             if last < page.height:
-                lines += (outside.crop((0, last, page.width, page.height)).extract_text() or "").splitlines()
+                lines += _prose_lines(outside.crop((0, last, page.width, page.height)), margins)
     lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln)]  # the footer's "— 3 —" is no content
     if not any(ln.strip() for ln in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     return read_text("\n".join(lines))
 
 
+def _margins(page) -> tuple[float, float]:
+    """The left and right edges of the page's text (its type area)."""
+    rows = page.extract_text_lines()
+    return (min(r["x0"] for r in rows), max(r["x1"] for r in rows)) if rows else (0.0, 0.0)
+
+
+def _prose_lines(region, margins: tuple[float, float]) -> list[str]:
+    """The region's text lines, with a paragraph's wrapped lines joined again.
+
+    A PDF wraps prose at the right margin; read line by line, every wrap became a line break
+    inside the imported 绩效目标 or 保障措施. A line that starts at the left margin right after
+    a line that reached the right margin is the same paragraph (a new one is indented, or
+    follows a line that ended short)."""
+    left, right = margins
+    out: list[str] = []
+    prev = None
+    for row in region.extract_text_lines():
+        size = row["chars"][0]["size"] if row.get("chars") else 10.0
+        wide = right - left >= 15 * size  # a body of text, not a narrow column
+        if (prev is not None and out and wide and row["x0"] <= left + size / 2 and prev["x1"] >= right - 2.5 * size
+                and not any(_PAGE_NUMBER.match(t) or _TOC_LINE.search(t) for t in (prev["text"], row["text"]))):
+            gap = " " if re.match(r"[A-Za-z0-9]", row["text"]) and re.search(r"[A-Za-z0-9,.;]$", out[-1]) else ""
+            out[-1] += gap + row["text"]
+        else:
+            out.append(row["text"])
+        prev = row
+    return out
+
+
 ATTACHMENT = "jixiao.json"
+_TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")  # a 目录 line: its dot leader and page
 _PAGE_NUMBER = re.compile(r"^\s*[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}\s*$")
 
 
