@@ -11,7 +11,6 @@ when missing.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import os
 import re

@@ -292,6 +292,12 @@ def _read_meta(doc) -> dict[str, Any]:
 PART1, PART2 = "第一部分 部门整体绩效目标", "第二部分 预算项目绩效目标"
 DEPT_HEADINGS = ("一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施")
 OVERALL_TITLE = "部门(单位)整体支出绩效目标表"
+NATIONAL_OVERALL_TITLE = "部门(单位)整体支出绩效目标申报表"
+
+
+def _blocks(layout: SheetLayout, obj: Any) -> dict[str, list[Any]]:
+    """Each block's rows: the indicators, and the national forms' 中期 table and 年度主要任务."""
+    return {b.name: list(getattr(obj, b.name, None) or []) for b in layout.blocks}
 
 
 def toc_entries(book: UnitWorkbook) -> list[pp.TocEntry]:
@@ -372,13 +378,17 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
         for i, item in enumerate(dept.measures):
             pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
             pp.paragraph(doc, printed_text(item.text or ""))
+    forms = forms_of(book)
+    # the Ministry's 申报表 (docs/forms/national-*.md): two periods on the project form, tasks on the overall one
+    national = bool(forms.project.periods)
     if book.overall is not None:  # the Hunan form is landscape, as its sheet prints
         if text:
             pp.new_section(doc, landscape=True)
-        pp.paragraph(doc, OVERALL_TITLE, "h1", align="center")
-        pp.paragraph(doc, f"（{unit.year or ''}）年度", "note", align="center")
-        overall = forms_of(book).overall
-        grid, merges, roles = form_cells(overall, book.overall, {"indicators": book.overall.indicators}, unit, 3)
+        pp.paragraph(doc, NATIONAL_OVERALL_TITLE if national else OVERALL_TITLE, "h1", align="center")
+        pp.paragraph(doc, f"（{unit.year or ''}年度）" if national else f"（{unit.year or ''}）年度", "note",
+                     align="center")
+        overall = forms.overall
+        grid, merges, roles = form_cells(overall, book.overall, _blocks(overall, book.overall), unit, 3)
         header = overall.block("indicators").header_row - 3
         _table(doc, grid, merges, roles, _widths(overall, pp.LANDSCAPE_TEXT_WIDTH_MM), header)
         if book.projects:
@@ -393,11 +403,14 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
         if i > 1:
             doc.add_page_break()
         pp.paragraph(doc, f"{i}.{project.name or ''}绩效目标表", "h1", align="center")
-        pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
+        if national:
+            pp.paragraph(doc, f"项目支出绩效目标申报表（{unit.year or ''}年度）", "note", align="center")
+        else:
+            pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
         pp.paragraph(doc, f"单位：{layout.money_unit}", "note", align="right")
-        grid, merges, roles = form_cells(layout, project, {"indicators": project.indicators}, unit, 3)
+        grid, merges, roles = form_cells(layout, project, _blocks(layout, project), unit, 3)
         _table(doc, grid, merges, roles, _widths(layout, pp.TEXT_WIDTH_MM), header)
-    meta = {"profile": book.profile, "milestones": book.milestones,
+    meta = {"profile": book.profile, "milestones": book.milestones, **({"forms": book.forms} if book.forms else {}),
             "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw},
             "printed": _changed_by_print(book)}
     _attach_meta(doc, meta)
@@ -448,7 +461,7 @@ def _department(paragraphs: list[str]) -> DepartmentTargets:
         if key.startswith("三、工作保障措施"):
             section = "measure"
             continue
-        if key.startswith("第二部分") or key.startswith("部门(单位)整体支出绩效目标表"):
+        if key.startswith("第二部分") or key.startswith("部门(单位)整体支出绩效目标"):
             section = None
             continue
         if section == "goal" and text.strip():
@@ -500,14 +513,17 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
             m = re.match(r"^\s*(\d{6})\s+(\S.*)$", text)
             if m and unit.code is None:
                 unit.code, unit.name = m.group(1), m.group(2).strip()
-    book = UnitWorkbook(profile=meta.get("profile", "hebei"), unit=unit, department=_department(paragraphs))
+    book = UnitWorkbook(profile=meta.get("profile", "hebei"), unit=unit, department=_department(paragraphs),
+                        forms=dict(meta.get("forms") or {}))
     if meta.get("milestones"):
         book.milestones = list(meta["milestones"])
     projects = []
     for n, group in enumerate(form_tables(doc), start=1):
         table = group[0]
         first = squeeze(table.rows[0].cells[0].text) if table.rows else ""
-        if first == "项目编码":
+        if first == "项目名称" and forms_of(book).project.signature[0][1] == "项目名称":  # the national 申报表
+            projects.append(read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3), forms_of(book).project))
+        elif first == "项目编码":
             labels = {squeeze(c.text) for c in table.rows[3].cells} if len(table.rows) > 3 else set()
             milestones = meta.get("milestones") or (["3月底", "6月底", "10月底", "12月底"] if "12月底" in labels
                                                     else ["3月底", "6月底", "10月底"])
@@ -520,11 +536,12 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}
-            bind_fields(sheet, OVERALL_LAYOUT, data, raw, cells)
-            from ..forms.model import Indicator, OverallTargets
+            overall = forms_of(book).overall
+            bind_fields(sheet, overall, data, raw, cells)
+            from ..forms.model import Indicator, OverallTargets, Task
 
-            book.overall = OverallTargets(raw=raw, **data,
-                                          indicators=read_block(sheet, OVERALL_LAYOUT.block("indicators"), Indicator))
+            rows = {b.name: read_block(sheet, b, Task if b.name == "tasks" else Indicator) for b in overall.blocks}
+            book.overall = OverallTargets(raw=raw, **data, **rows)
         else:
             unplaced.append(f"第 {n} 个表格（首格“{first[:20]}”）不是绩效目标表，未导入")
     book.projects = projects

@@ -24,7 +24,6 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 #: (the font the document names, its fallback) — CJK fonts by role
 BODY = ("仿宋_GB2312", "仿宋")

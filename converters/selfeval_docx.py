@@ -173,7 +173,7 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
         pp.paragraph(doc, "（三）项目支出绩效自评情况", "h2")
     for p in report.projects:
         head = f"总分 {p.total:.2f}，等级 {p.grade}" if p.complete else f"未完成评分（已评部分 {p.total:.2f} 分）"
-        pp.paragraph(doc, f"{p.sheet.name or p.sheet.sheet}（{p.sheet.code or ''}）：执行率 {p.rate * 100:.2f}%，{head}", "h3")
+        pp.paragraph(doc, f"{p.sheet.name or p.sheet.sheet}{f'（{p.sheet.code}）' if p.sheet.code else ''}：执行率 {p.rate * 100:.2f}%，{head}", "h3")
         _table(doc, _indicator_rows(p.rows, p))
 
     pp.paragraph(doc, SECTIONS[10], "h1")

@@ -144,6 +144,7 @@ def demo(out: str) -> None:
 @click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True)
 def show(file: str, fmt: str, engine: str) -> None:
     """读取单位工作簿并显示其内容（json 为模型数据）。"""
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
 
     book = read_workbook(file, engine)
@@ -154,10 +155,18 @@ def show(file: str, fmt: str, engine: str) -> None:
     click.echo(f"{unit.code or '（无单位编码）'} {unit.name or '（无单位名称）'}  预算年度：{unit.year or '—'}"
                f"  配置：{book.profile}")
     for p in book.projects:
+        if forms_of(book).project.periods:  # the national 申报表: 年度 and 中期, no 项目编码
+            mid = p.period("mid")
+            mid_text = "" if mid.is_blank() else \
+                f"  中期 {format_money(mid.budget) or '—'} 万元、指标 {len(mid.indicators)} 条"
+            click.echo(f"  [{p.sheet}] {p.name or '—'}  年度 {format_money(p.budget) or '—'} 万元、"
+                       f"指标 {len(p.indicators)} 条{mid_text}{'  （涉密）' if p.classified else ''}")
+            continue
         click.echo(f"  [{p.sheet}] {p.code or '—'} {p.name or '—'}  预算数 {format_money(p.budget) or '—'} 万元"
                    f"  指标 {len(p.indicators)} 条{'  （涉密）' if p.classified else ''}")
     if book.overall is not None:
-        click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条")
+        tasks = f"  年度主要任务 {len(book.overall.tasks)} 项" if book.overall.tasks else ""
+        click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条{tasks}")
 
 
 @main.command()
@@ -173,6 +182,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
            output: str | None) -> None:
     """汇总资金支出计划：各项目、全单位各时点的累计金额与序时进度差距。"""
     from .profiles import profile_for, resolve_profile
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
     from .totals.plan import MILESTONES, to_json, uncounted, unit_schedule
 
@@ -181,6 +191,9 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
     schedule = unit_schedule(book, prof)
     findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
+    if write and not book.has_plan:
+        fail("该工作簿的表样（项目支出绩效目标申报表）没有资金支出计划，无法生成“支出计划汇总”表；"
+             "各项目的中期、年度资金合计请看 jixiao totals 的输出（去掉 --write 和 -o）")
     if write:
         from .totals.sheet import write_totals_workbook
 
@@ -195,6 +208,11 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
         return
     data = to_json(schedule)
     t = data["total"]
+    if not schedule.has_plan:
+        _echo_periods(schedule, data)
+        _echo_uncounted(findings)
+        _exit_if_uncounted(findings)
+        return
     click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  预算数 {t['budget']} 万元"
                f"（财政资金 {t['fiscal']}，其他资金 {t['other']}）")
     click.echo("时点      累计金额     累计%   序时进度%   差距")
@@ -209,6 +227,20 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
                    f"序时进度 {lag['target_percent']}%，差 {lag['behind_amount']} 万元")
     _echo_uncounted(findings)
     _exit_if_uncounted(findings)
+
+
+def _echo_periods(schedule, data) -> None:
+    """The totals of a unit of the national forms: 年度 and 中期 amounts by source, no plan (none on the form)."""
+    t = data["total"]
+    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  年度资金总额 {t['budget']} 万元"
+               f"（财政拨款 {t['fiscal']}，其他资金 {t['other']}）")
+    if "mid" in t:
+        m = t["mid"]
+        click.echo(f"  中期资金总额 {m['budget']} 万元（财政拨款 {m['fiscal']}，其他资金 {m['other']}）")
+    click.echo("  本表样（项目支出绩效目标申报表）没有资金支出计划，不计算各时点累计金额和序时进度。")
+    for p in data["projects"]:
+        mid = f"；中期 {p['mid']['budget']}" if "mid" in p else ""
+        click.echo(f"  {p['sheet'] or ''} {p['name'] or '—'}：年度 {p['budget']}{mid}")
 
 
 def _echo_uncounted(findings) -> None:
@@ -336,11 +368,15 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
 @click.option("--csv-dir", type=click.Path(file_okay=False), default=None,
               help="同时把各表导出为 CSV（UTF-8 BOM）和 Parquet 到此文件夹。")
 @click.option("--no-cache", is_flag=True, help="不使用缓存（默认在汇总表旁保存缓存，重跑只读取变化的文件）。")
+@click.option("--county", default=None,
+              help="本汇总表所属县区的名称，上报后逐级汇总时用作“县区”；默认用汇总表的文件名。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile: str | None,
                 profile_file: str | None, workers: int | None, csv_dir: str | None, no_cache: bool,
-                fmt: str) -> None:
-    """汇总多个单位工作簿（文件或文件夹）为一个汇总工作簿；每个文件都会被纳入或列明未纳入原因。"""
+                county: str | None, fmt: str) -> None:
+    """汇总多个单位工作簿（文件或文件夹）为一个汇总工作簿；每个文件都会被纳入或列明未纳入原因。
+
+    输入中也可以有各县区用 jixiao 生成的汇总表：其中的单位按县区逐级汇总（不需要原单位工作簿）。"""
     from .consolidation import consolidate as run
     from .outputs import check_folder_output, check_output
 
@@ -353,7 +389,7 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
             click.secho("提示：未安装 pyarrow，只导出 CSV，不导出 Parquet；需要 Parquet 请先执行 "
                         "pip install \"jixiao[data]\"", fg="yellow", err=True)
     result = run(inputs, output, year=year, profile=profile, profile_file=profile_file, workers=workers,
-                 csv_dir=csv_dir, use_cache=not no_cache)
+                 csv_dir=csv_dir, use_cache=not no_cache, county=(county or "").strip() or None)
     for notice in result.notices:  # e.g. the cache could not be used: said, and the run went on
         click.secho(f"注意：{notice}", fg="yellow", err=True)
     status = EXIT_FINDINGS if result.errors or result.not_consolidated or not result.consolidated else EXIT_OK
@@ -363,6 +399,9 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
     check = "一致" if result.found == result.consolidated + result.not_consolidated else "不一致！"
     click.secho(f"汇总完成：{shown(result.output)}", fg="green", bold=True)
     click.echo(f"  预算年度：{result.year or '—'}")
+    if result.counties:
+        click.echo(f"  逐级汇总：{len(result.counties)} 个县区汇总表（{'、'.join(result.counties)}），"
+                   "文件数按各县区汇总时找到的文件计")
     click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
     click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
                + (f"（其余 {result.cached} 个来自缓存）" if result.cached else ""))
@@ -393,6 +432,7 @@ def selfeval() -> None:
 def selfeval_new(targets: str, output: str) -> None:
     """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
     from .outputs import check_output
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
     from .selfeval.workbook import prefill, write_selfeval
 
@@ -508,6 +548,7 @@ def export_command(file: str, to: str, output: str) -> None:
     from .converters import EXPORTERS
     from .errors import NotAJixiaoWorkbook
     from .outputs import check_output
+    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
 
     check_output(output, inputs=[file], content=to)

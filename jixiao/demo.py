@@ -8,7 +8,7 @@ from typing import Any
 
 from .examples import load_examples
 from .profiles import BUILTIN, load_profile
-from .synth import generate_unit
+from .synth import generate_national_unit, generate_unit
 from .forms.template import write_workbook
 
 TEMPLATE_NAME = "jixiao-unit-{profile}.xlsx"
@@ -38,8 +38,9 @@ class DemoResult:
     templates: list[Path]
 
 
-def run_demo(out: str | Path = "jixiao-demo", *, synthetic: int = 5) -> DemoResult:
-    """Write the seed units and ``synthetic`` generated units (one 涉密, one with mistakes)."""
+def run_demo(out: str | Path = "jixiao-demo", *, synthetic: int = 5, national: int = 2) -> DemoResult:
+    """Write the seed units, ``synthetic`` generated units (one 涉密, one with mistakes) and ``national``
+    units of the national forms (the last with a 年度 amount above its 中期 one, JX-B04)."""
     folder = Path(out)
     units_dir = folder / "units"
     written, books = [], []
@@ -50,6 +51,10 @@ def run_demo(out: str | Path = "jixiao-demo", *, synthetic: int = 5) -> DemoResu
     for i in range(synthetic):
         book = generate_unit(i, n_projects=3, n_indicators=8,
                              classified=(i == synthetic - 2), mistakes=(i == synthetic - 1))
+        books.append(book)
+        written.append(write_workbook(units_dir / f"{book.unit.code}_{book.unit.name}.xlsx", book))
+    for i in range(national):  # units of a province that uses the Ministry's 申报表 (no plan, 中期 and 年度)
+        book = generate_national_unit(i, mistakes=(i == national - 1 and national > 1))
         books.append(book)
         written.append(write_workbook(units_dir / f"{book.unit.code}_{book.unit.name}.xlsx", book))
     templates = build_templates(folder / "templates")

@@ -108,3 +108,62 @@ def generate_unit(seed: int, *, n_projects: int = 5, n_indicators: int = 12, yea
         measures=[Measure(title="加强组织领导", text="明确责任分工，强化绩效监控。")])
     return UnitWorkbook(profile=profile.name, milestones=list(profile.milestones), unit=unit,
                         department=department, projects=projects)
+
+
+ATTRIBUTES = ("延续项目", "新增项目", "一次性项目")
+
+
+def generate_national_unit(seed: int, *, n_projects: int = 3, n_indicators: int = 8, year: int = 2026,
+                           region_code: str = "140881", mistakes: bool = False) -> UnitWorkbook:
+    """A unit that fills the national forms: 申报表 per project (中期 and 年度) and the 部门整体 申报表.
+
+    Multi-year projects (项目期 3 年) fill both periods, the 年度 amounts a part of the 中期 ones; a
+    一次性项目 fills only 年度. ``mistakes`` plants a 年度 amount above its 中期 amount (JX-B04).
+    """
+    from .forms.model import OverallTargets, Task
+
+    profile = load_profile("national")
+    book = generate_unit(24 + seed, n_projects=n_projects, n_indicators=n_indicators, year=year,
+                         region_code=region_code, profile=profile)
+    rng = random.Random(seed)
+    dept_code = book.unit.code[:3]
+    book.unit.name = book.unit.name.replace("示例县", "示例市")
+    department = f"{dept_code}-示例市{DEPARTMENTS[(int(dept_code) - 100) % len(DEPARTMENTS)]}"
+    for i, p in enumerate(book.projects):
+        p.code = None  # the national form has no 项目编码 row
+        p.plan = {}
+        p.purpose = None
+        p.department, p.implementer = department, f"{book.unit.code}-{book.unit.name}"
+        for ind in p.indicators:
+            ind.description = ind.basis = None
+        p.attribute = ATTRIBUTES[(seed + i) % len(ATTRIBUTES)]
+        if p.attribute == "一次性项目":
+            p.term = f"{year}年"
+            continue
+        years = rng.choice([2, 3])
+        p.term = f"{year}年—{year + years - 1}年（{years}年）"
+        p.mid_fiscal = p.fiscal * years
+        p.mid_other = p.other * years if p.other is not None else None
+        p.mid_budget = p.mid_fiscal + (p.mid_other or Decimal(0))
+        p.mid_goals = f"{year}年至{year + years - 1}年，完成{p.name}各项任务，形成长效机制。"
+        outputs = [ind for ind in p.indicators if ind.level1 == "产出指标" and ind.level2 != "成本指标"][:2]
+        effects = [ind for ind in p.indicators if ind.level1 == "效益指标"][:1]
+        p.mid_indicators = [Indicator.model_validate(ind.content()) for ind in outputs + effects]
+        p.mid_indicators.append(Indicator(level1="满意度指标", level2="服务对象满意度指标",
+                                          level3="服务对象满意度", value_text="≥90%"))
+    if mistakes and book.projects:
+        first = book.projects[0]
+        if first.mid_budget is not None:
+            first.budget = first.mid_budget + Decimal("10.00")  # JX-B04 (and JX-B01)
+            first.fiscal = first.budget - (first.other or Decimal(0))
+    from .forms.layouts import form_set
+
+    book.forms = dict(form_set(profile).named)  # the national 申报表, not the Hebei form
+    tasks = [Task(name=p.name, detail=f"保障{p.name}实施", budget=p.budget, fiscal=p.fiscal, other=p.other)
+             for p in book.projects]
+    indicators = [Indicator.model_validate(ind.content()) for ind in book.projects[0].indicators] \
+        if book.projects else []
+    book.overall = OverallTargets(name=book.unit.name, duties=f"负责{book.unit.name}职责范围内的各项工作。",
+                                  annual_goal=f"{year}年完成年度主要任务，提升公共服务水平。",
+                                  indicators=indicators, tasks=tasks)
+    return book

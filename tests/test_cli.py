@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
+from jixiao.forms.layouts import forms_of
 from jixiao.forms.reader import read_workbook
 
 
@@ -33,7 +34,8 @@ def test_demo_writes_readable_units(tmp_path):
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     units = sorted((tmp_path / "demo" / "units").glob("*.xlsx"))
-    assert len(units) == 8
+    assert len(units) == 10  # 3 seeds, 5 synthetic Hebei-form units, 2 of the national forms
+    assert sum(bool(forms_of(read_workbook(u)).project.periods) for u in units) == 2
     names = {read_workbook(u).unit.name for u in units}
     assert {"滦平县信访局本级", "怀来县信访局", "芷江侗族自治县信访局"} <= names
     templates = tmp_path / "demo" / "templates"

@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from jixiao.cli import main
 from jixiao.consolidation import consolidate
-from jixiao.consolidation.sheets import COLUMNS, INDICATORS, ISSUES, PROJECTS, REJECTED, SHEETS, UNITS
+from jixiao.consolidation.sheets import COLUMNS, INDICATORS, ISSUES, META, PROJECTS, REJECTED, SHEETS, UNITS
 from jixiao.errors import JixiaoError
 from jixiao.forms.reader import read_workbook
 from jixiao.synth import generate_unit
@@ -80,7 +80,8 @@ def test_every_file_is_accounted_for(county, tmp_path):
     assert result.found == len(before) == result.consolidated + result.not_consolidated
     assert result.year == 2026
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == [*SHEETS, META]  # the summary's own records, for a roll-up (very hidden)
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * len(SHEETS) + ["veryHidden"]
     rejected = {Path(r[0]).name: (r[1], r[2]) for r in wb[REJECTED].iter_rows(min_row=2, values_only=True)}
     assert {k: v[0] for k, v in rejected.items()} == EXPECTED_REJECTED
     assert "密码" in rejected["加密.xlsx"][1]

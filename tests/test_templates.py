@@ -8,7 +8,7 @@ from openpyxl.cell.cell import MergedCell
 
 from jixiao.forms.layouts import (
     DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, TEMPLATE_ID, TEMPLATE_VERSION,
-    UNIT_LAYOUT, a1, project_layout,
+    UNIT_LAYOUT, a1, form_set,
 )
 from jixiao.profiles import load_profile
 from jixiao.forms.taxonomy import LEVEL1, allowed_level2
@@ -23,11 +23,12 @@ def template(request, tmp_path_factory):
 
 
 def _layouts(profile):
+    forms = form_set(profile)
+    project = forms.project
     layouts = {UNIT_LAYOUT.sheet: UNIT_LAYOUT, DEPARTMENT_LAYOUT.sheet: DEPARTMENT_LAYOUT,
-               "项目1": project_layout(tuple(profile.milestones)),
-               PROJECT_MASTER_SHEET: project_layout(tuple(profile.milestones))}
+               "项目1": project, PROJECT_MASTER_SHEET: project}
     if profile.overall_form:
-        layouts[OVERALL_LAYOUT.sheet] = OVERALL_LAYOUT
+        layouts[OVERALL_LAYOUT.sheet] = forms.overall
     return layouts
 
 
@@ -81,6 +82,13 @@ def test_dropdowns_carry_the_taxonomy(template):
     assert "定性" in listed("jx_operators") and "≥" in listed("jx_operators")
     ws = wb["项目1"]
     rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    if form_set(profile).project.periods:  # the national 申报表  # one table per period: 中期 rows 14–25, 年度 rows 28–42
+        assert listed("jx_attributes") == ["新增项目", "延续项目", "一次性项目"]
+        assert rules["B5"].formula1 == "jx_attributes"
+        for first, last in ((14, 25), (28, 42)):
+            assert rules[f"A{first}:A{last}"].formula1 == "jx_level1"
+            assert rules[f"B{first}:B{last}"].formula1 == f"INDIRECT($A{first})"
+        return
     assert rules["A10:A24"].formula1 == "jx_level1"
     assert rules["B10:B24"].formula1 == "INDIRECT($A10)"
     assert rules["F10:F24"].formula1 == "jx_basis"
@@ -97,6 +105,12 @@ def test_print_setup_and_checks(template):
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
     ws = wb["项目1"]
+    formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
+    if form_set(profile).project.periods:  # the national 申报表  # each period's sum, and 年度 not above 中期
+        assert any("ROUND($E$7-N($E$8)-N($E$9),2)<>0" in f for f in formulas)
+        assert any("ROUND($G$7-N($G$8)-N($G$9),2)<>0" in f for f in formulas)
+        assert any("$G$7>$E$7" in f for f in formulas)
+        return
     assert ws.print_title_rows == "$9:$9"
     formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
     assert any("ROUND($C$4-N($E$4)-N($G$4),2)<>0" in f for f in formulas)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
 from .issues import Issue
-from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of
+from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of, has_column, has_field
 from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from ..profiles import Profile
 from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
@@ -81,12 +81,23 @@ class Context:
     overall: OverallTargets | None = None
     row: Row | None = None
     rows: list[Row] = field(default_factory=list)
+    period: str = "year"  # the indicator table being checked: "year", or "mid" on the national form
+
+    @property
+    def layout(self) -> SheetLayout:
+        """The project form of the workbook (rules that need a field run only where the form has it)."""
+        return forms_of(self.book).project
+
+    @property
+    def overall_layout(self) -> SheetLayout:
+        return forms_of(self.book).overall
 
     @property
     def budget(self) -> Decimal | None:
-        """The budget a cost indicator is compared with: the project's, or the unit's on the overall form."""
+        """The budget a cost indicator is compared with: the project's (of the period), or the unit's on the
+        overall form."""
         if self.project is not None:
-            return self.project.budget
+            return self.project.mid_budget if self.period == "mid" else self.project.budget
         budgets = [p.budget for p in self.book.projects if p.budget is not None]
         return sum(budgets, Decimal(0)) if budgets else None
 
@@ -119,8 +130,11 @@ def _blank(obj: Located, name: str) -> bool:
 # --- L: required and numeric fields ----------------------------------------------
 
 _UNIT_REQUIRED = (("code", "单位编码"), ("name", "单位名称"), ("year", "预算年度"))
-_PROJECT_REQUIRED = (("code", "项目编码"), ("name", "项目名称"), ("budget", "预算数"))
-_MONEY = (("budget", "预算数"), ("fiscal", "财政资金"), ("other", "其他资金"))
+
+
+def _money(ctx: Context) -> list[tuple[str, str]]:
+    """The form's money fields with their labels (Hebei: 预算数, 财政资金, 其他资金)."""
+    return [(f.name, f.label) for f in ctx.layout.fields if f.kind == "money"]
 
 
 @rule("JX-L02", "unit")
@@ -140,14 +154,14 @@ def unit_year_is_number(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-L02", "project")
 def project_required(ctx: Context) -> Iterator[Issue]:
-    for name, label in _PROJECT_REQUIRED:
+    for name, label in ((f.name, f.label) for f in ctx.layout.fields if f.required):
         if _blank(ctx.project, name):
             yield Issue.at("JX-L02", ctx.project, name, label=label)
 
 
 @rule("JX-L03", "project")
 def money_is_number(ctx: Context) -> Iterator[Issue]:
-    for name, label in _MONEY:
+    for name, label in _money(ctx):
         if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
             yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label, unit="万元")
 
@@ -207,20 +221,21 @@ def unit_formulas(ctx: Context) -> Iterator[Issue]:
 @rule("JX-L05", "project")
 def project_formulas(ctx: Context) -> Iterator[Issue]:
     if ctx.project.raw:
-        yield from _formulas_and_errors(ctx.project, forms_of(ctx.book).project)
+        yield from _formulas_and_errors(ctx.project, ctx.layout)
 
 
 @rule("JX-L05", "indicator")
 def indicator_formulas(ctx: Context) -> Iterator[Issue]:
     if ctx.row.indicator.raw:
-        forms = forms_of(ctx.book)
-        layout = forms.project if ctx.project is not None else forms.overall
+        layout = ctx.layout if ctx.project is not None else ctx.overall_layout
         yield from _formulas_and_errors(ctx.row.indicator, layout)
 
 
 @rule("JX-L05", "overall")
 def overall_formulas(ctx: Context) -> Iterator[Issue]:
-    yield from _formulas_and_errors(ctx.overall, forms_of(ctx.book).overall)
+    yield from _formulas_and_errors(ctx.overall, ctx.overall_layout)
+    for task in ctx.overall.tasks:
+        yield from _formulas_and_errors(task, ctx.overall_layout)
 
 
 # --- X: stray spaces and line breaks (with a fix) -----------------------------------
@@ -255,13 +270,6 @@ def indicator_whitespace(ctx: Context) -> Iterator[Issue]:
         yield from _stray(ctx.row.indicator, name, label)
 
 
-def _labels(layout) -> dict[str, str]:
-    labels = {f.name: f.label for f in layout.fields}
-    for block in layout.blocks:
-        labels.update({c.name: c.label for c in block.columns})
-    return labels
-
-
 def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
     """Every object read from a sheet, with the labels of its fields."""
     forms = forms_of(book)
@@ -269,14 +277,14 @@ def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]
     department = _labels(forms.department)
     for obj in (book.department, *book.department.sub_targets, *book.department.measures):
         yield obj, department
-    if len(book.milestones) in (3, 4):
+    if len(book.milestones) in (3, 4) or not forms.project.has_plan:
         project = _labels(forms.project)
         for p in book.projects:
-            for obj in (p, *p.indicators):
+            for obj in (p, *p.indicators, *p.mid_indicators):
                 yield obj, project
     if book.overall is not None:
         overall = _labels(forms.overall)
-        for obj in (book.overall, *book.overall.indicators):
+        for obj in (book.overall, *book.overall.indicators, *book.overall.tasks):
             yield obj, overall
 
 
@@ -310,14 +318,14 @@ def unit_code_form(ctx: Context) -> Iterator[Issue]:
 @rule("JX-C01", "project")
 def project_code_form(ctx: Context) -> Iterator[Issue]:
     code = squeeze(ctx.project.code)
-    if ctx.profile.strict_project_code and code and not STRICT_CODE.match(code):
+    if ctx.profile.strict_project_code and code and has_field(ctx.layout, "code") and not STRICT_CODE.match(code):
         yield Issue.at("JX-C01", ctx.project, "code", ctx.project.code)
 
 
 @rule("JX-C02", "project")
 def project_code_matches_unit(ctx: Context) -> Iterator[Issue]:
     match = STRICT_CODE.match(squeeze(ctx.project.code))
-    if not match:
+    if not match or not has_field(ctx.layout, "code"):
         return
     unit = ctx.book.unit
     region = squeeze(unit.region_code)
@@ -345,20 +353,29 @@ def duplicate_project_codes(ctx: Context) -> Iterator[Issue]:
 
 # --- B: money ------------------------------------------------------------------------
 
+def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> Iterator[Issue]:
+    """JX-B01 on one set of amounts: ``prefix + budget`` = ``fiscal`` + ``other`` (a period, a 年度主要任务)."""
+    budget, fiscal, other = (getattr(obj, prefix + n) for n in ("budget", "fiscal", "other"))
+    if budget is None or prefix + "fiscal" in obj.raw or prefix + "other" in obj.raw:
+        return
+    total = (fiscal or Decimal(0)) + (other or Decimal(0))
+    if budget != total:
+        yield Issue.at("JX-B01", obj, prefix + "budget", f"{budget:.2f}", fiscal=f"{fiscal or 0:.2f}",
+                       other=f"{other or 0:.2f}", sum=f"{total:.2f}", diff=f"{budget - total:.2f}",
+                       label=labels[prefix + "budget"], fiscal_label=labels[prefix + "fiscal"],
+                       other_label=labels[prefix + "other"])
+
+
 @rule("JX-B01", "project")
 def budget_is_sum_of_sources(ctx: Context) -> Iterator[Issue]:
-    p = ctx.project
-    if p.budget is None or "fiscal" in p.raw or "other" in p.raw:
-        return
-    total = (p.fiscal or Decimal(0)) + (p.other or Decimal(0))
-    if p.budget != total:
-        yield Issue.at("JX-B01", p, "budget", f"{p.budget:.2f}", fiscal=f"{p.fiscal or 0:.2f}",
-                       other=f"{p.other or 0:.2f}", sum=f"{total:.2f}", diff=f"{p.budget - total:.2f}")
+    labels = dict(_money(ctx))
+    for period in ctx.project.periods():
+        yield from sum_of_sources(ctx.project, labels, period.prefix)
 
 
 @rule("JX-B02", "project")
 def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
-    for name, label in _MONEY:
+    for name, label in _money(ctx):
         value = getattr(ctx.project, name)
         if value is not None and value < 0:
             yield Issue.at("JX-B02", ctx.project, name, value, label=label)
@@ -367,9 +384,9 @@ def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
 @rule("JX-B03", "project")
 def amounts_two_decimals(ctx: Context) -> Iterator[Issue]:
     """Cents of the unit the form prints: 0.01 万元, or 0.01 元 on a form in 元 (shown as typed)."""
-    layout = forms_of(ctx.book).project
+    layout = ctx.layout
     scales = {f.name: f.scale for f in layout.fields}
-    for name, label in _MONEY:
+    for name, label in _money(ctx):
         value = getattr(ctx.project, name)
         shown = value.scaleb(scales.get(name, 0)) if value is not None else None
         if shown is not None and shown != shown.quantize(Decimal("0.01")):
@@ -439,12 +456,18 @@ def classified(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-G01", "project_content")
 def goals_present(ctx: Context) -> Iterator[Issue]:
-    if not squeeze(ctx.project.goals):
-        yield Issue.at("JX-G01", ctx.project, "goals")
+    name = "mid_goals" if ctx.period == "mid" else "goals"
+    if not squeeze(getattr(ctx.project, name)):
+        if ctx.period == "mid":
+            yield Issue.at("JX-G01", ctx.project, name, label="中期目标", what="中期（实施期）绩效目标")
+        else:
+            yield Issue.at("JX-G01", ctx.project, name, label=ctx.layout.field("goals").label, what="年度绩效目标")
 
 
 @rule("JX-G02", "project_content")
 def purpose_present(ctx: Context) -> Iterator[Issue]:
+    if ctx.period != "year" or not has_field(ctx.layout, "purpose"):
+        return
     if not squeeze(ctx.project.purpose):
         yield Issue.at("JX-G02", ctx.project, "purpose")
 
@@ -514,7 +537,11 @@ def _categories(ctx: Context, owner: Located, scope: str) -> Iterator[Issue]:
 
 @rule("JX-T04", "project_content")
 def project_categories(ctx: Context) -> Iterator[Issue]:
-    yield from _categories(ctx, ctx.project, "本项目")
+    if len(ctx.project.periods()) > 1:  # each period's table is checked on its own
+        scope = "本项目中期指标" if ctx.period == "mid" else "本项目年度指标"
+    else:
+        scope = "本项目"
+    yield from _categories(ctx, ctx.project, scope)
 
 
 @rule("JX-T05", "indicator")
@@ -646,9 +673,9 @@ def percent_range(ctx: Context) -> Iterator[Issue]:
 def basis_present(ctx: Context) -> Iterator[Issue]:
     ind = ctx.row.indicator
     if ctx.overall is not None:
-        if not squeeze(ind.explanation):
+        if has_column(ctx.overall_layout, "explanation") and not squeeze(ind.explanation):
             yield Issue.at("JX-V08", ind, "explanation", label="指标解释")
-    elif not squeeze(ind.basis):
+    elif has_column(ctx.layout, "basis") and not squeeze(ind.basis):
         yield Issue.at("JX-V08", ind, "basis", label="指标值确定依据")
 
 
@@ -674,7 +701,11 @@ def cost_within_budget(ctx: Context) -> Iterator[Issue]:
         return
     amount = _in_wan(parsed.number, parsed.unit)
     if amount is not None and amount > budget:
-        label = "项目预算数" if ctx.project is not None else "各项目预算数合计"
+        if ctx.project is None:
+            label = "各项目预算数合计"
+        else:
+            label = ctx.layout.field("mid_budget" if ctx.period == "mid" else "budget").label
+            label = "项目预算数" if label == "预算数" else label
         yield Issue.at("JX-K01", ctx.row.indicator, "value_text", ctx.row.indicator.value_text,
                        amount=f"{amount:.2f}", budget_label=label, budget=f"{budget:.2f}")
 

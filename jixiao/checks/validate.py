@@ -18,6 +18,7 @@ from ..forms.model import UnitWorkbook
 from ..paths import shown
 from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import read_workbook
+from . import periods as _periods  # noqa: F401 - registers the rules of the forms with periods
 from .rules import RULES, Context, effective_rows
 
 
@@ -47,20 +48,28 @@ def _order(book: UnitWorkbook, issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=key)
 
 
+def _project(book: UnitWorkbook, profile: Profile, project) -> list[Issue]:
+    """One project's findings: its amounts and plan, then each period's goals and indicator table."""
+    issues = _run("project", Context(book, profile, project=project))
+    if project.classified:
+        return issues  # 涉密: amounts and plan only (JX-S01 says so)
+    for period in project.periods():  # 年度 always; 中期 too where the form has it and it is filled
+        ctx = Context(book, profile, project=project, period=period.key,
+                      rows=effective_rows(period.indicators, cost_under_output=profile.cost_under_output))
+        issues += _run("project_content", ctx)
+        for row in ctx.rows:
+            issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows,
+                                                period=period.key))
+    return issues
+
+
 def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Issue]:
     """Every finding for one unit workbook, in sheet and cell order."""
     profile = profile or profile_for(book)
     cost = profile.cost_under_output
     issues = _run("unit", Context(book, profile))
     for project in book.projects:
-        ctx = Context(book, profile, project=project)
-        issues += _run("project", ctx)
-        if project.classified:
-            continue  # 涉密: amounts and plan only (JX-S01 says so)
-        ctx.rows = effective_rows(project.indicators, cost_under_output=cost)
-        issues += _run("project_content", ctx)
-        for row in ctx.rows:
-            issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows))
+        issues += _project(book, profile, project)
     issues += _run("book", Context(book, profile))
     if book.overall is not None:
         ctx = Context(book, profile, overall=book.overall,
@@ -95,13 +104,6 @@ def validate_files(paths: Iterable[str | Path], profile: Profile | None = None) 
 
 def validate_project(project, milestones: list[str], profile: Profile | None = None) -> list[Issue]:
     """The project-level findings of one project on its own (the JX_CHECK_PROJECT UDF)."""
-    book = UnitWorkbook(milestones=milestones, projects=[project])
     profile = profile or load_profile("hebei")
-    ctx = Context(book, profile, project=project)
-    issues = _run("project", ctx)
-    if not project.classified:
-        ctx.rows = effective_rows(project.indicators, cost_under_output=profile.cost_under_output)
-        issues += _run("project_content", ctx)
-        for row in ctx.rows:
-            issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows))
-    return issues
+    book = UnitWorkbook(milestones=milestones, projects=[project], profile=profile.name)
+    return _project(book, profile, project)

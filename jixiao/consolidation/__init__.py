@@ -18,6 +18,10 @@ Rules that need more than one file:
   naming the others. Two 自评表 of one unit are decided the same way.
 - **JX-D02** the same 项目编码 in two consolidated units: a finding on both.
 
+County summaries (jixiao's own, recognised by their hidden records) among the inputs are rolled up
+(:mod:`.rollup`): their units, 自评表 and 未纳入文件 join the run with their 县区, and the rules above
+are decided again over all of them, so that the roll-up equals consolidating every unit at once.
+
 >>> result = consolidate(["jixiao-demo/units"], "汇总.xlsx")  # doctest: +SKIP
 >>> result.found == result.consolidated + result.not_consolidated  # doctest: +SKIP
 True
@@ -51,6 +55,7 @@ from ..paths import escaped, not_regular, odd, shown
 from ..profiles import Profile, load_profile, load_profile_file
 from ..forms.values import MILESTONES, identity_key
 from .cache import Cache, cache_key
+from .rollup import roll_up, unit_keys
 from .staging import Staging, is_temporary, reason, sweep
 from .records import UnitRecord, finding_row, identity, rejected, unit_label
 from .summary import County, write_summary, write_tables
@@ -91,6 +96,7 @@ class Result:
     selfevaluations: int = 0  # 自评表 among the consolidated files (sheet 自评得分)
     codes: dict[str, int] = field(default_factory=dict)  # findings by JX code
     notices: list[str] = field(default_factory=list)  # warnings about the run itself (e.g. the cache unused)
+    counties: list[str] = field(default_factory=list)  # the county summaries rolled up (their 县区), if any
 
     def to_json(self) -> dict[str, Any]:
         return {"output": shown(self.output), "year": self.year, "files_found": self.found,
@@ -100,7 +106,7 @@ class Result:
                 "budget": {"budget": f"{self.budget:.2f}", "fiscal": f"{self.fiscal:.2f}",
                            "other": f"{self.other:.2f}"},
                 "errors": self.errors, "warnings": self.warnings, "files_read": self.read, "codes": self.codes,
-                "notices": self.notices,
+                "notices": self.notices, "counties": self.counties,
                 "not_consolidated_files": [{"path": r["path"], "code": r["code"], "reason": r["reason"]}
                                            for r in self.rejected]}
 
@@ -306,8 +312,13 @@ def _progress(total: int, enabled: bool):
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None = None,
                 profile: str | None = None, profile_file: str | Path | None = None, workers: int | None = None,
                 csv_dir: str | Path | None = None, use_cache: bool = True, progress: bool | None = None,
-                on_file: Callable[[Path], None] | None = None) -> Result:
-    """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``."""
+                on_file: Callable[[Path], None] | None = None, county: str | None = None) -> Result:
+    """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``.
+
+    County summaries among the inputs (jixiao's own, see :mod:`.rollup`) are rolled up: their units
+    are consolidated from the summaries' rows as if their workbooks had been given. ``county``
+    names this summary's county (县区) for a roll-up of it later (else its file name does).
+    """
     # Tens of thousands of small records and no reference cycles worth chasing: the cyclic
     # collector would rescan them over and over (a fifth of a cached re-run's time).
     collecting = gc.isenabled()
@@ -315,7 +326,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
     try:
         return _consolidate(inputs, output, year=year, profile=profile, profile_file=profile_file,
                             workers=workers, csv_dir=csv_dir, use_cache=use_cache, progress=progress,
-                            on_file=on_file)
+                            on_file=on_file, county=county)
     finally:
         if collecting:
             gc.enable()
@@ -323,7 +334,8 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
 
 def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None, profile: str | None,
                  profile_file: str | Path | None, workers: int | None, csv_dir: str | Path | None,
-                 use_cache: bool, progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
+                 use_cache: bool, progress: bool | None, on_file: Callable[[Path], None] | None,
+                 county: str | None = None) -> Result:
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
@@ -345,7 +357,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         for attempt in range(2):
             try:
                 return _run(listing, output, cache, year=year, profile_option=profile_option, targets=targets,
-                            workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file)
+                            workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file,
+                            county=county)
             except DamagedCache:
                 if attempt:  # pragma: no cover - an empty cache cannot be damaged
                     raise JixiaoError("内部错误：缓存重建后仍不一致，请加 --no-cache 重试") from None
@@ -359,7 +372,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
 
 def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
          profile_option: Any, targets: dict[str, Decimal], workers: int | None, csv_dir: str | Path | None,
-         progress: bool | None, on_file: Callable[[Path], None] | None) -> Result:
+         progress: bool | None, on_file: Callable[[Path], None] | None, county: str | None = None) -> Result:
     """One consolidation with ``cache`` (raises :class:`DamagedCache` when what it holds does not add up)."""
     pool = None
     try:
@@ -377,6 +390,11 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             rejected_files.append(rejected(path, "JX-D03", f"无法读取文件：{os_reason(exc)}", listed.pop(path)))
             del keys[path]  # listed with its reason: not read as well
         present = cache.present([k for k in keys.values() if k], with_table=csv_dir is not None)
+        for key, record in cache.summaries(list(present)).items():
+            if record["status"] == "summary":  # a county summary: cached only with every unit of it
+                parts = unit_keys(key, record)
+                if len(cache.present(parts, with_table=csv_dir is not None)) != len(parts):
+                    present.discard(key)
         todo = [(path, key) for path, key in keys.items() if key is None or key not in present]
         show = sys.stderr.isatty() if progress is None else progress
         bar = _progress(len(todo), show)
@@ -400,6 +418,11 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                     # a file that could not even be hashed is recorded for this run and read again next time
                     key = keys[path] = cache_key(digest or "unhashed", path, profile_option)
                 _as_now(summary, listed[path])
+                if summary["status"] == "summary":  # its units' records and rows, each under a key of its own
+                    for i, (record, own) in enumerate(zip(summary.pop("units"), blobs.pop("units"))):
+                        cache.put(f"{key}#{i}", record, own)
+                        summary["n_units"] = i + 1
+                    summary.setdefault("n_units", 0)
                 cache.put(key, summary, blobs)
                 summaries[path] = (key, summary)
                 if summary["status"] == "ok":
@@ -411,11 +434,15 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
         finally:
             if bar is not None:
                 bar.stop()
-        cache.finish({key for key, _ in summaries.values()}, set(keys))
+        # county summaries (a roll-up): their units, 自评表 and files not consolidated, as if given here
+        rolled = roll_up(cache, [(k, s) for k, s in summaries.values() if s["status"] == "summary"], listed)
+        cache.finish({key for key, _ in summaries.values()} | rolled.keys, set(keys))
 
         # decisions that need all files (each ends in an order of its own: no need to sort the files first)
-        ok, evaluations = [], []
+        ok, evaluations = list(rolled.units), list(rolled.evaluations)
         for path, (key, summary) in summaries.items():
+            if summary["status"] == "summary":
+                continue
             if summary["status"] in ("ok", "selfeval") and _blank(summary):
                 rejected_files.append(_reject(summary, "JX-L02", BLANK))
             elif summary["status"] == "ok":
@@ -425,6 +452,11 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
             else:
                 rejected_files.append(summary)
         chosen_year = _choose_year([u.summary for u in ok] or evaluations, year)
+        other_years, gone = rolled.other_years(chosen_year)  # a county summary of another year: listed once
+        if gone:
+            ok = [u for u in ok if id(u) not in gone]
+            evaluations = [e for e in evaluations if id(e) not in gone]
+        rejected_files += rolled.rejected + other_years
         scored = []
         for e in evaluations:
             if chosen_year is not None and e["unit"]["year"] != chosen_year:
@@ -432,7 +464,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                                                            f"本次汇总的是 {chosen_year} 年度"))
             else:
                 scored.append(e)
-        scored = _deduplicate_evaluations(scored, rejected_files)
+        scored = _deduplicate_evaluations(scored + rolled.ghost_evaluations, rejected_files)
         # ranked: the complete ones, best first; then the incomplete ones, apart, each with why (自评得分)
         scored.sort(key=lambda e: (not e["complete"], -Decimal(e["total"]) if e["complete"] else 0,
                                    identity_key(e["unit"]["code"]), e["path"]))
@@ -444,13 +476,17 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                 rejected_files.append(_reject(u.summary, "JX-D04", f"{found}，本次汇总的是 {chosen_year} 年度"))
             else:
                 in_year.append(u)
-        winners = _deduplicate(in_year, rejected_files)
+        winners = _deduplicate(in_year + rolled.ghosts, rejected_files)
         winners.sort(key=lambda u: u.order)
         _cross_unit_codes(winners)
         rejected_files.sort(key=lambda r: r["path"])
-        county = County(winners, rejected_files, len(listing.files), chosen_year, targets, scored)
+        n_found = len(listing.files) + rolled.found - len(rolled.summaries)  # a summary: the files it found
+        county = County(winners, rejected_files, n_found, chosen_year, targets, scored,
+                        rollup=bool(rolled.summaries), name=county)
         if county.found != len(winners) + len(scored) + len(rejected_files):  # pragma: no cover - the invariant
             raise JixiaoError("内部错误：文件核对不一致，已停止写出汇总表")
+        if rolled.summaries and os.path.exists(output):
+            _not_a_county_summary(output)
         with Staging() as staged:  # all or nothing: the summary and the CSV set are put in place together
             try:
                 placements = write_summary(output, county, cache, staged.file(output))
@@ -468,10 +504,22 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                       other=county.total("other"), errors=county.errors,
                       warnings=county.warnings, year=chosen_year, read=len(todo), cached=len(keys) - len(todo),
                       rejected=rejected_files, tables=written, selfevaluations=len(scored),
-                      codes=county.code_counts(), notices=[cache.notice] if cache.notice else [])
+                      codes=county.code_counts(), notices=[cache.notice] if cache.notice else [],
+                      counties=rolled.counties)
     finally:
         if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
             pool.shutdown(cancel_futures=True)
+
+
+def _not_a_county_summary(output: Path) -> None:
+    """A roll-up never replaces a county's summary (``-o`` naming one of the summaries it rolls up, say)."""
+    from .rollup import summary_header
+
+    header = summary_header(output)
+    if header is not None and not header.get("rollup"):
+        name = header.get("county") or output.stem
+        raise OutputError(f"输出文件 {shown(output)} 是县区“{name}”的汇总表，逐级汇总不会覆盖它："
+                          "请用另一个文件名（-o），例如“全市汇总.xlsx”")
 
 
 def _as_now(summary: dict[str, Any], st: os.stat_result) -> None:
@@ -569,10 +617,17 @@ def _who(unit: dict[str, Any], path: str, known: str | None = None) -> str:
 
 
 def _reject(summary: dict[str, Any], code: str, reason: str) -> dict[str, Any]:
-    """The 未纳入文件 record of a file that was read (a unit workbook or a 自评表) but is not consolidated."""
+    """The 未纳入文件 record of a file that was read (a unit workbook or a 自评表) but is not consolidated
+    (with its 填表日期 and year: a roll-up of this summary decides JX-D01 again with them)."""
     unit = summary["unit"]
-    return {**rejected(summary["path"], code, reason), "size": summary["size"], "mtime": summary["mtime"],
-            "unit_code": unit["code"], "unit_name": unit["name"]}
+    record = {**rejected(summary["path"], code, reason), "size": summary["size"], "mtime": summary["mtime"],
+              "unit_code": unit["code"], "unit_name": unit["name"], "fill_date": unit.get("fill_date"),
+              "year": unit.get("year")}
+    if summary["status"] == "selfeval":
+        record["of"] = "selfeval"
+    if "county" in summary:
+        record["county"] = summary["county"]
+    return record
 
 
 def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) -> list[UnitRecord]:
@@ -582,9 +637,15 @@ def _deduplicate(units: list[UnitRecord], rejected_files: list[dict[str, Any]]) 
     winners = []
     for group in groups.values():
         if len(group) == 1:
-            winners.append(group[0])
+            if "ghost" in group[0].summary:  # (never: a JX-D01 loser's winner is in the same summary)
+                rejected_files.append(group[0].summary["ghost"])
+            else:
+                winners.append(group[0])
             continue
         winner, others = _choose(group, lambda u: u.summary)
+        if "ghost" in winner.summary:  # (never: the best of the counties' best is the best of all)
+            rejected_files.append(winner.summary["ghost"])
+            winner, others = _choose([u for u in group if u is not winner], lambda u: u.summary)
         chosen, name = winner.summary, unit_label(winner.summary["unit"])
         for u, why in others:
             rejected_files.append(_reject(u.summary, "JX-D01",
@@ -603,6 +664,14 @@ def _deduplicate_evaluations(evaluations: list[dict[str, Any]], rejected_files: 
     kept = []
     for group in groups.values():
         chosen, others = _choose(group, lambda e: e)
+        while "ghost" in chosen:  # (never, as for the units)
+            rejected_files.append(chosen["ghost"])
+            group = [e for e in group if e is not chosen]
+            if not group:
+                break
+            chosen, others = _choose(group, lambda e: e)
+        if "ghost" in chosen:
+            continue
         kept.append(chosen)
         for e, why in others:
             rejected_files.append(_reject(e, "JX-D01", f"单位 {unit_label(chosen['unit'])} 的自评表重复：已采用 "
@@ -624,3 +693,4 @@ def _cross_unit_codes(units: list[UnitRecord]) -> None:
         for u in group:
             others = "、".join(unit_label(o.summary["unit"]) for o in group if o is not u)
             u.extra_issues.append(_finding("JX-D02", f"项目编码 {code} 同时出现在单位 {others}", u.summary))
+

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import JixiaoError, UnreadableFile
 from ..oserror import os_reason
 from ..checks.issues import Issue
+from ..forms.layouts import forms_of
 from ..forms.model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, load_profile, load_profile_file, profile_for
 from ..forms.reader import read_workbook
@@ -43,22 +44,25 @@ def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
 
 def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[Any]:
     secret = p.classified
+    planned = schedule.planned  # a form without a plan: the milestone cells stay blank, not 0
     return [book.unit.code, book.unit.name, p.sheet, p.code, p.name, schedule.budget, schedule.fiscal,
             schedule.other, CLASSIFIED if secret else p.purpose,
-            *[schedule.percent[m] for m in MILESTONES], *[schedule.amounts[m] for m in MILESTONES],
-            CLASSIFIED if secret else p.goals, len(p.indicators), "是" if secret else "",
+            *[schedule.percent[m] if planned else None for m in MILESTONES],
+            *[schedule.amounts[m] if planned else None for m in MILESTONES],
+            CLASSIFIED if secret else p.goals, len(p.indicators) + len(p.mid_indicators), "是" if secret else "",
+            *(schedule.mid if schedule.mid is not None else (None, None, None)),
             Link(source, p.sheet)]
 
 
 def _indicator_row(book: UnitWorkbook, sheet: str | None, code: str | None, name: str | None, n: int,
-                   ind: Indicator, secret: bool) -> list[Any]:
+                   ind: Indicator, secret: bool, period: str | None = None) -> list[Any]:
     if secret:
         return [book.unit.code, book.unit.name, sheet, code, name, n] + [CLASSIFIED] * 12 + \
-               [None, CLASSIFIED, None, None]
+               [None, CLASSIFIED, None, None, period]
     parsed = ind.parsed()
     return [book.unit.code, book.unit.name, sheet, code, name, n, ind.level1, ind.level2, ind.level3,
             ind.description, ind.value_text, ind.basis, ind.value_type, ind.measure_unit, ind.explanation,
-            ind.scoring, ind.weight, ind.remark, parsed.operator, parsed.number, parsed.unit]
+            ind.scoring, ind.weight, ind.remark, parsed.operator, parsed.number, parsed.unit, period]
 
 
 def issue_row(code: str | None, name: str | None, source: str, issue: Issue) -> list[Any]:
@@ -135,6 +139,11 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
     except UnreadableFile as exc:
         return rejected(name, "JX-D03", str(exc), stat), {}
     except JixiaoError as exc:
+        from .rollup import read_summary
+
+        county = read_summary(path, name, stat, tables, {m: Decimal(v) for m, v in targets.items()})
+        if county is not None:  # a county's summary, for a roll-up (or one that cannot be, with why)
+            return county
         evaluation = _selfeval(path, name, stat)
         if evaluation is not None:
             return evaluation, {}
@@ -153,8 +162,12 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
     rows: dict[str, list[list[Any]]] = {PROJECTS: [], INDICATORS: [], ISSUES: []}
     for p, s in zip(book.projects, schedule.projects):
         rows[PROJECTS].append(_project_row(book, p, s, path))
-        for n, ind in enumerate(p.indicators, start=1):
-            rows[INDICATORS].append(_indicator_row(book, p.sheet, p.code, p.name, n, ind, p.classified))
+        # the national form's two tables: 中期 rows then 年度 rows, each numbered, the 期间 column saying which
+        periods = p.periods() if p.mid_indicators else [p.period("year")]
+        for period in periods:
+            label = period.label if len(periods) > 1 or forms_of(book).project.periods else None
+            for n, ind in enumerate(period.indicators, start=1):
+                rows[INDICATORS].append(_indicator_row(book, p.sheet, p.code, p.name, n, ind, p.classified, label))
     if book.overall is not None:
         for n, ind in enumerate(book.overall.indicators, start=1):
             rows[INDICATORS].append(_indicator_row(book, "整体支出绩效目标表", None, "（部门整体）", n, ind, False))
@@ -174,7 +187,10 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         "warnings": sum(1 for i in issues if i.severity == "warning"), "issue_codes": codes,
         "money": [str(schedule.budget), str(schedule.fiscal), str(schedule.other),
                   *(str(schedule.amounts[m]) for m in MILESTONES),
-                  *(str(sum((p.budget * p.percent[m] for p in schedule.projects), Decimal(0))) for m in MILESTONES)],
+                  *(str(sum((p.budget * p.percent[m] for p in schedule.projects if p.planned), Decimal(0)))
+                    for m in MILESTONES),
+                  str(schedule.planned_budget), *(str(v) for v in (schedule.mid or (0, 0, 0)))],
+        "plan": schedule.has_plan, "mid": schedule.mid is not None,
         "rows": {sheet: len(r) for sheet, r in rows.items()},
         "codes": sorted({identity_key(p.code) for p in book.projects} - {""}),  # as JX-D02 compares them
     }

@@ -17,9 +17,11 @@ from ..forms.values import MILESTONES, identity_key
 
 # A unit's money, in this order, as exact decimal strings (万元): ``summary["money"]``.
 # ``weighted`` is Σ budget × cumulative percent of its projects: the county percent is
-# Σ weighted / Σ budget, exact.
+# Σ weighted / Σ planned, exact. ``planned`` is the budget of the projects whose form has a
+# 资金支出计划 (all, on the Hebei form; none, on the national 申报表); ``mid_*`` the 中期 amounts.
 MONEY = ("budget", "fiscal", "other", *(f"amount:{m}" for m in MILESTONES),
-         *(f"weighted:{m}" for m in MILESTONES))
+         *(f"weighted:{m}" for m in MILESTONES), "planned", "mid_budget", "mid_fiscal", "mid_other")
+MID_MONEY = ("mid_budget", "mid_fiscal", "mid_other")
 _AT = {name: i for i, name in enumerate(MONEY)}
 
 
@@ -88,22 +90,35 @@ def pct(value: Decimal) -> Decimal:
 
 
 def unit_row(u: UnitRecord) -> list[Any]:
-    """A unit's 单位汇总 row (rendered by the worker; again by the parent when consolidation adds findings)."""
+    """A unit's 单位汇总 row (rendered by the worker; again by the parent when consolidation adds findings).
+
+    A unit whose form has no 资金支出计划 shows its milestone cells blank, and one without 中期 amounts
+    its 中期 cells blank: a blank is "not on the form", never a 0 that was not declared.
+    """
     s = u.summary
     budget = u.money("budget")
+    planned = u.money("planned")
     amounts: list[Any] = []
     for m in MILESTONES:
-        amounts += [u.amount(m), pct(u.weighted(m) / budget) if budget else ZERO]
+        if s.get("plan", True):
+            amounts += [u.amount(m), pct(u.weighted(m) / planned) if planned else ZERO]
+        else:
+            amounts += [None, None]
+    mid = [u.money(n) for n in MID_MONEY] if s.get("mid") else [None] * 3
     return [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], budget,
-            u.money("fiscal"), u.money("other"), *amounts, u.errors, s["warnings"], s["path"]]
+            u.money("fiscal"), u.money("other"), *amounts, *mid, u.errors, s["warnings"], s["path"]]
 
 
 def schedule_row(u: UnitRecord, targets: dict[str, Decimal]) -> list[Any]:
     """A unit's 支出计划汇总 row against the 序时进度 ``targets``."""
     s = u.summary
     budget = u.money("budget")
+    planned = u.money("planned")
     cells: list[Any] = [s["unit"]["code"], s["unit"]["name"], budget]
     for m in MILESTONES:
-        share = u.weighted(m) / budget if budget else ZERO
+        if not s.get("plan", True):  # no plan on its form: the 序时进度 is shown, nothing is compared
+            cells += [None, None, targets[m], None]
+            continue
+        share = u.weighted(m) / planned if planned else ZERO
         cells += [u.amount(m), pct(share), targets[m], pct(share - targets[m])]
     return cells

@@ -24,6 +24,16 @@ ISSUES = "校验问题"
 REJECTED = "未纳入文件"
 SELFEVAL = "自评得分"
 SHEETS = (OVERVIEW, UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES, REJECTED, SELFEVAL)
+#: a roll-up of county summaries only: one subtotal row per county (县区), after 概览
+COUNTIES = "县区汇总"
+#: the summary's own records (very hidden), what a roll-up of summaries reads: see :mod:`.rollup`
+META = "_jixiao_summary"
+COUNTY = "县区"  # the column a roll-up adds, first, to every data sheet
+
+
+def sheet_names(rollup: bool) -> tuple[str, ...]:
+    """The visible sheets of a summary, in order (a roll-up has 县区汇总 after 概览)."""
+    return (OVERVIEW, COUNTIES, *SHEETS[1:]) if rollup else SHEETS
 
 #: xf indices registered first, in this order, by the skeleton (checked there).
 STYLES = Styles(header=1, text=2, money=3, percent=4, link=5)
@@ -53,16 +63,20 @@ def _milestone_cols(*parts: tuple[str, str]) -> list[Col]:
     return [Col(f"{m}{label}", kind, 11) for m in MILESTONES for label, kind in parts]
 
 
+#: the 中期 (实施期) amounts of the national 申报表, blank for a form without them; by title → money name
+MID_COLS = (Col("中期资金总额", "money"), Col("中期财政拨款", "money"), Col("中期其他资金", "money"))
+MID_MONEY_OF = {"中期资金总额": "mid_budget", "中期财政拨款": "mid_fiscal", "中期其他资金": "mid_other"}
+
 COLUMNS: dict[str, list[Col]] = {
     UNITS: [Col("单位编码", width=10), Col("单位名称", width=28), Col("项目数", "int", 8), Col("指标数", "int", 8),
             Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
-            *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
+            *_milestone_cols(("累计金额", "money"), ("累计%", "percent")), *MID_COLS,
             Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40, printed=False)],
     PROJECTS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=8),
                Col("项目编码", width=24), Col("项目名称", width=24), Col("预算数", "money"),
                Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", width=30),
                *_milestone_cols(("累计%", "percent")), *_milestone_cols(("累计金额", "money")),
-               Col("绩效目标", width=30), Col("指标数", "int", 8), Col("涉密", width=6),
+               Col("绩效目标", width=30), Col("指标数", "int", 8), Col("涉密", width=6), *MID_COLS,
                Col("来源", "link", 12)],
     INDICATORS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=10),
                  Col("项目编码", width=24), Col("项目名称", width=20), Col("序号", "int", 6),
@@ -70,7 +84,8 @@ COLUMNS: dict[str, list[Col]] = {
                  Col("绩效指标描述", width=24), Col("指标值", width=14), Col("指标值确定依据", width=14),
                  Col("指标值类型", width=8), Col("计量单位", width=8), Col("指标解释", width=20),
                  Col("评(扣)分标准", width=20), Col("分值", "number", 6), Col("备注", width=10),
-                 Col("运算符", width=6), Col("数值", "number", 10), Col("单位", width=6)],
+                 Col("运算符", width=6), Col("数值", "number", 10), Col("单位", width=6),
+                 Col("期间", width=6)],
     SCHEDULE: [Col("单位编码", width=10), Col("单位名称", width=28), Col("预算数", "money"),
                *_milestone_cols(("累计金额", "money"), ("累计%", "percent"), ("序时进度%", "percent"),
                                 ("差距", "percent"))],
@@ -84,6 +99,19 @@ COLUMNS: dict[str, list[Col]] = {
     REJECTED: [Col("文件", width=50), Col("代码", width=8), Col("原因", width=60), Col("单位编码", width=10),
                Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
 }
+
+
+COLUMNS[COUNTIES] = [Col(COUNTY, width=16), Col("单位数", "int", 8), Col("项目数", "int", 8), Col("指标数", "int", 8),
+                     Col("预算数", "money"), Col("财政资金", "money"), Col("其他资金", "money"),
+                     *_milestone_cols(("累计金额", "money"), ("累计%", "percent")),
+                     Col("错误", "int", 7), Col("提示", "int", 7), Col("未纳入文件", "int", 10)]
+#: the sheets of a roll-up: 县区 first in every data sheet (县区汇总 has it already)
+ROLLUP_COLUMNS: dict[str, list[Col]] = {sheet: cols if sheet == COUNTIES else [Col(COUNTY, width=12), *cols]
+                                        for sheet, cols in COLUMNS.items()}
+
+
+def columns(sheet: str, rollup: bool = False) -> list[Col]:
+    return (ROLLUP_COLUMNS if rollup else COLUMNS)[sheet]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -119,6 +147,7 @@ class Link:
 
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
+_ROLLUP_STYLES = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in ROLLUP_COLUMNS.items()}
 
 # Rendered text cells, one memo per style. Units repeat most of their text (unit and project
 # names, the indicator categories, the same 指标值 wording), so a row is mostly lookups.
@@ -138,12 +167,12 @@ def _text_cell(style: int, value: str) -> str:
     return xml
 
 
-def render_row(sheet: str, values: list[Any]) -> str:
-    """One data row of ``sheet`` as position-free XML."""
+def render_row(sheet: str, values: list[Any], rollup: bool = False) -> str:
+    """One data row of ``sheet`` as position-free XML (``rollup``: of a roll-up's sheet, 县区 first)."""
     cells: list[str] = []
     add = cells.append
     memos, empty = _TEXT_CELLS, _EMPTY_CELLS
-    for style, value in zip(_STYLES_BY_SHEET[sheet], values):
+    for style, value in zip((_ROLLUP_STYLES if rollup else _STYLES_BY_SHEET)[sheet], values):
         if value.__class__ is str:  # the common case first
             xml = memos[style].get(value)
             add(xml if xml is not None else _text_cell(style, value))

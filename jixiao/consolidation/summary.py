@@ -35,10 +35,10 @@ from ..forms.values import MILESTONES
 from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
 from .sheets import (
-    COLUMNS, INDICATORS, ISSUES, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, SHEETS, STYLES, UNITS, plain,
-    printed_columns, render_row,
+    COUNTIES, INDICATORS, ISSUES, META, MID_MONEY_OF, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, STYLES, UNITS,
+    columns, plain, printed_columns, render_row, sheet_names,
 )
-from .xlsxstream import Chunk, Placement, Span, compress, crc32_combine, formula_xml, row_xml, splice
+from .xlsxstream import Chunk, Placement, Span, cell_xml, compress, crc32_combine, formula_xml, row_xml, splice
 
 BATCH = 2000  # rows per chunk for the sheets rendered here
 CACHED = (UNITS, PROJECTS, INDICATORS, SCHEDULE, ISSUES)  # the sheets made of the units' cached chunks
@@ -54,6 +54,9 @@ class County:
     year: int | None
     targets: dict[str, Decimal]
     evaluations: list[dict[str, Any]] = field(default_factory=list)  # scored 自评表, best first
+    #: a roll-up of county summaries: every data sheet has 县区 first, and 县区汇总 subtotals by county
+    rollup: bool = False
+    name: str | None = None  # the county's name (``--county``), kept in the summary's own records
 
     @functools.cached_property
     def _sums(self) -> dict[str, Decimal]:
@@ -74,7 +77,9 @@ class County:
         return self._sums["amount:" + m]
 
     def percent(self, m: str) -> Decimal:
-        return self._sums["weighted:" + m] / self.budget if self.budget else ZERO
+        """The county's cumulative plan: of the budget of the units whose form has a plan."""
+        planned = self._sums["planned"]
+        return self._sums["weighted:" + m] / planned if planned else ZERO
 
     @functools.cached_property
     def _counts(self) -> Counter[str]:
@@ -121,11 +126,20 @@ class County:
         return {key[5:]: n for key, n in sorted(self._counts.items()) if key.startswith("code:") and n}
 
 
+def county_of(record: dict[str, Any]) -> str:
+    """The 县区 a unit (or a file not consolidated) came from in a roll-up ("" for one given directly)."""
+    return record.get("county") or ""
+
+
 def unit_rows(county: County) -> Iterator[list[Any]]:
+    if county.rollup:
+        return ([county_of(u.summary), *unit_row(u)] for u in county.units)
     return (unit_row(u) for u in county.units)
 
 
 def schedule_rows(county: County) -> Iterator[list[Any]]:
+    if county.rollup:
+        return ([county_of(u.summary), *schedule_row(u, county.targets)] for u in county.units)
     return (schedule_row(u, county.targets) for u in county.units)
 
 
@@ -134,7 +148,31 @@ def rejected_rows(county: County) -> Iterator[list[Any]]:
 
     for r in county.rejected:
         mtime = dt.datetime.fromtimestamp(r["mtime"]).strftime("%Y-%m-%d %H:%M") if r.get("mtime") else None
-        yield [r["path"], r["code"], r["reason"], r.get("unit_code"), r.get("unit_name"), r.get("size"), mtime]
+        row = [r["path"], r["code"], r["reason"], r.get("unit_code"), r.get("unit_name"), r.get("size"), mtime]
+        yield [county_of(r), *row] if county.rollup else row
+
+
+UNDECLARED = "（直接汇总的单位）"  # the 县区汇总 label of units given as workbooks beside the summaries
+
+
+def county_rows(county: County) -> Iterator[list[Any]]:
+    """县区汇总: one subtotal row per county, in name order (exact sums of the units' money)."""
+    groups: dict[str, list[UnitRecord]] = {}
+    for u in county.units:
+        groups.setdefault(county_of(u.summary), []).append(u)
+    rejected = Counter(county_of(r) for r in county.rejected)
+    for name in sorted(set(groups) | set(rejected)):
+        units = groups.get(name, [])
+        sums = [sum(column, ZERO) for column in zip(*(u.vector for u in units))] or [ZERO] * len(MONEY)
+        total = dict(zip(MONEY, sums))
+        budget = total["budget"]
+        milestones: list[Any] = []
+        for m in MILESTONES:
+            milestones += [total["amount:" + m], pct(total["weighted:" + m] / budget) if budget else ZERO]
+        yield [name or UNDECLARED, len(units), sum(u.summary["n_projects"] for u in units),
+               sum(u.summary["n_indicators"] for u in units), budget, total["fiscal"], total["other"],
+               *milestones, sum(u.errors for u in units), sum(u.summary["warnings"] for u in units),
+               rejected.get(name, 0)]
 
 
 def selfeval_rows(county: County) -> Iterator[list[Any]]:
@@ -148,17 +186,18 @@ def selfeval_rows(county: County) -> Iterator[list[Any]]:
             rank += 1
             average = (sum((Decimal(t) for _, t, _ in scores), Decimal(0)) / len(scores)).quantize(Decimal("0.01")) \
                 if scores else None
-            yield [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"], average, shown,
+            row = [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"], average, shown,
                    pct(Decimal(e["rate"])), e["projects"], "已完成", None, e["path"]]
         else:
-            yield [None, e["unit"]["code"], e["unit"]["name"], None, "未完成评分", None, shown,
+            row = [None, e["unit"]["code"], e["unit"]["name"], None, "未完成评分", None, shown,
                    pct(Decimal(e["rate"])), e["projects"], "未完成评分（不排名）", e["why"], e["path"]]
+        yield [county_of(e), *row] if county.rollup else row
 
 
-def _chunks(sheet: str, rows: Iterable[list[Any]]) -> Iterator[Chunk]:
+def _chunks(sheet: str, rows: Iterable[list[Any]], rollup: bool = False) -> Iterator[Chunk]:
     batch: list[str] = []
     for row in rows:
-        batch.append(render_row(sheet, row))
+        batch.append(render_row(sheet, row, rollup))
         if len(batch) >= BATCH:
             yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
             batch = []
@@ -166,10 +205,14 @@ def _chunks(sheet: str, rows: Iterable[list[Any]]) -> Iterator[Chunk]:
         yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
 
 
-def _totals_row(sheet: str, label: str, sums: dict[int, Decimal], first: int, last: int) -> Chunk:
-    """A totals row: SUM formulas over the data rows with Python's exact sums cached."""
+def _totals_row(sheet: str, label: str, sums: dict[int, Decimal], first: int, last: int,
+                rollup: bool = False) -> Chunk:
+    """A totals row: SUM formulas over the data rows with Python's exact sums cached (``sums`` by the
+    column's number in the plain layout: a roll-up's 县区 column shifts them by one)."""
     cells = []
-    for i, col in enumerate(COLUMNS[sheet], start=1):
+    shift = rollup and sheet != COUNTIES
+    sums = {i + 1: v for i, v in sums.items()} if shift else sums
+    for i, col in enumerate(columns(sheet, rollup), start=1):
         style = STYLES.money if col.kind == "money" else STYLES.header
         if i == 1:
             cells.append(f'<c s="{STYLES.header}" t="inlineStr"><is><t>{label}</t></is></c>')
@@ -181,8 +224,14 @@ def _totals_row(sheet: str, label: str, sums: dict[int, Decimal], first: int, la
     return compress(row_xml(cells).encode("utf-8"), 1, level=1)
 
 
+def _mid_sums(sheet: str, county: "County") -> dict[int, Decimal]:
+    """The 中期 columns' totals, by column number (found by title)."""
+    return {i: county.total(MID_MONEY_OF[c.title]) for i, c in enumerate(columns(sheet), start=1)
+            if c.title in MID_MONEY_OF}
+
+
 def _money_cols(sheet: str) -> list[int]:
-    return [i for i, c in enumerate(COLUMNS[sheet], start=1) if c.kind == "money"]
+    return [i for i, c in enumerate(columns(sheet), start=1) if c.kind == "money"]
 
 
 OVERVIEW_PRINT = PrintSetup(landscape=True)
@@ -230,11 +279,11 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
     for i, (label, name, col) in enumerate([("预算数", "budget", 5), ("财政资金", "fiscal", 6),
                                             ("其他资金", "other", 7)]):
         ws.write_string(16 + i, 0, label)
-        letter = col_letter(col)
+        letter = col_letter(col + county.rollup)
         ws.write_formula(16 + i, 1, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
                          float(county.total(name)))
     # county schedule against 序时进度
-    ws.write_string(19, 0, "全县支出计划与序时进度", bold)
+    ws.write_string(19, 0, "各县区合计支出计划与序时进度" if county.rollup else "全县支出计划与序时进度", bold)
     ws.write_row(20, 0, ["时点", "累计金额", "累计%", "序时进度%", "差距"], fmts["header"])
     for i, m in enumerate(MILESTONES):
         share = county.percent(m)
@@ -297,7 +346,7 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
         assert fmt._get_xf_index() == getattr(STYLES, name), name
     parts = {}
     title = county_title(county)
-    for i, sheet in enumerate(SHEETS, start=1):
+    for i, sheet in enumerate(sheet_names(county.rollup), start=1):
         ws = wb.add_worksheet(sheet)
         parts[sheet] = f"xl/worksheets/sheet{i}.xml"
         if sheet == OVERVIEW:
@@ -306,7 +355,7 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
             ws.print_area(0, 0, rows - 1, OVERVIEW_COLS - 1)
             ws.set_h_pagebreaks([OVERVIEW_BREAK])  # charts whole: the first two above, the third below
             continue
-        cols = COLUMNS[sheet]
+        cols = columns(sheet, county.rollup)
         # per sheet, not per row: the spliced rows inherit it
         shown = printed_columns(cols)  # a long 来源文件 path would shrink the whole printed table
         apply_xlsxwriter(ws, PrintSetup.for_width(sum(c.width for c in shown), repeat_rows=(1, 1)), title)
@@ -319,6 +368,11 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
             ws.write_string(0, c, col.title, fmts["header"])
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(counts[sheet], 1), len(cols) - 1)
+    # the summary's own records, for a roll-up (see .rollup): very hidden, so Excel keeps it but shows nothing
+    meta = wb.add_worksheet(META)
+    meta.very_hidden()
+    apply_xlsxwriter(meta, PrintSetup.for_width(60, repeat_rows=(1, 1)), title)  # (never printed: every sheet has it)
+    parts[META] = f"xl/worksheets/sheet{len(parts) + 1}.xml"
     wb.worksheets()[0].activate()
     wb.close()
     return parts
@@ -327,12 +381,19 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
 # --- assembling -----------------------------------------------------------------------------
 
 def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) -> Iterator[Chunk | Span]:
+    if county.rollup:
+        return _rolled_up(cache, county, sheet, placed)
+    return _plain_cached(cache, county, sheet, placed)
+
+
+def _plain_cached(cache: Cache, county: County, sheet: str, placed: Placement | None) -> Iterator[Chunk | Span]:
     """The units' cached chunks of ``sheet`` in order: from the previous summary where they sit there already.
 
     Units that were neighbours there and still are make one span. A unit with findings made here
     (D01/D02) gets its 单位汇总 row rendered again, unkeyed: that row is not the cached one, so the
     next run must not copy it. A unit without rows in ``sheet`` yields an empty keyed chunk, so
-    that the next run knows it has none.
+    that the next run knows it has none. In a roll-up, a unit workbook given beside the summaries
+    has its cached rows (made without 县区) given an empty 县区 cell, unkeyed too.
     """
     placed = placed or Placement()
     index = {key: i for i, key in enumerate(placed.keys)}
@@ -366,7 +427,8 @@ def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) 
             yield span()
             first = -1
         if redo and u.extra_issues:
-            yield compress(render_row(UNITS, unit_row(u)).encode("utf-8"), 1, level=1)
+            row = [county_of(u.summary), *unit_row(u)] if county.rollup else unit_row(u)
+            yield compress(render_row(UNITS, row, county.rollup).encode("utf-8"), 1, level=1)
         else:
             blob = fetched[u.key]
             chunk = Chunk.unpack(blob) if blob else Chunk(b"", 0, 0)
@@ -376,12 +438,27 @@ def _cached(cache: Cache, county: County, sheet: str, placed: Placement | None) 
         yield span()
 
 
+def _rolled_up(cache: Cache, county: County, sheet: str, placed: Placement | None) -> Iterator[Chunk | Span]:
+    """:func:`_cached` for a roll-up: the units from summaries are cached in the roll-up layout already;
+    those given directly get an empty 县区 cell first in each row (and nothing is copied from a previous
+    summary then: its chunks of them could be without that cell)."""
+    direct = {u.key for u in county.units if "county" not in u.summary}
+    if not direct:
+        yield from _plain_cached(cache, county, sheet, placed)
+        return
+    for chunk in _plain_cached(cache, county, sheet, None):
+        if isinstance(chunk, Chunk) and chunk.key in direct:
+            raw = zlib.decompressobj(-15).decompress(chunk.data).replace(b"<row>", b'<row><c s="%d"/>' % STYLES.text)
+            chunk = compress(raw, chunk.rows, level=1)  # unkeyed: not the cached rows
+        yield chunk
+
+
 MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet (the cells past it keep their text)
 
 
 def project_links(county: County) -> list[tuple[str, str]]:
     """The cell hyperlinks of 项目清单: (cell, target) of each link too long for a formula."""
-    column = col_letter(len(COLUMNS[PROJECTS]))
+    column = col_letter(len(columns(PROJECTS, county.rollup)))
     found: list[tuple[str, str]] = []
     row = 2  # the first data row
     for u in county.units:
@@ -392,9 +469,17 @@ def project_links(county: County) -> list[tuple[str, str]]:
     return found[:MAX_LINKS]
 
 
-def _with_totals(chunks: Iterator[Chunk], sheet: str, sums: dict[int, Decimal], n: int) -> Iterator[Chunk]:
-    yield from chunks
-    yield _totals_row(sheet, "合计", sums, 2, n + 1)
+def _meta_chunks(county: County) -> Iterator[Chunk]:
+    from .rollup import meta_rows
+
+    batch: list[str] = []
+    for cells in meta_rows(county):
+        batch.append(row_xml(cell_xml(c, STYLES.text) for c in cells))
+        if len(batch) >= BATCH:
+            yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
+            batch = []
+    if batch:
+        yield compress("".join(batch).encode("utf-8"), len(batch), level=1)
 
 
 def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[str, Placement]:
@@ -405,9 +490,9 @@ def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[s
     counts[REJECTED] = len(county.rejected)
     counts[SELFEVAL] = len(county.evaluations)
     unit_sums = {5: county.budget, 6: county.total("fiscal"), 7: county.total("other"),
-                 **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
-    project_sums: dict[int, Decimal] = {}
-    proj_cols = _money_cols(PROJECTS)
+                 **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)}, **_mid_sums(UNITS, county)}
+    project_sums: dict[int, Decimal] = _mid_sums(PROJECTS, county)
+    proj_cols = [i for i in _money_cols(PROJECTS) if i not in project_sums]
     budget_cols = {6: "budget", 7: "fiscal", 8: "other"}
     for i in proj_cols:
         if i in budget_cols:
@@ -415,6 +500,9 @@ def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[s
         else:  # the milestone amount columns, in MILESTONES order
             project_sums[i] = county.amount(MILESTONES[proj_cols.index(i) - 3])
     schedule_sums = {3: county.budget, **{4 + 4 * k: county.amount(m) for k, m in enumerate(MILESTONES)}}
+    rollup = county.rollup
+    if rollup:
+        counts[COUNTIES] = sum(1 for _ in county_rows(county))
     previous = cache.previous_summary(out)  # the last summary written here, if untouched since
     skeleton = io.BytesIO()  # small: the overview, the headers and the styles
     parts = write_skeleton(skeleton, county, counts)
@@ -423,21 +511,31 @@ def write_summary(out: Path, county: County, cache: Cache, into: Path) -> dict[s
         return _cached(cache, county, sheet, previous.get(parts[sheet]))
 
     def dimension(sheet: str, totals: bool) -> str:
-        return f"A1:{col_letter(len(COLUMNS[sheet]))}{counts[sheet] + 1 + totals}"
+        return f"A1:{col_letter(len(columns(sheet, rollup)))}{counts[sheet] + 1 + totals}"
 
+    def totals(chunks: Iterator[Chunk | Span], sheet: str, sums: dict[int, Decimal]) -> Iterator[Chunk | Span]:
+        yield from chunks
+        yield _totals_row(sheet, "合计", sums, 2, counts[sheet] + 1, rollup)
+
+    extra = (([county_of(u.summary), *row] if rollup else row) for u in county.units for row in u.extra_issues)
     sheets = {
-        parts[UNITS]: (_with_totals(cached(UNITS), UNITS, unit_sums, counts[UNITS]), dimension(UNITS, True)),
-        parts[PROJECTS]: (_with_totals(cached(PROJECTS), PROJECTS, project_sums, counts[PROJECTS]),
-                          dimension(PROJECTS, True)),
+        parts[UNITS]: (totals(cached(UNITS), UNITS, unit_sums), dimension(UNITS, True)),
+        parts[PROJECTS]: (totals(cached(PROJECTS), PROJECTS, project_sums), dimension(PROJECTS, True)),
         parts[INDICATORS]: (cached(INDICATORS), dimension(INDICATORS, False)),
-        parts[SCHEDULE]: (_with_totals(cached(SCHEDULE), SCHEDULE, schedule_sums, counts[SCHEDULE]),
-                          dimension(SCHEDULE, True)),
-        parts[ISSUES]: (itertools.chain(cached(ISSUES), _chunks(ISSUES, (row for u in county.units
-                                                                         for row in u.extra_issues))),
-                        dimension(ISSUES, False)),
-        parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county)), dimension(REJECTED, False)),
-        parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county)), dimension(SELFEVAL, False)),
+        parts[SCHEDULE]: (totals(cached(SCHEDULE), SCHEDULE, schedule_sums), dimension(SCHEDULE, True)),
+        parts[ISSUES]: (itertools.chain(cached(ISSUES), _chunks(ISSUES, extra, rollup)), dimension(ISSUES, False)),
+        parts[REJECTED]: (_chunks(REJECTED, rejected_rows(county), rollup), dimension(REJECTED, False)),
+        parts[SELFEVAL]: (_chunks(SELFEVAL, selfeval_rows(county), rollup), dimension(SELFEVAL, False)),
+        parts[META]: (_meta_chunks(county), "A1"),
     }
+    if rollup:
+        n = 8 + 2 * len(MILESTONES)  # the columns after the milestones: 错误, 提示, 未纳入文件
+        county_sums = {2: len(county.units), 3: county.projects, 4: county.indicators, 5: county.budget,
+                       6: county.total("fiscal"), 7: county.total("other"),
+                       **{8 + 2 * k: county.amount(m) for k, m in enumerate(MILESTONES)},
+                       n: county.errors, n + 1: county.warnings, n + 2: len(county.rejected)}
+        sheets[parts[COUNTIES]] = (totals(_chunks(COUNTIES, county_rows(county)), COUNTIES, county_sums),
+                                   dimension(COUNTIES, True))
     links = {parts[PROJECTS]: project_links(county)}
     with open(into, "wb") as fh, (open(out, "rb") if previous else contextlib.nullcontext()) as source:
         placements = splice(skeleton, fh, sheets, source, links)
@@ -463,12 +561,16 @@ def tables(county: County, cache: Cache) -> Iterator[tuple[str, Iterator[list[An
     yield UNITS, (list(map(plain, r)) for r in unit_rows(county))
 
     def cached(sheet: str) -> Iterator[list[Any]]:
-        for blob in cache.blobs([u.key for u in county.units], "table"):
+        for u, blob in zip(county.units, cache.blobs([u.key for u in county.units], "table")):
             if blob:
-                yield from json.loads(zlib.decompress(blob))[sheet]
+                rows = json.loads(zlib.decompress(blob))[sheet]
+                if county.rollup and "county" not in u.summary:  # a unit given directly, beside the summaries
+                    rows = [["", *r] for r in rows]
+                yield from rows
         if sheet == ISSUES:
             for u in county.units:
-                yield from (list(map(plain, r)) for r in u.extra_issues)
+                prefix = [county_of(u.summary)] if county.rollup else []
+                yield from ([*prefix, *map(plain, r)] for r in u.extra_issues)
 
     yield PROJECTS, cached(PROJECTS)
     yield INDICATORS, cached(INDICATORS)
@@ -476,6 +578,8 @@ def tables(county: County, cache: Cache) -> Iterator[tuple[str, Iterator[list[An
     yield ISSUES, cached(ISSUES)
     yield REJECTED, (list(map(plain, r)) for r in rejected_rows(county))
     yield SELFEVAL, (list(map(plain, r)) for r in selfeval_rows(county))
+    if county.rollup:
+        yield COUNTIES, (list(map(plain, r)) for r in county_rows(county))
 
 
 def write_tables(folder: Path, county: County, cache: Cache, into: Path) -> list[Path]:
@@ -488,7 +592,7 @@ def write_tables(folder: Path, county: County, cache: Cache, into: Path) -> list
         pa = pq = None
     written = []
     for sheet, rows in tables(county, cache):
-        headers = [c.title for c in COLUMNS[sheet]]
+        headers = [c.title for c in columns(sheet, county.rollup)]
         data = [list(r) for r in rows]
         with open(into / f"{sheet}.csv", "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
@@ -496,8 +600,8 @@ def write_tables(folder: Path, county: County, cache: Cache, into: Path) -> list
             writer.writerows([neutralise(v) for v in r] for r in data)
         written.append(folder / f"{sheet}.csv")
         if pa is not None:
-            columns = {h: [None if r[i] is None else str(r[i]) for r in data] for i, h in enumerate(headers)}
-            pq.write_table(pa.table(columns, schema=pa.schema([(h, pa.string()) for h in headers])),
+            table = {h: [None if r[i] is None else str(r[i]) for r in data] for i, h in enumerate(headers)}
+            pq.write_table(pa.table(table, schema=pa.schema([(h, pa.string()) for h in headers])),
                            str(into / f"{sheet}.parquet"))
             written.append(folder / f"{sheet}.parquet")
     return written

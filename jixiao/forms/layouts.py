@@ -204,10 +204,10 @@ def forms_of(book: Any) -> FormSet:
     forms = getattr(book, "_forms", None)
     if forms is not None:
         return forms
-    from ..profiles import BUILTIN, load_profile
-
-    profile = load_profile(book.profile) if book.profile in BUILTIN else None
-    return form_set(profile, tuple(book.milestones))
+    # a model says which built-in forms it is of (``book.forms``); none named: the defaults. Not its
+    # profile's forms: those of ``national`` changed (the Ministry's 申报表), its older models did not.
+    refs = tuple(sorted((role, FormRef(name)) for role, name in (getattr(book, "forms", None) or {}).items()))
+    return FormSet(refs, tuple(book.milestones))
 
 
 def layouts_for(milestones: tuple[str, ...], forms: FormSet | None = None) -> dict[str, SheetLayout]:
@@ -240,3 +240,13 @@ def is_input_cell(layout: SheetLayout, row: int, col: int) -> bool:
             if any(c.index <= col < c.index + c.span for c in block.columns):
                 return True
     return False
+
+
+def has_field(layout: SheetLayout, name: str) -> bool:
+    """Whether a form has a field (rules that need a 项目编码, a 资金用途 … run only where it has)."""
+    return any(f.name == name for f in layout.fields)
+
+
+def has_column(layout: SheetLayout, name: str) -> bool:
+    """Whether a form's blocks have a column (JX-V08 needs a 指标值确定依据 or a 指标解释 column)."""
+    return any(c.name == name for b in layout.blocks for c in b.columns)

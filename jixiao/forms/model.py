@@ -17,9 +17,10 @@ Decimal('80.00')
 from __future__ import annotations
 
 from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_serializer
 
 from .values import CLASSIFIED, ParsedValue, normalize_operator, parse_decimal, parse_indicator_value, squeeze
 
@@ -171,24 +172,96 @@ class Indicator(Located):
         return any(squeeze(t) == CLASSIFIED for t in texts)
 
 
+#: the periods a target form may have: 中期 (实施期, 长期) and 年度
+PERIODS = ("mid", "year")
+PERIOD_LABELS = {"mid": "中期", "year": "年度"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period's part of a project: its amounts, its 总体目标 and its indicator table.
+
+    A view, not stored: the 年度 period is the project's own ``budget`` / ``goals`` /
+    ``indicators`` (what every province's form has); the 中期 period is its ``mid_…``
+    fields. ``prefix`` is the attribute prefix, so a rule points at ``prefix + "budget"``.
+    """
+
+    key: str
+    prefix: str
+    budget: Decimal | None
+    fiscal: Decimal | None
+    other: Decimal | None
+    goals: str | None
+    indicators: list["Indicator"]
+
+    @property
+    def label(self) -> str:
+        return PERIOD_LABELS[self.key]
+
+    def is_blank(self) -> bool:
+        return (self.budget is None and self.fiscal is None and self.other is None
+                and not (self.goals or "").strip() and not self.indicators)
+
+
+# Fields a form of another shape adds; left out of the JSON and of equality when empty, so a
+# Hebei or Hunan workbook serialises exactly as before they existed.
+_OPTIONAL = ("department", "implementer", "attribute", "term", "mid_budget", "mid_fiscal", "mid_other",
+             "mid_goals", "mid_indicators")
+
+
 class Project(Located):
-    """One 项目绩效目标表. Money in 万元 as Decimal; ``plan`` is cumulative percent by milestone."""
+    """One 项目绩效目标表. Money in 万元 as Decimal; ``plan`` is cumulative percent by milestone.
+
+    The national 项目支出绩效目标申报表 has two periods: the 年度 one is ``budget`` /
+    ``fiscal`` / ``other`` / ``goals`` / ``indicators`` like every form's, the 中期 (实施期)
+    one the ``mid_…`` fields; :meth:`periods` gives both. It has no 项目编码 and no plan.
+    """
 
     sheet: str | None = Field(default=None, exclude=True)
     code: str | None = None  # 项目编码
     name: str | None = None  # 项目名称
-    budget: Decimal | None = None  # 预算数
-    fiscal: Decimal | None = None  # 其中：财政资金
+    budget: Decimal | None = None  # 预算数 (年度资金总额)
+    fiscal: Decimal | None = None  # 其中：财政资金 (财政拨款)
     other: Decimal | None = None  # 其他资金
     purpose: str | None = None  # 资金用途
     plan: dict[str, Decimal | None] = Field(default_factory=dict)  # 资金支出计划（%）
-    goals: str | None = None  # 绩效目标, numbered lines
+    goals: str | None = None  # 绩效目标 (年度目标), numbered lines
     indicators: list[Indicator] = Field(default_factory=list)
+    # the national form (docs/forms/national-project-targets.md)
+    department: str | None = None  # 主管部门及代码
+    implementer: str | None = None  # 实施单位
+    attribute: str | None = None  # 项目属性: 新增项目 / 延续项目 / 一次性项目
+    term: str | None = None  # 项目期
+    mid_budget: Decimal | None = None  # 中期资金总额
+    mid_fiscal: Decimal | None = None  # 中期 其中：财政拨款
+    mid_other: Decimal | None = None  # 中期 其他资金
+    mid_goals: str | None = None  # 中期目标 (实施期目标)
+    mid_indicators: list[Indicator] = Field(default_factory=list)  # 中期 indicator table
     # 上年数 shown beside the inputs by ``jixiao carry`` (``budget``, ``plan.3月底`` …); never read from a
     # sheet and not content: equality and the JSON leave it out
     prior: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
     # the plan was typed as fractions (12月底 = 1) and read as percent (JX-L06); not content
     plan_fractions: bool = Field(default=False, exclude=True, repr=False)
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_optional(self, handler):
+        data = handler(self)
+        for name in _OPTIONAL:
+            if name in data and data[name] in (None, []):
+                del data[name]
+        return data
+
+    def period(self, key: str) -> Period:
+        """The 中期 (``"mid"``) or 年度 (``"year"``) part of the project."""
+        prefix = "mid_" if key == "mid" else ""
+        get = lambda name: getattr(self, prefix + name, None)  # noqa: E731 - a model built in code may lack one
+        return Period(key, prefix, get("budget"), get("fiscal"), get("other"), get("goals"),
+                      list(get("indicators") or []))
+
+    def periods(self) -> list[Period]:
+        """The periods this project has filled: 年度 always, 中期 when any of it is filled."""
+        mid = self.period("mid")
+        return ([] if mid.is_blank() else [mid]) + [self.period("year")]
 
     @property
     def classified(self) -> bool:
@@ -203,16 +276,35 @@ class Project(Located):
         """An untouched project sheet (the template's empty 项目1)."""
         return not (self.code or self.name or self.budget is not None or self.raw
                     or self.purpose or self.goals or self.indicators
-                    or any(v is not None for v in self.plan.values()))
+                    or any(v is not None for v in self.plan.values())
+                    or any(getattr(self, n, None) for n in _OPTIONAL))
+
+
+class Task(Located):
+    """One row of the national 部门整体 form's 年度主要任务: a task and its 预算 by source (万元)."""
+
+    name: str | None = None  # 任务名称
+    detail: str | None = None  # 主要内容
+    budget: Decimal | None = None  # 预算金额 总额
+    fiscal: Decimal | None = None  # 财政拨款
+    other: Decimal | None = None  # 其他资金
 
 
 class OverallTargets(Located):
-    """部门(单位)整体支出绩效目标表 (Hunan layout)."""
+    """部门(单位)整体支出绩效目标表: the Hunan layout, or the national 申报表 with its 年度主要任务."""
 
     name: str | None = None  # 部门(单位)名称
-    duties: str | None = None  # 部门(单位)职责
-    annual_goal: str | None = None  # 年度履职目标
+    duties: str | None = None  # 部门(单位)职责 (部门职能概述)
+    annual_goal: str | None = None  # 年度履职目标 (年度总体目标)
     indicators: list[Indicator] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)  # 年度主要任务 (national form only)
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_tasks(self, handler):
+        data = handler(self)
+        if data.get("tasks") == []:
+            del data["tasks"]
+        return data
 
 
 class UnitWorkbook(Located):
@@ -220,6 +312,10 @@ class UnitWorkbook(Located):
 
     profile: str = "hebei"
     milestones: list[str] = Field(default_factory=lambda: ["3月底", "6月底", "10月底"])
+    # the built-in forms it is drawn from other than the defaults (the Hebei 项目绩效目标表 …), by role:
+    # {"project": "national-project", …} for the national forms. Empty: the default forms, whatever the
+    # profile names now, so a pre-2027 "national" model (the Hebei form) reads as it always did.
+    forms: dict[str, str] = Field(default_factory=dict)
     unit: Unit = Field(default_factory=Unit)
     department: DepartmentTargets = Field(default_factory=DepartmentTargets)
     projects: list[Project] = Field(default_factory=list)
@@ -230,3 +326,17 @@ class UnitWorkbook(Located):
     # the forms it was read with or is drawn from (a jixiao.forms.layouts.FormSet; the profile's when unset)
     _forms: Any = PrivateAttr(default=None)
     _profile_text: str | None = PrivateAttr(default=None)  # a user's profile file, as the workbook carries it
+
+    @model_serializer(mode="wrap")
+    def _drop_default_forms(self, handler):
+        data = handler(self)
+        if data.get("forms") == {}:
+            del data["forms"]
+        return data
+
+    @property
+    def has_plan(self) -> bool:
+        """Whether the workbook's project form has a 资金支出计划 (the JX-P rules and the schedule need one)."""
+        from .layouts import forms_of
+
+        return forms_of(self).project.has_plan

@@ -19,10 +19,11 @@ from typing import Any, Callable
 from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
 from .grid import Grid, SheetData, open_grid
 from .layouts import (
-    META_SHEET, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS, TEMPLATE_ID, Block, SheetLayout, a1, form_set_from_meta, parse_a1,
+    META_SHEET, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS, TEMPLATE_ID, Block, SheetLayout, a1, form_set_from_meta,
+    parse_a1,
 )
 from .model import (
-    DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Unit,
+    DepartmentTargets, Indicator, Loc, Located, Measure, OverallTargets, Project, SubTarget, Task, Unit,
     UnitWorkbook,
 )
 from .values import cell_text, parse_decimal, parse_int, percent_from_fraction, squeeze
@@ -244,8 +245,13 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     bind_fields(sheet, layout, data, raw, cells)
     if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
         data["plan_fractions"] = True
-    data["indicators"] = read_block(sheet, layout.block("indicators"), Indicator)
+    for block in layout.blocks:  # "indicators", and "mid_indicators" on the national form
+        data[block.name] = read_block(sheet, block, Indicator)
     return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
+
+
+#: the model each block of the 部门整体 forms reads into
+_OVERALL_ROWS = {"indicators": Indicator, "tasks": Task}
 
 
 def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
@@ -258,6 +264,7 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
     book = UnitWorkbook(profile=meta.get("profile") or "hebei", milestones=milestones, source=grid.source)
     forms = form_set_from_meta(meta, tuple(milestones))
     book._forms = forms
+    book.forms = dict(forms.named)
     book._profile_text = meta.get("profile.toml") or None
     unit_layout, dept_layout, overall_layout = forms.unit, forms.department, forms.overall
 
@@ -279,9 +286,10 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
         sheet = grid.sheet(overall_layout.sheet)
         data, raw, cells = {}, {}, {}
         bind_fields(sheet, overall_layout, data, raw, cells)
-        indicators = read_block(sheet, overall_layout.block("indicators"), Indicator)
-        if indicators or any(v is not None for v in data.values()) or raw:
-            book.overall = OverallTargets(raw=raw, cells=cells, indicators=indicators, **data)
+        # the blocks by name: "indicators", and the national form's "tasks" (年度主要任务)
+        rows = {b.name: read_block(sheet, b, _OVERALL_ROWS[b.name]) for b in overall_layout.blocks}
+        if any(rows.values()) or any(v is not None for v in data.values()) or raw:
+            book.overall = OverallTargets(raw=raw, cells=cells, **rows, **data)
 
     layout = forms.project
     # 项目模板 is not among them: a master a clerk filled in instead of copying is read as a project (JX-L04)

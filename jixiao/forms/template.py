@@ -27,7 +27,7 @@ from .. import __version__
 from ..fsutil import atomic_path
 from .layouts import (
     META_SHEET, PROJECT_MASTER_SHEET, PROJECT_SHEET_PREFIX, TEMPLATE_ID, TEMPLATE_VERSION, Block, FormSet, Formula,
-    SheetLayout, Static, a1, col_letter, form_set, meta_rows, parse_a1, parse_range,
+    DEFAULT_FORMS, SheetLayout, Static, a1, col_letter, form_set, forms_of, meta_rows, parse_a1, parse_range,
 )
 from ..errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
@@ -312,6 +312,9 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         if f.kind == "text" and parse_range(f.ref)[0] == parse_range(f.ref)[2]:
             _grow(heights, row, text_height(value or raw, _span_width(layout, f.ref)))
         _place(ws, f.ref, fmt, lambda r, c, v=value, w=raw, fm=fmt: _write_cell(ws, r, c, v, w, fm))
+        if f.dropdown:  # a suggestion list (项目属性): other entries are kept, with a note
+            ws.data_validation(row - 1, f.anchor[1] - 1, row - 1, f.anchor[1] - 1,
+                               _dropdown_options(f.dropdown, False, row))
     if has_panel(layout, obj):
         _draw_panel(ws, fmts, layout, obj)
     last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
@@ -374,6 +377,20 @@ def _draw_meta(wb: xlsxwriter.Workbook, profile: Profile, milestones: list[str],
     ws.very_hidden()
 
 
+#: suggestion lists a form's fields may name (``dropdown = "attributes"``), added to ``_jixiao`` only when one does
+FIELD_LISTS = {"attributes": ("项目属性", ("新增项目", "延续项目", "一次性项目"))}
+
+
+def field_lists(forms: FormSet) -> tuple[tuple[str, str, Iterable[str]], ...]:
+    used = {f.dropdown for role in ("unit", "department", "project", "overall") for f in forms[role].fields}
+    return tuple((f"jx_{name}", header, values) for name, (header, values) in FIELD_LISTS.items() if name in used)
+
+
+def block_rows(layout: SheetLayout, obj: Located | None) -> dict[str, list[Located]]:
+    """The rows of each of a layout's blocks, from the model object the sheet shows."""
+    return {b.name: list(getattr(obj, b.name, None) or []) for b in layout.blocks} if obj is not None else {}
+
+
 def project_sheet_name(index: int) -> str:
     return f"{PROJECT_SHEET_PREFIX}{index}"
 
@@ -425,28 +442,30 @@ def write_workbook(path: str | Path, book: UnitWorkbook | None = None, profile: 
         fmts = _Formats(wb)
         unit = book.unit if book else None
         carried = getattr(book, "_forms", None) if book is not None else None  # the forms it was read with
-        forms = carried if carried is not None else form_set(profile, milestones)
+        forms = carried if carried is not None else (forms_of(book) if book is not None else form_set(profile, milestones))
         first = draw_sheet(wb, fmts, forms.unit, forms.unit.sheet, unit, {}, password=password)
         dept = book.department if book else None
         draw_sheet(wb, fmts, forms.department, forms.department.sheet, dept,
                    {"sub_targets": list(dept.sub_targets) if dept else [],
                     "measures": list(dept.measures) if dept else []}, password=password, unit=unit)
-        if profile.overall_form or "overall" in profile.forms or (book is not None and book.overall is not None):
+        wants = profile.overall_form or "overall" in profile.forms
+        own = forms.ref("overall")
+        if book is not None and own.text is None and own.name != profile.forms.get("overall", DEFAULT_FORMS["overall"]):
+            wants = False  # a workbook of other forms than its profile's now (a pre-2027 "national" one) keeps its sheets
+        if wants or (book is not None and book.overall is not None):
             overall = book.overall if book else None
-            draw_sheet(wb, fmts, forms.overall, forms.overall.sheet, overall,
-                       {"indicators": list(overall.indicators) if overall else []}, password=password,
-                       unit=unit)
+            draw_sheet(wb, fmts, forms.overall, forms.overall.sheet, overall, block_rows(forms.overall, overall),
+                       password=password, unit=unit)
         layout = forms.project
         projects = list(book.projects) if book else []
         panels = {project_sheet_name(i) for i, p in enumerate(projects, start=1) if has_panel(layout, p)}
         for i, project in enumerate(projects or [None], start=1):
-            draw_sheet(wb, fmts, layout, project_sheet_name(i), project,
-                       {"indicators": list(project.indicators) if project else []}, password=password,
-                       unit=unit)
+            draw_sheet(wb, fmts, layout, project_sheet_name(i), project, block_rows(layout, project),
+                       password=password, unit=unit)
         master = draw_sheet(wb, fmts, layout, PROJECT_MASTER_SHEET, None, {}, password=password, unit=unit,
                             printable=False)
         master.hide()
-        _draw_meta(wb, profile, milestones, password, forms=forms)
+        _draw_meta(wb, profile, milestones, password, forms=forms, extra_lists=field_lists(forms))
         first.activate()
         if macros:
             sheets = wb.worksheets()

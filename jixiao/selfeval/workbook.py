@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from pydantic import Field as PField, PrivateAttr
+from pydantic import Field as PField, PrivateAttr, model_serializer
 
 from ..fsutil import atomic_path, guard_output
 from ..forms.grid import open_grid
 from ..checks.issues import FileReport, Issue
 from ..forms.formfile import builtin_form
-from ..forms.layouts import SheetLayout, form_set, form_set_from_meta
+from ..forms.layouts import SheetLayout, form_set, form_set_from_meta, forms_of, has_field
 from ..forms.model import Loc, Located, SubTarget, Unit, UnitWorkbook
 from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import bind_fields, read_block, read_meta
@@ -86,12 +86,31 @@ class ProjectEval(Located):
     execution_weight: Decimal | None = None  # 分值 of 执行率
     execution_reason: str | None = None  # 执行率偏低的原因
     indicators: list[EvalIndicator] = PField(default_factory=list)
+    # the national form (selfeval/national.py): 主管部门, 实施单位, 上年结转资金, 年度总体目标 预期 | 实际
+    department: str | None = None
+    implementer: str | None = None
+    initial_carry: Decimal | None = None
+    full_carry: Decimal | None = None
+    executed_carry: Decimal | None = None
+    goal: str | None = None  # 年度总体目标 (预期目标)
+    goal_actual: str | None = None  # 实际完成情况
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_national(self, handler):
+        data = handler(self)
+        for name in _NATIONAL_FIELDS:
+            if data.get(name) is None and name in data and (name != "goal" or type(self) is ProjectEval):
+                del data[name]
+        return data
+
+
+_NATIONAL_FIELDS = ("department", "implementer", "initial_carry", "full_carry", "executed_carry", "goal",
+                    "goal_actual")
 
 
 class DepartmentEval(ProjectEval):
     """部门整体支出绩效自评表: the project part plus the report's text and the evaluation team."""
 
-    goal: str | None = None  # 年度总体目标
     conclusion: str | None = None  # 评价结论
     problems: str | None = None  # 存在的问题
     improvements: str | None = None  # 改进措施
@@ -118,6 +137,13 @@ DEPARTMENT_EVAL_LAYOUT = builtin_form("selfeval-department")
 SUBTARGET_EVAL_LAYOUT = builtin_form("selfeval-subtargets")
 
 
+def eval_forms(ev: "SelfEvaluation", profile: Profile | None = None):
+    """The forms a 自评表 was read with (or made for): its department and project layouts follow them."""
+    forms = getattr(ev, "_forms", None)
+    return forms if forms is not None else form_set(profile or load_profile(
+        ev.profile if ev.profile in ("hebei", "hunan", "national") else "hebei"))
+
+
 # --- writing and reading ----------------------------------------------------------------
 
 def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: Profile | None = None) -> Path:
@@ -126,7 +152,7 @@ def write_selfeval(path: str | Path, ev: SelfEvaluation | None = None, profile: 
 
     profile = profile or (profile_for(ev) if ev else load_profile("hebei"))
     password = profile.protection_password
-    forms = form_set(profile)
+    forms = (getattr(ev, "_forms", None) if ev is not None else None) or form_set(profile)
     unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
                                      forms["selfeval_project"])
     with atomic_path(path) as tmp:
@@ -173,6 +199,7 @@ def read_selfeval(path: str | Path) -> SelfEvaluation:
     ev._forms, ev._profile_text = forms, meta.get("profile.toml") or None
     unit_l, dept_l, sub_l, proj_l = (forms.unit, forms["selfeval_department"], forms["selfeval_subtargets"],
                                      forms["selfeval_project"])
+    ev._forms = forms
     data: dict[str, Any] = {}
     raw: dict[str, str] = {}
     cells: dict[str, Any] = {}
@@ -241,17 +268,24 @@ def subtarget_indicators(sub_targets: list[SubTarget], profile: Profile) -> list
 def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluation:
     """A self-evaluation with indicators, targets and budgets carried over; actuals blank."""
     profile = profile or profile_for(book)
+    # the Ministry's 自评表 (主管部门, 实施单位, 年度总体目标 预期 | 实际, no 评价工作组): the profile's forms say
+    evforms = forms_of(book)  # the 自评表 of the targets' forms: national 申报表 → national 自评表
+    national = has_field(evforms["selfeval_project"], "goal_actual")
     ev = SelfEvaluation(profile=profile.name, unit=book.unit.model_copy())
-    ev._profile_text, ev._forms = profile.text, getattr(book, "_forms", None)
+    ev._profile_text, ev._forms = profile.text, evforms
     weight = profile.weights.execution
-    budgets = [p for p in book.projects if p.budget is not None]
+    # the national 部门整体 form states the unit's money by 年度主要任务; elsewhere the projects' sum
+    budgets = (book.overall.tasks if national and book.overall is not None and book.overall.tasks
+               else book.projects)
+    budgets = [p for p in budgets if p.budget is not None]
     total = sum((p.budget for p in budgets), Decimal(0)) if budgets else None
     fiscal = sum((p.fiscal or Decimal(0) for p in budgets), Decimal(0)) if budgets else None
     other = sum((p.other or Decimal(0) for p in budgets), Decimal(0)) if budgets else None
-    dept = DepartmentEval(name=book.unit.name, goal=book.department.overall_goal, initial_total=total,
+    goal = book.overall.annual_goal if national and book.overall is not None else book.department.overall_goal
+    dept = DepartmentEval(name=book.unit.name, goal=goal, initial_total=total,
                           initial_fiscal=fiscal, initial_other=other, full_total=total, full_fiscal=fiscal,
                           full_other=other, execution_weight=weight,
-                          team=[TeamMember(role="组长"), TeamMember(role="成员")])
+                          team=[] if national else [TeamMember(role="组长"), TeamMember(role="成员")])
     dept.sub_targets = [SubTarget(title=t.title, goal=t.goal, indicators=t.indicators)
                         for t in book.department.sub_targets]
     if book.overall is not None:
@@ -263,7 +297,8 @@ def prefill(book: UnitWorkbook, profile: Profile | None = None) -> SelfEvaluatio
         ev.projects.append(ProjectEval(
             name=p.name, code=p.code, initial_total=p.budget, initial_fiscal=p.fiscal, initial_other=p.other,
             full_total=p.budget, full_fiscal=p.fiscal, full_other=p.other, execution_weight=weight,
-            indicators=_eval_indicators(p.indicators, profile)))
+            indicators=_eval_indicators(p.indicators, profile),  # the 年度 table: what a year is scored on
+            **({"department": p.department, "implementer": p.implementer, "goal": p.goals} if national else {})))
     return ev
 
 
@@ -370,14 +405,16 @@ def _money_findings(sheet: ProjectEval) -> list[Issue]:
                         ("initial_other", "年初预算数（其他资金）"), ("full_total", "全年预算数"),
                         ("full_fiscal", "全年预算数（财政资金）"), ("full_other", "全年预算数（其他资金）"),
                         ("executed_total", "全年执行数"), ("executed_fiscal", "全年执行数（财政资金）"),
-                        ("executed_other", "全年执行数（其他资金）"), ("execution_weight", "执行率分值")):
+                        ("executed_other", "全年执行数（其他资金）"), ("execution_weight", "执行率分值"),
+                        ("initial_carry", "年初预算数（上年结转资金）"), ("full_carry", "全年预算数（上年结转资金）"),
+                        ("executed_carry", "全年执行数（上年结转资金）")):
         if name in sheet.raw:
             out.append(Issue.at("JX-L03", sheet, name, sheet.raw[name], label=label,
                                 unit="分" if name == "execution_weight" else "万元"))
     return out
 
 
-def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
+def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
     weight = sheet.execution_weight if sheet.execution_weight is not None else Decimal(profile.weights.execution)
     rate, ex_score = execution_score(sheet.executed_total or ZERO, sheet.full_total or ZERO, weight)
     result = SheetScore(sheet, rate, ex_score, weight)
@@ -387,7 +424,8 @@ def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
             result.pending.append(_pending(sheet, name, f"{label}未填写，请填写{label}（万元）；填写前不评定等级。"))
     if not sheet.indicators:
         result.pending.append(Issue.make("JX-E06", loc=Loc(sheet=sheet.sheet or "", cell="C" + str(
-            (DEPARTMENT_EVAL_LAYOUT if isinstance(sheet, DepartmentEval) else PROJECT_EVAL_LAYOUT).blocks[-1]
+            (forms or form_set(profile))["selfeval_department" if isinstance(sheet, DepartmentEval)
+                                         else "selfeval_project"].blocks[-1]
             .first_row)) if sheet.sheet else None, field="indicators",
             detail="本表没有绩效指标，请填写各项绩效指标（三级指标、年度指标值、实际完成值）。"))
     bands = [(Decimal(t), Decimal(s)) for t, s in profile.satisfaction_bands]
@@ -447,6 +485,8 @@ def score_sheet(sheet: ProjectEval, profile: Profile) -> SheetScore:
 def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
     """JX-E01 … JX-E06 (and JX-L03 for text in number cells) for each scored sheet."""
     issues: list[Issue] = []
+    # JX-E01 asks for the reason in 执行率偏低的原因: a jixiao cell the national form does not have
+    explain = has_field(eval_forms(ev)["selfeval_project"], "execution_reason")
     for s in scores:
         sheet = s.sheet
         issues += s.pending
@@ -454,7 +494,8 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
             if sheet.executed_total > sheet.full_total:
                 issues.append(Issue.at("JX-E05", sheet, "executed_total", sheet.executed_total,
                                        detail=f"全年执行数 {sheet.executed_total} 超过全年预算数 {sheet.full_total}，请核对。"))
-            elif s.rate < Decimal("0.9") and not squeeze(sheet.execution_reason):
+            elif s.rate < Decimal("0.9") and not squeeze(sheet.execution_reason) and explain:
+                # (the national form has no 执行率偏低的原因 cell to explain it in)
                 issues.append(Issue.at("JX-E01", sheet, "executed_total", sheet.executed_total,
                                        detail=f"预算执行率 {s.rate * 100:.1f}% 低于 90%，请在“执行率偏低的原因”中说明。"))
         for r in s.rows:
@@ -514,8 +555,9 @@ class EvalReport:
 
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
     profile = profile or profile_for(ev)
-    dept = score_sheet(ev.department, profile)
-    projects = [score_sheet(p, profile) for p in ev.projects]
+    forms = eval_forms(ev, profile)
+    dept = score_sheet(ev.department, profile, forms)
+    projects = [score_sheet(p, profile, forms) for p in ev.projects]
     return EvalReport(ev, dept, projects, check(ev, [dept, *projects]))
 
 

@@ -64,6 +64,10 @@ class ProjectSchedule:
     fiscal_amounts: dict[str, Decimal]
     other_amounts: dict[str, Decimal]
     classified: bool = False
+    # False on a form without a 资金支出计划 (the national 申报表): the milestone dicts then hold zeros
+    # for arithmetic only, and every view shows them blank, never as 0
+    planned: bool = True
+    mid: tuple[Decimal, Decimal, Decimal] | None = None  # 中期 资金总额, 财政拨款, 其他资金 (national form)
 
 
 def project_budget(project: Project) -> tuple[Decimal, Decimal, Decimal]:
@@ -86,9 +90,22 @@ def project_percents(project: Project, milestones: Iterable[str]) -> dict[str, D
     return out
 
 
-def project_schedule(project: Project, milestones: Iterable[str]) -> ProjectSchedule:
-    """Amounts per milestone and funding source for one project."""
+def mid_budget(project: Project) -> tuple[Decimal, Decimal, Decimal] | None:
+    """中期 资金总额, 财政拨款, 其他资金 (blanks as 0, 总额 blank → 财政 + 其他), None when no 中期 is filled."""
+    if all(getattr(project, n, None) is None for n in ("mid_budget", "mid_fiscal", "mid_other")):
+        return None
+    fiscal, other = project.mid_fiscal or ZERO, project.mid_other or ZERO
+    return (project.mid_budget if project.mid_budget is not None else fiscal + other), fiscal, other
+
+
+def project_schedule(project: Project, milestones: Iterable[str], *, planned: bool = True) -> ProjectSchedule:
+    """Amounts per milestone and funding source for one project (``planned=False``: its form has no plan)."""
     budget, fiscal, other = project_budget(project)
+    if not planned:
+        zeros = dict.fromkeys(MILESTONES, ZERO)
+        return ProjectSchedule(project.code, project.name, project.sheet, budget, fiscal, other, dict(zeros),
+                               dict(zeros), dict(zeros), dict(zeros), project.classified, planned=False,
+                               mid=mid_budget(project))
     percent = project_percents(project, milestones)
     sources = fiscal + other
     amounts, fiscal_amounts, other_amounts = {}, {}, {}
@@ -104,7 +121,7 @@ def project_schedule(project: Project, milestones: Iterable[str]) -> ProjectSche
         fiscal_amounts[m] = fiscal_part
         other_amounts[m] = amount - fiscal_part
     return ProjectSchedule(project.code, project.name, project.sheet, budget, fiscal, other, percent,
-                           amounts, fiscal_amounts, other_amounts, project.classified)
+                           amounts, fiscal_amounts, other_amounts, project.classified, mid=mid_budget(project))
 
 
 @dataclass
@@ -136,6 +153,13 @@ class UnitSchedule:
     gap: dict[str, Decimal]
     projects: list[ProjectSchedule] = field(default_factory=list)
     lagging: list[Lag] = field(default_factory=list)
+    planned_budget: Decimal = ZERO  # Σ 预算数 of the projects with a plan: what the percent is of
+    mid: tuple[Decimal, Decimal, Decimal] | None = None  # Σ 中期 amounts, None when no project has them
+
+    @property
+    def has_plan(self) -> bool:
+        """Whether any project has a 资金支出计划 (a unit of the national forms has none)."""
+        return any(s.planned for s in self.projects) or not self.projects
 
 
 def _targets(profile: Profile) -> dict[str, Decimal]:
@@ -146,15 +170,19 @@ def combine(schedules: list[ProjectSchedule], profile: Profile, *, unit_code: st
             unit_name: str | None = None, lagging: int = 5) -> UnitSchedule:
     """Sum project schedules into a unit (or county) schedule."""
     budget = sum((s.budget for s in schedules), ZERO)
+    planned = [s for s in schedules if s.planned]
+    planned_budget = sum((s.budget for s in planned), ZERO)
     targets = _targets(profile)
     amounts = {m: sum((s.amounts[m] for s in schedules), ZERO) for m in MILESTONES}
     fiscal_amounts = {m: sum((s.fiscal_amounts[m] for s in schedules), ZERO) for m in MILESTONES}
     other_amounts = {m: sum((s.other_amounts[m] for s in schedules), ZERO) for m in MILESTONES}
-    weighted = {m: sum((s.budget * s.percent[m] for s in schedules), ZERO) for m in MILESTONES}
-    percent = {m: (weighted[m] / budget if budget else ZERO) for m in MILESTONES}
+    weighted = {m: sum((s.budget * s.percent[m] for s in planned), ZERO) for m in MILESTONES}
+    percent = {m: (weighted[m] / planned_budget if planned_budget else ZERO) for m in MILESTONES}
     gap = {m: percent[m] - targets[m] for m in MILESTONES}
+    mids = [s.mid for s in schedules if s.mid is not None]
+    mid = tuple(sum((m[i] for m in mids), ZERO) for i in range(3)) if mids else None
     lags = []
-    for s in schedules:
+    for s in planned:
         worst = max(MILESTONES, key=lambda m: (targets[m] - s.percent[m]) * s.budget)
         behind = money((targets[worst] - s.percent[worst]) * s.budget / HUNDRED)
         if behind > ZERO:
@@ -162,20 +190,20 @@ def combine(schedules: list[ProjectSchedule], profile: Profile, *, unit_code: st
     lags.sort(key=lambda lag: lag.behind_amount, reverse=True)
     return UnitSchedule(unit_code, unit_name, budget, sum((s.fiscal for s in schedules), ZERO),
                         sum((s.other for s in schedules), ZERO), amounts, fiscal_amounts, other_amounts,
-                        percent, targets, gap, schedules, lags[:lagging])
+                        percent, targets, gap, schedules, lags[:lagging], planned_budget, mid)
 
 
 def unit_schedule(book: UnitWorkbook, profile: Profile | None = None) -> UnitSchedule:
     """The unit's schedule from its workbook model (涉密 projects count)."""
     profile = profile or profile_for(book)
-    schedules = [project_schedule(p, book.milestones) for p in book.projects]
+    schedules = [project_schedule(p, book.milestones, planned=book.has_plan) for p in book.projects]
     return combine(schedules, profile, unit_code=book.unit.code, unit_name=book.unit.name)
 
 
 #: Findings that mean a project's money or plan was not counted as written (a sheet that could not be
 #: read, text / a date / an out-of-range number, a formula or an error value in a number cell).
 UNCOUNTED = frozenset({"JX-L01", "JX-L03", "JX-L05", "JX-P01"})
-_COUNTED_FIELDS = frozenset({"budget", "fiscal", "other"})
+_COUNTED_FIELDS = frozenset({"budget", "fiscal", "other", "mid_budget", "mid_fiscal", "mid_other"})
 
 
 def uncounted(book: UnitWorkbook, profile: Profile | None = None) -> list:
@@ -220,8 +248,19 @@ def to_json(schedule: UnitSchedule) -> dict:
                  "fiscal": _m(p.fiscal), "other": _m(p.other),
                  "amounts": {m: _m(p.amounts[m]) for m in MILESTONES},
                  "percent": {m: _pct(p.percent[m]) for m in MILESTONES}} for p in schedule.projects]
+    if not schedule.has_plan:  # the national forms: no plan, so no milestone figures at all (not zeros)
+        for key in ("amounts", "percent", "target_percent", "gap", "fiscal_amounts", "other_amounts"):
+            total[key] = {}
+        for p, s in zip(projects, schedule.projects):
+            p["amounts"], p["percent"] = {}, {}
+    for p, s in zip(projects, schedule.projects):
+        if s.mid is not None:
+            p["mid"] = {"budget": _m(s.mid[0]), "fiscal": _m(s.mid[1]), "other": _m(s.mid[2])}
+    if schedule.mid is not None:
+        total["mid"] = {"budget": _m(schedule.mid[0]), "fiscal": _m(schedule.mid[1]), "other": _m(schedule.mid[2])}
     lagging = [{"code": lag.code, "name": lag.name, "milestone": lag.milestone, "percent": _pct(lag.percent),
                 "target_percent": _pct(lag.target), "behind_amount": _m(lag.behind_amount)}
                for lag in schedule.lagging]
-    return {"unit_code": schedule.unit_code, "unit_name": schedule.unit_name, "milestones": list(MILESTONES),
+    return {"unit_code": schedule.unit_code, "unit_name": schedule.unit_name,
+            "milestones": list(MILESTONES) if schedule.has_plan else [],
             "total": total, "projects": projects, "lagging": lagging}

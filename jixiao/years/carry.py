@@ -101,6 +101,13 @@ def _carry_project(p: Project, milestones: list[str], old_year: int | None) -> t
                   plan={m: None for m in milestones},
                   indicators=[Indicator.model_validate(i.content()) for i in p.indicators],
                   raw={k: v for k, v in p.raw.items() if k not in cleared}, prior=prior)
+    if p.period("mid").indicators or p.mid_budget is not None or p.department or p.term or p.attribute:
+        # the national 申报表: who and the 中期 (实施期) part span years and carry over; a project carried
+        # into its next year is a 延续项目. The 年度 amounts are cleared like every form's.
+        new.department, new.implementer, new.term = p.department, p.implementer, p.term
+        new.attribute = "延续项目" if p.attribute else None
+        new.mid_budget, new.mid_fiscal, new.mid_other, new.mid_goals = p.mid_budget, p.mid_fiscal, p.mid_other, p.mid_goals
+        new.mid_indicators = [Indicator.model_validate(i.content()) for i in p.mid_indicators]
     return new, code is None and p.code is not None
 
 
@@ -171,8 +178,12 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     new = UnitWorkbook(profile=profile.name, milestones=milestones, unit=unit,
                        department=book.department.model_copy(deep=True),
                        overall=book.overall.model_copy(deep=True) if book.overall is not None else None)
+    for task in (new.overall.tasks if new.overall is not None else ()):  # 年度主要任务: this year's money is new
+        task.budget = task.fiscal = task.other = None
+        task.raw = {k: v for k, v in task.raw.items() if k not in ("budget", "fiscal", "other")}
     new._profile_text = profile.text  # a county's own profile and forms travel on to the new year
-    new._forms = form_set(profile, tuple(milestones))
+    new._forms = form_set(profile, tuple(milestones))  # next year's workbook: the profile's forms now
+    new.forms = dict(new._forms.named)
     result = CarryResult(new)
     if old_year is not None and year - old_year > 1:
         result.notes.append(f"上年工作簿为 {old_year} 年度，与 {year} 年度相隔 {year - old_year} 年")
