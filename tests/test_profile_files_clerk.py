@@ -73,3 +73,17 @@ def test_typo_in_a_county_file_is_told_in_chinese_with_its_line(file, old, new, 
     assert not any(w in result.output for w in ("Invalid", "Unclosed", "line", "column")), result.output
     if "“" in new or "，" in new:
         assert "不能用中文标点" in result.output
+
+
+@pytest.mark.parametrize("ref", ["Z99999999", "XFE4"])
+def test_cell_beyond_the_sheet_is_refused_not_silently_dropped(ref, tmp_path):
+    """A static at Z99999999 (typed for A4) was left out of the template without a word."""
+    folder = _county(tmp_path)
+    form = folder / "county-project.toml"
+    text = form.read_text(encoding="utf-8")
+    form.write_text(text.replace('{ ref = "A4", text = "项目编码" }', f'{{ ref = "{ref}", text = "项目编码" }}', 1),
+                    encoding="utf-8")
+    assert ref in form.read_text(encoding="utf-8")
+    result = _build(folder / "county.toml", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"单元格地址“{ref}”超出 Excel 工作表的范围" in result.output, result.output

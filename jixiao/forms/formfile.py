@@ -242,14 +242,21 @@ def parse_form(data: dict[str, Any], origin: str, milestones: tuple[str, ...] = 
     return layout
 
 
+EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384  # A1:XFD1048576
+
+
 def _validate(layout: SheetLayout, origin: str) -> None:
     """Refs that parse, placeholders that name fields, keys the model reads: checked once at load."""
     names = {f.name for f in layout.fields}
     for item in (*layout.statics, *layout.formulas, *layout.fields, *layout.checks):
         try:
-            parse_range(item.ref)
+            r1, c1, r2, c2 = parse_range(item.ref)
         except (ValueError, KeyError):
             raise FormFileError(f"{origin}：单元格地址“{item.ref}”无法识别") from None
+        if max(r1, r2) > EXCEL_ROWS or max(c1, c2) > EXCEL_COLS or min(r1, c1) < 1:
+            # a typo (Z99999999 for A4): the cell was silently left out of the template
+            raise FormFileError(f"{origin}：单元格地址“{item.ref}”超出 Excel 工作表的范围"
+                                f"（最多 {EXCEL_ROWS} 行、{EXCEL_COLS} 列），请检查是否写错")
     for check in layout.checks:
         import re
         for name in re.findall(r"\{([^}]+)\}", check.formula):
