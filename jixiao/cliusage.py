@@ -187,11 +187,24 @@ class ChineseContext(click.Context):
     formatter_class = ChineseHelpFormatter
 
 
-class ChineseCommand(click.Command):
+class _KnowsItsContext:
+    """click's parser raises "option requires an argument" without the context, so the clerk got
+    no "查看用法：jixiao import -h" line after "选项 -o 后面需要写一个值"; give it the context."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+
+class ChineseCommand(_KnowsItsContext, click.Command):
     context_class = ChineseContext
 
 
-class ChineseGroup(click.Group):
+class ChineseGroup(_KnowsItsContext, click.Group):
     """A command group added from its own package (``jixiao serve``) with Chinese help pages too."""
 
     context_class = ChineseContext

@@ -74,3 +74,13 @@ def test_port_that_is_no_number_is_not_called_out_of_range(value, says, tmp_path
     result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path), "--port", value])
     assert result.exit_code == 2
     assert f"--port 的值无效：{says}" in result.output
+
+
+@pytest.mark.parametrize("args", [["import", "x.txt", "-o"], ["export", "x.xlsx", "--to"], ["serve", "--public-url"],
+                                  ["templates", "build", "--out"]], ids=" ".join)
+def test_option_without_its_value_points_to_the_help_page(args):
+    result = CliRunner().invoke(main, args, prog_name="jixiao")
+    assert result.exit_code == 2
+    assert f"选项 {args[-1]} 后面需要写一个值" in result.output
+    command = " ".join(a for a in args if not a.startswith("-") and "." not in a)
+    assert f"查看用法：jixiao {command} -h" in result.output, result.output
