@@ -11,6 +11,7 @@ when missing.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
 from ..forms.model import UnitWorkbook
 from ..paths import not_regular
+from .classified import redacted
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
 
@@ -41,11 +43,32 @@ class Imported(NamedTuple):
 def _import_text(path: Path) -> Imported:
     from .text import read_text
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="gb18030")  # text saved on Chinese Windows
-    return read_text(text)
+    return read_text(decode_text(path.read_bytes()))
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a .txt/.md file as Windows Notepad saves it: UTF-8 (with or without BOM),
+    "Unicode" (UTF-16 with BOM) or ANSI (GBK/GB18030). Binary content raises JX-D03."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("无法读取文本文件：UTF-16 编码不完整（文件可能已损坏）") from exc
+    if b"\x00" in data:  # no text encoding a clerk uses has NUL bytes, except UTF-16 without BOM
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if "\x00" not in text and any("\u4e00" <= ch <= "\u9fff" for ch in text):
+                return text
+        raise UnreadableFile("这不是文本文件（含二进制内容）：请导入 Word（.docx）、PDF 或文本（.txt）文件")
+    for enc in ("utf-8-sig", "gb18030"):  # gb18030: text saved as ANSI on Chinese Windows
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("无法识别文本文件的编码（既不是 UTF-8 也不是 GBK）：请在记事本中“另存为”UTF-8 后再导入")
 
 
 def _import_docx(path: Path) -> Imported:
@@ -79,7 +102,7 @@ def _import_pdf(path: Path) -> Imported:
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a bad file
-        raise UnreadableFile(f"无法读取 PDF：{type(exc).__name__}") from exc
+        raise UnreadableFile("无法读取 PDF：文件已损坏、已加密或不是 PDF 文件") from exc
     with pdf:
         for page in pdf.pages:
             tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])  # by their ruling lines
@@ -87,25 +110,56 @@ def _import_pdf(path: Path) -> Imported:
             for t in tables:
                 x0, top, x1, bottom = t.bbox
                 outside = outside.outside_bbox((x0 - 2, top - 2, x1 + 2, bottom + 2))
+            margins = _margins(page)
             if not tables:
-                lines += (outside.extract_text() or "").splitlines()
+                lines += _prose_lines(outside, margins)
                 continue
             first, last = tables[0].bbox[1], max(t.bbox[3] for t in tables)
-            lines += (outside.crop((0, 0, page.width, first)).extract_text() or "").splitlines()
+            lines += _prose_lines(outside.crop((0, 0, page.width, first)), margins)
             for table in tables:
                 for row in table.extract():
                     # a PDF wraps CJK text anywhere: join a cell's lines again
                     cells = [(c or "").replace("\n", "") for c in row]
                     lines.append("| " + " | ".join(cells) + " |")
             if last < page.height:
-                lines += (outside.crop((0, last, page.width, page.height)).extract_text() or "").splitlines()
+                lines += _prose_lines(outside.crop((0, last, page.width, page.height)), margins)
     lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln)]  # the footer's "— 3 —" is no content
     if not any(ln.strip() for ln in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     return read_text("\n".join(lines))
 
 
+def _margins(page) -> tuple[float, float]:
+    """The left and right edges of the page's text (its type area)."""
+    rows = page.extract_text_lines()
+    return (min(r["x0"] for r in rows), max(r["x1"] for r in rows)) if rows else (0.0, 0.0)
+
+
+def _prose_lines(region, margins: tuple[float, float]) -> list[str]:
+    """The region's text lines, with a paragraph's wrapped lines joined again.
+
+    A PDF wraps prose at the right margin; read line by line, every wrap became a line break
+    inside the imported 绩效目标 or 保障措施. A line that starts at the left margin right after
+    a line that reached the right margin is the same paragraph (a new one is indented, or
+    follows a line that ended short)."""
+    left, right = margins
+    out: list[str] = []
+    prev = None
+    for row in region.extract_text_lines():
+        size = row["chars"][0]["size"] if row.get("chars") else 10.0
+        wide = right - left >= 15 * size  # a body of text, not a narrow column
+        if (prev is not None and out and wide and row["x0"] <= left + size / 2 and prev["x1"] >= right - 2.5 * size
+                and not any(_PAGE_NUMBER.match(t) or _TOC_LINE.search(t) for t in (prev["text"], row["text"]))):
+            gap = " " if re.match(r"[A-Za-z0-9]", row["text"]) and re.search(r"[A-Za-z0-9,.;]$", out[-1]) else ""
+            out[-1] += gap + row["text"]
+        else:
+            out.append(row["text"])
+        prev = row
+    return out
+
+
 ATTACHMENT = "jixiao.json"
+_TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")  # a 目录 line: its dot leader and page
 _PAGE_NUMBER = re.compile(r"^\s*[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}\s*$")
 
 
@@ -114,6 +168,9 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
     try:
         from pypdf import PdfReader
 
+        # pypdf logs its repairs ("invalid pdf header", "EOF marker not found") in English to
+        # the clerk's terminal; a bad file is reported once, in Chinese, by pdfplumber below
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
         files = PdfReader(str(path)).attachments
     except Exception:  # noqa: BLE001 - no pypdf, or not a PDF it can read: use the tables
         return None
@@ -128,10 +185,18 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
 IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf}
 
 
+_WORKBOOK = "这是 Excel 工作簿，不需要导入：单位工作簿可直接用 jixiao validate / jixiao show 打开"
+_OLD_WORD = "，无法直接导入：请在 Word 或 WPS 中“另存为”Word 文档（.docx）或 PDF 后再导入"
+_NOT_IMPORTED = {".xlsx": _WORKBOOK, ".xlsm": _WORKBOOK, ".xls": _WORKBOOK, ".et": _WORKBOOK,
+                 ".doc": "这是旧版 Word 文档（.doc）" + _OLD_WORD, ".wps": "这是 WPS 文字文档（.wps）" + _OLD_WORD}
+
+
 def detect(path: str | Path, fmt: str = "auto") -> str:
     if fmt != "auto":
         return fmt
     suffix = Path(path).suffix.lower()
+    if suffix in _NOT_IMPORTED:
+        raise UnreadableFile(_NOT_IMPORTED[suffix])
     if suffix not in SUFFIXES:
         raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf 或 text")
     return SUFFIXES[suffix]
@@ -156,6 +221,7 @@ def import_any(path: str | Path, fmt: str = "auto") -> Imported:
 
 def export_json(book: UnitWorkbook, out: str | Path) -> Path:
     """The model as JSON that loads back (``UnitWorkbook.model_validate``); parsed values are left out."""
+    book = redacted(book)
     with atomic_path(out) as tmp:
         tmp.write_text(book.model_dump_json(indent=2, exclude_computed_fields=True), encoding="utf-8")
     return Path(out)
@@ -168,6 +234,8 @@ INDICATOR_HEADERS = ["工作表", "项目编码", "项目名称", "一级指标"
 def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
     """The indicator table (UTF-8 with BOM; formula-leading text neutralised)."""
     from ..consolidation.summary import neutralise  # also cleans control characters (JX-X02)
+
+    book = redacted(book)
 
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
@@ -205,6 +273,7 @@ def _attach_model(pdf: bytes, book: UnitWorkbook) -> bytes:
         from pypdf import PdfReader, PdfWriter
     except ImportError:  # pragma: no cover - optional: the PDF is still right, only not lossless
         return pdf
+    book = redacted(book)  # the attached model leaks no more than the printed pages
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.add_attachment(ATTACHMENT, book.model_dump_json(exclude_computed_fields=True).encode("utf-8"))
     out = io.BytesIO()

@@ -28,6 +28,7 @@ from ..forms.reader import bind_fields, read_block, read_project
 from ..forms.textsafe import xml_text
 from ..forms.values import squeeze
 from . import docxprint as pp
+from .classified import redacted
 
 BODY_FONT, TITLE_FONT = "仿宋_GB2312", "方正小标宋简体"
 NUMBERS = "一二三四五六七八九十"
@@ -321,6 +322,7 @@ def export_docx(book: UnitWorkbook, path: str | Path, *, pages: str = "auto") ->
     LibreOffice is installed (Word refreshes them on opening in any case); ``"none"`` leaves
     them for Word to fill.
     """
+    book = redacted(book)  # a 涉密 project prints nothing but 涉密
     entries = toc_entries(book)
     if pages == "auto":
         from ..excel.office import soffice, writer_missing
@@ -481,13 +483,24 @@ def _department(paragraphs: list[str]) -> DepartmentTargets:
     return dept
 
 
+def _unreadable_docx(path: str | Path) -> str:
+    """Why python-docx could not open the file, for a clerk (its own messages are English)."""
+    try:
+        head = Path(path).read_bytes()[:8]
+    except OSError:
+        head = b""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: Word 97-2003 .doc, or an encrypted .docx
+        return "无法读取 Word 文档：这是旧版 Word（.doc）文件或已加密的文档，请在 Word 中去掉密码并“另存为”.docx 后再导入"
+    return "无法读取 Word 文档：文件已损坏或不是 .docx 文件"
+
+
 def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     """Read a 绩效文本 .docx; returns the model and what could not be placed."""
     docx = _docx()
     try:
         doc = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many types for a bad file
-        raise NotAPerformanceText(f"无法读取 Word 文档：{exc}") from exc
+        raise NotAPerformanceText(_unreadable_docx(path)) from exc
     meta = _read_meta(doc)
     unplaced: list[str] = []
     unit = Unit.model_validate(meta["unit"]) if "unit" in meta else Unit()

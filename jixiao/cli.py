@@ -578,6 +578,23 @@ def export_command(file: str, to: str, output: str) -> None:
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
     _echo_uncounted(findings)
     _exit_if_uncounted(findings)
+    _exit_if_errors(book, output)
+
+
+def _exit_if_errors(book, output: str) -> None:
+    """A document made from a workbook with errors (a sheet copied as 项目1 (2) prints the same
+    project twice) is no document to hand in: say so, with the cells, and exit 1."""
+    from .checks.catalogue import SEVERITY_ZH
+    from .checks.validate import validate_book
+
+    errors = [i for i in validate_book(book) if i.severity == "error"]
+    if not errors:
+        return
+    click.echo(f"注意：工作簿有 {len(errors)} 个错误，{output} 已生成但不宜报送；请修正后重新导出：")
+    for i in errors:
+        where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
+        click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}")
+    sys.exit(EXIT_FINDINGS)
 
 
 # --- year over year: carry forward, diff (issue 20) ---------------------------------------

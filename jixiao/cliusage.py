@@ -133,6 +133,8 @@ def _bad_value(exc: click.BadParameter) -> str:
     shown = value.group(1) if value else ""
     if isinstance(kind, click.Choice):
         return f"“{shown}”不是可选的值；可选：{'、'.join(map(str, kind.choices))}"
+    if isinstance(kind, click.IntRange) and "not a valid" in msg:  # "abc", "1.5": not out of range, not a number
+        return f"“{shown}”不是整数"
     if isinstance(kind, click.IntRange):
         low = "" if kind.min is None else kind.min
         high = "" if kind.max is None else kind.max
@@ -163,7 +165,8 @@ class ChineseHelpFormatter(click.HelpFormatter):
     """
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        args = args.replace("[OPTIONS]", "[选项]").replace("[COMMAND] [ARGS]...", "[命令] [参数]...")
+        args = args.replace("COMMAND [ARGS]...", "命令 [参数]...")
         args = _METAVAR.sub(lambda m: _METAVARS[m.group(0)], args)
         super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
 
@@ -184,5 +187,26 @@ class ChineseContext(click.Context):
     formatter_class = ChineseHelpFormatter
 
 
-class ChineseCommand(click.Command):
+class _KnowsItsContext:
+    """click's parser raises "option requires an argument" without the context, so the clerk got
+    no "查看用法：jixiao import -h" line after "选项 -o 后面需要写一个值"; give it the context."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+
+class ChineseCommand(_KnowsItsContext, click.Command):
     context_class = ChineseContext
+
+
+class ChineseGroup(_KnowsItsContext, click.Group):
+    """A command group added from its own package (``jixiao serve``) with Chinese help pages too."""
+
+    context_class = ChineseContext
+    command_class = ChineseCommand
+    group_class = type

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from .errors import JixiaoError, OutputError
 from .oserror import disk_error, os_reason
 
 
@@ -44,7 +44,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         failed = None
         try:
             yield tmp
-        except OutputError:
+        except JixiaoError:  # already a clerk's message (an unreadable form file read while writing), not the disk's
             raise
         except Exception as exc:  # a full disk surfaces from whichever library was writing
             cause = disk_error(exc)

@@ -437,3 +437,28 @@ def test_ctrl_c_during_pdf_export_ends_libreoffice_too(tmp_path, unit):
     time.sleep(0.5)
     assert _processes_mentioning(str(tmp_path) + "/jixiao-lo-") == []
     assert not (out / "文本.pdf").exists()
+
+
+@requires_soffice
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_ctrl_c_during_pdf_export_leaves_nothing_in_temp(tmp_path, unit):
+    """Killed mid-conversion, soffice.bin cannot remove its own lu*.tmp files: they went to the
+    clerk's TEMP and stayed there, one set per Ctrl-C. They now live in the profile, removed with it."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    out = tmp_path / "文本.pdf"
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "export", str(unit), "--to", "pdf", "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not _processes_mentioning(str(temp) + "/jixiao-lo-"):
+        time.sleep(0.05)
+    time.sleep(2)  # LibreOffice is up and has made its temporary files
+    assert proc.poll() is None, "the export ended before LibreOffice could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    time.sleep(0.5)
+    assert _processes_mentioning(str(temp)) == []
+    assert sorted(p.name for p in temp.iterdir()) == []
+    assert not out.exists()

@@ -57,3 +57,30 @@ def test_foreign_file_exits_2_without_traceback(foreign_xlsx):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "jixiao 模板" in result.output
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(main)], ids=" ".join)
+def test_every_help_page_is_chinese(path):
+    """`jixiao serve -h` (a group from its own package) showed click's English "Usage:"/"Options:"."""
+    text = CliRunner().invoke(main, [*path, "-h"]).output
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "[default:", "[required]",
+                    "[OPTIONS]", "COMMAND"):
+        assert english not in text, (english, text)
+
+
+@pytest.mark.parametrize("value, says", [("abc", "“abc”不是整数"), ("1.5", "“1.5”不是整数"),
+                                         ("0", "0 超出范围（1–65535）")])
+def test_port_that_is_no_number_is_not_called_out_of_range(value, says, tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path), "--port", value])
+    assert result.exit_code == 2
+    assert f"--port 的值无效：{says}" in result.output
+
+
+@pytest.mark.parametrize("args", [["import", "x.txt", "-o"], ["export", "x.xlsx", "--to"], ["serve", "--public-url"],
+                                  ["templates", "build", "--out"]], ids=" ".join)
+def test_option_without_its_value_points_to_the_help_page(args):
+    result = CliRunner().invoke(main, args, prog_name="jixiao")
+    assert result.exit_code == 2
+    assert f"选项 {args[-1]} 后面需要写一个值" in result.output
+    command = " ".join(a for a in args if not a.startswith("-") and "." not in a)
+    assert f"查看用法：jixiao {command} -h" in result.output, result.output

@@ -151,3 +151,26 @@ def test_ocr_slips_and_broken_labels(example_books):
     assert book == example_books["luanping_xinfang_2026"]
     assert same_label("项目编码 ", "项目编码") and not same_label("项目名称", "项目编码")
     assert not same_label("预算", "预算数") and same_label("资金支出计\n划（%）", "资金支出计划（%）")
+
+
+@requires_soffice
+def test_printed_pdf_prose_is_not_broken_at_every_wrap(example_files, tmp_path):
+    """A PDF without jixiao's attachment (a scanned-and-OCRed one has none either): the 部门整体
+    绩效目标 came back with a line break wherever the page wrapped it, 12 in one paragraph."""
+    from pypdf import PdfReader, PdfWriter
+
+    book = read_workbook(example_files["luanping_xinfang_2026"])
+    pdf = export_pdf(book, tmp_path / "a.pdf")
+    printed = tmp_path / "printed-only.pdf"
+    writer = PdfWriter()
+    for page in PdfReader(str(pdf)).pages:
+        writer.add_page(page)
+    writer.write(str(printed))
+    again, _ = import_document(printed)
+    dept, back = book.department, again.department
+    assert back.overall_goal == dept.overall_goal
+    assert ["\n" in m.text for m in back.measures] == ["\n" in m.text for m in dept.measures]
+    assert [_no_whitespace(m.text) for m in back.measures] == [_no_whitespace(m.text) for m in dept.measures]
+    assert [m.title for m in back.measures] == [m.title for m in dept.measures]  # the 目录 stays out
+    for old, new in zip(dept.sub_targets, back.sub_targets):
+        assert new.goal.count("\n") <= old.goal.count("\n") and _no_whitespace(new.goal) == _no_whitespace(old.goal)

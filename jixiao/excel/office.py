@@ -87,7 +87,7 @@ def convert(path: str | Path, to: str, outdir: str | Path, *, timeout: float | N
         _always_recalculate(Path(profile))
         cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                "--convert-to", to, "--outdir", str(outdir), str(src)]
-        code, out, err = _run(cmd, limit, src)
+        code, out, err = _run(cmd, limit, src, Path(profile) / "tmp")
     target = outdir / f"{src.stem}.{to.split(':')[0]}"
     if code != 0 or not target.exists():
         said = (err.strip() or out.strip())
@@ -99,10 +99,15 @@ def convert(path: str | Path, to: str, outdir: str | Path, *, timeout: float | N
     return target
 
 
-def _run(cmd: list[str], timeout: float, src: Path) -> tuple[int, str, str]:
-    """Run LibreOffice in a new session; on timeout (or Ctrl-C) kill its whole process group."""
+def _run(cmd: list[str], timeout: float, src: Path, tmp: Path) -> tuple[int, str, str]:
+    """Run LibreOffice in a new session; on timeout (or Ctrl-C) kill its whole process group.
+
+    Its temporary files (``lu*.tmp``) go to ``tmp`` inside the profile, which is removed with it:
+    killed, soffice.bin cannot clean up after itself, and they would pile up in the clerk's TEMP."""
+    tmp.mkdir(exist_ok=True)
+    env = dict(os.environ, TMPDIR=str(tmp), TMP=str(tmp), TEMP=str(tmp))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

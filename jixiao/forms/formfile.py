@@ -13,6 +13,7 @@ so a typo in a form file fails at load time, never as a silently missing cell.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -241,14 +242,21 @@ def parse_form(data: dict[str, Any], origin: str, milestones: tuple[str, ...] = 
     return layout
 
 
+EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384  # A1:XFD1048576
+
+
 def _validate(layout: SheetLayout, origin: str) -> None:
     """Refs that parse, placeholders that name fields, keys the model reads: checked once at load."""
     names = {f.name for f in layout.fields}
     for item in (*layout.statics, *layout.formulas, *layout.fields, *layout.checks):
         try:
-            parse_range(item.ref)
+            r1, c1, r2, c2 = parse_range(item.ref)
         except (ValueError, KeyError):
             raise FormFileError(f"{origin}：单元格地址“{item.ref}”无法识别") from None
+        if max(r1, r2) > EXCEL_ROWS or max(c1, c2) > EXCEL_COLS or min(r1, c1) < 1:
+            # a typo (Z99999999 for A4): the cell was silently left out of the template
+            raise FormFileError(f"{origin}：单元格地址“{item.ref}”超出 Excel 工作表的范围"
+                                f"（最多 {EXCEL_ROWS} 行、{EXCEL_COLS} 列），请检查是否写错")
     for check in layout.checks:
         import re
         for name in re.findall(r"\{([^}]+)\}", check.formula):
@@ -264,7 +272,36 @@ def _read(text: str, origin: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FormFileError(f"表样文件 {origin} 格式不正确：{exc}") from None
+        raise FormFileError(f"表样文件 {origin} 格式不正确：{toml_problem(exc, text)}") from None
+
+
+_TOML_PROBLEMS = [
+    (r"Unclosed inline table", "{ } 没有闭合（缺少 }，或两项之间缺少英文逗号）"),
+    (r"Unclosed array", "[ ] 没有闭合（缺少 ]，或两项之间缺少英文逗号）"),
+    (r"Unterminated string", "引号没有闭合"),
+    (r"Expected '=' after a key", "键后面缺少 ="),
+    (r"Expected newline or end of document", "一行只能写一项（多余的内容）"),
+    (r"Expected '\]' at the end of a table", "节名缺少 ]"),
+    (r"Cannot overwrite a value|Cannot declare .* twice", "同一个键或节写了两次"),
+    (r"Invalid value", "值无效（文字须用英文引号 \"…\" 括起来，数字不加引号）"),
+    (r"Invalid statement|Invalid initial character for a key", "无法识别（键须为英文字母、数字、下划线，中文键须加英文引号）"),
+]
+_CHINESE_PUNCTUATION = re.compile("[“”‘’＝，【】]")
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's English error as a Chinese sentence with the line (shared with profile files)."""
+    msg = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    line = int(where.group(1)) if where else None
+    place = f"第 {line} 行第 {where.group(2)} 列" if where else "文件末尾"
+    reason = next((zh for pattern, zh in _TOML_PROBLEMS if re.search(pattern, msg)), "格式有误")
+    lines = text.splitlines()
+    suspect = lines[line - 1] if line and line <= len(lines) else "\n".join(lines)
+    hint = ""
+    if _CHINESE_PUNCTUATION.search(suspect if line else ""):
+        hint = "；注意引号、等号、逗号和方括号须为英文半角（\"  =  ,  [ ]），不能用中文标点（“ ” ＝ ， 【 】）"
+    return f"{place}：{reason}{hint}"
 
 
 @functools.lru_cache(maxsize=None)
@@ -302,9 +339,18 @@ def _form_from_text(text: str, origin: str, milestones: tuple[str, ...]) -> Shee
 
 def read_form_text(path: str | Path) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return decode_toml(Path(path).read_bytes())
     except OSError as exc:
         raise FormFileError(f"无法读取表样文件 {path}：{os_reason(exc)}") from exc
+
+
+def decode_toml(data: bytes) -> str:
+    """A profile or form file as a clerk saves it in Notepad: UTF-8 (with or without BOM), else
+    ANSI, which is GBK on Chinese Windows (TOML wants UTF-8, but the clerk cannot know that)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
 
 
 def unit_field_refs() -> dict[str, str]:

@@ -140,7 +140,11 @@ def _parse(text: str, origin: str, base_dir: str | None = None) -> Profile:
     try:
         profile = _profile(tomllib.loads(text))
         return dataclasses.replace(profile, base_dir=base_dir, text=text) if base_dir else profile
-    except (tomllib.TOMLDecodeError, _Invalid) as exc:
+    except tomllib.TOMLDecodeError as exc:
+        from ..forms.formfile import toml_problem
+
+        raise ProfileError(f"配置文件 {origin} 格式不正确：{toml_problem(exc, text)}") from exc
+    except _Invalid as exc:
         raise ProfileError(f"配置文件 {origin} 格式不正确：{exc}") from exc
 
 
@@ -156,7 +160,9 @@ def load_profile(name: str) -> Profile:
 def load_profile_file(path: str | Path) -> Profile:
     """A user's own profile file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        from ..forms.formfile import decode_toml
+
+        text = decode_toml(Path(path).read_bytes())
     except OSError as exc:
         raise ProfileError(f"无法读取配置文件 {path}：{os_reason(exc)}") from exc
     return _parse(text, str(path), str(Path(path).resolve().parent))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..cliusage import ChineseGroup
 from ..profiles import BUILTIN
 
 DATA = click.option("--data", default=None, type=click.Path(file_okay=False),
@@ -41,7 +42,7 @@ def _store(data: str, db: str | None):
     return Store(data, db)
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=ChineseGroup, invoke_without_command=True)
 @DATA
 @DB
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（内网服务用 0.0.0.0）。")
