@@ -1,8 +1,10 @@
 """Form parts → the model: projects, the 部门整体 form, a 自评表; money exactly in 万元.
 
-The national forms have a 中期 and a 年度 period; today's model holds one. :data:`PERIOD_FIELDS`
-is the one place that says which period fills which model field (``labels.toml`` [periods] says
-which period is the model's), so adding periods to the model later changes only this mapping.
+The national forms have a 中期 and a 年度 period. :data:`PERIOD_FIELDS` is the one place that says
+which period fills which model field (``labels.toml`` [periods] says which period is the model's own
+fields). A document with a 中期 (实施期) part is imported into the national 项目支出绩效目标申报表
+(the ``national`` profile's forms, :func:`national_forms`), which has cells for it; any other keeps
+the default forms, exactly as before.
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from .shapes import Cell, cells_of
 
 TEN_THOUSAND = Decimal(10000)
 # The one place that maps a form's periods onto the model. Per period: recognised field → Project
-# attribute (None: kept in Project.raw until the model has a field for it), and where its indicator
-# rows go (None: listed as not imported). labels.toml [periods] names the model's period (年度).
+# attribute (None: kept in Project.raw), and where its indicator rows go (None: listed as not
+# imported). labels.toml [periods] names the model's own period (年度); the 中期 one is ``mid_…``.
 PERIOD_FIELDS: dict[str, dict[str, str | None]] = {
     "年度": {"budget": "budget", "fiscal": "fiscal", "other": "other", "goals": "goals", "indicators": "indicators"},
-    "中期": {"budget_project": None, "goal_midterm": None, "indicators": None},
+    "中期": {"budget_midterm": "mid_budget", "goal_midterm": "mid_goals", "indicators": "mid_indicators"},
 }
+_MONEY = {"budget", "fiscal", "other", "budget_midterm"}
+# the national form's 项目期 (Project.term) as other forms label it (kept in Project.raw otherwise)
+TERM_LABELS = ("项目期", "项目支出实施期", "实施期", "项目起止时间", "建设周期")
+ATTRIBUTES = ("新增项目", "延续项目", "一次性项目")
 
 
 class Unplaced(str):
@@ -150,22 +156,70 @@ def project(form: Form, unit: str | None) -> Project:
         p.budget = p.fiscal  # a form with only the fiscal amount (东莞: 本年度申请市财政预算资金)
     if p.fiscal is None and fields.get("budget") and "本级" in "".join(form.extra) + str(fields):
         pass
-    for key in ("department", "implementer", "upper"):
+    for key in ("department", "implementer", "upper", "attribute", "term", "budget_project"):
         if fields.get(key):
             p.raw[key] = fields[key]
-    for key, target in PERIOD_FIELDS["中期"].items():  # no model field yet: kept as printed
-        if target is None and fields.get(key):
-            p.raw[key] = fields[key]
+    mid = PERIOD_FIELDS["中期"]
+    for key, target in mid.items():
+        if key == "indicators" or not fields.get(key):
+            continue
+        value, raw = money(fields[key], form.amount_unit or unit) if key in _MONEY else (fields[key], None)
+        if target is None or raw:
+            p.raw[key] = fields[key]  # no model field, or an amount that cannot be read: kept as printed
+        else:
+            setattr(p, target, value)
     for label, value in form.extra.items():
         p.raw[label] = value
     setattr(p, year["indicators"], [indicator(r) for r in form.indicators])
+    if mid["indicators"] is not None:
+        setattr(p, mid["indicators"], [indicator(r) for r in form.other_periods])
     if form.classified or any(squeeze(i.level3) == "涉密" for i in p.indicators):
         # a 涉密 table prints nothing but 涉密: the model's classified form (as jixiao writes one)
         p.raw["classified"] = "涉密"
         p.purpose, p.goals = p.purpose or "涉密", p.goals or "涉密"
         p.indicators = [Indicator(level1="涉密", level2="涉密", level3="涉密", description="涉密", value_text="涉密",
                                   basis="涉密") for _ in p.indicators or [None]]
+        p.mid_indicators = [Indicator(level1="涉密", level2="涉密", level3="涉密", value_text="涉密")
+                            for _ in p.mid_indicators]
+        p.mid_goals = "涉密" if p.mid_goals else None
     return p
+
+
+def national_forms() -> dict[str, str]:
+    """The built-in forms of the ``national`` profile, as a model records them (``UnitWorkbook.forms``)."""
+    from ..forms.layouts import form_set
+    from ..profiles import load_profile
+
+    return dict(form_set(load_profile("national")).named)
+
+
+def has_mid(p: Project) -> bool:
+    return not p.period("mid").is_blank()
+
+
+def attribute_of(text: str | None) -> str | None:
+    """项目属性 as the national form's list has it: ``延续项目``, or the ticked one of
+    ``新增项目□延续项目√`` (a box form); None when it is none of them (kept as printed)."""
+    t = squeeze(text or "")
+    if t in ATTRIBUTES:
+        return t
+    ticked = [a for a in ATTRIBUTES if re.search(re.escape(a) + r"[√☑■✓✔]|[√☑■✓✔]" + re.escape(a), t)]
+    return ticked[0] if len(ticked) == 1 else None
+
+
+def to_national(p: Project) -> None:
+    """The 主管部门及代码 / 实施单位 / 项目属性 / 项目期 a national 申报表 has cells for: out of raw."""
+    for key in ("department", "implementer"):
+        if p.raw.get(key):
+            setattr(p, key, p.raw.pop(key))
+    for label in ("attribute", "项目属性"):
+        value = attribute_of(p.raw.get(label))
+        if value and p.attribute is None:
+            p.attribute = value
+            del p.raw[label]
+    for label in ("term", *TERM_LABELS):
+        if p.raw.get(label) and p.term is None:
+            p.term = p.raw.pop(label)
 
 
 def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
@@ -229,7 +283,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
                                          f"没有项目名称、编码或预算，未导入", form.indicators[0]["line"], "rows"))
             continue
         projects.append(project(form, doc.amount_unit))
-        if form.other_periods and PERIOD_FIELDS["中期"]["indicators"] is None:
+        if form.other_periods and PERIOD_FIELDS["中期"]["indicators"] is None:  # only if the mapping drops them
             unplaced.append(Unplaced(f"第 {form.other_periods[0]['line']} 行起 {len(form.other_periods)} 个中期指标行："
                                      f"当前工作簿只有年度指标，未导入", form.other_periods[0]["line"], "period"))
     if unit.name is None and overall is not None:
@@ -245,6 +299,10 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     unplaced.sort(key=lambda u: u.line or 0)
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)
+    if any(has_mid(p) for p in projects):  # a 中期 part: the national 申报表, which has its cells
+        book.forms = national_forms()
+        for p in projects:
+            to_national(p)
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
 
 

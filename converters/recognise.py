@@ -39,7 +39,7 @@ class Form:
     extra: dict[str, str] = field(default_factory=dict)  # label → text (no model field)
     amount_unit: str | None = None  # 万元 / 元, where the form says
     indicators: list[dict] = field(default_factory=list)
-    other_periods: list[dict] = field(default_factory=list)  # 中期 rows: not in today's model
+    other_periods: list[dict] = field(default_factory=list)  # 中期 rows: Project.mid_indicators (build.PERIOD_FIELDS)
     budget_columns: list[str] = field(default_factory=list)
     budget_rows: list[tuple[str, str, dict]] = field(default_factory=list)  # (kind, label, column → text)
     totals: dict[str, str] = field(default_factory=dict)

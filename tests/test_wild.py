@@ -256,3 +256,58 @@ def test_labels_from_the_form_files_are_recognised(tmp_path):
     path.write_text("单位编码 | 154001 | 预算年度 | 2027\n" + _shape(JINGYAN[2:], " | "), encoding="utf-8")
     book = import_any(path).book
     assert (book.unit.code, book.unit.year, book.projects[0].name) == ("154001", 2027, "村组干部报酬")
+
+
+# a 申报表 with both periods side by side, as 东莞 prints it (gd_dongguan_jtj_2019_targets), with the
+# national form's 主管部门及代码 / 实施单位 / 项目属性 / 项目期 and a 年度 amount above the 中期 one
+TWO_PERIODS = """项目支出绩效目标申报表
+( 2027 年度)
+| 项目名称 | 古城墙修缮 | | |
+| 主管部门及代码 | 404-永济市文化和旅游局 | 实施单位 | 永济市文物保护中心 |
+| 项目属性 | 延续项目 | 项目期 | 3年 |
+| 中期资金总额(万元) | {mid} | 本年度申请市财政预算资金(万元) | 400 |
+| 总体目标 | 中期滚动目标 | 年度目标 | |
+| 三年完成城墙修缮 1200 米。 | 本年完成城墙修缮 400 米。 | | |
+| 绩效指标 | 一级 指标 | 二级 指标 | 三级 指标 | 指标值 | 二级 指标 | 三级 指标 | 指标值 |
+| 产出指标 | 数量指标 | 修缮城墙长度 | ≥1200米 | 数量指标 | 修缮城墙长度 | ≥400米 |
+| 效益指标 | 社会效益指标 | 文物安全事故 | 0起 | 社会效益指标 | 文物安全事故 | 0起 |
+| 满意度指标 | 服务对象满意度指标 | 游客满意度 | ≥90% | 服务对象满意度指标 | 游客满意度 | ≥90% |
+"""
+
+
+@pytest.mark.parametrize("mid, b04", [("1200", False), ("300", True)])
+def test_a_mid_period_imports_into_the_national_form(tmp_path, mid, b04):
+    from jixiao.checks.validate import validate_file
+    from jixiao.forms.layouts import forms_of
+    from jixiao.forms.reader import read_workbook
+
+    doc, out = tmp_path / "申报表.txt", tmp_path / "申报表.xlsx"
+    doc.write_text(TWO_PERIODS.format(mid=mid), encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(doc), "-o", str(out)])
+    assert "中期指标行" not in result.output, result.output  # placed now, not listed as not imported
+    book = read_workbook(out)
+    assert book.forms["project"] == "national-project" and forms_of(book).project.periods
+    p, = book.projects
+    assert (p.mid_budget, p.budget) == (Decimal(mid), Decimal("400"))
+    assert (p.department, p.implementer, p.attribute, p.term) == ("404-永济市文化和旅游局", "永济市文物保护中心",
+                                                                 "延续项目", "3年")
+    assert p.mid_goals == "三年完成城墙修缮 1200 米。" and p.goals == "本年完成城墙修缮 400 米。"
+    assert [(i.level3, i.value_text) for i in p.mid_indicators] == [
+        ("修缮城墙长度", "≥1200米"), ("文物安全事故", "0起"), ("游客满意度", "≥90%")]
+    assert [i.value_text for i in p.indicators] == ["≥400米", "0起", "≥90%"]
+    issues = validate_file(out).issues
+    found = {(i.code, i.cell) for i in issues}
+    assert (("JX-B04", "G7") in found) is b04, sorted(found)  # the 年度 400 above a 中期 300, where it is
+
+
+def test_wild_mid_period_is_imported_and_the_rest_as_before(tmp_path):
+    """东莞's 中期 rows and amount land in the national form; 奉节 (no 中期) keeps the default forms."""
+    got = import_any(WILD / "gd_dongguan_jtj_2019_targets.txt")
+    p, = got.book.projects
+    assert p.mid_budget == Decimal("284500.00") and p.budget == Decimal("919.00")
+    assert [i.level3 for i in p.mid_indicators][:2] == ["镇街补助款完成结算项目数", "补助款结算误差率"]
+    assert not any(getattr(u, "kind", "") == "period" for u in got.unplaced)
+    assert compare(WILD / "gd_dongguan_jtj_2019_targets.truth.json").count("mid", "right") == 7
+    plain = import_any(WILD / "cq_fengjie_yw_2023_targets.txt").book
+    assert plain.forms == {} and plain.projects[0].mid_budget is None
+    assert plain.projects[0].raw["budget_project"] == "65" and plain.projects[0].raw["department"] == "县民宗委"

@@ -4,7 +4,9 @@ Used by tests/test_wild.py and scripts/wild_report.py. A project is right when i
 budget (converted exactly to 万元) match; an indicator row when its name and value match. Names and
 values are compared NFKC-folded without spaces; an indicator name's numbering prefix (``指标1:``) is
 ignored. Truth rows with no name (undecidable cells) are not counted; the 中期 rows of a two-period
-form are counted apart (today's model holds the 年度 period only).
+form are compared, by the same rules, with the project's 中期 indicator table (``mid_indicators``) and
+counted apart (``Result.mid``), and so are its 中期 amount and goal (``budget_midterm_total``,
+``goal_midterm``) when the truth has them.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ class Result:
     indicators: list[tuple[str, str, str]] = field(default_factory=list)  # (name, status, detail)
     extra_projects: list[str] = field(default_factory=list)
     extra_indicators: list[str] = field(default_factory=list)
-    midterm: int = 0
+    midterm: int = 0  # the truth's 中期 rows (named)
+    mid: list[tuple[str, str, str]] = field(default_factory=list)  # those rows and 中期 amounts, checked
     selfeval: list[tuple[str, str, str]] = field(default_factory=list)
     unplaced: int = 0
 
@@ -57,29 +60,31 @@ class Result:
         return sum(1 for _, s, _ in getattr(self, what) if s == status)
 
 
-def _indicators(result: Result, truth_rows, got_rows) -> None:
+def _rows(out: list, truth_rows, got_rows) -> None:
     got = {}
     for ind in got_rows:
         got.setdefault(key(ind.level3), ind)
-    used = set()
     for t in truth_rows:
-        if t.get("name") is None:
-            continue
-        if t.get("period", "年度") != "年度":
-            result.midterm += 1
-            continue
-        k = key(t["name"])
-        ind = got.get(k)
+        ind = got.get(key(t["name"]))
         if ind is None:
-            result.indicators.append((t["name"], "missing", ""))
-            continue
-        used.add(k)
-        if key(ind.value_text) == key(t.get("value")):
-            result.indicators.append((t["name"], "right", ""))
+            out.append((t["name"], "missing", ""))
+        elif key(ind.value_text) == key(t.get("value")):
+            out.append((t["name"], "right", ""))
         else:
-            result.indicators.append((t["name"], "wrong", f"指标值 {ind.value_text!r} ≠ {t.get('value')!r}"))
-    known = {key(t["name"]) for t in truth_rows if t.get("name")}
+            out.append((t["name"], "wrong", f"指标值 {ind.value_text!r} ≠ {t.get('value')!r}"))
+
+
+def _indicators(result: Result, truth_rows, got_rows, mid_rows=()) -> None:
+    named = [t for t in truth_rows if t.get("name") is not None]
+    year = [t for t in named if t.get("period", "年度") == "年度"]
+    mid = [t for t in named if t.get("period", "年度") != "年度"]
+    result.midterm += len(mid)
+    _rows(result.indicators, year, got_rows)
+    _rows(result.mid, mid, mid_rows)
+    known = {key(t["name"]) for t in year}
     result.extra_indicators += [ind.level3 or "" for ind in got_rows if key(ind.level3) not in known]
+    known_mid = {key(t["name"]) for t in mid}
+    result.extra_indicators += [f"中期 {ind.level3 or ''}" for ind in mid_rows if key(ind.level3) not in known_mid]
 
 
 def compare(truth_path: Path) -> Result:
@@ -97,8 +102,9 @@ def compare(truth_path: Path) -> Result:
         for p in truth.get("projects", []):
             result.projects.append((p["name"], "missing", "文档被拒"))
             for t in p.get("indicators", []):
-                if t.get("name") and t.get("period", "年度") == "年度":
-                    result.indicators.append((t["name"], "missing", "文档被拒"))
+                if t.get("name"):
+                    (result.indicators if t.get("period", "年度") == "年度" else result.mid).append(
+                        (t["name"], "missing", "文档被拒"))
         return result
     book, ev = imported.book, imported.selfeval
     result.unplaced = len(imported.unplaced)
@@ -110,8 +116,9 @@ def compare(truth_path: Path) -> Result:
         if got is None:
             result.projects.append((t["name"], "missing", ""))
             for row in t.get("indicators", []):
-                if row.get("name") and row.get("period", "年度") == "年度":
-                    result.indicators.append((row["name"], "missing", "项目未导入"))
+                if row.get("name"):
+                    (result.indicators if row.get("period", "年度") == "年度" else result.mid).append(
+                        (row["name"], "missing", "项目未导入"))
             continue
         matched.add(id(got))
         problems = []
@@ -123,7 +130,17 @@ def compare(truth_path: Path) -> Result:
         if got.budget != want and not (got.budget is not None and want is not None and got.budget == want):
             problems.append(f"预算 {got.budget} ≠ {want}")
         result.projects.append((t["name"], "wrong" if problems else "right", "；".join(problems)))
-        _indicators(result, t.get("indicators", []), got.indicators)
+        if t.get("budget_midterm_total") is not None:
+            want_mid = amount(t["budget_midterm_total"], t.get("amount_unit"))
+            ok = got.mid_budget == want_mid
+            result.mid.append((f"{t['name']} 中期资金", "right" if ok else "wrong",
+                               "" if ok else f"中期资金 {got.mid_budget} ≠ {want_mid}"))
+        if t.get("goal_midterm"):
+            ok = key(got.mid_goals) == key(t["goal_midterm"])
+            status = "right" if ok else "wrong" if got.mid_goals else "missing"
+            result.mid.append((f"{t['name']} 中期目标", status,
+                               f"中期目标 {got.mid_goals[:20]!r}" if status == "wrong" else ""))
+        _indicators(result, t.get("indicators", []), got.indicators, got.mid_indicators)
     result.extra_projects = [p.name or "" for p in book.projects if id(p) not in matched]
     overall = truth.get("overall")
     if overall and overall.get("indicators"):
