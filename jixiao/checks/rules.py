@@ -354,7 +354,13 @@ def duplicate_project_codes(ctx: Context) -> Iterator[Issue]:
 # --- B: money ------------------------------------------------------------------------
 
 def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> Iterator[Issue]:
-    """JX-B01 on one set of amounts: ``prefix + budget`` = ``fiscal`` + ``other`` (a period, a 年度主要任务)."""
+    """JX-B01 on one set of amounts: ``prefix + budget`` = ``fiscal`` + ``other`` (a period, a 年度主要任务).
+
+    Only where the form splits the amount: a form with a 预算数 and no 财政拨款 / 其他资金 cells (四川) has
+    nothing to add up.
+    """
+    if prefix + "fiscal" not in labels and prefix + "other" not in labels:
+        return
     budget, fiscal, other = (getattr(obj, prefix + n) for n in ("budget", "fiscal", "other"))
     if budget is None or prefix + "fiscal" in obj.raw or prefix + "other" in obj.raw:
         return
@@ -362,8 +368,8 @@ def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> It
     if budget != total:
         yield Issue.at("JX-B01", obj, prefix + "budget", f"{budget:.2f}", fiscal=f"{fiscal or 0:.2f}",
                        other=f"{other or 0:.2f}", sum=f"{total:.2f}", diff=f"{budget - total:.2f}",
-                       label=labels[prefix + "budget"], fiscal_label=labels[prefix + "fiscal"],
-                       other_label=labels[prefix + "other"])
+                       label=labels[prefix + "budget"], fiscal_label=labels.get(prefix + "fiscal", "财政拨款"),
+                       other_label=labels.get(prefix + "other", "其他资金"))
 
 
 @rule("JX-B01", "project")
