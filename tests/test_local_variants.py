@@ -84,6 +84,9 @@ def test_sichuan_template_is_the_published_form(sichuan):
         "单位名称", "项目名称", "预算数", "年度目标")
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
     assert not sheet["G4"].protection.locked and sheet["F4"].protection.locked
+    rules = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert (rules["A7:A18"], rules["B7:B18"], rules["D7:D18"], rules["F7:F18"]) == (
+        "jx_level1", "INDIRECT($A7)", "jx_operators", "jx_units")
     texts = {c.value for row in sheet.iter_rows() for c in row}
     assert "资金支出计划（%）" not in texts and "项目编码" not in texts
 
