@@ -119,10 +119,15 @@ def test_sichuan_validates_totals_and_exports(sichuan, tmp_path):
     assert "820001-井研县马踏镇人民政府" in cells
 
 
-def test_sichuan_a_wrong_operator_is_refused_where_the_clerk_typed_it(sichuan, tmp_path):
+def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
+    """The export's own ``3,309,840.00`` reads as 元; ``20分`` in 权重 and a 一级 not on the list are named at their cells."""
     _, filled = sichuan
     wb = openpyxl.load_workbook(filled)
-    wb["项目1"]["A9"] = "产出"  # not a 一级 of the list
+    sheet = wb["项目1"]
+    sheet["G4"], sheet["G8"], sheet["A9"] = "3,309,840.00", "20分", "产出"
     changed = tmp_path / "错.xlsx"
     wb.save(changed)
-    assert any(cell == "A9" for _, cell in _issues(changed))
+    assert read_workbook(changed).projects[0].budget == Decimal("330.984")
+    found = _issues(changed)
+    assert ("JX-L03", "G8") in found and any(cell == "A9" for _, cell in found), found
+    assert not any(cell == "G4" for _, cell in found), found

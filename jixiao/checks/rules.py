@@ -163,7 +163,20 @@ def project_required(ctx: Context) -> Iterator[Issue]:
 def money_is_number(ctx: Context) -> Iterator[Issue]:
     for name, label in _money(ctx):
         if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
-            yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label, unit="万元")
+            yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label,
+                           unit=ctx.layout.money_unit or "万元")
+
+
+@rule("JX-L03", "project")
+def project_weights_are_numbers(ctx: Context) -> Iterator[Issue]:
+    """A 权重 / 分值 column of the project form (四川, a county's form) takes numbers only, as on the 整体 form."""
+    for block in ctx.layout.blocks:
+        column = next((c for c in block.columns if c.name == "weight"), None)
+        if column is None:
+            continue
+        for indicator in getattr(ctx.project, block.name, None) or []:
+            if "weight" in indicator.raw and not formula_or_error(indicator.raw["weight"]):
+                yield Issue.at("JX-L03", indicator, "weight", indicator.raw["weight"], label=column.label, unit="分")
 
 
 @rule("JX-L01", "book")
