@@ -268,6 +268,23 @@ def test_department_sheet_prints_on_two_whole_pages(tmp_path, example_books, whi
     assert "二、分项绩效目标" in pages[first]
 
 
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_national_overall_form_prints_on_one_page(tmp_path):
+    """The national 部门(单位)整体支出绩效目标申报表 (10 task rows + the indicator table) is one page,
+    blank and as the demo fills it: no page of empty indicator rows after it."""
+    from jixiao.synth import generate_national_unit
+
+    title = "部门(单位)整体支出绩效目标申报表"
+    blank = pdf_pages(ROOT / "workbook_templates" / "jixiao-unit-national.xlsx", tmp_path / "blank")
+    unit = write_workbook(tmp_path / "national.xlsx", generate_national_unit(0))
+    filled = pdf_pages(unit, tmp_path / "filled")
+    for pages in (blank, filled):
+        first = next(i for i, text in enumerate(pages) if title in text)
+        assert "项目支出绩效目标申报表" in pages[first + 1], pages[first + 1][:200]
+
+
 def test_department_rows_fit_their_text(tmp_path, example_books):
     from jixiao.forms.layouts import DEPARTMENT_SHEET
     from jixiao.forms.template import text_height

@@ -293,3 +293,23 @@ def test_a_summary_of_another_year_is_listed_once(rolled, tmp_path):
     assert result.found == rolled["city"].found + 1 == result.consolidated + result.not_consolidated
     row = next(r for r in result.rejected if r["path"].endswith("2025 甲县汇总.xlsx"))
     assert row["code"] == "JX-D04" and "2025 年度" in row["reason"]
+
+
+def test_county_percent_counts_only_the_budget_that_has_a_plan(tmp_path):
+    """A national-form unit has no spending plan: its budget must not dilute its county's 累计%
+    (as in 单位汇总 and 概览), and a county with no plan at all shows blanks, not 0."""
+    from jixiao.synth import generate_national_unit
+
+    hebei, national = generate_unit(0, n_projects=2, n_indicators=3), generate_national_unit(0)
+    _write(tmp_path / "丁县" / "a.xlsx", hebei)
+    _write(tmp_path / "丁县" / "b.xlsx", national)
+    _write(tmp_path / "戊县" / "c.xlsx", generate_national_unit(1))
+    for name in ("丁县", "戊县"):
+        consolidate([tmp_path / name], tmp_path / "上报" / f"{name}.xlsx", workers=1, county=name, use_cache=False)
+    city = consolidate([tmp_path / "上报"], tmp_path / "市.xlsx", workers=1, use_cache=False)
+    rows = _rows(city.output, COUNTIES)
+    header, by_county = rows[0], {r[0]: r for r in rows[1:]}
+    last = header.index("12月底累计%")
+    assert by_county["丁县"][last] == pytest.approx(100.0)
+    assert Decimal(str(by_county["丁县"][last - 1])) == hebei.projects[0].budget + hebei.projects[1].budget
+    assert by_county["戊县"][last] is None and by_county["戊县"][last - 1] is None

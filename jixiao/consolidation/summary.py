@@ -165,10 +165,10 @@ def county_rows(county: County) -> Iterator[list[Any]]:
         units = groups.get(name, [])
         sums = [sum(column, ZERO) for column in zip(*(u.vector for u in units))] or [ZERO] * len(MONEY)
         total = dict(zip(MONEY, sums))
-        budget = total["budget"]
+        budget, planned = total["budget"], total["planned"]
         milestones: list[Any] = []
-        for m in MILESTONES:
-            milestones += [total["amount:" + m], pct(total["weighted:" + m] / budget) if budget else ZERO]
+        for m in MILESTONES:  # of the budget whose form has a plan, as 单位汇总 and 概览 count it
+            milestones += [total["amount:" + m], pct(total["weighted:" + m] / planned)] if planned else [None, None]
         yield [name or UNDECLARED, len(units), sum(u.summary["n_projects"] for u in units),
                sum(u.summary["n_indicators"] for u in units), budget, total["fiscal"], total["other"],
                *milestones, sum(u.errors for u in units), sum(u.summary["warnings"] for u in units),
