@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import requires_poppler, requires_soffice
 
 from jixiao.cli import main
 from jixiao.forms.reader import read_workbook
@@ -131,3 +132,16 @@ def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
     found = _issues(changed)
     assert ("JX-L03", "G8") in found and any(cell == "A9" for _, cell in found), found
     assert not any(cell == "G4" for _, cell in found), found
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_sichuan_project_prints_on_one_landscape_a4_page(sichuan, tmp_path):
+    """The filled 项目1 (8 of the 12 rows used, as in the document) is one page, header to last row."""
+    from test_print import pdf_pages
+
+    _, filled = sichuan
+    pages = [p for p in pdf_pages(filled, tmp_path / "pdf") if "指标方向性" in p]
+    assert len(pages) == 1, [p[:200] for p in pages]
+    assert "部门预算项目绩效目标申报表(2023年度)" in pages[0] and "人民群众满意度" in pages[0]
