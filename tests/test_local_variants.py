@@ -145,3 +145,29 @@ def test_sichuan_project_prints_on_one_landscape_a4_page(sichuan, tmp_path):
     pages = [p for p in pdf_pages(filled, tmp_path / "pdf") if "指标方向性" in p]
     assert len(pages) == 1, [p[:200] for p in pages]
     assert "部门预算项目绩效目标申报表(2023年度)" in pages[0] and "人民群众满意度" in pages[0]
+
+
+def test_sichuan_beside_a_hebei_unit_has_no_false_zeros(sichuan, tmp_path):
+    """The form has no 财政拨款 / 其他资金: the summary leaves them blank for this unit, the totals do not print them."""
+    from jixiao.examples import load_example
+    from jixiao.forms.template import write_workbook
+
+    _, filled = sichuan
+    inputs = tmp_path / "收件"
+    inputs.mkdir()
+    wb = openpyxl.load_workbook(filled)
+    wb["单位信息"]["B6"] = 2026  # the Hebei seed's year
+    wb.save(inputs / filled.name)
+    write_workbook(inputs / "滦平.xlsx", load_example("luanping_xinfang_2026"))
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(inputs), "-o", str(out), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output
+    assert "纳入 2 + 未纳入 0" in result.output
+    summary = openpyxl.load_workbook(out)
+    units = {r[1]: r[4:7] for r in summary["单位汇总"].iter_rows(min_row=2, values_only=True) if r[0] != "合计"}
+    assert units["井研县马踏镇人民政府"] == (pytest.approx(330.984), None, None)
+    assert units["滦平县信访局本级"][1] == pytest.approx(111.5)
+    projects = [r for r in summary["项目清单"].iter_rows(min_row=2, values_only=True) if r[4] == "村组干部报酬"]
+    assert [r[5:8] for r in projects] == [(pytest.approx(330.984), None, None)]
+    text = CliRunner().invoke(main, ["totals", str(filled)]).output
+    assert "预算数 330.98 万元" in text and "财政拨款" not in text
