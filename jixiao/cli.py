@@ -209,7 +209,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     data = to_json(schedule)
     t = data["total"]
     if not schedule.has_plan:
-        _echo_periods(schedule, data)
+        _echo_periods(schedule, data, forms_of(book).project)
         _echo_uncounted(findings)
         _exit_if_uncounted(findings)
         return
@@ -229,11 +229,13 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     _exit_if_uncounted(findings)
 
 
-def _echo_periods(schedule, data) -> None:
-    """The totals of a unit of the national forms: 年度 and 中期 amounts by source, no plan (none on the form)."""
+def _echo_periods(schedule, data, layout) -> None:
+    """The totals of a unit of a form without a plan (national, 四川): 年度 and 中期 amounts by the sources the
+    form has (none on the 四川 form: no 0.00 that was never declared)."""
     t = data["total"]
-    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  年度资金总额 {t['budget']} 万元"
-               f"（财政拨款 {t['fiscal']}，其他资金 {t['other']}）")
+    label = layout.field("budget").label if layout.periods else "年度资金总额"
+    sources = f"（财政拨款 {t['fiscal']}，其他资金 {t['other']}）" if layout.has_sources() else ""
+    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  {label} {t['budget']} 万元{sources}")
     if "mid" in t:
         m = t["mid"]
         click.echo(f"  中期资金总额 {m['budget']} 万元（财政拨款 {m['fiscal']}，其他资金 {m['other']}）")

@@ -38,10 +38,12 @@ def test_demo_writes_readable_units(tmp_path):
     assert sum(bool(forms_of(read_workbook(u)).project.periods) for u in units) == 2
     names = {read_workbook(u).unit.name for u in units}
     assert {"滦平县信访局本级", "怀来县信访局", "芷江侗族自治县信访局"} <= names
+    from jixiao.profiles import BUILTIN
+
     templates = tmp_path / "demo" / "templates"
-    assert len(list(templates.glob("jixiao-unit-*.xlsx"))) == 3
-    assert len(list(templates.glob("jixiao-unit-*.xlsm"))) == 3
-    assert len(list(templates.glob("jixiao-selfeval-*.xlsx"))) == 3
+    assert len(list(templates.glob("jixiao-unit-*.xlsx"))) == len(BUILTIN)  # one per built-in profile
+    assert len(list(templates.glob("jixiao-unit-*.xlsm"))) == len(BUILTIN)  # one per built-in profile
+    assert len(list(templates.glob("jixiao-selfeval-*.xlsx"))) == len(BUILTIN)  # one per built-in profile
     assert "jixiao" in result.output
 
 

@@ -10,7 +10,7 @@ from jixiao.forms.layouts import (
     DEPARTMENT_LAYOUT, META_SHEET, OVERALL_LAYOUT, PROJECT_MASTER_SHEET, TEMPLATE_ID, TEMPLATE_VERSION,
     UNIT_LAYOUT, a1, form_set,
 )
-from jixiao.profiles import load_profile
+from jixiao.profiles import BUILTIN, load_profile
 from jixiao.forms.taxonomy import LEVEL1, allowed_level2
 from jixiao.forms.template import write_workbook
 
@@ -127,7 +127,7 @@ def test_committed_templates_are_current(tmp_path):
     from jixiao.forms.reader import read_workbook
 
     folder = Path(__file__).parent.parent / "workbook_templates"
-    for name in ("hebei", "hunan", "national"):
+    for name in BUILTIN:
         committed = folder / TEMPLATE_NAME.format(profile=name)
         assert committed.exists(), f"run: jixiao templates build (missing {committed.name})"
         fresh = write_workbook(tmp_path / committed.name, profile=load_profile(name))
@@ -147,7 +147,7 @@ def test_committed_selfeval_templates_are_current(tmp_path):
     from jixiao.selfeval.workbook import read_selfeval, write_selfeval
 
     folder = Path(__file__).parent.parent / "workbook_templates"
-    for name in ("hebei", "hunan", "national"):
+    for name in BUILTIN:
         committed = folder / SELFEVAL_NAME.format(profile=name)
         fresh = write_selfeval(tmp_path / committed.name, profile=load_profile(name))
         a, b = openpyxl.load_workbook(committed), openpyxl.load_workbook(fresh)

@@ -163,7 +163,20 @@ def project_required(ctx: Context) -> Iterator[Issue]:
 def money_is_number(ctx: Context) -> Iterator[Issue]:
     for name, label in _money(ctx):
         if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
-            yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label, unit="万元")
+            yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label,
+                           unit=ctx.layout.money_unit or "万元")
+
+
+@rule("JX-L03", "project")
+def project_weights_are_numbers(ctx: Context) -> Iterator[Issue]:
+    """A 权重 / 分值 column of the project form (四川, a county's form) takes numbers only, as on the 整体 form."""
+    for block in ctx.layout.blocks:
+        column = next((c for c in block.columns if c.name == "weight"), None)
+        if column is None:
+            continue
+        for indicator in getattr(ctx.project, block.name, None) or []:
+            if "weight" in indicator.raw and not formula_or_error(indicator.raw["weight"]):
+                yield Issue.at("JX-L03", indicator, "weight", indicator.raw["weight"], label=column.label, unit="分")
 
 
 @rule("JX-L01", "book")
@@ -354,7 +367,13 @@ def duplicate_project_codes(ctx: Context) -> Iterator[Issue]:
 # --- B: money ------------------------------------------------------------------------
 
 def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> Iterator[Issue]:
-    """JX-B01 on one set of amounts: ``prefix + budget`` = ``fiscal`` + ``other`` (a period, a 年度主要任务)."""
+    """JX-B01 on one set of amounts: ``prefix + budget`` = ``fiscal`` + ``other`` (a period, a 年度主要任务).
+
+    Only where the form splits the amount: a form with a 预算数 and no 财政拨款 / 其他资金 cells (四川) has
+    nothing to add up.
+    """
+    if prefix + "fiscal" not in labels and prefix + "other" not in labels:
+        return
     budget, fiscal, other = (getattr(obj, prefix + n) for n in ("budget", "fiscal", "other"))
     if budget is None or prefix + "fiscal" in obj.raw or prefix + "other" in obj.raw:
         return
@@ -362,8 +381,8 @@ def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> It
     if budget != total:
         yield Issue.at("JX-B01", obj, prefix + "budget", f"{budget:.2f}", fiscal=f"{fiscal or 0:.2f}",
                        other=f"{other or 0:.2f}", sum=f"{total:.2f}", diff=f"{budget - total:.2f}",
-                       label=labels[prefix + "budget"], fiscal_label=labels[prefix + "fiscal"],
-                       other_label=labels[prefix + "other"])
+                       label=labels[prefix + "budget"], fiscal_label=labels.get(prefix + "fiscal", "财政拨款"),
+                       other_label=labels.get(prefix + "other", "其他资金"))
 
 
 @rule("JX-B01", "project")

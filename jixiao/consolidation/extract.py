@@ -45,8 +45,9 @@ def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
 def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[Any]:
     secret = p.classified
     planned = schedule.planned  # a form without a plan: the milestone cells stay blank, not 0
-    return [book.unit.code, book.unit.name, p.sheet, p.code, p.name, schedule.budget, schedule.fiscal,
-            schedule.other, CLASSIFIED if secret else p.purpose,
+    sources = forms_of(book).project.has_sources()  # a form with a 预算数 only (四川): blank, not 0
+    return [book.unit.code, book.unit.name, p.sheet, p.code, p.name, schedule.budget,
+            schedule.fiscal if sources else None, schedule.other if sources else None, CLASSIFIED if secret else p.purpose,
             *[schedule.percent[m] if planned else None for m in MILESTONES],
             *[schedule.amounts[m] if planned else None for m in MILESTONES],
             CLASSIFIED if secret else p.goals, len(p.indicators) + len(p.mid_indicators), "是" if secret else "",
@@ -191,6 +192,7 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
                     for m in MILESTONES),
                   str(schedule.planned_budget), *(str(v) for v in (schedule.mid or (0, 0, 0)))],
         "plan": schedule.has_plan, "mid": schedule.mid is not None,
+        **({} if forms_of(book).project.has_sources() else {"sources": False}),
         "rows": {sheet: len(r) for sheet, r in rows.items()},
         "codes": sorted({identity_key(p.code) for p in book.projects} - {""}),  # as JX-D02 compares them
     }

@@ -93,7 +93,8 @@ def unit_row(u: UnitRecord) -> list[Any]:
     """A unit's 单位汇总 row (rendered by the worker; again by the parent when consolidation adds findings).
 
     A unit whose form has no 资金支出计划 shows its milestone cells blank, and one without 中期 amounts
-    its 中期 cells blank: a blank is "not on the form", never a 0 that was not declared.
+    its 中期 cells blank, one without 财政拨款 / 其他资金 (四川) those: a blank is "not on the form", never a
+    0 that was not declared.
     """
     s = u.summary
     budget = u.money("budget")
@@ -105,8 +106,9 @@ def unit_row(u: UnitRecord) -> list[Any]:
         else:
             amounts += [None, None]
     mid = [u.money(n) for n in MID_MONEY] if s.get("mid") else [None] * 3
+    sources = [u.money("fiscal"), u.money("other")] if s.get("sources", True) else [None, None]
     return [s["unit"]["code"], s["unit"]["name"], s["n_projects"], s["n_indicators"], budget,
-            u.money("fiscal"), u.money("other"), *amounts, *mid, u.errors, s["warnings"], s["path"]]
+            *sources, *amounts, *mid, u.errors, s["warnings"], s["path"]]
 
 
 def schedule_row(u: UnitRecord, targets: dict[str, Decimal]) -> list[Any]:

@@ -243,6 +243,10 @@ class SheetLayout:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    def has_sources(self) -> bool:
+        """Whether the form splits a project's amount into 财政拨款 / 其他资金 (the 四川 form has a 预算数 only)."""
+        return any(f.name in ("fiscal", "other") for f in self.fields)
+
     @property
     def print_setup(self) -> PrintSetup:
         return PrintSetup(landscape=self.landscape, repeat_rows=self.repeat_rows, breaks=self.page_breaks)

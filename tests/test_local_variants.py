@@ -1,0 +1,173 @@
+"""Built-in local variants (issue 15): each profile's blank template, filled as a clerk fills it with the
+values of the real document it is based on, reads back, validates, totals and exports to Word.
+
+The values are those of the published documents in tests/data/wild/ (docs/forms/supported.md).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import requires_poppler, requires_soffice
+
+from jixiao.cli import main
+from jixiao.forms.reader import read_workbook
+
+# 井研县马踏镇人民政府 2023, project 村组干部报酬 (sc_jingyan_mtz_2023_targets.txt), in its row order
+SICHUAN = [  # 一级, 二级, 三级, 指标性质, 指标值, 度量单位, 权重, 指标方向性
+    ("效益指标", "社会效益指标", "维护社会稳定", "≥", 95, "%", 10, "正向指标"),
+    ("产出指标", "时效指标", "维持时效", "≥", 1, "年", 20, "正向指标"),
+    ("产出指标", "质量指标", "按时发放", "≥", 1, "人/年", 10, "正向指标"),
+    ("效益指标", "经济效益指标", "促进村集体经济发展", "≥", 95, "%", 10, "正向指标"),
+    ("产出指标", "数量指标", "村组干部230人", "≥", 230, "个", 10, "正向指标"),
+    ("效益指标", "生态效益指标", "保护生态环境卫生", "≥", 95, "%", 10, "正向指标"),
+    ("效益指标", "可持续影响指标", "项目维持时效", "≥", 95, "%", 10, "正向指标"),
+    ("满意度指标", "服务对象满意度指标", "人民群众满意度", "≥", 95, "%", 10, "正向指标"),
+]
+
+
+def _build(profile: str, out: Path) -> Path:
+    result = CliRunner().invoke(main, ["templates", "build", "--profile", profile, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out / f"jixiao-unit-{profile}.xlsx"
+
+
+def _unit(wb, code: str, name: str, year: int) -> None:
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B6"], unit["B7"] = code, name, year, "王会计"
+
+
+def _issues(path: Path) -> list[tuple[str, str]]:
+    result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return [(i["code"], i["cell"]) for f in json.loads(result.output)["files"] for i in f["issues"]]
+
+
+def _docx_cells(path: Path, tmp_path: Path) -> tuple[list[str], list[str]]:
+    import docx
+
+    out = tmp_path / (path.stem + ".docx")
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "docx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = docx.Document(str(out))
+    return [p.text for p in doc.paragraphs], [c.text for t in doc.tables for r in t.rows for c in r.cells]
+
+
+# --- 四川 -------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sichuan(tmp_path_factory) -> tuple[Path, Path]:
+    built = _build("sichuan", tmp_path_factory.mktemp("sichuan"))
+    wb = openpyxl.load_workbook(built)
+    _unit(wb, "820001", "井研县马踏镇人民政府", 2023)
+    sheet = wb["项目1"]
+    sheet["B4"], sheet["G4"], sheet["B5"] = "村组干部报酬", 3309840.00, "按时发放村组干部报酬"  # 元
+    for i, row in enumerate(SICHUAN):
+        for col, value in zip("ABCDEFGH", row):
+            sheet[f"{col}{7 + i}"] = value
+    filled = tmp_path_factory.mktemp("clerk") / "井研县马踏镇人民政府.xlsx"
+    wb.save(filled)
+    return built, filled
+
+
+def test_sichuan_template_is_the_published_form(sichuan):
+    built, _ = sichuan
+    sheet = openpyxl.load_workbook(built)["项目1"]
+    assert sheet["G2"].value == "金额单位：元"
+    assert [sheet[f"{c}6"].value for c in "ABCDEFGH"] == [
+        "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重", "指标方向性"]
+    assert (sheet["A3"].value, sheet["A4"].value, sheet["F4"].value, sheet["A5"].value) == (
+        "单位名称", "项目名称", "预算数", "年度目标")
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
+    assert not sheet["G4"].protection.locked and sheet["F4"].protection.locked
+    rules = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert (rules["A7:A18"], rules["B7:B18"], rules["D7:D18"], rules["F7:F18"]) == (
+        "jx_level1", "INDIRECT($A7)", "jx_operators", "jx_units")
+    texts = {c.value for row in sheet.iter_rows() for c in row}
+    assert "资金支出计划（%）" not in texts and "项目编码" not in texts
+
+
+def test_sichuan_reads_back_in_wanyuan_exactly(sichuan):
+    _, filled = sichuan
+    book = read_workbook(filled)
+    assert book.profile == "sichuan"
+    project, = book.projects
+    assert project.budget == Decimal("330.984") and project.loc("budget").cell == "G4"
+    assert project.fiscal is None and project.other is None  # the form has no split: no false zeros
+    assert len(project.indicators) == 8
+    fifth = project.indicators[4]
+    assert (fifth.level3, fifth.operator, fifth.number, fifth.unit, fifth.weight, fifth.remark) == (
+        "村组干部230人", "≥", Decimal("230"), "个", Decimal("10"), "正向指标")
+    assert sum(i.weight for i in project.indicators) == Decimal("90")  # + 10 for 预算执行率 in the 自评
+
+
+def test_sichuan_validates_totals_and_exports(sichuan, tmp_path):
+    _, filled = sichuan
+    codes = {code for code, _ in _issues(filled)}
+    assert not {c for c in codes if c.startswith(("JX-P", "JX-B", "JX-C", "JX-L"))}, codes
+    result = CliRunner().invoke(main, ["totals", str(filled), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.output)["total"]
+    assert total["budget"] == "330.98"
+    paragraphs, cells = _docx_cells(filled, tmp_path)
+    assert "单位：元" in paragraphs
+    assert "3309840.00" in cells and "指标方向性" in cells and "正向指标" in cells and "人/年" in cells
+    assert "820001-井研县马踏镇人民政府" in cells
+
+
+def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
+    """The export's own ``3,309,840.00`` reads as 元; ``20分`` in 权重 and a 一级 not on the list are named at their cells."""
+    _, filled = sichuan
+    wb = openpyxl.load_workbook(filled)
+    sheet = wb["项目1"]
+    sheet["G4"], sheet["G8"], sheet["A9"] = "3,309,840.00", "20分", "产出"
+    changed = tmp_path / "错.xlsx"
+    wb.save(changed)
+    assert read_workbook(changed).projects[0].budget == Decimal("330.984")
+    found = _issues(changed)
+    assert ("JX-L03", "G8") in found and any(cell == "A9" for _, cell in found), found
+    assert not any(cell == "G4" for _, cell in found), found
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_sichuan_project_prints_on_one_landscape_a4_page(sichuan, tmp_path):
+    """The filled 项目1 (8 of the 12 rows used, as in the document) is one page, header to last row."""
+    from test_print import pdf_pages
+
+    _, filled = sichuan
+    pages = [p for p in pdf_pages(filled, tmp_path / "pdf") if "指标方向性" in p]
+    assert len(pages) == 1, [p[:200] for p in pages]
+    assert "部门预算项目绩效目标申报表(2023年度)" in pages[0] and "人民群众满意度" in pages[0]
+
+
+def test_sichuan_beside_a_hebei_unit_has_no_false_zeros(sichuan, tmp_path):
+    """The form has no 财政拨款 / 其他资金: the summary leaves them blank for this unit, the totals do not print them."""
+    from jixiao.examples import load_example
+    from jixiao.forms.template import write_workbook
+
+    _, filled = sichuan
+    inputs = tmp_path / "收件"
+    inputs.mkdir()
+    wb = openpyxl.load_workbook(filled)
+    wb["单位信息"]["B6"] = 2026  # the Hebei seed's year
+    wb.save(inputs / filled.name)
+    write_workbook(inputs / "滦平.xlsx", load_example("luanping_xinfang_2026"))
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(inputs), "-o", str(out), "--no-cache"])
+    assert result.exit_code in (0, 1), result.output
+    assert "纳入 2 + 未纳入 0" in result.output
+    summary = openpyxl.load_workbook(out)
+    units = {r[1]: r[4:7] for r in summary["单位汇总"].iter_rows(min_row=2, values_only=True) if r[0] != "合计"}
+    assert units["井研县马踏镇人民政府"] == (pytest.approx(330.984), None, None)
+    assert units["滦平县信访局本级"][1] == pytest.approx(111.5)
+    projects = [r for r in summary["项目清单"].iter_rows(min_row=2, values_only=True) if r[4] == "村组干部报酬"]
+    assert [r[5:8] for r in projects] == [(pytest.approx(330.984), None, None)]
+    text = CliRunner().invoke(main, ["totals", str(filled)]).output
+    assert "预算数 330.98 万元" in text and "财政拨款" not in text
