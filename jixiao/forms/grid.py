@@ -259,17 +259,19 @@ def fill_merged(rows: list[list[Any]], merges: list[tuple[tuple[int, int], tuple
     calamine returns '' inside a merge; a 依据 merged over four indicator rows
     applies to all four, not to the first only.
     """
+    n = len(rows)
     for (r1, c1), (r2, c2) in merges:
-        if r1 >= len(rows) or c1 >= len(rows[r1]) or rows[r1][c1] == "":
+        if r1 >= n or c1 >= len(rows[r1]):
             continue
         top = rows[r1][c1]
-        for r in range(r1, min(r2, len(rows) - 1) + 1):
+        if top == "" or (r1 == r2 and c1 == c2):
+            continue
+        end = c2 + 1
+        for r in range(r1, min(r2, n - 1) + 1):
             row = rows[r]
-            if len(row) <= c2:
-                row.extend([""] * (c2 + 1 - len(row)))
-            for c in range(c1, c2 + 1):
-                if row[c] == "":
-                    row[c] = top
+            if len(row) < end:
+                row.extend([""] * (end - len(row)))
+            row[c1:end] = [top if v == "" else v for v in row[c1:end]]
 
 
 def _openpyxl_grid(path: str | Path, fh: BinaryIO) -> Grid:

@@ -14,7 +14,7 @@ A workbook drawn from a form that is not built in carries that form's file text 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -77,12 +77,18 @@ class FormSet:
 
     refs: tuple[tuple[str, FormRef], ...]
     milestones: tuple[str, ...]
+    # the layouts loaded, by role: the rules ask for the project form a hundred times a workbook, and
+    # hashing the whole set for the cache below each time cost more than the rule that asked
+    _loaded: dict[str, SheetLayout] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def ref(self, role: str) -> FormRef:
         return dict(self.refs).get(role) or FormRef(DEFAULT_FORMS[role])
 
     def __getitem__(self, role: str) -> SheetLayout:
-        return _load(self, role)
+        layout = self._loaded.get(role)
+        if layout is None:
+            layout = self._loaded[role] = _load(self, role)
+        return layout
 
     @property
     def unit(self) -> SheetLayout:

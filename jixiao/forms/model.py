@@ -39,6 +39,30 @@ class Loc(BaseModel):
         return f"{self.sheet}!{self.cell}"
 
 
+_DEFAULTS: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
+
+
+def _defaults(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    known = _DEFAULTS.get(cls)
+    if known is None:
+        plain = {name: f.default for name, f in cls.model_fields.items()
+                 if f.default_factory is None and not f.is_required()}
+        if any(not isinstance(v, (str, int, float, bool, Decimal, type(None))) for v in plain.values()):
+            raise TypeError(f"{cls.__name__}: a mutable default needs a default_factory")
+        factories = tuple((name, f.default_factory) for name, f in cls.model_fields.items()
+                          if f.default_factory is not None)
+        known = _DEFAULTS[cls] = (plain, factories)
+    return known
+
+
+def _defaults_of(cls: type[BaseModel]) -> dict[str, Any]:
+    return dict(_defaults(cls)[0])
+
+
+def _factories_of(cls: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
+    return _defaults(cls)[1]
+
+
 class Located(BaseModel):
     """Base of every model object read from a sheet."""
 
@@ -60,6 +84,24 @@ class Located(BaseModel):
         _object_setattr(m, "__pydantic_fields_set__", set(values))
         _object_setattr(m, "__pydantic_extra__", None)
         _object_setattr(m, "__pydantic_private__", None)
+        return m
+
+    @classmethod
+    def from_read(cls, **values: Any):
+        """``model_construct`` with the defaults of the fields not given, without pydantic's per-call cost.
+
+        pydantic 2.1x asks ``inspect.signature`` of every ``default_factory`` each time it fills a
+        default (whether the factory takes the validated data): a quarter of reading a workbook.
+        The defaults are worked out once per class here; ``model_fields_set`` is what was given, as
+        ``model_construct`` would leave it.
+        """
+        full = _defaults_of(cls)
+        for name, factory in _factories_of(cls):
+            if name not in values:
+                full[name] = factory()
+        full.update(values)
+        m = cls.from_cells(full)
+        _object_setattr(m, "__pydantic_fields_set__", set(values))
         return m
 
     def loc(self, field: str) -> Loc | None:

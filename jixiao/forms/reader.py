@@ -247,7 +247,7 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
         data["plan_fractions"] = True
     for block in layout.blocks:  # "indicators", and "mid_indicators" on the national form
         data[block.name] = read_block(sheet, block, Indicator)
-    return Project.model_construct(sheet=sheet.name, raw=raw, cells=cells, **data)
+    return Project.from_read(sheet=sheet.name, raw=raw, cells=cells, **data)
 
 
 #: the model each block of the 部门整体 forms reads into

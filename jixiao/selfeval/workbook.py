@@ -30,7 +30,7 @@ from ..forms.layouts import SheetLayout, form_set, form_set_from_meta, forms_of,
 from ..forms.model import Loc, Located, SubTarget, Unit, UnitWorkbook
 from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import bind_fields, read_block, read_meta
-from ..checks.rules import effective_rows
+from ..checks.context import effective_rows
 from .scoring import (
     BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
@@ -186,7 +186,7 @@ def _read_eval(sheet, layout: SheetLayout, cls: type[ProjectEval]) -> ProjectEva
     bind_fields(sheet, layout, data, raw, cells)
     for block in layout.blocks:
         data[block.name] = read_block(sheet, block, TeamMember if block.name == "team" else EvalIndicator)
-    return cls.model_construct(sheet=sheet.name, raw=raw, cells=cells,
+    return cls.from_read(sheet=sheet.name, raw=raw, cells=cells,
                                **{k: v for k, v in data.items() if k in cls.model_fields})
 
 
