@@ -5,7 +5,7 @@
 - the 年度主要任务 of the national 部门整体 form: each task's 预算总额 = 财政拨款 + 其他资金 (JX-B01),
   amounts not negative (JX-B02), two decimals (JX-B03), numbers (JX-L03).
 
-Registered with :func:`jixiao.checks.rules.rule` like every rule; :mod:`jixiao.checks.validate`
+Registered with :func:`jixiao.checks.context.rule` like every rule; :mod:`jixiao.checks.validate`
 imports this module. The per-period checks of the indicator tables are the ordinary rules, run
 once per period (``Context.period``).
 """
@@ -17,7 +17,8 @@ from typing import Iterator
 
 from ..forms.values import formula_or_error
 from .issues import Issue
-from .rules import Context, _labels, rule, sum_of_sources
+from .context import Context, field_labels, rule
+from .rules import sum_of_sources
 
 _ROLES = ("budget", "fiscal", "other")
 
@@ -25,7 +26,7 @@ _ROLES = ("budget", "fiscal", "other")
 @rule("JX-B04", "project")
 def year_within_mid(ctx: Context) -> Iterator[Issue]:
     p = ctx.project
-    labels = _labels(ctx.layout)
+    labels = field_labels(ctx.layout)
     for role in _ROLES:
         year, mid = getattr(p, role), getattr(p, "mid_" + role)
         if year is not None and mid is not None and year > mid:

@@ -1,130 +1,24 @@
-"""The rule catalogue's rules for one unit workbook (families L, C, B, P, G, T, V, K, W, X, S).
+"""The rules on a workbook's fields and money: families L (required, numeric, formulas), X (stray
+spaces, control characters), C (codes), B (money) and P (spending plan).
 
-A rule is a small function over the model, registered with its code and scope;
-it yields :class:`~jixiao.checks.issues.Issue` s and never computes a cell address
-(locations come from the values). Adding a rule is one function and one
-decorator line. Scopes:
-
-- ``unit``: the 单位信息 (``ctx.book.unit``);
-- ``project``: one 项目绩效目标表 (``ctx.project``), skipped content rules on 涉密;
-- ``indicator``: one row of a project's indicator table (``ctx.project``, ``ctx.row``);
-- ``overall``: the 部门整体支出绩效目标表 and its rows;
-- ``book``: rules across the workbook (duplicates).
+Goals and indicator tables are :mod:`.content_rules`; what a rule is, :mod:`.context`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
+from .context import Context, blank_field, field_labels, rule
 from .issues import Issue
-from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of, has_column, has_field
-from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
-from ..profiles import Profile
-from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
-from ..forms.values import (
-    OPERATORS, QUALITATIVE, formula_or_error, identity_key, normalize_operator, parse_decimal, parse_indicator_value,
-    squeeze,
-)
+from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of, has_field
+from ..forms.model import Located, Project, UnitWorkbook
+from ..forms.values import formula_or_error, identity_key, squeeze
 
 STRICT_CODE = re.compile(r"^(\d{6})(\d{2})[A-Z](\d{12})$")
 UNIT_CODE = re.compile(r"^\d{6}$")
-REQUIRED_CATEGORIES = ("产出指标", "效益指标", "满意度指标")
 _WS = re.compile(r"[^\S\x0b\x0c\x1c-\x1f]")  # whitespace, but not the control characters JX-X02 reports
-
-
-@dataclass
-class Row:
-    """An indicator row with its 一级 / 二级 as they apply (a blank cell inherits the row above)."""
-
-    indicator: Indicator
-    level1: str | None  # as written, here or inherited
-    level1_from: Indicator  # the row whose cell holds it
-    level2: str | None
-    level2_from: Indicator
-    canonical1: str | None = None
-    canonical2: str | None = None
-
-
-def effective_rows(indicators: list[Indicator], *, cost_under_output: bool = True) -> list[Row]:
-    """Rows with inherited levels, as the forms' merged 一级 / 二级 cells mean them."""
-    rows: list[Row] = []
-    prev: Row | None = None
-    for ind in indicators:
-        if squeeze(ind.level1):
-            l1, l1_from = ind.level1, ind
-            inherit2 = False
-        elif prev is not None:
-            l1, l1_from = prev.level1, prev.level1_from
-            inherit2 = True
-        else:
-            l1, l1_from, inherit2 = None, ind, False
-        if squeeze(ind.level2) or not inherit2 or prev is None:
-            l2, l2_from = ind.level2, ind
-        else:
-            l2, l2_from = prev.level2, prev.level2_from
-        row = Row(ind, l1, l1_from, l2, l2_from)
-        row.canonical1 = normalize_level1(l1).name
-        row.canonical2 = normalize_level2(row.canonical1, l2, cost_under_output=cost_under_output).name
-        rows.append(row)
-        prev = row
-    return rows
-
-
-@dataclass
-class Context:
-    book: UnitWorkbook
-    profile: Profile
-    project: Project | None = None
-    overall: OverallTargets | None = None
-    row: Row | None = None
-    rows: list[Row] = field(default_factory=list)
-    period: str = "year"  # the indicator table being checked: "year", or "mid" on the national form
-
-    @property
-    def layout(self) -> SheetLayout:
-        """The project form of the workbook (rules that need a field run only where the form has it)."""
-        return forms_of(self.book).project
-
-    @property
-    def overall_layout(self) -> SheetLayout:
-        return forms_of(self.book).overall
-
-    @property
-    def budget(self) -> Decimal | None:
-        """The budget a cost indicator is compared with: the project's (of the period), or the unit's on the
-        overall form."""
-        if self.project is not None:
-            return self.project.mid_budget if self.period == "mid" else self.project.budget
-        budgets = [p.budget for p in self.book.projects if p.budget is not None]
-        return sum(budgets, Decimal(0)) if budgets else None
-
-
-RuleFn = Callable[[Context], Iterable[Issue]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    scope: str
-    fn: RuleFn
-
-
-RULES: list[Rule] = []
-
-
-def rule(code: str, scope: str) -> Callable[[RuleFn], RuleFn]:
-    """Register a rule function for a catalogue code and a scope."""
-    def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(code, scope, fn))
-        return fn
-    return register
-
-
-def _blank(obj: Located, name: str) -> bool:
-    return getattr(obj, name) is None and name not in obj.raw
 
 
 # --- L: required and numeric fields ----------------------------------------------
@@ -141,7 +35,7 @@ def _money(ctx: Context) -> list[tuple[str, str]]:
 def unit_required(ctx: Context) -> Iterator[Issue]:
     unit = ctx.book.unit
     for name, label in _UNIT_REQUIRED:
-        if _blank(unit, name):
+        if blank_field(unit, name):
             yield Issue.at("JX-L02", unit, name, label=label)
 
 
@@ -155,7 +49,7 @@ def unit_year_is_number(ctx: Context) -> Iterator[Issue]:
 @rule("JX-L02", "project")
 def project_required(ctx: Context) -> Iterator[Issue]:
     for name, label in ((f.name, f.label) for f in ctx.layout.fields if f.required):
-        if _blank(ctx.project, name):
+        if blank_field(ctx.project, name):
             yield Issue.at("JX-L02", ctx.project, name, label=label)
 
 
@@ -202,19 +96,10 @@ _ADVICE = {"公式": "请改为直接填写内容（可复制后用“选择性�
            "错误值": "公式引用的单元格可能已被删除或移动，请直接填写正确的内容。"}
 
 
-def _labels(layout: SheetLayout | None) -> dict[str, str]:
-    if layout is None:
-        return {}
-    labels = {f.name: f.label for f in layout.fields}
-    for block in layout.blocks:
-        labels.update({c.name: c.label for c in block.columns})
-    return labels
-
-
 def _formulas_and_errors(obj: Located | None, layout: SheetLayout | None) -> Iterator[Issue]:
     if obj is None or not obj.raw:
         return
-    labels = _labels(layout)
+    labels = field_labels(layout)
     for name, raw in obj.raw.items():
         what = formula_or_error(raw)
         if what is not None:
@@ -286,17 +171,17 @@ def indicator_whitespace(ctx: Context) -> Iterator[Issue]:
 def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]]:
     """Every object read from a sheet, with the labels of its fields."""
     forms = forms_of(book)
-    yield book.unit, _labels(forms.unit)
-    department = _labels(forms.department)
+    yield book.unit, field_labels(forms.unit)
+    department = field_labels(forms.department)
     for obj in (book.department, *book.department.sub_targets, *book.department.measures):
         yield obj, department
     if len(book.milestones) in (3, 4) or not forms.project.has_plan:
-        project = _labels(forms.project)
+        project = field_labels(forms.project)
         for p in book.projects:
             for obj in (p, *p.indicators, *p.mid_indicators):
                 yield obj, project
     if book.overall is not None:
-        overall = _labels(forms.overall)
+        overall = field_labels(forms.overall)
         for obj in (book.overall, *book.overall.indicators, *book.overall.tasks):
             yield obj, overall
 
@@ -304,9 +189,13 @@ def _text_objects(book: UnitWorkbook) -> Iterator[tuple[Located, dict[str, str]]
 @rule("JX-X02", "book")
 def control_characters(ctx: Context) -> Iterator[Issue]:
     """Control characters pasted from Word (vertical tab …): invisible, and they break the Word export."""
-    from ..forms.textsafe import clean_control, control_names, has_control, visible
+    from ..forms.textsafe import CONTROL, clean_control, control_names, has_control, visible
 
-    for obj, labels in _text_objects(ctx.book):
+    objects = list(_text_objects(ctx.book))
+    texts = [v for obj, _ in objects for name in obj.cells if (v := getattr(obj, name, None)).__class__ is str]
+    if not CONTROL.search("\n".join(texts)):
+        return  # the common case, told by one search instead of one a cell
+    for obj, labels in objects:
         for name, loc in obj.cells.items():
             value = getattr(obj, name, None)
             if not has_control(value):
@@ -463,306 +352,3 @@ def plan_keeps_pace(ctx: Context) -> Iterator[Issue]:
         target = ctx.profile.progress.get(m)
         if value is not None and target is not None and 0 <= value < target:
             yield Issue.at("JX-P04", ctx.project, f"plan.{m}", value, milestone=m, target=target)
-
-
-# --- G / S: goals, purpose, 涉密 -------------------------------------------------------
-
-@rule("JX-S01", "project")
-def classified(ctx: Context) -> Iterator[Issue]:
-    if ctx.project.classified:
-        yield Issue.at("JX-S01", ctx.project, "purpose", ctx.project.purpose)
-
-
-@rule("JX-G01", "project_content")
-def goals_present(ctx: Context) -> Iterator[Issue]:
-    name = "mid_goals" if ctx.period == "mid" else "goals"
-    if not squeeze(getattr(ctx.project, name)):
-        if ctx.period == "mid":
-            yield Issue.at("JX-G01", ctx.project, name, label="中期目标", what="中期（实施期）绩效目标")
-        else:
-            yield Issue.at("JX-G01", ctx.project, name, label=ctx.layout.field("goals").label, what="年度绩效目标")
-
-
-@rule("JX-G02", "project_content")
-def purpose_present(ctx: Context) -> Iterator[Issue]:
-    if ctx.period != "year" or not has_field(ctx.layout, "purpose"):
-        return
-    if not squeeze(ctx.project.purpose):
-        yield Issue.at("JX-G02", ctx.project, "purpose")
-
-
-# --- T: taxonomy ---------------------------------------------------------------------
-
-def _alias_fix(obj: Indicator, name: str, alias: str, canonical: str) -> dict:
-    loc = obj.loc(name)
-    return {"description": f"把“{alias}”改为规范名称“{canonical}”",
-            "changes": [{"sheet": loc.sheet if loc else None, "cell": loc.cell if loc else None,
-                         "field": name, "old": getattr(obj, name), "new": canonical}]}
-
-
-@rule("JX-T01", "indicator")
-def level1_known(ctx: Context) -> Iterator[Issue]:
-    row = ctx.row
-    if row.level1_from is not row.indicator and row.level1 is not None:
-        return  # inherited: judged where it is written
-    if row.canonical1 is None:
-        value = row.indicator.level1
-        if not squeeze(value):
-            hint = "为空"
-        elif level1_of_level2(value):
-            hint = f"是二级指标名称（属于“{level1_of_level2(value)}”），应填在二级指标列"
-        else:
-            hint = "不在指标体系中"
-        yield Issue.at("JX-T01", row.indicator, "level1", value, hint=hint, allowed="、".join(LEVEL1))
-
-
-@rule("JX-T02", "indicator")
-def level2_belongs(ctx: Context) -> Iterator[Issue]:
-    row = ctx.row
-    if row.canonical1 is None or row.level2_from is not row.indicator or row.canonical2 is not None:
-        return
-    value = row.indicator.level2
-    owner = level1_of_level2(value)
-    hint = "（二级指标为空）" if not squeeze(value) else (f"（它属于“{owner}”）" if owner else "")
-    allowed = allowed_level2(row.canonical1, cost_under_output=ctx.profile.cost_under_output)
-    yield Issue.at("JX-T02", row.indicator, "level2", value, level1=row.canonical1, hint=hint,
-                   allowed="、".join(allowed))
-
-
-@rule("JX-T03", "indicator")
-def legacy_names(ctx: Context) -> Iterator[Issue]:
-    row, ind = ctx.row, ctx.row.indicator
-    if row.level1_from is ind and row.canonical1:
-        alias = normalize_level1(ind.level1).alias
-        if alias:
-            yield Issue.at("JX-T03", ind, "level1", ind.level1, canonical=row.canonical1,
-                           fix=_alias_fix(ind, "level1", ind.level1, row.canonical1))
-    if row.level2_from is ind and row.canonical2:
-        alias = normalize_level2(row.canonical1, ind.level2,
-                                 cost_under_output=ctx.profile.cost_under_output).alias
-        if alias:
-            yield Issue.at("JX-T03", ind, "level2", ind.level2, canonical=row.canonical2,
-                           fix=_alias_fix(ind, "level2", ind.level2, row.canonical2))
-
-
-def _categories(ctx: Context, owner: Located, scope: str) -> Iterator[Issue]:
-    present = {r.canonical1 for r in ctx.rows}
-    missing = [c for c in REQUIRED_CATEGORIES if c not in present]
-    if missing:
-        first = ctx.rows[0].indicator if ctx.rows else None
-        obj, name = (first, "level1") if first is not None else (owner, "name")
-        yield Issue.at("JX-T04", obj, name, None, scope=scope, missing="、".join(missing))
-
-
-@rule("JX-T04", "project_content")
-def project_categories(ctx: Context) -> Iterator[Issue]:
-    if len(ctx.project.periods()) > 1:  # each period's table is checked on its own
-        scope = "本项目中期指标" if ctx.period == "mid" else "本项目年度指标"
-    else:
-        scope = "本项目"
-    yield from _categories(ctx, ctx.project, scope)
-
-
-@rule("JX-T05", "indicator")
-def level3_present(ctx: Context) -> Iterator[Issue]:
-    if not squeeze(ctx.row.indicator.level3):
-        yield Issue.at("JX-T05", ctx.row.indicator, "level3")
-
-
-def _duplicates(ctx: Context) -> Iterator[Issue]:
-    seen: dict[str, Indicator] = {}
-    for row in ctx.rows:
-        name = squeeze(row.indicator.level3)
-        if not name:
-            continue
-        if name in seen:
-            other = seen[name].loc("level3")
-            yield Issue.at("JX-T06", row.indicator, "level3", row.indicator.level3,
-                           other=other.cell if other else "上文")
-        else:
-            seen[name] = row.indicator
-
-
-@rule("JX-T06", "project_content")
-def project_duplicate_level3(ctx: Context) -> Iterator[Issue]:
-    yield from _duplicates(ctx)
-
-
-# --- V / K: values and cost ------------------------------------------------------------
-
-_PERCENT_HINTS = ("率", "满意度", "比例", "占比", "%")
-
-
-def _proposal(operator: str, number: Decimal, rest: str) -> tuple[str, str | None]:
-    unit = "%" if any(h in rest for h in _PERCENT_HINTS) else None
-    return f"{'' if operator == '=' else operator}{number}{unit or ''}", unit
-
-
-def _moved_description(ind: Indicator, rest: str) -> str:
-    rest = rest.strip().rstrip("。.")
-    return f"{ind.description}（{rest}）" if squeeze(ind.description) else rest
-
-
-def _change(obj: Indicator, name: str, new: str | None) -> dict:
-    loc = obj.loc(name)
-    return {"sheet": loc.sheet if loc else None, "cell": loc.cell if loc else None, "field": name,
-            "old": getattr(obj, name), "new": new}
-
-
-@rule("JX-V01", "indicator")
-def value_present(ctx: Context) -> Iterator[Issue]:
-    if not squeeze(ctx.row.indicator.value_text):
-        yield Issue.at("JX-V01", ctx.row.indicator, "value_text")
-
-
-@rule("JX-V02", "indicator")
-def value_number(ctx: Context) -> Iterator[Issue]:
-    ind = ctx.row.indicator
-    parsed = ind.parsed()
-    if parsed.operator in OPERATORS and parsed.number is None and squeeze(ind.value_text) \
-            and parse_indicator_value(ind.value_text).number is None:
-        yield Issue.at("JX-V02", ind, "value_text", ind.value_text)
-
-
-@rule("JX-V03", "indicator")
-def value_unit(ctx: Context) -> Iterator[Issue]:
-    ind = ctx.row.indicator
-    parsed = ind.parsed()
-    if parsed.operator in OPERATORS and parsed.number is not None and not parsed.unit and not parsed.rest:
-        field_ = "measure_unit" if ind.value_type is not None else "value_text"
-        yield Issue.at("JX-V03", ind, field_, ind.value_text)
-
-
-@rule("JX-V04", "indicator")
-def qualitative_has_no_unit(ctx: Context) -> Iterator[Issue]:
-    ind = ctx.row.indicator
-    if ind.value_type is not None and normalize_operator(ind.value_type) == QUALITATIVE and squeeze(ind.measure_unit):
-        yield Issue.at("JX-V04", ind, "measure_unit", ind.measure_unit)
-
-
-@rule("JX-V05", "indicator")
-def value_mixed_text(ctx: Context) -> Iterator[Issue]:
-    ind = ctx.row.indicator
-    if ind.value_type is None:
-        parsed = parse_indicator_value(ind.value_text)
-        if parsed.number is None or not parsed.rest:
-            return
-        proposal, _ = _proposal(parsed.operator or "=", parsed.number, parsed.rest)
-        changes = [_change(ind, "value_text", proposal),
-                   _change(ind, "description", _moved_description(ind, parsed.rest))]
-    else:
-        op = normalize_operator(ind.value_type)
-        if op not in OPERATORS or parse_decimal(ind.value_text) is not None:
-            return
-        parsed = parse_indicator_value(ind.value_text)
-        if parsed.number is None or (not parsed.rest and not parsed.unit):
-            return
-        proposal = f"{parsed.number}"
-        changes = [_change(ind, "value_text", proposal)]
-        if parsed.unit and not squeeze(ind.measure_unit):
-            changes.append(_change(ind, "measure_unit", parsed.unit))
-        if parsed.rest:
-            changes.append(_change(ind, "explanation", _moved_description_field(ind, parsed.rest)))
-    split = {"operator": parsed.operator, "number": str(parsed.number), "unit": parsed.unit, "rest": parsed.rest}
-    yield Issue.at("JX-V05", ind, "value_text", ind.value_text, rest=parsed.rest, proposal=proposal,
-                   fix={"description": f"指标值改为“{proposal}”，说明文字移到描述", "split": split,
-                        "changes": changes})
-
-
-def _moved_description_field(ind: Indicator, rest: str) -> str:
-    rest = rest.strip().rstrip("。.")
-    return f"{ind.explanation}（{rest}）" if squeeze(ind.explanation) else rest
-
-
-@rule("JX-V06", "indicator")
-def value_type_valid(ctx: Context) -> Iterator[Issue]:
-    ind = ctx.row.indicator
-    if ind.value_type is not None and normalize_operator(ind.value_type) is None:
-        yield Issue.at("JX-V06", ind, "value_type", ind.value_type)
-
-
-@rule("JX-V07", "indicator")
-def percent_range(ctx: Context) -> Iterator[Issue]:
-    parsed = ctx.row.indicator.parsed()
-    if parsed.unit == "%" and parsed.number is not None and not (0 <= parsed.number <= 100):
-        yield Issue.at("JX-V07", ctx.row.indicator, "value_text", ctx.row.indicator.value_text)
-
-
-@rule("JX-V08", "indicator")
-def basis_present(ctx: Context) -> Iterator[Issue]:
-    ind = ctx.row.indicator
-    if ctx.overall is not None:
-        if has_column(ctx.overall_layout, "explanation") and not squeeze(ind.explanation):
-            yield Issue.at("JX-V08", ind, "explanation", label="指标解释")
-    elif has_column(ctx.layout, "basis") and not squeeze(ind.basis):
-        yield Issue.at("JX-V08", ind, "basis", label="指标值确定依据")
-
-
-def _is_cost(row: Row) -> bool:
-    return row.canonical1 == "成本指标" or row.canonical2 == "成本指标"
-
-
-def _in_wan(number: Decimal, unit: str | None) -> Decimal | None:
-    if unit == "万元":
-        return number
-    if unit == "元":
-        return number / Decimal(10000)
-    if unit == "亿元":
-        return number * Decimal(10000)
-    return None
-
-
-@rule("JX-K01", "indicator")
-def cost_within_budget(ctx: Context) -> Iterator[Issue]:
-    parsed = ctx.row.indicator.parsed()
-    budget = ctx.budget
-    if not _is_cost(ctx.row) or parsed.number is None or budget is None:
-        return
-    amount = _in_wan(parsed.number, parsed.unit)
-    if amount is not None and amount > budget:
-        if ctx.project is None:
-            label = "各项目预算数合计"
-        else:
-            label = ctx.layout.field("mid_budget" if ctx.period == "mid" else "budget").label
-            label = "项目预算数" if label == "预算数" else label
-        yield Issue.at("JX-K01", ctx.row.indicator, "value_text", ctx.row.indicator.value_text,
-                       amount=f"{amount:.2f}", budget_label=label, budget=f"{budget:.2f}")
-
-
-@rule("JX-K02", "indicator")
-def cost_direction(ctx: Context) -> Iterator[Issue]:
-    parsed = ctx.row.indicator.parsed()
-    if _is_cost(ctx.row) and parsed.number is not None and _in_wan(parsed.number, parsed.unit) is not None \
-            and parsed.operator not in ("≤", "<"):
-        field_ = "value_type" if ctx.row.indicator.value_type is not None else "value_text"
-        yield Issue.at("JX-K02", ctx.row.indicator, field_, parsed.operator)
-
-
-# --- overall form ------------------------------------------------------------------------
-
-@rule("JX-T04", "overall")
-def overall_categories(ctx: Context) -> Iterator[Issue]:
-    yield from _categories(ctx, ctx.overall, "整体支出绩效目标表")
-
-
-@rule("JX-T06", "overall")
-def overall_duplicate_level3(ctx: Context) -> Iterator[Issue]:
-    yield from _duplicates(ctx)
-
-
-@rule("JX-W01", "overall")
-def weights_total(ctx: Context) -> Iterator[Issue]:
-    total = ctx.profile.indicator_weight_total
-    weighted = [r.indicator for r in ctx.rows if r.indicator.weight is not None]
-    if total is None or not weighted:
-        return
-    got = sum((i.weight for i in weighted), Decimal(0))
-    if got != total:
-        yield Issue.at("JX-W01", weighted[0], "weight", got, total=total)
-
-
-@rule("JX-L03", "overall")
-def weights_are_numbers(ctx: Context) -> Iterator[Issue]:
-    for row in ctx.rows:
-        if "weight" in row.indicator.raw and not formula_or_error(row.indicator.raw["weight"]):
-            yield Issue.at("JX-L03", row.indicator, "weight", row.indicator.raw["weight"], label="分值", unit="分")

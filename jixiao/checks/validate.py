@@ -13,13 +13,14 @@ from typing import Iterable
 
 from ..errors import JixiaoError, UnreadableFile
 from .issues import FileReport, Issue, Report
-from ..forms.layouts import parse_a1
+from ..forms.layouts import FormSet, forms_of, parse_a1
 from ..forms.model import UnitWorkbook
 from ..paths import shown
 from ..profiles import Profile, load_profile, profile_for
 from ..forms.reader import read_workbook
-from . import periods as _periods  # noqa: F401 - registers the rules of the forms with periods
-from .rules import RULES, Context, effective_rows
+# the rule modules register their rules on import, in this order (the order of findings in one cell)
+from . import rules as _rules, content_rules as _content_rules, periods as _periods  # noqa: F401
+from .context import RULES, Context, effective_rows
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,18 +49,19 @@ def _order(book: UnitWorkbook, issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=key)
 
 
-def _project(book: UnitWorkbook, profile: Profile, project) -> list[Issue]:
+def _project(book: UnitWorkbook, profile: Profile, project, forms: FormSet | None = None) -> list[Issue]:
     """One project's findings: its amounts and plan, then each period's goals and indicator table."""
-    issues = _run("project", Context(book, profile, project=project))
+    forms = forms or forms_of(book)
+    issues = _run("project", Context(book, profile, project=project, forms=forms))
     if project.classified:
         return issues  # 涉密: amounts and plan only (JX-S01 says so)
     for period in project.periods():  # 年度 always; 中期 too where the form has it and it is filled
-        ctx = Context(book, profile, project=project, period=period.key,
+        ctx = Context(book, profile, project=project, period=period.key, forms=forms,
                       rows=effective_rows(period.indicators, cost_under_output=profile.cost_under_output))
         issues += _run("project_content", ctx)
         for row in ctx.rows:
             issues += _run("indicator", Context(book, profile, project=project, row=row, rows=ctx.rows,
-                                                period=period.key))
+                                                period=period.key, forms=forms))
     return issues
 
 
@@ -67,16 +69,18 @@ def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Is
     """Every finding for one unit workbook, in sheet and cell order."""
     profile = profile or profile_for(book)
     cost = profile.cost_under_output
-    issues = _run("unit", Context(book, profile))
+    forms = forms_of(book)
+    issues = _run("unit", Context(book, profile, forms=forms))
     for project in book.projects:
-        issues += _project(book, profile, project)
-    issues += _run("book", Context(book, profile))
+        issues += _project(book, profile, project, forms)
+    issues += _run("book", Context(book, profile, forms=forms))
     if book.overall is not None:
-        ctx = Context(book, profile, overall=book.overall,
+        ctx = Context(book, profile, overall=book.overall, forms=forms,
                       rows=effective_rows(book.overall.indicators, cost_under_output=cost))
         issues += _run("overall", ctx)
         for row in ctx.rows:
-            issues += _run("indicator", Context(book, profile, overall=book.overall, row=row, rows=ctx.rows))
+            issues += _run("indicator", Context(book, profile, overall=book.overall, row=row, rows=ctx.rows,
+                                                forms=forms))
     return _order(book, issues)
 
 
