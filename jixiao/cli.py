@@ -434,7 +434,6 @@ def selfeval() -> None:
 def selfeval_new(targets: str, output: str) -> None:
     """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
     from .outputs import check_output
-    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
     from .selfeval.workbook import prefill, write_selfeval
 
@@ -550,7 +549,6 @@ def export_command(file: str, to: str, output: str) -> None:
     from .converters import EXPORTERS
     from .errors import NotAJixiaoWorkbook
     from .outputs import check_output
-    from .forms.layouts import forms_of
     from .forms.reader import read_workbook
 
     check_output(output, inputs=[file], content=to)
@@ -621,7 +619,7 @@ def carry_command(last_year: str, year: int, output: str, selfeval: str | None) 
     click.secho(f"已生成 {year} 年度工作簿：{output}", fg="green", bold=True)
     click.echo(f"  {book.unit.code or ''} {book.unit.name or ''}：带入 {len(book.projects)} 个项目，"
                f"{sum(len(p.indicators) for p in book.projects)} 个指标"
-               + ("；金额和支出计划已清空，上年数见各项目表右侧" if book.projects else ""))
+               + (f"；{result.emptied()}" if book.projects else ""))
     if selfeval:
         click.echo(f"  {result.values_from_actuals} 个指标值取自上年自评表的实际完成值")
     for line in result.notes:

@@ -270,3 +270,24 @@ def test_todo_count_apart_from_last_years_errors(tmp_path):
     todo = sum(i.code in ("JX-L02", "JX-P01") for i in errors)
     assert [i.code for i in errors if i.code not in ("JX-L02", "JX-P01")] == ["JX-T01"]
     assert f"待填写：{todo} 处；另有 1 个错误（上年表中已有）" in result.output
+
+
+def test_carry_says_where_last_years_values_are_on_a_form_without_them(tmp_path):
+    """The national 申报表 has no 上年数 panel and no spending plan: the message must not send the clerk
+    to the right of each project sheet for values that are not there, nor speak of a plan."""
+    from jixiao.synth import generate_national_unit
+
+    src = write_workbook(tmp_path / "2026.xlsx", generate_national_unit(1))
+    out = tmp_path / "2027.xlsx"
+    result = _run("carry", src, "--year", 2027, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "金额已清空，上年数请对照上年工作簿" in result.output
+    assert "右侧" not in result.output and "支出计划" not in result.output
+    assert read_workbook(out).projects and all(p.budget is None for p in read_workbook(out).projects)
+
+
+def test_carry_on_the_hebei_form_points_to_the_panel(last_year, tmp_path):
+    path, _ = last_year
+    result = _run("carry", path, "--year", 2027, "-o", tmp_path / "2027.xlsx")
+    assert "金额和支出计划已清空，上年数见各项目表右侧" in result.output
+    assert "上年编码显示在“上年数”中" in result.output  # the strict code with 2026's year was emptied

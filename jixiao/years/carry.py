@@ -32,6 +32,7 @@ from pathlib import Path
 from ..errors import JixiaoError
 from ..forms.layouts import (
     DEPARTMENT_SHEET, META_SHEET, OVERALL_SHEET, PROJECT_MASTER_SHEET, TEMPLATE_VERSION, UNIT_SHEET, form_set,
+    forms_of,
 )
 from ..forms.model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, profile_for
@@ -57,6 +58,17 @@ class CarryResult:
     lost: list[str] = field(default_factory=list)  # what could not be carried (exit 1)
     codes_cleared: int = 0
     values_from_actuals: int = 0
+
+    @property
+    def shows_prior(self) -> bool:
+        """Whether the new workbook's project form shows last year's values beside the inputs (上年数)."""
+        return forms_of(self.book).project.panel is not None
+
+    def emptied(self) -> str:
+        """What was emptied for the clerk, and where last year's values are to be seen (one Chinese clause)."""
+        what = "金额和支出计划" if forms_of(self.book).project.has_plan else "金额"
+        where = "上年数见各项目表右侧" if self.shows_prior else "上年数请对照上年工作簿"
+        return f"{what}已清空，{where}"
 
 
 def _code_for(code: str | None, old_year: int | None) -> str | None:
@@ -188,15 +200,15 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     if old_year is not None and year - old_year > 1:
         result.notes.append(f"上年工作簿为 {old_year} 年度，与 {year} 年度相隔 {year - old_year} 年")
     dropped = [m for m in book.milestones if m not in milestones]
-    if dropped:
+    if dropped and result.shows_prior and forms_of(new).project.has_plan:
         result.notes.append(f"新模板的资金支出计划没有 {'、'.join(dropped)}，这些时点的上年数未显示")
     for p in book.projects:
         carried, cleared = _carry_project(p, milestones, old_year)
         new.projects.append(carried)
         result.codes_cleared += cleared
     if result.codes_cleared:
-        result.notes.append(f"{result.codes_cleared} 个项目编码含上年年度，已清空（上年编码显示在“上年数”中），"
-                            "请填写今年的项目编码")
+        where = "上年编码显示在“上年数”中" if result.shows_prior else "上年编码见上年工作簿"
+        result.notes.append(f"{result.codes_cleared} 个项目编码含上年年度，已清空（{where}），请填写今年的项目编码")
     if evaluation is not None:
         if not any(r.actual for e in (evaluation.department, *evaluation.projects) for r in e.indicators):
             result.notes.append("自评表中没有填写实际完成值，指标值仍为上年目标值")
