@@ -99,6 +99,7 @@ def test_every_file_is_accounted_for(county, tmp_path):
                                sum(1 for r in issues if r[2] == unit[-1] and r[4] == "提示")), unit
     overview = [c for row in wb["概览"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(f"找到 {result.found} = 纳入 9 + 未纳入 {len(EXPECTED_REJECTED)}" in c and "一致" in c for c in overview)
+    assert not any("中期" in c for c in overview)  # no unit on the national form: no 中期 block
 
 
 def test_totals_are_exact_sums_of_the_units(county, tmp_path):
