@@ -149,7 +149,7 @@ def test_consolidate_export_and_selfeval(template, tmp_path, example_files):
     overview = openpyxl.load_workbook(tmp_path / "汇总.xlsx", data_only=True)["概览"]
     march = next(r for r in overview.iter_rows(values_only=True) if r[0] == "3月底")
     assert march[2] == pytest.approx(25.0)  # the county percent is of the planned budget only (滦平's)
-    mid = {r[2]: r[3] for r in overview.iter_rows(min_row=16, max_row=19, values_only=True) if r[2]}
+    mid = {r[3]: r[4] for r in overview.iter_rows(min_row=16, max_row=19, values_only=True) if r[3]}
     assert mid == {"中期（实施期）资金（万元）": None, "中期资金总额": 360, "中期财政拨款": 300, "中期其他资金": 60}
 
     docx = tmp_path / "文本.docx"

@@ -283,13 +283,13 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
         ws.write_formula(16 + i, 1, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
                          float(county.total(name)))
     if any(u.summary.get("mid") for u in county.units) or county.total("mid_budget"):  # the national 申报表's
-        ws.write_string(15, 2, "中期（实施期）资金（万元）", bold)  # 中期 amounts, beside the 年度 ones
+        ws.write_string(15, 3, "中期（实施期）资金（万元）", bold)  # 中期 amounts, beside the 年度 ones
         mids = [(c.title, MID_MONEY_OF[c.title], i) for i, c in enumerate(columns(UNITS), start=1)
                 if c.title in MID_MONEY_OF]
         for k, (label, name, col) in enumerate(mids):
-            ws.write_string(16 + k, 2, label)
+            ws.write_string(16 + k, 3, label)  # a column apart from the 年度 amounts
             letter = col_letter(col + county.rollup)
-            ws.write_formula(16 + k, 3, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
+            ws.write_formula(16 + k, 4, f"=SUM('{UNITS}'!{letter}2:{letter}{last})", fmts["money"],
                              float(county.total(name)))
     # county schedule against 序时进度
     ws.write_string(19, 0, "各县区合计支出计划与序时进度" if county.rollup else "全县支出计划与序时进度", bold)
