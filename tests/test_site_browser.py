@@ -49,7 +49,6 @@ def navigate(driver, *locator: str) -> None:
     replaced this one and finished loading: looking before that finds the old page's elements (stale on a busy
     machine). A lookup that races the previous page's last replacement is tried again."""
     from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(driver, 30)
@@ -63,8 +62,22 @@ def navigate(driver, *locator: str) -> None:
             if attempt == 2:
                 raise
             time.sleep(0.5)
-    wait.until(expected_conditions.staleness_of(page))
+    wait.until(_replaced(page))
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _replaced(element):
+    """The page's old root is gone: stale, or (Chrome under load) an inspector error naming a node
+    that "does not belong to the document", which says the same thing."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    return check
 
 
 def shot(driver, tmp_path: Path, name: str) -> None:
