@@ -55,14 +55,6 @@ def _defaults(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, An
     return known
 
 
-def _defaults_of(cls: type[BaseModel]) -> dict[str, Any]:
-    return dict(_defaults(cls)[0])
-
-
-def _factories_of(cls: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
-    return _defaults(cls)[1]
-
-
 class Located(BaseModel):
     """Base of every model object read from a sheet."""
 
@@ -95,8 +87,9 @@ class Located(BaseModel):
         The defaults are worked out once per class here; ``model_fields_set`` is what was given, as
         ``model_construct`` would leave it.
         """
-        full = _defaults_of(cls)
-        for name, factory in _factories_of(cls):
+        plain, factories = _defaults(cls)
+        full = dict(plain)
+        for name, factory in factories:
             if name not in values:
                 full[name] = factory()
         full.update(values)
