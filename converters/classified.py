@@ -1,6 +1,7 @@
 """涉密 projects in exports: nothing but 涉密 leaves the workbook (domain spec).
 
-A project is 涉密 when its 资金用途 reads 涉密 (``Project.classified``). A clerk who marks a
+A project is 涉密 when its 资金用途, or on the national form its 年度目标 or 中期目标,
+reads 涉密 (``Project.classified``). A clerk who marks a
 project so but leaves its goals and indicators filled in must still not print them: every
 export (Word, PDF and the model it carries, JSON, CSV) goes through :func:`redacted`.
 Amounts, the spending plan, the code and the name stay: they count in the totals.
@@ -24,7 +25,9 @@ def redacted(book: UnitWorkbook) -> UnitWorkbook:
             continue
         project.purpose = CLASSIFIED
         project.goals = CLASSIFIED
-        for ind in project.indicators:
+        if project.mid_goals:
+            project.mid_goals = CLASSIFIED
+        for ind in [*project.indicators, *(project.mid_indicators or [])]:
             for name in _INDICATOR_TEXTS:
                 setattr(ind, name, CLASSIFIED)
             ind.raw = {key: CLASSIFIED for key in ind.raw}

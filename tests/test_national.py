@@ -204,3 +204,38 @@ def test_carry_keeps_the_mid_period(template, tmp_path):
     assert p.budget is None and p.attribute == "延续项目" and p.department == "404-永济市文化和旅游局"
     assert book.overall.tasks[0].name == "文物保护" and book.overall.tasks[0].budget is None
     assert forms_of(book).project.periods
+
+
+def test_a_classified_national_project_is_skipped_and_prints_only_classified(template, tmp_path):
+    """The 申报表 has no 资金用途: a clerk marks a project 涉密 in its 年度目标, and forgets the rest.
+
+    Content rules stay silent (JX-S01 on the goal's own cell), the money still counts, and no
+    export carries the 中期 goal or any indicator it left filled in."""
+    path = _fill(template, tmp_path / "涉密.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["项目1"]["F11"] = "涉密"
+    wb["项目1"]["F29"] = "≤999万元"  # would be JX-K01 on an open project
+    for row in range(20, 24):  # the 整体 table repeats the project's indicators: other words there
+        wb["整体支出绩效目标表"][f"C{row}"], wb["整体支出绩效目标表"][f"F{row}"] = f"整体指标{row}", "按期完成"
+    wb.save(path)
+    book = read_workbook(path)
+    assert book.projects[0].classified
+    issues = [i for i in validate_file(path).issues if i.sheet == "项目1"]
+    assert [(i.code, i.cell) for i in issues] == [("JX-S01", "F11")]
+    data = json.loads(run("totals", path, "--format", "json").output)
+    assert data["total"]["budget"] == "120.00" and data["total"]["mid"]["budget"] == "360.00"
+
+    secrets = ("三年完成", "修缮文物处数", "游客满意度", "12处", "≥90%", "999")
+    for fmt in ("json", "csv", "docx"):
+        out = tmp_path / f"导出.{fmt}"
+        result = run("export", path, "--to", fmt, "-o", out)
+        assert result.exit_code == 0, result.output
+        if fmt == "docx":
+            import docx
+            d = docx.Document(out)
+            text = "\n".join([p.text for p in d.paragraphs]
+                             + [c.text for t in d.tables for r in t.rows for c in r.cells])
+        else:
+            text = out.read_text(encoding="utf-8-sig")
+        assert not [s for s in secrets if s in text], fmt
+        assert "涉密" in text and "文物保护修缮" in text

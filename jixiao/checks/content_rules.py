@@ -25,8 +25,9 @@ REQUIRED_CATEGORIES = ("产出指标", "效益指标", "满意度指标")
 
 @rule("JX-S01", "project")
 def classified(ctx: Context) -> Iterator[Issue]:
-    if ctx.project.classified:
-        yield Issue.at("JX-S01", ctx.project, "purpose", ctx.project.purpose)
+    name = ctx.project.classified_field
+    if name is not None:
+        yield Issue.at("JX-S01", ctx.project, name, getattr(ctx.project, name))
 
 
 @rule("JX-G01", "project_content")

@@ -300,8 +300,19 @@ class Project(Located):
 
     @property
     def classified(self) -> bool:
-        """涉密 project: 资金用途 reads 涉密; amounts still count, content rules are skipped."""
-        return squeeze(self.purpose) == CLASSIFIED
+        """涉密 project: amounts still count, content rules are skipped, exports print only 涉密.
+
+        The Hebei form marks one in 资金用途; the national 申报表 has no such cell, so its
+        年度目标 or 中期目标 reading 涉密 marks it too (:attr:`classified_field` names which)."""
+        return self.classified_field is not None
+
+    @property
+    def classified_field(self) -> str | None:
+        """The first of 资金用途, 年度目标, 中期目标 that reads 涉密, or ``None``."""
+        for name in ("purpose", "goals", "mid_goals"):
+            if squeeze(getattr(self, name, None)) == CLASSIFIED:
+                return name
+        return None
 
     @property
     def goal_lines(self) -> list[str]:
