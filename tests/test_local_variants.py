@@ -134,6 +134,22 @@ def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
     assert not any(cell == "G4" for _, cell in found), found
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_sichuan_weight_typed_as_a_percent_is_its_points(sichuan, tmp_path, engine):
+    """``10%`` typed into 权重: Excel keeps 0.1 under a percent format; the clerk meant 10 points."""
+    _, filled = sichuan
+    wb = openpyxl.load_workbook(filled)
+    sheet = wb["项目1"]
+    for row in range(7, 7 + len(SICHUAN)):
+        if sheet[f"G{row}"].value == 10:
+            sheet[f"G{row}"].value, sheet[f"G{row}"].number_format = 0.1, "0%"
+    sheet["G15"].value, sheet["G15"].number_format = 0.1, "0.00"  # a plain 0.1 stays 0.1
+    changed = tmp_path / "百分号.xlsx"
+    wb.save(changed)
+    weights = [i.weight for i in read_workbook(changed, engine).projects[0].indicators]
+    assert weights == [Decimal(10), Decimal(20), *[Decimal(10)] * 6, Decimal("0.1")]
+
+
 @requires_soffice
 @requires_poppler
 @pytest.mark.libreoffice

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -67,7 +68,21 @@ def _read_value(sheet: SheetData, row: int, col: int, kind: str) -> tuple[Any, s
     typed = _CONVERT[kind](value)
     if typed is None and kind != "text":
         return None, _text(value)
+    if kind == "number":
+        typed = _as_shown(sheet, row, col, value, typed)
     return typed, None
+
+
+def _as_shown(sheet: SheetData, row: int, col: int, value: Any, typed: Decimal) -> Decimal:
+    """A score or weight (``kind = "number"``) as its cell shows it: ``25%`` typed into 权重.
+
+    Excel stores ``25%`` as 0.25 and formats the cell as percent; the clerk meant 25
+    points, and 0.25 would put the weights 99.75 short of 100 (JX-W01). A number from
+    0 to 1 in a percent-formatted cell is read × 100, as :func:`percent_plan` reads the plan.
+    """
+    if 0 < typed <= 1 and not isinstance(value, str) and sheet.is_percent(row, col):
+        return percent_from_fraction(typed)
+    return typed
 
 
 def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
@@ -107,7 +122,8 @@ def _scaled(convert: Callable[[Any], Any], scale: int) -> Callable[[Any], Any]:
 @functools.lru_cache(maxsize=64)
 def _block_plan(block: Block, make: type[Located]):
     """What reading a block needs, worked out once per layout rather than once per cell."""
-    specs = tuple((c.name, c.index - 1, _scaled(_CONVERT[c.kind], c.scale), c.kind != "text") for c in block.columns)
+    specs = tuple((c.name, c.index - 1, _scaled(_CONVERT[c.kind], c.scale), c.kind != "text", c.kind == "number")
+                  for c in block.columns)
     blank = {name: None for name in make.model_fields if name not in ("raw", "cells")}
     missing = {c.name for c in block.columns} - set(blank)
     if missing:  # pragma: no cover - a layout naming a field the model lacks is a programming error
@@ -137,7 +153,7 @@ def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loca
         data: dict[str, Any] = dict(blank)
         raw: dict[str, str] = {}
         filled = False
-        for field, index, convert, typed in specs:
+        for field, index, convert, typed, shown in specs:
             if odd and (row, index + 1) in odd:  # an error value or a formula: never input (JX-L05)
                 raw[field] = sheet.shown(row, index + 1)
                 filled = True
@@ -154,6 +170,8 @@ def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loca
                     raw[field] = text
                     filled = True
                 continue
+            if shown:
+                converted = _as_shown(sheet, row, index + 1, value, converted)
             data[field] = converted
             filled = True
         if not filled:
