@@ -134,6 +134,21 @@ def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
     assert not any(cell == "G4" for _, cell in found), found
 
 
+def test_sichuan_cost_above_the_budget_is_answered_in_yuan(sichuan, tmp_path):
+    """The form is in 元: JX-K01 says 3500000.00 元 against 3309840.00 元, not 330.98 万元 (or 0.00)."""
+    _, filled = sichuan
+    wb = openpyxl.load_workbook(filled)
+    for col, value in zip("ABCDEFGH", ("产出指标", "成本指标", "人员报酬", "≤", 3500000, "元", 10, "反向指标")):
+        wb["项目1"][f"{col}15"] = value
+    changed = tmp_path / "成本.xlsx"
+    wb.save(changed)
+    result = CliRunner().invoke(main, ["validate", str(changed), "--format", "json"])
+    k01 = [i for f in json.loads(result.output)["files"] for i in f["issues"] if i["code"] == "JX-K01"]
+    assert [i["cell"] for i in k01] == ["E15"]
+    assert "3500000.00 元" in k01[0]["message"] and "3309840.00 元" in k01[0]["message"], k01[0]["message"]
+    assert "万元" not in k01[0]["message"]
+
+
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_sichuan_weight_typed_as_a_percent_is_its_points(sichuan, tmp_path, engine):
     """``10%`` typed into 权重: Excel keeps 0.1 under a percent format; the clerk meant 10 points."""

@@ -277,13 +277,16 @@ def cost_within_budget(ctx: Context) -> Iterator[Issue]:
         return
     amount = _in_wan(parsed.number, parsed.unit)
     if amount is not None and amount > budget:
+        unit, scale = "万元", 0
         if ctx.project is None:
             label = "各项目预算数合计"
         else:
-            label = ctx.layout.field("mid_budget" if ctx.period == "mid" else "budget").label
-            label = "项目预算数" if label == "预算数" else label
+            field_ = ctx.layout.field("mid_budget" if ctx.period == "mid" else "budget")
+            label = "项目预算数" if field_.label == "预算数" else field_.label
+            unit, scale = ctx.layout.money_unit, field_.scale  # a form in 元 (四川) is answered in 元
         yield Issue.at("JX-K01", ctx.row.indicator, "value_text", ctx.row.indicator.value_text,
-                       amount=f"{amount:.2f}", budget_label=label, budget=f"{budget:.2f}")
+                       amount=f"{amount.scaleb(scale):.2f}", budget_label=label, budget=f"{budget.scaleb(scale):.2f}",
+                       unit=unit)
 
 
 @rule("JX-K02", "indicator")
