@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .errors import JixiaoError
 from .paths import shown  # paths as given (surrogate-escaped when not UTF-8) are shown readably
-from .forms.values import format_money
+from .forms.values import money_in
 from .profiles import BUILTIN
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -154,16 +154,18 @@ def show(file: str, fmt: str, engine: str) -> None:
     unit = book.unit
     click.echo(f"{unit.code or '（无单位编码）'} {unit.name or '（无单位名称）'}  预算年度：{unit.year or '—'}"
                f"  配置：{book.profile}")
+    layout = forms_of(book).project
     for p in book.projects:
-        if forms_of(book).project.periods:  # the national 申报表: 年度 and 中期, no 项目编码
+        secret = "  （涉密）" if p.classified else ""
+        if layout.periods:  # the national 申报表 (年度 and 中期, no 项目编码) and the 四川 form (年度 only)
             mid = p.period("mid")
             mid_text = "" if mid.is_blank() else \
-                f"  中期 {format_money(mid.budget) or '—'} 万元、指标 {len(mid.indicators)} 条"
-            click.echo(f"  [{p.sheet}] {p.name or '—'}  年度 {format_money(p.budget) or '—'} 万元、"
-                       f"指标 {len(p.indicators)} 条{mid_text}{'  （涉密）' if p.classified else ''}")
+                f"  中期 {money_in(mid.budget, layout.money_unit)}、指标 {len(mid.indicators)} 条"
+            click.echo(f"  [{p.sheet}] {p.name or '—'}  年度 {money_in(p.budget, layout.money_unit)}、"
+                       f"指标 {len(p.indicators)} 条{mid_text}{secret}")
             continue
-        click.echo(f"  [{p.sheet}] {p.code or '—'} {p.name or '—'}  预算数 {format_money(p.budget) or '—'} 万元"
-                   f"  指标 {len(p.indicators)} 条{'  （涉密）' if p.classified else ''}")
+        click.echo(f"  [{p.sheet}] {p.code or '—'} {p.name or '—'}  预算数 {money_in(p.budget, layout.money_unit)}"
+                   f"  指标 {len(p.indicators)} 条{secret}")
     if book.overall is not None:
         tasks = f"  年度主要任务 {len(book.overall.tasks)} 项" if book.overall.tasks else ""
         click.echo(f"  [整体支出绩效目标表] 指标 {len(book.overall.indicators)} 条{tasks}")
@@ -231,18 +233,20 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
 
 def _echo_periods(schedule, data, layout) -> None:
     """The totals of a unit of a form without a plan (national, 四川): 年度 and 中期 amounts by the sources the
-    form has (none on the 四川 form: no 0.00 that was never declared)."""
-    t = data["total"]
+    form has (none on the 四川 form: no 0.00 that was never declared), in the unit the form prints (元 on 四川)."""
+    unit = layout.money_unit
     label = layout.field("budget").label if layout.periods else "年度资金总额"
-    sources = f"（财政拨款 {t['fiscal']}，其他资金 {t['other']}）" if layout.has_sources() else ""
-    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  {label} {t['budget']} 万元{sources}")
-    if "mid" in t:
-        m = t["mid"]
-        click.echo(f"  中期资金总额 {m['budget']} 万元（财政拨款 {m['fiscal']}，其他资金 {m['other']}）")
-    click.echo("  本表样（项目支出绩效目标申报表）没有资金支出计划，不计算各时点累计金额和序时进度。")
-    for p in data["projects"]:
-        mid = f"；中期 {p['mid']['budget']}" if "mid" in p else ""
-        click.echo(f"  {p['sheet'] or ''} {p['name'] or '—'}：年度 {p['budget']}{mid}")
+    sources = (f"（财政拨款 {money_in(schedule.fiscal, unit)}，其他资金 {money_in(schedule.other, unit)}）"
+               if layout.has_sources() else "")
+    click.echo(f"{schedule.unit_code or ''} {schedule.unit_name or ''}  {label} {money_in(schedule.budget, unit)}"
+               f"{sources}")
+    if schedule.mid is not None:
+        budget, fiscal, other = (money_in(v, unit) for v in schedule.mid)
+        click.echo(f"  中期资金总额 {budget}（财政拨款 {fiscal}，其他资金 {other}）")
+    click.echo(f"  本表样“{layout.title or '项目支出绩效目标申报表'}”没有资金支出计划，不计算各时点累计金额和序时进度。")
+    for p in schedule.projects:
+        mid = f"；中期 {money_in(p.mid[0], unit)}" if p.mid is not None else ""
+        click.echo(f"  {p.sheet or ''} {p.name or '—'}：年度 {money_in(p.budget, unit)}{mid}")
 
 
 def _echo_uncounted(findings) -> None:

@@ -201,4 +201,4 @@ def test_sichuan_beside_a_hebei_unit_has_no_false_zeros(sichuan, tmp_path):
     projects = [r for r in summary["项目清单"].iter_rows(min_row=2, values_only=True) if r[4] == "村组干部报酬"]
     assert [r[5:8] for r in projects] == [(pytest.approx(330.984), None, None)]
     text = CliRunner().invoke(main, ["totals", str(filled)]).output
-    assert "预算数 330.98 万元" in text and "财政拨款" not in text
+    assert "预算数 3309840.00 元" in text and "财政拨款" not in text and "万元" not in text  # in 元, as the form prints

@@ -241,6 +241,18 @@ def parse_indicator_value(text: str | None) -> ParsedValue:
     return ParsedValue(operator or "=", number, unit, rest)
 
 
+def money_in(amount: Decimal | None, unit: str = "万元") -> str:
+    """An amount of the model (万元) as a form in ``unit`` prints it, with the unit: a 四川 clerk
+    reads ``3309840.55 元``, the figure on the sheet, not ``330.98 万元``. Blank is ``—``.
+
+    >>> money_in(Decimal("330.984055"), "元"), money_in(Decimal("80")), money_in(None)
+    ('3309840.55 元', '80.00 万元', '—')
+    """
+    if amount is None:
+        return "—"
+    return f"{format_money(amount.scaleb(4) if unit == '元' else amount)} {unit}"
+
+
 def format_money(amount: Decimal | None) -> str:
     """Two decimals, as on the forms: ``Decimal('80') → '80.00'``."""
     if amount is None:
