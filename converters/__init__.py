@@ -11,6 +11,7 @@ when missing.
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import logging
 import os
 import re
@@ -227,25 +228,52 @@ def export_json(book: UnitWorkbook, out: str | Path) -> Path:
     return Path(out)
 
 
-INDICATOR_HEADERS = ["工作表", "项目编码", "项目名称", "一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值",
-                     "指标值确定依据", "运算符", "数值", "单位"]
+def indicator_columns(book: UnitWorkbook) -> tuple[list[str], list[str], bool]:
+    """The CSV's headers, its indicator fields and whether it has a 期间 column: from the project form.
+
+    工作表, 项目编码 (where the form has one), 项目名称, 期间 (where the form states two periods:
+    the national 中期 and 年度 tables), the form's own indicator columns in its order and labels
+    (四川: 指标性质 … 权重, 指标方向性), then the value parsed into 运算符, 数值, 单位. On the Hebei
+    form that is the table as it always was.
+    """
+    from ..forms.layouts import forms_of, has_field
+
+    layout = forms_of(book).project
+    block = layout.block("indicators")
+    periods = len(layout.periods) > 1
+    headers = ["工作表", *(["项目编码"] if has_field(layout, "code") else []), "项目名称", *(["期间"] if periods else []),
+               *(c.label for c in block.columns), "运算符", "数值", "单位"]
+    return headers, [c.name for c in block.columns], periods
+
+
+def _cell(value) -> str | None:
+    """A number as written (权重 10, not the 10.0 a float cell reads as)."""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return None if value is None else str(value)
 
 
 def export_csv(book: UnitWorkbook, out: str | Path) -> Path:
-    """The indicator table (UTF-8 with BOM; formula-leading text neutralised)."""
+    """The indicator table (UTF-8 with BOM; formula-leading text neutralised), in the form's columns."""
     from ..consolidation.summary import neutralise  # also cleans control characters (JX-X02)
+    from ..forms.layouts import forms_of, has_field
 
     book = redacted(book)
-
+    headers, names, periods = indicator_columns(book)
+    code = has_field(forms_of(book).project, "code")
     with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(INDICATOR_HEADERS)
+        writer.writerow(headers)
         for p in book.projects:
-            for ind in p.indicators:
-                parsed = ind.parsed()
-                writer.writerow([neutralise(v) for v in (
-                    p.sheet, p.code, p.name, ind.level1, ind.level2, ind.level3, ind.description, ind.value_text,
-                    ind.basis, parsed.operator, None if parsed.number is None else str(parsed.number), parsed.unit)])
+            tables = [(period.label, getattr(p, "mid_indicators" if period.key == "mid" else "indicators") or [])
+                      for period in forms_of(book).project.periods] if periods else [(None, p.indicators)]
+            for label, indicators in tables:
+                for ind in indicators:
+                    parsed = ind.parsed()
+                    row = [p.sheet, *([p.code] if code else []), p.name, *([label] if periods else []),
+                           *(_cell(getattr(ind, n)) for n in names),
+                           parsed.operator, _cell(parsed.number), parsed.unit]
+                    writer.writerow([neutralise(v) for v in row])
     return Path(out)
 
 

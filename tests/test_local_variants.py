@@ -6,6 +6,7 @@ The values are those of the published documents in tests/data/wild/ (docs/forms/
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -118,6 +119,14 @@ def test_sichuan_validates_totals_and_exports(sichuan, tmp_path):
     assert "单位：元" in paragraphs
     assert "3309840.00" in cells and "指标方向性" in cells and "正向指标" in cells and "人/年" in cells
     assert "820001-井研县马踏镇人民政府" in cells
+
+    out = tmp_path / "指标.csv"  # the form's own indicator columns, 权重 and 指标方向性 with them
+    assert CliRunner().invoke(main, ["export", str(filled), "--to", "csv", "-o", str(out)]).exit_code == 0
+    header, *rows = csv.reader(out.open(encoding="utf-8-sig", newline=""))
+    assert header == ["工作表", "项目名称", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重",
+                      "指标方向性", "运算符", "数值", "单位"]
+    assert len(rows) == len(SICHUAN) and rows[4][2:10] == ["产出指标", "数量指标", "村组干部230人", "≥", "230", "个",
+                                                          "10", "正向指标"]
 
 
 def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):

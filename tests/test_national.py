@@ -10,6 +10,7 @@ four milestones) still read, validate and total as they did.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from decimal import Decimal
@@ -151,6 +152,13 @@ def test_consolidate_export_and_selfeval(template, tmp_path, example_files):
     assert march[2] == pytest.approx(25.0)  # the county percent is of the planned budget only (滦平's)
     mid = {r[3]: r[4] for r in overview.iter_rows(min_row=16, max_row=19, values_only=True) if r[3]}
     assert mid == {"中期（实施期）资金（万元）": None, "中期资金总额": 360, "中期财政拨款": 300, "中期其他资金": 60}
+
+    out = tmp_path / "指标.csv"  # both indicator tables, each row with its period
+    assert run("export", national, "--to", "csv", "-o", out).exit_code == 0
+    header, *lines = csv.reader(out.open(encoding="utf-8-sig", newline=""))
+    assert header == ["工作表", "项目名称", "期间", "一级指标", "二级指标", "三级指标", "指标值", "运算符", "数值", "单位"]
+    assert [(r[2], r[5]) for r in lines][:4] == [("中期", "修缮文物处数"), ("中期", "文物安全"), ("中期", "游客满意度"),
+                                               ("年度", "修缮文物处数")] and len(lines) == 7
 
     docx = tmp_path / "文本.docx"
     assert run("export", national, "--to", "docx", "-o", docx).exit_code == 0
