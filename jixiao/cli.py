@@ -580,28 +580,33 @@ def export_command(file: str, to: str, output: str) -> None:
 
     findings = uncounted(book)  # the document prints money: say what it could not count
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
-    _echo_uncounted(findings)
-    _exit_if_uncounted(findings)
-    _exit_if_errors(book, output)
+    _exit_if_errors(book, output, findings)
 
 
-def _exit_if_errors(book, output: str) -> None:
+def _exit_if_errors(book, output: str, findings) -> None:
     """A document made from a workbook with errors (a sheet copied as 项目1 (2) prints the same
-    project twice) is no document to hand in: say so, with the cells, and exit 1."""
+    project twice, a money cell holds no number) is no document to hand in: say so, every error
+    with its cell, which of them left an amount out of the document's totals, and exit 1.
+    The warnings among ``findings`` (a filled-in 项目模板, JX-L04) are said and do not fail."""
     from .checks.catalogue import SEVERITY_ZH
     from .checks.validate import validate_book
 
     errors = [i for i in validate_book(book) if i.severity == "error"]
+    left_out = {(i.code, i.sheet, i.cell) for i in findings if i.severity == "error"}
+    for i in findings:
+        if i.severity != "error":
+            where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
+            click.echo(f"提示：{where}{i.code}  {i.message}")
     if not errors:
         return
-    click.echo(f"注意：工作簿有 {len(errors)} 个错误，{output} 已生成但不宜报送；请修正后重新导出：")
+    counted = f"其中 {len(left_out)} 处金额未能计入，文档中的合计不完整；" if left_out else ""
+    click.echo(f"注意：工作簿有 {len(errors)} 个错误，{output} 已生成但不宜报送；{counted}请修正后重新导出：")
     for i in errors:
         where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
-        click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}")
+        mark = "（金额未计入）" if (i.code, i.sheet, i.cell) in left_out else ""
+        click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}{mark}")
     sys.exit(EXIT_FINDINGS)
 
-
-# --- year over year: carry forward, diff (issue 20) ---------------------------------------
 
 @main.command("carry")
 @click.argument("last_year", type=click.Path(exists=True, dir_okay=False))
