@@ -344,7 +344,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         from .forms.textsafe import visible
 
         for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal
-            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(ch.new or '')}”",
+            click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(str(ch.new) if ch.new is not None else '')}”",
                        err=fmt == "json")
         click.echo(f"共修正 {len(changes)} 处，已写入 {shown(output)}；原文件未改动。", err=fmt == "json")
         files = (output,)

@@ -507,3 +507,19 @@ def test_patched_text_reads_back_exactly(tmp_path_factory, texts):
     for t in texts:
         etree.Element("t").text = xml_text(t)  # raises for anything XML cannot hold
         assert not CONTROL.search(clean_control(t))
+
+
+def test_fix_takes_the_unit_off_a_number(tmp_path):
+    """``80万元`` typed into 预算数 and ``2026年`` into 预算年度: --fix leaves the numbers, as numbers;
+    ``十二万`` has no fix and stays an error at its cell."""
+    src = write_workbook(tmp_path / "单位.xlsx", load_example("luanping_xinfang_2026"))
+    wb = openpyxl.load_workbook(src)
+    wb["单位信息"]["B6"], wb["项目1"]["C4"], wb["项目1"]["G4"] = "2026年", "８０ 万元", "十二万"
+    wb.save(src)
+    out = tmp_path / "修正.xlsx"
+    result = run("validate", src, "--fix", "-o", out)
+    assert result.exit_code == 1, result.output  # 十二万 is still an error
+    wb = openpyxl.load_workbook(out)
+    assert (wb["单位信息"]["B6"].value, wb["项目1"]["C4"].value, wb["项目1"]["G4"].value) == (2026, 80, "十二万")
+    left = [(i.code, i.sheet, i.cell) for i in validate_file(out).issues if i.code == "JX-L03"]
+    assert left == [("JX-L03", "项目1", "G4")]

@@ -142,6 +142,12 @@ def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
     assert ("JX-L03", "G8") in found and any(cell == "A9" for _, cell in found), found
     assert not any(cell == "G4" for _, cell in found), found
 
+    fixed = tmp_path / "修正.xlsx"  # --fix takes the 分 off: the number alone, as a number
+    result = CliRunner().invoke(main, ["validate", str(changed), "--fix", "-o", str(fixed)])
+    assert "G8" in result.output, result.output
+    assert openpyxl.load_workbook(fixed)["项目1"]["G8"].value == 20
+    assert ("JX-L03", "G8") not in _issues(fixed)
+
 
 def test_sichuan_cost_above_the_budget_is_answered_in_yuan(sichuan, tmp_path):
     """The form is in 元: JX-K01 says 3500000.00 元 against 3309840.00 元, not 330.98 万元 (or 0.00)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from .context import Context, Row, rule
+from .context import Context, Row, rule, unit_fix
 from .issues import Issue
 from ..forms.layouts import has_column, has_field
 from ..forms.model import Indicator, Located
@@ -325,4 +325,6 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
 def weights_are_numbers(ctx: Context) -> Iterator[Issue]:
     for row in ctx.rows:
         if "weight" in row.indicator.raw and not formula_or_error(row.indicator.raw["weight"]):
-            yield Issue.at("JX-L03", row.indicator, "weight", row.indicator.raw["weight"], label="分值", unit="分")
+            typed = row.indicator.raw["weight"]
+            yield Issue.at("JX-L03", row.indicator, "weight", typed, label="分值", unit="分",
+                           fix=unit_fix(row.indicator, "weight", typed, ("分",)))

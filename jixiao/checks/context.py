@@ -25,7 +25,7 @@ from ..forms.layouts import FormSet, SheetLayout, forms_of
 from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from ..profiles import Profile
 from ..forms.taxonomy import normalize_level1, normalize_level2
-from ..forms.values import squeeze
+from ..forms.values import number_before_unit, squeeze
 
 
 @dataclass
@@ -119,6 +119,20 @@ def rule(code: str, scope: str) -> Callable[[RuleFn], RuleFn]:
 
 def blank_field(obj: Located, name: str) -> bool:
     return getattr(obj, name) is None and name not in obj.raw
+
+
+def unit_fix(obj: Located, name: str, typed: str, units: tuple[str, ...], *, whole: bool = False) -> dict | None:
+    """The fix of a number typed with its unit (``20分``, ``80万元``, ``2026年``): the number alone in
+    the cell, as a number (``whole``: an integer, the 预算年度). ``None`` for any other text."""
+    found = number_before_unit(typed, units)
+    if found is None or (whole and found[0] != found[0].to_integral_value()):
+        return None
+    number, unit = found
+    new = f"{int(number) if whole else number}"  # JSON has no exact decimal: the number as text, marked
+    loc = obj.loc(name)
+    return {"description": f"改为数字 {new}（去掉“{unit}”）",
+            "changes": [{"sheet": loc.sheet if loc else None, "cell": loc.cell if loc else None,
+                         "field": name, "old": typed, "new": new, "number": "int" if whole else "decimal"}]}
 
 
 def field_labels(layout: SheetLayout | None) -> dict[str, str]:

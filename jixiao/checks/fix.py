@@ -1,4 +1,5 @@
-"""Autofix: apply the fixes the catalogue names (JX-X01, JX-X02, JX-V05, JX-T03) to a copy.
+"""Autofix: apply the fixes the catalogue names (JX-X01, JX-X02, JX-V05, JX-T03, and JX-L03 where a
+number was typed with its unit: ``20分``, ``80万元``, ``2026年``) to a copy.
 
 Fixes are computed on the model (each finding carries its changes with their
 cells), applied to the model, and the model validated again until nothing
@@ -12,6 +13,7 @@ project, buttons and macro content type of an ``.xlsm``, styles, notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 
@@ -21,7 +23,7 @@ from ..forms.model import Located, UnitWorkbook
 from ..profiles import Profile
 from .validate import validate_book
 
-FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-T03")
+FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-T03", "JX-L03")
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Change:
     cell: str
     field: str
     old: str | None
-    new: str | None
+    new: str | int | Decimal | None
 
 
 def _objects(book: UnitWorkbook) -> dict[tuple[str, str], tuple[Located, str]]:
@@ -49,6 +51,14 @@ def _objects(book: UnitWorkbook) -> dict[tuple[str, str], tuple[Located, str]]:
     return index
 
 
+def _typed(change: dict):
+    """A change's new value as the cell takes it: text, or a number the fix marked as one (JX-L03)."""
+    kind = change.get("number")
+    if kind is None:
+        return change["new"]
+    return int(change["new"]) if kind == "int" else Decimal(change["new"])
+
+
 def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: int = 4) -> list[Change]:
     """Apply fixable findings to ``book`` (in place) and return the cell changes, last value wins."""
     index = _objects(book)
@@ -63,10 +73,12 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
                 if key not in index:
                     continue
                 obj, name = index[key]
-                setattr(obj, name, ch["new"])
+                new = _typed(ch)
+                setattr(obj, name, new)
+                obj.raw.pop(name, None)  # typed now: no longer text that could not be read
                 previous = changes.get(key)
                 changes[key] = Change(issue.code, ch["sheet"], ch["cell"], name,
-                                      previous.old if previous else ch["old"], ch["new"])
+                                      previous.old if previous else ch["old"], new)
     return [c for c in changes.values() if c.old != c.new]
 
 

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Iterator
 
-from .context import Context, blank_field, field_labels, rule
+from .context import Context, blank_field, field_labels, rule, unit_fix
 from .issues import Issue
 from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of, has_field
 from ..forms.model import Located, Project, UnitWorkbook
@@ -43,7 +43,8 @@ def unit_required(ctx: Context) -> Iterator[Issue]:
 def unit_year_is_number(ctx: Context) -> Iterator[Issue]:
     unit = ctx.book.unit
     if "year" in unit.raw and not formula_or_error(unit.raw["year"]):
-        yield Issue.at("JX-L03", unit, "year", unit.raw["year"], label="预算年度", unit="年，如 2026")
+        yield Issue.at("JX-L03", unit, "year", unit.raw["year"], label="预算年度", unit="年，如 2026",
+                       fix=unit_fix(unit, "year", unit.raw["year"], ("年",), whole=True))
 
 
 @rule("JX-L02", "project")
@@ -55,10 +56,14 @@ def project_required(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-L03", "project")
 def money_is_number(ctx: Context) -> Iterator[Issue]:
+    scales = {f.name: f.scale for f in ctx.layout.fields}
     for name, label in _money(ctx):
         if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
-            yield Issue.at("JX-L03", ctx.project, name, ctx.project.raw[name], label=label,
-                           unit=ctx.layout.money_unit or "万元")
+            typed = ctx.project.raw[name]
+            # 80万元 in a 万元 cell: the fix keeps 80 (a form in 元 is left to the clerk: 万 or 元 is theirs to say)
+            fix = None if scales.get(name) else unit_fix(ctx.project, name, typed, ("万元", "万"))
+            yield Issue.at("JX-L03", ctx.project, name, typed, label=label, unit=ctx.layout.money_unit or "万元",
+                           fix=fix)
 
 
 @rule("JX-L03", "project")
@@ -70,7 +75,9 @@ def project_weights_are_numbers(ctx: Context) -> Iterator[Issue]:
             continue
         for indicator in getattr(ctx.project, block.name, None) or []:
             if "weight" in indicator.raw and not formula_or_error(indicator.raw["weight"]):
-                yield Issue.at("JX-L03", indicator, "weight", indicator.raw["weight"], label=column.label, unit="分")
+                typed = indicator.raw["weight"]
+                yield Issue.at("JX-L03", indicator, "weight", typed, label=column.label, unit="分",
+                               fix=unit_fix(indicator, "weight", typed, ("分",)))
 
 
 @rule("JX-L01", "book")

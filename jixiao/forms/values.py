@@ -158,6 +158,24 @@ def parse_decimal(value: Any, *, percent_sign: bool = False) -> Decimal | None:
     return number
 
 
+def number_before_unit(value: Any, units: tuple[str, ...]) -> tuple[Decimal, str] | None:
+    """A number typed with its unit into a number cell, and the unit: ``20分`` in 权重,
+    ``80万元`` in 预算数, ``2026年`` in 预算年度 (full-width digits and thousands commas too).
+
+    >>> number_before_unit("２０ 分", ("分",)), number_before_unit("1,280.5万元", ("万元", "万"))
+    ((Decimal('20'), '分'), (Decimal('1280.5'), '万元'))
+    >>> number_before_unit("80元", ("万元",)) is None, number_before_unit("约20分", ("分",)) is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    match = re.fullmatch(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(\S+)", nfkc(value).strip().replace(",", ""))
+    if match is None or match.group(2) not in units:
+        return None
+    number = parse_decimal(match.group(1))
+    return None if number is None else (number, match.group(2))
+
+
 def percent_from_fraction(value: Decimal) -> Decimal:
     """A fraction held by a percent-formatted cell as the percent it shows: ``0.25`` → ``25``.
 
