@@ -15,13 +15,13 @@ import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..forms.grid import SheetData
 from ..forms.layouts import (
-    OVERALL_LAYOUT, SheetLayout, Static, a1, forms_of, parse_range, project_layout,
+    SheetLayout, Static, a1, forms_of, parse_range, project_layout,
 )
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
@@ -59,11 +59,38 @@ def _shown(value: Any, kind: str) -> str:
     return str(value)
 
 
-def form_grid(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None,
-              top: int) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
-    """The cells of a form from row ``top`` down (values and labels) and its merges (0-based)."""
-    grid, merges, _ = form_cells(layout, obj, blocks, unit, top)
-    return grid, merges
+def printed_rows(layout: SheetLayout, blocks: dict[str, list[Any]]) -> Callable[[int], int]:
+    """Where each row of the sheet prints: a fixed block (the 10 年度主要任务, the 12 中期 indicator
+    rows) prints its filled rows only, at least one, and what lies below it moves up. Twelve blank
+    中期 rows of a 一次性项目 would push the 年度 table to a page of its own."""
+    cuts: list[tuple[int, int]] = []  # (first row below a fixed block, rows it does not print)
+    for block in layout.blocks:
+        if not block.open_ended:
+            unused = block.rows - max(1, len(blocks.get(block.name, [])))
+            if unused > 0:
+                cuts.append((block.first_row + block.rows, unused))
+
+    def moved(row: int) -> int:
+        return row - sum(n for below, n in cuts if row >= below)
+    return moved
+
+
+def reexpanded(rows: list[list[Any]], layout: SheetLayout) -> list[list[Any]]:
+    """The rows of a printed form back at the sheet's own rows (:func:`printed_rows` reversed): below
+    each fixed block the row that follows it on the form is found by its label, and blank rows are
+    put back before it. A document that printed every row comes back as it was."""
+    rows = list(rows)
+    labels = {parse_range(s.ref)[:2]: squeeze(s.text) for s in layout.statics}
+    for block in sorted((b for b in layout.blocks if not b.open_ended), key=lambda b: b.first_row):
+        below = block.first_row + block.rows  # 1-based, on the sheet
+        label = labels.get((below, 1))
+        if not label:
+            continue
+        for at in range(block.first_row, min(below, len(rows) + 1)):
+            if rows[at - 1] and squeeze(str(rows[at - 1][0])) == label:
+                rows[at - 1:at - 1] = [[] for _ in range(below - at)]
+                break
+    return rows
 
 
 #: how a cell prints: labels bold and centred, amounts right-aligned on one line, codes on one line
@@ -81,7 +108,8 @@ def _role(name: str, kind: str) -> str:
 
 
 def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None, top: int):
-    """:func:`form_grid` and how each cell prints (``{(row, col): role}``, 0-based like the grid)."""
+    """The cells of a form from row ``top`` down (values and labels), its merges and how each cell
+    prints (``{(row, col): role}``), 0-based; the rows as :func:`printed_rows` places them."""
     from ..forms.template import _field_value, _scaled, excel_text
 
     def get(name: str) -> str:
@@ -91,8 +119,12 @@ def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit
     roles: dict[tuple[int, int], str] = {}
     merges = []
 
-    def put(ref: str, text: str, role: str) -> None:
+    moved = printed_rows(layout, blocks)
+
+    def put(ref: str, text: str, role: str, *, placed: bool = False) -> None:
         r1, c1, r2, c2 = parse_range(ref)
+        if not placed:  # a sheet row: where it prints
+            r1, r2 = moved(r1), moved(r2)
         cells[(r1, c1)] = text
         roles[(r1, c1)] = role
         if (r1, c1) != (r2, c2):
@@ -107,30 +139,30 @@ def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit
         value = _field_value(obj, f.name)
         raw = obj.raw.get(f.name) if obj is not None else None
         put(f.ref, raw if value is None and raw else _shown(_scaled(value, f.scale), f.kind), _role(f.name, f.kind))
-    last = max(r2 for (r1, c1, r2, c2) in [parse_range(i.ref) for i in (*layout.statics, *layout.fields)])
+    last = max(moved(r2) for (r1, c1, r2, c2) in [parse_range(i.ref) for i in (*layout.statics, *layout.fields)])
     for block in layout.blocks:
         items = blocks.get(block.name, [])
-        rows = len(items) if block.open_ended else block.rows
+        rows = len(items) if block.open_ended else max(1, len(items))
         for i in range(rows):
-            row = block.first_row + i
+            row = moved(block.first_row) + i
             item = items[i] if i < len(items) else None
             if block.numbering:
                 col = parse_range(block.numbering + "1")[1]
-                cells[(row, col)], roles[(row, col)] = str(i + 1), CENTER
+                cells[(row, col)], roles[(row, col)] = (str(i + 1) if item is not None else ""), CENTER
             for col in block.columns:
                 value = _field_value(item, col.name)
                 raw = item.raw.get(col.name) if item is not None else None
                 ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
                 put(ref, raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind),
-                    _role(col.name, col.kind))
-        end = block.first_row + rows
+                    _role(col.name, col.kind), placed=True)
+        end = moved(block.first_row) + rows
         for line in block.footer:
             for cell in line.cells:
                 r1, c1, r2, c2 = parse_range(cell.ref)
                 shift = end + line.offset - 1
                 ref = a1(r1 + shift, c1) if (r1, c1) == (r2, c2) else f"{a1(r1 + shift, c1)}:{a1(r2 + shift, c2)}"
                 put(ref, cell.text if isinstance(cell, Static) else (cell.compute(get) if cell.compute else ""),
-                    FOOTER if isinstance(cell, Static) else TEXT)
+                    FOOTER if isinstance(cell, Static) else TEXT, placed=True)
         last = max(last, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
     width = layout.print_width
     grid = [[cells.get((r, c), "") for c in range(1, width + 1)] for r in range(top, last + 1)]
@@ -292,7 +324,21 @@ def _read_meta(doc) -> dict[str, Any]:
 PART1, PART2 = "第一部分 部门整体绩效目标", "第二部分 预算项目绩效目标"
 DEPT_HEADINGS = ("一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施")
 OVERALL_TITLE = "部门(单位)整体支出绩效目标表"
-NATIONAL_OVERALL_TITLE = "部门(单位)整体支出绩效目标申报表"
+
+
+def sheet_title(layout: SheetLayout, obj: Any = None, unit: Unit | None = None) -> str:
+    """The form's own title, as its sheet prints it in A1 (``项目支出绩效目标申报表``, the 四川
+    ``部门预算项目绩效目标申报表(2023年度)``, the national ``部门(单位)整体支出绩效目标申报表``)."""
+    from ..forms.template import _field_value, excel_text
+
+    def get(name: str) -> str:
+        return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
+
+    for item in (*layout.statics, *layout.formulas):
+        if parse_range(item.ref)[:2] == (1, 1):
+            text = item.text if isinstance(item, Static) else (item.compute(get) if item.compute else "")
+            return squeeze(text) or OVERALL_TITLE
+    return OVERALL_TITLE
 
 
 def _blocks(layout: SheetLayout, obj: Any) -> dict[str, list[Any]]:
@@ -307,8 +353,8 @@ def toc_entries(book: UnitWorkbook) -> list[pp.TocEntry]:
         entries.append(pp.TocEntry(1, PART1))
     if not book.department.is_empty():  # no empty headings on a page of their own (the Hunan seed has none)
         entries += [pp.TocEntry(2, h) for h in DEPT_HEADINGS]
-    if book.overall is not None:
-        entries.append(pp.TocEntry(2, OVERALL_TITLE))
+    if book.overall is not None:  # the heading the page prints, or the 目录 cannot find its page
+        entries.append(pp.TocEntry(2, sheet_title(forms_of(book).overall, book.overall, book.unit)))
     if book.projects:
         entries.append(pp.TocEntry(1, PART2))
         entries += [pp.TocEntry(2, f"{i}.{p.name or ''}绩效目标表") for i, p in enumerate(book.projects, start=1)]
@@ -379,17 +425,18 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
             pp.paragraph(doc, f"（{NUMBERS[i % 10]}）{item.title or ''}", "h2")
             pp.paragraph(doc, printed_text(item.text or ""))
     forms = forms_of(book)
-    # the Ministry's 申报表 (docs/forms/national-*.md): two periods on the project form, tasks on the overall one
-    national = bool(forms.project.periods)
     if book.overall is not None:  # the Hunan form is landscape, as its sheet prints
+        overall = forms.overall
+        # the Ministry's 申报表 (docs/forms/national-*.md) has 年度主要任务; Hunan prints （2026）年度
+        national = any(b.name == "tasks" for b in overall.blocks)
         if text:
             pp.new_section(doc, landscape=True)
-        pp.paragraph(doc, NATIONAL_OVERALL_TITLE if national else OVERALL_TITLE, "h1", align="center")
+        pp.paragraph(doc, sheet_title(overall, book.overall, unit), "h1", align="center")
         pp.paragraph(doc, f"（{unit.year or ''}年度）" if national else f"（{unit.year or ''}）年度", "note",
                      align="center")
-        overall = forms.overall
-        grid, merges, roles = form_cells(overall, book.overall, _blocks(overall, book.overall), unit, 3)
-        header = overall.block("indicators").header_row - 3
+        blocks = _blocks(overall, book.overall)
+        grid, merges, roles = form_cells(overall, book.overall, blocks, unit, 3)
+        header = printed_rows(overall, blocks)(overall.block("indicators").header_row) - 3
         _table(doc, grid, merges, roles, _widths(overall, pp.LANDSCAPE_TEXT_WIDTH_MM), header)
         if book.projects:
             pp.new_section(doc)
@@ -398,17 +445,20 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
     if book.projects:
         pp.paragraph(doc, PART2, "part")
     layout = forms_of(book).project
-    header = layout.block("indicators").header_row - 3
     for i, project in enumerate(book.projects, start=1):
         if i > 1:
             doc.add_page_break()
         pp.paragraph(doc, f"{i}.{project.name or ''}绩效目标表", "h1", align="center")
-        if national:
-            pp.paragraph(doc, f"项目支出绩效目标申报表（{unit.year or ''}年度）", "note", align="center")
+        if layout.periods:  # the national and 四川 申报表: the form's own name and year under the project's
+            title = sheet_title(layout, project, unit)
+            pp.paragraph(doc, title if "年度" in title else f"{title}（{unit.year or ''}年度）", "note",
+                         align="center")
         else:
             pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
         pp.paragraph(doc, f"单位：{layout.money_unit}", "note", align="right")
-        grid, merges, roles = form_cells(layout, project, _blocks(layout, project), unit, 3)
+        blocks = _blocks(layout, project)
+        grid, merges, roles = form_cells(layout, project, blocks, unit, 3)
+        header = printed_rows(layout, blocks)(layout.block("indicators").header_row) - 3
         _table(doc, grid, merges, roles, _widths(layout, pp.TEXT_WIDTH_MM), header)
     meta = {"profile": book.profile, "milestones": book.milestones, **({"forms": book.forms} if book.forms else {}),
             "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw},
@@ -421,12 +471,13 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
 
 # --- import ---------------------------------------------------------------------------------
 
-def _table_sheet(table, name: str, top: int) -> SheetData:
+def _table_sheet(table, name: str, top: int, layout: SheetLayout | None = None) -> SheetData:
+    """A printed form as the sheet it was drawn from (``layout``: its fixed blocks' rows put back)."""
     rows: list[list[Any]] = [[] for _ in range(top - 1)]
     for part in table if isinstance(table, list) else [table]:
         for row in part.rows:
             rows.append([cell.text for cell in row.cells])
-    return SheetData(name, rows)
+    return SheetData(name, rows if layout is None else reexpanded(rows, layout))
 
 
 def form_tables(doc) -> list[list[Any]]:
@@ -521,8 +572,9 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     for n, group in enumerate(form_tables(doc), start=1):
         table = group[0]
         first = squeeze(table.rows[0].cells[0].text) if table.rows else ""
-        if first == "项目名称" and forms_of(book).project.signature[0][1] == "项目名称":  # the national 申报表
-            projects.append(read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3), forms_of(book).project))
+        layout = forms_of(book).project
+        if layout.periods and first == squeeze(layout.signature[0][1]):  # the national or 四川 申报表, by its first label
+            projects.append(read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3, layout), layout))
         elif first == "项目编码":
             labels = {squeeze(c.text) for c in table.rows[3].cells} if len(table.rows) > 3 else set()
             milestones = meta.get("milestones") or (["3月底", "6月底", "10月底", "12月底"] if "12月底" in labels
@@ -532,11 +584,11 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
                                    project_layout(tuple(milestones)))
             projects.append(project)
         elif first == "部门(单位)名称":
-            sheet = _table_sheet(group, "整体支出绩效目标表", 3)
+            overall = forms_of(book).overall
+            sheet = _table_sheet(group, "整体支出绩效目标表", 3, overall)
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}
-            overall = forms_of(book).overall
             bind_fields(sheet, overall, data, raw, cells)
             from ..forms.model import Indicator, OverallTargets, Task
 

@@ -12,11 +12,13 @@ from decimal import Decimal as D
 
 import docx
 import pytest
+from click.testing import CliRunner
 from docx.oxml.ns import qn
 
+from jixiao.cli import main
 from jixiao.converters import export_pdf
 from jixiao.converters import docxprint as pp
-from jixiao.converters.docx import export_docx, form_tables, import_docx
+from jixiao.converters.docx import export_docx, form_tables, import_docx, toc_entries
 from jixiao.forms.layouts import forms_of
 from jixiao.forms.model import Indicator
 from jixiao.forms.values import squeeze
@@ -135,6 +137,18 @@ def _page_size(pdf, page: int) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
+@pytest.fixture(scope="module")
+def national_book(tmp_path_factory):
+    """The national 申报表 filled as tests/test_national.py fills it (its 整体 form's title is the 申报表's)."""
+    from test_national import _fill
+    from jixiao.forms.reader import read_workbook
+
+    out = tmp_path_factory.mktemp("national")
+    result = CliRunner().invoke(main, ["templates", "build", "--profile", "national", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return read_workbook(_fill(out / "jixiao-unit-national.xlsx", out / "永济.xlsx"))
+
+
 def _toc_lines(text: str) -> dict[str, int]:
     """{heading: page} of a printed 目录 (dot leaders, the number at the line's end)."""
     found = {}
@@ -148,9 +162,9 @@ def _toc_lines(text: str) -> dict[str, int]:
 @requires_soffice
 @requires_poppler
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", ["luanping_xinfang_2026", "zhijiang_xinfang_2026"])
-def test_printed_document(name, example_books, tmp_path):
-    book = example_books[name]
+@pytest.mark.parametrize("name", ["luanping_xinfang_2026", "zhijiang_xinfang_2026", "national"])
+def test_printed_document(name, example_books, national_book, tmp_path):
+    book = national_book if name == "national" else example_books[name]
     pdf = export_pdf(book, tmp_path / f"{name}.pdf")
     pages = pp.printed_pages(pdf)
     assert len(pages) <= 10, len(pages)  # luanping 8, zhijiang 7 (5 and 6 before issue 17, unnumbered)
@@ -160,15 +174,16 @@ def test_printed_document(name, example_books, tmp_path):
     # the 目录 carries the page where each heading stands
     toc = _toc_lines(pages[1][1])
     assert toc and all(n >= 1 for n in toc.values()), pages[1][1]
+    assert len(toc) == len(toc_entries(book)), pages[1][1]  # a line with no number is no line of _toc_lines
     for heading, page in toc.items():
         assert heading in squeeze(pages[page + 1][1]), (heading, page)
     # each 21-character code on one line, each amount whole
     text = "\n".join(t for _, t in pages)
     for p in book.projects:
-        assert any(p.code in line for line in text.splitlines()), p.code
+        assert p.code is None or any(p.code in line for line in text.splitlines()), p.code  # national: no code
         assert f"{p.budget:.2f}" in text
-    if book.overall is not None:  # the Hunan form prints landscape, as its sheet does
-        first = next(i for i, (_, t) in enumerate(pages, start=1) if i > 2 and "部门(单位)整体支出绩效目标表" in t)
+    if book.overall is not None:  # the Hunan and national forms print landscape, as their sheets do
+        first = next(i for i, (_, t) in enumerate(pages, start=1) if i > 2 and "部门(单位)整体支出绩效目标" in t)
         width, height = _page_size(pdf, first)
         assert width > height
 

@@ -149,6 +149,20 @@ def test_sichuan_what_a_tired_clerk_types(sichuan, tmp_path):
     assert ("JX-L03", "G8") not in _issues(fixed)
 
 
+def test_sichuan_docx_imports_back_losslessly(sichuan, tmp_path):
+    """The Word document of a 四川 workbook imports back into a 四川 workbook: 元 to 万元 exactly, the
+    form's own name under the project's (not the national 申报表's)."""
+    _, filled = sichuan
+    paragraphs, _ = _docx_cells(filled, tmp_path)
+    assert "部门预算项目绩效目标申报表(2023年度)" in paragraphs and "项目支出绩效目标申报表（2023年度）" not in paragraphs
+    back = tmp_path / "回读.xlsx"
+    result = CliRunner().invoke(main, ["import", str(tmp_path / (filled.stem + ".docx")), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    a, b = read_workbook(filled), read_workbook(back)
+    assert b.profile == "sichuan" and b.forms == a.forms and b.unit == a.unit
+    assert b.projects == a.projects and b.projects[0].budget == Decimal("330.984")
+
+
 def test_sichuan_cost_above_the_budget_is_answered_in_yuan(sichuan, tmp_path):
     """The form is in 元: JX-K01 says 3500000.00 元 against 3309840.00 元, not 330.98 万元 (or 0.00)."""
     _, filled = sichuan

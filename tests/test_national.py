@@ -247,3 +247,34 @@ def test_a_classified_national_project_is_skipped_and_prints_only_classified(tem
             text = out.read_text(encoding="utf-8-sig")
         assert not [s for s in secrets if s in text], fmt
         assert "涉密" in text and "文物保护修缮" in text
+
+
+def test_word_prints_the_fixed_tables_filled_rows_and_reads_them_back(template, tmp_path):
+    """A 一次性项目 has no 中期 part and the unit one 年度主要任务: the Word tables print one blank 中期 row
+    and one task, not 12 and 10 (which pushed the 年度 table to a page of its own), and import the same."""
+    import docx
+
+    path = _fill(template, tmp_path / "一次性.xlsx")
+    wb = openpyxl.load_workbook(path)
+    p = wb["项目1"]
+    p["B5"], p["F5"] = "一次性项目", "2026年"
+    for ref in ("E7", "E8", "E9", "B11"):
+        p[ref] = None
+    for row in range(14, 17):
+        for col in "ABCF":
+            p[f"{col}{row}"] = None
+    wb.save(path)
+    out = tmp_path / "文本.docx"
+    assert run("export", path, "--to", "docx", "-o", out).exit_code == 0
+    texts = [[c.text for c in r.cells] for t in docx.Document(str(out)).tables for r in t.rows]
+    firsts = [r[0] for r in texts]
+    assert firsts.count("中期绩效指标") == 1
+    mid = firsts.index("中期绩效指标")
+    assert firsts[mid + 2] == "" and firsts[mid + 3] == "年度绩效指标"  # header, one blank row, the 年度 table
+    tasks = firsts.index("序号")
+    assert firsts[tasks + 1] == "1" and firsts[tasks + 2] == "年度总体目标"
+    back = tmp_path / "回读.xlsx"
+    result = run("import", out, "-o", back)
+    assert result.exit_code == 0, result.output
+    a, b = read_workbook(path), read_workbook(back)
+    assert a.projects == b.projects and a.overall == b.overall and not b.projects[0].mid_indicators
