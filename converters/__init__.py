@@ -11,34 +11,21 @@ when missing.
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 import logging
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Callable
 
 from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
 from ..forms.model import UnitWorkbook
 from ..paths import not_regular
+from .build import Imported
 from .classified import redacted
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
-
-
-class Imported(NamedTuple):
-    """What an import gives: the target model, the unplaced lines, and the 自评表 when the document
-    holds self-evaluation forms (``jixiao.selfeval.workbook.SelfEvaluation``, else None)."""
-
-    book: UnitWorkbook
-    unplaced: list[str]
-    selfeval: Any = None
-
-    @property
-    def incomplete(self) -> list[str]:
-        """The unplaced lines that make the import partial (a 目录 table skipped on purpose does not)."""
-        return [u for u in self.unplaced if getattr(u, "kind", "line") != "table"]
 
 
 def _import_text(path: Path) -> Imported:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
@@ -31,6 +32,20 @@ _MONEY = {"budget", "fiscal", "other", "budget_midterm"}
 # the national form's 项目期 (Project.term) as other forms label it (kept in Project.raw otherwise)
 TERM_LABELS = ("项目期", "项目支出实施期", "实施期", "项目起止时间", "建设周期")
 ATTRIBUTES = ("新增项目", "延续项目", "一次性项目")
+
+
+class Imported(NamedTuple):
+    """What an import gives: the target model, the unplaced lines, and the 自评表 when the document
+    holds self-evaluation forms (``jixiao.selfeval.model.SelfEvaluation``, else None)."""
+
+    book: UnitWorkbook
+    unplaced: list[str]
+    selfeval: Any = None
+
+    @property
+    def incomplete(self) -> list[str]:
+        """The unplaced lines that make the import partial (a 目录 table skipped on purpose does not)."""
+        return [u for u in self.unplaced if getattr(u, "kind", "line") != "table"]
 
 
 class Unplaced(str):
@@ -224,7 +239,7 @@ def to_national(p: Project) -> None:
 
 def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
     """The 自评表 the document's self-evaluation forms fill (None when it has none)."""
-    from ..selfeval.workbook import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation
+    from ..selfeval.model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation
 
     evals = [f for f in forms if f.kind == "selfeval"]
     if not evals:
@@ -353,7 +368,7 @@ def own_scores_checked(ev) -> list[str]:
     """The document's own 得分 against jixiao's scoring rules (``jixiao score``): one line per row whose
     printed 得分 differs from what the rules give for its target and actual (rows the rules cannot
     score — 未评 — are left to ``jixiao score``)."""
-    from ..selfeval.workbook import score
+    from ..selfeval.grading import score
 
     report = score(ev)
     out = []

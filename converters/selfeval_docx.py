@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..fsutil import atomic_path
 from ..selfeval.scoring import GRADE_WORDS
-from ..selfeval.workbook import EvalReport, RowScore, SheetScore
+from ..selfeval.grading import EvalReport, RowScore, SheetScore
 from ..selfeval.subtargets import indicators_of
 from ..forms.textsafe import xml_text
 from ..forms.values import squeeze

@@ -267,8 +267,7 @@ def import_text(text: str) -> tuple[UnitWorkbook, list[str]]:
 
 def read_text(text: str):
     """:func:`import_text` with the self-evaluation too (a :class:`jixiao.converters.Imported`)."""
-    from . import Imported
-    from .build import Unplaced, import_wild
+    from .build import Imported, Unplaced, import_wild
     from .docx import NotAPerformanceText
 
     try:

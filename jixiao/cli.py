@@ -193,7 +193,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
     schedule = unit_schedule(book, prof)
     findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
-    if write and not book.has_plan:
+    if write and not forms_of(book).project.has_plan:
         fail("该工作簿的表样（项目支出绩效目标申报表）没有资金支出计划，无法生成“支出计划汇总”表；"
              "各项目的中期、年度资金合计请看 jixiao totals 的输出（去掉 --write 和 -o）")
     if write:
@@ -439,7 +439,8 @@ def selfeval_new(targets: str, output: str) -> None:
     """由目标表预填自评表：指标、目标值、预算带入，实际完成值留空。"""
     from .outputs import check_output
     from .forms.reader import read_workbook
-    from .selfeval.workbook import prefill, write_selfeval
+    from .selfeval.prefill import prefill
+    from .selfeval.writer import write_selfeval
 
     check_output(output, inputs=[targets], content="xlsx")
     book = read_workbook(targets)
@@ -461,7 +462,9 @@ def selfeval_new(targets: str, output: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件。")
 def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     """自评打分：按指标类型计算得分、汇总总分并评定等级（优/良/中/差）。"""
-    from .selfeval.workbook import UNFINISHED, read_selfeval, score as run, write_scores
+    from .selfeval.grading import UNFINISHED, score as run
+    from .selfeval.reading import read_selfeval
+    from .selfeval.writer import write_scores
 
     _check_write_option(write, output, "--write", file)
     report = run(read_selfeval(file))
@@ -513,7 +516,7 @@ def import_command(document: str, output: str, fmt: str) -> None:
     book, ev = result.book, result.selfeval
     sheets = 0
     if ev is not None and (ev.projects or ev.department.indicators or ev.department.initial_total is not None):
-        from .selfeval.workbook import write_selfeval
+        from .selfeval.writer import write_selfeval
 
         write_selfeval(output, ev)  # a self-evaluation: the 自评表 workbook, filled with the document's own 得分
         sheets = len(ev.projects) + (1 if ev.department.indicators or ev.department.initial_total is not None else 0)
@@ -559,7 +562,8 @@ def export_command(file: str, to: str, output: str) -> None:
     try:
         book = read_workbook(file)
     except NotAJixiaoWorkbook as not_targets:
-        from .selfeval.workbook import read_selfeval, score as run  # perhaps a 自评表 rather than a target workbook
+        from .selfeval.grading import score as run  # perhaps a 自评表 rather than a target workbook
+        from .selfeval.reading import read_selfeval
 
         try:
             evaluation = read_selfeval(file)

@@ -25,7 +25,7 @@ def build_templates(out: str | Path, profiles: tuple[Any, ...] = BUILTIN, *, mac
         written.append(write_workbook(path, profile=profile))
         if macros:
             written.append(write_workbook(path.with_suffix(".xlsm"), profile=profile))
-        from .selfeval.workbook import write_selfeval
+        from .selfeval.writer import write_selfeval
 
         written.append(write_selfeval(out / SELFEVAL_NAME.format(profile=profile.name), profile=profile))
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import io
 import os
@@ -10,7 +11,7 @@ import tempfile
 import threading
 import zipfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import JixiaoError, OutputError
 from .oserror import disk_error, os_reason
@@ -104,12 +105,18 @@ def _attributes(value: object) -> list[object]:
         return []
 
 
+#: the last check before a finished output replaces ``target`` (``(target, tmp) → refusal or None``):
+#: :func:`jixiao.outputs.protected` sets it while a command runs, so that no command replaces a unit
+#: workbook; this module knows nothing of what a unit workbook is.
+replace_check: contextvars.ContextVar[Callable[[Path, Path], str | None] | None] = contextvars.ContextVar(
+    "jixiao_replace_check", default=None)
+
+
 def put_in_place(tmp: Path, target: Path) -> None:
     """Rename the finished ``tmp`` over ``target``: the last output check first (a CLI command never
     replaces a unit workbook or 自评表), then a readable file, and every failure in Chinese."""
-    from .outputs import may_replace, protecting
-
-    refusal = may_replace(target, tmp) if protecting() else None
+    check = replace_check.get()
+    refusal = check(target, tmp) if check is not None else None
     if refusal:
         raise OutputError(refusal)
     try:
@@ -148,10 +155,3 @@ def _released_later(path: Path) -> Iterator[None]:
 
 
 _RELEASE_LATER = 4 << 20  # bytes: a replaced file this large is freed in the background
-
-
-def guard_output(source: str | Path, out: str | Path) -> None:
-    """Refuse to write over the input: jixiao never modifies a unit's workbook (see :mod:`jixiao.outputs`)."""
-    from .outputs import check_output, protecting
-
-    check_output(out, inputs=[source], kinds=protecting())

@@ -62,7 +62,7 @@ def workbook_kind(path: str | Path) -> str | None:
                 return None
             if b'name="_jixiao"' not in book:
                 return SUMMARY if all(s in book for s in _SUMMARY_SHEETS) else OTHER
-            from .selfeval.workbook import TEMPLATE_ID as SELFEVAL_ID
+            from .selfeval.model import TEMPLATE_ID as SELFEVAL_ID
 
             strings = _part(zf, "xl/sharedStrings.xml") or b""
             return SELFEVAL if SELFEVAL_ID.encode() in strings else UNIT
@@ -155,15 +155,23 @@ _PROTECT = contextvars.ContextVar("jixiao_protect_outputs", default=False)
 def protected() -> Iterator[None]:
     """While active (every CLI command runs inside it), :func:`jixiao.fsutil.atomic_path` refuses to
     replace a unit workbook or 自评表. Library callers writing their own files are not second-guessed."""
-    token = _PROTECT.set(True)
+    from .fsutil import replace_check
+
+    token, check = _PROTECT.set(True), replace_check.set(may_replace)
     try:
         yield
     finally:
+        replace_check.reset(check)
         _PROTECT.reset(token)
 
 
 def protecting() -> bool:
     return _PROTECT.get()
+
+
+def guard_output(source: str | Path, out: str | Path) -> None:
+    """Refuse to write over the input: jixiao never modifies a unit's workbook (the rules above)."""
+    check_output(out, inputs=[source], kinds=protecting())
 
 
 def may_replace(target: Path, new: Path) -> str | None:
@@ -206,7 +214,7 @@ def _blank(path: Path, kind: str) -> bool:
     """A template nobody has filled in (no unit code, no unit name, no project filled)."""
     try:
         if kind == SELFEVAL:
-            from .selfeval.workbook import read_selfeval
+            from .selfeval.reading import read_selfeval
 
             unit = read_selfeval(path).unit
             return not (unit.code or unit.name)

@@ -22,7 +22,8 @@ def build(out: Path) -> list[Path]:
     from jixiao.examples import load_examples
     from jixiao.forms.template import write_workbook
     from jixiao.profiles import BUILTIN, load_profile
-    from jixiao.selfeval.workbook import prefill, write_selfeval
+    from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.writer import write_selfeval
 
     out.mkdir(parents=True, exist_ok=True)
     written = []

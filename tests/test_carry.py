@@ -16,7 +16,9 @@ from jixiao.forms.layouts import project_layout
 from jixiao.forms.model import UnitWorkbook
 from jixiao.profiles import load_profile
 from jixiao.forms.reader import read_workbook
-from jixiao.selfeval.workbook import prefill, read_selfeval, write_selfeval
+from jixiao.selfeval.prefill import prefill
+from jixiao.selfeval.reading import read_selfeval
+from jixiao.selfeval.writer import write_selfeval
 from jixiao.synth import generate_unit
 from jixiao.forms.template import write_workbook
 from jixiao.checks.validate import validate_file

@@ -271,7 +271,7 @@ def test_full_disk_is_a_clean_jx_d05_for_every_writer(full_disk, unit, selfeval)
 def test_full_disk_leaves_no_finaliser_noise_from_the_library(full_disk, unit):
     """Without the CLI's hook: the writers a failed save left open are closed by atomic_path."""
     code = ("from jixiao.errors import OutputError\n"
-            "from jixiao.selfeval.workbook import write_selfeval\n"
+            "from jixiao.selfeval.writer import write_selfeval\n"
             "from jixiao.checks.fix import write_fixed\n"
             f"for call in (lambda: write_selfeval({str(full_disk / 'a.xlsx')!r}),\n"
             f"             lambda: write_fixed({str(unit)!r}, {str(full_disk / 'b.xlsx')!r}, [])):\n"

@@ -332,7 +332,8 @@ def test_summary_formulas_recalculate_in_libreoffice(county, tmp_path):
 
 
 def test_selfevaluations_are_ranked(tmp_path, example_books):
-    from jixiao.selfeval.workbook import prefill, write_selfeval
+    from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.writer import write_selfeval
 
     folder = tmp_path / "in"
     for seed, executed in ((40, "0.9"), (41, "0.5")):

@@ -217,7 +217,10 @@ def test_selfeval_report_pages_are_numbered(tmp_path, example_files):
     from jixiao.converters.selfeval_docx import export_selfeval_docx
     from jixiao.excel.office import convert
     from jixiao.forms.reader import read_workbook
-    from jixiao.selfeval.workbook import prefill, read_selfeval, score, write_selfeval
+    from jixiao.selfeval.grading import score
+    from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.reading import read_selfeval
+    from jixiao.selfeval.writer import write_selfeval
 
     ev = prefill(read_workbook(example_files["luanping_xinfang_2026"]))
     ev.projects[0].executed_total = D("76.00")

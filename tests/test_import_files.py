@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
-from jixiao.selfeval.workbook import read_selfeval
+from jixiao.selfeval.reading import read_selfeval
 
 WILD = Path(__file__).parent / "data" / "wild"
 SOURCE = WILD / "sc_zhongjiang_slj_2022_selfeval.txt"

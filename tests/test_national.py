@@ -186,7 +186,7 @@ def test_consolidate_export_and_selfeval(template, tmp_path, example_files):
 def test_a_pre_2027_national_workbook_reads_as_before():
     """The Hebei form with four milestones that `national` drew until now: nothing in it names a form."""
     book = read_workbook(LEGACY)
-    assert book.profile == "national" and not forms_of(book).project.periods and book.has_plan
+    assert book.profile == "national" and not forms_of(book).project.periods and forms_of(book).project.has_plan
     p, = book.projects
     assert p.code == "13082426P120001000001" and p.plan["10月底"] == Decimal("70")
     assert {i.code for i in validate_file(LEGACY).issues} == {"JX-P04"}

@@ -92,7 +92,7 @@ def test_unit_workbook_and_template_sheets_print(tmp_path, example_books):
 
 
 def test_selfeval_sheets_print(tmp_path):
-    from jixiao.selfeval.workbook import write_selfeval
+    from jixiao.selfeval.writer import write_selfeval
 
     wb = openpyxl.load_workbook(write_selfeval(tmp_path / "自评表.xlsx"))
     for ws in _visible(wb):

@@ -241,7 +241,8 @@ def test_a_rollup_never_replaces_a_county_summary(rolled, tmp_path):
 
 def test_selfevaluations_roll_up_as_if_consolidated_at_once(tmp_path):
     """自评表 in two counties, one of them sent again in the other county (JX-D01 across counties)."""
-    from jixiao.selfeval.workbook import prefill, write_selfeval
+    from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.writer import write_selfeval
 
     root = tmp_path / "units"
     for k, (seed, executed) in enumerate(((40, "0.9"), (41, "0.5"), (42, "0.7"))):

@@ -16,7 +16,10 @@ from jixiao.forms.reader import read_workbook
 from jixiao.selfeval.scoring import (
     execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
-from jixiao.selfeval.workbook import prefill, read_selfeval, score, write_scores, write_selfeval
+from jixiao.selfeval.grading import score
+from jixiao.selfeval.prefill import prefill
+from jixiao.selfeval.reading import read_selfeval
+from jixiao.selfeval.writer import write_scores, write_selfeval
 
 from conftest import requires_soffice
 

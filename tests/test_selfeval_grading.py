@@ -14,9 +14,11 @@ from click.testing import CliRunner
 
 from jixiao.cli import main
 from jixiao.forms.reader import read_workbook
-from jixiao.selfeval.workbook import (
-    DEPARTMENT_SHEET, SUBTARGET_SHEET, prefill, read_selfeval, score, write_scores, write_selfeval,
-)
+from jixiao.selfeval.grading import score
+from jixiao.selfeval.model import DEPARTMENT_SHEET, SUBTARGET_SHEET
+from jixiao.selfeval.prefill import prefill
+from jixiao.selfeval.reading import read_selfeval
+from jixiao.selfeval.writer import write_scores, write_selfeval
 from jixiao.forms.values import parse_indicator_value
 
 from conftest import requires_soffice

@@ -144,7 +144,8 @@ def test_committed_selfeval_templates_are_current(tmp_path):
     from pathlib import Path
 
     from jixiao.demo import SELFEVAL_NAME
-    from jixiao.selfeval.workbook import read_selfeval, write_selfeval
+    from jixiao.selfeval.reading import read_selfeval
+    from jixiao.selfeval.writer import write_selfeval
 
     folder = Path(__file__).parent.parent / "workbook_templates"
     for name in BUILTIN:

@@ -75,7 +75,7 @@ def test_fragment_rows_are_listed_not_invented():
 
 
 def test_selfeval_imports_into_a_workbook_that_score_reads(tmp_path):
-    from jixiao.selfeval.workbook import read_selfeval
+    from jixiao.selfeval.reading import read_selfeval
 
     out = tmp_path / "zy.xlsx"
     result = CliRunner().invoke(main, ["import", str(WILD / "ah_jinzhai_cgmlxc_2023_overall_selfeval.txt"),

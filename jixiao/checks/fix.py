@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 
-from ..fsutil import guard_output
+from ..outputs import guard_output
 from ..forms.grid import sniff
 from ..forms.model import Located, UnitWorkbook
 from ..profiles import Profile

@@ -80,7 +80,8 @@ def _pack(sheet: str, rows: list[list[Any]]) -> bytes:
 
 def _selfeval(path: str, name: str, stat: os.stat_result) -> dict[str, Any] | None:
     """A 自评表 scored for the 自评得分 sheet, or None when the file is not one either."""
-    from ..selfeval.workbook import read_selfeval, score
+    from ..selfeval.grading import score
+    from ..selfeval.reading import read_selfeval
 
     try:
         report = score(read_selfeval(path))

@@ -24,7 +24,8 @@ from lxml import etree
 
 from ..forms.a1 import a1, parse_a1
 from ..errors import OutputError, UnreadableFile
-from ..fsutil import atomic_path, guard_output
+from ..fsutil import atomic_path
+from ..outputs import guard_output
 from ..forms.textsafe import excel_escape
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -379,10 +379,3 @@ class UnitWorkbook(Located):
         if data.get("forms") == {}:
             del data["forms"]
         return data
-
-    @property
-    def has_plan(self) -> bool:
-        """Whether the workbook's project form has a 资金支出计划 (the JX-P rules and the schedule need one)."""
-        from .layouts import forms_of
-
-        return forms_of(self).project.has_plan

@@ -24,6 +24,8 @@ BANDS: dict[str, tuple[Decimal, Decimal]] = {
 GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", ZERO))
 #: the grade as a report writes it (seed 004: "综合绩效评定结论为良好")
 GRADE_WORDS = {"优": "优秀", "良": "良好", "中": "中", "差": "差"}
+#: each 一级 category's share of the points, by its name in the profile's [weights]
+CATEGORY_WEIGHT = {"产出指标": "output", "效益指标": "effect", "满意度指标": "satisfaction", "成本指标": "cost"}
 
 
 def cents(value: Decimal) -> Decimal:

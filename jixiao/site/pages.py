@@ -14,6 +14,7 @@ from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .access import SESSION_COOKIE, client_ip, current, explain, return_submission, status_of
 from .auth import TOKEN_AGE
 from .service import MAX_UPLOAD, STATUS_ZH, submit
 from .store import TooLarge
@@ -34,8 +35,6 @@ env.filters["bj"] = _bj
 
 
 def register_pages(app: FastAPI, site) -> None:
-    from .app import SESSION_COOKIE, client_ip, current, explain, return_submission, status_of
-
     def csrf_for(request: Request) -> str:
         bound = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRE_COOKIE) or ""
         return site.auth.csrf_token(bound) if bound else ""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
+from ..forms.layouts import forms_of
 from ..forms.model import Project, UnitWorkbook
 from ..profiles import Profile, profile_for
 from ..forms.values import MILESTONES  # noqa: F401 - re-exported: totals is where callers look for it
@@ -196,7 +197,8 @@ def combine(schedules: list[ProjectSchedule], profile: Profile, *, unit_code: st
 def unit_schedule(book: UnitWorkbook, profile: Profile | None = None) -> UnitSchedule:
     """The unit's schedule from its workbook model (涉密 projects count)."""
     profile = profile or profile_for(book)
-    schedules = [project_schedule(p, book.milestones, planned=book.has_plan) for p in book.projects]
+    planned = forms_of(book).project.has_plan
+    schedules = [project_schedule(p, book.milestones, planned=planned) for p in book.projects]
     return combine(schedules, profile, unit_code=book.unit.code, unit_name=book.unit.name)
 
 

@@ -166,7 +166,7 @@ def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
 def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluation=None) -> CarryResult:
     """The new year's workbook made from last year's ``book`` (pure: no files).
 
-    ``evaluation`` is last year's scored :class:`~jixiao.selfeval.workbook.SelfEvaluation`, whose
+    ``evaluation`` is last year's scored :class:`~jixiao.selfeval.model.SelfEvaluation`, whose
     实际完成值 become the 指标值 of the continuing projects.
     """
     old_year = book.unit.year
@@ -221,7 +221,7 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
 def carry_file(source: str | Path, output: str | Path, year: int, selfeval: str | Path | None = None,
                profile: Profile | None = None) -> CarryResult:
     """Read last year's workbook (and 自评表), carry it, write the new workbook atomically."""
-    from ..fsutil import guard_output
+    from ..outputs import guard_output
     from ..forms.grid import open_grid
     from ..forms.reader import read_grid, read_meta
     from ..forms.template import write_workbook
@@ -234,7 +234,7 @@ def carry_file(source: str | Path, output: str | Path, year: int, selfeval: str 
     book = read_grid(grid)
     evaluation = None
     if selfeval is not None:
-        from ..selfeval.workbook import read_selfeval
+        from ..selfeval.reading import read_selfeval
 
         evaluation = read_selfeval(selfeval)
     result = carry(book, year, profile, evaluation)
