@@ -163,6 +163,19 @@ def test_sichuan_docx_imports_back_losslessly(sichuan, tmp_path):
     assert b.projects == a.projects and b.projects[0].budget == Decimal("330.984")
 
 
+def test_sichuan_next_year_compares_in_yuan(sichuan, tmp_path):
+    """carry, then diff: a form in 元 is compared in 元, to the 元 (330.98 万元 → 350.00 hid 40.55 元)."""
+    _, filled = sichuan
+    nxt = tmp_path / "2024.xlsx"
+    assert CliRunner().invoke(main, ["carry", str(filled), "--year", "2024", "-o", str(nxt)]).exit_code == 0
+    wb = openpyxl.load_workbook(nxt)
+    wb["项目1"]["G4"] = 3500000.55
+    wb.save(nxt)
+    text = CliRunner().invoke(main, ["diff", str(filled), str(nxt)]).output
+    assert "预算数合计 3309840.00 → 3500000.55 元（+190160.55，+5.75%）" in text, text
+    assert "预算数：3309840.00 → 3500000.55" in text and "  * 村组干部报酬" in text and "万元" not in text
+
+
 def test_sichuan_cost_above_the_budget_is_answered_in_yuan(sichuan, tmp_path):
     """The form is in 元: JX-K01 says 3500000.00 元 against 3309840.00 元, not 330.98 万元 (or 0.00)."""
     _, filled = sichuan

@@ -16,12 +16,14 @@ Row = tuple[str, str, str, str, str, Any, Any]  # kind, county, code, name, what
 SHORT = 60  # characters of a long text shown in the terminal
 
 
-def _fmt(value: Any, name: str = "") -> str:
+def _fmt(value: Any, name: str = "", scale: int = 0) -> str:
+    """A value as the terminal shows it; an amount ``scale``\ d as its form prints it (4: a form in 元)."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, Decimal):
-        text = format_money(value)
-        return f"{text}%" if name.startswith("plan.") else text
+        if name.startswith("plan."):
+            return f"{format_money(value)}%"
+        return format_money(value.scaleb(scale))
     return str(value)
 
 
@@ -29,11 +31,23 @@ def _signed(value: Decimal | None) -> str:
     return "" if value is None else (f"+{format_money(value)}" if value > 0 else format_money(value))
 
 
-def _delta(old: Any, new: Any, name: str = "budget") -> str:
+def _delta(old: Any, new: Any, name: str = "budget", scale: int = 0) -> str:
     diff, pct = change(old, new)
     if diff is None or name.startswith("plan."):
         return ""
-    return f"（{_signed(diff)}" + (f"，{_signed(pct)}%）" if pct is not None else "）")
+    exact = (new - old).scaleb(scale)  # rounded once, in the unit shown (0.01 元, not 0.01 万元)
+    return f"（{_signed(exact)}" + (f"，{_signed(pct)}%）" if pct is not None else "）")
+
+
+def money_unit(result: BookDiff | SummaryDiff) -> tuple[str, int]:
+    """The unit a comparison prints amounts in, and its scale: 元 when both workbooks' forms print 元
+    (四川; a 四川 clerk reads 3309840.55, not 330.98), else 万元 (summaries are always in 万元)."""
+    if isinstance(result, BookDiff):
+        from ..forms.layouts import forms_of
+
+        if forms_of(result.old).project.money_unit == forms_of(result.new).project.money_unit == "元":
+            return "元", 4
+    return "万元", 0
 
 
 def _short(text: Any) -> str:
@@ -73,6 +87,7 @@ def render_text(result: BookDiff | SummaryDiff, old_path: str, new_path: str) ->
     """The comparison as Chinese lines for the terminal."""
     lines = [f"对比：{old_path} → {new_path}"]
     old_total, new_total = result.budgets
+    unit, scale = money_unit(result)
     if isinstance(result, SummaryDiff):
         lines.append(f"单位：上年 {len(result.old)} 个，今年 {len(result.new)} 个；预算数合计 {format_money(old_total)} → "
                      f"{format_money(new_total)} 万元{_delta(old_total, new_total)}")
@@ -82,22 +97,25 @@ def render_text(result: BookDiff | SummaryDiff, old_path: str, new_path: str) ->
         o, n = result.old.unit, result.new.unit
         lines.append(f"单位：{n.code or o.code or '—'} {n.name or o.name or '—'}  预算年度 {o.year or '—'} → {n.year or '—'}")
         lines.append(f"项目：上年 {len(result.old.projects)} 个，今年 {len(result.new.projects)} 个；预算数合计 "
-                     f"{format_money(old_total)} → {format_money(new_total)} 万元{_delta(old_total, new_total)}")
+                     f"{_fmt(old_total, scale=scale)} → {_fmt(new_total, scale=scale)} {unit}"
+                     f"{_delta(old_total, new_total, scale=scale)}")
         what, items_added, items_removed = "项目", result.added, result.removed
-        describe = lambda p: f"{p.code or '—'} {p.name or '—'}"  # noqa: E731
+        describe = lambda p: " ".join(t for t in (p.code, p.name) if t) or "—"  # noqa: E731 (no 项目编码: its name)
     lines.append(f"新增{what} {len(items_added)} 个：" if items_added else f"新增{what}：无")
-    lines += [f"  + {describe(x)}  预算数 {_fmt(x.budget)} 万元" for x in items_added]
+    lines += [f"  + {describe(x)}  预算数 {_fmt(x.budget, scale=scale)} {unit}" for x in items_added]
     lines.append(f"减少{what} {len(items_removed)} 个：" if items_removed else f"减少{what}：无")
-    lines += [f"  - {describe(x)}  预算数 {_fmt(x.budget)} 万元" for x in items_removed]
+    lines += [f"  - {describe(x)}  预算数 {_fmt(x.budget, scale=scale)} {unit}" for x in items_removed]
     lines.append(f"有变化的{what} {len(result.changed)} 个，无变化 {result.unchanged} 个" +
                  ("：" if result.changed else ""))
     for c in result.changed:
-        lines.append(f"  * {describe(c.new)}" if isinstance(result, SummaryDiff) else f"  * {c.code or '—'} {c.name or '—'}")
+        lines.append(f"  * {describe(c.new)}" if isinstance(result, SummaryDiff)
+                     else f"  * {' '.join(t for t in (c.code, c.name) if t) or '—'}")
         for name, (a, b) in c.fields.items():
             if name in ("goals", "purpose"):
                 lines += [f"      {label(name)}已修改：", f"        上年：{_short(a)}", f"        今年：{_short(b)}"]
             else:
-                lines.append(f"      {label(name)}：{_fmt(a, name)} → {_fmt(b, name)}{_delta(a, b, name)}")
+                lines.append(f"      {label(name)}：{_fmt(a, name, scale)} → {_fmt(b, name, scale)}"
+                             f"{_delta(a, b, name, scale)}")
         if isinstance(result, BookDiff):
             lines += [f"      新增指标：{i.level3 or i.description or '—'}（{_fmt(i.value_text)}）" for i in c.added]
             lines += [f"      删除指标：{i.level3 or i.description or '—'}（{_fmt(i.value_text)}）" for i in c.removed]
