@@ -166,10 +166,11 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         rows[PROJECTS].append(_project_row(book, p, s, path))
         # the national form's two tables: 中期 rows then 年度 rows, each numbered, the 期间 column saying which
         periods = p.periods() if p.mid_indicators else [p.period("year")]
+        secret = p.classified
         for period in periods:
             label = period.label if len(periods) > 1 or forms_of(book).project.periods else None
             for n, ind in enumerate(period.indicators, start=1):
-                rows[INDICATORS].append(_indicator_row(book, p.sheet, p.code, p.name, n, ind, p.classified, label))
+                rows[INDICATORS].append(_indicator_row(book, p.sheet, p.code, p.name, n, ind, secret, label))
     if book.overall is not None:
         for n, ind in enumerate(book.overall.indicators, start=1):
             rows[INDICATORS].append(_indicator_row(book, "整体支出绩效目标表", None, "（部门整体）", n, ind, False))

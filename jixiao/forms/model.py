@@ -310,7 +310,9 @@ class Project(Located):
     def classified_field(self) -> str | None:
         """The first of 资金用途, 年度目标, 中期目标 that reads 涉密, or ``None``."""
         for name in ("purpose", "goals", "mid_goals"):
-            if squeeze(getattr(self, name, None)) == CLASSIFIED:
+            value = getattr(self, name, None)
+            # a goal is a paragraph: only a short text can squeeze to 涉密 (the rules ask once per row)
+            if value and len(value) <= _MARK_LENGTH and squeeze(value) == CLASSIFIED:
                 return name
         return None
 
@@ -324,6 +326,9 @@ class Project(Located):
                     or self.purpose or self.goals or self.indicators
                     or any(v is not None for v in self.plan.values())
                     or any(getattr(self, n, None) for n in _OPTIONAL))
+
+
+_MARK_LENGTH = 40  # characters: 涉密 with any spaces and line breaks a clerk left around it
 
 
 class Task(Located):
