@@ -127,14 +127,22 @@ def demo(out: str) -> None:
     from .demo import run_demo
     from .outputs import check_folder_output
 
+    from .consolidation import consolidate as run
+
     check_folder_output(out)
     result = run_demo(out)
     click.echo(f"已生成 {len(result.units)} 个单位工作簿：{result.folder / 'units'}")
     for path in result.units:
         click.echo(f"  {path.name}")
     click.echo(f"模板：{result.folder / 'templates'}")
+    # the bureau's job on them: every file consolidated or listed with its reason
+    summary = result.folder / "全县汇总.xlsx"
+    click.echo(f"\n汇总这些单位工作簿（jixiao consolidate \"{result.folder / 'units'}\" -o \"{summary}\" --year 2026）：")
+    _echo_consolidation(run([str(result.folder / "units")], str(summary), year=2026, workers=1))
+    click.echo("  （示例单位中有意填错了几处、放了一个 2020 年度的文件，汇总表的“校验问题”“未纳入文件”两张表列出了它们）")
     click.echo("\n接下来可以试试：")
-    click.echo(f"  jixiao show \"{result.units[0]}\"            # 查看读取结果")
+    click.echo(f"  jixiao validate \"{result.units[-1]}\"     # 校验一个单位工作簿，指明单元格")
+    click.echo(f"  jixiao export \"{result.units[0]}\" --to docx -o 绩效文本.docx   # 导出正式版式的绩效文本")
     click.echo("  jixiao templates build --out my_templates    # 重新生成模板")
 
 
@@ -402,6 +410,12 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         sys.exit(status)
+    _echo_consolidation(result)
+    sys.exit(status)
+
+
+def _echo_consolidation(result) -> None:
+    """What a consolidation printed: the file count checked, the totals, the findings, what was left out."""
     check = "一致" if result.found == result.consolidated + result.not_consolidated else "不一致！"
     click.secho(f"汇总完成：{shown(result.output)}", fg="green", bold=True)
     click.echo(f"  预算年度：{result.year or '—'}")
@@ -424,7 +438,6 @@ def consolidate(inputs: tuple[str, ...], output: str, year: int | None, profile:
     if not result.consolidated:
         click.secho("  没有可汇总的单位工作簿：" + (f"找到的 {result.found} 个文件都未纳入（原因见上和汇总表“未纳入文件”）"
                                                  if result.found else "输入中没有找到任何文件"), fg="red")
-    sys.exit(status)
 
 
 @main.group()

@@ -45,6 +45,15 @@ def test_demo_writes_readable_units(tmp_path):
     assert len(list(templates.glob("jixiao-unit-*.xlsm"))) == len(BUILTIN)  # one per built-in profile
     assert len(list(templates.glob("jixiao-selfeval-*.xlsx"))) == len(BUILTIN)  # one per built-in profile
     assert "jixiao" in result.output
+    # and the bureau's job on them: the county summary, every file in it or listed with its reason
+    import openpyxl
+
+    assert "文件：找到 10 = 纳入 9 + 未纳入 1（核对一致）" in result.output, result.output
+    summary = openpyxl.load_workbook(tmp_path / "demo" / "全县汇总.xlsx", read_only=True)
+    left_out = [r for r in summary["未纳入文件"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(left_out) == 1 and any("286002_怀来县信访局.xlsx" in str(v) for v in left_out[0])
+    again = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])  # a clerk runs it twice
+    assert again.exit_code == 0, again.output
 
 
 def test_show_json_equals_library(example_files):
