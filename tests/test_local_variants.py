@@ -176,6 +176,25 @@ def test_sichuan_next_year_compares_in_yuan(sichuan, tmp_path):
     assert "预算数：3309840.00 → 3500000.55" in text and "  * 村组干部报酬" in text and "万元" not in text
 
 
+def test_sichuan_selfeval_keeps_the_approved_weights(sichuan, tmp_path):
+    """The 四川 form states each indicator's 权重: the 自评表 scores on them (10, 20, 10 …, with 预算执行率's 10
+    they make 100), not on the profile's category weights shared out (16.66, 7.5 …)."""
+    _, filled = sichuan
+    ev = tmp_path / "自评.xlsx"
+    result = CliRunner().invoke(main, ["selfeval", "new", str(filled), "-o", str(ev)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(ev)
+    sheet = wb["项目1"]
+    assert [sheet[f"F{r}"].value for r in range(13, 13 + len(SICHUAN))] == [row[6] for row in SICHUAN]
+    sheet["D6"] = sheet["C6"].value  # all spent, every target met
+    for r, row in zip(range(13, 13 + len(SICHUAN)), SICHUAN):
+        sheet[f"E{r}"] = f"{row[4]}{row[5]}"
+    wb.save(ev)
+    scored = json.loads(CliRunner().invoke(main, ["score", str(ev), "--format", "json"]).output)
+    project, = scored["projects"]
+    assert (project["total"], project["grade"]) == ("100.00", "优"), project
+
+
 def test_sichuan_cost_above_the_budget_is_answered_in_yuan(sichuan, tmp_path):
     """The form is in 元: JX-K01 says 3500000.00 元 against 3309840.00 元, not 330.98 万元 (or 0.00)."""
     _, filled = sichuan

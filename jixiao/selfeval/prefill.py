@@ -35,7 +35,10 @@ def default_weights(levels: list[str | None], profile: Profile) -> list[Decimal 
 def _eval_indicators(indicators, profile: Profile, overall: bool = False) -> list[EvalIndicator]:
     rows = effective_rows(list(indicators), cost_under_output=profile.cost_under_output)
     levels = [r.canonical1 for r in rows]
-    weights = default_weights(levels, profile)
+    stated = [r.indicator.weight for r in rows]
+    # a form that states each indicator's 权重 / 分值 (四川, the Hunan 分值 column): the approved weights, as
+    # given (a blank one gets its category's remainder when scored); else the profile's, shared out
+    weights = stated if any(w is not None for w in stated) else default_weights(levels, profile)
     out = []
     for r, w in zip(rows, weights):
         ind = r.indicator
