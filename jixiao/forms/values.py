@@ -218,12 +218,21 @@ class ParsedValue(NamedTuple):
 
 
 def _split_unit(tail: str) -> tuple[str | None, str]:
+    """The unit at the start of what follows a number, and the rest.
+
+    >>> _split_unit("人/年"), _split_unit("%以上"), _split_unit("元/平方米"), _split_unit("次/")
+    (('人/年', ''), ('%', '以上'), ('元/平方米', ''), ('次', '/'))
+    """
     tail = tail.strip()
     if not tail:
         return None, ""
     for unit in _UNITS_LONGEST_FIRST:
         if tail.startswith(unit):
             rest = tail[len(unit):].strip()
+            if rest[:1] == "/" and "/" not in unit:  # a rate: 人/年, 元/次, 次/月 (a 四川 度量单位)
+                per, after = _split_unit(rest[1:])
+                if per is not None and "/" not in per:
+                    return f"{unit}/{per}", after
             # "95%以上" keeps "%" as the unit and "以上" as the rest.
             return unit, rest
     if len(tail) <= 3 and not _PUNCT.search(tail) and not any(c.isdigit() for c in tail):
