@@ -42,3 +42,24 @@ def test_a_zip_given_to_validate_says_unzip_first(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(archive)])
     assert result.exit_code == 2
     assert "装有工作簿的压缩包" in result.output and "解压" in result.output
+
+
+def test_a_word_document_renamed_xlsx_is_called_a_word_document(tmp_path):
+    """A .docx renamed .xlsx is a zip without a workbook: the clerk is told it is a Word document,
+    not left to guess from "压缩包里没有 Excel 工作簿内容"."""
+    import docx
+
+    folder = tmp_path / "交来的文件"
+    book = generate_unit(1, n_projects=1, n_indicators=3)
+    write_workbook(folder / f"{book.unit.code}.xlsx", book)
+    document = docx.Document()
+    document.add_paragraph("绩效目标说明")
+    document.save(folder / "说明材料.xlsx")
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(tmp_path / "汇总.xlsx"),
+                                       "--format", "json", "--no-cache", "--workers", "1"])
+    data = json.loads(result.stdout)
+    assert data["files_found"] == 2 and data["consolidated"] == 1 and data["not_consolidated"] == 1
+    (rejected,) = data["not_consolidated_files"]
+    assert rejected["code"] == "JX-D03" and "Word 文档" in rejected["reason"] and "压缩包" not in rejected["reason"]
+    shown = CliRunner().invoke(main, ["validate", str(folder / "说明材料.xlsx")])
+    assert shown.exit_code == 2 and "这是 Word 文档" in shown.output

@@ -473,3 +473,24 @@ def test_many_reruns_keep_every_crc(tmp_path):
     fresh = tmp_path / "fresh.xlsx"
     consolidate([folder], fresh, workers=1, use_cache=False)
     assert _cells(out) == _cells(fresh)
+
+
+def test_issue_field_is_the_label_the_form_prints(tmp_path):
+    """校验问题's 字段 is what the clerk sees on the form (二级指标, 项目编码, 预算数), not the finding's
+    field name (level2, code, budget_total), which the JSON keeps; a cached re-run says the same."""
+    book = generate_unit(3, n_projects=2, n_indicators=4)
+    book.projects[0].indicators[0].level2 = "不存在的二级指标"  # JX-T02
+    book.projects[1].code = book.projects[0].code  # JX-C03
+    book.projects[1].fiscal += Decimal("1.00")  # JX-B01
+    unit = write_workbook(tmp_path / "units" / f"{book.unit.code}.xlsx", book)
+    out = tmp_path / "汇总.xlsx"
+    for _ in range(2):  # the second run from the cache
+        consolidate([tmp_path / "units"], out, workers=1)
+        rows = list(openpyxl.load_workbook(out)[ISSUES].iter_rows(values_only=True))
+        field = rows[0].index("字段")
+        by_code = {r[3]: r[field] for r in rows[1:]}
+        assert by_code["JX-T02"] == "二级指标" and by_code["JX-C03"] == "项目编码", by_code
+        assert by_code["JX-B01"] in ("预算数", "财政资金"), by_code
+    report = json.loads(CliRunner().invoke(main, ["validate", str(unit), "--format", "json"]).output)
+    fields = {i["code"]: i["field"] for f in report["files"] for i in f["issues"]}
+    assert fields["JX-T02"] == "level2" and fields["JX-C03"] == "code"  # the contract is unchanged

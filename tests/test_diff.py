@@ -252,3 +252,26 @@ def test_classified_project_shows_money_only(tmp_path):
     assert set(change["fields"]) == {"budget", "fiscal"}
     assert change["indicators"] == {"added": [], "removed": [], "changed": []}
     assert "不应出现" not in _run("diff", a, b).output
+
+
+def test_summary_unit_without_code_is_compared_by_name(tmp_path):
+    """A unit that left 单位编码 empty (JX-L02) is still consolidated: diff pairs it by its name, and
+    counts it, instead of dropping it as if it were the 合计 row."""
+    units = {s: generate_unit(s, n_projects=2, n_indicators=4) for s in (1, 2)}
+    nameless = units[2].model_copy(deep=True)
+    nameless.unit.code = None
+    changed = nameless.model_copy(deep=True)
+    changed.projects[0].budget += Decimal("5.00")
+    changed.projects[0].fiscal += Decimal("5.00")
+    for year, picks in (("2026", [units[1], nameless]), ("2027", [units[1], changed])):
+        for u in picks:
+            write_workbook(tmp_path / year / f"{u.unit.name}.xlsx", u)
+        consolidate([tmp_path / year], tmp_path / f"汇总{year}.xlsx", use_cache=False, workers=1)
+    assert len(read_side(tmp_path / "汇总2026.xlsx")) == 2
+    data = json.loads(_run("diff", tmp_path / "汇总2026.xlsx", tmp_path / "汇总2027.xlsx", "--format", "json").output)
+    assert data["units"]["added"] == [] and data["units"]["removed"] == []
+    (change,) = data["units"]["changed"]
+    assert change["code"] is None and change["name"] == units[2].unit.name
+    assert change["fields"]["budget"][1] == f"{sum(p.budget for p in changed.projects):.2f}"
+    text = _run("diff", tmp_path / "汇总2026.xlsx", tmp_path / "汇总2027.xlsx").output
+    assert "上年 2 个，今年 2 个" in text

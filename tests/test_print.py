@@ -233,6 +233,47 @@ def test_summary_prints_without_the_source_path(demo_summary):
     assert ws.cell(last, 1).value == "合计"  # the total row is printed
 
 
+def _duplicate_unit_summary(tmp_path: Path) -> Path:
+    """A summary whose 未纳入文件 has a long reason: a unit resubmitted from a deep folder (JX-D01)."""
+    import os
+    import shutil
+
+    from jixiao.consolidation import consolidate
+    from jixiao.synth import generate_unit
+
+    book = generate_unit(1, n_projects=1, n_indicators=3)
+    first = write_workbook(tmp_path / "交来的文件" / f"{book.unit.code}.xlsx", book)
+    again = tmp_path / "交来的文件" / "教育局各单位第二次报送" / f"{book.unit.code}_{book.unit.name}_修改后重报.xlsx"
+    again.parent.mkdir()
+    shutil.copy(first, again)
+    os.utime(first, (1_700_000_000, 1_700_000_000))  # the resubmission is the newer file
+    out = tmp_path / "汇总.xlsx"
+    consolidate([tmp_path / "交来的文件"], out, use_cache=False, workers=1)
+    return out
+
+
+def test_rejected_reasons_wrap_in_rows_tall_enough(tmp_path):
+    """未纳入文件's 原因 (a JX-D01 reason names the file taken, a long path) wraps in a row tall enough for
+    it: in one line it ran past its column and the end, 本文件未纳入汇总, was cut off on paper."""
+    from jixiao.consolidation.sheets import REJECTED
+
+    ws = openpyxl.load_workbook(_duplicate_unit_summary(tmp_path))[REJECTED]
+    assert ws.cell(1, 3).value == "原因"
+    reason = ws.cell(2, 3)
+    assert reason.value.endswith("本文件未纳入汇总") and len(reason.value) > 60, reason.value
+    assert reason.alignment.wrap_text and ws.cell(2, 1).alignment.wrap_text
+    assert ws.row_dimensions[2].height >= 30
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_rejected_reason_prints_whole(tmp_path):
+    pages = pdf_pages(_duplicate_unit_summary(tmp_path), tmp_path / "pdf")
+    page = next(text for text in pages if "原因" in text and "大小（字节）" in text)
+    assert "本文件未纳入汇总" in page and "修改后重报.xlsx" in page, page  # wrapped, not cut off
+
+
 # ---- 3. the demo summary on paper ------------------------------------------------------------------
 
 @requires_soffice

@@ -7,6 +7,8 @@ the CSV/Parquet tables, so they cannot disagree.
 from __future__ import annotations
 
 import functools
+import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from decimal import Decimal
@@ -36,15 +38,15 @@ def sheet_names(rollup: bool) -> tuple[str, ...]:
     return (OVERVIEW, COUNTIES, *SHEETS[1:]) if rollup else SHEETS
 
 #: xf indices registered first, in this order, by the skeleton (checked there).
-STYLES = Styles(header=1, text=2, money=3, percent=4, link=5)
+STYLES = Styles(header=1, text=2, money=3, percent=4, link=5, wrap=6)
 _STYLE = {"text": STYLES.text, "money": STYLES.money, "percent": STYLES.percent, "int": STYLES.text,
-          "link": STYLES.link, "number": STYLES.text}
+          "link": STYLES.link, "number": STYLES.text, "wrap": STYLES.wrap}
 
 
 @dataclass(frozen=True)
 class Col:
     title: str
-    kind: str = "text"  # text | money | percent | int | number | link
+    kind: str = "text"  # text | money | percent | int | number | link | wrap (a long text, wrapped when printed)
     width: float = 12
     printed: bool = True  # False: on screen only, outside the print area (a trailing column)
 
@@ -96,7 +98,7 @@ COLUMNS: dict[str, list[Col]] = {
                Col("部门整体总分", "number", 10), Col("部门整体等级", width=10), Col("项目平均分", "number", 10),
                Col("各项目得分", width=40), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
                Col("评分状态", width=12), Col("未完成原因", width=60), Col("来源文件", width=40, printed=False)],
-    REJECTED: [Col("文件", width=50), Col("代码", width=8), Col("原因", width=60), Col("单位编码", width=10),
+    REJECTED: [Col("文件", "wrap", 50), Col("代码", width=8), Col("原因", "wrap", 60), Col("单位编码", width=10),
                Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
 }
 
@@ -148,6 +150,26 @@ class Link:
 
 _STYLES_BY_SHEET = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in COLUMNS.items()}
 _ROLLUP_STYLES = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in ROLLUP_COLUMNS.items()}
+#: the wrapped columns of a sheet, (index, width): their rows get the height of their longest text
+_WRAPPED = {rollup: {sheet: [(i, c.width) for i, c in enumerate(cols) if c.kind == "wrap"]
+                     for sheet, cols in (ROLLUP_COLUMNS if rollup else COLUMNS).items()} for rollup in (False, True)}
+ROW_HEIGHT = 15  # points, the sheets' default row height
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (a Chinese character is two)."""
+    size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, math.ceil(size / max(width - 1, 1)))
+
+
+def _row_open(sheet: str, values: list[Any], rollup: bool) -> str:
+    """``<row>``, or with a height when a wrapped text needs more than one line (Excel and WPS do not
+    grow a row for it, and LibreOffice prints the lines over each other)."""
+    wrapped = _WRAPPED[rollup].get(sheet)
+    if not wrapped:
+        return "<row>"
+    lines = max(_lines(str(values[i]), w) if i < len(values) and values[i] else 1 for i, w in wrapped)
+    return "<row>" if lines == 1 else f'<row ht="{lines * ROW_HEIGHT}" customHeight="1">'
 
 # Rendered text cells, one memo per style. Units repeat most of their text (unit and project
 # names, the indicator categories, the same 指标值 wording), so a row is mostly lookups.
@@ -186,7 +208,7 @@ def render_row(sheet: str, values: list[Any], rollup: bool = False) -> str:
                 add(text_cell(value.text, style))
         else:
             add(cell_xml(value, style))
-    return "<row>" + "".join(cells) + "</row>"
+    return _row_open(sheet, values, rollup) + "".join(cells) + "</row>"
 
 
 def plain(value: Any) -> Any:

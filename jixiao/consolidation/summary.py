@@ -349,7 +349,8 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
             "text": wb.add_format({}),
             "money": wb.add_format({"num_format": "#,##0.00"}),
             "percent": wb.add_format({"num_format": "0.0"}),
-            "link": wb.add_format({"font_color": "#0563C1", "underline": 1})}
+            "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
+            "wrap": wb.add_format({"text_wrap": True})}
     for name, fmt in fmts.items():
         # the rows rendered elsewhere refer to these xf indices
         assert fmt._get_xf_index() == getattr(STYLES, name), name

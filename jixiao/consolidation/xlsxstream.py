@@ -290,6 +290,7 @@ class Styles:
     money: int
     percent: int
     link: int
+    wrap: int
 
 
 def cell_xml(value: object, style: int) -> str:

@@ -173,7 +173,14 @@ def _sniff(fh: BinaryIO, *, deep: bool) -> None:
         if any(n.lower().endswith((".xlsx", ".xlsm")) for n in names):  # a folder zipped (on Windows, say)
             raise UnreadableFile("这是装有工作簿的压缩包，不是工作簿本身：请先解压（右键 →“全部解压缩”），"
                                  "再选择其中的工作簿")
+        for part, what in _OTHER_OFFICE.items():  # a Word or PowerPoint file renamed .xlsx
+            if part in names:
+                raise UnreadableFile(f"这是 {what}，只是扩展名改成了 .xlsx，不是 Excel 工作簿：请提交填好的单位工作簿")
         raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
+
+
+#: the main part of another Office format → what it is, in the words a clerk uses
+_OTHER_OFFICE = {"word/document.xml": "Word 文档", "ppt/presentation.xml": "PowerPoint 演示文稿"}
 
 
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"

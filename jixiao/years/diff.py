@@ -231,8 +231,8 @@ def units_from_rows(rows: list[list[Any]]) -> list[UnitRow]:
         get = lambda attr: line[cols[attr]] if attr in cols and cols[attr] < len(line) else None  # noqa: E731
         code = _text(get("code"))
         name = _text(get("name"))
-        if not code or "合计" in code or "小计" in code or (name and "小计" in name):
-            continue
+        if (not code and not name) or (code and ("合计" in code or "小计" in code)) or (name and "小计" in name):
+            continue  # a unit with no 单位编码 (JX-L02) is still a unit, matched by its name
         money = {a: _cents(get(a)) for a in MONEY}
         out.append(UnitRow(code=code, name=name, county=_text(get("county")), projects=parse_int(get("projects")),
                            **money))
