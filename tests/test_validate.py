@@ -192,3 +192,15 @@ def test_value_with_only_its_unit_names_the_unit_not_empty_text(tmp_path, exampl
     assert "单位“万元”" in v05[0].message and "计量单位" in v05[0].message
     assert v05[0].fix["changes"][0]["new"] == "274.6"
 
+
+def test_weights_total_is_printed_as_added_up(tmp_path, example_files):
+    # 20.5 + 19.5 + 20 + 20 + 20 said "指标分值合计 100.0，应为 90"
+    path = tmp_path / "zhijiang.xlsx"
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    for row, weight in zip(range(7, 12), (20.5, 19.5, 20, 20, 20)):
+        ws.cell(row, 11).value = weight
+    wb.save(path)
+    w01 = [i for i in validate_file(path).issues if i.code == "JX-W01"]
+    assert [i.message for i in w01] == ["指标分值合计 100，应为 90；请调整各指标分值。"]
+    assert w01[0].value == "100"

@@ -327,7 +327,8 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
         return
     got = sum((i.weight for i in weighted), Decimal(0))
     if got != total:
-        yield Issue.at("JX-W01", weighted[0], "weight", got, total=total)
+        # As a clerk adds them up: 20 + 20.5 is 40.5, 100 is not "100.0" (a weight read from 20.0)
+        yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}")
 
 
 @rule("JX-L03", "overall")
