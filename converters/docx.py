@@ -236,6 +236,14 @@ def _restore(book: UnitWorkbook, changed: dict[str, list[str]]) -> None:
             setattr(obj, name, original)
 
 
+def _restore_weights(indicators: list[Any], kept: list[list[Any]]) -> None:
+    """The 分值 the document does not print, put back on the rows that came back under the same
+    三级指标 in the same place (a row a clerk added or removed in Word gets none, not a neighbour's)."""
+    for indicator, (name, weight) in zip(indicators, kept):
+        if indicator.weight is None and weight is not None and indicator.level3 == name:
+            indicator.weight = Decimal(weight)
+
+
 def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
            header_row: int | None = None) -> list[Any]:
     """The form as one table, or two (1 pt apart) when the indicator block's header row must repeat on a
@@ -463,6 +471,9 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
     meta = {"profile": book.profile, "milestones": book.milestones, **({"forms": book.forms} if book.forms else {}),
             "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw},
             "printed": _changed_by_print(book)}
+    if book.overall is not None and any(i.weight is not None for i in book.overall.indicators):
+        # the Hunan 分值 column is beside the form, not printed on it: kept here, or the import lost them
+        meta["weights"] = [[i.level3, None if i.weight is None else str(i.weight)] for i in book.overall.indicators]
     _attach_meta(doc, meta)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
@@ -599,6 +610,8 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     book.projects = projects
     if meta.get("printed"):
         _restore(book, meta["printed"])
+    if meta.get("weights") and book.overall is not None:
+        _restore_weights(book.overall.indicators, meta["weights"])
     if not projects and book.overall is None and book.department.is_empty():
         raise NotAPerformanceText("这不是部门预算绩效文本：没有找到“项目绩效目标表”或“部门整体绩效目标”")
     return book, unplaced

@@ -50,6 +50,29 @@ def test_workbook_docx_workbook_is_lossless(name, example_files, tmp_path):
     assert back == book and unplaced == []
 
 
+def test_hunan_weights_survive_the_docx_they_are_not_printed_on(example_files, tmp_path):
+    # The 整体支出绩效目标表's 分值 (column K) is beside the form, not printed: workbook → docx → workbook
+    # lost every weight, so JX-W01 and the 自评表 no longer saw the clerk's 分值.
+    import openpyxl
+
+    path = tmp_path / "分值.xlsx"
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    for row, weight in zip(range(7, 21), (5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 15, 10, 10, 5)):
+        ws.cell(row, 11).value = weight
+    wb.save(path)
+    book = read_workbook(path)
+    assert book.overall.indicators[10].weight == 15
+    text = export_docx(book, tmp_path / "分值.docx", pages="none")
+    assert not any(c.text == "分值" for t in docx.Document(str(text)).tables for r in t.rows for c in r.cells)
+    back, _ = import_docx(text)
+    assert [i.weight for i in back.overall.indicators] == [i.weight for i in book.overall.indicators]
+    assert back == book
+    out = tmp_path / "导回.xlsx"
+    assert CliRunner().invoke(main, ["import", str(text), "-o", str(out)]).exit_code in (0, 1)
+    assert [i.weight for i in read_workbook(out).overall.indicators] == [i.weight for i in book.overall.indicators]
+
+
 def test_docx_round_trip_of_generated_units(tmp_path):
     for seed in range(5):
         book = generate_unit(seed, n_projects=3, n_indicators=10, classified=seed == 2, mistakes=seed == 3)
