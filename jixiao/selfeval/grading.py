@@ -17,7 +17,7 @@ from ..forms.values import OPERATORS, parse_decimal, parse_indicator_value, sque
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
-    CATEGORY_WEIGHT,
+    CATEGORY_WEIGHT, category_weights,
     BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
 
@@ -104,10 +104,11 @@ def _shared_weights(sheet: ProjectEval, profile: Profile) -> list[tuple[Decimal 
     """Each row's weight: as filled in, else its 一级 category's weight left over, shared as by ``prefill``."""
     levels = [normalize_level1(ind.level1).name or ind.level1 for ind in sheet.indicators]
     out: list[tuple[Decimal | None, bool]] = [(ind.weight, False) for ind in sheet.indicators]
-    for level1, attr in CATEGORY_WEIGHT.items():
+    totals = category_weights(levels, profile.weights)
+    for level1 in CATEGORY_WEIGHT:
         rows = [i for i, l1 in enumerate(levels) if l1 == level1]
         blank = [i for i in rows if sheet.indicators[i].weight is None]
-        total = Decimal(getattr(profile.weights, attr))
+        total = totals[level1]
         if not blank or (level1 == "成本指标" and total == 0):
             continue
         left = max(total - sum((sheet.indicators[i].weight for i in rows if i not in blank), ZERO), ZERO)
