@@ -207,3 +207,24 @@ def test_hunan_project_without_cost_rows_can_score_100(tmp_path, example_files):
     s = score(read_selfeval(done)).projects[0]
     assert s.complete, [i.message for i in s.pending]
     assert s.total == D(100) and s.grade == "优"
+
+
+def test_weights_over_100_with_execution_are_not_graded(tmp_path, example_files):
+    # 分值 20 × 5 on the 整体支出绩效目标表 (JX-W01 there: should be 90) came into the 自评表 as they
+    # stood; with 执行率 10 the report printed 总分 105.50 and 优.
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    for row in range(7, 21):
+        ws.cell(row, 11).value = 10
+    targets = tmp_path / "分值.xlsx"
+    wb.save(targets)
+    path = tmp_path / "自评.xlsx"
+    assert CliRunner().invoke(main, ["selfeval", "new", str(targets), "-o", str(path)]).exit_code == 0
+    ev = read_selfeval(path)
+    assert sum(i.weight for i in ev.department.indicators) == D(140)
+    dept = score(ev).department
+    w01 = [i for i in dept.pending if i.code == "JX-W01"]
+    assert [i.message for i in w01] == ["指标分值合计 140，应为 90；请调整各指标分值。"]
+    assert dept.grade is None
+    result = CliRunner().invoke(main, ["score", str(path)])
+    assert result.exit_code == 1 and "JX-W01" in result.output
