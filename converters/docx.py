@@ -26,7 +26,7 @@ from ..forms.layouts import (
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
 from ..forms.textsafe import xml_text
-from ..forms.values import squeeze
+from ..forms.values import nfkc, squeeze
 from . import docxprint as pp
 from .classified import redacted
 
@@ -186,8 +186,10 @@ def _para(doc, text: str, size: float = 12, bold: bool = False, align: str | Non
 
 
 def printed_text(text: str, role: str = TEXT) -> str:
-    """What a cell prints: without a published PDF's stray line breaks (:func:`~.docxprint.as_meant`)."""
-    return pp.as_meant(text, one_line=role in (CODE, NAME))
+    """What a cell prints: without a published PDF's stray line breaks (:func:`~.docxprint.as_meant`);
+    a code typed in full-width digits (``４３１００１``) in ASCII, or its 21 digits broke over two lines."""
+    shown = pp.as_meant(text, one_line=role in (CODE, NAME))
+    return nfkc(shown) if role == CODE and not shown.isascii() else shown
 
 
 def _strings(obj: Any, path: str = ""):
@@ -214,7 +216,7 @@ def _changed_by_print(book: UnitWorkbook) -> dict[str, list[str]]:
     so that workbook → docx → workbook still loses nothing)."""
     out = {}
     for path, name, value in _strings(book):
-        shown = printed_text(value, NAME if name in _ONE_LINE else TEXT)
+        shown = printed_text(value, _role(name, "text"))
         if shown != value:
             out[path] = [shown, value]
     return out
@@ -462,7 +464,7 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
             pp.paragraph(doc, title if "年度" in title else f"{title}（{unit.year or ''}年度）", "note",
                          align="center")
         else:
-            pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
+            pp.paragraph(doc, f"{printed_text(unit.code or '', CODE)} {unit.name or ''}", "note", indent=False)
         pp.paragraph(doc, f"单位：{layout.money_unit}", "note", align="right")
         blocks = _blocks(layout, project)
         grid, merges, roles = form_cells(layout, project, blocks, unit, 3)

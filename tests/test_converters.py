@@ -197,3 +197,26 @@ def test_printed_pdf_prose_is_not_broken_at_every_wrap(example_files, tmp_path):
     assert [m.title for m in back.measures] == [m.title for m in dept.measures]  # the 目录 stays out
     for old, new in zip(dept.sub_targets, back.sub_targets):
         assert new.goal.count("\n") <= old.goal.count("\n") and _no_whitespace(new.goal) == _no_whitespace(old.goal)
+
+
+def test_full_width_codes_print_in_ascii_and_come_back_as_typed(example_files, tmp_path):
+    # 单位编码 / 项目编码 typed with a Chinese IME in full-width digits pass validation (NFKC), but the
+    # document printed them double-width: the 21-digit 项目编码 broke over two lines of its cell.
+    import openpyxl
+
+    path = tmp_path / "全角.xlsx"
+    wb = openpyxl.load_workbook(example_files["luanping_xinfang_2026"])
+    code = wb["项目1"]["B3"].value
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in code)
+    wb["项目1"]["B3"].value = wide
+    unit_code = wb["单位信息"]["B3"].value
+    wb["单位信息"]["B3"].value = "".join(chr(ord(c) + 0xFEE0) for c in unit_code)
+    wb.save(path)
+    book = read_workbook(path)
+    text = export_docx(book, tmp_path / "全角.docx", pages="none")
+    doc = docx.Document(str(text))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert code in cells and wide not in cells
+    assert any(p.text.startswith(f"{unit_code} ") for p in doc.paragraphs)
+    back, _ = import_docx(text)
+    assert back.projects[0].code == wide and back == book
