@@ -191,6 +191,7 @@ def test_value_with_only_its_unit_names_the_unit_not_empty_text(tmp_path, exampl
     assert "“”" not in v05[0].message
     assert "单位“万元”" in v05[0].message and "计量单位" in v05[0].message
     assert v05[0].fix["changes"][0]["new"] == "274.6"
+    assert v05[0].fix["description"] == "指标值改为“274.6”，计量单位为“万元”"  # no 说明文字 to move
 
 
 def test_weights_total_is_printed_as_added_up(tmp_path, example_files):

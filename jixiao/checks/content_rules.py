@@ -231,7 +231,9 @@ def value_mixed_text(ctx: Context) -> Iterator[Issue]:
     split = {"operator": parsed.operator, "number": str(parsed.number), "unit": parsed.unit, "rest": parsed.rest}
     yield Issue.at("JX-V05", ind, "value_text", ind.value_text, what=what, rest=rest, advice=advice,
                    proposal=proposal,
-                   fix={"description": f"指标值改为“{proposal}”，说明文字移到描述", "split": split,
+                   fix={"description": f"指标值改为“{proposal}”，" + ("说明文字移到描述" if parsed.rest
+                                                                      else f"计量单位为“{ind.measure_unit or parsed.unit}”"),
+                        "split": split,
                         "changes": changes})
 
 
