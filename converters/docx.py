@@ -26,7 +26,7 @@ from ..forms.layouts import (
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
 from ..forms.textsafe import xml_text
-from ..forms.values import squeeze
+from ..forms.values import nfkc, squeeze
 from . import docxprint as pp
 from .classified import redacted
 
@@ -193,8 +193,10 @@ def _para(doc, text: str, size: float = 12, bold: bool = False, align: str | Non
 
 
 def printed_text(text: str, role: str = TEXT) -> str:
-    """What a cell prints: without a published PDF's stray line breaks (:func:`~.docxprint.as_meant`)."""
-    return pp.as_meant(text, one_line=role in (CODE, NAME))
+    """What a cell prints: without a published PDF's stray line breaks (:func:`~.docxprint.as_meant`);
+    a code typed in full-width digits (``４３１００１``) in ASCII, or its 21 digits broke over two lines."""
+    shown = pp.as_meant(text, one_line=role in (CODE, NAME))
+    return nfkc(shown) if role == CODE and not shown.isascii() else shown
 
 
 def _strings(obj: Any, path: str = ""):
@@ -221,7 +223,7 @@ def _changed_by_print(book: UnitWorkbook) -> dict[str, list[str]]:
     so that workbook → docx → workbook still loses nothing)."""
     out = {}
     for path, name, value in _strings(book):
-        shown = printed_text(value, NAME if name in _ONE_LINE else TEXT)
+        shown = printed_text(value, _role(name, "text"))
         if shown != value:
             out[path] = [shown, value]
     return out
@@ -241,6 +243,14 @@ def _restore(book: UnitWorkbook, changed: dict[str, list[str]]) -> None:
             obj[name] = original
         else:
             setattr(obj, name, original)
+
+
+def _restore_weights(indicators: list[Any], kept: list[list[Any]]) -> None:
+    """The 分值 the document does not print, put back on the rows that came back under the same
+    三级指标 in the same place (a row a clerk added or removed in Word gets none, not a neighbour's)."""
+    for indicator, (name, weight) in zip(indicators, kept):
+        if indicator.weight is None and weight is not None and indicator.level3 == name:
+            indicator.weight = Decimal(weight)
 
 
 def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
@@ -457,7 +467,7 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
             pp.paragraph(doc, title if "年度" in title else f"{title}（{unit.year or ''}年度）", "note",
                          align="center")
         else:
-            pp.paragraph(doc, f"{unit.code or ''} {unit.name or ''}", "note", indent=False)
+            pp.paragraph(doc, f"{printed_text(unit.code or '', CODE)} {unit.name or ''}", "note", indent=False)
         pp.paragraph(doc, f"单位：{layout.money_unit}", "note", align="right")
         blocks = _blocks(layout, project)
         grid, merges, roles = form_cells(layout, project, blocks, unit, 3)
@@ -466,6 +476,9 @@ def _write(book: UnitWorkbook, path: str | Path, entries: list[pp.TocEntry]) -> 
     meta = {"profile": book.profile, "milestones": book.milestones, **({"forms": book.forms} if book.forms else {}),
             "unit": unit.model_dump(mode="json", exclude={"raw"}) | {"raw": unit.raw},
             "printed": _changed_by_print(book)}
+    if book.overall is not None and any(i.weight is not None for i in book.overall.indicators):
+        # the Hunan 分值 column is beside the form, not printed on it: kept here, or the import lost them
+        meta["weights"] = [[i.level3, None if i.weight is None else str(i.weight)] for i in book.overall.indicators]
     _attach_meta(doc, meta)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
@@ -602,6 +615,8 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     book.projects = projects
     if meta.get("printed"):
         _restore(book, meta["printed"])
+    if meta.get("weights") and book.overall is not None:
+        _restore_weights(book.overall.indicators, meta["weights"])
     if not projects and book.overall is None and book.department.is_empty():
         raise NotAPerformanceText("这不是部门预算绩效文本：没有找到“项目绩效目标表”或“部门整体绩效目标”")
     return book, unplaced

@@ -164,3 +164,24 @@ def test_libreoffice_saved_copy(excel_typed, tmp_path):
     saved = convert(excel_typed, "xlsx", tmp_path / "lo")
     assert _percents(saved)[0] == PERCENT
     assert _percents(saved, "openpyxl")[0] == PERCENT
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_indicator_value_typed_as_percent_in_excel(tmp_path, example_files, engine):
+    # A 湖南 clerk types 95% into 指标值 (整体支出绩效目标表) and ≥ is 指标值类型: Excel keeps 0.95 under 0%.
+    # It was read as the text "0.95", a target of 0.95 %, and printed as ≥ 0.95 %.
+    path = tmp_path / "整体.xlsx"
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    row = next(r for r in range(7, 30) if ws.cell(r, 4).value == "群众满意度")
+    ws.cell(row, 6).value = 0.95
+    ws.cell(row, 6).number_format = "0%"
+    ws.cell(row + 1, 6).value = "274.6万元"  # 全年经费预算成本, 计量单位 万元: the unit typed twice
+    wb.save(path)
+    indicators = {i.level3: i for i in read_workbook(path, engine).overall.indicators}
+    typed = indicators["群众满意度"]
+    assert (typed.value_text, typed.operator, typed.number, typed.unit) == ("95%", "≥", D(95), "%")
+    cost = indicators["全年经费预算成本"]
+    assert (cost.number, cost.unit) == (D("274.6"), "万元")
+    issues = validate_book(read_workbook(path, engine))
+    assert any(i.code == "JX-V05" and i.cell == f"F{row}" for i in issues)  # still asked to split

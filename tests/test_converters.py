@@ -50,6 +50,29 @@ def test_workbook_docx_workbook_is_lossless(name, example_files, tmp_path):
     assert back == book and unplaced == []
 
 
+def test_hunan_weights_survive_the_docx_they_are_not_printed_on(example_files, tmp_path):
+    # The 整体支出绩效目标表's 分值 (column K) is beside the form, not printed: workbook → docx → workbook
+    # lost every weight, so JX-W01 and the 自评表 no longer saw the clerk's 分值.
+    import openpyxl
+
+    path = tmp_path / "分值.xlsx"
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    for row, weight in zip(range(7, 21), (5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 15, 10, 10, 5)):
+        ws.cell(row, 11).value = weight
+    wb.save(path)
+    book = read_workbook(path)
+    assert book.overall.indicators[10].weight == 15
+    text = export_docx(book, tmp_path / "分值.docx", pages="none")
+    assert not any(c.text == "分值" for t in docx.Document(str(text)).tables for r in t.rows for c in r.cells)
+    back, _ = import_docx(text)
+    assert [i.weight for i in back.overall.indicators] == [i.weight for i in book.overall.indicators]
+    assert back == book
+    out = tmp_path / "导回.xlsx"
+    assert CliRunner().invoke(main, ["import", str(text), "-o", str(out)]).exit_code in (0, 1)
+    assert [i.weight for i in read_workbook(out).overall.indicators] == [i.weight for i in book.overall.indicators]
+
+
 def test_docx_round_trip_of_generated_units(tmp_path):
     for seed in range(5):
         book = generate_unit(seed, n_projects=3, n_indicators=10, classified=seed == 2, mistakes=seed == 3)
@@ -174,3 +197,26 @@ def test_printed_pdf_prose_is_not_broken_at_every_wrap(example_files, tmp_path):
     assert [m.title for m in back.measures] == [m.title for m in dept.measures]  # the 目录 stays out
     for old, new in zip(dept.sub_targets, back.sub_targets):
         assert new.goal.count("\n") <= old.goal.count("\n") and _no_whitespace(new.goal) == _no_whitespace(old.goal)
+
+
+def test_full_width_codes_print_in_ascii_and_come_back_as_typed(example_files, tmp_path):
+    # 单位编码 / 项目编码 typed with a Chinese IME in full-width digits pass validation (NFKC), but the
+    # document printed them double-width: the 21-digit 项目编码 broke over two lines of its cell.
+    import openpyxl
+
+    path = tmp_path / "全角.xlsx"
+    wb = openpyxl.load_workbook(example_files["luanping_xinfang_2026"])
+    code = wb["项目1"]["B3"].value
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in code)
+    wb["项目1"]["B3"].value = wide
+    unit_code = wb["单位信息"]["B3"].value
+    wb["单位信息"]["B3"].value = "".join(chr(ord(c) + 0xFEE0) for c in unit_code)
+    wb.save(path)
+    book = read_workbook(path)
+    text = export_docx(book, tmp_path / "全角.docx", pages="none")
+    doc = docx.Document(str(text))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert code in cells and wide not in cells
+    assert any(p.text.startswith(f"{unit_code} ") for p in doc.paragraphs)
+    back, _ = import_docx(text)
+    assert back.projects[0].code == wide and back == book

@@ -179,3 +179,52 @@ def test_report_docx_has_the_sections_and_the_numbers(filled, tmp_path):
     assert any(f"总分 {p.total:.2f}，等级 {p.grade}" in t for t in text)
     scored = [t for t in doc.tables if t.rows[0].cells[0].text == "一级指标"]
     assert [r.cells[6].text for r in scored[-2].rows[1:-1]] == [f"{r.score:.2f}" for r in p.rows]
+
+
+def test_hunan_project_without_cost_rows_can_score_100(tmp_path, example_files):
+    # 湖南 shares 成本 20 / 产出 40 / 效益 20 / 满意度 10 / 执行率 10. A project with no 成本指标 row
+    # (the usual 项目表) got 40 + 20 + 10 + 10 = 80 points at most: every target met was 良, never 优.
+    from jixiao.forms.template import write_workbook
+
+    book = read_workbook(example_files["luanping_xinfang_2026"])
+    book.profile = "hunan"
+    book.milestones = ["3月底", "6月底", "10月底", "12月底"]
+    for p in book.projects:
+        p.plan = {"3月底": D(25), "6月底": D(50), "10月底": D(75), "12月底": D(100)}
+    targets = write_workbook(tmp_path / "湖南目标表.xlsx", book)
+    path = tmp_path / "自评.xlsx"
+    assert CliRunner().invoke(main, ["selfeval", "new", str(targets), "-o", str(path)]).exit_code == 0
+    ev = read_selfeval(path)
+    p = ev.projects[0]
+    assert "成本指标" not in {i.level1 for i in p.indicators}
+    assert sum(i.weight for i in p.indicators) + D(10) == D(100)
+    p.executed_total = p.full_total
+    for ind in p.indicators:
+        ind.actual = ind.target.lstrip("≥≤<>=") if ind.target and ind.target[:1] in "≥≤<>=" else ind.target
+        if ind.level1 == "效益指标" or not ind.target or not any(ch.isdigit() for ch in ind.target):
+            ind.band = "达成"
+    done = write_selfeval(tmp_path / "已填.xlsx", ev)
+    s = score(read_selfeval(done)).projects[0]
+    assert s.complete, [i.message for i in s.pending]
+    assert s.total == D(100) and s.grade == "优"
+
+
+def test_weights_over_100_with_execution_are_not_graded(tmp_path, example_files):
+    # 分值 20 × 5 on the 整体支出绩效目标表 (JX-W01 there: should be 90) came into the 自评表 as they
+    # stood; with 执行率 10 the report printed 总分 105.50 and 优.
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    for row in range(7, 21):
+        ws.cell(row, 11).value = 10
+    targets = tmp_path / "分值.xlsx"
+    wb.save(targets)
+    path = tmp_path / "自评.xlsx"
+    assert CliRunner().invoke(main, ["selfeval", "new", str(targets), "-o", str(path)]).exit_code == 0
+    ev = read_selfeval(path)
+    assert sum(i.weight for i in ev.department.indicators) == D(140)
+    dept = score(ev).department
+    w01 = [i for i in dept.pending if i.code == "JX-W01"]
+    assert [i.message for i in w01] == ["指标分值合计 140，应为 90；请调整各指标分值。"]
+    assert dept.grade is None
+    result = CliRunner().invoke(main, ["score", str(path)])
+    assert result.exit_code == 1 and "JX-W01" in result.output

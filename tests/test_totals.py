@@ -156,3 +156,30 @@ def test_written_sheet_recalculates_to_python(example_files, tmp_path):
             assert abs(D(str(ws.cell(total, 8 + 2 * j).value)) - schedule.amounts[m]) <= D("0.01")
             assert abs(D(str(ws.cell(total, 7 + 2 * j).value)) - schedule.percent[m]) <= D("0.01")
             assert abs(D(str(ws.cell(total + 2, 7 + 2 * j).value)) - schedule.gap[m]) <= D("0.01")
+
+
+@requires_soffice
+def test_written_sheet_reads_cells_as_jixiao_does(example_files, tmp_path):
+    # 25% typed the Excel way (0.25 under 0%), "50%" typed as text and 其他资金 in full-width ２０: the
+    # 支出计划汇总 sheet's N() read 0.25, 0 and 0 (累计 0.3 %, 其他资金 0.00) while jixiao totals said 25 %.
+    from jixiao.excel.office import convert
+
+    src = tmp_path / "clerk.xlsx"
+    wb = openpyxl.load_workbook(example_files["luanping_xinfang_2026"])
+    ws = wb["项目1"]
+    ws["B7"].value, ws["B7"].number_format = 0.25, "0%"
+    ws["D7"].value = "50%"
+    other = 20
+    ws["G4"].value = "２０"
+    wb.save(src)
+    book = read_workbook(src)
+    p = book.projects[0]
+    assert (p.plan["3月底"], p.plan["6月底"], p.other) == (D(25), D(50), D(str(other)))
+    out = write_totals_workbook(src, tmp_path / "tot.xlsx", book)
+    assert openpyxl.load_workbook(out)[SHEET]["G5"].value.startswith("=N(")  # still follows the cell
+    sheet = openpyxl.load_workbook(convert(out, "xlsx", tmp_path / "lo"), data_only=True)[SHEET]
+    schedule = unit_schedule(book).projects[0]
+    assert D(str(sheet["F5"].value)) == D(str(other))
+    assert [D(str(sheet.cell(5, 7 + 2 * j).value)) for j in range(2)] == [D(25), D(50)]
+    for j, m in enumerate(MILESTONES):
+        assert abs(D(str(sheet.cell(5, 8 + 2 * j).value)) - schedule.amounts[m]) <= D("0.01"), m

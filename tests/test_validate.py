@@ -174,3 +174,34 @@ def test_annotate_marks_cells_and_clears_only_its_own(example_files, tmp_path):
     assert ws["B7"].fill.fgColor.rgb == openpyxl.load_workbook(own_path)["整体支出绩效目标表"]["B7"].fill.fgColor.rgb
     assert RESULT_SHEET not in cleared.sheetnames and MARK_SHEET not in cleared.sheetnames
     assert read_workbook(second) == read_workbook(own_path)
+
+
+def test_value_with_only_its_unit_names_the_unit_not_empty_text(tmp_path, example_files):
+    # A 湖南 clerk typed "274.6万元" into 指标值 while 计量单位 already says 万元: the finding said
+    # 数字后跟了说明文字“”, text that is not there.
+    path = tmp_path / "zhijiang.xlsx"
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    row = next(r for r in range(7, 30) if ws.cell(r, 4).value == "全年经费预算成本")
+    assert ws.cell(r := row, 7).value == "万元"
+    ws.cell(r, 6).value = "274.6万元"
+    wb.save(path)
+    v05 = [i for i in validate_file(path).issues if i.code == "JX-V05" and i.cell == f"F{r}"]
+    assert len(v05) == 1
+    assert "“”" not in v05[0].message
+    assert "单位“万元”" in v05[0].message and "计量单位" in v05[0].message
+    assert v05[0].fix["changes"][0]["new"] == "274.6"
+    assert v05[0].fix["description"] == "指标值改为“274.6”，计量单位为“万元”"  # no 说明文字 to move
+
+
+def test_weights_total_is_printed_as_added_up(tmp_path, example_files):
+    # 20.5 + 19.5 + 20 + 20 + 20 said "指标分值合计 100.0，应为 90"
+    path = tmp_path / "zhijiang.xlsx"
+    wb = openpyxl.load_workbook(example_files["zhijiang_xinfang_2026"])
+    ws = wb["整体支出绩效目标表"]
+    for row, weight in zip(range(7, 12), (20.5, 19.5, 20, 20, 20)):
+        ws.cell(row, 11).value = weight
+    wb.save(path)
+    w01 = [i for i in validate_file(path).issues if i.code == "JX-W01"]
+    assert [i.message for i in w01] == ["指标分值合计 100，应为 90；请调整各指标分值。"]
+    assert w01[0].value == "100"

@@ -70,7 +70,7 @@ _SPECS = [
     CodeSpec("JX-V03", ERROR, "定量指标缺少计量单位", "定量指标“{value}”缺少计量单位（如 %、个、次、万元）。"),
     CodeSpec("JX-V04", ERROR, "定性指标不应填计量单位", "定性指标不填计量单位，现填了“{value}”。"),
     CodeSpec("JX-V05", WARNING, "指标值混有文字",
-             "指标值“{value}”中数字后跟了说明文字“{rest}”；建议拆分为指标值“{proposal}”，文字移到绩效指标描述。"),
+             "指标值“{value}”中数字后跟了{what}“{rest}”；建议拆分为指标值“{proposal}”，{advice}。"),
     CodeSpec("JX-V06", ERROR, "指标值类型无效", "指标值类型“{value}”无效，应为 ≥、>、=、≤、< 或 定性。"),
     CodeSpec("JX-V07", WARNING, "百分比超出 0–100", "指标值 {value} 是百分比，但不在 0–100% 之间，请核对。"),
     CodeSpec("JX-V08", WARNING, "{label}为空", "{label}未填写，建议写明（如 计划标准、行业标准、历史标准）。"),

@@ -207,6 +207,7 @@ def value_mixed_text(ctx: Context) -> Iterator[Issue]:
         proposal, _ = _proposal(parsed.operator or "=", parsed.number, parsed.rest)
         changes = [_change(ind, "value_text", proposal),
                    _change(ind, "description", _moved_description(ind, parsed.rest))]
+        what, rest, advice = "说明文字", parsed.rest, "文字移到绩效指标描述"
     else:
         op = normalize_operator(ind.value_type)
         if op not in OPERATORS or parse_decimal(ind.value_text) is not None:
@@ -220,9 +221,19 @@ def value_mixed_text(ctx: Context) -> Iterator[Issue]:
             changes.append(_change(ind, "measure_unit", parsed.unit))
         if parsed.rest:
             changes.append(_change(ind, "explanation", _moved_description_field(ind, parsed.rest)))
+            what, rest, advice = "说明文字", parsed.rest, "文字移到指标解释"
+        elif squeeze(ind.measure_unit):
+            # Only the unit was typed after the number ("274.6万元" with 万元 in 计量单位): there is no
+            # text to move, and saying 说明文字“” left the clerk looking for it.
+            what, rest, advice = "单位", parsed.unit, f"单位只填在计量单位列（现为“{ind.measure_unit}”）"
+        else:
+            what, rest, advice = "单位", parsed.unit, "单位移到计量单位列"
     split = {"operator": parsed.operator, "number": str(parsed.number), "unit": parsed.unit, "rest": parsed.rest}
-    yield Issue.at("JX-V05", ind, "value_text", ind.value_text, rest=parsed.rest, proposal=proposal,
-                   fix={"description": f"指标值改为“{proposal}”，说明文字移到描述", "split": split,
+    yield Issue.at("JX-V05", ind, "value_text", ind.value_text, what=what, rest=rest, advice=advice,
+                   proposal=proposal,
+                   fix={"description": f"指标值改为“{proposal}”，" + ("说明文字移到描述" if parsed.rest
+                                                                      else f"计量单位为“{ind.measure_unit or parsed.unit}”"),
+                        "split": split,
                         "changes": changes})
 
 
@@ -318,7 +329,8 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
         return
     got = sum((i.weight for i in weighted), Decimal(0))
     if got != total:
-        yield Issue.at("JX-W01", weighted[0], "weight", got, total=total)
+        # As a clerk adds them up: 20 + 20.5 is 40.5, 100 is not "100.0" (a weight read from 20.0)
+        yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}")
 
 
 @rule("JX-L03", "overall")

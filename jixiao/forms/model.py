@@ -182,9 +182,17 @@ class Indicator(Located):
         """Operator, number, unit and leftover text of the 指标值."""
         if self.value_type is not None or self.measure_unit is not None:
             number = parse_decimal(self.value_text)
+            unit = self.measure_unit
+            if number is None and self.value_text is not None:
+                # the unit typed after the number as well (``95%`` the Excel way, ``274.6万元``) with
+                # 计量单位 saying the same or nothing: the number is still the target (JX-V05 asks to split)
+                typed = parse_indicator_value(self.value_text)
+                bare = self.value_text.strip()[:1].isdigit()  # no 指标值类型 typed again in the cell
+                if (typed.number is not None and typed.unit and not typed.rest and bare
+                        and squeeze(unit) in ("", typed.unit)):
+                    number, unit = typed.number, unit or typed.unit
             rest = "" if number is not None or self.value_text is None else self.value_text
-            return ParsedValue(normalize_operator(self.value_type), number,
-                               self.measure_unit, rest)
+            return ParsedValue(normalize_operator(self.value_type), number, unit, rest)
         return parse_indicator_value(self.value_text)
 
     @computed_field  # type: ignore[prop-decorator]

@@ -85,6 +85,18 @@ def _as_shown(sheet: SheetData, row: int, col: int, value: Any, typed: Decimal) 
     return typed
 
 
+def _text_as_shown(sheet: SheetData, row: int, col: int, value: float, text: str) -> str:
+    """A number in a text field (指标值) as its cell shows it: ``95%`` typed the Excel way.
+
+    Excel stores ``95%`` as 0.95 in a percent-formatted cell; read as text that was ``0.95``,
+    a target of 0.95 %, and the printed form said ``≥ 0.95 %``. Only numbers a percent could
+    be are looked up (0 < v < 100: ``120%`` is 1.2), so the common ``1200`` never pays.
+    """
+    if 0 < value < 100 and sheet.is_percent(row, col):
+        return f"{percent_from_fraction(Decimal(repr(float(value))))}%"
+    return text
+
+
 def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
                 cells: dict[str, Loc]) -> None:
     """Read a layout's fields from a sheet into ``data`` (typed), ``raw`` (untypable text) and ``cells``."""
@@ -172,6 +184,8 @@ def read_block(sheet: SheetData, block: Block, make: type[Located]) -> list[Loca
                 continue
             if shown:
                 converted = _as_shown(sheet, row, index + 1, value, converted)
+            elif not typed and isinstance(value, (int, float)) and not isinstance(value, bool):
+                converted = _text_as_shown(sheet, row, index + 1, value, converted)
             data[field] = converted
             filled = True
         if not filled:

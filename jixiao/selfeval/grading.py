@@ -17,11 +17,12 @@ from ..forms.values import OPERATORS, parse_decimal, parse_indicator_value, sque
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
-    CATEGORY_WEIGHT,
+    CATEGORY_WEIGHT, category_weights,
     BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
 )
 
 
+HUNDRED = Decimal(100)
 UNFINISHED = "未完成评分"  # what is shown instead of a grade while anything is 未评
 
 
@@ -104,10 +105,11 @@ def _shared_weights(sheet: ProjectEval, profile: Profile) -> list[tuple[Decimal 
     """Each row's weight: as filled in, else its 一级 category's weight left over, shared as by ``prefill``."""
     levels = [normalize_level1(ind.level1).name or ind.level1 for ind in sheet.indicators]
     out: list[tuple[Decimal | None, bool]] = [(ind.weight, False) for ind in sheet.indicators]
-    for level1, attr in CATEGORY_WEIGHT.items():
+    totals = category_weights(levels, profile.weights)
+    for level1 in CATEGORY_WEIGHT:
         rows = [i for i, l1 in enumerate(levels) if l1 == level1]
         blank = [i for i in rows if sheet.indicators[i].weight is None]
-        total = Decimal(getattr(profile.weights, attr))
+        total = totals[level1]
         if not blank or (level1 == "成本指标" and total == 0):
             continue
         left = max(total - sum((sheet.indicators[i].weight for i in rows if i not in blank), ZERO), ZERO)
@@ -197,6 +199,12 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
             result.pending.append(pending)
         result.rows.append(RowScore(ind, level1, ind.level2, parsed.operator, parsed.number, actual, w,
                                     max(score, ZERO), computed, pending, shared))
+    weights = sum((r.weight for r in result.rows), ZERO)
+    if result.rows and weights + weight > HUNDRED:
+        # 分值 carried from a target table whose weights were never right (JX-W01 there): scored as they
+        # stand the report said 总分 105.50 and 优; not graded until the weights leave room for 执行率
+        result.pending.append(Issue.at("JX-W01", sheet.indicators[0], "weight", f"{weights.normalize():f}",
+                                       total=f"{(HUNDRED - weight).normalize():f}"))
     return result
 
 

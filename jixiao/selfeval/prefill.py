@@ -15,19 +15,20 @@ from ..forms.layouts import forms_of, has_field
 from ..forms.model import SubTarget, UnitWorkbook
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, TeamMember
-from .scoring import CATEGORY_WEIGHT, split_weight
+from .scoring import CATEGORY_WEIGHT, category_weights, split_weight
 from .subtargets import category, indicators_of
 
 
 def default_weights(levels: list[str | None], profile: Profile) -> list[Decimal | None]:
     """Each 一级 category's weight (profile) split evenly over its rows, so they add up exactly."""
     out: list[Decimal | None] = [None] * len(levels)
-    for level1, attr in CATEGORY_WEIGHT.items():
+    totals = category_weights(levels, profile.weights)
+    for level1 in CATEGORY_WEIGHT:
         rows = [i for i, l1 in enumerate(levels) if l1 == level1]
-        total = getattr(profile.weights, attr)
+        total = totals[level1]
         if level1 == "成本指标" and total == 0:  # 成本 as 一级 with no weight of its own: under 产出's
             continue
-        for i, w in zip(rows, split_weight(Decimal(total), len(rows))):
+        for i, w in zip(rows, split_weight(total, len(rows))):
             out[i] = w
     return out
 

@@ -11,6 +11,7 @@ Decimal('7.50')
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 CENT = Decimal("0.01")
@@ -26,6 +27,20 @@ GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("�
 GRADE_WORDS = {"优": "优秀", "良": "良好", "中": "中", "差": "差"}
 #: each 一级 category's share of the points, by its name in the profile's [weights]
 CATEGORY_WEIGHT = {"产出指标": "output", "效益指标": "effect", "满意度指标": "satisfaction", "成本指标": "cost"}
+
+
+def category_weights(levels: list[str | None], weights: Any) -> dict[str, Decimal]:
+    """Each 一级 category's weight for a sheet whose rows are of ``levels`` (the profile's ``weights``).
+
+    A profile that gives 成本指标 its own weight (湖南: 成本 20 / 产出 40) and a sheet with no 成本 row:
+    the 20 points go to 产出, whose share 成本 was before it became a 一级 of its own. Else a project that
+    met every target scored 80 (良), its 成本 points on no row.
+    """
+    out = {level1: Decimal(getattr(weights, attr)) for level1, attr in CATEGORY_WEIGHT.items()}
+    if out["成本指标"] and "成本指标" not in levels and "产出指标" in levels:
+        out["产出指标"] += out["成本指标"]
+        out["成本指标"] = Decimal(0)
+    return out
 
 
 def cents(value: Decimal) -> Decimal:

@@ -12,7 +12,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from decimal import Decimal
+from typing import Any, Callable
 
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -22,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..forms.layouts import PrintSetup
 from ..forms.model import Loc, UnitWorkbook
 from ..forms.printsetup import apply_openpyxl
+from ..forms.values import percent_from_fraction
 from ..profiles import Profile, profile_for
 from .plan import MILESTONES, unit_schedule
 
@@ -42,6 +44,26 @@ def _ref(loc: Loc | None) -> str | None:
     return f"'{loc.sheet}'!${col}${row}"
 
 
+def _read_as(ref: str | None, loc: Loc | None, read: Callable[[Loc], Any] | None, value: Decimal | None,
+             fallback: Any) -> Any:
+    """``=N(cell)`` where Excel's N() gives what jixiao read from the cell, else what jixiao read.
+
+    N() of a cell typed as text (``50%``, full-width ``２０``) is 0, and of ``25%`` typed the Excel way
+    0.25: the sheet said 累计 0.3 % and 其他资金 0.00 while ``jixiao totals`` said 25 % and 20.00. A
+    fraction jixiao reads as percent is ``=N(cell)*100``; text is written as the number jixiao read.
+    """
+    if ref is None or loc is None:
+        return fallback
+    typed = read(loc) if read is not None else None
+    if typed is None or isinstance(typed, bool):
+        return f"=N({ref})"
+    if isinstance(typed, (int, float)):
+        if value is not None and value != Decimal(repr(typed)) and percent_from_fraction(Decimal(repr(typed))) == value:
+            return f"=N({ref})*100"
+        return f"=N({ref})"
+    return float(value) if value is not None else 0.0
+
+
 def _pct_col(i: int) -> int:
     return 7 + 2 * i  # G, I, K, M
 
@@ -60,8 +82,9 @@ class ScheduleTable:
     last_col: int
 
 
-def schedule_table(book: UnitWorkbook, profile: Profile) -> ScheduleTable:
-    """Projects × milestones with live formulas on the project cells, totals, 序时进度, gap."""
+def schedule_table(book: UnitWorkbook, profile: Profile, read: Callable[[Loc], Any] | None = None) -> ScheduleTable:
+    """Projects × milestones with live formulas on the project cells, totals, 序时进度, gap
+    (``read``: a cell's stored value, to tell where N() would not read what jixiao read)."""
     schedule = unit_schedule(book, profile)
     last_col = _pct_col(len(MILESTONES) - 1) + 1
     n = len(book.projects)
@@ -93,13 +116,14 @@ def schedule_table(book: UnitWorkbook, profile: Profile) -> ScheduleTable:
         put(r, 1, k + 1)
         put(r, 2, f'={code}&""' if code else project.code)
         put(r, 3, f'={name}&""' if name else project.name)
-        put(r, 5, f"=N({fiscal})" if fiscal else float(project.fiscal or 0))
-        put(r, 6, f"=N({other})" if other else float(project.other or 0))
+        put(r, 5, _read_as(fiscal, project.loc("fiscal"), read, project.fiscal, float(project.fiscal or 0)))
+        put(r, 6, _read_as(other, project.loc("other"), read, project.other, float(project.other or 0)))
         put(r, 4, f"=IF(ISNUMBER({budget}),{budget},E{r}+F{r})" if budget else float(schedule.projects[k].budget))
         for i, m in enumerate(MILESTONES):
             col = _pct_col(i)
             pct = _ref(project.loc(f"plan.{m}"))
-            put(r, col, f"=N({pct})" if pct else float(schedule.projects[k].percent[m]))
+            put(r, col, _read_as(pct, project.loc(f"plan.{m}"), read, project.plan.get(m),
+                                 float(schedule.projects[k].percent[m])))
             p = f"{get_column_letter(col)}{r}"
             put(r, col + 1, f"=IF({p}=100,D{r},ROUND(D{r}*{p}/100,2))")
     put(total, 1, "合计")
@@ -146,7 +170,10 @@ def is_percent_col(col: int) -> bool:
 
 def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) -> None:
     """Draw the table into an openpyxl sheet with styles, print setup, protection and a line chart."""
-    table = schedule_table(book, profile)
+    def read(loc: Loc) -> Any:
+        return ws.parent[loc.sheet][loc.cell].value if loc.sheet in ws.parent.sheetnames else None
+
+    table = schedule_table(book, profile, read)
     for r, row in enumerate(table.rows, start=1):
         for c, value in enumerate(row, start=1):
             if value is not None:
