@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from decimal import Decimal
 
 import click
 
@@ -425,12 +426,16 @@ def _echo_consolidation(result) -> None:
     click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
     click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
                + (f"（其余 {result.cached} 个来自缓存）" if result.cached else ""))
-    click.echo(f"  预算数 {result.budget:.2f} 万元（财政资金 {result.fiscal:.2f}，其他资金 {result.other:.2f}）")
+    # a form with a 预算数 only (四川), or a unit whose sources do not add up: the line still adds up
+    unsplit = result.budget - result.fiscal - result.other
+    rest = f"，未按来源分列 {unsplit:.2f}" if unsplit.quantize(Decimal("0.01")) else ""
+    click.echo(f"  预算数 {result.budget:.2f} 万元（财政资金 {result.fiscal:.2f}，其他资金 {result.other:.2f}{rest}）")
     click.echo(f"  错误 {result.errors}，提示 {result.warnings}")
     if result.codes:
         click.echo("  问题代码：" + "，".join(f"{code} ×{n}" for code, n in result.codes.items()))
     for r in result.rejected[:20]:
-        click.secho(f"  未纳入 {r['code']} {r['path']}：{r['reason']}", fg="yellow")
+        county = f"{r['county']} " if r.get("county") else ""  # a roll-up: which county's file
+        click.secho(f"  未纳入 {r['code']} {county}{r['path']}：{r['reason']}", fg="yellow")
     if len(result.rejected) > 20:
         click.echo(f"  ……另有 {len(result.rejected) - 20} 个未纳入文件，见汇总表“未纳入文件”")
     for path in result.tables:

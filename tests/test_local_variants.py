@@ -255,6 +255,8 @@ def test_sichuan_beside_a_hebei_unit_has_no_false_zeros(sichuan, tmp_path):
     result = CliRunner().invoke(main, ["consolidate", str(inputs), "-o", str(out), "--no-cache"])
     assert result.exit_code in (0, 1), result.output
     assert "纳入 2 + 未纳入 0" in result.output
+    # the printed line adds up: 442.48 = 111.50 + 0.00 + the 四川 330.98 that no source column holds
+    assert "预算数 442.48 万元（财政资金 111.50，其他资金 0.00，未按来源分列 330.98）" in result.output, result.output
     summary = openpyxl.load_workbook(out)
     units = {r[1]: r[4:7] for r in summary["单位汇总"].iter_rows(min_row=2, values_only=True) if r[0] != "合计"}
     assert units["井研县马踏镇人民政府"] == (pytest.approx(330.984), None, None)

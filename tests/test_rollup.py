@@ -314,3 +314,15 @@ def test_county_percent_counts_only_the_budget_that_has_a_plan(tmp_path):
     assert by_county["丁县"][last] == pytest.approx(100.0)
     assert Decimal(str(by_county["丁县"][last - 1])) == hebei.projects[0].budget + hebei.projects[1].budget
     assert by_county["戊县"][last] is None and by_county["戊县"][last - 1] is None
+
+
+def test_the_city_report_names_each_left_out_files_county(rolled):
+    """``jixiao consolidate`` of county summaries: a line of 未纳入 says whose file it was (乙县 往年.xlsx)."""
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    result = CliRunner().invoke(main, ["consolidate", str(rolled["sums"]), "-o", str(rolled["out"] / "市汇总2.xlsx")])
+    assert result.exit_code == 1, result.output  # units with mistakes, files not consolidated
+    lines = [line for line in result.output.splitlines() if "往年.xlsx" in line]
+    assert len(lines) == 1 and "JX-D04 乙县 " in lines[0], result.output
