@@ -64,11 +64,14 @@ def test_no_page_holds_only_the_hidden_master(tmp_path, example_books, which):
 # ---- 2. page setup on every sheet jixiao writes -------------------------------------------------
 
 def assert_prints(ws, *, titles: bool = True) -> None:
-    """A4, fitted to one page wide (any height), page numbers in the footer, header rows repeated."""
+    """A4, fitted to one page wide (any height) or a wide list to a few with its key columns repeated, page
+    numbers in the footer, header rows repeated."""
     where = ws.title
     assert ws.page_setup.paperSize == 9, where
     assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage, where
-    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, where
+    wide = ws.page_setup.fitToWidth not in (None, 1)  # a list over pages side by side: who, on each
+    assert not wide or (ws.print_title_cols and ws.page_setup.orientation == "landscape"), where
+    assert ws.page_setup.fitToHeight == 0, where
     assert ws.page_setup.orientation in ("portrait", "landscape"), where
     assert "&P" in (ws.oddFooter.center.text or "") and "&N" in ws.oddFooter.center.text, where
     assert ws.page_margins.left >= 0.3 and ws.page_margins.bottom >= 0.5, where
@@ -231,6 +234,33 @@ def test_summary_prints_without_the_source_path(demo_summary):
     ws = wb[UNITS]
     last = int(ws.print_area.split("!")[-1].replace("$", "").split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     assert ws.cell(last, 1).value == "合计"  # the total row is printed
+
+
+def test_wide_lists_print_over_pages_with_whose_rows_they_are(demo_summary):
+    """项目清单 (24 columns) and 指标明细 fitted to one page printed at 4 pt: they go over two pages side by side,
+    单位编码 and 单位名称 on each; the narrower sheets stay one page wide."""
+    from jixiao.consolidation.sheets import INDICATORS, PROJECTS, UNITS
+
+    wb = openpyxl.load_workbook(demo_summary)
+    for sheet in (PROJECTS, INDICATORS):
+        ws = wb[sheet]
+        assert ws.page_setup.fitToWidth == 2 and ws.page_setup.orientation == "landscape", sheet
+        assert ws.print_title_cols == "$A:$B" and (ws["A1"].value, ws["B1"].value) == ("单位编码", "单位名称")
+    assert wb[UNITS].page_setup.fitToWidth in (None, 1) and not wb[UNITS].print_title_cols
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_wide_list_pages_each_name_the_unit(demo_summary, tmp_path):
+    """Each half of 项目清单 on paper (项目编码 and 资金用途 on the first, 指标数 and 涉密 on the second, which
+    单位汇总 does not have) says whose rows they are."""
+    pages = pdf_pages(demo_summary, tmp_path)
+    first = [t for t in pages if "资金用途" in t and "项目编码" in t]
+    second = [t for t in pages if "指标数" in t and "涉密" in t and "项目编码" not in t and "项目数" not in t]
+    assert first and second, [t[:80] for t in pages]
+    for text in (first[0], second[0]):
+        assert "单位名称" in text and "示例县教育局本级" in text, text[:300]
 
 
 def _duplicate_unit_summary(tmp_path: Path) -> Path:

@@ -235,6 +235,17 @@ def _money_cols(sheet: str) -> list[int]:
 
 
 OVERVIEW_PRINT = PrintSetup(landscape=True)
+_KEY_TITLES = ("县区", "单位编码", "单位名称")
+
+
+def _key_columns(cols: list) -> list:
+    """The leading columns that say whose a row is (县区 in a roll-up, 单位编码, 单位名称)."""
+    keys = []
+    for col in cols:
+        if col.title not in _KEY_TITLES:
+            break
+        keys.append(col)
+    return keys
 OVERVIEW_COLS = 17  # A:Q, the tables and the charts beside them (from column I)
 OVERVIEW_BREAK = 51  # page 2 (0-based row) starts with the findings by code and their chart, past the top 20
 CHART_ROWS = 15  # rows a chart at y_scale 0.9 covers (288 px × 0.9 / 20 px), and a spare one
@@ -368,7 +379,9 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
         cols = columns(sheet, county.rollup)
         # per sheet, not per row: the spliced rows inherit it
         shown = printed_columns(cols)  # a long 来源文件 path would shrink the whole printed table
-        apply_xlsxwriter(ws, PrintSetup.for_width(sum(c.width for c in shown), repeat_rows=(1, 1)), title)
+        keys = _key_columns(shown)  # who each row is: on every page of a list too wide for one
+        apply_xlsxwriter(ws, PrintSetup.for_width(sum(c.width for c in shown), repeat_rows=(1, 1),
+                                                  key=(len(keys), sum(c.width for c in keys))), title)
         if len(shown) < len(cols):  # the header, the data rows and the 合计 row, as far as the printed columns
             last = counts.get(sheet, 0) + (sheet in (UNITS, PROJECTS, SCHEDULE))
             ws.print_area(0, 0, max(last, 1), len(shown) - 1)

@@ -15,7 +15,9 @@ def apply_xlsxwriter(ws: Any, setup: PrintSetup, name: str | None = None) -> Non
     """Page setup of an xlsxwriter worksheet (the print area is the writer's: it knows the extent)."""
     ws.set_paper(setup.paper)
     ws.set_landscape() if setup.landscape else ws.set_portrait()
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(setup.pages_wide, 0)
+    if setup.repeat_cols:
+        ws.repeat_columns(setup.repeat_cols[0] - 1, setup.repeat_cols[1] - 1)
     if setup.center:
         ws.center_horizontally()
     left, right, top, bottom = setup.margins
@@ -34,7 +36,7 @@ def apply_openpyxl(ws: Any, setup: PrintSetup, name: str | None = None) -> None:
 
     ws.page_setup.paperSize = setup.paper
     ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = setup.pages_wide, 0
     if ws.sheet_properties.pageSetUpPr is None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -44,6 +46,10 @@ def apply_openpyxl(ws: Any, setup: PrintSetup, name: str | None = None) -> None:
                                   footer=setup.footer_margin, header=setup.footer_margin)
     if setup.repeat_rows:
         ws.print_title_rows = f"{setup.repeat_rows[0]}:{setup.repeat_rows[1]}"
+    if setup.repeat_cols:
+        from openpyxl.utils import get_column_letter
+
+        ws.print_title_cols = f"{get_column_letter(setup.repeat_cols[0])}:{get_column_letter(setup.repeat_cols[1])}"
     footer = ws.oddFooter
     footer.left.text = (name or "").replace("&", "&&")[:60] or None
     footer.center.text = setup.page_text

@@ -14,6 +14,8 @@ footer) down.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -190,6 +192,8 @@ class PrintSetup:
     center: bool = True
     page_text: str = "第 &P 页 共 &N 页"
     breaks: tuple[int, ...] = ()  # rows (1-based) that start a new page
+    pages_wide: int = 1  # a list too wide to read on one page spreads over this many, side by side
+    repeat_cols: tuple[int, int] | None = None  # columns (1-based) printed on each of those pages (who it is)
 
     def footer(self, name: str | None = None) -> str:
         """The footer code: the unit's or county's name left, the page number centred."""
@@ -197,12 +201,24 @@ class PrintSetup:
         return f"&L{name}&C{self.page_text}" if name else f"&C{self.page_text}"
 
     @staticmethod
-    def for_width(width: float, repeat_rows: tuple[int, int] | None = None) -> "PrintSetup":
-        """Portrait unless the columns (``width`` in character units) do not fit an A4 portrait page."""
-        return PrintSetup(landscape=width > PORTRAIT_WIDTH, repeat_rows=repeat_rows)
+    def for_width(width: float, repeat_rows: tuple[int, int] | None = None,
+                  key: tuple[int, float] | None = None) -> "PrintSetup":
+        """Portrait unless the columns (``width`` in character units) do not fit an A4 portrait page;
+        landscape and one page wide unless that would print them below :data:`SMALLEST_SCALE`. A list
+        wider still (项目清单's 24 columns printed at 4 pt) goes over pages side by side, each at a
+        readable size, with ``key`` (the first ``n`` columns, ``width`` wide: 单位编码, 单位名称) on each."""
+        if width <= LANDSCAPE_WIDTH / SMALLEST_SCALE or not key or not key[0]:
+            return PrintSetup(landscape=width > PORTRAIT_WIDTH, repeat_rows=repeat_rows)
+        n, key_width = key
+        room = LANDSCAPE_WIDTH / READABLE_SCALE - key_width  # what each page holds besides the key columns
+        pages = max(2, math.ceil((width - key_width) / room))
+        return PrintSetup(landscape=True, repeat_rows=repeat_rows, pages_wide=pages, repeat_cols=(1, n))
 
 
 PORTRAIT_WIDTH = 100  # character units that fit A4 portrait at 100% between the margins (about 7.3 in)
+LANDSCAPE_WIDTH = 145  # the same across A4 landscape (about 10.6 in)
+SMALLEST_SCALE = 0.6  # one page wide down to 60 % (an 11 pt table at 6.6 pt); smaller is not read
+READABLE_SCALE = 0.75  # the size each page of a list spread over pages prints at, at least about
 
 
 @dataclass(frozen=True)
