@@ -228,6 +228,22 @@ def _footer(ws, first: int) -> dict[str, object]:
 
 
 @requires_soffice
+def test_the_sheet_does_not_grade_weights_over_100(luanping, tmp_path):
+    """分值 that leave no room for 执行率 (a 湖南 clerk's 20 × 5 + 10): jixiao score says 未完成评分 (JX-W01),
+    and so does the sheet's own 评价等级 once Excel or LibreOffice recalculates it (it said 优 at 105.50)."""
+    ev = fill_all(prefill(luanping))
+    project = ev.projects[0]
+    project.indicators[0].weight = (project.indicators[0].weight or D(0)) + D(10)
+    path = write_selfeval(tmp_path / "超分.xlsx", ev)
+    report = score(read_selfeval(path))
+    assert report.projects[0].grade_text == "未完成评分" and report.projects[1].grade_text == "优"
+    out = write_scores(path, tmp_path / "已打分.xlsx", report)
+    wb = _recalculated(out, tmp_path)
+    grades = [_footer(wb[s.sheet.sheet], 10)["评价等级"][1] for s in report.projects]
+    assert grades == ["未完成评分", "优"], grades
+
+
+@requires_soffice
 def test_libreoffice_recalculates_the_sheet_totals_as_python(luanping, tmp_path):
     ev = fill_all(prefill(luanping))
     a = ev.projects[0]
