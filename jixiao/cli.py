@@ -362,8 +362,10 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         from .checks.annotate import annotate_file
         from .profiles import load_profile
 
+        from .forms.reader import read_workbook
+
         password = (prof or load_profile("hebei")).protection_password
-        annotate_file(files[0], output, report.files[0], password=password)
+        annotate_file(files[0], output, report.files[0], password=password, book=read_workbook(files[0], engine))
         click.echo(f"已标注 {len(report.files[0].issues)} 个问题，写入 {shown(output)}；原文件未改动。", err=fmt == "json")
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

@@ -205,3 +205,21 @@ def test_weights_total_is_printed_as_added_up(tmp_path, example_files):
     w01 = [i for i in validate_file(path).issues if i.code == "JX-W01"]
     assert [i.message for i in w01] == ["指标分值合计 100，应为 90；请调整各指标分值。"]
     assert w01[0].value == "100"
+
+
+def test_annotated_results_name_fields_as_the_form_labels_them(tmp_path, example_files):
+    """校验结果's 字段 is the form's label (绩效目标, 二级指标), not the JSON's field name (goals, level2)."""
+    from pathlib import Path
+
+    src = tmp_path / "单位.xlsx"
+    src.write_bytes(Path(example_files["luanping_xinfang_2026"]).read_bytes())
+    wb = openpyxl.load_workbook(src)
+    wb["项目1"]["B8"], wb["项目1"]["B10"] = None, "数量"  # 绩效目标 blank (JX-G01), a 二级 off the list
+    wb.save(src)
+    out = tmp_path / "标注.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(src), "--annotate", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    rows = list(openpyxl.load_workbook(out)[RESULT_SHEET].iter_rows(min_row=3, values_only=True))
+    fields = {(r[2], r[4]): r[5] for r in rows}
+    assert fields[("JX-G01", "B8")] == "绩效目标", fields
+    assert not {f for f in fields.values() if f and f.isascii()}, fields  # no level2, goals, budget_total

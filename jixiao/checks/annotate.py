@@ -25,8 +25,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Color, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from .context import field_label
 from .issues import ERROR, SEVERITY_ZH, FileReport, Issue
 from ..forms.layouts import PrintSetup
+from ..forms.model import UnitWorkbook
 from ..forms.printsetup import apply_openpyxl
 from ..forms.textsafe import visible
 from ..excel.zippatch import load_copy, save_copy
@@ -102,8 +104,9 @@ def mark(wb: Workbook, issues: list[Issue]) -> int:
     return len(records)
 
 
-def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None:
-    """The ``校验结果`` sheet: one row per finding, each with a link to its cell."""
+def result_sheet(wb: Workbook, report: FileReport, password: str | None, book: UnitWorkbook | None = None) -> None:
+    """The ``校验结果`` sheet: one row per finding, each with a link to its cell (字段 as ``book``'s forms
+    label it, when it is given)."""
     from ..forms.template import text_height
 
     ws = wb.create_sheet(RESULT_SHEET, 0)
@@ -117,7 +120,8 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None
     for n, issue in enumerate(report.issues, start=1):
         row = n + 2
         fix = issue.fix.get("description") if issue.fix else None
-        values = (n, SEVERITY_ZH[issue.severity], issue.code, issue.sheet, issue.cell, issue.field,
+        values = (n, SEVERITY_ZH[issue.severity], issue.code, issue.sheet, issue.cell,
+                  field_label(book, issue) if book is not None else issue.field,
                   issue.value, issue.message, fix)
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row, c, visible(value) if isinstance(value, str) else value)
@@ -147,12 +151,13 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None) -> None
 
 
 def annotate_file(source: str | Path, out: str | Path, report: FileReport, *,
-                  password: str | None = "jixiao") -> Path:
-    """Write a copy of ``source`` with the report's marks and the 校验结果 sheet."""
+                  password: str | None = "jixiao", book: UnitWorkbook | None = None) -> Path:
+    """Write a copy of ``source`` with the report's marks and the 校验结果 sheet (``book``: the workbook
+    read, whose forms name the 字段)."""
     wb = load_copy(source, out)
     clear_marks(wb)
     mark(wb, report.issues)
-    result_sheet(wb, report, password)
+    result_sheet(wb, report, password, book)
     return save_copy(wb, source, out, fresh=(RESULT_SHEET, MARK_SHEET))
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from .issues import Issue
+from .issues import PUBLIC_FIELD, Issue
 from ..forms.layouts import FormSet, SheetLayout, forms_of
 from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from ..profiles import Profile
@@ -143,3 +143,18 @@ def field_labels(layout: SheetLayout | None) -> dict[str, str]:
     for block in layout.blocks:
         labels.update({c.name: c.label for c in block.columns})
     return labels
+
+
+_MODEL_FIELD = {public: name for name, public in PUBLIC_FIELD.items()}  # budget_total → budget
+
+
+def field_label(book: UnitWorkbook, issue: Issue) -> str | None:
+    """A finding's 字段 as the form prints it (项目编码, 二级指标: 校验问题 in a summary, 校验结果 in an annotated
+    copy), not its field name (code, level2: the JSON's, which stays); the layout is the one of the
+    finding's sheet, a project's otherwise."""
+    if not issue.field:
+        return None
+    forms = forms_of(book)
+    layout = next((lay for lay in (forms.unit, forms.department, forms.overall)
+                   if lay is not None and lay.sheet == issue.sheet), forms.project)
+    return field_labels(layout).get(_MODEL_FIELD.get(issue.field, issue.field)) or issue.field

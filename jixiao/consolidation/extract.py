@@ -21,8 +21,8 @@ from typing import Any
 
 from ..errors import JixiaoError, UnreadableFile
 from ..oserror import os_reason
-from ..checks.context import field_labels
-from ..checks.issues import PUBLIC_FIELD, Issue
+from ..checks.context import field_label
+from ..checks.issues import Issue
 from ..forms.layouts import forms_of
 from ..forms.model import Indicator, Project, UnitWorkbook
 from ..profiles import Profile, load_profile, load_profile_file, profile_for
@@ -71,20 +71,6 @@ def issue_row(code: str | None, name: str | None, source: str, issue: Issue, fie
     return finding_row(code, name, source, issue.code, issue.message, severity=issue.severity, sheet=issue.sheet,
                        cell=issue.cell, field=field or issue.field, value=issue.value,
                        fix=issue.fix.get("description") if issue.fix else None)
-
-
-_MODEL_FIELD = {public: name for name, public in PUBLIC_FIELD.items()}  # budget_total → budget
-
-
-def field_label(book: UnitWorkbook, issue: Issue) -> str | None:
-    """校验问题's 字段 as the form prints it (项目编码, 二级指标), not the finding's field name (code,
-    level2: the JSON's, which stays); the layout is the one of the finding's sheet, a project's otherwise."""
-    if not issue.field:
-        return None
-    forms = forms_of(book)
-    layout = next((lay for lay in (forms.unit, forms.department, forms.overall)
-                   if lay is not None and lay.sheet == issue.sheet), forms.project)
-    return field_labels(layout).get(_MODEL_FIELD.get(issue.field, issue.field)) or issue.field
 
 
 def _pack(sheet: str, rows: list[list[Any]]) -> bytes:

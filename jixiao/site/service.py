@@ -104,7 +104,14 @@ def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
     report.issues = [Issue.model_validate(i) for i in issues_of(submission)]
     task = store.task_by_id(submission["task_id"])
     password = load_profile(task.get("profile") or "hebei").protection_password
-    return annotate_file(source, out, report, password=password)
+    from ..errors import JixiaoError
+    from ..forms.reader import read_workbook
+
+    try:
+        book = read_workbook(source)  # its forms label the 字段 column
+    except JixiaoError:
+        book = None
+    return annotate_file(source, out, report, password=password, book=book)
 
 
 class SummaryBuilder:
