@@ -600,22 +600,22 @@ def export_command(file: str, to: str, output: str) -> None:
                        f"请用 jixiao score 查看清单。")
             sys.exit(EXIT_FINDINGS)
         return
+    from .checks.validate import validate_book
     from .totals.plan import uncounted
 
-    findings = uncounted(book)  # the document prints money: say what it could not count
+    issues = validate_book(book)  # once: the errors to list, and which of them the totals leave out
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
-    _exit_if_errors(book, output, findings)
+    _exit_if_errors(output, issues, uncounted(book, issues=issues))
 
 
-def _exit_if_errors(book, output: str, findings) -> None:
+def _exit_if_errors(output: str, issues, findings) -> None:
     """A document made from a workbook with errors (a sheet copied as 项目1 (2) prints the same
     project twice, a money cell holds no number) is no document to hand in: say so, every error
     with its cell, which of them left an amount out of the document's totals, and exit 1.
     The warnings among ``findings`` (a filled-in 项目模板, JX-L04) are said and do not fail."""
     from .checks.catalogue import SEVERITY_ZH
-    from .checks.validate import validate_book
 
-    errors = [i for i in validate_book(book) if i.severity == "error"]
+    errors = [i for i in issues if i.severity == "error"]
     left_out = {(i.code, i.sheet, i.cell) for i in findings if i.severity == "error"}
     for i in findings:
         if i.severity != "error":

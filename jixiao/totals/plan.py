@@ -208,18 +208,18 @@ UNCOUNTED = frozenset({"JX-L01", "JX-L03", "JX-L05", "JX-P01"})
 _COUNTED_FIELDS = frozenset({"budget", "fiscal", "other", "mid_budget", "mid_fiscal", "mid_other"})
 
 
-def uncounted(book: UnitWorkbook, profile: Profile | None = None) -> list:
+def uncounted(book: UnitWorkbook, profile: Profile | None = None, issues: list | None = None) -> list:
     """The findings a total of this workbook must be printed with: what it could not count, plus JX-L04.
 
     A total shown beside an error among these is incomplete (exit status 1); JX-L04 (a filled-in
-    项目模板, counted) is a warning.
+    项目模板, counted) is a warning. ``issues``: the workbook's findings, when the caller has them.
     """
     from ..checks.validate import validate_book
 
     unreadable = {(loc.sheet, loc.cell) for p in book.projects for name in p.raw  # money cells that held no number
                   if (name in _COUNTED_FIELDS or name.startswith("plan.")) and (loc := p.loc(name)) is not None}
     out = []
-    for issue in validate_book(book, profile):
+    for issue in validate_book(book, profile) if issues is None else issues:
         if issue.code == "JX-L04" or (issue.code == "JX-L01" and issue.cell is None):
             out.append(issue)
         elif issue.code in UNCOUNTED and (issue.sheet, issue.cell) in unreadable:
