@@ -107,21 +107,12 @@ def _role(name: str, kind: str) -> str:
     return NAME if name in _ONE_LINE else TEXT
 
 
-def _formula_values(obj: Any, unit: Unit | None) -> Callable[[str], str]:
-    """What a layout's text formula reads: the form's own fields, and ``unit.*`` from the 单位信息."""
-    from ..forms.template import _field_value, excel_text
-
-    def get(name: str) -> str:
-        return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
-    return get
-
-
 def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit: Unit | None, top: int):
     """The cells of a form from row ``top`` down (values and labels), its merges and how each cell
     prints (``{(row, col): role}``), 0-based; the rows as :func:`printed_rows` places them."""
-    from ..forms.template import _field_value, _scaled
+    from ..forms.template import _field_value, _scaled, formula_values
 
-    get = _formula_values(obj, unit)
+    get = formula_values(obj, unit)
     cells: dict[tuple[int, int], str] = {}
     roles: dict[tuple[int, int], str] = {}
     merges = []
@@ -346,7 +337,9 @@ OVERALL_TITLE = "部门(单位)整体支出绩效目标表"
 def sheet_title(layout: SheetLayout, obj: Any = None, unit: Unit | None = None) -> str:
     """The form's own title, as its sheet prints it in A1 (``项目支出绩效目标申报表``, the 四川
     ``部门预算项目绩效目标申报表(2023年度)``, the national ``部门(单位)整体支出绩效目标申报表``)."""
-    get = _formula_values(obj, unit)
+    from ..forms.template import formula_values
+
+    get = formula_values(obj, unit)
     for item in (*layout.statics, *layout.formulas):
         if parse_range(item.ref)[:2] == (1, 1):
             text = item.text if isinstance(item, Static) else (item.compute(get) if item.compute else "")

@@ -283,6 +283,14 @@ def _resolve(formula: str, layout: SheetLayout, rows: dict[str, int] | None = No
     return "=" + _PLACEHOLDER.sub(ref, formula)
 
 
+def formula_values(obj: Any, unit: Any) -> Callable[[str], str]:
+    """What a layout's text formula reads, as Excel text: the form's own fields (``{name}``) and the
+    单位信息's (``{unit.year}``). The sheet's cached results and the Word export's cells both use it."""
+    def get(name: str) -> str:
+        return excel_text(_field_value(unit, name[5:]) if name.startswith("unit.") else _field_value(obj, name))
+    return get
+
+
 def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, name: str,
                obj: Located | None, blocks: dict[str, list[Located]], *, password: str,
                unit: Located | None = None, printable: bool = True) -> Any:
@@ -292,11 +300,7 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     ``printable=False`` (the hidden master) leaves out the print area: LibreOffice, and WPS after
     it, print a hidden sheet that has one. A copy of the master prints its used range, which is the form.
     """
-    def get(name_: str) -> str:
-        if name_.startswith("unit."):
-            return excel_text(_field_value(unit, name_[5:]))
-        return excel_text(_field_value(obj, name_))
-
+    get = formula_values(obj, unit)
     ws = wb.add_worksheet(name)
     for i, width in enumerate(layout.widths):
         ws.set_column(i, i, width)
