@@ -76,16 +76,16 @@ COLUMNS: dict[str, list[Col]] = {
             Col("错误", "int", 7), Col("提示", "int", 7), Col("来源文件", width=40, printed=False)],
     PROJECTS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=8),
                Col("项目编码", width=24), Col("项目名称", width=24), Col("预算数", "money"),
-               Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", width=30),
+               Col("财政资金", "money"), Col("其他资金", "money"), Col("资金用途", "wrap", 30),
                *_milestone_cols(("累计%", "percent")), *_milestone_cols(("累计金额", "money")),
-               Col("绩效目标", width=30), Col("指标数", "int", 8), Col("涉密", width=6), *MID_COLS,
+               Col("绩效目标", "wrap", 40), Col("指标数", "int", 8), Col("涉密", width=6), *MID_COLS,
                Col("来源", "link", 12)],
     INDICATORS: [Col("单位编码", width=10), Col("单位名称", width=24), Col("工作表", width=10),
                  Col("项目编码", width=24), Col("项目名称", width=20), Col("序号", "int", 6),
-                 Col("一级指标"), Col("二级指标", width=16), Col("三级指标", width=20),
-                 Col("绩效指标描述", width=24), Col("指标值", width=14), Col("指标值确定依据", width=14),
-                 Col("指标值类型", width=8), Col("计量单位", width=8), Col("指标解释", width=20),
-                 Col("评(扣)分标准", width=20), Col("分值", "number", 6), Col("备注", width=10),
+                 Col("一级指标"), Col("二级指标", width=16), Col("三级指标", "wrap", 20),
+                 Col("绩效指标描述", "wrap", 24), Col("指标值", "wrap", 14), Col("指标值确定依据", "wrap", 14),
+                 Col("指标值类型", width=8), Col("计量单位", width=8), Col("指标解释", "wrap", 20),
+                 Col("评(扣)分标准", "wrap", 20), Col("分值", "number", 6), Col("备注", width=10),
                  Col("运算符", width=6), Col("数值", "number", 10), Col("单位", width=6),
                  Col("期间", width=6)],
     SCHEDULE: [Col("单位编码", width=10), Col("单位名称", width=28), Col("预算数", "money"),
@@ -93,7 +93,7 @@ COLUMNS: dict[str, list[Col]] = {
                                 ("差距", "percent"))],
     ISSUES: [Col("单位编码", width=10), Col("单位名称", width=24), Col("文件", width=30), Col("代码", width=8),
              Col("严重程度", width=8), Col("工作表", width=12), Col("单元格", width=8), Col("字段", width=14),
-             Col("值", width=20), Col("说明", width=60), Col("修正建议", width=30)],
+             Col("值", "wrap", 20), Col("说明", "wrap", 60), Col("修正建议", "wrap", 30)],
     SELFEVAL: [Col("排名", "int", 6), Col("单位编码", width=10), Col("单位名称", width=28),
                Col("部门整体总分", "number", 10), Col("部门整体等级", width=10), Col("项目平均分", "number", 10),
                Col("各项目得分", width=40), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
@@ -154,12 +154,17 @@ _ROLLUP_STYLES = {sheet: [_STYLE[c.kind] for c in cols] for sheet, cols in ROLLU
 _WRAPPED = {rollup: {sheet: [(i, c.width) for i, c in enumerate(cols) if c.kind == "wrap"]
                      for sheet, cols in (ROLLUP_COLUMNS if rollup else COLUMNS).items()} for rollup in (False, True)}
 ROW_HEIGHT = 15  # points, the sheets' default row height
+MAX_ROW_HEIGHT = 409  # points: Excel's limit (a longer text is kept whole in its cell, cut on paper)
 
 
 def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide (a Chinese character is two)."""
-    size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return max(1, math.ceil(size / max(width - 1, 1)))
+    """Lines a wrapped text takes in a column ``width`` characters wide (a Chinese character is two),
+    each of its own lines (a 绩效目标 of 1. … 2. …) starting a new one."""
+    room = max(width - 1, 1)
+    if 2 * len(text) <= room and "\n" not in text:  # the common short text: no character looked at
+        return 1
+    return sum(max(1, math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) / room))
+               for line in text.split("\n"))
 
 
 def _row_open(sheet: str, values: list[Any], rollup: bool) -> str:
@@ -169,7 +174,7 @@ def _row_open(sheet: str, values: list[Any], rollup: bool) -> str:
     if not wrapped:
         return "<row>"
     lines = max(_lines(str(values[i]), w) if i < len(values) and values[i] else 1 for i, w in wrapped)
-    return "<row>" if lines == 1 else f'<row ht="{lines * ROW_HEIGHT}" customHeight="1">'
+    return "<row>" if lines == 1 else f'<row ht="{min(lines * ROW_HEIGHT, MAX_ROW_HEIGHT)}" customHeight="1">'
 
 # Rendered text cells, one memo per style. Units repeat most of their text (unit and project
 # names, the indicator categories, the same 指标值 wording), so a row is mostly lookups.

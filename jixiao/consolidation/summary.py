@@ -73,6 +73,11 @@ class County:
     def total(self, name: str) -> Decimal:
         return self._sums[name]
 
+    @property
+    def unsourced(self) -> Decimal:
+        """The 预算数 of units whose form has no 财政资金 / 其他资金 (四川's): not split by source at all."""
+        return sum((u.money("budget") for u in self.units if not u.summary.get("sources", True)), ZERO)
+
     def amount(self, m: str) -> Decimal:
         return self._sums["amount:" + m]
 
@@ -357,11 +362,12 @@ def write_skeleton(path: Path | BinaryIO, county: County, counts: dict[str, int]
                                     "strings_to_numbers": False, "in_memory": True})
     fmts = {"header": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                      "valign": "vcenter"}),
-            "text": wb.add_format({}),
-            "money": wb.add_format({"num_format": "#,##0.00"}),
-            "percent": wb.add_format({"num_format": "0.0"}),
-            "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
-            "wrap": wb.add_format({"text_wrap": True})}
+            # data cells at the top: a row grown for a wrapped 绩效目标 reads from its first line across
+            "text": wb.add_format({"valign": "top"}),
+            "money": wb.add_format({"num_format": "#,##0.00", "valign": "top"}),
+            "percent": wb.add_format({"num_format": "0.0", "valign": "top"}),
+            "link": wb.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"}),
+            "wrap": wb.add_format({"text_wrap": True, "valign": "top"})}
     for name, fmt in fmts.items():
         # the rows rendered elsewhere refer to these xf indices
         assert fmt._get_xf_index() == getattr(STYLES, name), name
