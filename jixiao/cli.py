@@ -428,9 +428,12 @@ def _echo_consolidation(result) -> None:
     click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
     click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
                + (f"（其余 {result.cached} 个来自缓存）" if result.cached else ""))
-    # a form with a 预算数 only (四川), or a unit whose sources do not add up: the line still adds up
-    unsplit = result.budget - result.fiscal - result.other
-    rest = f"，未按来源分列 {unsplit:.2f}" if unsplit.quantize(Decimal("0.01")) else ""
+    # a form with a 预算数 only (四川), or a project whose sources do not add up (JX-B01): the line still adds up
+    cent = Decimal("0.01")
+    unsplit = result.unsourced
+    mismatch = result.budget - result.fiscal - result.other - unsplit
+    rest = (f"，未按来源分列 {unsplit:.2f}" if unsplit.quantize(cent) else "") + \
+        (f"，与来源合计之差 {mismatch:.2f}（见 JX-B01）" if mismatch.quantize(cent) else "")
     click.echo(f"  预算数 {result.budget:.2f} 万元（财政资金 {result.fiscal:.2f}，其他资金 {result.other:.2f}{rest}）")
     click.echo(f"  错误 {result.errors}，提示 {result.warnings}")
     if result.codes:

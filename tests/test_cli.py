@@ -49,6 +49,15 @@ def test_demo_writes_readable_units(tmp_path):
     import openpyxl
 
     assert "文件：找到 10 = 纳入 9 + 未纳入 1（核对一致）" in result.output, result.output
+    # the budget line adds up, and the demo's project whose sources miss its 预算数 is named as what it is
+    # (a JX-B01 difference), not as money "not split by source" (that is a form without sources, 四川's)
+    import re
+    from decimal import Decimal
+
+    line = next(x for x in result.output.splitlines() if x.strip().startswith("预算数"))
+    budget, fiscal, other, diff = (Decimal(v) for v in re.findall(r"\d+\.\d\d", line))
+    assert budget == fiscal + other + diff and diff, line
+    assert "与来源合计之差" in line and "JX-B01" in line and "未按来源分列" not in line, line
     summary = openpyxl.load_workbook(tmp_path / "demo" / "全县汇总.xlsx", read_only=True)
     left_out = [r for r in summary["未纳入文件"].iter_rows(min_row=2, values_only=True) if any(r)]
     assert len(left_out) == 1 and any("286002_怀来县信访局.xlsx" in str(v) for v in left_out[0])

@@ -34,6 +34,7 @@ def two_years(tmp_path):
     """Last year's unit and this year's, with edits made by hand (each one a known difference)."""
     old = generate_unit(2, n_projects=4, n_indicators=6)
     new = old.model_copy(deep=True)
+    new.unit.year += 1  # this year's
     p0, p2, p3 = new.projects[0], new.projects[2], new.projects[3]
     p0.budget += Decimal("10.00")
     p0.fiscal += Decimal("10.00")
@@ -206,6 +207,30 @@ def test_summaries_compare_units(tmp_path):
     assert mixed.exit_code == 2 and "无法对比" in mixed.output
 
 
+def test_sides_are_named_by_the_years_compared(tmp_path):
+    """Two summaries of the same year (before and after the resubmissions) were 上年 / 今年: they are 原 / 新;
+    two workbooks a year apart stay 上年 / 今年, two years apart say their years."""
+    from jixiao.years.diff_report import sides
+
+    unit = generate_unit(7, n_projects=1, n_indicators=3)
+    later = unit.model_copy(deep=True)
+    later.projects[0].budget += Decimal("1.00")
+    later.projects[0].fiscal += Decimal("1.00")
+    for name, u in (("before", unit), ("after", later)):
+        write_workbook(tmp_path / name / f"{u.unit.code}.xlsx", u)
+        consolidate([tmp_path / name], tmp_path / f"{name}.xlsx", use_cache=False, workers=1)
+    text = _run("diff", tmp_path / "before.xlsx", tmp_path / "after.xlsx").output
+    assert "单位：原 1 个，新 1 个" in text and "上年" not in text and "今年" not in text, text
+    out = tmp_path / "对比.xlsx"
+    assert _run("diff", tmp_path / "before.xlsx", tmp_path / "after.xlsx", "--write", "-o", out).exit_code == 0
+    header = [c.value for c in openpyxl.load_workbook(out)["单位对比"][2]]
+    assert header[header.index("内容") + 1:header.index("内容") + 3] == ["原", "新"], header
+    for gap, expected in ((1, ("上年", "今年")), (0, ("原", "新")), (2, (f"{unit.unit.year}年", f"{unit.unit.year + 2}年"))):
+        moved = later.model_copy(deep=True)
+        moved.unit.year = unit.unit.year + gap
+        assert sides(diff_books(unit, moved)) == expected, gap
+
+
 def _summary(path, rows, meta=None):
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("概览")
@@ -263,10 +288,13 @@ def test_summary_unit_without_code_is_compared_by_name(tmp_path):
     changed = nameless.model_copy(deep=True)
     changed.projects[0].budget += Decimal("5.00")
     changed.projects[0].fiscal += Decimal("5.00")
-    for year, picks in (("2026", [units[1], nameless]), ("2027", [units[1], changed])):
+    again = units[1].model_copy(deep=True)
+    for u in (again, changed):
+        u.unit.year = 2027
+    for year, picks in (("2026", [units[1], nameless]), ("2027", [again, changed])):
         for u in picks:
             write_workbook(tmp_path / year / f"{u.unit.name}.xlsx", u)
-        consolidate([tmp_path / year], tmp_path / f"汇总{year}.xlsx", use_cache=False, workers=1)
+        consolidate([tmp_path / year], tmp_path / f"汇总{year}.xlsx", use_cache=False, workers=1, year=int(year))
     assert len(read_side(tmp_path / "汇总2026.xlsx")) == 2
     data = json.loads(_run("diff", tmp_path / "汇总2026.xlsx", tmp_path / "汇总2027.xlsx", "--format", "json").output)
     assert data["units"]["added"] == [] and data["units"]["removed"] == []

@@ -97,6 +97,8 @@ class Result:
     codes: dict[str, int] = field(default_factory=dict)  # findings by JX code
     notices: list[str] = field(default_factory=list)  # warnings about the run itself (e.g. the cache unused)
     counties: list[str] = field(default_factory=list)  # the county summaries rolled up (their 县区), if any
+    #: the part of ``budget`` on forms without sources (四川): the rest of budget - fiscal - other is JX-B01
+    unsourced: Decimal = Decimal(0)
 
     def to_json(self) -> dict[str, Any]:
         return {"output": shown(self.output), "year": self.year, "files_found": self.found,
@@ -505,7 +507,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                       warnings=county.warnings, year=chosen_year, read=len(todo), cached=len(keys) - len(todo),
                       rejected=rejected_files, tables=written, selfevaluations=len(scored),
                       codes=county.code_counts(), notices=[cache.notice] if cache.notice else [],
-                      counties=rolled.counties)
+                      counties=rolled.counties, unsourced=county.unsourced)
     finally:
         if pool is not None:  # idle workers exit; after an error, the files not yet started are dropped
             pool.shutdown(cancel_futures=True)

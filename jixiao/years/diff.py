@@ -24,6 +24,7 @@ money and plan percent as strings with two decimals. For summaries the key is ``
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -275,6 +276,8 @@ class SummaryDiff:
     removed: list[UnitRow]
     changed: list[UnitChange]
     unchanged: int
+    #: the summaries' 预算年度 (from their own records), ``None`` where a summary does not say
+    years: tuple[int | None, int | None] = (None, None)
 
     @property
     def budgets(self) -> tuple[Decimal, Decimal]:
@@ -327,7 +330,10 @@ def diff_files(old: str | Path, new: str | Path) -> BookDiff | SummaryDiff:
     if isinstance(a, UnitWorkbook) and isinstance(b, UnitWorkbook):
         return diff_books(a, b)
     if isinstance(a, list) and isinstance(b, list):
-        return diff_units(a, b)
+        from ..consolidation.rollup import summary_header
+
+        years = tuple((summary_header(p) or {}).get("year") for p in (old, new))
+        return dataclasses.replace(diff_units(a, b), years=years)
     from ..errors import JixiaoError
 
     raise JixiaoError("一个是单位工作簿，一个是汇总表，无法对比；请选择两个单位工作簿或两个汇总表")

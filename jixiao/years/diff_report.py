@@ -17,7 +17,7 @@ SHORT = 60  # characters of a long text shown in the terminal
 
 
 def _fmt(value: Any, name: str = "", scale: int = 0) -> str:
-    """A value as the terminal shows it; an amount ``scale``\ d as its form prints it (4: a form in 元)."""
+    """A value as the terminal shows it; an amount scaled by ``scale`` as its form prints it (4: a form in 元)."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, Decimal):
@@ -48,6 +48,20 @@ def money_unit(result: BookDiff | SummaryDiff) -> tuple[str, int]:
         if forms_of(result.old).project.money_unit == forms_of(result.new).project.money_unit == "元":
             return "元", 4
     return "万元", 0
+
+
+def sides(result: BookDiff | SummaryDiff) -> tuple[str, str]:
+    """What the two sides are called: 上年 / 今年 for consecutive years (the usual comparison), 原 / 新
+    for two files of the same year (a summary before and after the resubmissions), else their years."""
+    if isinstance(result, BookDiff):
+        old, new = result.old.unit.year, result.new.unit.year
+    else:
+        old, new = result.years
+    if old is None or new is None or new == old + 1:
+        return "上年", "今年"
+    if old == new:
+        return "原", "新"
+    return f"{old}年", f"{new}年"
 
 
 def _short(text: Any) -> str:
@@ -88,15 +102,16 @@ def render_text(result: BookDiff | SummaryDiff, old_path: str, new_path: str) ->
     lines = [f"对比：{old_path} → {new_path}"]
     old_total, new_total = result.budgets
     unit, scale = money_unit(result)
+    before, after = sides(result)
     if isinstance(result, SummaryDiff):
-        lines.append(f"单位：上年 {len(result.old)} 个，今年 {len(result.new)} 个；预算数合计 {format_money(old_total)} → "
+        lines.append(f"单位：{before} {len(result.old)} 个，{after} {len(result.new)} 个；预算数合计 {format_money(old_total)} → "
                      f"{format_money(new_total)} 万元{_delta(old_total, new_total)}")
         what, items_added, items_removed = "单位", result.added, result.removed
         describe = lambda u: f"{(u.county + ' ') if u.county else ''}{u.code or '—'} {u.name or '—'}"  # noqa: E731
     else:
         o, n = result.old.unit, result.new.unit
         lines.append(f"单位：{n.code or o.code or '—'} {n.name or o.name or '—'}  预算年度 {o.year or '—'} → {n.year or '—'}")
-        lines.append(f"项目：上年 {len(result.old.projects)} 个，今年 {len(result.new.projects)} 个；预算数合计 "
+        lines.append(f"项目：{before} {len(result.old.projects)} 个，{after} {len(result.new.projects)} 个；预算数合计 "
                      f"{_fmt(old_total, scale=scale)} → {_fmt(new_total, scale=scale)} {unit}"
                      f"{_delta(old_total, new_total, scale=scale)}")
         what, items_added, items_removed = "项目", result.added, result.removed
@@ -112,7 +127,7 @@ def render_text(result: BookDiff | SummaryDiff, old_path: str, new_path: str) ->
                      else f"  * {' '.join(t for t in (c.code, c.name) if t) or '—'}")
         for name, (a, b) in c.fields.items():
             if name in ("goals", "purpose"):
-                lines += [f"      {label(name)}已修改：", f"        上年：{_short(a)}", f"        今年：{_short(b)}"]
+                lines += [f"      {label(name)}已修改：", f"        {before}：{_short(a)}", f"        {after}：{_short(b)}"]
             else:
                 lines.append(f"      {label(name)}：{_fmt(a, name, scale)} → {_fmt(b, name, scale)}"
                              f"{_delta(a, b, name, scale)}")
@@ -133,7 +148,7 @@ def write_xlsx(path: str | Path, result: BookDiff | SummaryDiff, old_path: str, 
 
     summary = isinstance(result, SummaryDiff)
     header = ["变化", *(["县区"] if summary else []), "单位编码" if summary else "项目编码",
-              "单位名称" if summary else "项目名称", "内容", "上年", "今年", "差额", "变化%"]
+              "单位名称" if summary else "项目名称", "内容", *sides(result), "差额", "变化%"]
     widths = [10, *([10] if summary else []), 22, 26, 18, 24, 24, 12, 9]
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
