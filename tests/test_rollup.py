@@ -326,3 +326,35 @@ def test_the_city_report_names_each_left_out_files_county(rolled):
     assert result.exit_code == 1, result.output  # units with mistakes, files not consolidated
     lines = [line for line in result.output.splitlines() if "往年.xlsx" in line]
     assert len(lines) == 1 and "JX-D04 乙县 " in lines[0], result.output
+
+
+def test_rows_grown_for_a_wrapped_text_roll_up_as_they_are(tmp_path, monkeypatch):
+    """A project row grown for its two-line 绩效目标 opens ``<row ht=…>``, not ``<row>``: the roll-up still takes
+    the county summaries' rows as XML (it fell back to reading every cell again), keeps their height, and a
+    unit given directly beside the summaries gets its empty 县区 cell in those rows too (its row was one
+    column short: 单位编码 under 县区)."""
+    from jixiao.consolidation import rollup
+
+    again = []
+    by_cell = rollup._by_cell
+    monkeypatch.setattr(rollup, "_by_cell", lambda *a, **k: again.append(1) or by_cell(*a, **k))
+    codes = set()
+    for seed, name in enumerate(COUNTY_NAMES[:2], start=1):
+        book = generate_unit(seed, n_projects=2, n_indicators=3)
+        codes.add(book.unit.code)
+        assert "\n" in book.projects[0].goals  # what makes its row taller
+        _write(tmp_path / name / f"{book.unit.code}.xlsx", book)
+        consolidate([tmp_path / name], tmp_path / "上报" / f"{name}.xlsx", county=name, use_cache=False, workers=1)
+    direct = generate_unit(9, n_projects=1, n_indicators=3)
+    _write(tmp_path / "直报" / f"{direct.unit.code}.xlsx", direct)
+    city = consolidate([tmp_path / "上报", tmp_path / "直报"], tmp_path / "市汇总.xlsx", workers=1)
+    assert city.units == 3 and not again
+    ws = openpyxl.load_workbook(city.output)[PROJECTS]
+    header = [c.value for c in ws[1]]
+    goals = header.index("绩效目标") + 1
+    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row)}
+    assert set(rows) == codes | {direct.unit.code}, rows
+    for code, r in rows.items():
+        assert ws.cell(r, goals).value.count("\n") == 1 and ws.row_dimensions[r].height >= 30, code
+    assert ws.cell(rows[direct.unit.code], 1).value is None  # 县区 empty: given directly
+    assert ws.cell(rows[direct.unit.code], goals).value == direct.projects[0].goals

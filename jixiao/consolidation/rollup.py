@@ -40,7 +40,9 @@ from decimal import Decimal
 from typing import Any
 
 from .records import MONEY, UnitRecord, rejected, schedule_row, unit_row
-from .sheets import INDICATORS, ISSUES, META, PROJECTS, REJECTED, SCHEDULE, STYLES, UNITS, Link, plain, render_row
+from .sheets import (
+    INDICATORS, ISSUES, META, PROJECTS, REJECTED, ROW_OPEN, SCHEDULE, STYLES, UNITS, Link, plain, render_row,
+)
 from .xlsxstream import DamagedCache, compress, text_cell
 
 MARK = "jixiao-summary"
@@ -209,17 +211,20 @@ def _as_xml(records: list[dict[str, Any]], streams: "_Streams", county_of, inner
     for record in records:
         county = county_of(record)
         old = (_cell(record.get("county") or "") if inner else "").encode("utf-8")
-        expect = b"<row>" + old + _cell(record["unit"]["code"] or "").encode("utf-8")
-        head, skip = b"<row>" + _cell(county).encode("utf-8"), 5 + len(old)
+        expect = old + _cell(record["unit"]["code"] or "").encode("utf-8")
+        head = _cell(county).encode("utf-8")
         blobs: dict[str, bytes] = {}
         for sheet in (PROJECTS, INDICATORS, ISSUES):
             n = record["rows"].get(sheet, 0)
             part = streams.take(sheet, n)
             at[sheet] += n
-            if len(part) != n or not all(r.startswith(expect) for r in part):
+            # a row opens with <row>, or with its height when a long text wraps in it (kept as it was)
+            opens = [ROW_OPEN.match(r) for r in part]
+            if len(part) != n or not all(m and r.startswith(expect, m.end()) for m, r in zip(opens, part)):
                 return sheet
             if n:
-                raw = b"".join([head + r[skip:] + b"</row>" for r in part])
+                raw = b"".join([r[:m.end()] + head + r[m.end() + len(old):] + b"</row>"
+                                for m, r in zip(opens, part)])
                 blobs[sheet] = compress(raw, rows=n, level=3).pack()
         _finish({**record, "county": county}, county, blobs, targets, units, unit_blobs)
     return units, unit_blobs, at
@@ -326,7 +331,7 @@ class _Streams:
         while len(rows) < n and not self.ended[sheet] and b"</sheetData>" not in self.buf[sheet]:
             self._read(sheet)
         part, self.rows[sheet] = rows[:n], rows[n:]
-        if not header and not all(r.startswith(b"<row><c ") for r in part):
+        if not header and not all((m := ROW_OPEN.match(r)) and r.startswith(b"<c ", m.end()) for r in part):
             raise NotOurs(sheet)  # (a row of the end, past </sheetData>, does not start so either)
         return part
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,10 @@ def _lines(text: str, width: float) -> int:
         return 1
     return sum(max(1, math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) / room))
                for line in text.split("\n"))
+
+
+#: the start of a data row as :func:`render_row` writes it (what a roll-up finds again in a summary's XML)
+ROW_OPEN = re.compile(rb'<row(?: ht="\d+" customHeight="1")?>')
 
 
 def _row_open(sheet: str, values: list[Any], rollup: bool) -> str:

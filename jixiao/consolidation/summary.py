@@ -36,7 +36,7 @@ from .cache import Cache
 from .records import MONEY, ZERO, UnitRecord, pct, schedule_row, unit_label, unit_row
 from .sheets import (
     COUNTIES, INDICATORS, ISSUES, META, MID_MONEY_OF, OVERVIEW, PROJECTS, REJECTED, SCHEDULE, SELFEVAL, STYLES, UNITS,
-    columns, plain, printed_columns, render_row, sheet_names,
+    ROW_OPEN, columns, plain, printed_columns, render_row, sheet_names,
 )
 from .xlsxstream import Chunk, Placement, Span, cell_xml, compress, crc32_combine, formula_xml, row_xml, splice
 
@@ -467,6 +467,9 @@ def _plain_cached(cache: Cache, county: County, sheet: str, placed: Placement | 
         yield span()
 
 
+_EMPTY_COUNTY = b'<c s="%d"/>' % STYLES.text
+
+
 def _rolled_up(cache: Cache, county: County, sheet: str, placed: Placement | None) -> Iterator[Chunk | Span]:
     """:func:`_cached` for a roll-up: the units from summaries are cached in the roll-up layout already;
     those given directly get an empty 县区 cell first in each row (and nothing is copied from a previous
@@ -477,7 +480,7 @@ def _rolled_up(cache: Cache, county: County, sheet: str, placed: Placement | Non
         return
     for chunk in _plain_cached(cache, county, sheet, None):
         if isinstance(chunk, Chunk) and chunk.key in direct:
-            raw = zlib.decompressobj(-15).decompress(chunk.data).replace(b"<row>", b'<row><c s="%d"/>' % STYLES.text)
+            raw = ROW_OPEN.sub(lambda m: m.group(0) + _EMPTY_COUNTY, zlib.decompressobj(-15).decompress(chunk.data))
             chunk = compress(raw, chunk.rows, level=1)  # unkeyed: not the cached rows
         yield chunk
 
