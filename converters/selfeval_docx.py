@@ -163,9 +163,9 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
         pp.paragraph(doc, f"{i}、{t.title or ''}", "h3")
         pp.paragraph(doc, f"绩效目标：{t.goal or ''}")
         pp.paragraph(doc, "绩效指标：" + ("；".join(_achieved(r) for r in rows) if rows else "（自评表中没有本项的指标）") + "。")
-    if other:
-        pp.paragraph(doc, "部门整体绩效指标完成情况：" if not sheet.sub_targets else "其他绩效指标完成情况：")
-        _table(doc, _indicator_rows(other))
+    if other:  # once, with their scores, in the table below (the same rows were a table of their own before it)
+        pp.paragraph(doc, "部门整体绩效指标完成情况见下表。" if not sheet.sub_targets else
+                     f"其他 {len(other)} 个绩效指标（不属于以上分项绩效目标）的完成情况见下表。")
     if dept.rows:
         pp.paragraph(doc, "部门整体绩效指标评分表：")
         _table(doc, _indicator_rows(dept.rows, dept))
@@ -190,4 +190,17 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
     _table(doc, team)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
+    return Path(path)
+
+
+def export_selfeval_pdf(report: EvalReport, path: str | Path) -> Path:
+    """The 自评报告 as PDF: the Word document converted by LibreOffice, as the 绩效文本's PDF is."""
+    import tempfile
+
+    from ..excel.office import convert
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-pdf-") as tmp:
+        pdf = convert(export_selfeval_docx(report, Path(tmp) / f"{Path(path).stem}.docx"), "pdf", tmp)
+        with atomic_path(path) as target:
+            target.write_bytes(pdf.read_bytes())
     return Path(path)

@@ -592,12 +592,13 @@ def export_command(file: str, to: str, output: str) -> None:
             evaluation = read_selfeval(file)
         except NotAJixiaoWorkbook:
             raise not_targets from None
-        if to != "docx":
-            fail("这是自评表：打分请用 jixiao score，导出自评报告请用 --to docx（自评表目前只能导出为 Word）")
-        from .converters.selfeval_docx import export_selfeval_docx
+        if to not in ("docx", "pdf"):
+            fail("这是自评表：打分请用 jixiao score，导出自评报告请用 --to docx 或 --to pdf")
+        from .converters.selfeval_docx import export_selfeval_docx, export_selfeval_pdf
 
         report = run(evaluation)
-        click.echo(f"已导出自评报告：{export_selfeval_docx(report, output)}")
+        export = export_selfeval_pdf if to == "pdf" else export_selfeval_docx
+        click.echo(f"已导出自评报告：{export(report, output)}")
         if not report.complete:  # the report says so too: no grade while anything is 未评
             click.echo(f"注意：自评表有 {len(report.pending)} 项未评，报告中未评定等级（未完成评分）；"
                        f"请用 jixiao score 查看清单。")

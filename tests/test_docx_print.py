@@ -235,6 +235,30 @@ def test_selfeval_report_pages_are_numbered(tmp_path, example_files):
         assert any(p.sheet.code in line for line in text.splitlines())
 
 
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_selfeval_report_exports_to_pdf(tmp_path, example_files):
+    """``jixiao export 自评表.xlsx --to pdf``: the 自评报告 printed (it said Word only), the same pages as its
+    Word document gives, and the 自评表 itself untouched."""
+    import hashlib
+
+    from jixiao.forms.reader import read_workbook
+    from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.writer import write_selfeval
+
+    source = write_selfeval(tmp_path / "自评.xlsx", prefill(read_workbook(example_files["luanping_xinfang_2026"])))
+    before = hashlib.sha256(source.read_bytes()).digest()
+    out = tmp_path / "自评报告.pdf"
+    result = CliRunner().invoke(main, ["export", str(source), "--to", "pdf", "-o", str(out)])
+    assert result.exit_code == 1 and "已导出自评报告" in result.output and "未评" in result.output, result.output
+    pages = pp.printed_pages(out)
+    assert [n for n, _ in pages] == list(range(1, len(pages) + 1)) and len(pages) >= 2
+    assert "整体支出绩效自评报告" in pages[0][1] and "滦平县信访局" in pages[0][1]
+    assert hashlib.sha256(source.read_bytes()).digest() == before
+    assert CliRunner().invoke(main, ["export", str(source), "--to", "json", "-o", str(tmp_path / "x.json")]).exit_code == 2
+
+
 def test_project_form_agrees_with_seed_000(luanping_doc):
     """The first project's form against the table of the published document (seed 000): every cell in
     the same row and column with the same text (the PDF's line breaks aside), merges where it has them."""

@@ -217,6 +217,28 @@ def test_report_docx_follows_seed004(luanping, tmp_path):
     assert "部门整体工作开展有序，实现了绩效目标。" in text
 
 
+@pytest.mark.parametrize("sub_targets", [True, False])
+def test_report_lists_each_department_indicator_in_one_table_row(luanping, tmp_path, sub_targets):
+    """The department's indicators outside every 分项绩效目标 (all of them, for a sheet without any) were a
+    table of their own and then again the 评分表, row for row: each is one row of one table now."""
+    import docx
+
+    from jixiao.converters.selfeval_docx import export_selfeval_docx
+
+    ev = fill_all(prefill(luanping))
+    if not sub_targets:
+        ev.department.sub_targets = []
+    report = score(read_selfeval(write_selfeval(tmp_path / "自评.xlsx", ev)))
+    assert report.department.rows
+    doc = docx.Document(str(export_selfeval_docx(report, tmp_path / "报告.docx")))
+    rows = [[c.text for c in row.cells] for table in doc.tables for row in table.rows]
+    for r in report.department.rows:
+        name = r.indicator.level3
+        assert sum(name in cells for cells in rows) == 1, name
+    text = [p.text for p in doc.paragraphs]
+    assert any(t.endswith("完成情况见下表。") for t in text) or sub_targets, text
+
+
 def _recalculated(path, tmp_path):
     from jixiao.excel.office import convert
 
