@@ -150,8 +150,9 @@ def project_duplicate_level3(ctx: Context) -> Iterator[Issue]:
 _PERCENT_HINTS = ("率", "满意度", "比例", "占比", "%")
 
 
-def _proposal(operator: str, number: Decimal, rest: str) -> tuple[str, str | None]:
-    unit = "%" if any(h in rest for h in _PERCENT_HINTS) else None
+def _proposal(operator: str, number: Decimal, rest: str, unit: str | None = None) -> tuple[str, str | None]:
+    # the unit typed after the number stays with it ("≥90次及时办结" → "≥90次", never "≥90")
+    unit = unit or ("%" if any(h in rest for h in _PERCENT_HINTS) else None)
     return f"{'' if operator == '=' else operator}{number}{unit or ''}", unit
 
 
@@ -204,7 +205,7 @@ def value_mixed_text(ctx: Context) -> Iterator[Issue]:
         parsed = parse_indicator_value(ind.value_text)
         if parsed.number is None or not parsed.rest:
             return
-        proposal, _ = _proposal(parsed.operator or "=", parsed.number, parsed.rest)
+        proposal, _ = _proposal(parsed.operator or "=", parsed.number, parsed.rest, parsed.unit)
         changes = [_change(ind, "value_text", proposal),
                    _change(ind, "description", _moved_description(ind, parsed.rest))]
         what, rest, advice = "说明文字", parsed.rest, "文字移到绩效指标描述"

@@ -1,0 +1,73 @@
+"""The committed fill-in templates filled the way a tired clerk fills them (openpyxl writes what Excel
+stores), then validated, fixed and totalled through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
+from jixiao.forms.values import parse_indicator_value
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"
+
+
+def _hebei(tmp_path: Path, indicators: list[tuple], name: str = "单位.xlsx") -> Path:
+    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-hebei.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "滦平县信访局本级", "130824", 2026
+    ws = wb["项目1"]
+    ws["B3"], ws["E3"] = "13082426P000327100327", "信访维稳专项经费"
+    ws["C4"], ws["E4"], ws["G4"] = 100, 100, 0
+    ws["B5"], ws["B7"], ws["D7"], ws["F7"] = "信访接待", 25, 50, 75
+    ws["B8"] = "及时受理信访事项。"
+    for i, row in enumerate(indicators):
+        for j, value in enumerate(row):
+            ws.cell(10 + i, 1 + j, value)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def _issues(path: Path) -> list[dict]:
+    result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.output)
+    files = data["files"] if isinstance(data, dict) and "files" in data else data
+    return [i for f in files for i in f["issues"]]
+
+
+FULL = [("产出指标", "数量指标", "接待来访人次", "全年接待", "≥300人次", "计划标准"),
+        ("效益指标", "社会效益指标", "社会稳定", "维护稳定", "有效维护", "计划标准"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "满意度", "≥90%", "计划标准")]
+
+
+@pytest.mark.parametrize("typed, meant", [("95%以上", "≥"), ("3次以下", "≤"), ("80万元以内", "≤")])
+def test_a_number_then_yishang_is_an_operator_not_mixed_text(tmp_path, typed, meant):
+    """“95%以上” is ≥95%: no JX-V05, and --fix leaves it alone (it used to rewrite it to “95”, dropping
+    the %, move “以上” to 绩效指标描述 and so make a JX-V03 the clerk never had)."""
+    path = _hebei(tmp_path, FULL + [("产出指标", "质量指标", "办结率", "按期办结", typed, "计划标准")])
+    assert not [i for i in _issues(path) if i["cell"] == "E13"]
+    assert parse_indicator_value(typed).operator == meant
+    out = tmp_path / "修正.xlsx"
+    CliRunner().invoke(main, ["validate", str(path), "--fix", "-o", str(out)])
+    if out.exists():
+        assert openpyxl.load_workbook(out)["项目1"]["E13"].value == typed
+
+
+def test_fix_of_mixed_text_keeps_the_unit(tmp_path):
+    """“≥300人次及时接待” splits into “≥300人次” and the text: the unit stays with the number."""
+    path = _hebei(tmp_path, FULL + [("产出指标", "质量指标", "接待量", "接待", "≥300人次及时接待", "计划标准")])
+    mixed = [i for i in _issues(path) if i["cell"] == "E13"]
+    assert [i["code"] for i in mixed] == ["JX-V05"]
+    out = tmp_path / "修正.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(path), "--fix", "-o", str(out)])
+    assert out.exists(), result.output
+    ws = openpyxl.load_workbook(out)["项目1"]
+    assert ws["E13"].value == "≥300人次"
+    assert "及时接待" in ws["D13"].value
+    assert not [i for i in _issues(out) if i["cell"] == "E13"]
