@@ -71,3 +71,28 @@ def test_fix_of_mixed_text_keeps_the_unit(tmp_path):
     assert ws["E13"].value == "≥300人次"
     assert "及时接待" in ws["D13"].value
     assert not [i for i in _issues(out) if i["cell"] == "E13"]
+
+
+def _sichuan(tmp_path: Path, budget, name: str = "四川.xlsx") -> Path:
+    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-sichuan.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "成都市某局", "510100", 2026
+    ws = wb["项目1"]
+    ws["B4"], ws["G4"], ws["B5"] = "信息化运维", budget, "保障系统稳定运行"
+    rows = [("产出指标", "数量指标", "运维系统数", "≥", "5", "个", 40, "正向"),
+            ("效益指标", "社会效益指标", "服务保障", "定性", "有效保障", None, 30, None),
+            ("满意度指标", "服务对象满意度指标", "用户满意度", "≥", "95", "%", 30, "正向")]
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.cell(7 + i, 1 + j, value)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("typed, shown", [(-5000, "-5000"), (-1234.5, "-1234.5")])
+def test_negative_amount_on_a_yuan_form_is_shown_in_yuan(tmp_path, typed, shown):
+    """四川 forms are in 元: a clerk who typed -5000 reads -5000, not the model's -0.50000 (万元)."""
+    negative = [i for i in _issues(_sichuan(tmp_path, typed)) if i["code"] == "JX-B02"]
+    assert [(i["cell"], i["value"]) for i in negative] == [("G4", shown)]
+    assert f"（{shown}）" in negative[0]["message"]

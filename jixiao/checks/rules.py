@@ -290,10 +290,15 @@ def budget_is_sum_of_sources(ctx: Context) -> Iterator[Issue]:
 
 @rule("JX-B02", "project")
 def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
+    """The amount as the form shows it: ``-5000`` on a form in 元, never the model's ``-0.50000`` 万元."""
+    scales = {f.name: f.scale for f in ctx.layout.fields}
     for name, label in _money(ctx):
         value = getattr(ctx.project, name)
         if value is not None and value < 0:
-            yield Issue.at("JX-B02", ctx.project, name, value, label=label)
+            shown = value.scaleb(scales[name]) if scales.get(name) else value
+            if scales.get(name):
+                shown = shown.quantize(Decimal(1)) if shown == shown.to_integral_value() else shown.normalize()
+            yield Issue.at("JX-B02", ctx.project, name, shown, label=label)
 
 
 @rule("JX-B03", "project")
