@@ -96,3 +96,39 @@ def test_negative_amount_on_a_yuan_form_is_shown_in_yuan(tmp_path, typed, shown)
     negative = [i for i in _issues(_sichuan(tmp_path, typed)) if i["code"] == "JX-B02"]
     assert [(i["cell"], i["value"]) for i in negative] == [("G4", shown)]
     assert f"（{shown}）" in negative[0]["message"]
+
+
+def test_totals_chart_data_prints_in_columns_wide_enough(tmp_path):
+    """The chart's data block under the 支出计划汇总: its labels sat in column A (6 wide) and ran into the
+    numbers on the printout (“图表数据3月底”); they stand in the 项目名称 column now, the numbers under
+    预算数 …, bordered, and the chart reads its series from there (LibreOffice recalculates them)."""
+    import shutil
+    import subprocess
+
+    from openpyxl.utils import column_index_from_string
+
+    from jixiao.totals.sheet import SHEET
+
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(main, ["totals", str(_hebei(tmp_path, FULL)), "--write", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out)[SHEET]
+    row = next(r for r in range(1, ws.max_row + 1) if "图表数据" in [c.value for c in ws[r]])
+    label = next(c for c in ws[row] if c.value == "图表数据")
+    width = ws.column_dimensions[label.column_letter].width
+    assert width >= 2 * len("计划累计%"), f"labels in a column {width} wide"
+    assert [ws.cell(row, label.column + 1 + i).value for i in range(4)] == ["3月底", "6月底", "10月底", "12月底"]
+    assert ws.cell(row + 1, label.column).value == "计划累计%"
+    assert ws.cell(row + 1, label.column).border.left.style == "thin"
+    series = ws._charts[0].series[0]
+    ref = series.val.numRef.f
+    assert column_index_from_string(ref.split("!")[1].split(":")[0].strip("$").rstrip("0123456789").strip("$")) \
+        == label.column + 1, ref
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        conv = tmp_path / "lo"
+        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                        "--convert-to", "xlsx", "--outdir", str(conv), str(out)], check=True, timeout=180,
+                       capture_output=True)
+        recalculated = openpyxl.load_workbook(conv / out.name, data_only=True)[SHEET]
+        assert [recalculated.cell(row + 1, label.column + 1 + i).value for i in range(4)] == [25, 50, 75, 100]
