@@ -132,3 +132,23 @@ def test_totals_chart_data_prints_in_columns_wide_enough(tmp_path):
                        capture_output=True)
         recalculated = openpyxl.load_workbook(conv / out.name, data_only=True)[SHEET]
         assert [recalculated.cell(row + 1, label.column + 1 + i).value for i in range(4)] == [25, 50, 75, 100]
+
+
+def test_sum_of_sources_names_the_digits_that_differ(tmp_path):
+    """年度资金总额 120.123456 against 财政拨款 120.12: the message read “120.12 不等于 … 120.12 + 0.00 = 120.12，
+    相差 0.00 万元”, an error whose figures agree; it shows the typed digits where a form's two do not."""
+    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-national.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "某县教育局", "130824", 2026
+    ws = wb["项目1"]
+    ws["B3"], ws["E7"], ws["E8"], ws["G7"], ws["G8"] = "学生资助", 300, 300, 120.123456, 120.12
+    overall = wb["整体支出绩效目标表"]
+    overall["B7"], overall["C7"], overall["F7"], overall["G7"], overall["H7"] = "任务一", "内容", 50, 51, -1
+    path = tmp_path / "全国.xlsx"
+    wb.save(path)
+    issues = {(i["sheet"], i["cell"], i["code"]): i for i in _issues(path)}
+    message = issues[("项目1", "G7", "JX-B01")]["message"]
+    assert "120.123456 不等于" in message and "= 120.12，相差 0.003456 万元" in message, message
+    assert "相差 0.00 万元" not in message
+    # an integer typed is shown as typed, not as the cell engine's -1.0
+    assert "为负数（-1）" in issues[("整体支出绩效目标表", "H7", "JX-B02")]["message"]
