@@ -152,3 +152,56 @@ def test_sum_of_sources_names_the_digits_that_differ(tmp_path):
     assert "相差 0.00 万元" not in message
     # an integer typed is shown as typed, not as the cell engine's -1.0
     assert "为负数（-1）" in issues[("整体支出绩效目标表", "H7", "JX-B02")]["message"]
+
+
+def _soffice() -> str | None:
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _recalculated(path: Path, tmp_path: Path) -> Path:
+    import subprocess
+
+    out = tmp_path / "lo"
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(path)], check=True, timeout=180,
+                   capture_output=True)
+    return out / path.name
+
+
+@pytest.mark.skipif(_soffice() is None, reason="needs LibreOffice")
+@pytest.mark.parametrize("typed, red", [
+    # 25% / 75% / 100% typed the Excel way (a fraction under a percent format) beside a plain 50
+    ({"B7": (0.25, "0%"), "D7": (50, None), "E7": (0.75, "0%"), "F7": (1, "0%")}, set()),
+    ({"B7": (25, None), "D7": (50, None), "E7": (75, None), "F7": (100, None)}, set()),
+    # really wrong: 6月底 below 3月底, 12月底 not 100 — red, however typed
+    ({"B7": (30, None), "D7": (0.2, "0%"), "E7": (75, None), "F7": (0.9, "0%")}, {"D7", "F7"}),
+    ({"B7": (30, None), "D7": (20, None), "E7": (75, None), "F7": (90, None)}, {"D7", "F7"}),
+])
+def test_template_red_marks_read_a_percent_as_jixiao_does(tmp_path, typed, red):
+    """The template's red marks (conditional formats, no macro) on the 资金支出计划: 75% typed into 10月底
+    after a 50 in 6月底 was red as “比上一时点小” and a 100% in 12月底 red as “应为 100%” — Excel stores
+    0.75 and 1 — while validate reads 75 and 100 and passes. LibreOffice evaluates each rule's own
+    formula here, in a cell beside the form."""
+    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-hunan.xlsx")
+    ws = wb["项目1"]
+    for ref, (value, fmt) in typed.items():
+        ws[ref] = value
+        if fmt:
+            ws[ref].number_format = fmt
+    probes = {}
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            cell = str(cf.sqref)
+            if cell in typed:
+                probe = ws.cell(60 + len(probes), 20)
+                probe.value = f"=IF({rule.formula[0]},1,0)"
+                probes[probe.coordinate] = cell
+    assert len(probes) >= 8, "range, order and 12月底 rules on the plan cells"
+    path = tmp_path / "计划.xlsx"
+    wb.save(path)
+    got = openpyxl.load_workbook(_recalculated(path, tmp_path), data_only=True)["项目1"]
+    assert {cell for probe, cell in probes.items() if got[probe].value == 1} == red
+    plan_errors = {i["cell"] for i in _issues(path) if i["code"] in ("JX-P01", "JX-P02", "JX-P03")}
+    assert plan_errors == red, "the marks agree with validate"
