@@ -205,3 +205,14 @@ def test_template_red_marks_read_a_percent_as_jixiao_does(tmp_path, typed, red):
     assert {cell for probe, cell in probes.items() if got[probe].value == 1} == red
     plan_errors = {i["cell"] for i in _issues(path) if i["code"] in ("JX-P01", "JX-P02", "JX-P03")}
     assert plan_errors == red, "the marks agree with validate"
+
+
+def test_hunan_overall_name_label_has_room_for_its_two_lines():
+    """“部门(单位)名称” wraps to two lines in column A of the 湖南 整体支出绩效目标表: in a one-line row the
+    printout showed half of each line, over the border (LibreOffice, the committed template)."""
+    ws = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-hunan.xlsx")["整体支出绩效目标表"]
+    assert ws["A3"].value == "部门(单位)名称" and ws["A3"].alignment.wrap_text
+    label_width = 2 * len("部门单位名称") + len("()")
+    assert ws.column_dimensions["A"].width < label_width, "the label does wrap"
+    font = ws["A3"].font.sz or 11
+    assert (ws.row_dimensions[3].height or 15) >= 2 * font * 1.2
