@@ -216,3 +216,24 @@ def test_hunan_overall_name_label_has_room_for_its_two_lines():
     assert ws.column_dimensions["A"].width < label_width, "the label does wrap"
     font = ws["A3"].font.sz or 11
     assert (ws.row_dimensions[3].height or 15) >= 2 * font * 1.2
+
+
+def test_totals_of_a_copied_sheet_never_renamed_says_it_counted_twice(tmp_path):
+    """项目1 copied as “项目1 (2)” and left as it was: totals printed 200.00 万元 for one 100.00 project with
+    exit 0, the one promise a total makes (it counted every project, once) broken in silence."""
+    path = _hebei(tmp_path, FULL)
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb["项目1"]).title = "项目1 (2)"
+    wb.save(path)
+    result = CliRunner().invoke(main, ["totals", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "同一项目可能计入了两次" in result.output and "[项目1 (2)] B3" in result.output
+    data = json.loads(CliRunner().invoke(main, ["totals", str(path), "--format", "json"]).output)
+    assert [(f["sheet"], f["cell"], f["code"]) for f in data["findings"]] == [("项目1 (2)", "B3", "JX-C03")]
+    # renamed to 项目2 with its own code: one total, no finding, exit 0
+    wb = openpyxl.load_workbook(path)
+    wb["项目1 (2)"].title = "项目2"
+    wb["项目2"]["B3"] = "13082426P000327100328"
+    wb.save(path)
+    result = CliRunner().invoke(main, ["totals", str(path)])
+    assert result.exit_code == 0 and "注意" not in result.output, result.output
