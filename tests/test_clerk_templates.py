@@ -237,3 +237,17 @@ def test_totals_of_a_copied_sheet_never_renamed_says_it_counted_twice(tmp_path):
     wb.save(path)
     result = CliRunner().invoke(main, ["totals", str(path)])
     assert result.exit_code == 0 and "注意" not in result.output, result.output
+
+
+def test_totals_with_a_blank_milestone_is_not_a_complete_total(tmp_path):
+    """6月底 left blank between 25 and 75: totals printed the unit's 6月底 as 0.00 (0 %) and exited 0, a
+    complete-looking total of a plan nobody wrote; the blank is listed (JX-P01, its cell) and exit is 1."""
+    path = _hebei(tmp_path, FULL)
+    wb = openpyxl.load_workbook(path)
+    wb["项目1"]["D7"] = None
+    wb.save(path)
+    result = CliRunner().invoke(main, ["totals", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "未能计入" in result.output and "[项目1] D7 错误 JX-P01" in result.output
+    data = json.loads(CliRunner().invoke(main, ["totals", str(path), "--format", "json"]).output)
+    assert [(f["cell"], f["code"]) for f in data["findings"]] == [("D7", "JX-P01")]
