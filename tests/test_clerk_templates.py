@@ -251,3 +251,30 @@ def test_totals_with_a_blank_milestone_is_not_a_complete_total(tmp_path):
     assert "未能计入" in result.output and "[项目1] D7 错误 JX-P01" in result.output
     data = json.loads(CliRunner().invoke(main, ["totals", str(path), "--format", "json"]).output)
     assert [(f["cell"], f["code"]) for f in data["findings"]] == [("D7", "JX-P01")]
+
+
+def test_fix_never_settles_a_unit_that_disagrees_with_the_unit_column(tmp_path):
+    """湖南 整体支出绩效目标表: 指标值 “≥95%” beside 计量单位 “人次”. --fix rewrote the 指标值 to “95” and so made it
+    95 人次, a choice only the clerk can make; the finding now asks to check the unit and fixes nothing there."""
+    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-hunan.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "431228", "芷江县信访局", "431228", 2026
+    ws = wb["整体支出绩效目标表"]
+    ws["B3"], ws["B4"], ws["B5"] = "芷江县信访局", "职责", "目标"
+    rows = [("产出指标", "数量指标", "接待人次", "≥", "≥95%", "人次", "解释", "标准", None, 30),
+            ("效益指标", "社会效益指标", "稳定", "定性", "有效维护", None, "解释", "标准", None, 30),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥", "90%", "%", "解释", "标准", None, 30)]
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.cell(7 + i, 2 + j, value)
+    path = tmp_path / "湖南.xlsx"
+    wb.save(path)
+    found = {i["cell"]: i for i in _issues(path) if i["code"] == "JX-V05"}
+    assert "人次" in found["F7"]["message"] and found["F7"]["fix"] is None
+    assert found["F9"]["fix"] is not None, "90% beside % is only said twice: that split stays a fix"
+    out = tmp_path / "修正.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(path), "--fix", "-o", str(out)])
+    assert out.exists(), result.output
+    fixed = openpyxl.load_workbook(out)["整体支出绩效目标表"]
+    assert (fixed["F7"].value, fixed["G7"].value) == ("≥95%", "人次")
+    assert fixed["F9"].value == "90"
