@@ -278,3 +278,48 @@ def test_fix_never_settles_a_unit_that_disagrees_with_the_unit_column(tmp_path):
     fixed = openpyxl.load_workbook(out)["整体支出绩效目标表"]
     assert (fixed["F7"].value, fixed["G7"].value) == ("≥95%", "人次")
     assert fixed["F9"].value == "90"
+
+
+def _insert_row(ws, at: int) -> None:
+    """Insert a sheet row as Excel does: everything below moves down, merged ranges too."""
+    ranges = list(ws.merged_cells.ranges)
+    for r in ranges:
+        ws.merged_cells.remove(r)
+    ws.insert_rows(at)
+    for r in ranges:
+        if r.min_row >= at:
+            r.shift(0, 1)
+        ws.merged_cells.add(r)
+
+
+def test_a_row_inserted_into_the_national_mid_table_moves_the_annual_table(tmp_path):
+    """全国 项目支出绩效目标申报表: 中期绩效指标 full (12 rows) and one row inserted for a 13th. The 12th fell
+    below the table and was never read, and the 年度 table's header was read as an indicator (JX-T01
+    一级指标“一级指标”). Both tables are found where the insertion put them."""
+    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-national.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "某县教育局", "130824", 2026
+    ws = wb["项目1"]
+    ws["B3"], ws["E7"], ws["E8"], ws["G7"], ws["G8"] = "学生资助", 300, 300, 100, 100
+    ws["B11"], ws["F11"] = "中期目标", "年度目标"
+    kinds = [("产出指标", "数量指标"), ("效益指标", "社会效益指标"), ("满意度指标", "服务对象满意度指标")]
+    for i in range(12):
+        level1, level2 = kinds[i % 3]
+        for col, value in ((1, level1), (2, level2), (3, f"中期指标{i + 1}"), (6, "≥90%")):
+            ws.cell(14 + i, col, value)
+    for i, (level1, level2) in enumerate(kinds):
+        for col, value in ((1, level1), (2, level2), (3, f"年度指标{i + 1}"), (6, "≥95%")):
+            ws.cell(28 + i, col, value)
+    _insert_row(ws, 20)
+    for col, value in ((1, "产出指标"), (2, "质量指标"), (3, "插入的指标"), (6, "≥80%")):
+        ws.cell(20, col, value)
+    path = tmp_path / "插入行.xlsx"
+    wb.save(path)
+    from jixiao.forms.reader import read_workbook
+
+    project = read_workbook(path).projects[0]
+    assert [i.level3 for i in project.mid_indicators] == (
+        [f"中期指标{k}" for k in range(1, 7)] + ["插入的指标"] + [f"中期指标{k}" for k in range(7, 13)])
+    assert [i.level3 for i in project.indicators] == ["年度指标1", "年度指标2", "年度指标3"]
+    assert project.indicators[0].loc("level3").cell == "C29"
+    assert not [i for i in _issues(path) if i["code"] == "JX-T01"]
