@@ -200,8 +200,14 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
+    from .checks.validate import validate_book
+
     schedule = unit_schedule(book, prof)
-    findings = uncounted(book, prof)  # a total printed with exit 0 counts every project
+    issues = validate_book(book, prof)
+    findings = uncounted(book, prof, issues)  # a total printed with exit 0 counts every project...
+    # ...once: a sheet copied as 项目1 (2) and never changed is the same project counted twice; and a
+    # blank 6月底 between 25 and 75 is no 0 % the total may print as the unit's plan
+    findings += [i for i in issues if i.code == "JX-C03" or (i.code == "JX-P01" and i.value is None)]
     if write and not forms_of(book).project.has_plan:
         fail("该工作簿的表样（项目支出绩效目标申报表）没有资金支出计划，无法生成“支出计划汇总”表；"
              "各项目的中期、年度资金合计请看 jixiao totals 的输出（去掉 --write 和 -o）")
@@ -262,11 +268,16 @@ def _echo_uncounted(findings) -> None:
     """The findings beside a printed amount: what it could not count (errors) and JX-L04."""
     from .checks.catalogue import SEVERITY_ZH
 
-    if any(i.severity == "error" for i in findings):
+    twice = [i for i in findings if i.code == "JX-C03"]
+    rest = [i for i in findings if i.code != "JX-C03"]
+    if any(i.severity == "error" for i in rest):
         click.echo("注意：以下内容未能计入，上面的金额不完整：")
-    for i in findings:
-        where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
-        click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}")
+    for group in (rest, twice):
+        if group is twice and twice:
+            click.echo("注意：以下项目编码重复，同一项目可能计入了两次，上面的金额偏大：")
+        for i in group:
+            where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
+            click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}")
 
 
 def _exit_if_uncounted(findings) -> None:

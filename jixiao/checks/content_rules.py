@@ -15,7 +15,7 @@ from ..forms.layouts import has_column, has_field
 from ..forms.model import Indicator, Located
 from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
 from ..forms.values import (
-    OPERATORS, QUALITATIVE, formula_or_error, normalize_operator, parse_decimal, parse_indicator_value, squeeze,
+    OPERATORS, QUALITATIVE, formula_or_error, nfkc, normalize_operator, parse_decimal, parse_indicator_value, squeeze,
 )
 
 REQUIRED_CATEGORIES = ("产出指标", "效益指标", "满意度指标")
@@ -150,8 +150,9 @@ def project_duplicate_level3(ctx: Context) -> Iterator[Issue]:
 _PERCENT_HINTS = ("率", "满意度", "比例", "占比", "%")
 
 
-def _proposal(operator: str, number: Decimal, rest: str) -> tuple[str, str | None]:
-    unit = "%" if any(h in rest for h in _PERCENT_HINTS) else None
+def _proposal(operator: str, number: Decimal, rest: str, unit: str | None = None) -> tuple[str, str | None]:
+    # the unit typed after the number stays with it ("≥90次及时办结" → "≥90次", never "≥90")
+    unit = unit or ("%" if any(h in rest for h in _PERCENT_HINTS) else None)
     return f"{'' if operator == '=' else operator}{number}{unit or ''}", unit
 
 
@@ -204,7 +205,7 @@ def value_mixed_text(ctx: Context) -> Iterator[Issue]:
         parsed = parse_indicator_value(ind.value_text)
         if parsed.number is None or not parsed.rest:
             return
-        proposal, _ = _proposal(parsed.operator or "=", parsed.number, parsed.rest)
+        proposal, _ = _proposal(parsed.operator or "=", parsed.number, parsed.rest, parsed.unit)
         changes = [_change(ind, "value_text", proposal),
                    _change(ind, "description", _moved_description(ind, parsed.rest))]
         what, rest, advice = "说明文字", parsed.rest, "文字移到绩效指标描述"
@@ -222,6 +223,13 @@ def value_mixed_text(ctx: Context) -> Iterator[Issue]:
         if parsed.rest:
             changes.append(_change(ind, "explanation", _moved_description_field(ind, parsed.rest)))
             what, rest, advice = "说明文字", parsed.rest, "文字移到指标解释"
+        elif squeeze(ind.measure_unit) and squeeze(nfkc(ind.measure_unit)) != parsed.unit:
+            # "≥95%" beside 计量单位 人次: which one the clerk meant is theirs to say; the fix made it 95 人次
+            what, rest = "单位", parsed.unit
+            advice = f"并核对单位：计量单位列填的是“{ind.measure_unit}”，只在计量单位列填写正确的单位"
+            yield Issue.at("JX-V05", ind, "value_text", ind.value_text, what=what, rest=rest, advice=advice,
+                           proposal=proposal, fix=None)
+            return
         elif squeeze(ind.measure_unit):
             # Only the unit was typed after the number ("274.6万元" with 万元 in 计量单位): there is no
             # text to move, and saying 说明文字“” left the clerk looking for it.

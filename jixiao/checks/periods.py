@@ -18,7 +18,7 @@ from typing import Iterator
 from ..forms.values import formula_or_error
 from .issues import Issue
 from .context import Context, field_labels, rule
-from .rules import sum_of_sources
+from .rules import as_typed, sum_of_sources
 
 _ROLES = ("budget", "fiscal", "other")
 
@@ -53,7 +53,7 @@ def task_amounts_not_negative(ctx: Context) -> Iterator[Issue]:
         for role in _ROLES:
             value = getattr(task, role)
             if value is not None and value < 0:
-                yield Issue.at("JX-B02", task, role, value, label=labels[role])
+                yield Issue.at("JX-B02", task, role, as_typed(value), label=labels[role])
 
 
 @rule("JX-B03", "overall")

@@ -275,8 +275,13 @@ def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> It
         return
     total = (fiscal or Decimal(0)) + (other or Decimal(0))
     if budget != total:
-        yield Issue.at("JX-B01", obj, prefix + "budget", f"{budget:.2f}", fiscal=f"{fiscal or 0:.2f}",
-                       other=f"{other or 0:.2f}", sum=f"{total:.2f}", diff=f"{budget - total:.2f}",
+        # two decimals as on the form, more when the amounts have them: 120.123456 against 120.12 read
+        # “120.12 不等于 … = 120.12，相差 0.00 万元”
+        def money(amount: Decimal) -> str:
+            return f"{amount:.{max(2, -amount.normalize().as_tuple().exponent)}f}"
+
+        yield Issue.at("JX-B01", obj, prefix + "budget", money(budget), fiscal=money(fiscal or Decimal(0)),
+                       other=money(other or Decimal(0)), sum=money(total), diff=money(budget - total),
                        label=labels[prefix + "budget"], fiscal_label=labels.get(prefix + "fiscal", "财政拨款"),
                        other_label=labels.get(prefix + "other", "其他资金"))
 
@@ -288,12 +293,19 @@ def budget_is_sum_of_sources(ctx: Context) -> Iterator[Issue]:
         yield from sum_of_sources(ctx.project, labels, period.prefix)
 
 
+def as_typed(amount: Decimal) -> Decimal:
+    """An amount as the clerk typed it: ``-1`` (a cell engine's ``-1.0``), ``-12.5``, ``-5000``."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
 @rule("JX-B02", "project")
 def amounts_not_negative(ctx: Context) -> Iterator[Issue]:
+    """The amount as the form shows it: ``-5000`` on a form in 元, never the model's ``-0.50000`` 万元."""
+    scales = {f.name: f.scale for f in ctx.layout.fields}
     for name, label in _money(ctx):
         value = getattr(ctx.project, name)
         if value is not None and value < 0:
-            yield Issue.at("JX-B02", ctx.project, name, value, label=label)
+            yield Issue.at("JX-B02", ctx.project, name, as_typed(value.scaleb(scales.get(name, 0))), label=label)
 
 
 @rule("JX-B03", "project")

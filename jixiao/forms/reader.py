@@ -11,6 +11,7 @@ Loc(sheet='项目1', cell='C4')
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 from decimal import Decimal
@@ -277,9 +278,34 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     bind_fields(sheet, layout, data, raw, cells)
     if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
         data["plan_fractions"] = True
-    for block in layout.blocks:  # "indicators", and "mid_indicators" on the national form
+    for block in _shifted_blocks(sheet, layout.blocks):  # "indicators", and "mid_indicators" on the national form
         data[block.name] = read_block(sheet, block, Indicator)
     return Project.from_read(sheet=sheet.name, raw=raw, cells=cells, **data)
+
+
+def _is_header(sheet: SheetData, block: Block, row: int) -> bool:
+    line = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else ()
+    return all(c.index <= len(line) and squeeze(_text(line[c.index - 1] or None)) == squeeze(c.label)
+               for c in block.columns)
+
+
+def _shifted_blocks(sheet: SheetData, blocks: tuple[Block, ...]) -> list[Block]:
+    """The blocks where the clerk's inserted rows moved them: a row inserted into the national form's
+    中期绩效指标 pushed its last row below the table and the 年度 table's header into its first row
+    (read as an indicator “一级指标”). A block after the first is found by its header; the one before
+    it grows by as many rows."""
+    out = list(blocks)
+    for i in range(1, len(out)):
+        block = out[i]
+        if block.header_row is None or _is_header(sheet, block, block.header_row):
+            continue
+        shift = next((d for d in range(1, 61) if _is_header(sheet, block, block.header_row + d)), 0)
+        if shift:
+            out[i] = dataclasses.replace(block, header_row=block.header_row + shift, first_row=block.first_row + shift)
+            before = out[i - 1]
+            if not before.open_ended:
+                out[i - 1] = dataclasses.replace(before, rows=before.rows + shift)
+    return out
 
 
 #: the model each block of the 部门整体 forms reads into

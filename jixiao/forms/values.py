@@ -9,6 +9,8 @@ can keep the raw text for the rules (JX-L03, JX-V02 …).
 ParsedValue(operator='≥', number=Decimal('95'), unit='%', rest='')
 >>> parse_indicator_value("≥90及时协调处理进京访率。").rest
 '及时协调处理进京访率。'
+>>> parse_indicator_value("95%以上")
+ParsedValue(operator='≥', number=Decimal('95'), unit='%', rest='')
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ KNOWN_UNITS = (
     "分钟", "平方米", "亩", "公里", "千米", "米", "吨", "台", "套", "辆", "册", "本", "部",
     "座", "处", "条", "分", "起", "宗", "万人", "人/次", "元/人", "万元/人",
 )
+#: An operator written after the number and its unit: ``95%以上`` is ``≥95%``, ``80万元以内`` is ``≤80万元``.
+_SUFFIX_OPERATORS = {"以上": "≥", "及以上": "≥", "或以上": "≥", "以下": "≤", "及以下": "≤", "或以下": "≤",
+                     "以内": "≤"}
 _UNITS_LONGEST_FIRST = sorted(KNOWN_UNITS, key=len, reverse=True)
 _PUNCT = re.compile(r"[\s，,。.;；:：、（）()“”\"'！!？?]")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -265,6 +270,11 @@ def parse_indicator_value(text: str | None) -> ParsedValue:
                            folded if operator is None else body)
     number = Decimal(match.group(0))
     unit, rest = _split_unit(body.replace(",", "")[match.end():])
+    if operator is None and unit in _SUFFIX_OPERATORS and not rest:  # "90以上": no unit at all
+        return ParsedValue(_SUFFIX_OPERATORS[unit], number, None, "")
+    if operator is None and rest.rstrip("。.") in _SUFFIX_OPERATORS:
+        # "95%以上" is how a clerk writes ≥95% (以上/以下 include the number itself)
+        return ParsedValue(_SUFFIX_OPERATORS[rest.rstrip("。.")], number, unit, "")
     return ParsedValue(operator or "=", number, unit, rest)
 
 

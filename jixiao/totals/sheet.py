@@ -29,6 +29,8 @@ from .plan import MILESTONES, unit_schedule
 
 SHEET = "支出计划汇总"
 FIRST_ROW = 5  # first project row
+#: The column of the chart data's labels (项目名称's); its numbers follow under 预算数 ….
+CHART_COL = 3
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = Font(name="仿宋", size=11)
@@ -142,13 +144,15 @@ def schedule_table(book: UnitWorkbook, profile: Profile, read: Callable[[Loc], A
         put(total, col + 1, f"=SUM({a}{FIRST_ROW}:{a}{last})")
         put(target, col, float(schedule.target_percent[m]))
         put(gap, col, f"={p}{total}-{p}{target}")
-    put(data, 1, "图表数据")
-    put(data + 1, 1, "计划累计%")
-    put(data + 2, 1, "序时进度%")
+    # labels in the wide 项目名称 column, numbers under 预算数 …: in column A (6 wide) the labels ran
+    # into the numbers on the printout (“图表数据3月底”)
+    put(data, CHART_COL, "图表数据")
+    put(data + 1, CHART_COL, "计划累计%")
+    put(data + 2, CHART_COL, "序时进度%")
     for i, m in enumerate(MILESTONES):
-        put(data, 2 + i, m)
-        put(data + 1, 2 + i, f"={get_column_letter(_pct_col(i))}{total}")
-        put(data + 2, 2 + i, f"={get_column_letter(_pct_col(i))}{target}")
+        put(data, CHART_COL + 1 + i, m)
+        put(data + 1, CHART_COL + 1 + i, f"={get_column_letter(_pct_col(i))}{total}")
+        put(data + 2, CHART_COL + 1 + i, f"={get_column_letter(_pct_col(i))}{target}")
     return ScheduleTable(rows, merges, (3, 4), total, target, gap, data, last_col)
 
 
@@ -199,9 +203,16 @@ def write_schedule_sheet(ws: Worksheet, book: UnitWorkbook, profile: Profile) ->
     chart.y_axis.title = "%"
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 100
-    chart.add_data(Reference(ws, min_col=1, max_col=1 + len(MILESTONES), min_row=data + 1, max_row=data + 2),
+    for row in ws.iter_rows(min_row=data, max_row=data + 2, min_col=CHART_COL, max_col=CHART_COL + len(MILESTONES)):
+        for cell in row:
+            cell.border, cell.font = _BORDER, _FONT
+            cell.alignment = _CENTER
+            if cell.row > data and cell.column > CHART_COL:
+                cell.number_format = "0.0"
+    last = CHART_COL + len(MILESTONES)
+    chart.add_data(Reference(ws, min_col=CHART_COL, max_col=last, min_row=data + 1, max_row=data + 2),
                    from_rows=True, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=2, max_col=1 + len(MILESTONES), min_row=data))
+    chart.set_categories(Reference(ws, min_col=CHART_COL + 1, max_col=last, min_row=data))
     chart.height, chart.width = 7.5, 16
     ws.add_chart(chart, f"A{data + 4}")
     ws.freeze_panes = "D5"
