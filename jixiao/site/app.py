@@ -57,7 +57,7 @@ def attachment(name: str) -> dict[str, str]:
 
 def download_name(sub: dict[str, Any], store: Store, suffix: str = "") -> str:
     unit = store.unit(sub["task_id"], sub["unit_code"]) or {"name": ""}
-    return f"{sub['unit_code']}_{unit['name']}_第{sub['id']}次{suffix}.xlsx"
+    return f"{sub['unit_code']}_{unit['name']}_第{store.ordinal(sub)}次{suffix}.xlsx"
 
 
 def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = True,

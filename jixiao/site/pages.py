@@ -123,8 +123,10 @@ def register_pages(app: FastAPI, site) -> None:
         shown = site.store.submission(sid) if sid is not None else None
         if shown is not None and (shown["task_id"], shown["unit_code"]) != (p.task_id, p.name):
             shown = None  # another unit's submission id: nothing is shown
+        # a unit counts its own submissions (第 1 次 is its first), not the ids all units share
+        nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "unit.html", task=task, unit=unit, state=state, history=history, shown=shown,
-                    notice=notice)
+                    notice=notice, nth=nth)
 
     @app.post("/unit/upload", include_in_schema=False)
     def unit_upload(request: Request, file: UploadFile | None = File(None), csrf: str = Form("")):
@@ -181,7 +183,7 @@ def register_pages(app: FastAPI, site) -> None:
         unit = site.store.unit(sub["task_id"], sub["unit_code"])
         state = next(u for u in site.store.units_status(sub["task_id"]) if u["unit_code"] == sub["unit_code"])
         return page(request, "submission.html", task=site.store.task_by_id(sub["task_id"]), sub=sub, unit=unit,
-                    state=state, is_current=unit["current_id"] == sid)
+                    state=state, is_current=unit["current_id"] == sid, nth=site.store.ordinal(sub))
 
     @app.post("/bureau/return", include_in_schema=False)
     def bureau_return(request: Request, sid: int = Form(...), reason: str = Form(""), csrf: str = Form("")):

@@ -360,6 +360,13 @@ class Store:
                  .order_by(submissions.c.id.desc()))
             return [dict(r) for r in c.execute(q).mappings()]
 
+    def ordinal(self, submission: dict[str, Any]) -> int:
+        """Which of its unit's submissions this is (1 for the first): ids count all units' uploads together."""
+        with self.engine.connect() as c:
+            return c.execute(sa.select(sa.func.count()).select_from(submissions).where(
+                submissions.c.task_id == submission["task_id"], submissions.c.unit_code == submission["unit_code"],
+                submissions.c.id <= submission["id"])).scalar_one()
+
     @staticmethod
     def _explanations(c, sids: list[int]) -> dict[int, dict[int, str]]:
         out: dict[int, dict[int, str]] = {}

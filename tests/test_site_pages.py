@@ -1,0 +1,74 @@
+"""The 报送站's pages as a clerk and the bureau meet them: httpx with the session cookie (as a browser sends it)
+against `jixiao serve` in a subprocess, real workbooks, the real forms with their CSRF tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import urllib.parse
+
+import httpx
+import pytest
+
+from sitekit import Server, open_site, unit_book, unit_file
+
+SEEDS = [0, 1, 2, 3]
+
+
+def code(seed: int) -> str:
+    return unit_book(seed).unit.code
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pages")
+    data, codes = open_site(tmp, SEEDS)
+    server = Server(data).start()
+    yield {"tmp": tmp, "data": data, "codes": codes, "server": server, "url": server.url}
+    server.stop()
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+@contextlib.contextmanager
+def page_login(site, *, seed: int | None = None):
+    """A cookie session through the login form: a unit's (``seed``) or the bureau's."""
+    with httpx.Client(base_url=site["url"], timeout=120) as browser:
+        form = browser.get("/login")
+        data = ({"kind": "unit", "code": site["codes"][code(seed)]} if seed is not None
+                else {"kind": "bureau", "user": "cz", "password": "bureau-pass-1"})
+        r = browser.post("/login", data={**data, "csrf": csrf(form.text)})
+        assert r.status_code == 303 and r.headers["location"] in ("/unit", "/bureau"), r.text
+        yield browser
+
+
+def page_upload(browser: httpx.Client, path, name: str | None = None) -> httpx.Response:
+    """The unit page's upload form, followed to the page it redirects to."""
+    token = csrf(browser.get("/unit").text)
+    with open(path, "rb") as fh:
+        r = browser.post("/unit/upload", data={"csrf": token}, files={"file": (name or path.name, fh)})
+    assert r.status_code == 303, r.text
+    return browser.get(r.headers["location"])
+
+
+def test_a_units_submissions_are_counted_from_its_own_first(site):
+    books = site["tmp"] / "books"
+    with page_login(site, seed=0) as first:  # another unit submits first: ids 1 and 2 are its
+        page_upload(first, unit_file(books, 0))
+        page_upload(first, unit_file(books, 0, mistakes=True))
+    with page_login(site, seed=1) as clerk:
+        page_upload(clerk, unit_file(books, 1, mistakes=True))
+        shown = page_upload(clerk, unit_file(books, 1))
+        assert "第 2 次提交的校验结果" in shown.text and "第 4 次" not in shown.text
+        history = re.search(r'<table id="history">(.*?)</table>', shown.text, re.S).group(1)
+        assert re.findall(r"<tr><td>(\d+)</td>", history) == ["2", "1"]
+        sid = int(shown.url.params["s"])
+        assert sid == 4  # the 4th upload of the site
+        disposition = clerk.get(f"/api/v1/submissions/{sid}/file").headers["content-disposition"]
+        name = urllib.parse.unquote(disposition.split("UTF-8''")[1])
+        assert name.startswith(f"{code(1)}_") and name.endswith("_第2次.xlsx"), name
+    with page_login(site) as bureau:
+        page = bureau.get(f"/bureau/submission/{sid}")
+        assert "第 2 次提交" in page.text and "第 4 次" not in page.text
