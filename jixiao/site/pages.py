@@ -167,11 +167,12 @@ def register_pages(app: FastAPI, site) -> None:
         units = site.store.units_status(task["id"])
         rows = [u for u in units if (not status or u["status"] == status) and (not dept or u["department"] == dept)
                 and (not q or q in u["unit_code"] or q in u["unit_name"])]
+        chasing = [u for u in units if u["status"] != "submitted"]
         chase = "\n".join(
             f"{u['unit_code']}\t{u['unit_name']}\t{STATUS_ZH[u['status']]}\t{u['contact'] or ''}\t{u['phone'] or ''}"
-            for u in units if u["status"] != "submitted")
+            for u in chasing)
         departments = sorted({u["department"] for u in units if u["department"]})
-        return page(request, "bureau.html", task=task, s=s, rows=rows, chase=chase, departments=departments,
+        return page(request, "bureau.html", task=task, s=s, rows=rows, chase=chase, chasing=chasing, departments=departments,
                     f={"status": status, "dept": dept, "q": q}, notice=notice)
 
     @app.get("/bureau/submission/{sid}", include_in_schema=False)
