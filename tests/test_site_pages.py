@@ -23,7 +23,7 @@ def code(seed: int) -> str:
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pages")
     data, codes = open_site(tmp, SEEDS)
-    server = Server(data).start()
+    server = Server(data, env={"JIXIAO_SITE_MAX_UPLOAD_MB": "1"}).start()
     yield {"tmp": tmp, "data": data, "codes": codes, "server": server, "url": server.url}
     server.stop()
 
@@ -72,3 +72,45 @@ def test_a_units_submissions_are_counted_from_its_own_first(site):
     with page_login(site) as bureau:
         page = bureau.get(f"/bureau/submission/{sid}")
         assert "第 2 次提交" in page.text and "第 4 次" not in page.text
+
+
+ENGLISH = ("Not Found", "Method Not Allowed", "Internal Server Error", "Bad Request", "Traceback", "Input should be")
+
+
+def chinese_page(r: httpx.Response, status: int) -> str:
+    """An error shown as a page of the site: its status, HTML in the site's layout, no framework English."""
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    assert r.headers["content-type"].startswith("text/html"), r.headers["content-type"]
+    assert "预算绩效目标报送站" in r.text and "返回上一页" in r.text
+    assert not any(word in r.text for word in ENGLISH), r.text
+    return re.search(r'id="error">([^<]*)<', r.text).group(1)
+
+
+def test_errors_are_pages_in_chinese_never_the_frameworks_english(site):
+    with page_login(site, seed=2) as clerk:
+        assert "没有这个页面" in chinese_page(clerk.get("/unit/upload"), 404)  # a form's address typed or bookmarked
+        assert "没有这个页面" in chinese_page(clerk.get("/no-such-page"), 404)
+        assert "不正确" in chinese_page(clerk.get("/unit", params={"s": "abc"}), 422)  # an edited link
+        token = csrf(clerk.get("/unit").text)
+        assert "没有这份报送记录" in chinese_page(clerk.post("/unit/explain", data={"csrf": token, "sid": "x"}), 404)
+        big = clerk.post("/unit/upload", data={"csrf": token},
+                         files={"file": ("big.xlsx", b"PK" + b"\0" * (2**20 + 2**17))})
+        assert "上传限制" in chinese_page(big, 413)
+    for path in ("/api/v1/no-such-call", "/api/v1/submissions/1/nothing"):
+        r = httpx.get(site["url"] + path)
+        assert r.status_code == 404 and r.json() == {"detail": "没有这个接口"}
+
+
+def test_a_return_without_a_reason_goes_back_to_the_form(site):
+    books = site["tmp"] / "books"
+    with page_login(site, seed=3) as clerk:
+        sid = int(page_upload(clerk, unit_file(books, 3)).url.params["s"])
+    with page_login(site) as bureau:
+        form = bureau.get(f"/bureau/submission/{sid}")
+        assert 'id="reason" rows="3" required' in form.text
+        r = bureau.post("/bureau/return", data={"csrf": csrf(form.text), "sid": sid, "reason": "  "})
+        assert r.status_code == 303 and r.headers["location"].startswith(f"/bureau/submission/{sid}?")
+        again = bureau.get(r.headers["location"])
+        assert "退回时请填写退回原因" in again.text and 'id="return"' in again.text
+        status = bureau.get("/api/v1/status").json()
+        assert next(u for u in status["units"] if u["unit_code"] == code(3))["status"] == "submitted"

@@ -34,6 +34,19 @@ env = Environment(loader=FileSystemLoader(str(Path(__file__).with_name("template
 env.filters["bj"] = _bj
 
 
+#: The framework's own English answers, as a clerk reads them.
+FRAMEWORK_ZH = {"Not Found": "没有这个页面，请检查网址，或从首页进入", "Method Not Allowed": "页面已过期，请从首页重新进入"}
+TITLES = {403: "没有权限", 404: "没有找到", 413: "文件太大", 422: "请求不正确", 500: "服务器出错"}
+
+
+def error_page(status: int, text: str, home: str = "/") -> HTMLResponse:
+    """A page's error in the site's own layout, with a way back (the form just sent is one step back)."""
+    text = FRAMEWORK_ZH.get(text, text)
+    html = env.get_template("error.html").render(who=None, task=None, title=TITLES.get(status, "出错了"),
+                                                 text=text, home=home)
+    return HTMLResponse(html, status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+
 def register_pages(app: FastAPI, site) -> None:
     def csrf_for(request: Request) -> str:
         bound = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRE_COOKIE) or ""
@@ -147,8 +160,8 @@ def register_pages(app: FastAPI, site) -> None:
         form = await request.form()
         check_csrf(request, form.get("csrf"))
         p = need(request, "unit")
-        sid = int(form.get("sid") or 0)
-        sub = site.store.submission(sid)
+        sid = str(form.get("sid") or "")
+        sub = site.store.submission(int(sid)) if sid.isdigit() else None
         if sub is None or (sub["task_id"], sub["unit_code"]) != (p.task_id, p.name):
             raise HTTPException(404, "没有这份报送记录")
         texts = {k[2:]: v for k, v in form.items() if k.startswith("w_")}
@@ -176,7 +189,7 @@ def register_pages(app: FastAPI, site) -> None:
                     f={"status": status, "dept": dept, "q": q}, notice=notice)
 
     @app.get("/bureau/submission/{sid}", include_in_schema=False)
-    def bureau_submission(request: Request, sid: int):
+    def bureau_submission(request: Request, sid: int, notice: str | None = None):
         need(request, "bureau")
         sub = site.store.submission(sid)
         if sub is None:
@@ -184,7 +197,8 @@ def register_pages(app: FastAPI, site) -> None:
         unit = site.store.unit(sub["task_id"], sub["unit_code"])
         state = next(u for u in site.store.units_status(sub["task_id"]) if u["unit_code"] == sub["unit_code"])
         return page(request, "submission.html", task=site.store.task_by_id(sub["task_id"]), sub=sub, unit=unit,
-                    state=state, is_current=unit["current_id"] == sid, nth=site.store.ordinal(sub))
+                    state=state, is_current=unit["current_id"] == sid, nth=site.store.ordinal(sub),
+                    notice=notice)
 
     @app.post("/bureau/return", include_in_schema=False)
     def bureau_return(request: Request, sid: int = Form(...), reason: str = Form(""), csrf: str = Form("")):
@@ -193,5 +207,7 @@ def register_pages(app: FastAPI, site) -> None:
         sub = site.store.submission(sid)
         if sub is None:
             raise HTTPException(404, "没有这份报送记录")
+        if not reason.strip():  # back to the form, not to a page of its own
+            return RedirectResponse(f"/bureau/submission/{sid}?notice=退回时请填写退回原因（单位会看到）#return-form", 303)
         return_submission(site, p, sub, reason, client_ip(request))
         return RedirectResponse(f"/bureau?notice=已退回 {sub['unit_code']}", 303)
