@@ -114,3 +114,29 @@ def test_a_return_without_a_reason_goes_back_to_the_form(site):
         assert "退回时请填写退回原因" in again.text and 'id="return"' in again.text
         status = bureau.get("/api/v1/status").json()
         assert next(u for u in status["units"] if u["unit_code"] == code(3))["status"] == "submitted"
+
+
+def _multipart(fields: dict[str, bytes], filename: bytes, content: bytes) -> tuple[bytes, str]:
+    """A form as an older browser sends it: the file's name in raw GBK bytes (httpx would send UTF-8)."""
+    boundary = b"----jixiao-gbk"
+    parts = [b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, k.encode(), v)
+             for k, v in fields.items()]
+    parts.append(b'--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                 b"Content-Type: application/vnd.ms-excel\r\n\r\n%s\r\n" % (boundary, filename, content))
+    return b"".join(parts) + b"--%s--\r\n" % boundary, f"multipart/form-data; boundary={boundary.decode()}"
+
+
+def test_a_file_name_sent_in_gbk_is_shown_in_chinese(site):
+    name = "示例县第一中学（修改稿）.xlsx"
+    book = unit_file(site["tmp"] / "books", 2).read_bytes()
+    with page_login(site, seed=2) as clerk:
+        body, ctype = _multipart({"csrf": csrf(clerk.get("/unit").text).encode()}, name.encode("gbk"), book)
+        r = clerk.post("/unit/upload", content=body, headers={"content-type": ctype})
+        assert r.status_code == 303, r.text
+        shown = clerk.get(r.headers["location"])
+        assert f"（{name}，" in shown.text and f"<td>{name}</td>" in shown.text
+        login = httpx.post(site["url"] + "/api/v1/login", json={"code": site["codes"][code(2)]}).json()
+        body, ctype = _multipart({}, ("C:\\桌面\\" + name).encode("gbk"), book)
+        r = httpx.post(site["url"] + "/api/v1/submissions", content=body,
+                       headers={"content-type": ctype, "authorization": f"Bearer {login['token']}"}, timeout=120)
+        assert r.status_code == 200 and r.json()["report"]["files"][0]["path"] == name, r.text

@@ -27,8 +27,22 @@ STATUS_ZH = {"submitted": "已报", "rejected": "退回", "missing": "未报"}
 
 def display_name(name: str | None) -> str:
     """The uploaded file's name as text to show: its last path part, no control characters, not too long.
-    It is never used to build a path."""
-    base = re.split(r"[\\/]", name or "")[-1]
+    It is never used to build a path. A name sent in GBK (older browsers, 360's compatibility mode) reaches
+    us read as Latin-1, the multipart parser's fallback when UTF-8 fails: when its bytes read as GBK give
+    Chinese characters, that is the name (a Latin-1 name such as café.xlsx is not valid GBK)."""
+    name = name or ""
+    try:
+        raw = name.encode("latin-1")
+    except UnicodeEncodeError:  # not the fallback: a Unicode name as sent
+        raw = b""
+    if not raw.isascii():
+        try:
+            gbk = raw.decode("gbk")
+        except UnicodeDecodeError:
+            gbk = ""
+        if any("\u4e00" <= ch <= "\u9fff" for ch in gbk):
+            name = gbk
+    base = re.split(r"[\\/]", name)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip() or "未命名.xlsx"
     return base[:120]
 
