@@ -12,7 +12,7 @@ import pytest
 
 from sitekit import Server, open_site, unit_book, unit_file
 
-SEEDS = [0, 1, 2, 3]
+SEEDS = [0, 1, 2, 3, 4]
 
 
 def code(seed: int) -> str:
@@ -140,3 +140,25 @@ def test_a_file_name_sent_in_gbk_is_shown_in_chinese(site):
         r = httpx.post(site["url"] + "/api/v1/submissions", content=body,
                        headers={"content-type": ctype, "authorization": f"Bearer {login['token']}"}, timeout=120)
         assert r.status_code == 200 and r.json()["report"]["files"][0]["path"] == name, r.text
+
+
+def test_the_bureau_sees_a_refused_submission_as_refused_and_the_units_history(site):
+    books = site["tmp"] / "books"
+    with page_login(site, seed=4) as clerk:
+        refused = int(page_upload(clerk, unit_file(books, 4, mistakes=True)).url.params["s"])
+    with page_login(site) as bureau:
+        listing = bureau.get("/bureau", params={"q": code(4)}).text
+        row = re.search(rf'<tr data-code="{code(4)}">(.*?)</tr>', listing, re.S).group(1)
+        assert "已提交 1 次，均未被接收" in row and f'href="/bureau/submission/{refused}">查看最近一次' in row
+        page = bureau.get(f"/bureau/submission/{refused}").text
+        assert re.search(r'id="unit-status">未报<', page) and "未接收" in re.search(r'id="this-result">(.*?)</b>', page).group(1)
+        assert "未予接收" in re.search(r'id="message">([^<]*)<', page).group(1)
+        assert "<th>说明</th>" not in page and 'id="return"' not in page  # nothing to explain or return
+    with page_login(site, seed=4) as clerk:
+        page_upload(clerk, unit_file(books, 4))
+    with page_login(site) as bureau:
+        page = bureau.get(f"/bureau/submission/{refused}").text
+        assert re.search(r'id="unit-status">已报<', page)  # the unit's, beside this one's 未接收
+        assert "未接收" in re.search(r'id="this-result">(.*?)</b>', page).group(1)
+        history = re.search(r'<table id="history">(.*?)</table>', page, re.S).group(1)
+        assert re.findall(r"<td>(\d+)</td><td class=\"nw\">", history) == ["2", "1"] and "当前报送" in history

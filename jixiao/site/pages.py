@@ -196,9 +196,10 @@ def register_pages(app: FastAPI, site) -> None:
             raise HTTPException(404, "没有这份报送记录")
         unit = site.store.unit(sub["task_id"], sub["unit_code"])
         state = next(u for u in site.store.units_status(sub["task_id"]) if u["unit_code"] == sub["unit_code"])
+        history = site.store.history(sub["task_id"], sub["unit_code"])
+        nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "submission.html", task=site.store.task_by_id(sub["task_id"]), sub=sub, unit=unit,
-                    state=state, is_current=unit["current_id"] == sid, nth=site.store.ordinal(sub),
-                    notice=notice)
+                    state=state, is_current=unit["current_id"] == sid, history=history, nth=nth, notice=notice)
 
     @app.post("/bureau/return", include_in_schema=False)
     def bureau_return(request: Request, sid: int = Form(...), reason: str = Form(""), csrf: str = Form("")):
