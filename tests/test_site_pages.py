@@ -162,3 +162,23 @@ def test_the_bureau_sees_a_refused_submission_as_refused_and_the_units_history(s
         assert "未接收" in re.search(r'id="this-result">(.*?)</b>', page).group(1)
         history = re.search(r'<table id="history">(.*?)</table>', page, re.S).group(1)
         assert re.findall(r"<td>(\d+)</td><td class=\"nw\">", history) == ["2", "1"] and "当前报送" in history
+
+
+def test_a_link_to_the_api_followed_in_the_browser_answers_with_a_page(site):
+    """下载标注副本 of a file that cannot be read: the browser shows a page, a program still gets JSON."""
+    html = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    folder = site["tmp"] / "zips"
+    folder.mkdir(exist_ok=True)
+    archive = folder / "报表.zip"
+    import zipfile
+
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(unit_file(site["tmp"] / "books", 2), "报表.xlsx")
+    with page_login(site, seed=2) as clerk:
+        sid = int(page_upload(clerk, archive).url.params["s"])
+        followed = clerk.get(f"/api/v1/submissions/{sid}/marked.xlsx", headers=html)
+        assert "无法生成标注副本" in chinese_page(followed, 422)
+        assert "无法生成标注副本" in clerk.get(f"/api/v1/submissions/{sid}/marked.xlsx").json()["detail"]
+        assert "没有这份报送记录" in chinese_page(clerk.get("/api/v1/submissions/99999/file", headers=html), 404)
+    expired = httpx.get(f"{site['url']}/api/v1/submissions/{sid}/file", headers=html, cookies={"jx_session": "x"})
+    assert expired.status_code == 303 and expired.headers["location"] == "/login"  # a session gone: log in again

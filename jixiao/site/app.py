@@ -237,9 +237,13 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
         where = "；".join(".".join(str(x) for x in e.get("loc", ())) for e in exc.errors()[:5])
         return JSONResponse({"detail": f"请求格式不正确（{where}）", "errors": jsonable(exc.errors())}, 422)
 
+    def navigation(request: Request) -> bool:
+        """A page's link followed in the browser (下载标注副本, 下载): not a program, nor the page's fetch()."""
+        return "text/html" in request.headers.get("accept", "") and "authorization" not in request.headers
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith("/api/") and not navigation(request):
             return JSONResponse({"detail": API_ZH.get(exc.detail, exc.detail)}, exc.status_code,
                                 headers=exc.headers)
         from fastapi.responses import RedirectResponse
@@ -251,7 +255,7 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception):  # logged by the server as well
         text = "服务器内部错误，请稍后重试；如一再出现，请联系财政局"
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith("/api/") and not navigation(request):
             return JSONResponse({"detail": text}, 500)
         from .pages import error_page
         return error_page(500, text)

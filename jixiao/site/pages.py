@@ -36,7 +36,7 @@ env.filters["bj"] = _bj
 
 #: The framework's own English answers, as a clerk reads them.
 FRAMEWORK_ZH = {"Not Found": "没有这个页面，请检查网址，或从首页进入", "Method Not Allowed": "页面已过期，请从首页重新进入"}
-TITLES = {403: "没有权限", 404: "没有找到", 413: "文件太大", 422: "请求不正确", 500: "服务器出错"}
+TITLES = {403: "没有权限", 404: "没有找到", 413: "文件太大", 422: "无法处理", 500: "服务器出错"}
 
 
 def error_page(status: int, text: str, home: str = "/") -> HTMLResponse:
