@@ -182,3 +182,39 @@ def test_a_link_to_the_api_followed_in_the_browser_answers_with_a_page(site):
         assert "没有这份报送记录" in chinese_page(clerk.get("/api/v1/submissions/99999/file", headers=html), 404)
     expired = httpx.get(f"{site['url']}/api/v1/submissions/{sid}/file", headers=html, cookies={"jx_session": "x"})
     assert expired.status_code == 303 and expired.headers["location"] == "/login"  # a session gone: log in again
+
+
+def _deadline(site, day) -> None:
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    r = CliRunner().invoke(main, ["serve", "task", "--data", str(site["data"]), "--year", "2026", "--roster",
+                                  str(site["tmp"] / "名册.xlsx"), "--deadline", day.isoformat()])
+    assert r.exit_code == 0, r.output
+
+
+def test_after_the_deadline_the_unit_is_told_and_the_bureau_sees_the_late_submission(site):
+    import datetime as dt
+
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the deadline is a day in Beijing
+    try:
+        _deadline(site, today - dt.timedelta(days=1))
+        with page_login(site, seed=1) as clerk:
+            page = clerk.get("/unit").text
+            assert f"已过截止日期（{today - dt.timedelta(days=1)}）" in page and "仍可提交" in page
+            page_upload(clerk, unit_file(site["tmp"] / "books", 1, warning_only=True))
+        with page_login(site) as bureau:
+            listing = bureau.get("/bureau").text
+            assert "已过截止日期" in listing
+            row = re.search(rf'<tr data-code="{code(1)}">(.*?)</tr>', listing, re.S).group(1)
+            assert "逾期" in row
+        _deadline(site, today)  # the same submission, made on the day of the deadline, is in time
+        with page_login(site) as bureau:
+            listing = bureau.get("/bureau").text
+            row = re.search(rf'<tr data-code="{code(1)}">(.*?)</tr>', listing, re.S).group(1)
+            assert "逾期" not in row and "已过截止日期" not in listing
+        with page_login(site, seed=1) as clerk:
+            assert "已过截止日期" not in clerk.get("/unit").text
+    finally:
+        _deadline(site, dt.date(2026, 1, 31))

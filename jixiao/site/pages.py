@@ -29,9 +29,18 @@ def _bj(value: str | None) -> str:
     return dt.datetime.fromisoformat(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _late(at: str | None, deadline: str | None) -> bool:
+    """``at`` (an ISO time; None: now) falls after the deadline's day has ended in Beijing."""
+    if not deadline:
+        return False
+    when = dt.datetime.fromisoformat(at) if at else dt.datetime.now(dt.timezone.utc)
+    return when.astimezone(BEIJING).date().isoformat() > deadline
+
+
 env = Environment(loader=FileSystemLoader(str(Path(__file__).with_name("templates"))),
                   autoescape=select_autoescape(["html"]))
 env.filters["bj"] = _bj
+env.globals["late"] = _late
 
 
 #: The framework's own English answers, as a clerk reads them.
