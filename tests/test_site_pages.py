@@ -4,6 +4,7 @@ against `jixiao serve` in a subprocess, real workbooks, the real forms with thei
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 import re
 import urllib.parse
 
@@ -218,3 +219,15 @@ def test_after_the_deadline_the_unit_is_told_and_the_bureau_sees_the_late_submis
             assert "已过截止日期" not in clerk.get("/unit").text
     finally:
         _deadline(site, dt.date(2026, 1, 31))
+
+
+def test_a_login_code_typed_in_full_width_logs_in(site):
+    """A Chinese input method in full-width mode types ＣＧＫ８－…: the same 登录码."""
+    typed = unicodedata.normalize("NFKC", site["codes"][code(0)]).translate(
+        {c: c + 0xFEE0 for c in range(0x21, 0x7F)}).lower().replace("－", " － ")
+    assert typed != site["codes"][code(0)] and not typed.isascii()
+    with httpx.Client(base_url=site["url"], timeout=60) as browser:
+        form = browser.get("/login")
+        r = browser.post("/login", data={"kind": "unit", "code": typed, "csrf": csrf(form.text)})
+        assert r.status_code == 303 and r.headers["location"] == "/unit", r.headers.get("location")
+        assert code(0) in browser.get("/unit").text

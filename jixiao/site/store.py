@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,8 +111,9 @@ def new_login_code() -> str:
 
 
 def code_hash(code: str) -> str:
-    """The stored form of a 登录码: codes are random and long, so a plain hash is enough (and searchable)."""
-    canon = "".join(ch for ch in code.upper() if ch.isalnum())
+    """The stored form of a 登录码: codes are random and long, so a plain hash is enough (and searchable).
+    Typed with a Chinese input method in full-width mode (ＣＧＫ８－…) it is the same code (NFKC)."""
+    canon = "".join(ch for ch in unicodedata.normalize("NFKC", code).upper() if ch.isascii() and ch.isalnum())
     return hashlib.sha256(("jixiao-login-code:" + canon).encode()).hexdigest()
 
 
