@@ -221,3 +221,34 @@ def test_the_bureau_page_prints_readable_statuses_and_the_whole_chase_list(brows
     assert not any(word in text for word in ("筛选", "复制名单", "生成并下载", "退出"))
     assert badge_chars and all(_luminance(c["non_stroking_color"]) < 0.5 for c in badge_chars), \
         {c["non_stroking_color"] for c in badge_chars}
+
+
+#: The cells whose text takes more than one line: [text, lines] (a file name may wrap; nothing else should)
+WRAPPED = """return [...document.querySelectorAll('th, #history td:not(.fname)')].filter(e => e.textContent.trim())
+  .map(e => {const r = document.createRange(); r.selectNodeContents(e);
+             return [e.textContent.trim(), new Set([...r.getClientRects()].map(x => Math.round(x.top))).size];})
+  .filter(x => x[1] > 1)"""
+
+
+def test_the_unit_page_reads_on_a_1024_pixel_window(browser, tmp_path):
+    """On a 1024-pixel window the headings (单元格, 次序) and the results (未接收) stay on one line, and a long
+    file name wraps inside its cell instead of widening the page."""
+    from selenium.webdriver.common.by import By
+
+    data, codes = open_site(tmp_path, [0])
+    server = Server(data).start()
+    try:
+        browser.set_window_size(1024, 900)
+        browser.get(server.url + "/login")
+        browser.find_element(By.ID, "code").send_keys(codes[unit_book(0).unit.code])
+        navigate(browser, By.ID, "unit-login")
+        books = tmp_path / "books"
+        for name in ("Budget_performance_targets_2026_final_final_version_3_reviewed_by_the_bureau_v4.xlsx",
+                     "示例县教育局2026年度预算绩效目标表最终修改版确认稿第三次修改后再次修改版本号20260115.xlsx"):
+            browser.find_element(By.ID, "file").send_keys(str(unit_file(books, 0, mistakes=True, name=name)))
+            navigate(browser, By.ID, "upload")
+        shot(browser, tmp_path, "unit-1024")
+        assert browser.execute_script(WRAPPED) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        server.stop()
