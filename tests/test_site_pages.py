@@ -231,3 +231,26 @@ def test_a_login_code_typed_in_full_width_logs_in(site):
         r = browser.post("/login", data={"kind": "unit", "code": typed, "csrf": csrf(form.text)})
         assert r.status_code == 303 and r.headers["location"] == "/unit", r.headers.get("location")
         assert code(0) in browser.get("/unit").text
+
+
+def test_a_link_cannot_put_its_own_words_on_the_sites_pages(site):
+    """/login?error=…, /unit?notice=…, /bureau?notice=… showed any text as the site's own message (a phishing
+    link: 登录码已更换，请拨打…). The redirects name their message by a key; other text shows nothing."""
+    bait = "登录码已更换，请拨打 0314-0000000 领取新码"
+    assert bait not in httpx.get(site["url"] + "/login", params={"error": bait}).text
+    with httpx.Client(base_url=site["url"], timeout=60) as browser:
+        form = browser.get("/login")
+        r = browser.post("/login", data={"kind": "unit", "code": "AAAA-BBBB-CCCC", "csrf": csrf(form.text)})
+        assert "登录码不正确" in browser.get(r.headers["location"]).text
+    with page_login(site, seed=3) as clerk:
+        assert bait not in clerk.get("/unit", params={"notice": bait}).text
+        r = clerk.post("/unit/upload", data={"csrf": csrf(clerk.get("/unit").text)}, files={"file": ("", b"")})
+        assert "选择文件" in clerk.get(r.headers["location"]).text
+        sid = int(page_upload(clerk, unit_file(site["tmp"] / "books", 3)).url.params["s"])
+    with page_login(site) as bureau:
+        assert bait not in bureau.get("/bureau", params={"notice": bait}).text
+        assert bait not in bureau.get(f"/bureau/submission/{sid}", params={"notice": bait}).text
+        assert bait not in bureau.get("/bureau", params={"notice": "returned", "unit": bait}).text
+        form = bureau.get(f"/bureau/submission/{sid}").text
+        r = bureau.post("/bureau/return", data={"csrf": csrf(form), "sid": sid, "reason": "目标不清"})
+        assert f"已退回 {code(3)} {unit_book(3).unit.name}" in bureau.get(r.headers["location"]).text
