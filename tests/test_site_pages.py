@@ -254,3 +254,11 @@ def test_a_link_cannot_put_its_own_words_on_the_sites_pages(site):
         form = bureau.get(f"/bureau/submission/{sid}").text
         r = bureau.post("/bureau/return", data={"csrf": csrf(form), "sid": sid, "reason": "目标不清"})
         assert f"已退回 {code(3)} {unit_book(3).unit.name}" in bureau.get(r.headers["location"]).text
+
+
+def test_a_long_file_name_is_shortened_keeping_its_extension(site):
+    name = "示例县教育局2026年度预算绩效目标表" + "最终修改版" * 30 + ".xlsx"
+    with page_login(site, seed=2) as clerk:
+        shown = page_upload(clerk, unit_file(site["tmp"] / "books", 2), name=name)
+        kept = re.search(r'<td class="fname">([^<]*)</td>', shown.text).group(1)
+        assert len(kept) == 120 and kept.endswith("….xlsx") and kept.startswith("示例县教育局2026年度")

@@ -44,7 +44,11 @@ def display_name(name: str | None) -> str:
             name = gbk
     base = re.split(r"[\\/]", name)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip() or "未命名.xlsx"
-    return base[:120]
+    if len(base) <= 120:
+        return base
+    stem, dot, ext = base.rpartition(".")  # shortened in the middle of its stem: the .xlsx stays
+    ext = f"{dot}{ext}" if stem and len(ext) <= 8 else ""
+    return base[:119 - len(ext)] + "…" + ext
 
 
 def check_workbook(path: Path, profile_name: str | None) -> tuple[FileReport, Any]:
