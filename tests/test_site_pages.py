@@ -262,3 +262,15 @@ def test_a_long_file_name_is_shortened_keeping_its_extension(site):
         shown = page_upload(clerk, unit_file(site["tmp"] / "books", 2), name=name)
         kept = re.search(r'<td class="fname">([^<]*)</td>', shown.text).group(1)
         assert len(kept) == 120 and kept.endswith("….xlsx") and kept.startswith("示例县教育局2026年度")
+
+
+def test_the_blank_template_is_refused_asking_for_the_units_code(site):
+    """A clerk who submits the template before filling 单位信息 is told to fill the code in, not that
+    '（未填写）' differs from the unit."""
+    from pathlib import Path
+
+    blank = Path(__file__).parents[1] / "workbook_templates" / "jixiao-unit-hebei.xlsx"
+    with page_login(site, seed=2) as clerk:
+        shown = page_upload(clerk, blank)
+        message = re.search(r'id="message">([^<]*)<', shown.text).group(1)
+        assert "没有填写单位编码" in message and code(2) in message and "不符" not in message, message

@@ -77,8 +77,11 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     if not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
         reason = f"文件无法作为本模板的工作簿读取：{first}"
+    elif not str(book.unit.code or "").strip():
+        reason = (f"工作簿的“单位信息”表中没有填写单位编码，未予接收。请填写本单位的编码 {unit['code']}"
+                  f"（{unit['name']}）后重新提交")
     elif identity_key(book.unit.code) != identity_key(unit["code"]):
-        found = f"{book.unit.code or '（未填写）'} {book.unit.name or ''}".strip()
+        found = f"{book.unit.code} {book.unit.name or ''}".strip()
         reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
                   "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
     elif book.unit.year != task["year"]:  # the summary would leave it out (JX-D04): not accepted either
