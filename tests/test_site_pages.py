@@ -274,3 +274,20 @@ def test_the_blank_template_is_refused_asking_for_the_units_code(site):
         shown = page_upload(clerk, blank)
         message = re.search(r'id="message">([^<]*)<', shown.text).group(1)
         assert "没有填写单位编码" in message and code(2) in message and "不符" not in message, message
+
+
+def test_a_returned_submission_no_longer_reads_as_accepted_on_the_units_page(site):
+    """After a 退回 the unit's page said 报送状态 退回 and, below it, the upload's own green 已接收，状态为已报。"""
+    with page_login(site, seed=0) as clerk:
+        sid = int(page_upload(clerk, unit_file(site["tmp"] / "books", 0, warning_only=True)).url.params["s"])
+    with page_login(site) as bureau:
+        form = bureau.get(f"/bureau/submission/{sid}").text
+        bureau.post("/bureau/return", data={"csrf": csrf(form), "sid": sid, "reason": "绩效目标过于笼统"})
+        assert "已被退回" in re.search(r'id="this-result">(.*?)</b>', bureau.get(f"/bureau/submission/{sid}").text).group(1)
+    with page_login(site, seed=0) as clerk:
+        page = clerk.get("/unit").text
+        assert re.search(r'id="status">退回<', page) and "绩效目标过于笼统" in page
+        message = re.search(r'<div class="msg (\w+)" id="message">([^<]*)<', page)
+        assert message.group(1) == "bad" and "退回" in message.group(2) and "状态为已报" not in message.group(2)
+        history = re.search(r'<table id="history">(.*?)</table>', page, re.S).group(1)
+        assert "<b>已被退回</b>" in history and "当前报送" not in history
