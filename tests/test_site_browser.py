@@ -252,3 +252,23 @@ def test_the_unit_page_reads_on_a_1024_pixel_window(browser, tmp_path):
         assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         server.stop()
+
+
+def test_the_summary_button_says_why_it_failed(browser, tmp_path):
+    """A bureau page left open past its session: 生成并下载 said 生成失败（401）; it says to log in again."""
+    from selenium.webdriver.common.by import By
+
+    data, _codes = open_site(tmp_path, [0])
+    server = Server(data).start()
+    try:
+        browser.get(server.url + "/login")
+        browser.find_element(By.ID, "user").send_keys("cz")
+        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
+        navigate(browser, By.ID, "bureau-login")
+        browser.delete_cookie("jx_session")  # the session has ended (expired, or logged out in another tab)
+        browser.find_element(By.ID, "summary-button").click()
+        label = wait_for(lambda: (t := browser.find_element(By.ID, "summary-progress").text) and "生成汇总表" not in t
+                         and t, 60)
+        assert "重新登录" in label and "401" not in label, label
+    finally:
+        server.stop()
