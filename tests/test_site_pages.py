@@ -291,3 +291,9 @@ def test_a_returned_submission_no_longer_reads_as_accepted_on_the_units_page(sit
         assert message.group(1) == "bad" and "退回" in message.group(2) and "状态为已报" not in message.group(2)
         history = re.search(r'<table id="history">(.*?)</table>', page, re.S).group(1)
         assert "<b>已被退回</b>" in history and "当前报送" not in history
+
+
+def test_a_year_without_a_task_links_back_to_the_current_one(site):
+    with page_login(site) as bureau:
+        page = bureau.get("/bureau", params={"year": 2025}).text
+        assert "没有 2025 年度的报送任务" in page and '<a href="/bureau" id="latest">查看 2026 年度的报送情况</a>' in page

@@ -191,7 +191,7 @@ def register_pages(app: FastAPI, site) -> None:
         need(request, "bureau")
         task = site.store.task(year)
         if task is None:
-            return page(request, "notask.html", task=None, year=year)
+            return page(request, "notask.html", task=None, year=year, latest=site.store.task() if year else None)
         s = status_of(site, task)
         units = site.store.units_status(task["id"])
         rows = [u for u in units if (not status or u["status"] == status) and (not dept or u["department"] == dept)
