@@ -97,6 +97,9 @@ def test_errors_are_pages_in_chinese_never_the_frameworks_english(site):
         big = clerk.post("/unit/upload", data={"csrf": token},
                          files={"file": ("big.xlsx", b"PK" + b"\0" * (2**20 + 2**17))})
         assert "上传限制" in chinese_page(big, 413)
+    with httpx.Client(base_url=site["url"], timeout=60) as cut:  # a form cut short (no multipart boundary)
+        r = cut.post("/login", content=b"kind=unit", headers={"content-type": "multipart/form-data"})
+        assert "请求不完整" in chinese_page(r, 400)
     for path in ("/api/v1/no-such-call", "/api/v1/submissions/1/nothing"):
         r = httpx.get(site["url"] + path)
         assert r.status_code == 404 and r.json() == {"detail": "没有这个接口"}

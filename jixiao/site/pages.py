@@ -46,7 +46,7 @@ env.globals["late"] = _late
 
 #: The framework's own English answers, as a clerk reads them.
 FRAMEWORK_ZH = {"Not Found": "没有这个页面，请检查网址，或从首页进入", "Method Not Allowed": "页面已过期，请从首页重新进入"}
-TITLES = {403: "没有权限", 404: "没有找到", 413: "文件太大", 422: "无法处理", 500: "服务器出错"}
+TITLES = {400: "请求不完整", 403: "没有权限", 404: "没有找到", 413: "文件太大", 422: "无法处理", 500: "服务器出错"}
 
 
 #: What a redirect may say on the page it leads to, by key: a link cannot put words of its own on the site's
@@ -58,6 +58,8 @@ NOTICES = {"unit-login": "登录码不正确，请核对财政局发放的登录
 def error_page(status: int, text: str, home: str = "/") -> HTMLResponse:
     """A page's error in the site's own layout, with a way back (the form just sent is one step back)."""
     text = FRAMEWORK_ZH.get(text, text)
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):  # the framework's own words (a form cut short)
+        text = "请求不完整或格式不正确（可能是上传时网络中断），请返回上一页重新提交" if status == 400 else "出错了，请返回上一页重试"
     html = env.get_template("error.html").render(who=None, task=None, title=TITLES.get(status, "出错了"),
                                                  text=text, home=home)
     return HTMLResponse(html, status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
