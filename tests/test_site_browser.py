@@ -178,3 +178,97 @@ def test_main_flow_in_chromium(browser, tmp_path):
         assert "项目1 的绩效目标过于笼统" in browser.find_element(By.ID, "return-reason").text
     finally:
         server.stop()
+
+
+def _luminance(color) -> float:
+    """0 (black) … 1 (white) for a pdfplumber colour: gray (1 value), RGB (3) or CMYK (4)."""
+    values = list(color) if isinstance(color, (list, tuple)) else [color]
+    if len(values) == 1:
+        return float(values[0])
+    if len(values) == 3:
+        r, g, b = (float(v) for v in values)
+        return 0.299 * r + 0.587 * g + 0.114 * b
+    c, m, y, k = (float(v) for v in values)
+    return (1 - k) * (1 - (0.299 * c + 0.587 * m + 0.114 * y))
+
+
+def test_the_bureau_page_prints_readable_statuses_and_the_whole_chase_list(browser, tmp_path):
+    """Printed (Chrome's print to PDF), the status badges are dark on the white paper (backgrounds are not
+    printed), the 催报名单 lists every unit (a textarea prints its first rows only), and no button prints."""
+    import base64
+
+    import pdfplumber
+    from selenium.webdriver.common.by import By
+
+    seeds = list(range(10))  # more missing units than the textarea's 6 rows
+    data, _codes = open_site(tmp_path, seeds)
+    server = Server(data).start()
+    try:
+        browser.get(server.url + "/login")
+        browser.find_element(By.ID, "user").send_keys("cz")
+        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
+        navigate(browser, By.ID, "bureau-login")
+        pdf = tmp_path / "bureau.pdf"
+        pdf.write_bytes(base64.b64decode(browser.print_page()))
+    finally:
+        server.stop()
+    with pdfplumber.open(pdf) as doc:
+        text = "\n".join(p.extract_text() or "" for p in doc.pages)
+        badge_chars = [c for p in doc.pages for c in p.chars if c["text"] in "未报"]
+    chase = text.split("催报名单", 1)[1]
+    missing = [unit_book(s).unit for s in seeds]
+    assert all(u.code in chase and u.name in chase for u in missing), chase
+    assert not any(word in text for word in ("筛选", "复制名单", "生成并下载", "退出"))
+    assert badge_chars and all(_luminance(c["non_stroking_color"]) < 0.5 for c in badge_chars), \
+        {c["non_stroking_color"] for c in badge_chars}
+
+
+#: The cells whose text takes more than one line: [text, lines] (a file name may wrap; nothing else should)
+WRAPPED = """return [...document.querySelectorAll('th, #history td:not(.fname)')].filter(e => e.textContent.trim())
+  .map(e => {const r = document.createRange(); r.selectNodeContents(e);
+             return [e.textContent.trim(), new Set([...r.getClientRects()].map(x => Math.round(x.top))).size];})
+  .filter(x => x[1] > 1)"""
+
+
+def test_the_unit_page_reads_on_a_1024_pixel_window(browser, tmp_path):
+    """On a 1024-pixel window the headings (单元格, 次序) and the results (未接收) stay on one line, and a long
+    file name wraps inside its cell instead of widening the page."""
+    from selenium.webdriver.common.by import By
+
+    data, codes = open_site(tmp_path, [0])
+    server = Server(data).start()
+    try:
+        browser.set_window_size(1024, 900)
+        browser.get(server.url + "/login")
+        browser.find_element(By.ID, "code").send_keys(codes[unit_book(0).unit.code])
+        navigate(browser, By.ID, "unit-login")
+        books = tmp_path / "books"
+        for name in ("Budget_performance_targets_2026_final_final_version_3_reviewed_by_the_bureau_v4.xlsx",
+                     "示例县教育局2026年度预算绩效目标表最终修改版确认稿第三次修改后再次修改版本号20260115.xlsx"):
+            browser.find_element(By.ID, "file").send_keys(str(unit_file(books, 0, mistakes=True, name=name)))
+            navigate(browser, By.ID, "upload")
+        shot(browser, tmp_path, "unit-1024")
+        assert browser.execute_script(WRAPPED) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        server.stop()
+
+
+def test_the_summary_button_says_why_it_failed(browser, tmp_path):
+    """A bureau page left open past its session: 生成并下载 said 生成失败（401）; it says to log in again."""
+    from selenium.webdriver.common.by import By
+
+    data, _codes = open_site(tmp_path, [0])
+    server = Server(data).start()
+    try:
+        browser.get(server.url + "/login")
+        browser.find_element(By.ID, "user").send_keys("cz")
+        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
+        navigate(browser, By.ID, "bureau-login")
+        browser.delete_cookie("jx_session")  # the session has ended (expired, or logged out in another tab)
+        browser.find_element(By.ID, "summary-button").click()
+        label = wait_for(lambda: (t := browser.find_element(By.ID, "summary-progress").text) and "生成汇总表" not in t
+                         and t, 60)
+        assert "重新登录" in label and "401" not in label, label
+    finally:
+        server.stop()

@@ -7,6 +7,7 @@ xlwings-server endpoint mounted beside them so that one service serves both.
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 import urllib.parse
@@ -17,6 +18,7 @@ from fastapi import Body, Depends, FastAPI, File, HTTPException, Request, Upload
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .access import (
     Site, client_ip, explain, require, require_bureau, require_unit, return_submission, status_of, submission_for,
@@ -41,11 +43,60 @@ class BodyLimit:
                 if scope["path"].startswith("/api/"):
                     response = JSONResponse({"detail": text}, 413)
                 else:
-                    from fastapi.responses import HTMLResponse
-                    response = HTMLResponse(f"<!doctype html><meta charset='utf-8'><p>{text}。</p>"
-                                            "<p><a href='/unit'>返回</a></p>", 413)
+                    from .pages import error_page
+                    response = error_page(413, f"{text}，未予接收。单位工作簿一般不到 1 MB，请检查是否选错了文件",
+                                          home="/unit")
                 return await response(scope, receive, send)
         return await self.app(scope, receive, send)
+
+
+API_ZH = {"Not Found": "没有这个接口", "Method Not Allowed": "此接口不支持这种请求方式"}
+
+
+class ChineseErrors:
+    """The framework's English 404/405 (``{"detail": "Not Found"}`` from the router or the add-in mounted at
+    ``/``) reworded: a page in Chinese for a page address, a Chinese ``detail`` for the API. Other answers
+    pass untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        held: list[dict] = []
+
+        async def reword(message):
+            if message["type"] == "http.response.start":
+                ctype = dict(message.get("headers") or []).get(b"content-type", b"")
+                if message["status"] in (404, 405) and ctype.startswith(b"application/json"):
+                    held.append(message)  # looked at with its body
+                    return
+                return await send(message)
+            if not held:
+                return await send(message)
+            held.append(message)
+            if message.get("more_body"):
+                return
+            body = b"".join(m.get("body", b"") for m in held[1:])
+            try:
+                detail = json.loads(body).get("detail")
+            except (ValueError, AttributeError):
+                detail = None
+            if detail not in API_ZH:
+                for m in held:
+                    await send(m)
+                return
+            status = held[0]["status"]
+            if scope["path"].startswith("/api/") or scope["path"].startswith("/xlwings/"):
+                response = JSONResponse({"detail": API_ZH[detail]}, status)
+            else:
+                from .pages import error_page
+                response = error_page(status, detail)
+            held.clear()
+            await response(scope, receive, send)
+
+        return await self.app(scope, receive, reword)
 
 
 def attachment(name: str) -> dict[str, str]:
@@ -57,7 +108,7 @@ def attachment(name: str) -> dict[str, str]:
 
 def download_name(sub: dict[str, Any], store: Store, suffix: str = "") -> str:
     unit = store.unit(sub["task_id"], sub["unit_code"]) or {"name": ""}
-    return f"{sub['unit_code']}_{unit['name']}_第{sub['id']}次{suffix}.xlsx"
+    return f"{sub['unit_code']}_{unit['name']}_第{store.ordinal(sub)}次{suffix}.xlsx"
 
 
 def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = True,
@@ -68,6 +119,7 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
     site = Site(data, db)
     app.state.site = site
     app.add_middleware(BodyLimit, limit=MAX_UPLOAD + 2**16)  # the multipart envelope around the file
+    app.add_middleware(ChineseErrors)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, Any]:
@@ -179,19 +231,34 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError):
+        if not request.url.path.startswith("/api/"):  # a page's address or form, edited or cut short
+            from .pages import error_page
+            return error_page(422, "网址或表单中的内容不正确，请从首页重新进入后再操作")
         where = "；".join(".".join(str(x) for x in e.get("loc", ())) for e in exc.errors()[:5])
         return JSONResponse({"detail": f"请求格式不正确（{where}）", "errors": jsonable(exc.errors())}, 422)
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException):
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
-        from fastapi.responses import HTMLResponse, RedirectResponse
+    def navigation(request: Request) -> bool:
+        """A page's link followed in the browser (下载标注副本, 下载): not a program, nor the page's fetch()."""
+        return "text/html" in request.headers.get("accept", "") and "authorization" not in request.headers
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") and not navigation(request):
+            return JSONResponse({"detail": API_ZH.get(exc.detail, exc.detail)}, exc.status_code,
+                                headers=exc.headers)
+        from fastapi.responses import RedirectResponse
         if exc.status_code == 401:
             return RedirectResponse("/login", 303)
-        from html import escape
-        return HTMLResponse(f"<!doctype html><meta charset='utf-8'><title>报送站</title><p>{escape(str(exc.detail))}</p>"
-                            "<p><a href='/'>返回</a></p>", exc.status_code)
+        from .pages import error_page
+        return error_page(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception):  # logged by the server as well
+        text = "服务器内部错误，请稍后重试；如一再出现，请联系财政局"
+        if request.url.path.startswith("/api/") and not navigation(request):
+            return JSONResponse({"detail": text}, 500)
+        from .pages import error_page
+        return error_page(500, text)
 
     register_pages(app, site)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,39 @@ def _bj(value: str | None) -> str:
     return dt.datetime.fromisoformat(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _late(at: str | None, deadline: str | None) -> bool:
+    """``at`` (an ISO time; None: now) falls after the deadline's day has ended in Beijing."""
+    if not deadline:
+        return False
+    when = dt.datetime.fromisoformat(at) if at else dt.datetime.now(dt.timezone.utc)
+    return when.astimezone(BEIJING).date().isoformat() > deadline
+
+
 env = Environment(loader=FileSystemLoader(str(Path(__file__).with_name("templates"))),
                   autoescape=select_autoescape(["html"]))
 env.filters["bj"] = _bj
+env.globals["late"] = _late
+
+
+#: The framework's own English answers, as a clerk reads them.
+FRAMEWORK_ZH = {"Not Found": "没有这个页面，请检查网址，或从首页进入", "Method Not Allowed": "页面已过期，请从首页重新进入"}
+TITLES = {400: "请求不完整", 403: "没有权限", 404: "没有找到", 413: "文件太大", 422: "无法处理", 500: "服务器出错"}
+
+
+#: What a redirect may say on the page it leads to, by key: a link cannot put words of its own on the site's
+#: pages (``/login?error=请拨打…`` showed any text as the site's message).
+NOTICES = {"unit-login": "登录码不正确，请核对财政局发放的登录码", "bureau-login": "用户名或密码不正确",
+           "no-file": "请先点“选择文件”选中要提交的工作簿，再点“提交”", "no-reason": "退回时请填写退回原因（单位会看到）"}
+
+
+def error_page(status: int, text: str, home: str = "/") -> HTMLResponse:
+    """A page's error in the site's own layout, with a way back (the form just sent is one step back)."""
+    text = FRAMEWORK_ZH.get(text, text)
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):  # the framework's own words (a form cut short)
+        text = "请求不完整或格式不正确（可能是上传时网络中断），请返回上一页重新提交" if status == 400 else "出错了，请返回上一页重试"
+    html = env.get_template("error.html").render(who=None, task=None, title=TITLES.get(status, "出错了"),
+                                                 text=text, home=home)
+    return HTMLResponse(html, status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
 
 
 def register_pages(app: FastAPI, site) -> None:
@@ -72,7 +103,8 @@ def register_pages(app: FastAPI, site) -> None:
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, error: str | None = None):
         pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
-        response = page(request, "login.html", csrf=site.auth.csrf_token(pre), task=site.store.task(), error=error)
+        response = page(request, "login.html", csrf=site.auth.csrf_token(pre), task=site.store.task(),
+                        error=NOTICES.get(error or ""))
         cookie(response, request, PRE_COOKIE, pre, 86400)
         return response
 
@@ -96,8 +128,7 @@ def register_pages(app: FastAPI, site) -> None:
             site.auth.failed(key)
             await run_in_threadpool(site.store.log, "登录码" if kind == "unit" else f"用户 {user[:50]}",
                                     "login_failed", key)
-            error = "登录码不正确，请核对财政局发放的登录码" if kind == "unit" else "用户名或密码不正确"
-            return RedirectResponse(f"/login?error={error}", 303)
+            return RedirectResponse(f"/login?error={'unit' if kind == 'unit' else 'bureau'}-login", 303)
         site.auth.succeeded(key)
         await run_in_threadpool(site.store.log, p.actor, "login", key, via="page")
         response = RedirectResponse("/bureau" if p.kind == "bureau" else "/unit", 303)
@@ -123,15 +154,17 @@ def register_pages(app: FastAPI, site) -> None:
         shown = site.store.submission(sid) if sid is not None else None
         if shown is not None and (shown["task_id"], shown["unit_code"]) != (p.task_id, p.name):
             shown = None  # another unit's submission id: nothing is shown
+        # a unit counts its own submissions (第 1 次 is its first), not the ids all units share
+        nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "unit.html", task=task, unit=unit, state=state, history=history, shown=shown,
-                    notice=notice)
+                    notice=NOTICES.get(notice or ""), nth=nth)
 
     @app.post("/unit/upload", include_in_schema=False)
     def unit_upload(request: Request, file: UploadFile | None = File(None), csrf: str = Form("")):
         check_csrf(request, csrf)
         p = need(request, "unit")
         if file is None or not file.filename:
-            return RedirectResponse("/unit?notice=请先点“选择文件”选中要提交的工作簿，再点“提交”", 303)
+            return RedirectResponse("/unit?notice=no-file", 303)
         task = site.store.task_by_id(p.task_id)
         unit = site.store.unit(p.task_id, p.name)
         try:
@@ -145,8 +178,8 @@ def register_pages(app: FastAPI, site) -> None:
         form = await request.form()
         check_csrf(request, form.get("csrf"))
         p = need(request, "unit")
-        sid = int(form.get("sid") or 0)
-        sub = site.store.submission(sid)
+        sid = str(form.get("sid") or "")
+        sub = site.store.submission(int(sid)) if sid.isdigit() else None
         if sub is None or (sub["task_id"], sub["unit_code"]) != (p.task_id, p.name):
             raise HTTPException(404, "没有这份报送记录")
         texts = {k[2:]: v for k, v in form.items() if k.startswith("w_")}
@@ -156,32 +189,38 @@ def register_pages(app: FastAPI, site) -> None:
     # -- the bureau -----------------------------------------------------------------------------------
     @app.get("/bureau", include_in_schema=False)
     def bureau_page(request: Request, status: str = "", dept: str = "", q: str = "", year: int | None = None,
-                    notice: str | None = None):
+                    notice: str | None = None, unit: str = ""):
         need(request, "bureau")
         task = site.store.task(year)
         if task is None:
-            return page(request, "notask.html", task=None, year=year)
+            return page(request, "notask.html", task=None, year=year, latest=site.store.task() if year else None)
         s = status_of(site, task)
         units = site.store.units_status(task["id"])
         rows = [u for u in units if (not status or u["status"] == status) and (not dept or u["department"] == dept)
                 and (not q or q in u["unit_code"] or q in u["unit_name"])]
+        chasing = [u for u in units if u["status"] != "submitted"]
         chase = "\n".join(
             f"{u['unit_code']}\t{u['unit_name']}\t{STATUS_ZH[u['status']]}\t{u['contact'] or ''}\t{u['phone'] or ''}"
-            for u in units if u["status"] != "submitted")
+            for u in chasing)
         departments = sorted({u["department"] for u in units if u["department"]})
-        return page(request, "bureau.html", task=task, s=s, rows=rows, chase=chase, departments=departments,
-                    f={"status": status, "dept": dept, "q": q}, notice=notice)
+        returned = next((f"已退回 {u['unit_code']} {u['unit_name']}" for u in units
+                         if notice == "returned" and u["unit_code"] == unit), None)
+        return page(request, "bureau.html", task=task, s=s, rows=rows, chase=chase, chasing=chasing, departments=departments,
+                    f={"status": status, "dept": dept, "q": q}, notice=returned)
 
     @app.get("/bureau/submission/{sid}", include_in_schema=False)
-    def bureau_submission(request: Request, sid: int):
+    def bureau_submission(request: Request, sid: int, notice: str | None = None):
         need(request, "bureau")
         sub = site.store.submission(sid)
         if sub is None:
             raise HTTPException(404, "没有这份报送记录")
         unit = site.store.unit(sub["task_id"], sub["unit_code"])
         state = next(u for u in site.store.units_status(sub["task_id"]) if u["unit_code"] == sub["unit_code"])
+        history = site.store.history(sub["task_id"], sub["unit_code"])
+        nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "submission.html", task=site.store.task_by_id(sub["task_id"]), sub=sub, unit=unit,
-                    state=state, is_current=unit["current_id"] == sid)
+                    state=state, is_current=unit["current_id"] == sid, history=history, nth=nth,
+                    notice=NOTICES.get(notice or ""))
 
     @app.post("/bureau/return", include_in_schema=False)
     def bureau_return(request: Request, sid: int = Form(...), reason: str = Form(""), csrf: str = Form("")):
@@ -190,5 +229,7 @@ def register_pages(app: FastAPI, site) -> None:
         sub = site.store.submission(sid)
         if sub is None:
             raise HTTPException(404, "没有这份报送记录")
+        if not reason.strip():  # back to the form, not to a page of its own
+            return RedirectResponse(f"/bureau/submission/{sid}?notice=no-reason#return-form", 303)
         return_submission(site, p, sub, reason, client_ip(request))
-        return RedirectResponse(f"/bureau?notice=已退回 {sub['unit_code']}", 303)
+        return RedirectResponse(f"/bureau?notice=returned&unit={urllib.parse.quote(sub['unit_code'])}", 303)

@@ -27,10 +27,28 @@ STATUS_ZH = {"submitted": "已报", "rejected": "退回", "missing": "未报"}
 
 def display_name(name: str | None) -> str:
     """The uploaded file's name as text to show: its last path part, no control characters, not too long.
-    It is never used to build a path."""
-    base = re.split(r"[\\/]", name or "")[-1]
+    It is never used to build a path. A name sent in GBK (older browsers, 360's compatibility mode) reaches
+    us read as Latin-1, the multipart parser's fallback when UTF-8 fails: when its bytes read as GBK give
+    Chinese characters, that is the name (a Latin-1 name such as café.xlsx is not valid GBK)."""
+    name = name or ""
+    try:
+        raw = name.encode("latin-1")
+    except UnicodeEncodeError:  # not the fallback: a Unicode name as sent
+        raw = b""
+    if not raw.isascii():
+        try:
+            gbk = raw.decode("gbk")
+        except UnicodeDecodeError:
+            gbk = ""
+        if any("\u4e00" <= ch <= "\u9fff" for ch in gbk):
+            name = gbk
+    base = re.split(r"[\\/]", name)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip() or "未命名.xlsx"
-    return base[:120]
+    if len(base) <= 120:
+        return base
+    stem, dot, ext = base.rpartition(".")  # shortened in the middle of its stem: the .xlsx stays
+    ext = f"{dot}{ext}" if stem and len(ext) <= 8 else ""
+    return base[:119 - len(ext)] + "…" + ext
 
 
 def check_workbook(path: Path, profile_name: str | None) -> tuple[FileReport, Any]:
@@ -59,8 +77,11 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     if not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
         reason = f"文件无法作为本模板的工作簿读取：{first}"
+    elif not str(book.unit.code or "").strip():
+        reason = (f"工作簿的“单位信息”表中没有填写单位编码，未予接收。请填写本单位的编码 {unit['code']}"
+                  f"（{unit['name']}）后重新提交")
     elif identity_key(book.unit.code) != identity_key(unit["code"]):
-        found = f"{book.unit.code or '（未填写）'} {book.unit.name or ''}".strip()
+        found = f"{book.unit.code} {book.unit.name or ''}".strip()
         reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
                   "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
     elif book.unit.year != task["year"]:  # the summary would leave it out (JX-D04): not accepted either

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,8 +111,9 @@ def new_login_code() -> str:
 
 
 def code_hash(code: str) -> str:
-    """The stored form of a 登录码: codes are random and long, so a plain hash is enough (and searchable)."""
-    canon = "".join(ch for ch in code.upper() if ch.isalnum())
+    """The stored form of a 登录码: codes are random and long, so a plain hash is enough (and searchable).
+    Typed with a Chinese input method in full-width mode (ＣＧＫ８－…) it is the same code (NFKC)."""
+    canon = "".join(ch for ch in unicodedata.normalize("NFKC", code).upper() if ch.isascii() and ch.isalnum())
     return hashlib.sha256(("jixiao-login-code:" + canon).encode()).hexdigest()
 
 
@@ -360,6 +362,13 @@ class Store:
                  .order_by(submissions.c.id.desc()))
             return [dict(r) for r in c.execute(q).mappings()]
 
+    def ordinal(self, submission: dict[str, Any]) -> int:
+        """Which of its unit's submissions this is (1 for the first): ids count all units' uploads together."""
+        with self.engine.connect() as c:
+            return c.execute(sa.select(sa.func.count()).select_from(submissions).where(
+                submissions.c.task_id == submission["task_id"], submissions.c.unit_code == submission["unit_code"],
+                submissions.c.id <= submission["id"])).scalar_one()
+
     @staticmethod
     def _explanations(c, sids: list[int]) -> dict[int, dict[int, str]]:
         out: dict[int, dict[int, str]] = {}
@@ -423,7 +432,7 @@ class Store:
                         "errors": shown.get("errors"), "warnings": shown.get("warnings"),
                         "current_id": u["current_id"], "sha256": cur["sha256"] if cur else None,
                         "return_reason": ret["reason"] if ret else None,
-                        "attempts": lt.n if lt else 0,
+                        "attempts": lt.n if lt else 0, "last_id": lt.id if lt else None,
                         "last_status": lr.status if lr else None})
         return out
 
