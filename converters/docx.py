@@ -50,12 +50,16 @@ def _docx():
 
 # --- the layout as a table ---------------------------------------------------------------
 
+CENT = Decimal("0.01")
+
+
 def _shown(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}" if kind == "money" else (f"{value.normalize():f}%" if kind == "percent"
-                                                        else f"{value.normalize():f}")
+        if kind == "money":  # two places as the form prints them, every further digit the amount has (exact)
+            return f"{value:.2f}" if value == value.quantize(CENT) else f"{value.normalize():f}"
+        return f"{value.normalize():f}%" if kind == "percent" else f"{value.normalize():f}"
     return str(value)
 
 

@@ -311,3 +311,18 @@ def test_wild_mid_period_is_imported_and_the_rest_as_before(tmp_path):
     plain = import_any(WILD / "cq_fengjie_yw_2023_targets.txt").book
     assert plain.forms == {} and plain.projects[0].mid_budget is None
     assert plain.projects[0].raw["budget_project"] == "65" and plain.projects[0].raw["department"] == "县民宗委"
+
+
+@pytest.mark.parametrize("name", ["hn_ningxiang_btz_2021_targets", "sc_jingyan_mtz_2023_targets"])
+def test_amounts_beyond_two_places_survive_the_docx(name, tmp_path):
+    # 宁乡 prints 10606.7522万元, 井研 3,309,840.00元 (330.984 万元): the Word export printed every amount
+    # with two places (10606.75, 330.98) and the docx read back that, not the amount the workbook held.
+    from jixiao.converters.docx import export_docx, import_docx
+
+    book = import_any(WILD / f"{name}.txt").book
+    path = export_docx(book, tmp_path / f"{name}.docx", pages="none")
+    cells = {c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells}
+    back, _ = import_docx(path)
+    for old, new in zip(book.projects, back.projects, strict=True):
+        assert (new.budget, new.fiscal, new.other) == (old.budget, old.fiscal, old.other)
+        assert f"{old.budget.normalize():f}" in cells or f"{old.budget:.2f}" in cells
