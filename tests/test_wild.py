@@ -326,3 +326,45 @@ def test_amounts_beyond_two_places_survive_the_docx(name, tmp_path):
     for old, new in zip(book.projects, back.projects, strict=True):
         assert (new.budget, new.fiscal, new.other) == (old.budget, old.fiscal, old.other)
         assert f"{old.budget.normalize():f}" in cells or f"{old.budget:.2f}" in cells
+
+
+@requires_soffice
+def test_printed_pdf_of_a_form_without_codes_reads_back(tmp_path):
+    # 宁乡 prints no 单位编码 and no 项目编码, and no 资金支出计划. Its PDF without jixiao's attachment (as
+    # a clerk re-saves or prints it) came back with the 项目名称 as the 项目编码, no 绩效目标 (the empty
+    # 计划 row was dropped as a Markdown rule, so the 绩效目标 row was read as the plan) and no 单位名称.
+    from pypdf import PdfReader, PdfWriter
+
+    from jixiao.converters import export_pdf
+
+    book = import_any(WILD / "hn_ningxiang_btz_2021_targets.txt").book
+    pdf = export_pdf(book, tmp_path / "宁乡.pdf")
+    printed = tmp_path / "printed-only.pdf"
+    writer = PdfWriter()
+    for page in PdfReader(str(pdf)).pages:
+        writer.add_page(page)
+    writer.write(str(printed))
+    back = import_any(printed).book
+    (old,), (new,) = book.projects, back.projects
+    assert (new.code, new.name, new.goals) == (None, old.name, old.goals)
+    assert (new.budget, new.fiscal) == (old.budget, old.fiscal) == (Decimal("10606.7522"), Decimal("6923.3552"))
+    assert back.unit.name == book.unit.name == "宁乡市坝塘镇人民政府"
+    assert [i.level3 for i in new.indicators] == [i.level3 for i in old.indicators]
+
+
+def test_empty_rows_and_empty_codes_in_a_printed_form():
+    from jixiao.converters.text import import_text
+
+    text = ("宁乡市坝塘镇人民政府\n2021 年部门预算绩效文本\n"
+            "| 项目编码 |  |  | 项目名称 | 镇域内基础设施建设 |  |  |\n"
+            "| 预算规模及资金用途 | 预算数 | 10606.7522 | 其中：财政资金 | 6923.3552 | 其他资金 |  |\n"
+            "|  | 镇域内水利、道路 |  |  |  |  |  |\n"
+            "| 资金支出计划（%） | 3月底 |  | 6月底 | 10月底 | 12月底 |  |\n"
+            "|  |  |  |  |  |  |  |\n"
+            "| 绩效目标 | 改善镇域内基础设施 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据 |  |\n"
+            "| 产出指标 | 数量指标 | 建设项目数 |  | ≥5个 |  |  |\n")
+    book, _ = import_text(text)
+    (p,) = book.projects
+    assert (p.code, p.name, p.goals, p.purpose) == (None, "镇域内基础设施建设", "改善镇域内基础设施", "镇域内水利、道路")
+    assert [i.value_text for i in p.indicators] == ["≥5个"] and book.unit.name == "宁乡市坝塘镇人民政府"
