@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import labels as L
 from .readings import solve_glued, split_code
-from .shapes import Cell, unglue
+from .shapes import TOC_LINE, Cell, unglue
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
@@ -155,17 +155,22 @@ class Reader:
 
     def title(self, cell: Cell) -> bool:
         t = squeeze(nfkc(cell.text))
-        if len(t) > 60 or not _TITLE.search(t):
-            return False
+        if len(t) > 60 or not _TITLE.search(t) or TOC_LINE.search(t):
+            return False  # a 目录 line ("1.维稳经费绩效目标表……3") names a form, it does not begin one
         kinds = L.data()["titles"]
         kind = "selfeval" if any(re.search(p, t) for p in kinds["selfeval"]) else "targets"
         scope = "overall" if any(re.search(p, t) for p in kinds["overall"]) else "project"
-        if self.form is None or self.form.has_content():
+        m = re.match(r"^\d+[.、．]\s*(.+?)(?:项目)?绩效目标表$", t)  # "1.维稳经费绩效目标表": the name is in the title
+        form = self.form
+        # the form's own title under the document's heading ("1.雾炮车…绩效目标表", then 项目支出绩效目标申报表(2023年度)):
+        # one form, not an empty one named by the heading and a nameless one holding the table
+        titled_only = form is not None and form.name_from_title and set(form.fields) == {"name"} \
+            and not (form.indicators or form.budget_rows or form.other_periods) and m is None
+        if form is None or (form.has_content() and not titled_only):
             self.new_form(cell.line, kind, scope)
         else:
             self.form.kind, self.form.scope = kind, scope
         self.form.title = t
-        m = re.match(r"^\d+[.、．]\s*(.+?)(?:项目)?绩效目标表$", t)  # "1.维稳经费绩效目标表": the name is in the title
         if m and "name" not in self.form.fields:
             self.form.fields["name"] = m.group(1)
             self.form.name_from_title = True
@@ -234,15 +239,22 @@ class Reader:
                 break
             hits = _hits(c)
             if not c.text and run:
+                if c.row == run[-1][0].row:  # a blank header cell (三级指标 merged over two columns) keeps its place
+                    run.append((c, ()))
                 i += 1
                 continue
             if not hits or (run and {h.group for h in hits} & {"level1", "level2"}):
                 break  # a 一级/二级 name is data, never a column label
+            if run and c.row != run[-1][0].row and any(h.group == "furniture" and h.field == "block" for h in hits) \
+                    and any(h.group == "indicator" for _, hs in run for h in hs):
+                break  # 年度绩效指标 under the 中期 table's header (its rows left blank): the next table
             if run and any(h.group == "selfeval" and h.field.startswith("row_") for h in hits) \
                     and not any(h.group == "project" and h.field == "name" for h in hits):
                 break  # the first row's label (总额) ends the budget header
             run.append((c, hits))
             i += 1
+        while run and not run[-1][0].text:
+            run.pop()
         return run
 
     def title_like(self, c: Cell) -> bool:
@@ -275,6 +287,7 @@ class Reader:
 
     def fields(self, run) -> int:
         """A run of field labels and the values after it, paired from the end (a vertical label first)."""
+        run = [(c, hits) for c, hits in run if c.text]  # a blank cell kept for a header's columns pairs nothing
         j = self.cells.index(run[-1][0]) + 1
         values: list[Cell] = []
         while j < len(self.cells) and not _hits(self.cells[j]) and not self.title_like(self.cells[j]) \
@@ -398,6 +411,8 @@ class Reader:
     def period_of(self, run) -> str:
         """The period a table's block label names (长期绩效指标 → 中期); 年度 when none."""
         before = self.cells.index(run[0][0])
+        while before > 0 and not self.cells[before - 1].text:  # past the blank cells of the label's own row
+            before -= 1
         texts = [squeeze(c.text) for c, _ in run[:1]] + [squeeze(self.cells[k].text)
                                                          for k in range(max(0, before - 1), before)]
         periods = L.data()["periods"]

@@ -368,3 +368,58 @@ def test_empty_rows_and_empty_codes_in_a_printed_form():
     (p,) = book.projects
     assert (p.code, p.name, p.goals, p.purpose) == (None, "镇域内基础设施建设", "改善镇域内基础设施", "镇域内水利、道路")
     assert [i.value_text for i in p.indicators] == ["≥5个"] and book.unit.name == "宁乡市坝塘镇人民政府"
+
+
+def _printed_only(pdf, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    printed = tmp_path / "printed-only.pdf"
+    writer = PdfWriter()
+    for page in PdfReader(str(pdf)).pages:
+        writer.add_page(page)
+    writer.write(str(printed))
+    return printed
+
+
+@requires_soffice
+def test_printed_pdf_of_a_national_form_reads_back(tmp_path):
+    # 湘潭's 项目支出绩效目标申报表 printed by jixiao, read without the attachment: three projects (one from
+    # the 目录 line "1.雾炮车…绩效目标表……1", one from the heading above the form's own title, the
+    # third holding the table) and not one indicator: the 三级指标 header spans two columns (a blank
+    # header cell) and the blank 中期 table's header ran on into the 年度 one as if side by side.
+    from jixiao.converters import export_pdf
+
+    book = import_any(WILD / "hn_xiangtan_hwc_2023_targets.txt").book
+    back = import_any(_printed_only(export_pdf(book, tmp_path / "湘潭.pdf"), tmp_path))
+    (old,), (new,) = book.projects, back.book.projects
+    assert (new.name, new.budget, new.goals, new.mid_goals) == (old.name, old.budget, old.goals, old.mid_goals)
+    assert [(i.level1, i.level2, i.level3, i.value_text) for i in new.indicators] == \
+        [(i.level1, i.level2, i.level3, i.value_text) for i in old.indicators] and not new.mid_indicators
+    assert any("目标表......" in str(u) for u in back.unplaced)  # the 目录 line is listed, not a form
+
+
+def test_toc_lines_and_a_blank_header_column():
+    # derived from hn_xiangtan_hwc_2023_targets (the form as a PDF's text layer gives it), not published
+    text = ("目 录\n1.雾炮车降尘抑尘服务绩效目标表.............................1\n"
+            "1.雾炮车降尘抑尘服务绩效目标表\n项目支出绩效目标申报表（2023年度）\n单位：万元\n"
+            "| 项目名称 | 雾炮车降尘抑尘服务 |  |  |  |  |\n"
+            "| 项目资金（万元） |  |  | 中期资金总额 |  | 年度资金总额 |\n"
+            "|  | 资金总额 |  |  |  | 250.00 |\n"
+            "| 中期绩效指标 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 |  | 指标值 |  |\n"
+            "|  |  |  |  |  |  |\n"
+            "| 年度绩效指标 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 |  | 指标值 |  |\n"
+            "| 产出指标 | 数量指标 | 雾炮车降尘抑尘服务配备车辆数 |  | 10辆 |  |\n"
+            "| 效益指标 | 社会公众或服务对象满意度指标 | 市民满意度 |  | ≥90% |  |\n")
+    book, unplaced = import_any_text(text)
+    (p,) = book.projects
+    assert (p.name, p.budget) == ("雾炮车降尘抑尘服务", Decimal("250.00"))
+    assert [(i.level3, i.value_text) for i in p.indicators] == [("雾炮车降尘抑尘服务配备车辆数", "10辆"), ("市民满意度", "≥90%")]
+    assert not p.mid_indicators and any("......" in u for u in unplaced)
+
+
+def import_any_text(text):
+    from jixiao.converters.text import import_text
+
+    return import_text(text)
