@@ -26,9 +26,10 @@ TEN_THOUSAND = Decimal(10000)
 # imported). labels.toml [periods] names the model's own period (年度); the 中期 one is ``mid_…``.
 PERIOD_FIELDS: dict[str, dict[str, str | None]] = {
     "年度": {"budget": "budget", "fiscal": "fiscal", "other": "other", "goals": "goals", "indicators": "indicators"},
-    "中期": {"budget_midterm": "mid_budget", "goal_midterm": "mid_goals", "indicators": "mid_indicators"},
+    "中期": {"budget_midterm": "mid_budget", "fiscal_midterm": "mid_fiscal", "other_midterm": "mid_other",
+           "goal_midterm": "mid_goals", "indicators": "mid_indicators"},
 }
-_MONEY = {"budget", "fiscal", "other", "budget_midterm"}
+_MONEY = {"budget", "fiscal", "other", "budget_midterm", "fiscal_midterm", "other_midterm"}
 # the national form's 项目期 (Project.term) as other forms label it (kept in Project.raw otherwise)
 TERM_LABELS = ("项目期", "项目支出实施期", "实施期", "项目起止时间", "建设周期")
 ATTRIBUTES = ("新增项目", "延续项目", "一次性项目")

@@ -65,6 +65,11 @@ class Document:
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
 
 
+def _money_field(hits) -> str | None:
+    return next((h.field for h in hits if h.group == "project"
+                 and h.field in ("budget", "budget_midterm", "fiscal", "other")), None)
+
+
 def _hits(cell: Cell, group: str | None = None) -> tuple[L.Hit, ...]:
     hits = L.lookup(_ENUM.sub("", cell.text))
     return tuple(h for h in hits if group is None or h.group == group)
@@ -135,6 +140,7 @@ class Reader:
         self.cells = cells
         self.doc = Document()
         self.form: Form | None = None
+        self.money_columns: dict[int, str] = {}  # the national 项目资金 block: column → 中期资金总额 / 年度资金总额
 
     # --- forms ----------------------------------------------------------------------------
     def current(self) -> Form:
@@ -289,6 +295,12 @@ class Reader:
         """A run of field labels and the values after it, paired from the end (a vertical label first)."""
         run = [(c, hits) for c, hits in run if c.text]  # a blank cell kept for a header's columns pairs nothing
         j = self.cells.index(run[-1][0]) + 1
+        run = self.money_heads(run)
+        if not run:
+            return j
+        resume = self.money_row(run)
+        if resume is not None:
+            return resume
         values: list[Cell] = []
         while j < len(self.cells) and not _hits(self.cells[j]) and not self.title_like(self.cells[j]) \
                 and len(values) < len(run):
@@ -317,6 +329,60 @@ class Reader:
                 j += 2
             self.assign(hits, text, c)
         return j
+
+    def column(self, cell: Cell) -> int:
+        """Where a cell stands in its row (a table's blank cells keep their places)."""
+        k = n = self.cells.index(cell)
+        while n > 0 and self.cells[n - 1].row == cell.row:
+            n -= 1
+        return k - n
+
+    def row_cells(self, cell: Cell) -> list[Cell]:
+        k = self.cells.index(cell)
+        lo, hi = k, k
+        while lo > 0 and self.cells[lo - 1].row == cell.row:
+            lo -= 1
+        while hi + 1 < len(self.cells) and self.cells[hi + 1].row == cell.row:
+            hi += 1
+        return self.cells[lo:hi + 1]
+
+    def money_heads(self, run) -> list:
+        """The national 项目资金 block: a row of labels where 中期资金总额 and 年度资金总额 head two
+        columns. Remembers the columns (see :meth:`money_row`); returns the run without those labels."""
+        heads: list[Cell] = []
+        for c, hits in run:
+            if _money_field(hits) in ("budget", "budget_midterm") and c not in heads:
+                row = [x for x in self.row_cells(c) if x.text]
+                found = {_money_field(_hits(x)) for x in row}
+                if {"budget", "budget_midterm"} <= found and all(_hits(x) for x in row):
+                    cols = [x for x in row if _money_field(_hits(x)) in ("budget", "budget_midterm")]
+                    self.money_columns = {self.column(x): _money_field(_hits(x)) for x in cols}
+                    heads += cols
+        for x in heads:
+            x.used = True
+        return [(c, hits) for c, hits in run if c not in heads]
+
+    def money_row(self, run) -> int | None:
+        """资金总额 / 其中：财政拨款 / 其他资金 under those columns: each amount to its column's period
+        (read in turn, 东莞's printed form gave its 中期 284500.00 as the year's 919.00)."""
+        field = _money_field(run[0][1]) if self.money_columns else None
+        if field is None:
+            self.money_columns = {}
+            return None
+        label = run[0][0]
+        values = [c for c in self.row_cells(label) if c.text and c is not label]
+        if not values or any(_hits(v) for v in values):
+            return None
+        field = "budget" if field == "budget_midterm" else field
+        for v in values:
+            col = self.column(v)
+            head = self.money_columns[min(self.money_columns, key=lambda k: (abs(k - col), -k))]
+            target = field if head == "budget" else f"{field}_midterm"
+            v.used = True
+            self.current().fields.setdefault(target, v.text.strip())
+            self.doc.found.append(target)
+        label.used = True
+        return self.cells.index(values[-1]) + 1
 
     def assign(self, hits, value: str, cell: Cell) -> None:
         groups = {h.group: h for h in hits}

@@ -423,3 +423,25 @@ def import_any_text(text):
     from jixiao.converters.text import import_text
 
     return import_text(text)
+
+
+def test_national_money_block_pairs_amounts_by_column():
+    # the national 项目支出绩效目标申报表's 项目资金 block as a PDF's text layer gives it (东莞's amounts,
+    # derived from gd_dongguan_jtj_2019_targets, not published this way): the 中期 column was read as
+    # the year's — 年度资金总额 284500.00 instead of 919.00
+    text = ("项目支出绩效目标申报表（2019年度）\n单位：万元\n"
+            "| 项目名称 | 镇际联网路升级改造工程一期 |  |  |  |  |\n"
+            "| 项目属性 |  |  | 项目期 |  |  |\n"
+            "| 项目资金（万元） |  |  | 中期资金总额 |  | 年度资金总额 |\n"
+            "|  | 资金总额 |  | 284500.00 |  | 919.00 |\n"
+            "|  | 其中：财政拨款 |  | 284000.00 |  | 900.00 |\n"
+            "|  | 其他资金 |  | 500.00 |  | 19.00 |\n"
+            "| 年度绩效指标 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 |  | 指标值 |  |\n"
+            "| 产出指标 | 数量指标 | 镇街补助款完成结算项目数 |  | 3 |  |\n")
+    book, unplaced = import_any_text(text)
+    (p,) = book.projects
+    assert (p.budget, p.fiscal, p.other) == (Decimal("919.00"), Decimal("900.00"), Decimal("19.00"))
+    assert (p.mid_budget, p.mid_fiscal, p.mid_other) == (Decimal("284500.00"), Decimal("284000.00"), Decimal("500.00"))
+    assert [(i.level3, i.value_text) for i in p.indicators] == [("镇街补助款完成结算项目数", "3")]
+    assert not unplaced
