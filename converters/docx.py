@@ -280,7 +280,8 @@ def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
                 shown = printed_text(text, role)
                 p.add_run(xml_text(shown))
                 one_line = role in (CODE, MONEY, NUMBER)
-                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if role == CODE else None
+                # a code or an amount on one line: smaller type rather than 10606.752 over 2
+                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if role in (CODE, MONEY) else None
                 pp.cell_setup(cell, center=role in (LABEL, CENTER, CODE), right=role in (MONEY, NUMBER),
                               bold=role == LABEL, nowrap=one_line, size=size)
         for r1, c1, r2, c2 in spans:

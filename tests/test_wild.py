@@ -445,3 +445,17 @@ def test_national_money_block_pairs_amounts_by_column():
     assert (p.mid_budget, p.mid_fiscal, p.mid_other) == (Decimal("284500.00"), Decimal("284000.00"), Decimal("500.00"))
     assert [(i.level3, i.value_text) for i in p.indicators] == [("镇街补助款完成结算项目数", "3")]
     assert not unplaced
+
+
+def test_a_long_amount_prints_on_one_line(tmp_path):
+    # 宁乡's 10606.7522 (万元) printed as "10606.752" over "2" in its cell: amounts now shrink to fit, as codes do
+    from jixiao.converters import docxprint as pp
+    from jixiao.converters.docx import export_docx
+
+    book = import_any(WILD / "hn_ningxiang_btz_2021_targets.txt").book
+    doc = docx.Document(str(export_docx(book, tmp_path / "宁乡.docx", pages="none")))
+    cell = next(c for t in doc.tables for r in t.rows for c in r.cells if c.text == "10606.7522")
+    size = cell.paragraphs[0].runs[0].font.size.pt
+    width_mm = cell.width.mm
+    assert size < pp.TABLE_PT
+    assert pp.text_width_pt("10606.7522", size) <= (width_mm - 2 * pp.CELL_MARGIN_MM) / 25.4 * 72
