@@ -277,6 +277,17 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
         doc.unit_code, doc.unit_name = split_code(first) if first else (None, None)
+    if doc.unit_name is None:  # nor an 实施单位: the cover's line above "2023 年部门预算绩效文本"
+        lines: dict[int, list[Cell]] = {}
+        for c in cells:
+            lines.setdefault(c.line, []).append(c)
+        numbers = sorted(lines)
+        for before, line in zip(numbers, numbers[1:]):
+            (above, *more) = lines[before]
+            if not more and not above.used and re.search(r"[\u4e00-\u9fff]{2,}", above.text) and re.fullmatch(
+                    r"\d{4}年部门预算绩效文本", "".join(squeeze(c.text) for c in lines[line])):
+                doc.unit_name, above.used = above.text.strip(), True
+                break
     unit = Unit(name=doc.unit_name, year=doc.year)
     if doc.unit_code and re.fullmatch(r"\d{6}", doc.unit_code):
         unit.code = doc.unit_code

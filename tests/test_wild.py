@@ -396,6 +396,7 @@ def test_printed_pdf_of_a_national_form_reads_back(tmp_path):
     assert [(i.level1, i.level2, i.level3, i.value_text) for i in new.indicators] == \
         [(i.level1, i.level2, i.level3, i.value_text) for i in old.indicators] and not new.mid_indicators
     assert any("目标表......" in str(u) for u in back.unplaced)  # the 目录 line is listed, not a form
+    assert back.book.unit.name == book.unit.name == "湘潭市环境卫生管理处"  # from the cover: no 单位编码 printed
 
 
 def test_toc_lines_and_a_blank_header_column():
