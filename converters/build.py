@@ -273,6 +273,20 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
     return ev
 
 
+_OVERALL_KEPT = {"goals", "name", "unit_name"}  # what the 整体支出绩效目标表 of a unit workbook holds of a form's fields
+_FIELD_NAMES = {"budget": "资金总额", "fiscal": "财政拨款", "other": "其他资金", "budget_midterm": "中期资金总额",
+                "goal_midterm": "中期目标", "department": "主管部门", "implementer": "实施单位"}
+
+
+def _not_on_overall(form: Form) -> list[Unplaced]:
+    """What a 部门整体 form gave that its sheet has no cell for (广水's 资金情况, 填报人, 联系电话): listed
+    for the clerk, never dropped without a word."""
+    items = [(_FIELD_NAMES.get(k, k), v) for k, v in form.fields.items() if k not in _OVERALL_KEPT and v]
+    items += [(label, v) for label, v in form.extra.items() if v]
+    return [Unplaced(f"第 {form.line} 行起的整体支出绩效目标表：“{label}”读作“{value[:20]}”，工作簿的整体支出"
+                     f"绩效目标表没有这一栏，请核对原文", form.line, "field") for label, value in items]
+
+
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
@@ -303,6 +317,8 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
             overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
+            if form.kind == "targets":
+                unplaced.extend(_not_on_overall(form))
             continue
         if not (form.fields.get("name") or form.fields.get("code")):
             if form.indicators:

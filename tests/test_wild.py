@@ -460,3 +460,13 @@ def test_a_long_amount_prints_on_one_line(tmp_path):
     width_mm = cell.width.mm
     assert size < pp.TABLE_PT
     assert pp.text_width_pt("10606.7522", size) <= (width_mm - 2 * pp.CELL_MARGIN_MM) / 25.4 * 72
+
+
+def test_overall_form_fields_without_a_cell_are_listed(tmp_path):
+    # 广水's 部门整体支出绩效目标申报表 (one flattened line): its 资金情况, 填报人, 联系电话 and 填报日期 were
+    # read and then dropped without a word, and the import exited 0
+    out = tmp_path / "广水.xlsx"
+    result = CliRunner().invoke(main, ["import", str(WILD / "hb_guangshui_zfb_2021_overall.txt"), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "“填报人”读作“南春锋”，工作簿的整体支出绩效目标表没有这一栏" in result.output
+    assert "“财政拨款”读作" in result.output and "“联系电话”读作" in result.output
