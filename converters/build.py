@@ -26,9 +26,10 @@ TEN_THOUSAND = Decimal(10000)
 # imported). labels.toml [periods] names the model's own period (年度); the 中期 one is ``mid_…``.
 PERIOD_FIELDS: dict[str, dict[str, str | None]] = {
     "年度": {"budget": "budget", "fiscal": "fiscal", "other": "other", "goals": "goals", "indicators": "indicators"},
-    "中期": {"budget_midterm": "mid_budget", "goal_midterm": "mid_goals", "indicators": "mid_indicators"},
+    "中期": {"budget_midterm": "mid_budget", "fiscal_midterm": "mid_fiscal", "other_midterm": "mid_other",
+           "goal_midterm": "mid_goals", "indicators": "mid_indicators"},
 }
-_MONEY = {"budget", "fiscal", "other", "budget_midterm"}
+_MONEY = {"budget", "fiscal", "other", "budget_midterm", "fiscal_midterm", "other_midterm"}
 # the national form's 项目期 (Project.term) as other forms label it (kept in Project.raw otherwise)
 TERM_LABELS = ("项目期", "项目支出实施期", "实施期", "项目起止时间", "建设周期")
 ATTRIBUTES = ("新增项目", "延续项目", "一次性项目")
@@ -272,10 +273,35 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
     return ev
 
 
+_OVERALL_KEPT = {"goals", "name", "unit_name"}  # what the 整体支出绩效目标表 of a unit workbook holds of a form's fields
+_FIELD_NAMES = {"budget": "资金总额", "fiscal": "财政拨款", "other": "其他资金", "budget_midterm": "中期资金总额",
+                "goal_midterm": "中期目标", "department": "主管部门", "implementer": "实施单位"}
+
+
+def _not_on_overall(form: Form) -> list[Unplaced]:
+    """What a 部门整体 form gave that its sheet has no cell for (广水's 资金情况, 填报人, 联系电话): listed
+    for the clerk, never dropped without a word."""
+    items = [(_FIELD_NAMES.get(k, k), v) for k, v in form.fields.items() if k not in _OVERALL_KEPT and v]
+    items += [(label, v) for label, v in form.extra.items() if v]
+    return [Unplaced(f"第 {form.line} 行起的整体支出绩效目标表：“{label}”读作“{value[:20]}”，工作簿的整体支出"
+                     f"绩效目标表没有这一栏，请核对原文", form.line, "field") for label, value in items]
+
+
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
         doc.unit_code, doc.unit_name = split_code(first) if first else (None, None)
+    if doc.unit_name is None:  # nor an 实施单位: the cover's line above "2023 年部门预算绩效文本"
+        lines: dict[int, list[Cell]] = {}
+        for c in cells:
+            lines.setdefault(c.line, []).append(c)
+        numbers = sorted(lines)
+        for before, line in zip(numbers, numbers[1:]):
+            (above, *more) = lines[before]
+            if not more and not above.used and re.search(r"[\u4e00-\u9fff]{2,}", above.text) and re.fullmatch(
+                    r"\d{4}年部门预算绩效文本", "".join(squeeze(c.text) for c in lines[line])):
+                doc.unit_name, above.used = above.text.strip(), True
+                break
     unit = Unit(name=doc.unit_name, year=doc.year)
     if doc.unit_code and re.fullmatch(r"\d{6}", doc.unit_code):
         unit.code = doc.unit_code
@@ -291,6 +317,8 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
             overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
+            if form.kind == "targets":
+                unplaced.extend(_not_on_overall(form))
             continue
         if not (form.fields.get("name") or form.fields.get("code")):
             if form.indicators:

@@ -50,12 +50,16 @@ def _docx():
 
 # --- the layout as a table ---------------------------------------------------------------
 
+CENT = Decimal("0.01")
+
+
 def _shown(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}" if kind == "money" else (f"{value.normalize():f}%" if kind == "percent"
-                                                        else f"{value.normalize():f}")
+        if kind == "money":  # two places as the form prints them, every further digit the amount has (exact)
+            return f"{value:.2f}" if value == value.quantize(CENT) else f"{value.normalize():f}"
+        return f"{value.normalize():f}%" if kind == "percent" else f"{value.normalize():f}"
     return str(value)
 
 
@@ -276,7 +280,8 @@ def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
                 shown = printed_text(text, role)
                 p.add_run(xml_text(shown))
                 one_line = role in (CODE, MONEY, NUMBER)
-                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if role == CODE else None
+                # a code or an amount on one line: smaller type rather than 10606.752 over 2
+                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if role in (CODE, MONEY) else None
                 pp.cell_setup(cell, center=role in (LABEL, CENTER, CODE), right=role in (MONEY, NUMBER),
                               bold=role == LABEL, nowrap=one_line, size=size)
         for r1, c1, r2, c2 in spans:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import labels as L
 from .readings import solve_glued, split_code
-from .shapes import Cell, unglue
+from .shapes import TOC_LINE, Cell, unglue
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
@@ -63,6 +63,11 @@ class Document:
     year: int | None = None
     tables: int = 0  # table headers seen
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
+
+
+def _money_field(hits) -> str | None:
+    return next((h.field for h in hits if h.group == "project"
+                 and h.field in ("budget", "budget_midterm", "fiscal", "other")), None)
 
 
 def _hits(cell: Cell, group: str | None = None) -> tuple[L.Hit, ...]:
@@ -135,6 +140,7 @@ class Reader:
         self.cells = cells
         self.doc = Document()
         self.form: Form | None = None
+        self.money_columns: dict[int, str] = {}  # the national 项目资金 block: column → 中期资金总额 / 年度资金总额
 
     # --- forms ----------------------------------------------------------------------------
     def current(self) -> Form:
@@ -155,17 +161,22 @@ class Reader:
 
     def title(self, cell: Cell) -> bool:
         t = squeeze(nfkc(cell.text))
-        if len(t) > 60 or not _TITLE.search(t):
-            return False
+        if len(t) > 60 or not _TITLE.search(t) or TOC_LINE.search(t):
+            return False  # a 目录 line ("1.维稳经费绩效目标表……3") names a form, it does not begin one
         kinds = L.data()["titles"]
         kind = "selfeval" if any(re.search(p, t) for p in kinds["selfeval"]) else "targets"
         scope = "overall" if any(re.search(p, t) for p in kinds["overall"]) else "project"
-        if self.form is None or self.form.has_content():
+        m = re.match(r"^\d+[.、．]\s*(.+?)(?:项目)?绩效目标表$", t)  # "1.维稳经费绩效目标表": the name is in the title
+        form = self.form
+        # the form's own title under the document's heading ("1.雾炮车…绩效目标表", then 项目支出绩效目标申报表(2023年度)):
+        # one form, not an empty one named by the heading and a nameless one holding the table
+        titled_only = form is not None and form.name_from_title and set(form.fields) == {"name"} \
+            and not (form.indicators or form.budget_rows or form.other_periods) and m is None
+        if form is None or (form.has_content() and not titled_only):
             self.new_form(cell.line, kind, scope)
         else:
             self.form.kind, self.form.scope = kind, scope
         self.form.title = t
-        m = re.match(r"^\d+[.、．]\s*(.+?)(?:项目)?绩效目标表$", t)  # "1.维稳经费绩效目标表": the name is in the title
         if m and "name" not in self.form.fields:
             self.form.fields["name"] = m.group(1)
             self.form.name_from_title = True
@@ -234,15 +245,22 @@ class Reader:
                 break
             hits = _hits(c)
             if not c.text and run:
+                if c.row == run[-1][0].row:  # a blank header cell (三级指标 merged over two columns) keeps its place
+                    run.append((c, ()))
                 i += 1
                 continue
             if not hits or (run and {h.group for h in hits} & {"level1", "level2"}):
                 break  # a 一级/二级 name is data, never a column label
+            if run and c.row != run[-1][0].row and any(h.group == "furniture" and h.field == "block" for h in hits) \
+                    and any(h.group == "indicator" for _, hs in run for h in hs):
+                break  # 年度绩效指标 under the 中期 table's header (its rows left blank): the next table
             if run and any(h.group == "selfeval" and h.field.startswith("row_") for h in hits) \
                     and not any(h.group == "project" and h.field == "name" for h in hits):
                 break  # the first row's label (总额) ends the budget header
             run.append((c, hits))
             i += 1
+        while run and not run[-1][0].text:
+            run.pop()
         return run
 
     def title_like(self, c: Cell) -> bool:
@@ -275,7 +293,14 @@ class Reader:
 
     def fields(self, run) -> int:
         """A run of field labels and the values after it, paired from the end (a vertical label first)."""
+        run = [(c, hits) for c, hits in run if c.text]  # a blank cell kept for a header's columns pairs nothing
         j = self.cells.index(run[-1][0]) + 1
+        run = self.money_heads(run)
+        if not run:
+            return j
+        resume = self.money_row(run)
+        if resume is not None:
+            return resume
         values: list[Cell] = []
         while j < len(self.cells) and not _hits(self.cells[j]) and not self.title_like(self.cells[j]) \
                 and len(values) < len(run):
@@ -304,6 +329,60 @@ class Reader:
                 j += 2
             self.assign(hits, text, c)
         return j
+
+    def column(self, cell: Cell) -> int:
+        """Where a cell stands in its row (a table's blank cells keep their places)."""
+        k = n = self.cells.index(cell)
+        while n > 0 and self.cells[n - 1].row == cell.row:
+            n -= 1
+        return k - n
+
+    def row_cells(self, cell: Cell) -> list[Cell]:
+        k = self.cells.index(cell)
+        lo, hi = k, k
+        while lo > 0 and self.cells[lo - 1].row == cell.row:
+            lo -= 1
+        while hi + 1 < len(self.cells) and self.cells[hi + 1].row == cell.row:
+            hi += 1
+        return self.cells[lo:hi + 1]
+
+    def money_heads(self, run) -> list:
+        """The national 项目资金 block: a row of labels where 中期资金总额 and 年度资金总额 head two
+        columns. Remembers the columns (see :meth:`money_row`); returns the run without those labels."""
+        heads: list[Cell] = []
+        for c, hits in run:
+            if _money_field(hits) in ("budget", "budget_midterm") and c not in heads:
+                row = [x for x in self.row_cells(c) if x.text]
+                found = {_money_field(_hits(x)) for x in row}
+                if {"budget", "budget_midterm"} <= found and all(_hits(x) for x in row):
+                    cols = [x for x in row if _money_field(_hits(x)) in ("budget", "budget_midterm")]
+                    self.money_columns = {self.column(x): _money_field(_hits(x)) for x in cols}
+                    heads += cols
+        for x in heads:
+            x.used = True
+        return [(c, hits) for c, hits in run if c not in heads]
+
+    def money_row(self, run) -> int | None:
+        """资金总额 / 其中：财政拨款 / 其他资金 under those columns: each amount to its column's period
+        (read in turn, 东莞's printed form gave its 中期 284500.00 as the year's 919.00)."""
+        field = _money_field(run[0][1]) if self.money_columns else None
+        if field is None:
+            self.money_columns = {}
+            return None
+        label = run[0][0]
+        values = [c for c in self.row_cells(label) if c.text and c is not label]
+        if not values or any(_hits(v) for v in values):
+            return None
+        field = "budget" if field == "budget_midterm" else field
+        for v in values:
+            col = self.column(v)
+            head = self.money_columns[min(self.money_columns, key=lambda k: (abs(k - col), -k))]
+            target = field if head == "budget" else f"{field}_midterm"
+            v.used = True
+            self.current().fields.setdefault(target, v.text.strip())
+            self.doc.found.append(target)
+        label.used = True
+        return self.cells.index(values[-1]) + 1
 
     def assign(self, hits, value: str, cell: Cell) -> None:
         groups = {h.group: h for h in hits}
@@ -398,6 +477,8 @@ class Reader:
     def period_of(self, run) -> str:
         """The period a table's block label names (长期绩效指标 → 中期); 年度 when none."""
         before = self.cells.index(run[0][0])
+        while before > 0 and not self.cells[before - 1].text:  # past the blank cells of the label's own row
+            before -= 1
         texts = [squeeze(c.text) for c, _ in run[:1]] + [squeeze(self.cells[k].text)
                                                          for k in range(max(0, before - 1), before)]
         periods = L.data()["periods"]

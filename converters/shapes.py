@@ -22,6 +22,7 @@ from ..forms.values import KNOWN_UNITS, nfkc
 _BR = re.compile(r"<br\s*/?>", re.I)
 _RULE = re.compile(r"^:?-{2,}:?$")  # a Markdown |---|---| rule
 _SPACES = re.compile(r"(?:\s{2,}|\u3000+)")
+TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d*$")  # a 目录 entry's dot leaders and page number
 
 
 @dataclass(eq=False)  # cells are compared by identity: the same text recurs
@@ -129,6 +130,10 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
         if not raw.strip():
             continue
         structured = "|" in raw or "\t" in raw
+        if not structured and TOC_LINE.search(raw.strip()):  # one cell: a 目录 line, never a form's title
+            row += 1
+            out.append(Cell(raw.strip(), number, row))
+            continue
         parts, _ = split_line(raw)
         if structured and not any(parts):  # a line of pipes: that many empty cells
             parts = [""] * max(1, raw.count("|") - (1 if raw.strip().startswith("|") and len(raw.strip()) > 1 else 0))

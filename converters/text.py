@@ -48,7 +48,8 @@ def blocks(text: str) -> list[Any]:
             table = Table(line=i + 1)
             while i < len(lines) and lines[i].lstrip().startswith("|"):
                 cells = [_cell(c) for c in lines[i].strip().strip("|").split("|")]
-                if not all(re.fullmatch(r":?-*:?", c) for c in cells):
+                # a Markdown rule (|---|:--:|), not a row whose cells are all empty (an empty 计划 row)
+                if not (all(re.fullmatch(r":?-*:?", c) for c in cells) and any("-" in c for c in cells)):
                     table.rows.append(cells)
                 i += 1
             out.append(table)
@@ -121,7 +122,9 @@ def _after(row: list[str], label: str) -> str | None:
     for j, cell in enumerate(row):
         if same_label(cell, label):
             for later in row[j + 1:]:
-                if later.strip() and not any(same_label(later, lab) for lab in _LABELS):
+                if any(same_label(later, lab) for lab in _LABELS):
+                    return None  # the next label: this one's value was left empty (项目编码 of a new project)
+                if later.strip():
                     return later
             return None
     return None
@@ -327,6 +330,10 @@ def import_seed_text(text: str) -> tuple[UnitWorkbook, list[str]]:
         unit.year = int(m.group(1)) if m else None
     if overall is not None and unit.name is None:
         unit.name = overall.name
+    if unit.name is None:  # no 单位编码 to print it beside: the cover's line above "2021 年部门预算绩效文本"
+        cover = next((k for k, p in enumerate(paragraphs) if re.match(r"^\s*\d{4}\s*年部门预算绩效文本", p)), None)
+        if cover and not re.match(r"^(第.部分|目\s*录)", paragraphs[cover - 1]):
+            unit.name = paragraphs[cover - 1].strip()
     codes = [squeeze(p.code) for p in projects if p.code]
     strict = [c for c in codes if _STRICT.match(c)]
     if unit.region_code is None and strict:

@@ -311,3 +311,162 @@ def test_wild_mid_period_is_imported_and_the_rest_as_before(tmp_path):
     plain = import_any(WILD / "cq_fengjie_yw_2023_targets.txt").book
     assert plain.forms == {} and plain.projects[0].mid_budget is None
     assert plain.projects[0].raw["budget_project"] == "65" and plain.projects[0].raw["department"] == "县民宗委"
+
+
+@pytest.mark.parametrize("name", ["hn_ningxiang_btz_2021_targets", "sc_jingyan_mtz_2023_targets"])
+def test_amounts_beyond_two_places_survive_the_docx(name, tmp_path):
+    # 宁乡 prints 10606.7522万元, 井研 3,309,840.00元 (330.984 万元): the Word export printed every amount
+    # with two places (10606.75, 330.98) and the docx read back that, not the amount the workbook held.
+    from jixiao.converters.docx import export_docx, import_docx
+
+    book = import_any(WILD / f"{name}.txt").book
+    path = export_docx(book, tmp_path / f"{name}.docx", pages="none")
+    cells = {c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells}
+    back, _ = import_docx(path)
+    for old, new in zip(book.projects, back.projects, strict=True):
+        assert (new.budget, new.fiscal, new.other) == (old.budget, old.fiscal, old.other)
+        assert f"{old.budget.normalize():f}" in cells or f"{old.budget:.2f}" in cells
+
+
+@requires_soffice
+def test_printed_pdf_of_a_form_without_codes_reads_back(tmp_path):
+    # 宁乡 prints no 单位编码 and no 项目编码, and no 资金支出计划. Its PDF without jixiao's attachment (as
+    # a clerk re-saves or prints it) came back with the 项目名称 as the 项目编码, no 绩效目标 (the empty
+    # 计划 row was dropped as a Markdown rule, so the 绩效目标 row was read as the plan) and no 单位名称.
+    from pypdf import PdfReader, PdfWriter
+
+    from jixiao.converters import export_pdf
+
+    book = import_any(WILD / "hn_ningxiang_btz_2021_targets.txt").book
+    pdf = export_pdf(book, tmp_path / "宁乡.pdf")
+    printed = tmp_path / "printed-only.pdf"
+    writer = PdfWriter()
+    for page in PdfReader(str(pdf)).pages:
+        writer.add_page(page)
+    writer.write(str(printed))
+    back = import_any(printed).book
+    (old,), (new,) = book.projects, back.projects
+    assert (new.code, new.name, new.goals) == (None, old.name, old.goals)
+    assert (new.budget, new.fiscal) == (old.budget, old.fiscal) == (Decimal("10606.7522"), Decimal("6923.3552"))
+    assert back.unit.name == book.unit.name == "宁乡市坝塘镇人民政府"
+    assert [i.level3 for i in new.indicators] == [i.level3 for i in old.indicators]
+
+
+def test_empty_rows_and_empty_codes_in_a_printed_form():
+    from jixiao.converters.text import import_text
+
+    text = ("宁乡市坝塘镇人民政府\n2021 年部门预算绩效文本\n"
+            "| 项目编码 |  |  | 项目名称 | 镇域内基础设施建设 |  |  |\n"
+            "| 预算规模及资金用途 | 预算数 | 10606.7522 | 其中：财政资金 | 6923.3552 | 其他资金 |  |\n"
+            "|  | 镇域内水利、道路 |  |  |  |  |  |\n"
+            "| 资金支出计划（%） | 3月底 |  | 6月底 | 10月底 | 12月底 |  |\n"
+            "|  |  |  |  |  |  |  |\n"
+            "| 绩效目标 | 改善镇域内基础设施 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据 |  |\n"
+            "| 产出指标 | 数量指标 | 建设项目数 |  | ≥5个 |  |  |\n")
+    book, _ = import_text(text)
+    (p,) = book.projects
+    assert (p.code, p.name, p.goals, p.purpose) == (None, "镇域内基础设施建设", "改善镇域内基础设施", "镇域内水利、道路")
+    assert [i.value_text for i in p.indicators] == ["≥5个"] and book.unit.name == "宁乡市坝塘镇人民政府"
+
+
+def _printed_only(pdf, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    printed = tmp_path / "printed-only.pdf"
+    writer = PdfWriter()
+    for page in PdfReader(str(pdf)).pages:
+        writer.add_page(page)
+    writer.write(str(printed))
+    return printed
+
+
+@requires_soffice
+def test_printed_pdf_of_a_national_form_reads_back(tmp_path):
+    # 湘潭's 项目支出绩效目标申报表 printed by jixiao, read without the attachment: three projects (one from
+    # the 目录 line "1.雾炮车…绩效目标表……1", one from the heading above the form's own title, the
+    # third holding the table) and not one indicator: the 三级指标 header spans two columns (a blank
+    # header cell) and the blank 中期 table's header ran on into the 年度 one as if side by side.
+    from jixiao.converters import export_pdf
+
+    book = import_any(WILD / "hn_xiangtan_hwc_2023_targets.txt").book
+    back = import_any(_printed_only(export_pdf(book, tmp_path / "湘潭.pdf"), tmp_path))
+    (old,), (new,) = book.projects, back.book.projects
+    assert (new.name, new.budget, new.goals, new.mid_goals) == (old.name, old.budget, old.goals, old.mid_goals)
+    assert [(i.level1, i.level2, i.level3, i.value_text) for i in new.indicators] == \
+        [(i.level1, i.level2, i.level3, i.value_text) for i in old.indicators] and not new.mid_indicators
+    assert any("目标表......" in str(u) for u in back.unplaced)  # the 目录 line is listed, not a form
+    assert back.book.unit.name == book.unit.name == "湘潭市环境卫生管理处"  # from the cover: no 单位编码 printed
+
+
+def test_toc_lines_and_a_blank_header_column():
+    # derived from hn_xiangtan_hwc_2023_targets (the form as a PDF's text layer gives it), not published
+    text = ("目 录\n1.雾炮车降尘抑尘服务绩效目标表.............................1\n"
+            "1.雾炮车降尘抑尘服务绩效目标表\n项目支出绩效目标申报表（2023年度）\n单位：万元\n"
+            "| 项目名称 | 雾炮车降尘抑尘服务 |  |  |  |  |\n"
+            "| 项目资金（万元） |  |  | 中期资金总额 |  | 年度资金总额 |\n"
+            "|  | 资金总额 |  |  |  | 250.00 |\n"
+            "| 中期绩效指标 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 |  | 指标值 |  |\n"
+            "|  |  |  |  |  |  |\n"
+            "| 年度绩效指标 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 |  | 指标值 |  |\n"
+            "| 产出指标 | 数量指标 | 雾炮车降尘抑尘服务配备车辆数 |  | 10辆 |  |\n"
+            "| 效益指标 | 社会公众或服务对象满意度指标 | 市民满意度 |  | ≥90% |  |\n")
+    book, unplaced = import_any_text(text)
+    (p,) = book.projects
+    assert (p.name, p.budget) == ("雾炮车降尘抑尘服务", Decimal("250.00"))
+    assert [(i.level3, i.value_text) for i in p.indicators] == [("雾炮车降尘抑尘服务配备车辆数", "10辆"), ("市民满意度", "≥90%")]
+    assert not p.mid_indicators and any("......" in u for u in unplaced)
+
+
+def import_any_text(text):
+    from jixiao.converters.text import import_text
+
+    return import_text(text)
+
+
+def test_national_money_block_pairs_amounts_by_column():
+    # the national 项目支出绩效目标申报表's 项目资金 block as a PDF's text layer gives it (东莞's amounts,
+    # derived from gd_dongguan_jtj_2019_targets, not published this way): the 中期 column was read as
+    # the year's — 年度资金总额 284500.00 instead of 919.00
+    text = ("项目支出绩效目标申报表（2019年度）\n单位：万元\n"
+            "| 项目名称 | 镇际联网路升级改造工程一期 |  |  |  |  |\n"
+            "| 项目属性 |  |  | 项目期 |  |  |\n"
+            "| 项目资金（万元） |  |  | 中期资金总额 |  | 年度资金总额 |\n"
+            "|  | 资金总额 |  | 284500.00 |  | 919.00 |\n"
+            "|  | 其中：财政拨款 |  | 284000.00 |  | 900.00 |\n"
+            "|  | 其他资金 |  | 500.00 |  | 19.00 |\n"
+            "| 年度绩效指标 |  |  |  |  |  |\n"
+            "| 一级指标 | 二级指标 | 三级指标 |  | 指标值 |  |\n"
+            "| 产出指标 | 数量指标 | 镇街补助款完成结算项目数 |  | 3 |  |\n")
+    book, unplaced = import_any_text(text)
+    (p,) = book.projects
+    assert (p.budget, p.fiscal, p.other) == (Decimal("919.00"), Decimal("900.00"), Decimal("19.00"))
+    assert (p.mid_budget, p.mid_fiscal, p.mid_other) == (Decimal("284500.00"), Decimal("284000.00"), Decimal("500.00"))
+    assert [(i.level3, i.value_text) for i in p.indicators] == [("镇街补助款完成结算项目数", "3")]
+    assert not unplaced
+
+
+def test_a_long_amount_prints_on_one_line(tmp_path):
+    # 宁乡's 10606.7522 (万元) printed as "10606.752" over "2" in its cell: amounts now shrink to fit, as codes do
+    from jixiao.converters import docxprint as pp
+    from jixiao.converters.docx import export_docx
+
+    book = import_any(WILD / "hn_ningxiang_btz_2021_targets.txt").book
+    doc = docx.Document(str(export_docx(book, tmp_path / "宁乡.docx", pages="none")))
+    cell = next(c for t in doc.tables for r in t.rows for c in r.cells if c.text == "10606.7522")
+    size = cell.paragraphs[0].runs[0].font.size.pt
+    width_mm = cell.width.mm
+    assert size < pp.TABLE_PT
+    assert pp.text_width_pt("10606.7522", size) <= (width_mm - 2 * pp.CELL_MARGIN_MM) / 25.4 * 72
+
+
+def test_overall_form_fields_without_a_cell_are_listed(tmp_path):
+    # 广水's 部门整体支出绩效目标申报表 (one flattened line): its 资金情况, 填报人, 联系电话 and 填报日期 were
+    # read and then dropped without a word, and the import exited 0
+    out = tmp_path / "广水.xlsx"
+    result = CliRunner().invoke(main, ["import", str(WILD / "hb_guangshui_zfb_2021_overall.txt"), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "“填报人”读作“南春锋”，工作簿的整体支出绩效目标表没有这一栏" in result.output
+    assert "“财政拨款”读作" in result.output and "“联系电话”读作" in result.output
