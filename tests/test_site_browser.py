@@ -84,6 +84,14 @@ def open_url(driver, url: str) -> None:
                 raise
 
 
+def bureau_login(driver, server) -> None:
+    """The bureau (财政局) logs in as the demo site's ``cz``."""
+    open_url(driver, server.url + "/login")
+    driver.find_element("id", "user").send_keys("cz")
+    driver.find_element("id", "password").send_keys("bureau-pass-1")
+    navigate(driver, "id", "bureau-login")
+
+
 def _replaced(element):
     """The page's old root is gone: stale, or (Chrome under load) an inspector error naming a node
     that "does not belong to the document", which says the same thing."""
@@ -222,10 +230,7 @@ def test_the_bureau_page_prints_readable_statuses_and_the_whole_chase_list(brows
     data, _codes = open_site(tmp_path, seeds)
     server = Server(data).start()
     try:
-        open_url(browser, server.url + "/login")
-        browser.find_element(By.ID, "user").send_keys("cz")
-        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
-        navigate(browser, By.ID, "bureau-login")
+        bureau_login(browser, server)
         pdf = tmp_path / "bureau.pdf"
         pdf.write_bytes(base64.b64decode(browser.print_page()))
     finally:
@@ -279,10 +284,7 @@ def test_the_summary_button_says_why_it_failed(browser, tmp_path):
     data, _codes = open_site(tmp_path, [0])
     server = Server(data).start()
     try:
-        open_url(browser, server.url + "/login")
-        browser.find_element(By.ID, "user").send_keys("cz")
-        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
-        navigate(browser, By.ID, "bureau-login")
+        bureau_login(browser, server)
         browser.delete_cookie("jx_session")  # the session has ended (expired, or logged out in another tab)
         browser.find_element(By.ID, "summary-button").click()
         label = wait_for(lambda: (t := browser.find_element(By.ID, "summary-progress").text) and "生成汇总表" not in t
