@@ -224,7 +224,6 @@ def test_the_bureau_page_prints_readable_statuses_and_the_whole_chase_list(brows
     import base64
 
     import pdfplumber
-    from selenium.webdriver.common.by import By
 
     seeds = list(range(10))  # more missing units than the textarea's 6 rows
     data, _codes = open_site(tmp_path, seeds)
