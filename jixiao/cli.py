@@ -196,12 +196,11 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     from .forms.layouts import forms_of
     from .forms.reader import read_workbook
     from .totals.plan import MILESTONES, to_json, uncounted, unit_schedule
+    from .checks.validate import validate_book
 
     _check_write_option(write, output, "--write", file)
     book = read_workbook(file)
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
-    from .checks.validate import validate_book
-
     schedule = unit_schedule(book, prof)
     issues = validate_book(book, prof)
     findings = uncounted(book, prof, issues)  # a total printed with exit 0 counts every project...
