@@ -195,7 +195,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     from .profiles import profile_for, resolve_profile
     from .forms.layouts import forms_of
     from .forms.reader import read_workbook
-    from .totals.plan import MILESTONES, to_json, uncounted, unit_schedule
+    from .totals.plan import MILESTONES, miscounted, to_json, uncounted, unit_schedule
     from .checks.validate import validate_book
 
     _check_write_option(write, output, "--write", file)
@@ -203,10 +203,7 @@ def totals(file: str, fmt: str, profile: str | None, profile_file: str | None, w
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else profile_for(book)
     schedule = unit_schedule(book, prof)
     issues = validate_book(book, prof)
-    findings = uncounted(book, prof, issues)  # a total printed with exit 0 counts every project...
-    # ...once: a sheet copied as 项目1 (2) and never changed is the same project counted twice; and a
-    # blank 6月底 between 25 and 75 is no 0 % the total may print as the unit's plan
-    findings += [i for i in issues if i.code == "JX-C03" or (i.code == "JX-P01" and i.value is None)]
+    findings = uncounted(book, prof, issues) + miscounted(issues)  # a total printed with exit 0 counts all, once
     if write and not forms_of(book).project.has_plan:
         fail("该工作簿的表样（项目支出绩效目标申报表）没有资金支出计划，无法生成“支出计划汇总”表；"
              "各项目的中期、年度资金合计请看 jixiao totals 的输出（去掉 --write 和 -o）")
@@ -615,22 +612,24 @@ def export_command(file: str, to: str, output: str) -> None:
             sys.exit(EXIT_FINDINGS)
         return
     from .checks.validate import validate_book
-    from .totals.plan import uncounted
+    from .totals.plan import miscounted, uncounted
 
     issues = validate_book(book)  # once: the errors to list, and which of them the totals leave out
     click.echo(f"已导出：{EXPORTERS[to](book, output)}")
-    _exit_if_errors(output, issues, uncounted(book, issues=issues))
+    _exit_if_errors(output, issues, uncounted(book, issues=issues), miscounted(issues))
 
 
-def _exit_if_errors(output: str, issues, findings) -> None:
+def _exit_if_errors(output: str, issues, findings, twice=()) -> None:
     """A document made from a workbook with errors (a sheet copied as 项目1 (2) prints the same
     project twice, a money cell holds no number) is no document to hand in: say so, every error
-    with its cell, which of them left an amount out of the document's totals, and exit 1.
+    with its cell, which of them left an amount out of the document's totals and which counted a
+    project twice (``twice``: JX-C03), and exit 1.
     The warnings among ``findings`` (a filled-in 项目模板, JX-L04) are said and do not fail."""
     from .checks.catalogue import SEVERITY_ZH
 
     errors = [i for i in issues if i.severity == "error"]
     left_out = {(i.code, i.sheet, i.cell) for i in findings if i.severity == "error"}
+    doubled = {(i.sheet, i.cell) for i in twice if i.code == "JX-C03"}
     for i in findings:
         if i.severity != "error":
             where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
@@ -641,7 +640,8 @@ def _exit_if_errors(output: str, issues, findings) -> None:
     click.echo(f"注意：工作簿有 {len(errors)} 个错误，{output} 已生成但不宜报送；{counted}请修正后重新导出：")
     for i in errors:
         where = f"[{i.sheet}] {i.cell} " if i.sheet else ""
-        mark = "（金额未计入）" if (i.code, i.sheet, i.cell) in left_out else ""
+        mark = ("（金额未计入）" if (i.code, i.sheet, i.cell) in left_out
+                else "（合计中计入两次）" if i.code == "JX-C03" and (i.sheet, i.cell) in doubled else "")
         click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}{mark}")
     sys.exit(EXIT_FINDINGS)
 

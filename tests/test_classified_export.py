@@ -74,6 +74,8 @@ def test_export_of_a_copied_unrenamed_sheet_says_not_to_hand_it_in(example_files
     assert result.exit_code == 1, result.output
     assert out.exists() and "不宜报送" in result.output
     assert "[项目2 (2)] B3 错误 JX-C03" in result.output
+    jx_c03 = next(line for line in result.output.splitlines() if "JX-C03" in line)
+    assert jx_c03.endswith("（合计中计入两次）"), jx_c03  # the document's totals hold its money twice
     clean = CliRunner().invoke(main, ["export", str(example_files["luanping_xinfang_2026"]), "--to", "docx",
                                       "-o", str(tmp_path / "b.docx")])
     assert clean.exit_code == 0 and "不宜报送" not in clean.output

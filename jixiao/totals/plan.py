@@ -227,6 +227,15 @@ def uncounted(book: UnitWorkbook, profile: Profile | None = None, issues: list |
     return out
 
 
+def miscounted(issues: list) -> list:
+    """The findings that make a total wrong though every amount in it was read.
+
+    A sheet copied as 项目1 (2) and never changed is the same project counted twice (JX-C03), and a blank
+    6月底 between 25 and 75 is no 0 % the total may print as the unit's plan (JX-P01 of an empty cell).
+    """
+    return [i for i in issues if i.code == "JX-C03" or (i.code == "JX-P01" and i.value is None)]
+
+
 def _m(value: Decimal) -> str:
     return f"{money(value):f}"
 
