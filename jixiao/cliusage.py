@@ -30,6 +30,9 @@ def run(group: click.Group, args: Any, prog_name: Any, complete_var: Any, extra:
         rv = click.Group.main(group, args, prog_name, complete_var, standalone_mode=False, **extra)
     except (click.exceptions.Abort, KeyboardInterrupt):
         _cancelled()
+    except click.exceptions.NoArgsIsHelpError as exc:  # `jixiao` or `jixiao templates` alone: the help, no error
+        click.echo(exc.ctx.get_help())
+        sys.exit(0)
     except click.UsageError as exc:
         click.secho(f"错误：{usage_message(exc)}", fg="red", err=True)
         if exc.ctx is not None:

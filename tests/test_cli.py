@@ -104,3 +104,12 @@ def test_option_without_its_value_points_to_the_help_page(args):
     assert f"选项 {args[-1]} 后面需要写一个值" in result.output
     command = " ".join(a for a in args if not a.startswith("-") and "." not in a)
     assert f"查看用法：jixiao {command} -h" in result.output, result.output
+
+
+@pytest.mark.parametrize("args", [[], ["templates"]], ids=lambda a: " ".join(["jixiao", *a]))
+def test_a_command_typed_alone_shows_its_help_not_an_error(args):
+    """A clerk who types ``jixiao`` to see what it does gets the help page, not 错误：用法：…"""
+    result = CliRunner().invoke(main, args, prog_name="jixiao")
+    assert result.exit_code == 0, result.output
+    assert not result.output.startswith("错误") and "查看用法" not in result.output
+    assert "用法：jixiao" in result.output and "命令:" in result.output, result.output
