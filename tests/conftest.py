@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,17 @@ from jixiao.forms.template import write_workbook
 
 requires_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                       reason="LibreOffice (soffice) is not installed")
+
+
+def as_at_a_terminal() -> None:
+    """``preexec_fn`` for a child the test will Ctrl-C: SIGINT handled by default, as at a terminal.
+
+    A suite started in the background (``pytest &`` without job control, ``nohup``) runs with SIGINT
+    ignored, and a Python started that way keeps ignoring it: the Ctrl-C tests would then see the
+    command run to its end and say nothing about what a clerk's Ctrl-C does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 requires_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                       reason="poppler-utils (pdftotext) is not installed")
 

@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.oserror import os_reason
 
+from conftest import as_at_a_terminal
+
 ENGLISH = ("Usage:", "Error:", "Invalid value", "No such option", "No such command", "Missing argument",
            "Missing option", "Try '", "does not exist", "is a directory", "requires an argument",
            "is not one of", "Traceback", "Aborted")
@@ -98,7 +100,8 @@ def test_ctrl_c_during_consolidation_says_cancelled_and_leaves_nothing(tmp_path,
     out = tmp_path / "汇总"
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "consolidate", str(units), "-o",
                              str(out / "全县汇总.xlsx"), "--no-cache", "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=as_at_a_terminal)
     children = f"/proc/{proc.pid}/task/{proc.pid}/children"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:  # the workers exist: the files are being read

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.errors import JixiaoError
 
-from conftest import requires_soffice
+from conftest import as_at_a_terminal, requires_soffice
 
 ENGLISH = ("Traceback", "Exception ignored", "Usage:", "Error:", "Errno", "No space left")
 
@@ -425,7 +425,8 @@ def test_ctrl_c_during_pdf_export_ends_libreoffice_too(tmp_path, unit):
     out = tmp_path / "导出"
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "export", str(unit), "--to", "pdf", "-o",
                              str(out / "文本.pdf")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+                            start_new_session=True, preexec_fn=as_at_a_terminal,
+                            env={**os.environ, "TMPDIR": str(tmp_path)})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and not _processes_mentioning(str(tmp_path) + "/jixiao-lo-"):
         time.sleep(0.05)
@@ -449,7 +450,7 @@ def test_ctrl_c_during_pdf_export_leaves_nothing_in_temp(tmp_path, unit):
     out = tmp_path / "文本.pdf"
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "export", str(unit), "--to", "pdf", "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env={**os.environ, "TMPDIR": str(temp)})
+                            preexec_fn=as_at_a_terminal, env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and not _processes_mentioning(str(temp) + "/jixiao-lo-"):
         time.sleep(0.05)
