@@ -386,10 +386,30 @@ def import_wild(text: str):
         m = re.search(r"(20\d\d)\s*年", text)
         doc.year = int(m.group(1)) if m else None
     book, unplaced, ev = build(doc, cells)
+    report = report_title(text)
+    if report and not (book.projects or book.overall is not None or holds_selfeval(ev)):
+        raise NotAPerformanceText(
+            f"这是绩效自评报告（“{report}”），不是绩效目标表或自评表，不能导入为工作簿：报告中的指标、得分来自自评表，"
+            "请导入自评表（Word / PDF），或直接使用自评表工作簿")
     anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
     if not anything:
         raise NotAPerformanceText(nothing_found(doc, tables_in(text)))
     return book, unplaced, ev
+
+
+_REPORT_TITLE = re.compile(r"(?:20\d\d年度?)?[^，。：:]{0,40}?(?:绩效自评报告|绩效评价报告|自评报告)")
+
+
+def report_title(text: str) -> str | None:
+    """The title of a 绩效自评报告 (a written report: 鹿泉's, or ``jixiao export`` of a 自评表), if the
+    document opens with one: among its first lines, a whole line, not a phrase in prose."""
+    lines = [squeeze(line) for line in text.splitlines() if line.strip()][:6]
+    return next((line for line in lines if _REPORT_TITLE.fullmatch(line)), None)
+
+
+def holds_selfeval(ev) -> bool:
+    """Whether a self-evaluation read from a document holds anything for a 自评表 workbook."""
+    return ev is not None and bool(ev.projects or ev.department.indicators or ev.department.initial_total is not None)
 
 
 def own_scores_checked(ev) -> list[str]:

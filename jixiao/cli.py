@@ -537,6 +537,7 @@ def import_command(document: str, output: str, fmt: str) -> None:
 
     认出多少导入多少：未能识别的行逐行列出（带行号），此时退出码为 1。"""
     from .converters import import_any
+    from .converters.build import holds_selfeval
     from .outputs import check_output
     from .forms.template import write_workbook
     from .checks.validate import validate_file
@@ -545,7 +546,7 @@ def import_command(document: str, output: str, fmt: str) -> None:
     result = import_any(document, fmt)
     book, ev = result.book, result.selfeval
     sheets = 0
-    if ev is not None and (ev.projects or ev.department.indicators or ev.department.initial_total is not None):
+    if holds_selfeval(ev):
         from .selfeval.writer import write_selfeval
 
         write_selfeval(output, ev)  # a self-evaluation: the 自评表 workbook, filled with the document's own 得分

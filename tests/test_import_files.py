@@ -62,3 +62,38 @@ def test_office_files_that_are_no_import_say_what_to_do(name, says, tmp_path):
     path.write_bytes(SOURCE.read_bytes())
     result = _import(path, tmp_path / "out.xlsx")
     assert result.exit_code == 2 and says in result.output and "--format" not in result.output, result.output
+
+
+def test_a_selfeval_report_is_refused_with_what_to_import_instead(tmp_path, example_files):
+    """The 自评报告 (鹿泉's prose, or the Word report `jixiao export` makes of a 自评表) holds no form:
+    it was imported as an empty unit workbook, exit 1, with 31 lines listed. Now: what it is, what to
+    import instead, and nothing written."""
+    selfeval, report = tmp_path / "自评表.xlsx", tmp_path / "自评报告.docx"
+    runner = CliRunner()
+    assert runner.invoke(main, ["selfeval", "new", str(example_files["luanping_xinfang_2026"]),
+                                "-o", str(selfeval)]).exit_code == 0
+    assert runner.invoke(main, ["export", str(selfeval), "--to", "docx", "-o", str(report)]).exit_code in (0, 1)
+    luquan = tmp_path / "鹿泉.txt"  # the opening of seed 004, as a clerk copies it out of the PDF
+    luquan.write_text("石家庄市鹿泉区信访局\n\n2022 年度整体支出绩效自评报告\n\n贯彻落实石家庄市鹿泉区人民政府《关于全面实施"
+                      "预算绩效管理的实施意见》文件精神，对2022年整体支出情况实施了财政支出绩效自评价，形成本评价报告。\n\n"
+                      "一、部门基本情况\n\n（一）部门概况\n\n石家庄市鹿泉区信访局为区委工作机关。\n", encoding="utf-8")
+    for document, title in ((report, "2026年度整体支出绩效自评报告"), (luquan, "2022年度整体支出绩效自评报告")):
+        out = tmp_path / f"{document.stem}.xlsx"
+        result = _import(document, out)
+        assert result.exit_code == 2, result.output
+        assert f"这是绩效自评报告（“{title}”）" in result.output and "请导入自评表" in result.output
+        assert "JX-D03" in result.output and "未导入" not in result.output
+        assert not out.exists()
+
+
+def test_a_report_with_its_selfeval_tables_still_imports(tmp_path):
+    """A report that carries its 自评表 (as many counties attach it) imports the tables as before."""
+    text = "某县水利局\n2022年度项目支出绩效自评报告\n\n" + SOURCE.read_text(encoding="utf-8")
+    document = tmp_path / "报告和自评表.txt"
+    document.write_text(text, encoding="utf-8")
+    reference, out = tmp_path / "表.xlsx", tmp_path / "报告.xlsx"
+    assert _import(SOURCE, reference).exit_code == 0
+    result = _import(document, out)
+    assert result.exit_code in (0, 1), result.output
+    assert "已导入自评表" in result.output
+    assert read_selfeval(out).projects == read_selfeval(reference).projects
