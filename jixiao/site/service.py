@@ -5,6 +5,7 @@ The API and the pages both call these; the tests call them through both.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -23,6 +24,21 @@ from .store import Store
 MAX_UPLOAD = int(float(os.environ.get("JIXIAO_SITE_MAX_UPLOAD_MB", "20")) * 2**20)
 
 STATUS_ZH = {"submitted": "已报", "rejected": "退回", "missing": "未报"}
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def beijing(at: str | None) -> str:
+    """A stored time (ISO, UTC) as the clerks read it: Beijing time, ``2026-01-10 09:30:05``."""
+    if not at:
+        return ""
+    return dt.datetime.fromisoformat(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def uploaded_as(unit: dict[str, Any]) -> str:
+    """How the summary names a unit's current file: as the unit uploaded it, with who and when
+    (``滦平县信访局2027.xlsx（154001 于 2026-01-10 09:30:05 上传）``), not by the site's storage name; the
+    unit's code keeps two units' ``绩效目标表.xlsx`` apart."""
+    return f"{unit.get('filename') or '未命名.xlsx'}（{unit['unit_code']} 于 {beijing(unit.get('submitted_at'))} 上传）"
 
 
 def display_name(name: str | None) -> str:
@@ -148,11 +164,15 @@ class SummaryBuilder:
         self.lock = threading.Lock()
         self.progress: dict[str, Any] = {"state": "idle", "done": 0, "total": 0}
 
+    @staticmethod
+    def link_name(code: str) -> str:
+        """The file name of a unit's link: readable, made unique by a digest of the code itself ("A/B" and
+        "A_B" stay two files). The summary shows the name the unit uploaded instead (:func:`uploaded_as`)."""
+        return f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.xlsx"
+
     def _sync(self, folder: Path, current: dict[str, str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        # a readable name, made unique by a digest of the code itself ("A/B" and "A_B" stay two files)
-        wanted = {f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.xlsx": sha
-                  for code, sha in current.items()}
+        wanted = {self.link_name(code): sha for code, sha in current.items()}
         for entry in os.scandir(folder):
             if entry.name not in wanted:
                 os.unlink(entry.path)  # a link only: the stored file stays
@@ -188,8 +208,9 @@ class SummaryBuilder:
 
             out = base / f"全县汇总-{task['year']}.xlsx"
             try:
+                names = {folder / self.link_name(u["unit_code"]): uploaded_as(u) for u in units}
                 result = consolidate([folder], out, year=task["year"], profile=task.get("profile"),
-                                     progress=False, on_file=step,
+                                     progress=False, on_file=step, names=names,
                                      workers=int(os.environ.get("JIXIAO_SITE_WORKERS", "0")) or None)
             except Exception:
                 self.progress = {"state": "failed", "done": 0, "total": len(units)}
