@@ -90,7 +90,10 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     report, book = check_workbook(stored.path, task.get("profile"))
     report.path = shown  # the report names the file as the unit knows it, not the store's path
     reason = None
-    if not report.readable or book is None:
+    if (not report.readable or book is None) and shown.startswith("~$"):
+        reason = (f"“{shown}”是 Excel 打开工作簿时生成的临时文件，不是工作簿本身，未予接收。"
+                  f"请选择同一文件夹中名为“{shown[2:]}”的文件（先在 Excel 中保存并关闭它）")
+    elif not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
         reason = f"文件无法作为本模板的工作簿读取：{first}"
     elif not str(book.unit.code or "").strip():
@@ -110,11 +113,23 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
         message = "已接收，状态为已报。" + (f"有 {report.warnings} 个提示，请逐条填写说明。" if report.warnings else "")
     else:
         message = reason
+    message += _same_as_before(store, task, unit, stored.sha256, rejected=status == "rejected")
     payload = Report(files=[report]).to_json()
     sid = store.add_submission(task_id=task["id"], unit_code=unit["code"], stored=stored, filename=shown,
                                status=status, errors=report.errors, warnings=report.warnings, message=message,
                                report=payload, actor=actor, ip=ip)
     return {"status": status, "submission_id": sid, "report": payload, "message": message}
+
+
+def _same_as_before(store: Store, task: dict[str, Any], unit: dict[str, Any], sha256: str, *, rejected: bool) -> str:
+    """A note when the unit has sent these very bytes before: most often a clerk who changed the workbook in
+    Excel but did not save it (or picked the old copy) and uploads the same file again."""
+    history = store.history(task["id"], unit["code"])  # newest first
+    same = next((len(history) - i for i, h in enumerate(history) if h["sha256"] == sha256), None)
+    if same is None:
+        return ""
+    note = f"（这个文件与第 {same} 次提交的文件内容完全相同"
+    return note + ("：如果已经改正，请确认已在 Excel 中保存，并选择保存后的文件）" if rejected else "）")
 
 
 def issues_of(submission: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,11 +141,22 @@ def warning_indexes(submission: dict[str, Any]) -> list[int]:
     return [i for i, issue in enumerate(issues_of(submission)) if issue["severity"] == "warning"]
 
 
+def workbook_suffix(path: Path) -> str:
+    """``.xlsm`` for a stored macro workbook (the jixiao-unit-*.xlsm templates), else ``.xlsx``: the store's
+    names have no extension, and Excel refuses a macro workbook named ``.xlsx``."""
+    from ..excel.zippatch import is_macro_workbook
+
+    return ".xlsm" if is_macro_workbook(path) else ".xlsx"
+
+
 def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
-    """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet)."""
+    """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet); ``out``'s
+    extension becomes the file's own (``.xlsm`` for a macro workbook, whose macros and buttons it keeps)."""
     from ..checks.annotate import annotate_file
 
-    source = out.with_name("source.xlsx")  # openpyxl goes by the extension; the store's names have none
+    ext = workbook_suffix(store.files.path(submission["sha256"]))
+    out = out.with_suffix(ext)
+    source = out.with_name("source" + ext)  # openpyxl goes by the extension; the store's names have none
     try:
         os.link(store.files.path(submission["sha256"]), source)
     except OSError:
