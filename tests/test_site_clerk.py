@@ -120,3 +120,23 @@ def test_a_roster_with_one_code_typed_twice_is_refused(tmp_path):
                                   "--roster", str(roster)])
     assert r.exit_code != 0 and "第 4 行的单位编码 １５４００１ 与第 2 行的 154001 重复" in r.output, r.output
     assert not (tmp_path / "site" / "登录码-2026.xlsx").exists()
+
+
+def test_another_kind_of_file_is_named_in_the_sites_words(site, tmp_path):
+    """A 自评表, a county summary or a WPS .et file: what it is and what to send instead, with no CLI
+    command (the reader's own words said ``jixiao score``, and called a summary "not a jixiao workbook")."""
+    from pathlib import Path
+
+    from jixiao.consolidation import consolidate
+
+    templates = Path(__file__).resolve().parent.parent / "workbook_templates"
+    body = send(site, LOCK, (templates / "jixiao-selfeval-hebei.xlsx").read_bytes(), "2026年自评表.xlsx")
+    assert body["status"] == "rejected" and "这是绩效自评表" in body["message"] and "jixiao" not in body["message"]
+    summary = consolidate([unit_file(tmp_path / "in", LOCK)], tmp_path / "全县汇总.xlsx", workers=1).output
+    body = send(site, LOCK, summary.read_bytes(), "全县汇总.xlsx")
+    assert body["status"] == "rejected" and "汇总表，不是单位工作簿" in body["message"]
+    assert "2026 年度预算绩效目标表" in body["message"]
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504  # WPS saves .et as a compound file, as .xls is
+    body = send(site, LOCK, ole, "绩效目标.et")
+    assert body["status"] == "rejected" and "WPS" in body["message"] and "另存为" in body["message"]
+    assert "旧版 .xls" in send(site, LOCK, ole, "绩效目标.xls")["message"]

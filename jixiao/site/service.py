@@ -93,9 +93,12 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     if (not report.readable or book is None) and shown.startswith("~$"):
         reason = (f"“{shown}”是 Excel 打开工作簿时生成的临时文件，不是工作簿本身，未予接收。"
                   f"请选择同一文件夹中名为“{shown[2:]}”的文件（先在 Excel 中保存并关闭它）")
+    elif (not report.readable or book is None) and shown.lower().endswith((".et", ".ett")):
+        reason = ("这是 WPS 表格的 .et 文件，不是 Excel 工作簿，未予接收。请在 WPS 中打开它，"
+                  "“另存为”“Microsoft Excel 文件(*.xlsx)”后提交另存的文件")
     elif not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
-        reason = f"文件无法作为本模板的工作簿读取：{first}"
+        reason = _other_jixiao_file(stored.path, task) or f"文件无法作为本模板的工作簿读取：{first}"
     elif not str(book.unit.code or "").strip():
         reason = (f"工作簿的“单位信息”表中没有填写单位编码，未予接收。请填写本单位的编码 {unit['code']}"
                   f"（{unit['name']}）后重新提交")
@@ -119,6 +122,27 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
                                status=status, errors=report.errors, warnings=report.warnings, message=message,
                                report=payload, actor=actor, ip=ip)
     return {"status": status, "submission_id": sid, "report": payload, "message": message}
+
+
+def _other_jixiao_file(path: Path, task: dict[str, Any]) -> str | None:
+    """What to tell a unit that sent one of jixiao's other workbooks: the reader's words name CLI commands
+    (``jixiao score``) or call a county summary "not a jixiao workbook", neither of which helps on the site."""
+    from ..consolidation.rollup import summary_header
+    from ..forms.grid import sniff
+    from ..selfeval.reading import read_selfeval
+
+    wanted = f"请提交本单位填好的 {task['year']} 年度预算绩效目标表（单位工作簿）"
+    try:
+        sniff(path)  # a damaged file or a zip bomb is never opened further: the reader's words stand
+    except JixiaoError:
+        return None
+    if summary_header(path) is not None:
+        return f"这是 jixiao 生成的汇总表，不是单位工作簿，未予接收。{wanted}"
+    try:
+        read_selfeval(path)
+    except Exception:  # noqa: BLE001 - not a 自评表 (however it fails): the reader's words stand
+        return None
+    return f"这是绩效自评表，不是预算绩效目标表，未予接收。{wanted}"
 
 
 def _same_as_before(store: Store, task: dict[str, Any], unit: dict[str, Any], sha256: str, *, rejected: bool) -> str:
