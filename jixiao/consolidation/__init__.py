@@ -577,7 +577,10 @@ def _triage(listing: Listing) -> tuple[dict[str, os.stat_result], list[dict[str,
     for path, st in listing.files:
         reason = never.get(path) if never else None
         if reason is None:
-            reason = _not_a_workbook(listing.real.get(path, path)) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
+            if st is None:
+                reason = "无法访问文件（快捷方式或链接指向的文件不存在）"
+            else:  # by the real file's name: a name the caller gave (see labelled) need not end in .xlsx
+                reason = _not_a_workbook(listing.real.get(path, path))
         if reason:
             refused.append(rejected(path, "JX-D03", reason, st))
         else:

@@ -203,7 +203,8 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         **({} if linked else {"linked": False}),  # its name is no path: 项目清单 has no link (a roll-up too)
     }
     # links too long for a formula: (row in the unit's 项目清单 rows, target), made cell hyperlinks by the parent
-    links = [[i, row[-1].target()] for i, row in enumerate(rows[PROJECTS]) if row[-1] is not None and not row[-1].fits()]
+    links = [[i, row[-1].target()] for i, row in enumerate(rows[PROJECTS])
+             if row[-1] is not None and not row[-1].fits()]
     if links:
         summary["links"] = links
     # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once like its other rows

@@ -189,17 +189,16 @@ def _zipped_books(fh: BinaryIO) -> list[str]:
     with zipfile.ZipFile(fh) as zf:
         for info in zf.infolist():
             name = info.filename
-            if not info.flag_bits & 0x800:  # not flagged UTF-8: the bytes as written, read as GBK if they are
+            if not info.flag_bits & 0x800:  # not flagged UTF-8: the bytes as written, UTF-8 or else GBK
                 try:
                     raw = name.encode("cp437")
                 except UnicodeEncodeError:
-                    raw = b""
-                for encoding in ("utf-8", "gbk"):
+                    raw = None
+                if raw is not None:
                     try:
-                        name = raw.decode(encoding) if raw else name
-                        break
+                        name = raw.decode("utf-8")
                     except UnicodeDecodeError:
-                        continue
+                        name = raw.decode("gbk", "replace")
             base = name.replace("\\", "/").rsplit("/", 1)[-1]
             if base.lower().endswith((".xlsx", ".xlsm")) and not base.startswith("~$"):
                 found.append(base)
