@@ -538,3 +538,15 @@ def test_files_shown_by_the_names_a_caller_gives(county, tmp_path):
     assert city.units == result.units and all(r[-1] is None for r in rolled[PROJECTS][1:])
     sources = {r[-1] for r in _cells(out)[UNITS][1:] if r[-1] is not None}
     assert {r[-1] for r in rolled[UNITS][1:] if r[-1] is not None} == sources and sources <= set(names.values())
+
+
+def test_two_files_given_one_name_stay_two(tmp_path):
+    """Two units both uploading 绩效目标表.xlsx: the second is told apart by its own file name."""
+    a, b = generate_unit(30, n_projects=1), generate_unit(31, n_projects=1)
+    paths = [write_workbook(tmp_path / "in" / f"{book.unit.code}.xlsx", book) for book in (a, b)]
+    result = consolidate([tmp_path / "in"], tmp_path / "s.xlsx", workers=1,
+                         names={p: "绩效目标表.xlsx" for p in paths})
+    assert result.units == 2
+    units = CalamineWorkbook.from_path(str(tmp_path / "s.xlsx")).get_sheet_by_name(UNITS).to_python()
+    shown = {r[0]: r[-1] for r in units[1:] if r[-1]}
+    assert shown == {a.unit.code: "绩效目标表.xlsx", b.unit.code: f"绩效目标表.xlsx（{paths[1].name}）"}
