@@ -494,3 +494,59 @@ def test_issue_field_is_the_label_the_form_prints(tmp_path):
     report = json.loads(CliRunner().invoke(main, ["validate", str(unit), "--format", "json"]).output)
     fields = {i["code"]: i["field"] for f in report["files"] for i in f["issues"]}
     assert fields["JX-T02"] == "level2" and fields["JX-C03"] == "code"  # the contract is unchanged
+
+
+def test_files_shown_by_the_names_a_caller_gives(county, tmp_path):
+    """``names`` (what the 报送站 passes: path → the name the unit uploaded) is what every sheet shows; the
+    files are still read by their paths, and a run without names is the CLI's, by path."""
+    folder, good = county
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    # storage-like paths, shown by labels that are no paths and have no extension of their own
+    names = {p: f"单位上传的{p.stem}（第{i}份）" for i, p in enumerate(files)}
+    out = tmp_path / "out" / "汇总.xlsx"
+    result = consolidate([folder], out, workers=1, names=names)
+    plain = consolidate([folder], tmp_path / "plain" / "汇总.xlsx", workers=1)
+    assert (result.found, result.consolidated, result.units) == (plain.found, plain.consolidated, plain.units)
+    cells = _cells(out)
+    shown = set(names.values())
+    texts = [str(v) for sheet, rows in cells.items() if sheet != META for row in rows for v in row if v is not None]
+    assert not [t for t in texts if str(folder) in t or any(p.name in t for p in files)]  # no path, no file name
+    rejected = {r[0]: (r[1], r[2]) for r in cells[REJECTED][1:]}
+    by_name = {names[p]: p.name for p in files}
+    assert {by_name[n]: code for n, (code, _) in rejected.items()} == EXPECTED_REJECTED
+    assert "旧版 .xls" in rejected[names[folder / "旧版.xls"]][1]  # the real file's extension decides
+    d01 = rejected[names[folder / "100001 示例县教育局本级.xlsx"]][1]
+    assert names[folder / "乡镇" / "100001 重报.xlsx"] in d01  # the winner, by its name
+    units = {r[0]: r[-1] for r in cells[UNITS][1:] if r[-1] is not None}  # (not the 合计 row)
+    assert len(units) == result.units
+    assert units[good[3].unit.code] == names[folder / f"{good[3].unit.code} {good[3].unit.name}.xlsx"]
+    assert set(units.values()) <= shown
+    issue_files = {r[2] for r in cells[ISSUES][1:]}
+    assert issue_files and issue_files <= shown
+    assert all(r[-1] is None for r in cells[PROJECTS][1:])  # no 打开 link to a name that is no file
+    assert any(str(r[-1]).startswith("=HYPERLINK(") for r in _cells(tmp_path / "plain" / "汇总.xlsx")[PROJECTS][1:])
+    # the cache knows the files by these names: a second run reads nothing and writes the same cells
+    again = consolidate([folder], out, workers=1, names=names)
+    assert again.read == 0 and _cells(out) == cells
+    # another name for one file: only that file is read again, and shown so
+    names[files[0]] = "改名后上传的文件"
+    third = consolidate([folder], out, workers=1, names=names)
+    assert third.read == 1 and "改名后上传的文件" in str(_cells(out))
+    # a roll-up of this summary keeps the names, and makes no link to them either
+    city = consolidate([out], tmp_path / "city" / "全市.xlsx", workers=1)
+    rolled = _cells(city.output)
+    assert city.units == result.units and all(r[-1] is None for r in rolled[PROJECTS][1:])
+    sources = {r[-1] for r in _cells(out)[UNITS][1:] if r[-1] is not None}
+    assert {r[-1] for r in rolled[UNITS][1:] if r[-1] is not None} == sources and sources <= set(names.values())
+
+
+def test_two_files_given_one_name_stay_two(tmp_path):
+    """Two units both uploading 绩效目标表.xlsx: the second is told apart by its own file name."""
+    a, b = generate_unit(30, n_projects=1), generate_unit(31, n_projects=1)
+    paths = [write_workbook(tmp_path / "in" / f"{book.unit.code}.xlsx", book) for book in (a, b)]
+    result = consolidate([tmp_path / "in"], tmp_path / "s.xlsx", workers=1,
+                         names={p: "绩效目标表.xlsx" for p in paths})
+    assert result.units == 2
+    units = CalamineWorkbook.from_path(str(tmp_path / "s.xlsx")).get_sheet_by_name(UNITS).to_python()
+    shown = {r[0]: r[-1] for r in units[1:] if r[-1]}
+    assert shown == {a.unit.code: "绩效目标表.xlsx", b.unit.code: f"绩效目标表.xlsx（{paths[1].name}）"}

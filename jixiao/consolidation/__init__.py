@@ -46,7 +46,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ..checks.catalogue import message
 from ..errors import JixiaoError, OutputError
@@ -120,6 +120,8 @@ class Listing:
     files: list[tuple[str, os.stat_result | None]]  # name → stat (``None``: could not be looked at)
     refused: dict[str, str] = field(default_factory=dict)  # name → why it is never opened
     real: dict[str, str] = field(default_factory=dict)  # name → the path to open, where they differ
+    #: names given by the caller (:func:`labelled`): not paths, so no 打开 link is made to them
+    labels: frozenset[str] = frozenset()
 
 
 def _unreachable(exc: OSError) -> str:
@@ -229,6 +231,37 @@ def scan(inputs: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Listing:
     return Listing([(f, found[f]) for f in sorted(found)], refused, real)
 
 
+def labelled(listing: Listing, names: Mapping[str | os.PathLike[str], str]) -> Listing:
+    """``listing`` with the files of ``names`` (path → the name to show) listed by that name: the summary,
+    its messages and the cache know them by it; they are still opened by their path. Such a name is not a
+    path, so no 打开 link leads to it. A name another file already has gets its file's own name added.
+
+    A caller that keeps files under names of its own (the 报送站's ``<单位编码>-<hash>.xlsx``) passes
+    the names its users gave them; the cache is keyed by the names, so they should not be paths.
+    """
+    wanted = {os.path.abspath(os.fspath(path)): name for path, name in names.items()}
+    taken = {name for name, _ in listing.files}
+    files: list[tuple[str, os.stat_result | None]] = []
+    refused, real, labels = dict(listing.refused), dict(listing.real), set(listing.labels)
+    for name, st in listing.files:
+        path = listing.real.get(name, name)
+        label = (wanted.get(os.path.abspath(path)) or "").strip()
+        if label and label in taken:
+            label = f"{label}（{shown(os.path.basename(path))}）"
+        if not label or label in taken:
+            files.append((name, st))
+            continue
+        taken.add(label)
+        real.pop(name, None)
+        real[label] = path
+        if name in refused:
+            refused[label] = refused.pop(name)
+        labels.add(label)
+        files.append((label, st))
+    files.sort(key=lambda f: f[0])
+    return Listing(files, refused, real, frozenset(labels))
+
+
 def _not_a_workbook(path: str) -> str | None:
     if path[-5:].lower() in WORKBOOK_SUFFIXES and path[-6:-5] not in ("/", "\\", "") and "~$" not in path:
         return None  # the common case, without splitting the path
@@ -314,8 +347,12 @@ def _progress(total: int, enabled: bool):
 def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None = None,
                 profile: str | None = None, profile_file: str | Path | None = None, workers: int | None = None,
                 csv_dir: str | Path | None = None, use_cache: bool = True, progress: bool | None = None,
-                on_file: Callable[[Path], None] | None = None, county: str | None = None) -> Result:
+                on_file: Callable[[Path], None] | None = None, county: str | None = None,
+                names: Mapping[str | os.PathLike[str], str] | None = None) -> Result:
     """Consolidate unit workbooks under ``inputs`` into the summary workbook ``output``.
+
+    ``names`` (path → name) shows those files by the given names instead of their paths, everywhere in
+    the summary (see :func:`labelled`); ``jixiao consolidate`` gives none.
 
     County summaries among the inputs (jixiao's own, see :mod:`.rollup`) are rolled up: their units
     are consolidated from the summaries' rows as if their workbooks had been given. ``county``
@@ -328,7 +365,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
     try:
         return _consolidate(inputs, output, year=year, profile=profile, profile_file=profile_file,
                             workers=workers, csv_dir=csv_dir, use_cache=use_cache, progress=progress,
-                            on_file=on_file, county=county)
+                            on_file=on_file, county=county, names=names)
     finally:
         if collecting:
             gc.enable()
@@ -337,7 +374,7 @@ def consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int |
 def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int | None, profile: str | None,
                  profile_file: str | Path | None, workers: int | None, csv_dir: str | Path | None,
                  use_cache: bool, progress: bool | None, on_file: Callable[[Path], None] | None,
-                 county: str | None = None) -> Result:
+                 county: str | None = None, names: Mapping[str | os.PathLike[str], str] | None = None) -> Result:
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
@@ -351,6 +388,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     listing = scan(inputs, exclude=[output, cache_path])
     # a killed run's temporary outputs (in an input folder, say) are never taken for units
     listing = Listing([f for f in listing.files if not is_temporary(f[0])], listing.refused, listing.real)
+    if names:
+        listing = labelled(listing, names)
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
@@ -405,7 +444,7 @@ def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,
                 pool = _start_pool(workers)
             # the workers start on the changed files first; the cached summaries load meanwhile
             results = _read(todo, profile_option, csv_dir is not None, {m: str(v) for m, v in targets.items()},
-                            pool, workers, listing.real)
+                            pool, workers, listing.real, listing.labels)
             # the cached units are parsed while the workers read (the first results come after that)
             for key, summary in cache.summaries([k for k in keys.values() if k in present]).items():
                 _as_now(summary, listed[summary["path"]])
@@ -538,7 +577,10 @@ def _triage(listing: Listing) -> tuple[dict[str, os.stat_result], list[dict[str,
     for path, st in listing.files:
         reason = never.get(path) if never else None
         if reason is None:
-            reason = _not_a_workbook(path) if st is not None else "无法访问文件（快捷方式或链接指向的文件不存在）"
+            if st is None:
+                reason = "无法访问文件（快捷方式或链接指向的文件不存在）"
+            else:  # by the real file's name: a name the caller gave (see labelled) need not end in .xlsx
+                reason = _not_a_workbook(listing.real.get(path, path))
         if reason:
             refused.append(rejected(path, "JX-D03", reason, st))
         else:
@@ -578,20 +620,23 @@ def _worker_start() -> None:
 
 def _read(todo: list[tuple[str, str | None]], profile_option, tables: bool, targets: dict[str, str],
           pool: ProcessPoolExecutor | None, workers: int,
-          real: dict[str, str]) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
+          real: dict[str, str], labels: frozenset[str] = frozenset()
+          ) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
     """The records of ``todo``, in order: by the ``pool`` (the work is submitted before this returns), else here.
 
     A file without a key yet is hashed by whoever reads it (``digest`` in its summary). A file whose
-    name is not UTF-8 is opened by its ``real`` path and named by its shown one.
+    name is not UTF-8, or that the caller named (``labels``), is opened by its ``real`` path and named
+    by its shown one (a label gets no link).
     """
     paths = [real.get(p, p) for p, _ in todo] if real else [p for p, _ in todo]
     names = [p if p in real else None for p, _ in todo]
     digests = [key is None for _, key in todo]
+    linked = [p not in labels for p, _ in todo] if labels else [True] * len(todo)
     if pool is None:
-        return (_extract(p, profile_option, tables, targets, d, name)
-                for p, d, name in zip(paths, digests, names))
+        return (_extract(p, profile_option, tables, targets, d, name, link)
+                for p, d, name, link in zip(paths, digests, names, linked))
     n = len(paths)
-    return pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests, names,
+    return pool.map(_extract, paths, [profile_option] * n, [tables] * n, [targets] * n, digests, names, linked,
                     # small batches for a few files (no worker idles long at the end), up to 64 for many
                     chunksize=max(1, min(64, n // (workers * 32))))
 

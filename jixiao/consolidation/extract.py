@@ -43,7 +43,7 @@ def _profile(book: UnitWorkbook, option: tuple[str, str] | None) -> Profile:
     return profile_for(book)
 
 
-def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[Any]:
+def _project_row(book: UnitWorkbook, p: Project, schedule, source: str | None) -> list[Any]:
     secret = p.classified
     planned = schedule.planned  # a form without a plan: the milestone cells stay blank, not 0
     sources = forms_of(book).project.has_sources()  # a form with a 预算数 only (四川): blank, not 0
@@ -53,7 +53,7 @@ def _project_row(book: UnitWorkbook, p: Project, schedule, source: str) -> list[
             *[schedule.amounts[m] if planned else None for m in MILESTONES],
             CLASSIFIED if secret else p.goals, len(p.indicators) + len(p.mid_indicators), "是" if secret else "",
             *(schedule.mid if schedule.mid is not None else (None, None, None)),
-            Link(source, p.sheet)]
+            Link(source, p.sheet) if source is not None else None]
 
 
 def _indicator_row(book: UnitWorkbook, sheet: str | None, code: str | None, name: str | None, n: int,
@@ -108,13 +108,15 @@ def _why_unfinished(report) -> str | None:
 
 
 def extract(path: str, profile_option: tuple[str, str] | None, tables: bool, targets: dict[str, str],
-            digest: bool = False, name: str | None = None) -> tuple[dict[str, Any], dict[str, bytes]]:
+            digest: bool = False, name: str | None = None,
+            linked: bool = True) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Read, validate and summarise one unit file; never raises for a bad file.
 
     ``targets`` is the 序时进度 (percent by milestone) the unit's 支出计划汇总 row is
     rendered against. ``tables`` adds the rows as compressed JSON (for ``--csv-dir``); ``digest``
     adds the file's content hash (a first run hashes in the workers, not before them). ``name`` is
-    the file's name as shown, when it is not ``path`` (a name that is not UTF-8, see :mod:`jixiao.paths`).
+    the file's name as shown, when it is not ``path`` (a name that is not UTF-8, see :mod:`jixiao.paths`,
+    or one the caller gave); ``linked`` False: that name is no path, and 项目清单 gets no 打开 link to it.
     """
     hashed = None
     if digest:
@@ -124,14 +126,14 @@ def extract(path: str, profile_option: tuple[str, str] | None, tables: bool, tar
             hashed = file_hash(path)
         except OSError:
             pass  # the reading below says why
-    summary, blobs = _extract(path, profile_option, tables, targets, name or path)
+    summary, blobs = _extract(path, profile_option, tables, targets, name or path, linked)
     if hashed is not None:
         summary["digest"] = hashed
     return summary, blobs
 
 
 def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
-             targets: dict[str, str], name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+             targets: dict[str, str], name: str, linked: bool = True) -> tuple[dict[str, Any], dict[str, bytes]]:
     # ``path`` opens the file, ``name`` is all that is shown or kept of it
     try:
         stat = os.stat(path)
@@ -164,7 +166,7 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
     unit = book.unit
     rows: dict[str, list[list[Any]]] = {PROJECTS: [], INDICATORS: [], ISSUES: []}
     for p, s in zip(book.projects, schedule.projects):
-        rows[PROJECTS].append(_project_row(book, p, s, path))
+        rows[PROJECTS].append(_project_row(book, p, s, path if linked else None))
         # the national form's two tables: 中期 rows then 年度 rows, each numbered, the 期间 column saying which
         periods = p.periods() if p.mid_indicators else [p.period("year")]
         secret = p.classified
@@ -198,9 +200,11 @@ def _extract(path: str, profile_option: tuple[str, str] | None, tables: bool,
         **({} if forms_of(book).project.has_sources() else {"sources": False}),
         "rows": {sheet: len(r) for sheet, r in rows.items()},
         "codes": sorted({identity_key(p.code) for p in book.projects} - {""}),  # as JX-D02 compares them
+        **({} if linked else {"linked": False}),  # its name is no path: 项目清单 has no link (a roll-up too)
     }
     # links too long for a formula: (row in the unit's 项目清单 rows, target), made cell hyperlinks by the parent
-    links = [[i, row[-1].target()] for i, row in enumerate(rows[PROJECTS]) if not row[-1].fits()]
+    links = [[i, row[-1].target()] for i, row in enumerate(rows[PROJECTS])
+             if row[-1] is not None and not row[-1].fits()]
     if links:
         summary["links"] = links
     # the unit's own 单位汇总 / 支出计划汇总 rows, rendered here once like its other rows

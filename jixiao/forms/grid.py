@@ -170,13 +170,39 @@ def _sniff(fh: BinaryIO, *, deep: bool) -> None:
     if not deep:
         return
     if "xl/workbook.xml" not in names:
-        if any(n.lower().endswith((".xlsx", ".xlsm")) for n in names):  # a folder zipped (on Windows, say)
-            raise UnreadableFile("这是装有工作簿的压缩包，不是工作簿本身：请先解压（右键 →“全部解压缩”），"
-                                 "再选择其中的工作簿")
+        books = _zipped_books(fh)
+        if books:  # a folder zipped (on Windows, say)
+            inside = "、".join(books[:3]) + (f" 等 {len(books)} 个" if len(books) > 3 else "")
+            raise UnreadableFile(f"这是装有工作簿的压缩包（其中有 {inside}），不是工作簿本身：请先解压"
+                                 "（右键 →“全部解压缩”），再选择其中的工作簿")
         for part, what in _OTHER_OFFICE.items():  # a Word or PowerPoint file renamed .xlsx
             if part in names:
                 raise UnreadableFile(f"这是 {what}，只是扩展名改成了 .xlsx，不是 Excel 工作簿：请提交填好的单位工作簿")
         raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
+
+
+def _zipped_books(fh: BinaryIO) -> list[str]:
+    """The workbooks in a zip, by their file names as the clerk knows them: a zip made on Chinese
+    Windows stores them in GBK without saying so (Python reads such a name as CP437)."""
+    fh.seek(0)
+    found = []
+    with zipfile.ZipFile(fh) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if not info.flag_bits & 0x800:  # not flagged UTF-8: the bytes as written, UTF-8 or else GBK
+                try:
+                    raw = name.encode("cp437")
+                except UnicodeEncodeError:
+                    raw = None
+                if raw is not None:
+                    try:
+                        name = raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        name = raw.decode("gbk", "replace")
+            base = name.replace("\\", "/").rsplit("/", 1)[-1]
+            if base.lower().endswith((".xlsx", ".xlsm")) and not base.startswith("~$"):
+                found.append(base)
+    return found
 
 
 #: the main part of another Office format → what it is, in the words a clerk uses

@@ -112,7 +112,7 @@ def return_submission(site: Site, p: Principal, sub: dict[str, Any], reason: str
 
 def status_of(site: Site, task: dict[str, Any]) -> dict[str, Any]:
     units = site.store.units_status(task["id"])
-    public = ("unit_code", "unit_name", "status", "submitted_at", "errors", "warnings")
+    public = ("unit_code", "unit_name", "status", "submitted_at", "filename", "errors", "warnings")
     return {"year": task["year"], "deadline": task.get("deadline"), "roster": len(units),
             "submitted": sum(u["status"] == "submitted" for u in units),
             "rejected": sum(u["status"] == "rejected" for u in units),

@@ -26,7 +26,7 @@ from .access import (
 )
 from .auth import Principal
 from .pages import register_pages
-from .service import MAX_UPLOAD, marked_copy, submit, warning_indexes
+from .service import MAX_UPLOAD, marked_copy, submit, warning_indexes, workbook_suffix
 from .store import Store, TooLarge
 
 class BodyLimit:
@@ -106,9 +106,14 @@ def attachment(name: str) -> dict[str, str]:
                                    f"filename*=UTF-8''{urllib.parse.quote(name)}"}
 
 
-def download_name(sub: dict[str, Any], store: Store, suffix: str = "") -> str:
+def download_name(sub: dict[str, Any], store: Store, suffix: str = "", ext: str = ".xlsx") -> str:
     unit = store.unit(sub["task_id"], sub["unit_code"]) or {"name": ""}
-    return f"{sub['unit_code']}_{unit['name']}_第{store.ordinal(sub)}次{suffix}.xlsx"
+    return f"{sub['unit_code']}_{unit['name']}_第{store.ordinal(sub)}次{suffix}{ext}"
+
+
+#: the media type of a download by its extension (a macro workbook named .xlsx is refused by Excel)
+MEDIA = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12"}
 
 
 def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = True,
@@ -175,8 +180,9 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
     @app.get("/api/v1/submissions/{sid}/file")
     def get_file(sid: int, p: Principal = Depends(require)) -> FileResponse:
         sub = submission_for(site, p, sid)
-        return FileResponse(site.store.files.path(sub["sha256"]), headers=attachment(download_name(sub, site.store)),
-                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        path = site.store.files.path(sub["sha256"])
+        ext = workbook_suffix(path)
+        return FileResponse(path, headers=attachment(download_name(sub, site.store, ext=ext)), media_type=MEDIA[ext])
 
     @app.get("/api/v1/submissions/{sid}/marked.xlsx")
     def get_marked(sid: int, p: Principal = Depends(require)) -> FileResponse:
@@ -187,9 +193,8 @@ def create_app(data: str | Path, db: str | None = None, *, mount_addin: bool = T
         except Exception as exc:  # noqa: BLE001 - an unreadable upload cannot be marked
             shutil.rmtree(tmp, ignore_errors=True)
             raise HTTPException(422, f"这份文件无法生成标注副本：{exc}") from exc
-        return FileResponse(out, headers=attachment(download_name(sub, site.store, "_标注")),
-                            background=BackgroundTask(shutil.rmtree, tmp, True),
-                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return FileResponse(out, headers=attachment(download_name(sub, site.store, "_标注", out.suffix)),
+                            background=BackgroundTask(shutil.rmtree, tmp, True), media_type=MEDIA[out.suffix])
 
     @app.post("/api/v1/submissions/{sid}/explanations")
     def post_explanations(request: Request, sid: int, body: dict[str, Any] = Body(...),

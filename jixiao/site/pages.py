@@ -17,17 +17,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .access import SESSION_COOKIE, client_ip, current, explain, return_submission, status_of
 from .auth import TOKEN_AGE
-from .service import MAX_UPLOAD, STATUS_ZH, submit
+from .service import BEIJING, MAX_UPLOAD, STATUS_ZH, beijing, submit
 from .store import TooLarge
 
 PRE_COOKIE = "jx_pre"
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-
-
-def _bj(value: str | None) -> str:
-    if not value:
-        return ""
-    return dt.datetime.fromisoformat(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _late(at: str | None, deadline: str | None) -> bool:
@@ -40,7 +33,7 @@ def _late(at: str | None, deadline: str | None) -> bool:
 
 env = Environment(loader=FileSystemLoader(str(Path(__file__).with_name("templates"))),
                   autoescape=select_autoescape(["html"]))
-env.filters["bj"] = _bj
+env.filters["bj"] = beijing
 env.globals["late"] = _late
 
 

@@ -12,6 +12,7 @@ from ..errors import JixiaoError
 from ..fsutil import atomic_path
 from ..errors import UnreadableFile
 from ..forms.grid import sniff
+from ..forms.values import identity_key
 
 COLUMNS = {"单位编码": "unit_code", "单位名称": "unit_name", "主管部门": "department", "联系人": "contact",
            "电话": "phone"}
@@ -47,7 +48,7 @@ def read_roster(path: str | Path) -> list[dict[str, str]]:
         raise JixiaoError(f"名册缺少列：{'、'.join(missing)}")
     index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
     units: list[dict[str, str]] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     problems = []
     for n, row in enumerate(rows[header_row + 1:], start=header_row + 2):
         values = {k: _text(row[i]) if i < len(row) else "" for k, i in index.items()}
@@ -56,10 +57,15 @@ def read_roster(path: str | Path) -> list[dict[str, str]]:
         if not values["unit_code"] or not values["unit_name"]:
             problems.append(f"第 {n} 行缺少单位编码或单位名称")
             continue
-        if values["unit_code"] in seen:
-            problems.append(f"第 {n} 行的单位编码 {values['unit_code']} 与第 {seen[values['unit_code']]} 行重复")
+        # compared as the site and consolidation compare codes: １５４００１ and 154 001 are 154001, and two
+        # roster rows of one code would be two 登录码 that both accept (and both report) the same unit
+        key = identity_key(values["unit_code"])
+        if key in seen:
+            row, typed = seen[key]
+            other = f"第 {row} 行" + (f"的 {typed} " if typed != values["unit_code"] else "")
+            problems.append(f"第 {n} 行的单位编码 {values['unit_code']} 与{other}重复")
             continue
-        seen[values["unit_code"]] = n
+        seen[key] = (n, values["unit_code"])
         units.append({k: v for k, v in values.items() if v or k in ("unit_code", "unit_name")})
     if problems:
         raise JixiaoError("名册有误：" + "；".join(problems[:10]) + ("……" if len(problems) > 10 else ""))

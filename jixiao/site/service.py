@@ -5,6 +5,7 @@ The API and the pages both call these; the tests call them through both.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -23,6 +24,21 @@ from .store import Store
 MAX_UPLOAD = int(float(os.environ.get("JIXIAO_SITE_MAX_UPLOAD_MB", "20")) * 2**20)
 
 STATUS_ZH = {"submitted": "已报", "rejected": "退回", "missing": "未报"}
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def beijing(at: str | None) -> str:
+    """A stored time (ISO, UTC) as the clerks read it: Beijing time, ``2026-01-10 09:30:05``."""
+    if not at:
+        return ""
+    return dt.datetime.fromisoformat(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def uploaded_as(unit: dict[str, Any]) -> str:
+    """How the summary names a unit's current file: as the unit uploaded it, with who and when
+    (``滦平县信访局2027.xlsx（154001 于 2026-01-10 09:30:05 上传）``), not by the site's storage name; the
+    unit's code keeps two units' ``绩效目标表.xlsx`` apart."""
+    return f"{unit.get('filename') or '未命名.xlsx'}（{unit['unit_code']} 于 {beijing(unit.get('submitted_at'))} 上传）"
 
 
 def display_name(name: str | None) -> str:
@@ -74,9 +90,15 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     report, book = check_workbook(stored.path, task.get("profile"))
     report.path = shown  # the report names the file as the unit knows it, not the store's path
     reason = None
-    if not report.readable or book is None:
+    if (not report.readable or book is None) and shown.startswith("~$"):
+        reason = (f"“{shown}”是 Excel 打开工作簿时生成的临时文件，不是工作簿本身，未予接收。"
+                  f"请选择同一文件夹中名为“{shown[2:]}”的文件（先在 Excel 中保存并关闭它）")
+    elif (not report.readable or book is None) and shown.lower().endswith((".et", ".ett")):
+        reason = ("这是 WPS 表格的 .et 文件，不是 Excel 工作簿，未予接收。请在 WPS 中打开它，"
+                  "“另存为”“Microsoft Excel 文件(*.xlsx)”后提交另存的文件")
+    elif not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
-        reason = f"文件无法作为本模板的工作簿读取：{first}"
+        reason = _other_jixiao_file(stored.path, task) or f"文件无法作为本模板的工作簿读取：{first}"
     elif not str(book.unit.code or "").strip():
         reason = (f"工作簿的“单位信息”表中没有填写单位编码，未予接收。请填写本单位的编码 {unit['code']}"
                   f"（{unit['name']}）后重新提交")
@@ -94,11 +116,44 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
         message = "已接收，状态为已报。" + (f"有 {report.warnings} 个提示，请逐条填写说明。" if report.warnings else "")
     else:
         message = reason
+    message += _same_as_before(store, task, unit, stored.sha256, rejected=status == "rejected")
     payload = Report(files=[report]).to_json()
     sid = store.add_submission(task_id=task["id"], unit_code=unit["code"], stored=stored, filename=shown,
                                status=status, errors=report.errors, warnings=report.warnings, message=message,
                                report=payload, actor=actor, ip=ip)
     return {"status": status, "submission_id": sid, "report": payload, "message": message}
+
+
+def _other_jixiao_file(path: Path, task: dict[str, Any]) -> str | None:
+    """What to tell a unit that sent one of jixiao's other workbooks: the reader's words name CLI commands
+    (``jixiao score``) or call a county summary "not a jixiao workbook", neither of which helps on the site."""
+    from ..consolidation.rollup import summary_header
+    from ..forms.grid import sniff
+    from ..selfeval.reading import read_selfeval
+
+    wanted = f"请提交本单位填好的 {task['year']} 年度预算绩效目标表（单位工作簿）"
+    try:
+        sniff(path)  # a damaged file or a zip bomb is never opened further: the reader's words stand
+    except JixiaoError:
+        return None
+    if summary_header(path) is not None:
+        return f"这是 jixiao 生成的汇总表，不是单位工作簿，未予接收。{wanted}"
+    try:
+        read_selfeval(path)
+    except Exception:  # noqa: BLE001 - not a 自评表 (however it fails): the reader's words stand
+        return None
+    return f"这是绩效自评表，不是预算绩效目标表，未予接收。{wanted}"
+
+
+def _same_as_before(store: Store, task: dict[str, Any], unit: dict[str, Any], sha256: str, *, rejected: bool) -> str:
+    """A note when the unit has sent these very bytes before: most often a clerk who changed the workbook in
+    Excel but did not save it (or picked the old copy) and uploads the same file again."""
+    history = store.history(task["id"], unit["code"])  # newest first
+    same = next((len(history) - i for i, h in enumerate(history) if h["sha256"] == sha256), None)
+    if same is None:
+        return ""
+    note = f"（这个文件与第 {same} 次提交的文件内容完全相同"
+    return note + ("：如果已经改正，请确认已在 Excel 中保存，并选择保存后的文件）" if rejected else "）")
 
 
 def issues_of(submission: dict[str, Any]) -> list[dict[str, Any]]:
@@ -110,11 +165,22 @@ def warning_indexes(submission: dict[str, Any]) -> list[int]:
     return [i for i, issue in enumerate(issues_of(submission)) if issue["severity"] == "warning"]
 
 
+def workbook_suffix(path: Path) -> str:
+    """``.xlsm`` for a stored macro workbook (the jixiao-unit-*.xlsm templates), else ``.xlsx``: the store's
+    names have no extension, and Excel refuses a macro workbook named ``.xlsx``."""
+    from ..excel.zippatch import is_macro_workbook
+
+    return ".xlsm" if is_macro_workbook(path) else ".xlsx"
+
+
 def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
-    """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet)."""
+    """The submitted file marked by the existing annotate (red/yellow cells, the 校验结果 sheet); ``out``'s
+    extension becomes the file's own (``.xlsm`` for a macro workbook, whose macros and buttons it keeps)."""
     from ..checks.annotate import annotate_file
 
-    source = out.with_name("source.xlsx")  # openpyxl goes by the extension; the store's names have none
+    ext = workbook_suffix(store.files.path(submission["sha256"]))
+    out = out.with_suffix(ext)
+    source = out.with_name("source" + ext)  # openpyxl goes by the extension; the store's names have none
     try:
         os.link(store.files.path(submission["sha256"]), source)
     except OSError:
@@ -148,11 +214,15 @@ class SummaryBuilder:
         self.lock = threading.Lock()
         self.progress: dict[str, Any] = {"state": "idle", "done": 0, "total": 0}
 
+    @staticmethod
+    def link_name(code: str) -> str:
+        """The file name of a unit's link: readable, made unique by a digest of the code itself ("A/B" and
+        "A_B" stay two files). The summary shows the name the unit uploaded instead (:func:`uploaded_as`)."""
+        return f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.xlsx"
+
     def _sync(self, folder: Path, current: dict[str, str]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        # a readable name, made unique by a digest of the code itself ("A/B" and "A_B" stay two files)
-        wanted = {f"{re.sub(r'[^0-9A-Za-z_-]', '_', code)}-{hashlib.sha256(code.encode()).hexdigest()[:8]}.xlsx": sha
-                  for code, sha in current.items()}
+        wanted = {self.link_name(code): sha for code, sha in current.items()}
         for entry in os.scandir(folder):
             if entry.name not in wanted:
                 os.unlink(entry.path)  # a link only: the stored file stays
@@ -188,8 +258,9 @@ class SummaryBuilder:
 
             out = base / f"全县汇总-{task['year']}.xlsx"
             try:
+                names = {folder / self.link_name(u["unit_code"]): uploaded_as(u) for u in units}
                 result = consolidate([folder], out, year=task["year"], profile=task.get("profile"),
-                                     progress=False, on_file=step,
+                                     progress=False, on_file=step, names=names,
                                      workers=int(os.environ.get("JIXIAO_SITE_WORKERS", "0")) or None)
             except Exception:
                 self.progress = {"state": "failed", "done": 0, "total": len(units)}

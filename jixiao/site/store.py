@@ -431,6 +431,7 @@ class Store:
                         "submitted_at": cur["created_at"] if cur else None,
                         "errors": shown.get("errors"), "warnings": shown.get("warnings"),
                         "current_id": u["current_id"], "sha256": cur["sha256"] if cur else None,
+                        "filename": cur["filename"] if cur else None,
                         "return_reason": ret["reason"] if ret else None,
                         "attempts": lt.n if lt else 0, "last_id": lt.id if lt else None,
                         "last_status": lr.status if lr else None})
