@@ -91,7 +91,7 @@ def test_text_prints_the_changes(two_years):
     pct = ((n - o) * 100 / o).quantize(Decimal("0.01"))
     assert f"预算数：{o:.2f} → {n:.2f}（+10.00，+{pct}%）" in out
     assert "新增项目 1 个：" in out and "+ 13082426P999999000001 全新项目  预算数 12.30 万元" in out
-    assert f"减少项目 1 个：" in out and removed.name in out
+    assert "减少项目 1 个：" in out and removed.name in out
     assert "绩效目标已修改：" in out and "今年：1.保障项目顺利实施。 2.覆盖全县。" in out
     assert "新增指标：新增的指标（100%）" in out
     assert "有变化的项目 2 个，无变化 1 个" in out

@@ -272,7 +272,7 @@ def test_project_form_agrees_with_seed_000(luanping_doc):
     printed = []
     for table in (top, indicators):
         for r, row in enumerate(table.rows):
-            cells, above = [], None
+            cells = []
             for c, cell in enumerate(row.cells):
                 # a merged cell's text once, at its anchor, as the published table's extraction shows it
                 spanned = c > 0 and cell._tc is row.cells[c - 1]._tc
