@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import signal
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,25 @@ def as_at_a_terminal() -> None:
     ignored, and a Python started that way keeps ignoring it: the Ctrl-C tests would then see the
     command run to its end and say nothing about what a clerk's Ctrl-C does."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def windows_zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """A zip as Chinese Windows' "发送到 → 压缩文件夹" writes it: names in GBK bytes, no UTF-8 flag.
+
+    Python's zipfile writes any non-ASCII name as UTF-8 with the flag set, so each entry is written
+    under an ASCII stand-in of its GBK name's length (``aaa…``, ``bbb…``), and the bytes are put in its place afterwards."""
+    buf = io.BytesIO()
+    names = [name.encode("gbk") for name, _ in entries]
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i, (name, (_, data)) in enumerate(zip(names, entries)):
+            zf.writestr(chr(ord("a") + i) * len(name), data)
+    raw = buf.getvalue()
+    for i, name in enumerate(names):
+        stand_in = chr(ord("a") + i).encode() * len(name)
+        assert raw.count(stand_in) == 2, "a stand-in name also occurs in an entry's data"  # local header + directory
+        raw = raw.replace(stand_in, name)
+    assert not any(info.flag_bits & 0x800 for info in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    return raw
 
 
 requires_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -12,17 +11,19 @@ from jixiao.cli import main
 from jixiao.synth import generate_unit
 from jixiao.forms.template import write_workbook
 
+from conftest import windows_zip
+
 
 def _zip_of_units(tmp_path: Path) -> Path:
     folder = tmp_path / "units"
     folder.mkdir()
     archive = tmp_path / "各单位.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for i in range(2):
-            book = generate_unit(i, n_projects=1, n_indicators=3)
-            path = write_workbook(folder / f"{book.unit.code}_单位.xlsx", book)
-            # as Chinese Windows writes it: GBK bytes and no UTF-8 flag (zipfile reads them as cp437)
-            zf.writestr(zipfile.ZipInfo(path.name.encode("gbk").decode("cp437")), path.read_bytes())
+    entries = []
+    for i in range(2):
+        book = generate_unit(i, n_projects=1, n_indicators=3)
+        path = write_workbook(folder / f"{book.unit.code}_单位.xlsx", book)
+        entries.append((path.name, path.read_bytes()))
+    archive.write_bytes(windows_zip(entries))  # as Chinese Windows writes it: GBK names, no UTF-8 flag
     return archive
 
 
@@ -42,6 +43,7 @@ def test_a_zip_given_to_validate_says_unzip_first(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(archive)])
     assert result.exit_code == 2
     assert "装有工作簿的压缩包" in result.output and "解压" in result.output
+    assert "其中有 100001_单位.xlsx、100002_单位.xlsx" in result.output  # the GBK names, read as Windows wrote them
 
 
 def test_a_word_document_renamed_xlsx_is_called_a_word_document(tmp_path):

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.forms.template import write_workbook
 from jixiao.site.roster import write_roster
+from conftest import windows_zip
 from sitekit import Server, open_site, unit_book, unit_file
 
 SEEDS = [0, 1, 2, 3]
@@ -72,15 +73,7 @@ def test_the_excel_lock_file_is_named_for_what_it_is(site):
 
 def test_a_zip_from_chinese_windows_names_the_workbooks_in_it(site):
     book = unit_file(site["tmp"] / "books", ZIP).read_bytes()
-    names = ["滦平县信访局2027.xlsx".encode("gbk"), "附件/说明.docx".encode("gbk")]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:  # ASCII stand-ins, then the GBK bytes Windows writes (no UTF-8 flag)
-        for i, name in enumerate(names):
-            zf.writestr(str(i) * len(name), book if i == 0 else b"doc")
-    data = buf.getvalue()
-    for i, name in enumerate(names):
-        data = data.replace(str(i).encode() * len(name), name)
-    assert not any(info.flag_bits & 0x800 for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    data = windows_zip([("滦平县信访局2027.xlsx", book), ("附件/说明.docx", b"doc")])
     body = send(site, ZIP, data, "单位报送.zip")
     assert body["status"] == "rejected"
     assert "压缩包（其中有 滦平县信访局2027.xlsx）" in body["message"] and "解压" in body["message"]
