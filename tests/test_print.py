@@ -425,3 +425,57 @@ def test_schedule_chart_of_a_long_table_starts_a_page(tmp_path):
     src = write_workbook(tmp_path / "short.xlsx", short)
     ws = openpyxl.load_workbook(write_totals_workbook(src, tmp_path / "t2.xlsx", short))[SHEET]
     assert not ws.row_breaks.brk
+
+
+# ---- 5. what a clerk adds below the drawn rows prints -------------------------------------------
+
+def _typed_below(tmp_path: Path, profile: str) -> tuple[Path, list[str]]:
+    """The profile's template with a project of 18 indicators typed in, 3 below its 15 drawn rows (as a clerk
+    who unprotected the sheet, or whose software ignores protection, types them)."""
+    from jixiao.profiles import load_profile
+
+    path = write_workbook(tmp_path / f"{profile}.xlsx", profile=load_profile(profile))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    ws["B3"], ws["E3"], ws["C4"], ws["E4"] = "13082426P000327100327", "信访工作保障经费", 10, 10
+    names = [f"第{i}个三级指标" for i in range(1, 19)]
+    for row, name in enumerate(names, start=10):
+        ws.cell(row, 1, "产出指标"), ws.cell(row, 2, "数量指标"), ws.cell(row, 3, name), ws.cell(row, 5, "≥1次")
+    wb.save(path)
+    return path, names
+
+
+def _area(ws) -> tuple[int, int, int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    return range_boundaries(ws.print_area.split("!")[-1].replace("$", ""))
+
+
+def test_indicators_typed_below_the_table_are_in_the_print_area(tmp_path):
+    """An indicator table is read down to the sheet's last row, so it prints down to it: what is read is on
+    paper. (The area ended at the 15 drawn rows, and a 16th indicator was read and summed but not printed.)"""
+    from jixiao.forms.reader import read_workbook
+
+    path, names = _typed_below(tmp_path, "hebei")
+    book = read_workbook(path)
+    assert [i.level3 for i in book.projects[0].indicators] == names
+    ws = openpyxl.load_workbook(path)["项目1"]
+    min_col, min_row, max_col, max_row = _area(ws)
+    assert (min_col, min_row, max_col) == (1, 1, 7)  # still the form's own columns: not the 上年数 beside it
+    for ind in book.projects[0].indicators:
+        row = int(ind.loc("level3").cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        assert min_row <= row <= max_row, (ind.level3, ws.print_area)
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_indicators_typed_below_the_table_print(tmp_path):
+    path, names = _typed_below(tmp_path, "hebei")
+    pages = pdf_pages(path, tmp_path / "pdf")
+    text = "\n".join(p for p in pages if "信访工作保障经费" in p)
+    assert [n for n in names if n not in text] == []
+    # a blank template still prints its form alone: no pages of empty rows after it
+    blank = pdf_pages(ROOT / "workbook_templates" / "jixiao-unit-hebei.xlsx", tmp_path / "blank")
+    assert len(blank) == 4 and "项目编码" in blank[-1], [p[:60] for p in blank]
+

@@ -207,6 +207,7 @@ def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
     return options
 
 
+XL_ROWS = 1_048_575  # a sheet's rows but one: openpyxl (annotate, fix) drops a whole-column area ($A:$G)
 LINE_HEIGHT = 14.5  # points per line of 11 pt 仿宋
 
 
@@ -342,7 +343,11 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     owner = unit if unit is not None else (obj if layout.key == "unit" else None)
     apply_xlsxwriter(ws, layout.print_setup, getattr(owner, "name", None))
     if printable:  # the form's own columns (the Hunan 分值 is beside the form, not on it)
-        ws.print_area(0, 0, last_row - 1, layout.print_width - 1)
+        # An open-ended table is read down to the sheet's last row, so it prints down to it too. Excel and
+        # LibreOffice print such an area only as far as the last row in use (no blank pages after it); an
+        # area ending at the drawn rows left the indicators a clerk adds below them off the paper.
+        rows = XL_ROWS if any(b.open_ended for b in layout.blocks) else last_row
+        ws.print_area(0, 0, rows - 1, layout.print_width - 1)
     ws.print_black_and_white()
     # Formatting and objects stay allowed so that the 校验 button can colour cells and add
     # notes on a protected sheet (the remote engines cannot unprotect); content stays locked.
