@@ -9,7 +9,8 @@ headings and header rows got row heights: 65 height properties and nothing else;
 评价等级 learnt to refuse 分值 over 100: the one formula cell of each; the 项目 sheets of Hebei and Hunan,
 when the 资金支出计划's red marks learnt to read 75% typed the Excel way as 75: their conditional formats;
 the 湖南 整体支出绩效目标表, when row 3 got room for its two-line label: one row height; every sheet with an
-open-ended table, when its print area went down to the sheet's last row: the print area and nothing else).
+open-ended table, when its print area went down to the sheet's last row: the print area and nothing else;
+the 湖南 整体支出绩效目标表, when the A cells under 绩效指标 got their frame: those 20 cells).
 """
 
 from __future__ import annotations

@@ -479,3 +479,17 @@ def test_indicators_typed_below_the_table_print(tmp_path):
     blank = pdf_pages(ROOT / "workbook_templates" / "jixiao-unit-hebei.xlsx", tmp_path / "blank")
     assert len(blank) == 4 and "项目编码" in blank[-1], [p[:60] for p in blank]
 
+
+def test_hunan_overall_table_is_framed_down_column_a(tmp_path):
+    """部门(单位)整体支出绩效目标表: A6 (绩效指标) heads the indicator rows; their A cells are framed (and locked)
+    like the row's others, so the printed table has no gap in its left edge."""
+    from jixiao.profiles import load_profile
+
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "hunan.xlsx", profile=load_profile("hunan")))["整体支出绩效目标表"]
+    assert ws["A6"].value == "绩效指标"
+    for row in range(7, 27):
+        a, b = ws.cell(row, 1), ws.cell(row, 2)
+        for side in ("left", "right", "top", "bottom"):
+            assert getattr(a.border, side).style == getattr(b.border, side).style == "thin", (row, side)
+        assert a.protection.locked and not b.protection.locked
+    assert ws["A27"].value == "业务股室审核:"  # the footer follows, as before

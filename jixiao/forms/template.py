@@ -252,6 +252,8 @@ def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: li
             _grow(heights, row, block.row_height)
         if block.numbering:
             ws.write_number(row - 1, parse_a1(block.numbering + "1")[1] - 1, i + 1, fmts["number_cell"])
+        if block.label_col:  # a locked cell framed as the row's others (not a tall merge a page break would cut open)
+            ws.write_blank(row - 1, parse_a1(block.label_col + "1")[1] - 1, None, fmts["label"])
         for col in block.columns:
             fmt = fmts[input_style(col.kind, col.style)]
             ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"

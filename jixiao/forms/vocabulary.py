@@ -136,6 +136,9 @@ class Block:
     open_ended: bool = False
     row_height: float | None = None
     numbering: str | None = None  # a column letter that shows 1, 2, 3 …
+    # a column left of the block's own, under a label that heads all its rows (湖南 A6 绩效指标): each of
+    # its cells is drawn locked and framed like the row's others, so the table prints closed
+    label_col: str | None = None
     footer: tuple[FooterLine, ...] = ()
 
     def column(self, name: str) -> Column:
