@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..fsutil import atomic_path
@@ -294,6 +295,27 @@ def formula_values(obj: Any, unit: Any) -> Callable[[str], str]:
     return get
 
 
+class _Worksheet(Worksheet):
+    """A worksheet whose ``fit_rows`` (0-based) are written as Excel writes a row it sized itself: the height
+    without ``customHeight``. Excel shows that height on opening and fits the row again when a cell in it is
+    typed in, so a long 绩效指标描述 grows its row instead of being cut off on paper; a fixed height never grows."""
+
+    fit_rows: frozenset[int] = frozenset()
+
+    def _write_row(self, row: int, *args: Any, **kwargs: Any) -> None:
+        if row not in self.fit_rows:
+            return super()._write_row(row, *args, **kwargs)
+        start, empty = self._xml_start_tag_unencoded, self._xml_empty_tag_unencoded
+
+        def unfixed(write):
+            return lambda tag, attributes=(): write(tag, [a for a in attributes if a[0] != "customHeight"])
+        self._xml_start_tag_unencoded, self._xml_empty_tag_unencoded = unfixed(start), unfixed(empty)
+        try:
+            super()._write_row(row, *args, **kwargs)
+        finally:
+            del self._xml_start_tag_unencoded, self._xml_empty_tag_unencoded
+
+
 def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, name: str,
                obj: Located | None, blocks: dict[str, list[Located]], *, password: str,
                unit: Located | None = None, printable: bool = True) -> Any:
@@ -304,10 +326,11 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     it, print a hidden sheet that has one. A copy of the master prints its used range, which is the form.
     """
     get = formula_values(obj, unit)
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=_Worksheet)
     for i, width in enumerate(layout.widths):
         ws.set_column(i, i, width)
     heights: dict[int, float] = dict(layout.heights)
+    drawn_rows: dict[str, int] = {}
     for item in (*layout.statics, *layout.formulas):
         _draw_static(ws, fmts, item, layout, get)
     for f in layout.fields:
@@ -327,8 +350,8 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
                    + [parse_range(f.ref)[2] for f in layout.fields])
     for block in layout.blocks:
-        drawn = _draw_block(ws, fmts, layout, block, blocks.get(block.name, []), start_row=block.first_row,
-                            heights=heights)
+        drawn = drawn_rows[block.name] = _draw_block(ws, fmts, layout, block, blocks.get(block.name, []),
+                                                     start_row=block.first_row, heights=heights)
         end = block.first_row + drawn
         for line in block.footer:
             for cell in line.cells:
@@ -337,6 +360,10 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         last_row = max(last_row, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
     for row, height in sorted(heights.items()):
         ws.set_row(row - 1, height)
+    # a row the writer grew for its text keeps that height (it counts merged cells, which Excel does not)
+    ws.fit_rows = frozenset(row - 1 for block in layout.blocks if block.fit_rows and block.row_height
+                            for row in range(block.first_row, block.first_row + drawn_rows[block.name])
+                            if heights.get(row) == block.row_height)
     red = fmts.extra("cf_error", {"bg_color": "#FFC7CE", "font_color": "#9C0006"})
     for check in layout.checks:
         ws.conditional_format(check.ref, {"type": "formula", "criteria": _resolve(check.formula, layout),
