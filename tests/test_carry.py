@@ -76,7 +76,8 @@ def test_prior_values_beside_inputs_locked(last_year, tmp_path):
     assert Decimal(str(cells["prior.plan.3月底"].value)) == book.projects[0].plan["3月底"]
     assert all(c.protection.locked for c in cells.values())  # read-only: not an input cell
     assert ws["H2"].value.startswith("上年数")
-    assert ws.print_area == "'项目1'!$A$1:$G$24"  # the printed form stays the official one
+    # the printed form stays the official one: its columns A:G (down to the last row in use), not the panel
+    assert ws.print_area == "'项目1'!$A$1:$G$1048575"
     # the master a clerk copies for a new project has no last year
     assert openpyxl.load_workbook(out)["项目模板"]["H2"].value is None
 

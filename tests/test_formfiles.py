@@ -8,7 +8,10 @@ A deliberate change of a form re-pins only the sheets it changes (the 部门整�
 headings and header rows got row heights: 65 height properties and nothing else; the 自评表 sheets, when
 评价等级 learnt to refuse 分值 over 100: the one formula cell of each; the 项目 sheets of Hebei and Hunan,
 when the 资金支出计划's red marks learnt to read 75% typed the Excel way as 75: their conditional formats;
-the 湖南 整体支出绩效目标表, when row 3 got room for its two-line label: one row height).
+the 湖南 整体支出绩效目标表, when row 3 got room for its two-line label: one row height; every sheet with an
+open-ended table, when its print area went down to the sheet's last row: the print area and nothing else;
+the 湖南 整体支出绩效目标表, when the A cells under 绩效指标 got their frame: those 20 cells; the 项目 sheets,
+when the red 预算数 mark learnt to round as JX-B01, to 0.01 元: its conditional format).
 """
 
 from __future__ import annotations

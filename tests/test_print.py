@@ -425,3 +425,137 @@ def test_schedule_chart_of_a_long_table_starts_a_page(tmp_path):
     src = write_workbook(tmp_path / "short.xlsx", short)
     ws = openpyxl.load_workbook(write_totals_workbook(src, tmp_path / "t2.xlsx", short))[SHEET]
     assert not ws.row_breaks.brk
+
+
+# ---- 5. what a clerk adds below the drawn rows prints -------------------------------------------
+
+def _typed_below(tmp_path: Path, profile: str) -> tuple[Path, list[str]]:
+    """The profile's template with a project of 18 indicators typed in, 3 below its 15 drawn rows (as a clerk
+    who unprotected the sheet, or whose software ignores protection, types them)."""
+    from jixiao.profiles import load_profile
+
+    path = write_workbook(tmp_path / f"{profile}.xlsx", profile=load_profile(profile))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    ws["B3"], ws["E3"], ws["C4"], ws["E4"] = "13082426P000327100327", "信访工作保障经费", 10, 10
+    names = [f"第{i}个三级指标" for i in range(1, 19)]
+    for row, name in enumerate(names, start=10):
+        ws.cell(row, 1, "产出指标"), ws.cell(row, 2, "数量指标"), ws.cell(row, 3, name), ws.cell(row, 5, "≥1次")
+    wb.save(path)
+    return path, names
+
+
+def _area(ws) -> tuple[int, int, int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    return range_boundaries(ws.print_area.split("!")[-1].replace("$", ""))
+
+
+def test_indicators_typed_below_the_table_are_in_the_print_area(tmp_path):
+    """An indicator table is read down to the sheet's last row, so it prints down to it: what is read is on
+    paper. (The area ended at the 15 drawn rows, and a 16th indicator was read and summed but not printed.)"""
+    from jixiao.forms.reader import read_workbook
+
+    path, names = _typed_below(tmp_path, "hebei")
+    book = read_workbook(path)
+    assert [i.level3 for i in book.projects[0].indicators] == names
+    ws = openpyxl.load_workbook(path)["项目1"]
+    min_col, min_row, max_col, max_row = _area(ws)
+    assert (min_col, min_row, max_col) == (1, 1, 7)  # still the form's own columns: not the 上年数 beside it
+    for ind in book.projects[0].indicators:
+        row = int(ind.loc("level3").cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        assert min_row <= row <= max_row, (ind.level3, ws.print_area)
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_indicators_typed_below_the_table_print(tmp_path):
+    path, names = _typed_below(tmp_path, "hebei")
+    pages = pdf_pages(path, tmp_path / "pdf")
+    text = "\n".join(p for p in pages if "信访工作保障经费" in p)
+    assert [n for n in names if n not in text] == []
+    # a blank template still prints its form alone: no pages of empty rows after it
+    blank = pdf_pages(ROOT / "workbook_templates" / "jixiao-unit-hebei.xlsx", tmp_path / "blank")
+    assert len(blank) == 4 and "项目编码" in blank[-1], [p[:60] for p in blank]
+
+
+def test_hunan_overall_table_is_framed_down_column_a(tmp_path):
+    """部门(单位)整体支出绩效目标表: A6 (绩效指标) heads the indicator rows; their A cells are framed (and locked)
+    like the row's others, so the printed table has no gap in its left edge."""
+    from jixiao.profiles import load_profile
+
+    ws = openpyxl.load_workbook(write_workbook(tmp_path / "hunan.xlsx", profile=load_profile("hunan")))["整体支出绩效目标表"]
+    assert ws["A6"].value == "绩效指标"
+    for row in range(7, 27):
+        a, b = ws.cell(row, 1), ws.cell(row, 2)
+        for side in ("left", "right", "top", "bottom"):
+            assert getattr(a.border, side).style == getattr(b.border, side).style == "thin", (row, side)
+        assert a.protection.locked and not b.protection.locked
+    assert ws["A27"].value == "业务股室审核:"  # the footer follows, as before
+
+
+# ---- 6. rows with long text grow --------------------------------------------------------------
+
+def _rows(path: Path, sheet: str) -> dict[int, dict[str, str]]:
+    """Each ``<row>`` element's attributes, by row number, as written (openpyxl reads every height as fixed)."""
+    import re
+    import zipfile
+
+    part = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    return {int(a["r"]): a for a in (dict(re.findall(r'(\w+)="([^"]*)"', m)) for m in re.findall(r"<row ([^>]*)>", xml))}
+
+
+@pytest.mark.parametrize("profile, role", [("hebei", "project"), ("hunan", "overall"), ("sichuan", "project")])
+def test_indicator_rows_of_a_template_grow_with_what_is_typed(tmp_path, profile, role):
+    """A fixed row height never grows: a 200-character 绩效指标描述 typed into the template was cut off on paper.
+    The indicator rows are written as Excel writes a row it sized itself (their height, not fixed), so Excel
+    shows the form's height and fits the row to the text typed in; the form's other rows keep their heights."""
+    from jixiao.forms.layouts import form_set
+    from jixiao.profiles import load_profile
+
+    layout = form_set(load_profile(profile))[role]
+    block = layout.blocks[0]
+    assert block.fit_rows and block.row_height
+    assert all(c.span == 1 for c in block.columns if c.kind == "text" and c.name != "basis")  # (依据: short)
+    path = write_workbook(tmp_path / f"{profile}.xlsx", profile=load_profile(profile))
+    sheet = "项目1" if role == "project" else layout.sheet
+    rows = _rows(path, sheet)
+    for row in range(block.first_row, block.first_row + block.rows):
+        assert "customHeight" not in rows[row], (row, rows[row])
+        assert float(rows[row]["ht"]) == pytest.approx(block.row_height, abs=0.5), (row, rows[row])
+    fixed = [r for r, a in rows.items() if r < block.first_row and "ht" in a]
+    assert fixed and all(rows[r].get("customHeight") == "1" for r in fixed), fixed
+
+
+def test_a_row_grown_for_its_text_keeps_its_height(tmp_path):
+    """Where jixiao writes the text (a filled workbook: carry, import, demo) it sizes the row itself, counting
+    the merged cells Excel would not: that row is fixed at its text's height; a row of short texts still fits."""
+    from jixiao.forms.layouts import form_set
+    from jixiao.forms.template import text_height
+    from jixiao.profiles import load_profile
+    from jixiao.synth import generate_unit
+
+    book = generate_unit(2, n_projects=1, n_indicators=4)
+    p = book.projects[0]
+    p.indicators[0].description = "对全年受理的信访事项按规定时限办结情况进行统计，" * 9  # 216 characters
+    p.indicators[1].basis = "依据《信访工作条例》及省市县有关文件规定确定，" * 6  # merged F:G
+    p.indicators[2].value_text = "≥95%，且重复信访事项化解率不低于90%，群众满意度逐年提升" * 4
+    p.goals = "提升信访事项办理质量和效率，" * 16
+    short = p.indicators[3]
+    short.level1, short.level2, short.level3 = "产出指标", "数量指标", "受理率"
+    short.description, short.value_text, short.basis = "及时受理", "≥95%", "计划标准"
+    path = write_workbook(tmp_path / "long.xlsx", book)
+    rows = _rows(path, "项目1")
+    layout = form_set(load_profile("hebei")).project
+    first = layout.blocks[0].first_row
+    widths = {"description": 22, "basis": 24, "value_text": 14}
+    for i, (name, width) in enumerate(widths.items()):
+        row = rows[first + i]
+        assert row.get("customHeight") == "1", (name, row)
+        assert float(row["ht"]) >= text_height(getattr(p.indicators[i], name), width) - 0.5 > 60, (name, row)
+    for row in (first + 3, first + 4):  # short texts, and a blank row
+        assert "customHeight" not in rows[row] and float(rows[row]["ht"]) == 30, rows[row]
+    assert float(rows[8]["ht"]) >= text_height(p.goals, sum(layout.widths[1:7])) - 0.5 > 60  # 绩效目标 (B8:G8)

@@ -14,6 +14,8 @@ from jixiao.profiles import BUILTIN, load_profile
 from jixiao.forms.taxonomy import LEVEL1, allowed_level2
 from jixiao.forms.template import write_workbook
 
+from conftest import requires_soffice
+
 
 @pytest.fixture(scope="module", params=["hebei", "hunan", "national"])
 def template(request, tmp_path_factory):
@@ -107,13 +109,13 @@ def test_print_setup_and_checks(template):
     ws = wb["项目1"]
     formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
     if form_set(profile).project.periods:  # the national 申报表  # each period's sum, and 年度 not above 中期
-        assert any("ROUND($E$7-N($E$8)-N($E$9),2)<>0" in f for f in formulas)
-        assert any("ROUND($G$7-N($G$8)-N($G$9),2)<>0" in f for f in formulas)
+        assert any("ROUND($E$7-N($E$8)-N($E$9),6)<>0" in f for f in formulas)
+        assert any("ROUND($G$7-N($G$8)-N($G$9),6)<>0" in f for f in formulas)
         assert any("$G$7>$E$7" in f for f in formulas)
         return
     assert ws.print_title_rows == "$9:$9"
     formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
-    assert any("ROUND($C$4-N($E$4)-N($G$4),2)<>0" in f for f in formulas)
+    assert any("ROUND($C$4-N($E$4)-N($G$4),6)<>0" in f for f in formulas)
     if "12月底" in profile.milestones:
         assert any("<>100" in f for f in formulas)
     assert len(formulas) >= len(profile.milestones) * 2
@@ -157,3 +159,88 @@ def test_committed_selfeval_templates_are_current(tmp_path):
             assert [[(c.value, c.number_format) for c in r] for r in ws.iter_rows()] == \
                    [[(c.value, c.number_format) for c in r] for r in b[ws.title].iter_rows()], ws.title
         assert read_selfeval(committed).profile == name
+
+
+# 预算数, 财政资金, 其他资金 as a clerk types them (a formula's result is what the cell holds), whether JX-B01 is meant
+B01_CASES = [
+    (10.001, 5, 5, True),  # 10 元 apart: on the form 10.00 = 5.00 + 5.00, yet the money does not add up
+    (10.001, 5, 5.001, False),  # adds up; in floats 10.001-5-5.001 is -1.8e-15
+    (0.3, 0.1, 0.2, False),  # in floats 0.3-0.1-0.2 is -2.8e-17
+    (0.3, "=0.1+0.2", None, False),  # 0.30000000000000004 in floats
+    ("=0.1+0.2", 0.3, None, False),
+    (10.01, 5, 5, True),  # a cent
+    (100, 60, 40.000001, True),  # 0.01 元
+    (100, 60, 40.0000004, False),  # less than 0.01 元: the same money
+]
+
+
+def _saved_as_excel_does(path, sheet: str, cell: str, value: str) -> None:
+    """Write ``value`` as the cell's number the way Excel saves it, all 17 digits (openpyxl and LibreOffice
+    save 15: 0.30000000000000004 becomes 0.3)."""
+    import re
+    import zipfile
+
+    part = f"xl/worksheets/sheet{openpyxl.load_workbook(path).sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml, n = re.subn(rf'(<c r="{cell}"[^>]*>)<v>[^<]*</v>', rf"\g<1><v>{value}</v>", parts[part].decode())
+    assert n == 1, (sheet, cell)
+    parts[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_jx_b01_compares_to_a_fen(tmp_path):
+    """JX-B01 on typed amounts, read by jixiao alone (no LibreOffice): a real difference down to 0.01 元 is
+    reported, a float's noise is not (Excel saves =0.1+0.2 as 0.30000000000000004)."""
+    from jixiao.checks.validate import validate_file
+    from jixiao.synth import generate_unit
+
+    cases = [(b, f, o, meant) for b, f, o, meant in B01_CASES if "=" not in f"{b}{f}{o}"]
+    cases.append((0.3, 0.3, None, False))  # E4 becomes Excel's result of =0.1+0.2 below
+    src = write_workbook(tmp_path / "b01.xlsx", generate_unit(1, n_projects=len(cases), n_indicators=3))
+    wb = openpyxl.load_workbook(src)
+    for i, (budget, fiscal, other, _) in enumerate(cases, start=1):
+        ws = wb[f"项目{i}"]
+        ws["C4"], ws["E4"], ws["G4"] = budget, fiscal, other
+    wb.save(src)
+    _saved_as_excel_does(src, f"项目{len(cases)}", "E4", repr(0.1 + 0.2))
+    assert openpyxl.load_workbook(src)[f"项目{len(cases)}"]["E4"].value == 0.1 + 0.2 != 0.3
+    reported = {i.sheet for i in validate_file(src).issues if i.code == "JX-B01"}
+    assert reported == {f"项目{i}" for i, case in enumerate(cases, start=1) if case[3]}, reported
+
+
+@requires_soffice
+@pytest.mark.libreoffice
+def test_red_budget_mark_agrees_with_jx_b01(tmp_path):
+    """The sheet marks 预算数 red exactly where the 校验 reports JX-B01: the mark is the template's own conditional
+    format, evaluated by LibreOffice on the cells as filled; the report is jixiao's on the same saved file.
+
+    The mark rounded the difference to 0.01 万元 while JX-B01 compares exactly, so 10.001 against 5 + 5 was
+    reported but not red; an exact mark would be red for 0.3 against 0.1 + 0.2."""
+    from jixiao.checks.validate import validate_file
+    from jixiao.excel.office import convert
+    from jixiao.synth import generate_unit
+
+    src = write_workbook(tmp_path / "b01.xlsx", generate_unit(1, n_projects=len(B01_CASES), n_indicators=3))
+    wb = openpyxl.load_workbook(src)
+    mark = next(rule.formula[0] for cf in wb["项目1"].conditional_formatting for rule in cf.rules
+                if "N($E$4)" in rule.formula[0])  # the 预算数 ≠ 财政资金 + 其他资金 mark on C4
+    for i, (budget, fiscal, other, _) in enumerate(B01_CASES, start=1):
+        ws = wb[f"项目{i}"]
+        ws["C4"], ws["E4"], ws["G4"] = budget, fiscal, other
+        ws["Z1"] = "=" + mark  # the mark's own formula, where LibreOffice leaves its value
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+    recalculated = convert(filled, "xlsx", tmp_path / "lo")
+    marks = openpyxl.load_workbook(recalculated, data_only=True)
+    wb = openpyxl.load_workbook(recalculated)
+    for i in range(1, len(B01_CASES) + 1):  # the file as the clerk hands it in: without the probe
+        wb[f"项目{i}"]["Z1"] = None
+    wb.save(recalculated)
+    reported = {i.sheet for i in validate_file(recalculated).issues if i.code == "JX-B01"}
+    for i, (budget, fiscal, other, meant) in enumerate(B01_CASES, start=1):
+        red = marks[f"项目{i}"]["Z1"].value
+        assert isinstance(red, bool), (i, red)
+        assert (red, f"项目{i}" in reported) == (meant, meant), (budget, fiscal, other, red, reported)

@@ -7,7 +7,7 @@ Goals and indicator tables are :mod:`.content_rules`; what a rule is, :mod:`.con
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
 from .context import Context, blank_field, field_labels, rule, unit_fix
@@ -262,6 +262,18 @@ def duplicate_project_codes(ctx: Context) -> Iterator[Issue]:
 
 # --- B: money ------------------------------------------------------------------------
 
+#: 0.01 元 in 万元: amounts that differ by less are the same money. A float's noise is far below it
+#: (Excel saves =0.1+0.2 as 0.30000000000000004), a real slip (10.001 against 5 + 5) far above. The
+#: forms' red mark for JX-B01 rounds the same way: ROUND(预算数-财政资金-其他资金,6)<>0 on a form in
+#: 万元 (,2 on one in 元), so a clerk sees red exactly where the 校验 reports.
+FEN = Decimal("0.000001")
+
+
+def differs(a: Decimal, b: Decimal) -> bool:
+    """``a`` and ``b`` are not the same money: their difference, rounded as Excel's ROUND to 0.01 元, is not 0."""
+    return (a - b).quantize(FEN, rounding=ROUND_HALF_UP) != 0
+
+
 def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> Iterator[Issue]:
     """JX-B01 on one set of amounts: ``prefix + budget`` = ``fiscal`` + ``other`` (a period, a 年度主要任务).
 
@@ -274,7 +286,7 @@ def sum_of_sources(obj: Located, labels: dict[str, str], prefix: str = "") -> It
     if budget is None or prefix + "fiscal" in obj.raw or prefix + "other" in obj.raw:
         return
     total = (fiscal or Decimal(0)) + (other or Decimal(0))
-    if budget != total:
+    if differs(budget, total):
         # two decimals as on the form, more when the amounts have them: 120.123456 against 120.12 read
         # “120.12 不等于 … = 120.12，相差 0.00 万元”
         def money(amount: Decimal) -> str:

@@ -44,8 +44,8 @@ _KEYS = {
     "field": {"name", "ref", "label", "kind", "required", "style", "dropdown", "height", "period", "role",
               "synonyms", "parse", "from"},
     "check": {"ref", "formula", "message"},
-    "block": {"name", "header_row", "first_row", "rows", "open_ended", "row_height", "numbering", "columns",
-              "footer"},
+    "block": {"name", "header_row", "first_row", "rows", "open_ended", "row_height", "numbering", "label_col",
+              "fit_rows", "columns", "footer"},
     "column": {"name", "col", "label", "kind", "span", "style", "dropdown", "strict", "check", "check_message",
                "period", "part", "role", "synonyms"},
     "footer": {"offset", "cells"},
@@ -217,7 +217,8 @@ def parse_form(data: dict[str, Any], origin: str, milestones: tuple[str, ...] = 
                 for c in line["cells"])))
         blocks.append(Block(b["name"], header_row=b.get("header_row"), first_row=b["first_row"], rows=b["rows"],
                             columns=columns, open_ended=b.get("open_ended", False), row_height=b.get("row_height"),
-                            numbering=b.get("numbering"), footer=tuple(footer)))
+                            numbering=b.get("numbering"), label_col=b.get("label_col"),
+                            fit_rows=b.get("fit_rows", False), footer=tuple(footer)))
     periods = []
     for i, p in enumerate(data.get("period", ())):
         _check_keys(p, "period", f"{origin} period[{i}]")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..fsutil import atomic_path
@@ -207,6 +208,7 @@ def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
     return options
 
 
+XL_ROWS = 1_048_575  # a sheet's rows but one: openpyxl (annotate, fix) drops a whole-column area ($A:$G)
 LINE_HEIGHT = 14.5  # points per line of 11 pt 仿宋
 
 
@@ -251,6 +253,8 @@ def _draw_block(ws, fmts: _Formats, layout: SheetLayout, block: Block, items: li
             _grow(heights, row, block.row_height)
         if block.numbering:
             ws.write_number(row - 1, parse_a1(block.numbering + "1")[1] - 1, i + 1, fmts["number_cell"])
+        if block.label_col:  # a locked cell framed as the row's others (not a tall merge a page break would cut open)
+            ws.write_blank(row - 1, parse_a1(block.label_col + "1")[1] - 1, None, fmts["label"])
         for col in block.columns:
             fmt = fmts[input_style(col.kind, col.style)]
             ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
@@ -291,6 +295,27 @@ def formula_values(obj: Any, unit: Any) -> Callable[[str], str]:
     return get
 
 
+class _Worksheet(Worksheet):
+    """A worksheet whose ``fit_rows`` (0-based) are written as Excel writes a row it sized itself: the height
+    without ``customHeight``. Excel shows that height on opening and fits the row again when a cell in it is
+    typed in, so a long 绩效指标描述 grows its row instead of being cut off on paper; a fixed height never grows."""
+
+    fit_rows: frozenset[int] = frozenset()
+
+    def _write_row(self, row: int, *args: Any, **kwargs: Any) -> None:
+        if row not in self.fit_rows:
+            return super()._write_row(row, *args, **kwargs)
+        start, empty = self._xml_start_tag_unencoded, self._xml_empty_tag_unencoded
+
+        def unfixed(write):
+            return lambda tag, attributes=(): write(tag, [a for a in attributes if a[0] != "customHeight"])
+        self._xml_start_tag_unencoded, self._xml_empty_tag_unencoded = unfixed(start), unfixed(empty)
+        try:
+            super()._write_row(row, *args, **kwargs)
+        finally:
+            del self._xml_start_tag_unencoded, self._xml_empty_tag_unencoded
+
+
 def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, name: str,
                obj: Located | None, blocks: dict[str, list[Located]], *, password: str,
                unit: Located | None = None, printable: bool = True) -> Any:
@@ -301,10 +326,11 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     it, print a hidden sheet that has one. A copy of the master prints its used range, which is the form.
     """
     get = formula_values(obj, unit)
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=_Worksheet)
     for i, width in enumerate(layout.widths):
         ws.set_column(i, i, width)
     heights: dict[int, float] = dict(layout.heights)
+    drawn_rows: dict[str, int] = {}
     for item in (*layout.statics, *layout.formulas):
         _draw_static(ws, fmts, item, layout, get)
     for f in layout.fields:
@@ -324,8 +350,8 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     last_row = max([parse_range(s.ref)[2] for s in (*layout.statics, *layout.formulas)]
                    + [parse_range(f.ref)[2] for f in layout.fields])
     for block in layout.blocks:
-        drawn = _draw_block(ws, fmts, layout, block, blocks.get(block.name, []), start_row=block.first_row,
-                            heights=heights)
+        drawn = drawn_rows[block.name] = _draw_block(ws, fmts, layout, block, blocks.get(block.name, []),
+                                                     start_row=block.first_row, heights=heights)
         end = block.first_row + drawn
         for line in block.footer:
             for cell in line.cells:
@@ -334,6 +360,10 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
         last_row = max(last_row, end - 1 + (max((l.offset for l in block.footer), default=-1) + 1))
     for row, height in sorted(heights.items()):
         ws.set_row(row - 1, height)
+    # a row the writer grew for its text keeps that height (it counts merged cells, which Excel does not)
+    ws.fit_rows = frozenset(row - 1 for block in layout.blocks if block.fit_rows and block.row_height
+                            for row in range(block.first_row, block.first_row + drawn_rows[block.name])
+                            if heights.get(row) == block.row_height)
     red = fmts.extra("cf_error", {"bg_color": "#FFC7CE", "font_color": "#9C0006"})
     for check in layout.checks:
         ws.conditional_format(check.ref, {"type": "formula", "criteria": _resolve(check.formula, layout),
@@ -342,7 +372,11 @@ def draw_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, layout: SheetLayout, nam
     owner = unit if unit is not None else (obj if layout.key == "unit" else None)
     apply_xlsxwriter(ws, layout.print_setup, getattr(owner, "name", None))
     if printable:  # the form's own columns (the Hunan 分值 is beside the form, not on it)
-        ws.print_area(0, 0, last_row - 1, layout.print_width - 1)
+        # An open-ended table is read down to the sheet's last row, so it prints down to it too. Excel and
+        # LibreOffice print such an area only as far as the last row in use (no blank pages after it); an
+        # area ending at the drawn rows left the indicators a clerk adds below them off the paper.
+        rows = XL_ROWS if any(b.open_ended for b in layout.blocks) else last_row
+        ws.print_area(0, 0, rows - 1, layout.print_width - 1)
     ws.print_black_and_white()
     # Formatting and objects stay allowed so that the 校验 button can colour cells and add
     # notes on a protected sheet (the remote engines cannot unprotect); content stays locked.

@@ -136,6 +136,13 @@ class Block:
     open_ended: bool = False
     row_height: float | None = None
     numbering: str | None = None  # a column letter that shows 1, 2, 3 …
+    # a column left of the block's own, under a label that heads all its rows (湖南 A6 绩效指标): each of
+    # its cells is drawn locked and framed like the row's others, so the table prints closed
+    label_col: str | None = None
+    # rows that fit what a clerk types: written with their height but not as a fixed one (as Excel writes a row
+    # it sized itself), so Excel grows a row to a long text typed in. Only where the long texts sit in single
+    # cells: Excel never fits a row to a merged cell, and would shrink a row whose only long text is merged.
+    fit_rows: bool = False
     footer: tuple[FooterLine, ...] = ()
 
     def column(self, name: str) -> Column:
