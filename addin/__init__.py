@@ -52,8 +52,10 @@ def validate(book: xw.Book | None = None) -> FileReport:
     live.clear_marks(book)
     live.mark(book, report.issues)
     live.write_results(book, report)
+    fitted = live.fit_rows(book, model)
     verdict = "可以提交" if report.ok else "请先改正错误（红色）再提交"
-    _alert(book, f"校验完成：{report.errors} 个错误，{report.warnings} 个提示。{verdict}。")
+    grown = f"文字较多的 {len(fitted)} 行已按文字调整行高，打印时能显示完整。" if fitted else ""
+    _alert(book, f"校验完成：{report.errors} 个错误，{report.warnings} 个提示。{verdict}。{grown}")
     return report
 
 

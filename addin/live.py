@@ -140,6 +140,23 @@ def mark(book: Any, issues: list[Issue]) -> list[str]:
     return marked
 
 
+def fit_rows(book: Any, model: UnitWorkbook) -> list[str]:
+    """Make every row whose text the form's height would cut tall enough to print it (Excel sizes no
+    merged cell); returns them as ``sheet!row``. The remote engines cannot read a row's height, so each
+    such row is set to what its text needs, whatever it is now: never shorter than the text."""
+    from ..forms.printfit import cramped_rows, new_heights
+
+    names = {s.name for s in book.sheets}
+    done = []
+    for sheet, rows in new_heights(cramped_rows(model)).items():
+        if sheet not in names:
+            continue
+        for row, height in rows.items():
+            book.sheets[sheet].range(f"A{row}").row_height = height
+            done.append(f"{sheet}!{row}")
+    return done
+
+
 def result_rows(report: FileReport) -> list[list[Any]]:
     rows: list[list[Any]] = [[f"校验结果：{report.errors} 个错误，{report.warnings} 个提示"
                               f"{'（错误须修改后再提交）' if report.errors else '（可以提交）'}"] + [None] * 8,

@@ -123,6 +123,9 @@ def apply_actions(source: str | Path, actions: list[dict[str, Any]], out: str | 
             wb.move_sheet(copy, offset=(target_ix + (where == "After")) - wb.worksheets.index(copy))
         elif func == "setSheetName":
             ws.title = args[0]
+        elif func == "setRowHeight":
+            for r in range(action["row_count"]):
+                ws.row_dimensions[action["start_row"] + 1 + r].height = args[0]
         elif func == "alert":
             continue
         else:

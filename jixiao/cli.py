@@ -350,19 +350,26 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
 
         check_output(output, inputs=files, content="workbook")
     prof = resolve_profile(profile, profile_file) if (profile or profile_file) else None
+    from .forms.printfit import describe, new_heights, short_rows
+
+    annotated = False
     if fix:
         from .checks.fix import plan_fixes, write_fixed
         from .forms.reader import read_workbook
 
         book = read_workbook(files[0])
         changes = plan_fixes(book, prof)
-        write_fixed(files[0], output, changes)
+        short = short_rows(files[0], book)
+        write_fixed(files[0], output, changes, new_heights(short))
         from .forms.textsafe import visible
 
         for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal
             click.echo(f"已修正 {ch.sheet}!{ch.cell}（{ch.code}）：“{visible(ch.old or '')}” → “{visible(str(ch.new) if ch.new is not None else '')}”",
                        err=fmt == "json")
-        click.echo(f"共修正 {len(changes)} 处，已写入 {shown(output)}；原文件未改动。", err=fmt == "json")
+        for c in short:
+            click.echo(f"已调整行高 {describe(c)} → {new_heights([c])[c.sheet][c.row]:g} 磅", err=fmt == "json")
+        click.echo(f"共修正 {len(changes)} 处{f'、调整行高 {len(short)} 行' if short else ''}，已写入 {shown(output)}；"
+                   "原文件未改动。", err=fmt == "json")
         files = (output,)
     report = Report(files=[validate_file(f, prof, engine=engine) for f in files])
     if annotate and report.files[0].readable:
@@ -372,13 +379,40 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         from .forms.reader import read_workbook
 
         password = (prof or load_profile("hebei")).protection_password
-        annotate_file(files[0], output, report.files[0], password=password, book=read_workbook(files[0], engine))
-        click.echo(f"已标注 {len(report.files[0].issues)} 个问题，写入 {shown(output)}；原文件未改动。", err=fmt == "json")
+        book = read_workbook(files[0], engine)
+        short = short_rows(files[0], book)
+        annotate_file(files[0], output, report.files[0], password=password, book=book, heights=new_heights(short))
+        click.echo(f"已标注 {len(report.files[0].issues)} 个问题{f'、调整行高 {len(short)} 行' if short else ''}，"
+                   f"写入 {shown(output)}；原文件未改动。", err=fmt == "json")
+        annotated = True
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         _render_text(report)
+        if not (fix or annotated):
+            _print_hints(files, report)
     sys.exit(report.exit_code)
+
+
+def _print_hints(files: tuple[str, ...], report) -> None:
+    """Rows whose text the printout would cut (Excel sizes no merged cell): said after the findings."""
+    from .forms.printfit import describe, short_rows
+    from .forms.reader import read_workbook
+
+    lines = []
+    for path, f in zip(files, report.files):
+        if not f.readable:
+            continue
+        try:
+            short = short_rows(path, read_workbook(path))
+        except (JixiaoError, OSError):  # the findings above say why it cannot be read
+            continue
+        lines += [f"  {shown(path)} {describe(c)}" if len(files) > 1 else f"  {describe(c)}" for c in short]
+    if lines:
+        click.secho("打印提示：以下格子文字较多，按现在的行高打印不全（Excel 不会为合并的格子自动调整行高）：", fg="yellow")
+        for line in lines:
+            click.echo(line)
+        click.echo("  加 --fix -o 副本.xlsx 可生成行高已调整好的副本，或在 Excel 中右键行号 →“行高”自行调整。")
 
 
 @main.command()

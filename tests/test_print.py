@@ -399,7 +399,7 @@ def test_national_overall_form_prints_on_one_page(tmp_path):
 
 def test_department_rows_fit_their_text(tmp_path, example_books):
     from jixiao.forms.layouts import DEPARTMENT_SHEET
-    from jixiao.forms.template import text_height
+    from jixiao.forms.printfit import text_height
 
     book = example_books["zhijiang_xinfang_2026"]
     ws = openpyxl.load_workbook(write_workbook(tmp_path / "dept.xlsx", book))[DEPARTMENT_SHEET]
@@ -534,7 +534,7 @@ def test_a_row_grown_for_its_text_keeps_its_height(tmp_path):
     """Where jixiao writes the text (a filled workbook: carry, import, demo) it sizes the row itself, counting
     the merged cells Excel would not: that row is fixed at its text's height; a row of short texts still fits."""
     from jixiao.forms.layouts import form_set
-    from jixiao.forms.template import text_height
+    from jixiao.forms.printfit import text_height
     from jixiao.profiles import load_profile
     from jixiao.synth import generate_unit
 

@@ -107,7 +107,7 @@ def mark(wb: Workbook, issues: list[Issue]) -> int:
 def result_sheet(wb: Workbook, report: FileReport, password: str | None, book: UnitWorkbook | None = None) -> None:
     """The ``校验结果`` sheet: one row per finding, each with a link to its cell (字段 as ``book``'s forms
     label it, when it is given)."""
-    from ..forms.template import text_height
+    from ..forms.printfit import text_height
 
     ws = wb.create_sheet(RESULT_SHEET, 0)
     ws["A1"] = (f"校验结果：{report.errors} 个错误，{report.warnings} 个提示"
@@ -151,12 +151,17 @@ def result_sheet(wb: Workbook, report: FileReport, password: str | None, book: U
 
 
 def annotate_file(source: str | Path, out: str | Path, report: FileReport, *,
-                  password: str | None = "jixiao", book: UnitWorkbook | None = None) -> Path:
+                  password: str | None = "jixiao", book: UnitWorkbook | None = None,
+                  heights: dict[str, dict[int, float]] | None = None) -> Path:
     """Write a copy of ``source`` with the report's marks and the 校验结果 sheet (``book``: the workbook
-    read, whose forms name the 字段)."""
+    read, whose forms name the 字段), and the rows of ``heights`` (sheet → {row → points}) made that tall."""
     wb = load_copy(source, out)
     clear_marks(wb)
     mark(wb, report.issues)
+    for sheet, rows in (heights or {}).items():
+        if sheet in wb.sheetnames:
+            for row, height in rows.items():
+                wb[sheet].row_dimensions[row].height = height
     result_sheet(wb, report, password, book)
     return save_copy(wb, source, out, fresh=(RESULT_SHEET, MARK_SHEET))
 

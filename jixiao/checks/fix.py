@@ -82,8 +82,10 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
     return [c for c in changes.values() if c.old != c.new]
 
 
-def write_fixed(source: str | Path, out: str | Path, changes: list[Change]) -> Path:
-    """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text)."""
+def write_fixed(source: str | Path, out: str | Path, changes: list[Change],
+                heights: dict[str, dict[int, float]] | None = None) -> Path:
+    """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text) and the rows
+    of ``heights`` (sheet → {row → points}, see :func:`jixiao.forms.printfit.new_heights`) made that tall."""
     from ..excel.zippatch import check_macro_output, patch_cells
 
     guard_output(source, out)
@@ -92,4 +94,4 @@ def write_fixed(source: str | Path, out: str | Path, changes: list[Change]) -> P
     by_sheet: dict[str, dict[str, str | None]] = {}
     for ch in changes:
         by_sheet.setdefault(ch.sheet, {})[ch.cell] = ch.new
-    return patch_cells(source, out, by_sheet)
+    return patch_cells(source, out, by_sheet, heights)

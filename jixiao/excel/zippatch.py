@@ -122,15 +122,7 @@ def _index(sheet_data) -> dict[int, Any]:
 def _cell(ns: str, sheet_data, rows: dict[int, Any], ref: str):
     """The ``<c>`` at ``ref``, created in its place (row and column order) when the sheet has none."""
     r, c = parse_a1(ref)
-    row = rows.get(r)
-    if row is None:
-        row = etree.Element(f"{{{ns}}}row", r=str(r))
-        after = [n for n in rows if n < r]
-        if after:
-            rows[max(after)].addnext(row)
-        else:
-            sheet_data.insert(0, row)
-        rows[r] = row
+    row = _row(ns, sheet_data, rows, r)
     for cell in row.iterchildren(f"{{{ns}}}c"):
         col = parse_a1(cell.get("r"))[1]
         if col == c:
@@ -167,12 +159,28 @@ def _serialise(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def patch_sheet(data: bytes, cells: Mapping[str, Any]) -> bytes:
-    """A sheet's XML with ``cells`` (A1 → new value) written in; styles and everything else kept."""
-    return _patch_sheet(data, cells)[0]
+def patch_sheet(data: bytes, cells: Mapping[str, Any], heights: Mapping[int, float] | None = None) -> bytes:
+    """A sheet's XML with ``cells`` (A1 → new value) written in and rows given ``heights`` (row → points);
+    styles and everything else kept."""
+    return _patch_sheet(data, cells, heights)[0]
 
 
-def _patch_sheet(data: bytes, cells: Mapping[str, Any]) -> tuple[bytes, bool]:
+def _row(ns: str, sheet_data, rows: dict[int, Any], r: int):
+    """The ``<row>`` numbered ``r``, created in its place when the sheet has none."""
+    row = rows.get(r)
+    if row is None:
+        row = etree.Element(f"{{{ns}}}row", r=str(r))
+        after = [n for n in rows if n < r]
+        if after:
+            rows[max(after)].addnext(row)
+        else:
+            sheet_data.insert(0, row)
+        rows[r] = row
+    return row
+
+
+def _patch_sheet(data: bytes, cells: Mapping[str, Any],
+                 heights: Mapping[int, float] | None = None) -> tuple[bytes, bool]:
     """:func:`patch_sheet`, and whether a formula was replaced (the calculation chain is then stale)."""
     root = _xml(data)
     ns = etree.QName(root).namespace
@@ -185,6 +193,10 @@ def _patch_sheet(data: bytes, cells: Mapping[str, Any]) -> tuple[bytes, bool]:
         cell = _cell(ns, sheet_data, rows, ref)
         replaced |= cell.find(f"{{{ns}}}f") is not None
         _set_value(ns, cell, value)
+    for r, height in (heights or {}).items():  # a height of one's own: Excel keeps it (customHeight)
+        row = _row(ns, sheet_data, rows, r)
+        row.set("ht", f"{height:g}")
+        row.set("customHeight", "1")
     return _serialise(root), replaced
 
 
@@ -220,16 +232,20 @@ def _rewrite(source: str | Path, out: str | Path, parts: Mapping[str, bytes], dr
     return Path(out)
 
 
-def patch_cells(source: str | Path, out: str | Path, changes: Mapping[str, Mapping[str, Any]]) -> Path:
-    """Write a copy of ``source`` with ``changes`` (sheet → {A1 → value}) written into its sheet XML."""
+def patch_cells(source: str | Path, out: str | Path, changes: Mapping[str, Mapping[str, Any]],
+                heights: Mapping[str, Mapping[int, float]] | None = None) -> Path:
+    """Write a copy of ``source`` with ``changes`` (sheet → {A1 → value}) written into its sheet XML, and
+    ``heights`` (sheet → {row → points}) given to its rows."""
+    heights = heights or {}
     with zipfile.ZipFile(source) as zf:
         where = sheet_parts(zf)
         parts: dict[str, bytes] = {}
         replaced = False
-        for sheet, cells in changes.items():
+        for sheet in dict.fromkeys([*changes, *heights]):
             if sheet not in where:
                 raise UnreadableFile(f"工作簿中找不到工作表“{sheet}”，无法写入修正")
-            parts[where[sheet]], formula = _patch_sheet(zf.read(where[sheet]), cells)
+            parts[where[sheet]], formula = _patch_sheet(zf.read(where[sheet]), changes.get(sheet, {}),
+                                                        heights.get(sheet))
             replaced |= formula
         drop = _drop_calc_chain(zf, parts) if replaced else set()
     return _rewrite(source, out, parts, drop)

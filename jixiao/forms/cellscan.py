@@ -45,6 +45,8 @@ _XF_FMT = re.compile(rb"<" + _P + rb"xf\b(?:[^>]*?\bnumFmtId\s*=\s*[\"'](\d+)[\"
 _FORMULA = re.compile(rb"<" + _P + rb"c\b([^>]*)(?<!/)>\s*<" + _P + rb"f\b([^>]*?)(?:/>|>([^<]*)</)")
 _ERROR = re.compile(rb"<" + _P + rb"c\b([^>]*\bt\s*=\s*[\"']e[\"'][^>]*)(?<!/)>(.*?)</" + _P + rb"c>", re.S)
 _VALUE = re.compile(rb"<" + _P + rb"v\b[^>]*>([^<]*)</")
+_HT = re.compile(rb"""\sht\s*=\s*["']([\d.]+)["']""")
+_DEFAULT_HT = re.compile(rb"""<(?:[\w-]+:)?sheetFormatPr\b[^>]*\bdefaultRowHeight\s*=\s*["']([\d.]+)["']""")
 
 
 def _attrs(text: bytes) -> dict[str, str]:
@@ -89,6 +91,33 @@ class CellKinds:
         tag = self.xml[start:self.xml.find(b">", pos)]
         m = _S.search(tag)
         return bool(m) and m.group(1) in self.percent_styles
+
+
+#: Excel's row height where a row says none (15 pt for 11 pt text; the template's default)
+DEFAULT_ROW_HEIGHT = 15.0
+
+
+def row_height(xml: bytes, row: int) -> float | None:
+    """The height (points) sheet ``xml`` gives ``row``: its ``ht``, else the sheet's default row height,
+    else ``None`` (the application's default). Looked up on demand, for the few rows asked about."""
+    for quote in (b'"', b"'"):
+        pos = xml.find(b"<row r=" + quote + str(row).encode() + quote)
+        if pos != -1:
+            m = _HT.search(xml[pos:xml.find(b">", pos)])
+            if m:
+                return float(m.group(1))
+            break
+    m = _DEFAULT_HT.search(xml[:xml.find(b"<sheetData")])
+    return float(m.group(1)) if m else None
+
+
+def file_row_heights(path: str, rows: dict[str, set[int]]) -> dict[tuple[str, int], float | None]:
+    """The heights the workbook at ``path`` gives ``rows`` (sheet → row numbers); an unreadable sheet gives none."""
+    scan = CellScan(path)
+    try:
+        return {(sheet, r): row_height(scan.kinds(sheet).xml, r) for sheet, numbers in rows.items() for r in numbers}
+    finally:
+        scan.close()
 
 
 class CellScan:

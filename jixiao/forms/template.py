@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import math
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +31,7 @@ from .layouts import (
 )
 from ..errors import TemplateCapacityError
 from .model import Located, UnitWorkbook
+from .printfit import span_width as _span_width, text_height
 from .printsetup import apply_xlsxwriter
 from .textsafe import excel_escape
 from ..profiles import Profile, load_profile
@@ -209,28 +209,6 @@ def _dropdown_options(dropdown: str, strict: bool, row: int) -> dict[str, Any]:
 
 
 XL_ROWS = 1_048_575  # a sheet's rows but one: openpyxl (annotate, fix) drops a whole-column area ($A:$G)
-LINE_HEIGHT = 14.5  # points per line of 11 pt 仿宋
-
-
-def text_height(text: str | None, width: float) -> float:
-    """Row height (points) that shows ``text`` wrapped in a column ``width`` characters wide.
-
-    Excel and LibreOffice do not grow a row for wrapped text in merged cells, so
-    the builder sizes rows itself: a CJK character is two width units.
-    """
-    if not text:
-        return 0.0
-    usable = max(width - 1.0, 2.0)
-    lines = 0
-    for line in str(text).split("\n"):
-        units = sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in line)
-        lines += max(1, math.ceil(units / usable))
-    return lines * LINE_HEIGHT + 4
-
-
-def _span_width(layout: SheetLayout, ref: str) -> float:
-    _, c1, _, c2 = parse_range(ref)
-    return sum(layout.widths[c - 1] for c in range(c1, c2 + 1) if c - 1 < len(layout.widths))
 
 
 def _grow(heights: dict[int, float], row: int, height: float) -> None:

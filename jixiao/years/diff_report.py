@@ -144,7 +144,7 @@ def write_xlsx(path: str | Path, result: BookDiff | SummaryDiff, old_path: str, 
     import xlsxwriter
 
     from ..fsutil import atomic_path
-    from ..forms.template import text_height
+    from ..forms.printfit import text_height
 
     summary = isinstance(result, SummaryDiff)
     header = ["变化", *(["县区"] if summary else []), "单位编码" if summary else "项目编码",
