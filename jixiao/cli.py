@@ -323,7 +323,8 @@ def _render_text(report) -> None:
 @click.option("--profile", type=PROFILES, default=None, help="校验配置；默认用工作簿自己的配置。")
 @click.option("--profile-file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="自定义配置文件（TOML）。")
-@click.option("--fix", is_flag=True, help="自动修正空格换行（JX-X01）、控制字符（JX-X02）、指标值拆分（JX-V05）、旧称（JX-T03），写到 -o。")
+@click.option("--fix", is_flag=True, help="自动修正空格换行（JX-X01）、控制字符（JX-X02）、指标值拆分（JX-V05）、旧称（JX-T03），"
+              "并加高文字打印不全的行，写到 -o。")
 @click.option("--annotate", is_flag=True, help="在副本中标出问题单元格并生成“校验结果”表，写到 -o。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（--fix / --annotate）。")
 @click.option("--engine", type=click.Choice(["calamine", "openpyxl"]), default="calamine", show_default=True,
