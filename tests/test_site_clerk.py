@@ -19,8 +19,8 @@ from jixiao.site.roster import write_roster
 from conftest import windows_zip
 from sitekit import Server, open_site, unit_book, unit_file
 
-SEEDS = [0, 1, 2, 3]
-TWICE, LOCK, ZIP, MACRO = SEEDS
+SEEDS = [0, 1, 2, 3, 4]
+TWICE, LOCK, ZIP, MACRO, LONG = SEEDS
 
 
 def code(seed: int) -> str:
@@ -133,3 +133,24 @@ def test_another_kind_of_file_is_named_in_the_sites_words(site, tmp_path):
     body = send(site, LOCK, ole, "绩效目标.et")
     assert body["status"] == "rejected" and "WPS" in body["message"] and "另存为" in body["message"]
     assert "旧版 .xls" in send(site, LOCK, ole, "绩效目标.xls")["message"]
+
+
+def test_the_marked_copy_prints_a_long_goal_whole(site):
+    """A 绩效目标 typed long into the merged B8:G8 keeps the form's 60 pt row in Excel, and prints cut off:
+    the marked copy the unit downloads makes the row tall enough, as ``--annotate`` does."""
+    from jixiao.forms.layouts import forms_of
+    from jixiao.forms.printfit import span_width, text_height
+
+    path = write_workbook(site["tmp"] / "books" / "长.xlsx", unit_book(LONG, mistakes=True))
+    wb = openpyxl.load_workbook(path)
+    goal = "围绕党和国家工作大局，按照上级部署，做好信访接待、网上信访、来信办理、矛盾化解、隐患排查和宣传教育等各项工作。" * 5
+    wb["项目1"]["B8"] = goal
+    wb.save(path)
+    body = send(site, LONG, path.read_bytes(), "滦平县信访局2027.xlsx")
+    assert body["status"] == "rejected"
+    r = site["client"].get(f"/api/v1/submissions/{body['submission_id']}/marked.xlsx", headers=auth(site, LONG))
+    assert r.status_code == 200, r.text
+    marked = openpyxl.load_workbook(io.BytesIO(r.content))
+    needed = text_height(goal, span_width(forms_of(unit_book(LONG)).project, "B8:G8"))
+    assert marked["项目1"].row_dimensions[8].height >= needed > 60
+

@@ -194,11 +194,14 @@ def marked_copy(store: Store, submission: dict[str, Any], out: Path) -> Path:
     from ..errors import JixiaoError
     from ..forms.reader import read_workbook
 
+    from ..forms.printfit import new_heights, short_rows
+
     try:
         book = read_workbook(source)  # its forms label the 字段 column
     except JixiaoError:
         book = None
-    return annotate_file(source, out, report, password=password, book=book)
+    heights = new_heights(short_rows(str(source), book)) if book is not None else None  # prints whole, as --annotate
+    return annotate_file(source, out, report, password=password, book=book, heights=heights)
 
 
 class SummaryBuilder:
