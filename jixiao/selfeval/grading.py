@@ -82,15 +82,27 @@ class SheetScore:
         return out
 
 
-def _number(text: str | None) -> Decimal | None:
-    """An actual value as a number: ``96%``, ``80次``, ``78万元``; None for ``八十``, a date, ``#REF!``."""
+#: money units by power of ten of 元: an actual in 元 against a target in 万元 is converted, exactly
+_MONEY_SCALE = {"元": 0, "万元": 4, "亿元": 8}
+
+
+def _number(text: str | None, target_unit: str | None = None) -> Decimal | None:
+    """An actual value as a number: ``96%``, ``80次``, ``78万元``; None for ``八十``, a date, ``#REF!``.
+
+    An amount in another money unit than the target's is given in the target's (``785,000元`` against
+    ``≤80万元`` is 78.5): compared as it stands it was 785000, scored 0 and "completed" 981250 %.
+    """
     if text is None:
         return None
     value = parse_decimal(text, percent_sign=True)
     if value is not None:
         return value
     parsed = parse_indicator_value(str(text))
-    return parsed.number if parsed.number is not None and not parsed.rest.strip() else None
+    if parsed.number is None or parsed.rest.strip():
+        return None
+    if parsed.unit in _MONEY_SCALE and target_unit in _MONEY_SCALE:
+        return parsed.number.scaleb(_MONEY_SCALE[parsed.unit] - _MONEY_SCALE[target_unit])
+    return parsed.number
 
 
 def _name(ind: EvalIndicator) -> str:
@@ -151,7 +163,7 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
     bands = [(Decimal(t), Decimal(s)) for t, s in profile.satisfaction_bands]
     for ind, (w, shared) in zip(sheet.indicators, _shared_weights(sheet, profile)):
         parsed = parse_indicator_value(ind.target)
-        actual = _number(ind.actual)
+        actual = _number(ind.actual, parsed.unit)
         level1 = normalize_level1(ind.level1).name or ind.level1
         band = squeeze(ind.band)
         computed, pending = True, None
