@@ -341,6 +341,15 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
         yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}")
 
 
+@rule("JX-W01", "project_content")
+def project_weights_total(ctx: Context) -> Iterator[Issue]:
+    # A project form with a 权重 column (四川): its weights are the 自评's points, 预算执行率 the rest, so
+    # weights off the total were only refused by the 自评表 a year later. A weight still text (JX-L03)
+    # is no sum to report.
+    if has_column(ctx.layout, "weight") and not any("weight" in r.indicator.raw for r in ctx.rows):
+        yield from weights_total(ctx)
+
+
 @rule("JX-L03", "overall")
 def weights_are_numbers(ctx: Context) -> Iterator[Issue]:
     for row in ctx.rows:
