@@ -74,6 +74,7 @@ _SPECS = [
     CodeSpec("JX-V06", ERROR, "指标值类型无效", "指标值类型“{value}”无效，应为 ≥、>、=、≤、< 或 定性。"),
     CodeSpec("JX-V07", WARNING, "百分比超出 0–100", "指标值 {value} 是百分比，但不在 0–100% 之间，请核对。"),
     CodeSpec("JX-V08", WARNING, "{label}为空", "{label}未填写，建议写明（如 计划标准、行业标准、历史标准）。"),
+    CodeSpec("JX-V09", WARNING, "{label}未填写", "{label}未填写{detail}。"),
     CodeSpec("JX-K01", ERROR, "成本指标超过预算数", "成本指标 {value}（{amount} {unit}）超过{budget_label} {budget} {unit}，请核对成本指标或预算数。"),
     CodeSpec("JX-K02", WARNING, "成本指标方向不对", "成本指标一般应为“≤”或“<”（不超过），现为“{value}”。"),
     CodeSpec("JX-W01", ERROR, "指标分值合计不符", "指标分值合计 {value}，应为 {total}；请调整各指标分值。"),

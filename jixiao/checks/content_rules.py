@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from .context import Context, Row, rule, unit_fix
+from .context import Context, Row, field_labels, rule, unit_fix
 from .issues import Issue
 from ..forms.layouts import has_column, has_field
 from ..forms.model import Indicator, Located
@@ -255,6 +255,36 @@ def value_type_valid(ctx: Context) -> Iterator[Issue]:
     ind = ctx.row.indicator
     if ind.value_type is not None and normalize_operator(ind.value_type) is None:
         yield Issue.at("JX-V06", ind, "value_type", ind.value_type)
+
+
+@rule("JX-V09", "indicator")
+def value_type_present(ctx: Context) -> Iterator[Issue]:
+    # A form with its own 指标性质 / 指标值类型 column (四川, 湖南 整体): the whole “≥95%” typed into 指标值,
+    # as on the 河北 form, read well but printed a blank 指标性质. The fix splits it where the text says
+    # the operator (a text is 定性); a bare “95” is ≥ or =, which only the clerk knows.
+    ind = ctx.row.indicator
+    layout = ctx.overall_layout if ctx.overall is not None else ctx.layout
+    if ind.value_type is not None or not squeeze(ind.value_text) or not has_column(layout, "value_type"):
+        return
+    labels = field_labels(layout)
+    label, unit_label = labels["value_type"], labels.get("measure_unit", "计量单位")
+    typed = parse_indicator_value(ind.value_text)
+    explicit = not nfkc(ind.value_text).strip()[:1].isdigit()
+    changes: list[dict] = []
+    if typed.number is None and not squeeze(ind.measure_unit):
+        changes = [_change(ind, "value_type", QUALITATIVE)]
+        detail = f"；指标值“{ind.value_text}”是文字，建议{label}选“{QUALITATIVE}”"
+    elif typed.number is not None and explicit and not typed.rest and typed.operator in OPERATORS:
+        changes = [_change(ind, "value_type", typed.operator), _change(ind, "value_text", f"{typed.number}")]
+        split = f"{label}选“{typed.operator}”、指标值填“{typed.number}”"
+        if typed.unit and not squeeze(ind.measure_unit):
+            changes.append(_change(ind, "measure_unit", typed.unit))
+            split += f"、{unit_label}填“{typed.unit}”"
+        detail = f"；指标值“{ind.value_text}”中写了运算符，建议拆分为 {split}"
+    else:
+        detail = f"，请选择 ≥、>、=、≤、< 或 {QUALITATIVE}"
+    fix = {"description": f"{label}改为“{changes[0]['new']}”", "changes": changes} if changes else None
+    yield Issue.at("JX-V09", ind, "value_type", None, label=label, detail=detail, fix=fix)
 
 
 @rule("JX-V07", "indicator")
