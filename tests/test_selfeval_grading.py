@@ -344,3 +344,18 @@ def test_money_actual_in_another_unit_is_converted_exactly(luanping, tmp_path):
     e04 = [i for i in report.issues if i.code == "JX-E04" and i.sheet == "项目2"]
     assert e04 and "125.0%" in e04[0].message, [i.message for i in e04]
     assert not [i for i in report.issues if i.code == "JX-E04" and i.sheet == "项目1"]  # 98.1 %: met, no reason asked
+
+
+def test_actual_in_another_unit_than_the_target_is_said(luanping, tmp_path):
+    """``80%`` against ``≥75次`` was scored as 80 ≥ 75, full marks, without a word: the clerk is told the
+    units differ (JX-E07, a warning at the 实际完成值) instead of a completion percentage of nothing."""
+    ev = fill_all(prefill(luanping))
+    a = ev.projects[0]
+    assert parse_indicator_value(a.indicators[0].target).unit == "次"
+    a.indicators[0].actual = "80%"
+    a.indicators[1].actual = "96％"  # the full-width sign is the same %
+    report = score(read_selfeval(write_selfeval(tmp_path / "单位.xlsx", ev)))
+    found = [i for i in report.issues if i.sheet == "项目1" and i.code in ("JX-E07", "JX-E04")]
+    assert [(i.code, i.cell) for i in found] == [("JX-E07", "E10")], [(i.code, i.cell, i.message) for i in found]
+    assert "“次”" in found[0].message and "“%”" in found[0].message, found[0].message
+    assert found[0].severity == "warning" and report.complete

@@ -13,7 +13,7 @@ from ..checks.issues import FileReport, Issue
 from ..forms.layouts import form_set, has_field
 from ..forms.model import Loc, Located
 from ..forms.taxonomy import normalize_level1
-from ..forms.values import OPERATORS, parse_decimal, parse_indicator_value, squeeze
+from ..forms.values import OPERATORS, nfkc, parse_decimal, parse_indicator_value, squeeze
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
@@ -103,6 +103,17 @@ def _number(text: str | None, target_unit: str | None = None) -> Decimal | None:
     if parsed.unit in _MONEY_SCALE and target_unit in _MONEY_SCALE:
         return parsed.number.scaleb(_MONEY_SCALE[parsed.unit] - _MONEY_SCALE[target_unit])
     return parsed.number
+
+
+def _other_unit(ind: EvalIndicator) -> tuple[str, str] | None:
+    """(actual's unit, target's unit) when the 实际完成值 is written in another unit than the 年度指标值
+    and is not the same money in another scale (元 / 万元, converted by :func:`_number`)."""
+    if parse_decimal(ind.actual) is not None:  # a bare number: in the target's unit
+        return None
+    mine, theirs = parse_indicator_value(nfkc(str(ind.actual))).unit, parse_indicator_value(nfkc(ind.target or "")).unit
+    if not mine or not theirs or mine == theirs or (mine in _MONEY_SCALE and theirs in _MONEY_SCALE):
+        return None
+    return mine, theirs
 
 
 def _name(ind: EvalIndicator) -> str:
@@ -241,7 +252,13 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
             if ind.score is not None and ind.score > r.weight:
                 issues.append(Issue.at("JX-E02", ind, "score", ind.score,
                                        detail=f"得分 {ind.score} 超过该指标分值 {r.weight}。"))
-            if r.operator in OPERATORS and r.target and r.actual is not None and not squeeze(ind.reason):
+            other = _other_unit(ind) if r.operator in OPERATORS and r.actual is not None else None
+            if other is not None:
+                # 80% against ≥75次 is scored as 80 against 75: said, and no completion percentage of it
+                issues.append(Issue.at("JX-E07", ind, "actual", ind.actual, detail=(
+                    f"实际完成值“{ind.actual}”的单位“{other[0]}”与年度指标值“{ind.target}”的单位“{other[1]}”不同，"
+                    f"得分按数字计算；请按年度指标值的单位填写。")))
+            elif r.operator in OPERATORS and r.target and r.actual is not None and not squeeze(ind.reason):
                 ratio = r.actual / r.target
                 off = (ratio < 1 or ratio > Decimal("1.2")) if r.operator in ("≥", ">", "=") else ratio > 1
                 if off:
