@@ -208,7 +208,7 @@ def test_sichuan_weights_that_leave_no_room_for_execution_are_named_at_validate(
     assert result.exit_code == 1, result.output
     w01 = [i for f in json.loads(result.output)["files"] for i in f["issues"] if i["code"] == "JX-W01"]
     assert [(i["sheet"], i["cell"]) for i in w01] == [("项目1", "G7")]
-    assert "合计 100，应为 90" in w01[0]["message"], w01[0]["message"]
+    assert w01[0]["message"] == "指标权重合计 100，应为 90；请调整各指标权重。", w01[0]["message"]  # the form's word
     wb["项目1"]["G8"] = "20分"  # a weight not yet a number (JX-L03): no sum of the others beside it
     wb.save(changed)
     codes = _issues(changed)

@@ -368,7 +368,10 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
     got = sum((i.weight for i in weighted), Decimal(0))
     if got != total:
         # As a clerk adds them up: 20 + 20.5 is 40.5, 100 is not "100.0" (a weight read from 20.0)
-        yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}")
+        layout = ctx.overall_layout if ctx.overall is not None else ctx.layout
+        label = field_labels(layout).get("weight") or "分值"  # 四川 prints 权重
+        yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}",
+                       label=label)
 
 
 @rule("JX-W01", "project_content")

@@ -227,7 +227,7 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
         # 分值 carried from a target table whose weights were never right (JX-W01 there): scored as they
         # stand the report said 总分 105.50 and 优; not graded until the weights leave room for 执行率
         result.pending.append(Issue.at("JX-W01", sheet.indicators[0], "weight", f"{weights.normalize():f}",
-                                       total=f"{(HUNDRED - weight).normalize():f}"))
+                                       total=f"{(HUNDRED - weight).normalize():f}", label="分值"))
     return result
 
 
