@@ -271,19 +271,22 @@ def value_type_present(ctx: Context) -> Iterator[Issue]:
     typed = parse_indicator_value(ind.value_text)
     explicit = not nfkc(ind.value_text).strip()[:1].isdigit()
     changes: list[dict] = []
+    fixed = ""
     if typed.number is None and not squeeze(ind.measure_unit):
         changes = [_change(ind, "value_type", QUALITATIVE)]
-        detail = f"；指标值“{ind.value_text}”是文字，建议{label}选“{QUALITATIVE}”"
+        fixed = f"{label}选“{QUALITATIVE}”"
+        detail = f"；指标值“{ind.value_text}”是文字，建议{fixed}"
     elif typed.number is not None and explicit and not typed.rest and typed.operator in OPERATORS:
         changes = [_change(ind, "value_type", typed.operator), _change(ind, "value_text", f"{typed.number}")]
         split = f"{label}选“{typed.operator}”、指标值填“{typed.number}”"
         if typed.unit and not squeeze(ind.measure_unit):
             changes.append(_change(ind, "measure_unit", typed.unit))
             split += f"、{unit_label}填“{typed.unit}”"
-        detail = f"；指标值“{ind.value_text}”中写了运算符，建议拆分为 {split}"
+        fixed = f"拆分为 {split}"
+        detail = f"；指标值“{ind.value_text}”中写了运算符，建议{fixed}"
     else:
         detail = f"，请选择 ≥、>、=、≤、< 或 {QUALITATIVE}"
-    fix = {"description": f"{label}改为“{changes[0]['new']}”", "changes": changes} if changes else None
+    fix = {"description": fixed, "changes": changes} if changes else None
     yield Issue.at("JX-V09", ind, "value_type", None, label=label, detail=detail, fix=fix)
 
 
