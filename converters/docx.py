@@ -26,7 +26,7 @@ from ..forms.layouts import (
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
 from ..forms.reader import bind_fields, read_block, read_project
 from ..forms.textsafe import xml_text
-from ..forms.values import nfkc, squeeze
+from ..forms.values import nfkc, parse_decimal, squeeze
 from . import docxprint as pp
 from .classified import redacted
 
@@ -100,6 +100,7 @@ def reexpanded(rows: list[list[Any]], layout: SheetLayout) -> list[list[Any]]:
 #: how a cell prints: labels bold and centred, amounts right-aligned on one line, codes on one line
 LABEL, FOOTER, MONEY, NUMBER, CODE, NAME, TEXT, CENTER = ("label", "footer", "money", "number", "code", "name",
                                                           "text", "center")
+FIGURE = "figure"  # the number of a split 指标值 (四川 指标性质 | 指标值 | 度量单位): centred, on one line
 _ONE_LINE = {"code", "name", "level1", "level2", "level3"}  # what JX-X01 cleans of every space and break
 
 
@@ -155,8 +156,10 @@ def form_cells(layout: SheetLayout, obj: Any, blocks: dict[str, list[Any]], unit
                 value = _field_value(item, col.name)
                 raw = item.raw.get(col.name) if item is not None else None
                 ref = a1(row, col.index) if col.span == 1 else f"{a1(row, col.index)}:{a1(row, col.index + col.span - 1)}"
-                put(ref, raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind),
-                    _role(col.name, col.kind), placed=True)
+                text = raw if value is None and raw else _shown(_scaled(value, col.scale), col.kind)
+                # a split 指标值 in 元 (1200000) in its narrow column: on one line, as amounts print
+                role = FIGURE if col.part == "num" and parse_decimal(text) is not None else _role(col.name, col.kind)
+                put(ref, text, role, placed=True)
         end = moved(block.first_row) + rows
         for line in block.footer:
             for cell in line.cells:
@@ -279,10 +282,11 @@ def _table(doc, grid: list[list[str]], merges, roles, widths: list[float],
                     continue
                 shown = printed_text(text, role)
                 p.add_run(xml_text(shown))
-                one_line = role in (CODE, MONEY, NUMBER)
+                one_line = role in (CODE, MONEY, NUMBER, FIGURE)
                 # a code or an amount on one line: smaller type rather than 10606.752 over 2
-                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if role in (CODE, MONEY) else None
-                pp.cell_setup(cell, center=role in (LABEL, CENTER, CODE), right=role in (MONEY, NUMBER),
+                fitted = role in (CODE, MONEY, FIGURE)
+                size = pp.fitting_size(shown, width_of.get((r, c), widths[c])) if fitted else None
+                pp.cell_setup(cell, center=role in (LABEL, CENTER, CODE, FIGURE), right=role in (MONEY, NUMBER),
                               bold=role == LABEL, nowrap=one_line, size=size)
         for r1, c1, r2, c2 in spans:
             a, b = table.cell(r1, c1), table.cell(r2, c2)

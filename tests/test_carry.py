@@ -294,3 +294,37 @@ def test_carry_on_the_hebei_form_points_to_the_panel(last_year, tmp_path):
     result = _run("carry", path, "--year", 2027, "-o", tmp_path / "2027.xlsx")
     assert "金额和支出计划已清空，上年数见各项目表右侧" in result.output
     assert "上年编码显示在“上年数”中" in result.output  # the strict code with 2026's year was emptied
+
+
+def test_one_off_and_ended_projects_are_not_carried_into_the_next_year(tmp_path):
+    """全国 申报表: a 一次性项目 (or one whose 项目期 ended this year) came into next year's workbook marked
+    延续项目, with last year's 年度目标 and indicators, for the clerk to find and delete. It stays behind
+    now, named in the output; the continuing ones are carried as before."""
+    from jixiao.synth import generate_national_unit
+
+    book = generate_national_unit(1)
+    assert [p.attribute for p in book.projects] == ["新增项目", "一次性项目", "延续项目"]
+    book.projects[1].attribute = "一次性"          # as a clerk types it, not from the list
+    book.projects[2].term = "2025年—2026年（2年）"  # its last year was 2026
+    src = write_workbook(tmp_path / "2026.xlsx", book)
+    out = tmp_path / "2027.xlsx"
+    result = _run("carry", src, "--year", 2027, "-o", out)
+    assert result.exit_code == 0, result.output
+    carried = read_workbook(out).projects
+    assert [p.name for p in carried] == [book.projects[0].name]
+    assert carried[0].attribute == "延续项目" and carried[0].mid_budget == book.projects[0].mid_budget
+    assert f"“{book.projects[1].name}”为一次性项目，未带入" in result.output, result.output
+    assert f"“{book.projects[2].name}”的项目期（2025年—2026年（2年））已结束，未带入" in result.output, result.output
+    assert "带入 1 个项目" in result.output
+
+    ev = tmp_path / "自评.xlsx"  # last year's 自评表 scores the one-off too: that is no stray 自评 project
+    assert _run("selfeval", "new", src, "-o", ev).exit_code == 0
+    wb = openpyxl.load_workbook(ev)
+    for name in wb.sheetnames:
+        if name.startswith("项目"):
+            for row in range(13, 17):
+                wb[name][f"E{row}"] = "100%"
+    wb.save(ev)
+    again = _run("carry", src, "--year", 2027, "-o", tmp_path / "2027b.xlsx", "--selfeval", ev)
+    assert again.exit_code == 0, again.output
+    assert "没有对应项目" not in again.output and "为一次性项目，未带入" in again.output, again.output

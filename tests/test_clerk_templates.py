@@ -98,6 +98,29 @@ def test_negative_amount_on_a_yuan_form_is_shown_in_yuan(tmp_path, typed, shown)
     assert f"（{shown}）" in negative[0]["message"]
 
 
+def test_sichuan_whole_value_typed_into_the_value_cell_is_split(tmp_path):
+    """四川 splits 指标性质 / 指标值 / 度量单位; a clerk typed “≥5个” into 指标值 and left the other two
+    blank, as on the 河北 form. Nothing was said, and the form was handed in with no 指标性质. JX-V09 names
+    the blank 指标性质, --fix splits what it can (≥ | 5 | 个, 定性 for a text) and leaves a bare “95” to the clerk."""
+    path = _sichuan(tmp_path, 300000)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    ws["D7"], ws["E7"], ws["F7"] = None, "≥5个", None
+    ws["D8"] = None                                   # 有效保障: a text, so 定性
+    ws["D9"] = None                                   # 95 | %: ≥ or =? the clerk's to say
+    wb.save(path)
+    found = {i["cell"]: i for i in _issues(path) if i["code"] == "JX-V09"}
+    assert sorted(found) == ["D7", "D8", "D9"], sorted(found)
+    assert "指标性质未填写" in found["D7"]["message"] and "“≥”" in found["D7"]["message"], found["D7"]["message"]
+    assert "“定性”" in found["D8"]["message"] and found["D9"]["fix"] is None
+    out = tmp_path / "修正.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(path), "--fix", "-o", str(out)])
+    assert out.exists(), result.output
+    fixed = openpyxl.load_workbook(out)["项目1"]
+    assert [fixed[c].value for c in ("D7", "E7", "F7", "D8", "E8", "D9")] == ["≥", "5", "个", "定性", "有效保障", None]
+    assert [i["cell"] for i in _issues(out) if i["code"] == "JX-V09"] == ["D9"]
+
+
 def test_totals_chart_data_prints_in_columns_wide_enough(tmp_path):
     """The chart's data block under the 支出计划汇总: its labels sat in column A (6 wide) and ran into the
     numbers on the printout (“图表数据3月底”); they stand in the 项目名称 column now, the numbers under

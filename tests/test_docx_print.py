@@ -286,3 +286,39 @@ def test_project_form_agrees_with_seed_000(luanping_doc):
     assert top.cell(1, 0)._tc is top.cell(2, 0)._tc and top.cell(3, 0)._tc is top.cell(4, 0)._tc
     assert top.cell(3, 1)._tc is top.cell(3, 2)._tc and top.cell(3, 5)._tc is top.cell(3, 6)._tc
     assert indicators.cell(0, 5)._tc is indicators.cell(0, 6)._tc
+
+
+def test_a_split_value_in_yuan_prints_on_one_line(tmp_path):
+    """四川 (元): a 成本指标's 指标值 is 1200000 in its own narrow column; the Word / PDF form printed it as
+    “50000” over “0”. It prints on one line now, at a size that fits, as amounts do."""
+    from pathlib import Path
+
+    import openpyxl
+
+    from jixiao.forms.reader import read_workbook
+
+    wb = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / "jixiao-unit-sichuan.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B6"] = "512001", "井研县示例镇人民政府", 2026
+    ws = wb["项目1"]
+    ws["B4"], ws["G4"], ws["B5"] = "乡村道路维护", 3309840, "维护村道30公里"
+    rows = [("产出指标", "数量指标", "维护村道里程", "≥", "30", "公里", 40, "正向指标"),
+            ("产出指标", "成本指标", "维护成本", "≤", "1234567.89", "元", 30, "反向指标"),
+            ("满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90", "%", 20, "正向指标")]
+    for i, row in enumerate(rows):
+        for col, value in zip("ABCDEFGH", row):
+            ws[f"{col}{7 + i}"] = value
+    src = tmp_path / "四川.xlsx"
+    wb.save(src)
+    out = tmp_path / "四川.docx"
+    result = CliRunner().invoke(main, ["export", str(src), "--to", "docx", "-o", str(out)])
+    assert result.exit_code in (0, 1) and out.exists(), result.output
+    layout = forms_of(read_workbook(src)).project
+    col = next(c for b in layout.blocks for c in b.columns if c.name == "value_text").index - 1
+    width_mm = pp.widths_mm(layout.widths, pp.TEXT_WIDTH_MM)[col]
+    cells = [c for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells if c.text == "1234567.89"]
+    assert cells, "the 指标值 is printed"
+    for cell in cells:
+        assert cell._tc.tcPr.find(qn("w:noWrap")) is not None
+        size = cell.paragraphs[0].runs[0].font.size.pt
+        assert pp.text_width_pt("1234567.89", size) <= (width_mm - 2 * pp.CELL_MARGIN_MM) / 25.4 * 72

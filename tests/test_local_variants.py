@@ -195,6 +195,26 @@ def test_sichuan_selfeval_keeps_the_approved_weights(sichuan, tmp_path):
     assert (project["total"], project["grade"]) == ("100.00", "优"), project
 
 
+def test_sichuan_weights_that_leave_no_room_for_execution_are_named_at_validate(sichuan, tmp_path):
+    """权重 add up to 90 (预算执行率 takes the other 10 in the 自评): 20 × 5 passed validate and export, and
+    only the 自评表 a year later said JX-W01. It is said on the target table now, at the first 权重."""
+    _, filled = sichuan
+    assert not [c for c, _ in _issues(filled) if c == "JX-W01"]  # the published 90
+    wb = openpyxl.load_workbook(filled)
+    wb["项目1"]["G7"] = 20  # 10 → 20: 100
+    changed = tmp_path / "权重.xlsx"
+    wb.save(changed)
+    result = CliRunner().invoke(main, ["validate", str(changed), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    w01 = [i for f in json.loads(result.output)["files"] for i in f["issues"] if i["code"] == "JX-W01"]
+    assert [(i["sheet"], i["cell"]) for i in w01] == [("项目1", "G7")]
+    assert w01[0]["message"] == "指标权重合计 100，应为 90；请调整各指标权重。", w01[0]["message"]  # the form's word
+    wb["项目1"]["G8"] = "20分"  # a weight not yet a number (JX-L03): no sum of the others beside it
+    wb.save(changed)
+    codes = _issues(changed)
+    assert ("JX-L03", "G8") in codes and not [c for c, _ in codes if c == "JX-W01"], codes
+
+
 def test_sichuan_cost_above_the_budget_is_answered_in_yuan(sichuan, tmp_path):
     """The form is in 元: JX-K01 says 3500000.00 元 against 3309840.00 元, not 330.98 万元 (or 0.00)."""
     _, filled = sichuan

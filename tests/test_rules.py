@@ -118,6 +118,8 @@ CASES: list[tuple[str, Mut, str, Mut, Callable[[], UnitWorkbook]]] = [
      lambda b: set_(p1(b).indicators[0], value_text="≥90%以上"[:4]), base),
     ("JX-V06", lambda b: set_(b.overall.indicators[0], value_type="100"), "整体支出绩效目标表!E7",
      lambda b: set_(b.overall.indicators[0], value_type=">="), hunan_base),
+    ("JX-V09", lambda b: set_(b.overall.indicators[0], value_type=None), "整体支出绩效目标表!E7",
+     lambda b: set_(b.overall.indicators[0], value_type="≥"), hunan_base),
     ("JX-V07", lambda b: set_(p1(b).indicators[0], value_text="≥120%"), "项目1!E10",
      lambda b: set_(p1(b).indicators[0], value_text="≥100%"), base),
     ("JX-V08", lambda b: set_(p1(b).indicators[0], basis=None), "项目1!F10",

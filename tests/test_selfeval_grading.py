@@ -324,3 +324,38 @@ def test_consolidation_ranks_only_complete_evaluations(luanping, tmp_path):
     assert "项目1 " in last["未完成原因"] and "全年执行数未填写" in last["未完成原因"]
     overview = openpyxl.load_workbook(out)["概览"]
     assert "其中 1 份未完成评分" in overview["C10"].value
+
+
+def test_money_actual_in_another_unit_is_converted_exactly(luanping, tmp_path):
+    """A clerk writes the 成本 actual as the 决算 prints it, in 元 (``785,000元``) against a target in 万元
+    (``≤80万元``): it is 78.5 万元, met. It was read as 785000 万元 (0 points, completion 981250%)."""
+    ev = fill_all(prefill(luanping))
+    a, b = ev.projects
+    assert a.indicators[3].target == "≤80万元"
+    a.indicators[3].actual = "785,000元"   # 78.5 万元 ≤ 80: full 12.50
+    b_cost = next(i for i in b.indicators if parse_indicator_value(i.target).unit == "万元")
+    b_cost.actual = f"{parse_indicator_value(b_cost.target).number * 12500}元"  # 1.25 × the target
+    path = write_selfeval(tmp_path / "元.xlsx", ev)
+    report = score(read_selfeval(path))
+    pa, pb = report.projects
+    assert pa.rows[3].actual == D("78.5") and pa.rows[3].score == D("12.50")
+    row = next(r for r in pb.rows if r.indicator.level3 == b_cost.level3)
+    assert row.actual == D("39.375") and row.score == D("9.38")  # ≤ missed by 25 %: 75 % of 12.5
+    e04 = [i for i in report.issues if i.code == "JX-E04" and i.sheet == "项目2"]
+    assert e04 and "125.0%" in e04[0].message, [i.message for i in e04]
+    assert not [i for i in report.issues if i.code == "JX-E04" and i.sheet == "项目1"]  # 98.1 %: met, no reason asked
+
+
+def test_actual_in_another_unit_than_the_target_is_said(luanping, tmp_path):
+    """``80%`` against ``≥75次`` was scored as 80 ≥ 75, full marks, without a word: the clerk is told the
+    units differ (JX-E07, a warning at the 实际完成值) instead of a completion percentage of nothing."""
+    ev = fill_all(prefill(luanping))
+    a = ev.projects[0]
+    assert parse_indicator_value(a.indicators[0].target).unit == "次"
+    a.indicators[0].actual = "80%"
+    a.indicators[1].actual = "96％"  # the full-width sign is the same %
+    report = score(read_selfeval(write_selfeval(tmp_path / "单位.xlsx", ev)))
+    found = [i for i in report.issues if i.sheet == "项目1" and i.code in ("JX-E07", "JX-E04")]
+    assert [(i.code, i.cell) for i in found] == [("JX-E07", "E10")], [(i.code, i.cell, i.message) for i in found]
+    assert "“次”" in found[0].message and "“%”" in found[0].message, found[0].message
+    assert found[0].severity == "warning" and report.complete

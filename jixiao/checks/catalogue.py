@@ -74,9 +74,10 @@ _SPECS = [
     CodeSpec("JX-V06", ERROR, "指标值类型无效", "指标值类型“{value}”无效，应为 ≥、>、=、≤、< 或 定性。"),
     CodeSpec("JX-V07", WARNING, "百分比超出 0–100", "指标值 {value} 是百分比，但不在 0–100% 之间，请核对。"),
     CodeSpec("JX-V08", WARNING, "{label}为空", "{label}未填写，建议写明（如 计划标准、行业标准、历史标准）。"),
+    CodeSpec("JX-V09", WARNING, "{label}未填写", "{label}未填写{detail}。"),
     CodeSpec("JX-K01", ERROR, "成本指标超过预算数", "成本指标 {value}（{amount} {unit}）超过{budget_label} {budget} {unit}，请核对成本指标或预算数。"),
     CodeSpec("JX-K02", WARNING, "成本指标方向不对", "成本指标一般应为“≤”或“<”（不超过），现为“{value}”。"),
-    CodeSpec("JX-W01", ERROR, "指标分值合计不符", "指标分值合计 {value}，应为 {total}；请调整各指标分值。"),
+    CodeSpec("JX-W01", ERROR, "指标分值合计不符", "指标{label}合计 {value}，应为 {total}；请调整各指标{label}。"),
     CodeSpec("JX-X01", WARNING, "多余的空格或换行", "{label}“{shown}”中有多余的空格或换行，建议改为“{clean}”。"),
     CodeSpec("JX-X02", WARNING, "含有控制字符",
              "{label}中有看不见的控制字符（{chars}），多为从 Word 粘贴带入，会使导出的 Word 文档出错；"
@@ -93,6 +94,7 @@ _SPECS = [
     CodeSpec("JX-E04", WARNING, "完成值偏离未说明原因", "{detail}"),
     CodeSpec("JX-E05", ERROR, "执行数超过预算数", "{detail}"),
     CodeSpec("JX-E06", ERROR, "指标未评", "{detail}"),
+    CodeSpec("JX-E07", WARNING, "实际完成值单位与指标值不同", "{detail}"),
 ]
 CATALOGUE: dict[str, CodeSpec] = {spec.code: spec for spec in _SPECS}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from .context import Context, Row, rule, unit_fix
+from .context import Context, Row, field_labels, rule, unit_fix
 from .issues import Issue
 from ..forms.layouts import has_column, has_field
 from ..forms.model import Indicator, Located
@@ -257,6 +257,39 @@ def value_type_valid(ctx: Context) -> Iterator[Issue]:
         yield Issue.at("JX-V06", ind, "value_type", ind.value_type)
 
 
+@rule("JX-V09", "indicator")
+def value_type_present(ctx: Context) -> Iterator[Issue]:
+    # A form with its own 指标性质 / 指标值类型 column (四川, 湖南 整体): the whole “≥95%” typed into 指标值,
+    # as on the 河北 form, read well but printed a blank 指标性质. The fix splits it where the text says
+    # the operator (a text is 定性); a bare “95” is ≥ or =, which only the clerk knows.
+    ind = ctx.row.indicator
+    layout = ctx.overall_layout if ctx.overall is not None else ctx.layout
+    if ind.value_type is not None or not squeeze(ind.value_text) or not has_column(layout, "value_type"):
+        return
+    labels = field_labels(layout)
+    label, unit_label = labels["value_type"], labels.get("measure_unit", "计量单位")
+    typed = parse_indicator_value(ind.value_text)
+    explicit = not nfkc(ind.value_text).strip()[:1].isdigit()
+    changes: list[dict] = []
+    fixed = ""
+    if typed.number is None and not squeeze(ind.measure_unit):
+        changes = [_change(ind, "value_type", QUALITATIVE)]
+        fixed = f"{label}选“{QUALITATIVE}”"
+        detail = f"；指标值“{ind.value_text}”是文字，建议{fixed}"
+    elif typed.number is not None and explicit and not typed.rest and typed.operator in OPERATORS:
+        changes = [_change(ind, "value_type", typed.operator), _change(ind, "value_text", f"{typed.number}")]
+        split = f"{label}选“{typed.operator}”、指标值填“{typed.number}”"
+        if typed.unit and not squeeze(ind.measure_unit):
+            changes.append(_change(ind, "measure_unit", typed.unit))
+            split += f"、{unit_label}填“{typed.unit}”"
+        fixed = f"拆分为 {split}"
+        detail = f"；指标值“{ind.value_text}”中写了运算符，建议{fixed}"
+    else:
+        detail = f"，请选择 ≥、>、=、≤、< 或 {QUALITATIVE}"
+    fix = {"description": fixed, "changes": changes} if changes else None
+    yield Issue.at("JX-V09", ind, "value_type", None, label=label, detail=detail, fix=fix)
+
+
 @rule("JX-V07", "indicator")
 def percent_range(ctx: Context) -> Iterator[Issue]:
     parsed = ctx.row.indicator.parsed()
@@ -338,7 +371,19 @@ def weights_total(ctx: Context) -> Iterator[Issue]:
     got = sum((i.weight for i in weighted), Decimal(0))
     if got != total:
         # As a clerk adds them up: 20 + 20.5 is 40.5, 100 is not "100.0" (a weight read from 20.0)
-        yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}")
+        layout = ctx.overall_layout if ctx.overall is not None else ctx.layout
+        label = field_labels(layout).get("weight") or "分值"  # 四川 prints 权重
+        yield Issue.at("JX-W01", weighted[0], "weight", f"{got.normalize():f}", total=f"{total.normalize():f}",
+                       label=label)
+
+
+@rule("JX-W01", "project_content")
+def project_weights_total(ctx: Context) -> Iterator[Issue]:
+    # A project form with a 权重 column (四川): its weights are the 自评's points, 预算执行率 the rest, so
+    # weights off the total were only refused by the 自评表 a year later. A weight still text (JX-L03)
+    # is no sum to report.
+    if has_column(ctx.layout, "weight") and not any("weight" in r.indicator.raw for r in ctx.rows):
+        yield from weights_total(ctx)
 
 
 @rule("JX-L03", "overall")

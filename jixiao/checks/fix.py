@@ -23,7 +23,7 @@ from ..forms.model import Located, UnitWorkbook
 from ..profiles import Profile
 from .validate import validate_book
 
-FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-T03", "JX-L03")
+FIXABLE = ("JX-X01", "JX-X02", "JX-V05", "JX-V09", "JX-T03", "JX-L03")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from ..checks.issues import FileReport, Issue
 from ..forms.layouts import form_set, has_field
 from ..forms.model import Loc, Located
 from ..forms.taxonomy import normalize_level1
-from ..forms.values import OPERATORS, parse_decimal, parse_indicator_value, squeeze
+from ..forms.values import OPERATORS, nfkc, parse_decimal, parse_indicator_value, squeeze
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
@@ -82,15 +82,38 @@ class SheetScore:
         return out
 
 
-def _number(text: str | None) -> Decimal | None:
-    """An actual value as a number: ``96%``, ``80次``, ``78万元``; None for ``八十``, a date, ``#REF!``."""
+#: money units by power of ten of 元: an actual in 元 against a target in 万元 is converted, exactly
+_MONEY_SCALE = {"元": 0, "万元": 4, "亿元": 8}
+
+
+def _number(text: str | None, target_unit: str | None = None) -> Decimal | None:
+    """An actual value as a number: ``96%``, ``80次``, ``78万元``; None for ``八十``, a date, ``#REF!``.
+
+    An amount in another money unit than the target's is given in the target's (``785,000元`` against
+    ``≤80万元`` is 78.5): compared as it stands it was 785000, scored 0 and "completed" 981250 %.
+    """
     if text is None:
         return None
     value = parse_decimal(text, percent_sign=True)
     if value is not None:
         return value
     parsed = parse_indicator_value(str(text))
-    return parsed.number if parsed.number is not None and not parsed.rest.strip() else None
+    if parsed.number is None or parsed.rest.strip():
+        return None
+    if parsed.unit in _MONEY_SCALE and target_unit in _MONEY_SCALE:
+        return parsed.number.scaleb(_MONEY_SCALE[parsed.unit] - _MONEY_SCALE[target_unit])
+    return parsed.number
+
+
+def _other_unit(ind: EvalIndicator) -> tuple[str, str] | None:
+    """(actual's unit, target's unit) when the 实际完成值 is written in another unit than the 年度指标值
+    and is not the same money in another scale (元 / 万元, converted by :func:`_number`)."""
+    if parse_decimal(ind.actual) is not None:  # a bare number: in the target's unit
+        return None
+    mine, theirs = parse_indicator_value(nfkc(str(ind.actual))).unit, parse_indicator_value(nfkc(ind.target or "")).unit
+    if not mine or not theirs or mine == theirs or (mine in _MONEY_SCALE and theirs in _MONEY_SCALE):
+        return None
+    return mine, theirs
 
 
 def _name(ind: EvalIndicator) -> str:
@@ -151,7 +174,7 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
     bands = [(Decimal(t), Decimal(s)) for t, s in profile.satisfaction_bands]
     for ind, (w, shared) in zip(sheet.indicators, _shared_weights(sheet, profile)):
         parsed = parse_indicator_value(ind.target)
-        actual = _number(ind.actual)
+        actual = _number(ind.actual, parsed.unit)
         level1 = normalize_level1(ind.level1).name or ind.level1
         band = squeeze(ind.band)
         computed, pending = True, None
@@ -204,7 +227,7 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
         # 分值 carried from a target table whose weights were never right (JX-W01 there): scored as they
         # stand the report said 总分 105.50 and 优; not graded until the weights leave room for 执行率
         result.pending.append(Issue.at("JX-W01", sheet.indicators[0], "weight", f"{weights.normalize():f}",
-                                       total=f"{(HUNDRED - weight).normalize():f}"))
+                                       total=f"{(HUNDRED - weight).normalize():f}", label="分值"))
     return result
 
 
@@ -229,7 +252,13 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
             if ind.score is not None and ind.score > r.weight:
                 issues.append(Issue.at("JX-E02", ind, "score", ind.score,
                                        detail=f"得分 {ind.score} 超过该指标分值 {r.weight}。"))
-            if r.operator in OPERATORS and r.target and r.actual is not None and not squeeze(ind.reason):
+            other = _other_unit(ind) if r.operator in OPERATORS and r.actual is not None else None
+            if other is not None:
+                # 80% against ≥75次 is scored as 80 against 75: said, and no completion percentage of it
+                issues.append(Issue.at("JX-E07", ind, "actual", ind.actual, detail=(
+                    f"实际完成值“{ind.actual}”的单位“{other[0]}”与年度指标值“{ind.target}”的单位“{other[1]}”不同，"
+                    f"得分按数字计算；请按年度指标值的单位填写。")))
+            elif r.operator in OPERATORS and r.target and r.actual is not None and not squeeze(ind.reason):
                 ratio = r.actual / r.target
                 off = (ratio < 1 or ratio > Decimal("1.2")) if r.operator in ("≥", ">", "=") else ratio > 1
                 if off:

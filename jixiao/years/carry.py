@@ -11,6 +11,9 @@ what is left to fill (JX-L02).
 A 项目编码 in the 21-character 一体化 form carries its year, so last year's code is
 emptied (and shown as 上年数) rather than carried into a JX-C02; other codes stay.
 
+On the national 申报表 a 一次性项目, or one whose 项目期 is over, is left behind (named in ``notes``);
+the others come as 延续项目 with their 中期 part.
+
 With a scored 自评表 of last year, the 指标值 of continuing projects take last year's
 实际完成值, keeping the target's operator and unit (``≥95%`` and an actual ``98%``
 give ``≥98%``): how 一体化 proposes 历史值. The 整体支出绩效目标表 (Hunan) takes the
@@ -58,6 +61,7 @@ class CarryResult:
     lost: list[str] = field(default_factory=list)  # what could not be carried (exit 1)
     codes_cleared: int = 0
     values_from_actuals: int = 0
+    ended: list[str] = field(default_factory=list)  # names of the projects left behind (一次性, 项目期 over)
 
     @property
     def shows_prior(self) -> bool:
@@ -123,6 +127,23 @@ def _carry_project(p: Project, milestones: list[str], old_year: int | None) -> t
     return new, code is None and p.code is not None
 
 
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _ended(p: Project, year: int) -> str | None:
+    """Why a project of the national 申报表 does not continue into ``year`` (a Chinese clause), or None.
+
+    A 一次性项目, or one whose 项目期 names no year from ``year`` on ("2025年—2026年"), was carried
+    marked 延续项目 with last year's goals and indicators, for the clerk to find and delete.
+    """
+    if p.attribute and "一次性" in p.attribute:
+        return "为一次性项目"
+    years = [int(y) for y in _YEAR.findall(nfkc(p.term or ""))]
+    if years and max(years) < year:
+        return f"的项目期（{p.term}）已结束"
+    return None
+
+
 def _take_actuals(indicators: list[Indicator], rows_of_eval: list, result: CarryResult) -> None:
     """Each indicator's 指标值 from the 自评表 row of the same 三级指标 (the same name twice: in order).
 
@@ -159,7 +180,8 @@ def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
     if book.overall is not None and evaluation.department.indicators:  # 整体支出: the department's own
         _take_actuals(book.overall.indicators, evaluation.department.indicators, result)
     for ev in evaluation.projects:
-        if id(ev) not in used and (ev.name or ev.code) and any(r.actual for r in ev.indicators):
+        if id(ev) not in used and (ev.name or ev.code) and any(r.actual for r in ev.indicators) \
+                and identity_key(ev.name) not in result.ended:  # left behind on purpose: said above
             result.notes.append(f"自评表中的项目“{ev.name or ev.code}”在上年工作簿中没有对应项目，其实际完成值未使用")
 
 
@@ -203,6 +225,11 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     if dropped and result.shows_prior and forms_of(new).project.has_plan:
         result.notes.append(f"新模板的资金支出计划没有 {'、'.join(dropped)}，这些时点的上年数未显示")
     for p in book.projects:
+        ended = _ended(p, year)
+        if ended:
+            result.notes.append(f"项目“{p.name or p.sheet}”{ended}，未带入；如今年仍安排，请从上年工作簿复制")
+            result.ended.append(identity_key(p.name))
+            continue
         carried, cleared = _carry_project(p, milestones, old_year)
         new.projects.append(carried)
         result.codes_cleared += cleared
