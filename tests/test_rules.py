@@ -84,6 +84,9 @@ CASES: list[tuple[str, Mut, str, Mut, Callable[[], UnitWorkbook]]] = [
      lambda b: adjust_budget(p1(b), other=D("0.01")), base),
     ("JX-B03", lambda b: adjust_budget(p1(b), fiscal=D("10.005")), "项目1!E4",
      lambda b: adjust_budget(p1(b), fiscal=D("10.5")), base),
+    # 80 万元 typed in 元 (800000) is 80 亿元 on a form in 万元; 9.99 亿 is not said
+    ("JX-B05", lambda b: adjust_budget(p1(b), fiscal=D("800000"), other=0), "项目1!C4",
+     lambda b: adjust_budget(p1(b), fiscal=D("99999.99"), other=0), base),
     ("JX-P01", lambda b: set_(p1(b), plan={"3月底": D(120), "6月底": D(120), "10月底": D(120)}), "项目1!B7",
      lambda b: set_(p1(b), plan={"3月底": D(100), "6月底": D(100), "10月底": D(100)}), base),
     ("JX-P02", lambda b: set_(p1(b), plan={"3月底": D(40), "6月底": D(30), "10月底": D(80)}), "项目1!D7",

@@ -50,6 +50,8 @@ _SPECS = [
     CodeSpec("JX-B03", WARNING, "金额超过两位小数", "{label} {value} 超过两位小数；金额以{unit}计，保留两位小数。"),
     CodeSpec("JX-B04", ERROR, "年度金额超过中期金额",
              "{label} {value} 万元大于{mid_label} {mid} 万元；年度资金是中期（实施期）资金的一部分，请核对金额。"),
+    CodeSpec("JX-B05", WARNING, "金额疑似按元填写",
+             "{label} {value} 万元即 {yi} 亿元，明显偏大：表上金额以万元计，如果填的是元，应为 {yi} 万元；请核对。"),
     CodeSpec("JX-P01", ERROR, "支出计划百分比无效", "资金支出计划 {milestone} {problem}；请填 0–100 之间的累计百分比。"),
     CodeSpec("JX-P02", ERROR, "累计支出计划下降",
              "资金支出计划是累计数，{milestone} 的 {value}% 小于 {previous} 的 {previous_value}%；请改为不小于上一时点。"),

@@ -332,6 +332,20 @@ def amounts_two_decimals(ctx: Context) -> Iterator[Issue]:
             yield Issue.at("JX-B03", ctx.project, name, shown, label=label, unit=layout.money_unit)
 
 
+@rule("JX-B05", "project")
+def amounts_typed_in_yuan(ctx: Context) -> Iterator[Issue]:
+    """An amount in 万元 of 10 亿 or more (``large_amount``): 800000 typed for 80 万元 on a form in 万元. Only
+    on forms in 万元 (a form in 元 expects such numbers); 亿 and the 万元 it would be are said, exact."""
+    if ctx.layout.money_unit != "万元":
+        return
+    limit = ctx.profile.large_amount
+    for name, label in _money(ctx):
+        value = getattr(ctx.project, name)
+        if value is not None and value >= limit:
+            yield Issue.at("JX-B05", ctx.project, name, as_typed(value), label=label,
+                           yi=as_typed(value / 10000))
+
+
 # --- P: spending plan ----------------------------------------------------------------
 
 def _plan(ctx: Context) -> list[tuple[str, Decimal | None]]:

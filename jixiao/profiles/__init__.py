@@ -55,6 +55,8 @@ class Profile:
     strict_project_code: bool = True  # JX-C01 checks the 21-character 一体化 form
     progress: dict[str, Decimal] = field(default_factory=_default_progress)
     indicator_weight_total: Decimal | None = None  # JX-W01 applies when set
+    # JX-B05: an amount in 万元 this large (10 亿元) on a county project was most likely typed in 元
+    large_amount: Decimal = Decimal(100000)
     weights: Weights = field(default_factory=Weights)
     # a printed satisfaction table: [threshold %, share of the weight], highest first (seed 003)
     satisfaction_bands: list[tuple[Decimal, Decimal]] = field(default_factory=list)
@@ -111,6 +113,8 @@ def _profile(data: dict[str, Any]) -> Profile:
     if "progress" in data:
         values["progress"] = {str(k): _decimal(v, f"progress.{k}")
                               for k, v in _of(dict, data["progress"], "progress").items()}
+    if data.get("large_amount") is not None:
+        values["large_amount"] = _decimal(data["large_amount"], "large_amount")
     if data.get("indicator_weight_total") is not None:
         values["indicator_weight_total"] = _decimal(data["indicator_weight_total"], "indicator_weight_total")
     if "weights" in data:
