@@ -18,7 +18,8 @@ from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
     CATEGORY_WEIGHT, category_weights,
-    BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
+    BANDS, ZERO, band_range, execution_score, grade, indicator_score, qualitative_score, satisfaction_score,
+    split_weight,
 )
 
 
@@ -174,15 +175,16 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
                 score = indicator_score(parsed.operator, parsed.number, actual, w)
         elif band in BANDS:
             low, high = BANDS[band]
+            lowest, highest = band_range(band, w)
             qualitative = qualitative_score(band, w, ind.score)
             if qualitative is not None:
                 score, computed = qualitative, ind.score is None
             elif ind.score is not None:
                 pending = pending or Issue.at("JX-E03", ind, "score", ind.score, detail=(
                     f"定性档次“{band}”的得分应在分值的 {low * 100:.0f}%–{high * 100:.0f}% 之间"
-                    f"（{low * w:.2f}–{high * w:.2f}），现为 {ind.score}。"))
+                    f"（{lowest:.2f}–{highest:.2f}），现为 {ind.score}。"))
             else:
-                needs.append(("score", f"在得分栏填写 {low * w:.2f} 至 {high * w:.2f}（不含）之间的得分"
+                needs.append(("score", f"在得分栏填写 {lowest:.2f} 至 {highest:.2f} 之间的得分"
                                        f"（定性档次为“{band}”）"))
         elif ind.score is not None and parsed.operator is not None:
             score, computed = min(ind.score, w), False  # a clerk's score for a row scored by hand

@@ -1,0 +1,59 @@
+"""A 自评表 filled the way a tired clerk fills it (QA round, session 28): a 项目 sheet copied, a 定性 score
+typed at the edge of its band, the 自评表 printed to PDF and imported back. Real files throughout."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from jixiao.forms.reader import read_workbook
+from jixiao.selfeval.grading import score
+from jixiao.selfeval.prefill import prefill
+from jixiao.selfeval.reading import read_selfeval
+from jixiao.selfeval.writer import write_selfeval
+
+from test_selfeval_grading import fill_all
+
+
+@pytest.fixture
+def complete(example_files, tmp_path):
+    """滦平县信访局's 自评表 with every budget spent and every target met (总分 100, 优)."""
+    return write_selfeval(tmp_path / "自评表.xlsx", fill_all(prefill(read_workbook(
+        example_files["luanping_xinfang_2026"]))))
+
+
+def _qualitative(path, tmp_path, band: str, weight: str, manual: str | None):
+    """项目1's 定性 row (G14) with ``band``, 分值 ``weight`` and a manual score (None: left blank)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    ws["H14"], ws["F14"] = band, float(weight)
+    ws["G14"] = None if manual is None else float(manual)
+    out = tmp_path / f"{band}-{weight}-{manual}.xlsx"
+    wb.save(out)
+    return next(r for r in score(read_selfeval(out)).projects[0].rows if r.indicator.loc("score").cell == "G14")
+
+
+@pytest.mark.parametrize("band, weight, lowest, highest", [
+    ("部分达成", "5.71", "3.43", "4.56"),   # 60 % = 3.426, 80 % = 4.568 (not in the band)
+    ("未达成", "5.71", "0.00", "3.42"),     # 60 % = 3.426 (not in the band)
+    ("达成", "5.71", "4.57", "5.71"),
+    ("部分达成", "30", "18.00", "23.99"),   # 80 % = 24 exactly: 24.00 is 达成
+])
+def test_the_band_range_a_clerk_is_told_holds_only_scores_it_accepts(complete, tmp_path, band, weight,
+                                                                      lowest, highest):
+    """A clerk typed 4.57 for 部分达成 of 5.71 and was told “应在 3.43–4.57 之间，现为 4.57”: the bounds
+    were rounded half up, so the top one shown was itself outside the band. Every bound shown is a
+    score that is accepted, and one cent past it is not."""
+    blank = _qualitative(complete, tmp_path, band, weight, None)
+    if band != "达成":  # 达成 without a score is the full weight; the others ask for one
+        assert f"{lowest} 至 {highest} 之间" in blank.pending.message, blank.pending.message
+    for inside in (lowest, highest):
+        row = _qualitative(complete, tmp_path, band, weight, inside)
+        assert row.pending is None and row.score == D(inside), (inside, row.pending)
+    for outside in (D(lowest) - D("0.01"), D(highest) + D("0.01")):
+        if outside < 0 or outside > D(weight):
+            continue
+        row = _qualitative(complete, tmp_path, band, weight, str(outside))
+        assert row.pending is not None and row.pending.code == "JX-E03", outside
+        assert f"（{lowest}–{highest}）" in row.pending.message, row.pending.message
