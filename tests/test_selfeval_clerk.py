@@ -3,10 +3,14 @@ typed at the edge of its band, the 自评表 printed to PDF and imported back. R
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
 from jixiao.forms.reader import read_workbook
 from jixiao.selfeval.grading import score
 from jixiao.selfeval.prefill import prefill
@@ -21,6 +25,27 @@ def complete(example_files, tmp_path):
     """滦平县信访局's 自评表 with every budget spent and every target met (总分 100, 优)."""
     return write_selfeval(tmp_path / "自评表.xlsx", fill_all(prefill(read_workbook(
         example_files["luanping_xinfang_2026"]))))
+
+
+def test_a_copied_project_sheet_is_not_scored_twice(complete, tmp_path):
+    """Excel's 移动或复制 → 建立副本 gives 项目2 (2): the same project again. It was scored as a third
+    project: listed twice in the 自评报告 and in the summary's 各项目得分, and counted twice in 项目平均分."""
+    wb = openpyxl.load_workbook(complete)
+    wb.copy_worksheet(wb["项目2"]).title = "项目2 (2)"
+    wb.save(tmp_path / "复制.xlsx")
+    report = score(read_selfeval(tmp_path / "复制.xlsx"))
+    assert not report.complete
+    copy = report.projects[-1]
+    assert copy.sheet.sheet == "项目2 (2)" and copy.grade is None
+    (dup,) = copy.pending
+    assert (dup.code, dup.sheet, dup.cell) == ("JX-C03", "项目2 (2)", "G3")
+    assert "另见 项目2" in dup.message
+    assert report.projects[1].complete and report.projects[1].grade == "优"  # the original is untouched
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "复制.xlsx"), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["projects"][2]["grade"] is None and data["projects"][2]["pending"][0]["code"] == "JX-C03"
+    assert data["projects"][1]["grade"] == "优"
 
 
 def _qualitative(path, tmp_path, band: str, weight: str, manual: str | None):

@@ -13,7 +13,7 @@ from ..checks.issues import FileReport, Issue
 from ..forms.layouts import form_set, has_field
 from ..forms.model import Loc, Located
 from ..forms.taxonomy import normalize_level1
-from ..forms.values import OPERATORS, parse_decimal, parse_indicator_value, squeeze
+from ..forms.values import OPERATORS, identity_key, parse_decimal, parse_indicator_value, squeeze
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
@@ -281,11 +281,30 @@ class EvalReport:
         return out
 
 
+def _copied_sheets(projects: list[SheetScore]) -> None:
+    """A project sheet whose 项目编码 an earlier one has (JX-C03) is 未评 until it is removed.
+
+    A clerk who copies 项目2 (Excel names the copy 项目2 (2)) has the project twice: scored as a third
+    project it was listed twice in the report and counted twice in the summary's 项目平均分.
+    """
+    seen: dict[str, SheetScore] = {}
+    for s in projects:
+        key = identity_key(s.sheet.code)
+        if not key:
+            continue
+        if key in seen:
+            s.pending.append(Issue.at("JX-C03", s.sheet, "code", s.sheet.code,
+                                      other=seen[key].sheet.sheet or "另一项目表"))
+        else:
+            seen[key] = s
+
+
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
     profile = profile or profile_for(ev)
     forms = eval_forms(ev, profile)
     dept = score_sheet(ev.department, profile, forms)
     projects = [score_sheet(p, profile, forms) for p in ev.projects]
+    _copied_sheets(projects)
     return EvalReport(ev, dept, projects, check(ev, [dept, *projects]))
 
 
