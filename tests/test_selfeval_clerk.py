@@ -113,3 +113,25 @@ def test_a_printed_selfeval_workbook_imports_back_as_a_selfeval(complete, tmp_pa
         assert [i.actual for i in new.indicators] == [i.actual for i in old.indicators]
         assert (new.full_total, new.executed_total) == (old.full_total, old.executed_total)
     assert len(back.department.indicators) == len(original.department.indicators) > 0
+
+
+def test_report_tables_do_not_break_a_category_name(complete, tmp_path):
+    """The 自评报告's score tables printed “产出指\\n标”, “满意度\\n指标”: every column was scaled by its
+    longest text, so the 一级指标 column got 12 mm. A column of short words (the 一级 names, 分值, 得分)
+    is as wide as its longest word; the long-text columns share the rest."""
+    import docx
+
+    from jixiao.converters import docxprint as pp
+    from jixiao.converters.selfeval_docx import export_selfeval_docx
+
+    out = export_selfeval_docx(score(read_selfeval(complete)), tmp_path / "自评报告.docx")
+    tables = [t for t in docx.Document(str(out)).tables if t.rows[0].cells[0].text == "一级指标"]
+    assert tables
+    for table in tables:
+        widths = [col.width.mm for col in table.columns]
+        assert abs(sum(widths) - pp.TEXT_WIDTH_MM) < 1  # still the text width
+        for c, col in enumerate(table.columns):
+            words = {cell.text for cell in col.cells[1:]}  # (a header may take two lines)
+            if max(len(cell.text) for cell in col.cells) <= 5:
+                need = max(pp.text_width_pt(w, pp.TABLE_PT) for w in words) / 72 * 25.4 + 2 * pp.CELL_MARGIN_MM
+                assert widths[c] >= need, (table.rows[0].cells[c].text, widths[c], need)
