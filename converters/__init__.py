@@ -111,7 +111,9 @@ def _import_pdf(path: Path) -> Imported:
                     lines.append("| " + " | ".join(cells) + " |")
             if last < page.height:
                 lines += _prose_lines(outside.crop((0, last, page.width, page.height)), margins)
-    lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln)]  # the footer's "— 3 —" is no content
+    # the footer's "— 3 —" is no content, nor a printed workbook's "滦平县信访局本级 第 2 页 共 7 页" (read as
+    # an indicator row of the table it interrupts)
+    lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln) and not _SHEET_FOOTER.fullmatch(ln.strip())]
     if not any(ln.strip() for ln in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     return read_text("\n".join(lines))
@@ -149,6 +151,8 @@ def _prose_lines(region, margins: tuple[float, float]) -> list[str]:
 ATTACHMENT = "jixiao.json"
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")  # a 目录 line: its dot leader and page
 _PAGE_NUMBER = re.compile(r"^\s*[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}\s*$")
+#: the footer jixiao's workbooks print (forms.printsetup): the unit's name, then 第 &P 页 共 &N 页
+_SHEET_FOOTER = re.compile(r"[^|]{0,60}?第\s*\d{1,4}\s*页\s*[,，]?\s*共\s*\d{1,4}\s*页")
 
 
 def _embedded_model(path: Path) -> UnitWorkbook | None:

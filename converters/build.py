@@ -264,7 +264,7 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
         sheet.indicators = [EvalIndicator(level1=r.get("level1"), level2=r.get("level2"), level3=r.get("level3"),
                                           target=joined_value(r), actual=r.get("actual"),
                                           weight=_weight(r.get("weight")), score=_weight(r.get("score")),
-                                          reason=r.get("reason")) for r in form.indicators]
+                                          band=r.get("band"), reason=r.get("reason")) for r in form.indicators]
         if cls is DepartmentEval:
             sheet.goal = form.fields.get("goals")
             ev.department = sheet

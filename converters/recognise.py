@@ -100,6 +100,8 @@ def _accepts(col: str, text: str, split_value: bool, free: bool, glued: bool = F
         return _name_like(t)
     if col == "value_type":
         return bool(_OPERATOR.match(t))
+    if col == "band":
+        return squeeze(t) in ("达成", "部分达成", "未达成")
     if col == "measure_unit":
         return len(t) <= 5 and not re.search(r"\d", t) and not _OPERATOR.match(t) and not levels(t)[0]
     if col in ("weight", "score", "coefficient"):
@@ -161,8 +163,12 @@ class Reader:
 
     def title(self, cell: Cell) -> bool:
         t = squeeze(nfkc(cell.text))
-        if len(t) > 60 or not _TITLE.search(t) or TOC_LINE.search(t):
-            return False  # a 目录 line ("1.维稳经费绩效目标表……3") names a form, it does not begin one
+        found = _TITLE.search(t)
+        if len(t) > 60 or not found or TOC_LINE.search(t) or _note(t, found.start()):
+            # a 目录 line ("1.维稳经费绩效目标表……3") names a form, it does not begin one; nor does a
+            # note ("（…实际完成值请填在“部门整体支出绩效自评表”）"): taken for a title, it opened an
+            # empty 部门整体 form that replaced the real one
+            return False
         kinds = L.data()["titles"]
         kind = "selfeval" if any(re.search(p, t) for p in kinds["selfeval"]) else "targets"
         scope = "overall" if any(re.search(p, t) for p in kinds["overall"]) else "project"
@@ -631,6 +637,12 @@ class Reader:
                 continue
             pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
             positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
+            if form.kind == "selfeval" and c.row != prev_row and line_counts.get(c.row) == 1 and has("level3") \
+                    and _name_like(t) and not levels(t)[0]:
+                # a 自评表 row still to be filled: only its 三级指标 (网上信访事项办结率), not the 偏差原因
+                # of the row above
+                flush()
+                pos = index_of("level3")
             if positional and c.row != prev_row:
                 flush()
                 pos = self.anchor(i, cols)
@@ -725,7 +737,12 @@ class Reader:
                 last[k] = r[k]
             r["period"] = "中期"
         form.other_periods.extend(r for r in other if r.get("level3") and r.get("value_text"))
-        keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type"))]
+        # a 自评表 keeps a row still to be filled (a 三级指标 only): dropped, the rows left were all scored
+        # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
+        # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
+        selfeval = self.current().kind == "selfeval"
+        keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
+            selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
         for r in rows:
             if r not in keep:
                 for cell in r.get("cells", []):
@@ -768,6 +785,11 @@ class Reader:
                 form.fields.update({k: r[k] for k in ("name", "budget", "goals") if r.get(k)})
             form.indicators.append(r)
         return i
+
+
+def _note(t: str, at: int) -> bool:
+    """Whether a line naming a form at ``at`` is a note about it: a request (请…), or the name in quotes."""
+    return "请" in t or "“" in t[:at] or '"' in t[:at]
 
 
 def recognise(cells: list[Cell]) -> Document:

@@ -63,11 +63,33 @@ def _table(doc, rows: list[list[str]], header: bool = True):
             head = header and r == 0
             number = not head and numeric[c]
             pp.cell_setup(cell, center=head, right=number, bold=head, nowrap=number)
-    # each column as wide as its longest text, within 3–14 characters: long text wraps, numbers do not
-    weights = [min(14, max(3, max(len(row[c]) for row in rows))) for c in range(len(rows[0]))]
-    pp.table_setup(table, pp.widths_mm(weights, pp.TEXT_WIDTH_MM), header_rows=1 if header else 0,
-                   row_height_pt=pp.ROW_PT)
+    pp.table_setup(table, _widths(rows, header), header_rows=1 if header else 0, row_height_pt=pp.ROW_PT)
     return table
+
+
+SHORT = 5  # characters: a column whose every text is this short holds words (产出指标, 满意度指标, 16.66)
+
+
+def _widths(rows: list[list[str]], header: bool = True) -> list[float]:
+    """Column widths in mm over the text width: a column of short words as wide as its longest word,
+    the others sharing the rest by their longest text (within 3–14 characters: long text wraps).
+    A header may take two lines (实际完成\n值 is fine, 产出指\n标 in the body is not).
+
+    Scaled all alike, the 一级指标 column got 12 mm and printed “产出指\n标”.
+    """
+    cols = range(len(rows[0]))
+    weights = [min(14, max(3, max(len(row[c]) for row in rows))) for c in cols]
+    words = [[row[c] for row in rows[1:]] + [rows[0][c][:(len(rows[0][c]) + 1) // 2]] if header
+             else [row[c] for row in rows] for c in cols]
+    need = [max(pp.text_width_pt(w, pp.TABLE_PT) for w in ws) / 72 * 25.4 + 2 * pp.CELL_MARGIN_MM + 0.5
+            for ws in words]
+    short = [max(len(row[c]) for row in rows) <= SHORT for c in cols]
+    fixed = sum(n for n, s in zip(need, short) if s)
+    least = 3 * pp.TABLE_PT / 72 * 25.4 + 2 * pp.CELL_MARGIN_MM  # a long-text column keeps 3 characters a line
+    if all(short) or fixed + least * short.count(False) > pp.TEXT_WIDTH_MM:  # nothing to share, or no room
+        return pp.widths_mm(weights, pp.TEXT_WIDTH_MM)
+    rest = pp.widths_mm([w for w, s in zip(weights, short) if not s], pp.TEXT_WIDTH_MM - fixed)
+    return [n if s else rest.pop(0) for n, s in zip(need, short)]
 
 
 def _score_text(r: RowScore) -> str:

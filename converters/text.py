@@ -268,11 +268,31 @@ def import_text(text: str) -> tuple[UnitWorkbook, list[str]]:
     return result.book, result.unplaced
 
 
+def selfeval_titled(text: str) -> bool:
+    """Whether a line of ``text`` is a 自评表's title (“部门整体支出绩效自评表”), not a 目录 line or a table row."""
+    from . import labels as L
+    from .recognise import _TITLE, _note, nfkc
+    from .shapes import TOC_LINE
+
+    patterns = L.data()["titles"]["selfeval"]
+    for line in text.splitlines():
+        t = squeeze(nfkc(line))
+        found = _TITLE.search(t)
+        if found and not t.startswith("|") and len(t) <= 60 and not TOC_LINE.search(t) \
+                and any(re.search(p, t) for p in patterns) and not _note(t, found.start()):
+            return True
+    return False
+
+
 def read_text(text: str):
     """:func:`import_text` with the self-evaluation too (a :class:`jixiao.converters.Imported`)."""
     from .build import Imported, Unplaced, import_wild
     from .docx import NotAPerformanceText
-
+    if selfeval_titled(text):
+        # a 自评表 (jixiao's own, printed; or a province's): the seed reader knows only 目标表 and took
+        # the printed 单位信息 page's 单位编码 for a 绩效文本's, so a 自评表 came back as a unit workbook
+        book, unplaced, ev = import_wild(text)
+        return Imported(book, unplaced, ev)
     try:
         book, unplaced = import_seed_text(text)
     except NotAPerformanceText:

@@ -133,7 +133,7 @@ def test_partial_cases_by_hand(luanping, tmp_path):
     assert not pb.complete and pb.grade is None and pb.total == D("70.00")  # 10 + 4 × 12.5 + 10, partial
     (pending,) = pb.pending
     assert (pending.code, pending.sheet, pending.cell) == ("JX-E06", "项目2", "G14")
-    assert "0.00 至 18.00" in pending.message  # says what to fill: a score inside 未达成's band
+    assert "0.00 至 17.99" in pending.message  # says what to fill: a score inside 未达成's band
     assert not report.complete
     b.indicators[4].score = D(15)                                   # 15 of 30 = 50 %: 未达成
     report = score(read_selfeval(write_selfeval(tmp_path / "部分2.xlsx", ev)))

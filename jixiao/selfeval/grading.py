@@ -13,12 +13,13 @@ from ..checks.issues import FileReport, Issue
 from ..forms.layouts import form_set, has_field
 from ..forms.model import Loc, Located
 from ..forms.taxonomy import normalize_level1
-from ..forms.values import OPERATORS, nfkc, parse_decimal, parse_indicator_value, squeeze
+from ..forms.values import OPERATORS, identity_key, nfkc, parse_decimal, parse_indicator_value, squeeze
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
     CATEGORY_WEIGHT, category_weights,
-    BANDS, ZERO, execution_score, grade, indicator_score, qualitative_score, satisfaction_score, split_weight,
+    BANDS, ZERO, band_range, execution_score, grade, indicator_score, qualitative_score, satisfaction_score,
+    split_weight,
 )
 
 
@@ -197,15 +198,16 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
                 score = indicator_score(parsed.operator, parsed.number, actual, w)
         elif band in BANDS:
             low, high = BANDS[band]
+            lowest, highest = band_range(band, w)
             qualitative = qualitative_score(band, w, ind.score)
             if qualitative is not None:
                 score, computed = qualitative, ind.score is None
             elif ind.score is not None:
                 pending = pending or Issue.at("JX-E03", ind, "score", ind.score, detail=(
                     f"定性档次“{band}”的得分应在分值的 {low * 100:.0f}%–{high * 100:.0f}% 之间"
-                    f"（{low * w:.2f}–{high * w:.2f}），现为 {ind.score}。"))
+                    f"（{lowest:.2f}–{highest:.2f}），现为 {ind.score}。"))
             else:
-                needs.append(("score", f"在得分栏填写 {low * w:.2f} 至 {high * w:.2f}（不含）之间的得分"
+                needs.append(("score", f"在得分栏填写 {lowest:.2f} 至 {highest:.2f} 之间的得分"
                                        f"（定性档次为“{band}”）"))
         elif ind.score is not None and parsed.operator is not None:
             score, computed = min(ind.score, w), False  # a clerk's score for a row scored by hand
@@ -308,11 +310,30 @@ class EvalReport:
         return out
 
 
+def _copied_sheets(projects: list[SheetScore]) -> None:
+    """A project sheet whose 项目编码 an earlier one has (JX-C03) is 未评 until it is removed.
+
+    A clerk who copies 项目2 (Excel names the copy 项目2 (2)) has the project twice: scored as a third
+    project it was listed twice in the report and counted twice in the summary's 项目平均分.
+    """
+    seen: dict[str, SheetScore] = {}
+    for s in projects:
+        key = identity_key(s.sheet.code)
+        if not key:
+            continue
+        if key in seen:
+            s.pending.append(Issue.at("JX-C03", s.sheet, "code", s.sheet.code,
+                                      other=seen[key].sheet.sheet or "另一项目表"))
+        else:
+            seen[key] = s
+
+
 def score(ev: SelfEvaluation, profile: Profile | None = None) -> EvalReport:
     profile = profile or profile_for(ev)
     forms = eval_forms(ev, profile)
     dept = score_sheet(ev.department, profile, forms)
     projects = [score_sheet(p, profile, forms) for p in ev.projects]
+    _copied_sheets(projects)
     return EvalReport(ev, dept, projects, check(ev, [dept, *projects]))
 
 

@@ -10,7 +10,7 @@ Decimal('7.50')
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
@@ -81,6 +81,22 @@ def band_of(score: Decimal, weight: Decimal) -> str | None:
     if share >= Decimal("0.6"):
         return "部分达成"
     return "未达成"
+
+
+def band_range(band: str, weight: Decimal) -> tuple[Decimal, Decimal]:
+    """The lowest and highest score in cents that lie in ``band`` of ``weight``: what a clerk is told to type.
+
+    Rounding the bounds half up told a clerk 部分达成 of 5.71 was “3.43–4.57”, and 4.57 (80.04 %) is 达成.
+
+    >>> band_range("部分达成", Decimal("5.71")), band_range("未达成", Decimal(30))
+    ((Decimal('3.43'), Decimal('4.56')), (Decimal('0.00'), Decimal('17.99')))
+    """
+    low, high = BANDS[band]
+    lowest = (low * weight).quantize(CENT, rounding=ROUND_CEILING)
+    highest = (high * weight).quantize(CENT, rounding=ROUND_FLOOR)
+    if band != "达成" and highest == high * weight:  # the top of 部分达成 / 未达成 belongs to the band above
+        highest -= CENT
+    return lowest, max(highest, lowest)
 
 
 def qualitative_score(band: str, weight: Decimal, manual: Decimal | None = None) -> Decimal | None:
