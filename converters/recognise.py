@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import labels as L
 from .readings import solve_glued, split_code
+from .cellkinds import (
+    NUMBERISH, VALUEISH, accepts, accepts_none_between, hits_of, join_split_labels, levels,
+    money_field, name_like,
+)
 from .shapes import TOC_LINE, Cell, unglue
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
-_OPERATOR = re.compile(r"^(≥|≤|=|>|<|＞|＜|≧|≦|定性|定量|定性指标|定量指标)$")
-_NUMBERISH = re.compile(r"^[+-]?[\d,]+(?:\.\d+)?\s*(?:%|分|万元|元|万)?$|^[/—\-–]$")
-_VALUEISH = re.compile(r"^[≥≤=<>＞＜±]?\s*\d")
-_ENUM = re.compile(r"^(?:\d+\s*[.、．]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*")
 
 PROJECT_COLUMNS = ("unit_name", "name", "budget", "goals")  # project fields that occur as list columns
-_TRAILING_TEXT = ("basis", "direction", "explanation", "remark", "reason", "core", "adjusted", "coefficient")
 
 
 @dataclass
@@ -63,77 +62,6 @@ class Document:
     year: int | None = None
     tables: int = 0  # table headers seen
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
-
-
-def _money_field(hits) -> str | None:
-    return next((h.field for h in hits if h.group == "project"
-                 and h.field in ("budget", "budget_midterm", "fiscal", "other")), None)
-
-
-def _hits(cell: Cell, group: str | None = None) -> tuple[L.Hit, ...]:
-    hits = L.lookup(_ENUM.sub("", cell.text))
-    return tuple(h for h in hits if group is None or h.group == group)
-
-
-def levels(text: str) -> tuple[set[str], str, str | None]:
-    """Which taxonomy levels a cell can be ({"level1"}, {"level2"}, both, or none), its name, its points."""
-    got: set[str] = set()
-    name, points = text, None
-    found = L.level_of(text)
-    if found:
-        name, points = found[1], found[2]
-        for h in L.index().get(L._strip_tail(L.norm(text))[0], ()) or L.index().get(L.norm(name), ()):
-            if h.group in ("level1", "level2"):
-                got.add(h.group)
-        if not got:
-            got.add(found[0])
-    return got, name, points
-
-
-def _accepts(col: str, text: str, split_value: bool, free: bool, glued: bool = False) -> bool:
-    t = nfkc(text).strip()
-    if col == "measure_unit" and glued:
-        return t in KNOWN_UNITS  # in run-together text a short word is as likely a value (好, 高)
-    if col in ("level1", "level2"):
-        return False  # only by levels()
-    if col == "level3":
-        return _name_like(t)
-    if col == "value_type":
-        return bool(_OPERATOR.match(t))
-    if col == "band":
-        return squeeze(t) in ("达成", "部分达成", "未达成")
-    if col == "measure_unit":
-        return len(t) <= 5 and not re.search(r"\d", t) and not _OPERATOR.match(t) and not levels(t)[0]
-    if col in ("weight", "score", "coefficient"):
-        return bool(_NUMBERISH.match(t))
-    if col == "budget":
-        return bool(re.match(r"^[\d,]+(?:\.\d+)?\s*(万元|元|万)?$", t))
-    if col == "value_text":
-        if split_value:
-            return bool(_NUMBERISH.match(t) or _VALUEISH.match(t)) or len(t) <= 4
-        return True
-    if col in _TRAILING_TEXT and not free:
-        vocab = L.data().get("values", {})
-        return t in vocab.get(col, ()) or (col == "core" and t in ("是", "否")) or (col == "basis" and t.startswith("反映"))
-    return True
-
-
-def _accepts_none_between(cols: list[str], pos: int, end: int, piece: str) -> bool:
-    """No column before ``end`` would take ``piece`` (a number): it is for the 权重/得分 pair."""
-    return not any(_accepts(cols[k], piece, True, False) for k in range(pos, end) if cols[k])
-
-
-def _name_like(text: str) -> bool:
-    t = nfkc(text).strip()
-    return len(t) >= 2 and not _NUMBERISH.match(t) and not _VALUEISH.match(t) and not _OPERATOR.match(t)
-
-
-def join_split_labels(cells: list[Cell]) -> None:
-    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again."""
-    for a, b in zip(cells, cells[1:]):
-        if a.text and b.text and a.line == b.line and len(a.text) + len(b.text) <= 16 \
-                and L.lookup(a.text + b.text) and not L.lookup(b.text) and not levels(b.text)[0]:
-            a.text, b.text, b.used = a.text + b.text, "", True
 
 
 class Reader:
@@ -214,7 +142,7 @@ class Reader:
             m = re.fullmatch(r"(\d{6})", squeeze(c.text))
             nxt = cells[i + 1] if i + 1 < len(cells) else None
             if m and self.doc.unit_code is None and nxt is not None and nxt.line == c.line \
-                    and re.search(r"[\u4e00-\u9fff]", nxt.text) and not _hits(nxt):
+                    and re.search(r"[\u4e00-\u9fff]", nxt.text) and not hits_of(nxt):
                 self.doc.unit_code, self.doc.unit_name = m.group(1), nxt.text.strip()  # "154001 某县信访局本级"
                 c.used = nxt.used = True
                 i += 2
@@ -249,7 +177,7 @@ class Reader:
             c = self.cells[i]
             if run and self.title_like(c):
                 break
-            hits = _hits(c)
+            hits = hits_of(c)
             if not c.text and run:
                 if c.row == run[-1][0].row:  # a blank header cell (三级指标 merged over two columns) keeps its place
                     run.append((c, ()))
@@ -308,7 +236,7 @@ class Reader:
         if resume is not None:
             return resume
         values: list[Cell] = []
-        while j < len(self.cells) and not _hits(self.cells[j]) and not self.title_like(self.cells[j]) \
+        while j < len(self.cells) and not hits_of(self.cells[j]) and not self.title_like(self.cells[j]) \
                 and len(values) < len(run):
             if not self.cells[j].text:
                 j += 1
@@ -357,12 +285,12 @@ class Reader:
         columns. Remembers the columns (see :meth:`money_row`); returns the run without those labels."""
         heads: list[Cell] = []
         for c, hits in run:
-            if _money_field(hits) in ("budget", "budget_midterm") and c not in heads:
+            if money_field(hits) in ("budget", "budget_midterm") and c not in heads:
                 row = [x for x in self.row_cells(c) if x.text]
-                found = {_money_field(_hits(x)) for x in row}
-                if {"budget", "budget_midterm"} <= found and all(_hits(x) for x in row):
-                    cols = [x for x in row if _money_field(_hits(x)) in ("budget", "budget_midterm")]
-                    self.money_columns = {self.column(x): _money_field(_hits(x)) for x in cols}
+                found = {money_field(hits_of(x)) for x in row}
+                if {"budget", "budget_midterm"} <= found and all(hits_of(x) for x in row):
+                    cols = [x for x in row if money_field(hits_of(x)) in ("budget", "budget_midterm")]
+                    self.money_columns = {self.column(x): money_field(hits_of(x)) for x in cols}
                     heads += cols
         for x in heads:
             x.used = True
@@ -371,13 +299,13 @@ class Reader:
     def money_row(self, run) -> int | None:
         """资金总额 / 其中：财政拨款 / 其他资金 under those columns: each amount to its column's period
         (read in turn, 东莞's printed form gave its 中期 284500.00 as the year's 919.00)."""
-        field = _money_field(run[0][1]) if self.money_columns else None
+        field = money_field(run[0][1]) if self.money_columns else None
         if field is None:
             self.money_columns = {}
             return None
         label = run[0][0]
         values = [c for c in self.row_cells(label) if c.text and c is not label]
-        if not values or any(_hits(v) for v in values):
+        if not values or any(hits_of(v) for v in values):
             return None
         field = "budget" if field == "budget_midterm" else field
         for v in values:
@@ -498,7 +426,7 @@ class Reader:
     def stop(self, c: Cell) -> bool:
         if self.title_like(c):
             return True
-        hits = _hits(c)
+        hits = hits_of(c)
         if not hits:
             return False
         groups = {h.group for h in hits}
@@ -519,9 +447,9 @@ class Reader:
         cur: dict | None = None
         while i < len(self.cells):
             c = self.cells[i]
-            hits = _hits(c, "selfeval")
+            hits = hits_of(c, "selfeval")
             row = next((h for h in hits if h.field.startswith("row_")), None)
-            if row is None and (self.stop(c) or (_hits(c) and not _NUMBERISH.match(c.text.strip()))):
+            if row is None and (self.stop(c) or (hits_of(c) and not NUMBERISH.match(c.text.strip()))):
                 break
             if row is not None:
                 cur = {}
@@ -532,7 +460,7 @@ class Reader:
                 break
             else:
                 t = c.text.strip()
-                if c.glued and not _NUMBERISH.match(t) and re.fullmatch(r"[\d.%]+", t):
+                if c.glued and not NUMBERISH.match(t) and re.fullmatch(r"[\d.%]+", t):
                     solved = solve_glued(t, slots)
                     if solved:
                         cur.update(solved)
@@ -545,7 +473,7 @@ class Reader:
                     c.used = False  # digits run together over several columns ("2020": 20 | 20?): not guessed
                     i += 1
                     continue
-                if _NUMBERISH.match(t) or t in ("", "/"):
+                if NUMBERISH.match(t) or t in ("", "/"):
                     slot = next((s for s in slots if s != "reason"), None)
                     if slot is None:
                         break
@@ -616,16 +544,16 @@ class Reader:
                 c.used = True
                 i += 1
                 nums = []
-                while i < len(self.cells) and (_NUMBERISH.match(self.cells[i].text.strip())
+                while i < len(self.cells) and (NUMBERISH.match(self.cells[i].text.strip())
                                                or not self.cells[i].text) and len(nums) < 3:
                     nums.append(self.cells[i].text.strip())
                     self.cells[i].used = True
                     i += 1
                 form.totals = {"weight": nums[0] if nums else None, "score": nums[1] if len(nums) > 1 else None}
                 break  # 合计 / 总分 ends the table
-            if _hits(c) and self.is_header(self.label_run(i)) :
+            if hits_of(c) and self.is_header(self.label_run(i)) :
                 break  # the next table
-            if any(h.group == "furniture" and h.field == "block" for h in _hits(c)):
+            if any(h.group == "furniture" and h.field == "block" for h in hits_of(c)):
                 c.used = True  # 绩效指标 again (a page break repeats it): not a row
                 i += 1
                 continue
@@ -638,7 +566,7 @@ class Reader:
             pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
             positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
             if form.kind == "selfeval" and c.row != prev_row and line_counts.get(c.row) == 1 and has("level3") \
-                    and _name_like(t) and not levels(t)[0]:
+                    and name_like(t) and not levels(t)[0]:
                 # a 自评表 row still to be filled: only its 三级指标 (网上信访事项办结率), not the 偏差原因
                 # of the row above
                 flush()
@@ -650,7 +578,7 @@ class Reader:
                 following = pieces[n + 1] if n + 1 < len(pieces) else ""
                 wk = index_of("weight", pos)
                 if c.glued and wk is not None and cols[wk + 1:wk + 2] == ["score"] and not has("weight") \
-                        and re.fullmatch(r"\d{2,}", piece) and _accepts_none_between(cols, pos, wk, piece) \
+                        and re.fullmatch(r"\d{2,}", piece) and accepts_none_between(cols, pos, wk, piece) \
                         and not re.fullmatch(r"[\d.%]+", following):
                     # 权重 and 得分 run together ("1010"): read only when they are the same number
                     half = len(piece) // 2
@@ -687,17 +615,17 @@ class Reader:
                     continue
                 j = next((k for k in range(pos, len(cols))
                           if cols[k] and cols[k] not in ("level1", "level2")
-                          and _accepts(cols[k], piece, split_value, positional, c.glued)), None)
-                if (j is None or (cols[j] != "level3" and _name_like(piece) and has("level3")
+                          and accepts(cols[k], piece, split_value, positional, c.glued)), None)
+                if (j is None or (cols[j] != "level3" and name_like(piece) and has("level3")
                                   and (has("value_text") or has("value_type"))
                                   and cols[j] == "value_text" and not positional)) \
-                        and _name_like(piece):
+                        and name_like(piece):
                     flush()
                     j = index_of("level3")
                 if j is None:
                     continue  # nowhere to put it: left for the unplaced list
                 if c.glued and cols[j] == "level3" and cols[j + 1:j + 2] == ["measure_unit"] \
-                        and _VALUEISH.match(following):
+                        and VALUEISH.match(following):
                     unit = next((u for u in sorted(KNOWN_UNITS, key=len, reverse=True)
                                  if piece.endswith(u) and len(piece) - len(u) >= 4), None)
                     if unit:  # 党性教育培训次数次: the name and its 计量单位 run together
