@@ -15,7 +15,8 @@ from ..forms.layouts import has_column, has_field
 from ..forms.model import Indicator, Located
 from ..forms.taxonomy import LEVEL1, allowed_level2, level1_of_level2, normalize_level1, normalize_level2
 from ..forms.values import (
-    OPERATORS, QUALITATIVE, formula_or_error, nfkc, normalize_operator, parse_decimal, parse_indicator_value, squeeze,
+    OPERATORS, QUALITATIVE, formula_or_error, in_money_unit, nfkc, normalize_operator, parse_decimal,
+    parse_indicator_value, squeeze,
 )
 
 REQUIRED_CATEGORIES = ("产出指标", "效益指标", "满意度指标")
@@ -312,13 +313,7 @@ def _is_cost(row: Row) -> bool:
 
 
 def _in_wan(number: Decimal, unit: str | None) -> Decimal | None:
-    if unit == "万元":
-        return number
-    if unit == "元":
-        return number / Decimal(10000)
-    if unit == "亿元":
-        return number * Decimal(10000)
-    return None
+    return in_money_unit(number, unit, "万元")
 
 
 @rule("JX-K01", "indicator")

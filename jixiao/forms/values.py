@@ -278,6 +278,21 @@ def parse_indicator_value(text: str | None) -> ParsedValue:
     return ParsedValue(operator or "=", number, unit, rest)
 
 
+#: money units by power of ten of 元: an amount in one is exactly an amount in another
+MONEY_SCALE = {"元": 0, "万元": 4, "亿元": 8}
+
+
+def in_money_unit(number: Decimal, unit: str | None, target: str | None) -> Decimal | None:
+    """``number`` ``unit`` in ``target`` (元 / 万元 / 亿元), exactly; None when either is no money unit.
+
+    >>> in_money_unit(Decimal("785000"), "元", "万元"), in_money_unit(Decimal(2), "亿元", "万元")
+    (Decimal('78.5000'), Decimal('2E+4'))
+    """
+    if unit not in MONEY_SCALE or target not in MONEY_SCALE:
+        return None
+    return number.scaleb(MONEY_SCALE[unit] - MONEY_SCALE[target])
+
+
 def money_in(amount: Decimal | None, unit: str = "万元") -> str:
     """An amount of the model (万元) as a form in ``unit`` prints it, with the unit: a 四川 clerk
     reads ``3309840.55 元``, the figure on the sheet, not ``330.98 万元``. Blank is ``—``.

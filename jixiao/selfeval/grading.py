@@ -13,7 +13,9 @@ from ..checks.issues import FileReport, Issue
 from ..forms.layouts import form_set, has_field
 from ..forms.model import Loc, Located
 from ..forms.taxonomy import normalize_level1
-from ..forms.values import OPERATORS, identity_key, nfkc, parse_decimal, parse_indicator_value, squeeze
+from ..forms.values import (
+    MONEY_SCALE, OPERATORS, identity_key, in_money_unit, nfkc, parse_decimal, parse_indicator_value, squeeze,
+)
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
@@ -83,10 +85,6 @@ class SheetScore:
         return out
 
 
-#: money units by power of ten of 元: an actual in 元 against a target in 万元 is converted, exactly
-_MONEY_SCALE = {"元": 0, "万元": 4, "亿元": 8}
-
-
 def _number(text: str | None, target_unit: str | None = None) -> Decimal | None:
     """An actual value as a number: ``96%``, ``80次``, ``78万元``; None for ``八十``, a date, ``#REF!``.
 
@@ -101,9 +99,8 @@ def _number(text: str | None, target_unit: str | None = None) -> Decimal | None:
     parsed = parse_indicator_value(str(text))
     if parsed.number is None or parsed.rest.strip():
         return None
-    if parsed.unit in _MONEY_SCALE and target_unit in _MONEY_SCALE:
-        return parsed.number.scaleb(_MONEY_SCALE[parsed.unit] - _MONEY_SCALE[target_unit])
-    return parsed.number
+    converted = in_money_unit(parsed.number, parsed.unit, target_unit)
+    return parsed.number if converted is None else converted
 
 
 def _other_unit(ind: EvalIndicator) -> tuple[str, str] | None:
@@ -112,7 +109,7 @@ def _other_unit(ind: EvalIndicator) -> tuple[str, str] | None:
     if parse_decimal(ind.actual) is not None:  # a bare number: in the target's unit
         return None
     mine, theirs = parse_indicator_value(nfkc(str(ind.actual))).unit, parse_indicator_value(nfkc(ind.target or "")).unit
-    if not mine or not theirs or mine == theirs or (mine in _MONEY_SCALE and theirs in _MONEY_SCALE):
+    if not mine or not theirs or mine == theirs or (mine in MONEY_SCALE and theirs in MONEY_SCALE):
         return None
     return mine, theirs
 
