@@ -337,7 +337,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
     """
     from .checks.issues import Report
     from .profiles import resolve_profile
-    from .checks.validate import validate_file
+    from .checks.validate import validate_read
 
     if output and not (fix or annotate):
         fail(f"指定了 -o {output}，但没有加 --fix 或 --annotate：修正请加 --fix，标注请加 --annotate，"
@@ -372,7 +372,9 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         click.echo(f"共修正 {len(changes)} 处{f'、调整行高 {len(short)} 行' if short else ''}，已写入 {shown(output)}；"
                    "原文件未改动。", err=fmt == "json")
         files = (output,)
-    report = Report(files=[validate_file(f, prof, engine=engine) for f in files])
+    read = [validate_read(f, prof, engine=engine) for f in files]
+    report = Report(files=[r for r, _ in read])
+    books = [b for _, b in read]
     if annotate and report.files[0].readable:
         from .checks.annotate import annotate_file
         from .profiles import load_profile
@@ -380,7 +382,7 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
         from .forms.reader import read_workbook
 
         password = (prof or load_profile("hebei")).protection_password
-        book = read_workbook(files[0], engine)
+        book = books[0] or read_workbook(files[0], engine)  # not ours (JX-L01): the reader says why, as before
         short = short_rows(files[0], book)
         annotate_file(files[0], output, report.files[0], password=password, book=book, heights=new_heights(short))
         click.echo(f"已标注 {len(report.files[0].issues)} 个问题{f'、调整行高 {len(short)} 行' if short else ''}，"
@@ -391,24 +393,20 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
     else:
         _render_text(report)
         if not (fix or annotated):
-            _print_hints(files, report)
+            _print_hints(files, books)
     sys.exit(report.exit_code)
 
 
-def _print_hints(files: tuple[str, ...], report) -> None:
+def _print_hints(files: tuple[str, ...], books: list) -> None:
     """Rows whose text the printout would cut (Excel sizes no merged cell): said after the findings."""
     from .forms.printfit import describe, short_rows
-    from .forms.reader import read_workbook
 
     lines = []
-    for path, f in zip(files, report.files):
-        if not f.readable:
+    for path, book in zip(files, books):
+        if book is None:  # the findings above say why it cannot be read
             continue
-        try:
-            short = short_rows(path, read_workbook(path))
-        except (JixiaoError, OSError):  # the findings above say why it cannot be read
-            continue
-        lines += [f"  {shown(path)} {describe(c)}" if len(files) > 1 else f"  {describe(c)}" for c in short]
+        lines += [f"  {shown(path)} {describe(c)}" if len(files) > 1 else f"  {describe(c)}"
+                  for c in short_rows(path, book)]
     if lines:
         click.secho("打印提示：以下格子文字较多，按现在的行高打印不全（Excel 不会为合并的格子自动调整行高）：", fg="yellow")
         for line in lines:

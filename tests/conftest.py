@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import signal
 import zipfile
 from pathlib import Path
 
 import pytest
+
+# xlwings registers its remote engine (xw.Book(json=…)) when first imported, and only with a key: set
+# before any test module imports it, in every pytest worker, whichever tests it runs first
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from jixiao.examples import EXAMPLES, load_example
 from jixiao.forms.template import write_workbook

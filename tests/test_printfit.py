@@ -73,8 +73,7 @@ def test_every_copy_jixiao_writes_fits_the_text(typed, tmp_path, option):
     assert "打印提示" not in CliRunner().invoke(main, ["validate", str(out)]).output
 
 
-def test_the_button_grows_the_row_through_the_remote_engine(typed, tmp_path, monkeypatch):
-    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+def test_the_button_grows_the_row_through_the_remote_engine(typed, tmp_path):
     import xlwings as xw
 
     from jixiao import addin

@@ -86,19 +86,25 @@ def validate_book(book: UnitWorkbook, profile: Profile | None = None) -> list[Is
 
 def validate_file(path: str | Path, profile: Profile | None = None, *, engine: str = "calamine") -> FileReport:  # noqa: E501
     """Read and validate one workbook; a file that is not ours or unreadable becomes a finding."""
+    return validate_read(path, profile, engine=engine)[0]
+
+
+def validate_read(path: str | Path, profile: Profile | None = None, *,
+                  engine: str = "calamine") -> tuple[FileReport, UnitWorkbook | None]:
+    """:func:`validate_file`, and the workbook it read (None when it could not be read as one)."""
     report = FileReport(path=shown(path))  # a name that is not UTF-8 is shown readably
     try:
         book = read_workbook(path, engine)
     except UnreadableFile as exc:
         report.readable = False
         report.issues.append(Issue.make("JX-D03", detail=str(exc)))
-        return report
+        return report, None
     except JixiaoError as exc:  # JX-L01: a workbook, but not ours or of an unknown version
         report.issues.append(Issue.make(exc.code or "JX-L01", detail=str(exc)))
-        return report
+        return report, None
     report.unit_code, report.unit_name = book.unit.code, book.unit.name
     report.issues = validate_book(book, profile)
-    return report
+    return report, book
 
 
 def validate_files(paths: Iterable[str | Path], profile: Profile | None = None) -> Report:
