@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterator
 
-from .a1 import col_letter, parse_a1, parse_range
+from .a1 import parse_a1, parse_range
 from .layouts import SheetLayout, forms_of
 from .model import Located, UnitWorkbook
 
@@ -105,7 +105,8 @@ def _needs(layout: SheetLayout, obj: Located) -> Iterator[Cramped]:
             for col in block.columns:
                 if col.kind != "text" or (block.fit_rows and col.span == 1):
                     continue
-                yield from _one(item, col.name, col.label, span_width(layout, f"{col.col}1:{_last_col(col)}1"),
+                width = sum(layout.widths[col.index - 1:col.index - 1 + col.span])
+                yield from _one(item, col.name, col.label, width,
                                 max(given, layout.heights.get(_row_of(item, col.name) or 0, 0.0)))
 
 
@@ -123,10 +124,6 @@ def _one(obj: Located, name: str, label: str, width: float, given: float) -> Ite
 def _row_of(obj: Located, name: str) -> int | None:
     loc = obj.cells.get(name)
     return parse_a1(loc.cell)[0] if loc is not None else None
-
-
-def _last_col(col) -> str:
-    return col_letter(col.index + col.span - 1)
 
 
 def short_rows(path: str, book: UnitWorkbook) -> list[Cramped]:
