@@ -251,7 +251,7 @@ def _by_cell(records: list[dict[str, Any]], data: dict[str, list[list[Any]]], co
         links = []
         for i, row in enumerate(rows[PROJECTS]):  # the link to the unit's sheet, as the unit's worker made it
             if record.get("linked", True) is False:
-                continue  # a file shown by a name that is no path (see consolidation.labelled): no link
+                continue  # a file shown by a name that is no path (see listing.labelled): no link
             row[-1] = link = Link(record["path"], row[3])
             if not link.fits():
                 links.append([i, link.target()])
