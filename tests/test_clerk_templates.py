@@ -121,6 +121,32 @@ def test_sichuan_whole_value_typed_into_the_value_cell_is_split(tmp_path):
     assert [i["cell"] for i in _issues(out) if i["code"] == "JX-V09"] == ["D9"]
 
 
+@pytest.mark.parametrize("template, typed, cell, meant", [
+    ("sichuan", "80万元", 800000, "80"), ("sichuan", "８０万", 800000, "80"), ("sichuan", "785,000元", 785000, "78.5"),
+    ("hebei", "785000元", 78.5, "78.5"), ("hebei", "0.8亿元", 8000, "8000")])
+def test_fix_converts_an_amount_typed_in_another_unit_exactly(tmp_path, template, typed, cell, meant):
+    """A clerk types an amount with its unit into a money cell. On a 元 form (四川) ``80万元`` is 800000 元,
+    not 80 (which --fix used to leave to the clerk), and on a 万元 form ``785000元`` is 78.5 万元: the unit
+    was typed, so the conversion is exact and the form's totals agree after the fix."""
+    if template == "sichuan":
+        path, money = _sichuan(tmp_path, typed), "G4"
+    else:
+        path, money = _hebei(tmp_path, FULL), "C4"
+        wb = openpyxl.load_workbook(path)
+        wb["项目1"]["C4"], wb["项目1"]["E4"] = typed, None
+        wb.save(path)
+    found = [i for i in _issues(path) if i["cell"] == money]
+    assert [i["code"] for i in found] == ["JX-L03"] and found[0]["fix"], found
+    out = tmp_path / "修正.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(path), "--fix", "-o", str(out)])
+    assert out.exists(), result.output
+    assert openpyxl.load_workbook(out)["项目1"][money].value == cell
+    from jixiao.forms.reader import read_workbook
+    from decimal import Decimal
+    assert read_workbook(out).projects[0].budget == Decimal(meant)
+    assert not [i for i in _issues(out) if i["cell"] == money and i["code"] == "JX-L03"]
+
+
 def test_totals_chart_data_prints_in_columns_wide_enough(tmp_path):
     """The chart's data block under the 支出计划汇总: its labels sat in column A (6 wide) and ran into the
     numbers on the printout (“图表数据3月底”); they stand in the 项目名称 column now, the numbers under

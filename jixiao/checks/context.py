@@ -25,7 +25,7 @@ from ..forms.layouts import FormSet, SheetLayout, forms_of
 from ..forms.model import Indicator, Located, OverallTargets, Project, UnitWorkbook
 from ..profiles import Profile
 from ..forms.taxonomy import normalize_level1, normalize_level2
-from ..forms.values import number_before_unit, squeeze
+from ..forms.values import in_money_unit, number_before_unit, squeeze
 
 
 @dataclass
@@ -133,6 +133,30 @@ def unit_fix(obj: Located, name: str, typed: str, units: tuple[str, ...], *, who
     return {"description": f"改为数字 {new}（去掉“{unit}”）",
             "changes": [{"sheet": loc.sheet if loc else None, "cell": loc.cell if loc else None,
                          "field": name, "old": typed, "new": new, "number": "int" if whole else "decimal"}]}
+
+
+_MONEY_TYPED = ("万元", "万", "元", "亿元", "亿")  # what a clerk types after an amount
+_UNIT_OF = {"万": "万元", "亿": "亿元"}
+
+
+def money_fix(obj: Located, name: str, typed: str, scale: int) -> dict | None:
+    """The fix of an amount typed with its unit into a money cell of a form in 万元 (``scale`` 0) or 元
+    (4): ``80万元`` is 80 in a 万元 cell and 800000 in a 元 cell, ``785000元`` is 78.5 in a 万元 cell,
+    converted exactly. The cell gets the number in its own unit; the model (万元) gets ``model``."""
+    found = number_before_unit(typed, _MONEY_TYPED)
+    if found is None:
+        return None
+    number, unit = found
+    unit = _UNIT_OF.get(unit, unit)
+    cell_unit = "元" if scale == 4 else "万元"
+    cell = in_money_unit(number, unit, cell_unit).normalize()
+    new = format(cell.quantize(1) if cell == cell.to_integral_value() else cell, "f")
+    said = f"去掉“{found[1]}”" if unit == cell_unit else f"{format(number, 'f')}{found[1]}折合{new}{cell_unit}"
+    loc = obj.loc(name)
+    return {"description": f"改为数字 {new}（{said}）",
+            "changes": [{"sheet": loc.sheet if loc else None, "cell": loc.cell if loc else None,
+                         "field": name, "old": typed, "new": new, "number": "decimal",
+                         "model": format(in_money_unit(number, unit, "万元"), "f")}]}
 
 
 def field_labels(layout: SheetLayout | None) -> dict[str, str]:

@@ -74,7 +74,8 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
                     continue
                 obj, name = index[key]
                 new = _typed(ch)
-                setattr(obj, name, new)
+                # an amount in a 元 cell: the model holds it in 万元 (``model``), the cell in 元
+                setattr(obj, name, Decimal(ch["model"]) if "model" in ch else new)
                 obj.raw.pop(name, None)  # typed now: no longer text that could not be read
                 previous = changes.get(key)
                 changes[key] = Change(issue.code, ch["sheet"], ch["cell"], name,

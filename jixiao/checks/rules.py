@@ -10,7 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
-from .context import Context, blank_field, field_labels, rule, unit_fix
+from .context import Context, blank_field, field_labels, money_fix, rule, unit_fix
 from .issues import Issue
 from ..forms.layouts import PROJECT_MASTER_SHEET, SheetLayout, forms_of, has_field
 from ..forms.model import Located, Project, UnitWorkbook
@@ -60,8 +60,8 @@ def money_is_number(ctx: Context) -> Iterator[Issue]:
     for name, label in _money(ctx):
         if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
             typed = ctx.project.raw[name]
-            # 80万元 in a 万元 cell: the fix keeps 80 (a form in 元 is left to the clerk: 万 or 元 is theirs to say)
-            fix = None if scales.get(name) else unit_fix(ctx.project, name, typed, ("万元", "万"))
+            # 80万元 in a 万元 cell: the fix keeps 80; in a 元 cell (四川) it writes 800000: the clerk said 万元
+            fix = money_fix(ctx.project, name, typed, scales.get(name, 0))
             yield Issue.at("JX-L03", ctx.project, name, typed, label=label, unit=ctx.layout.money_unit or "万元",
                            fix=fix)
 
