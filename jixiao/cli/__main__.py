@@ -1,0 +1,5 @@
+"""``python -m jixiao.cli``."""
+
+from .base import main
+
+main()
