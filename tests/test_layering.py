@@ -80,3 +80,24 @@ def test_no_two_modules_import_each_other():
 
 def test_the_cycle_finder_finds_one():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_package_is_installed():
+    """pyproject lists the packages by hand (addin/ and converters/ install into the ``jixiao`` namespace):
+    a new package folder left off the list works from a checkout and is missing from an installed wheel."""
+    import tomllib
+
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(setup["packages"])
+    folders = {prefix: ROOT / setup["package-dir"].get(prefix, prefix) for prefix in PACKAGES}
+    found = set()
+    for prefix, folder in folders.items():
+        for init in folder.rglob("__init__.py"):
+            parts = init.parent.relative_to(folder).parts
+            found.add(".".join((prefix, *parts)))
+    # folders shipped whole as package data (the xlwings Server project: project/**/*) are not packages
+    data = {f"{package}.{glob.split('/')[0]}" for package, globs in setup["package-data"].items()
+            for glob in globs if "/**" in glob}
+    found = {name for name in found if not any(name == d or name.startswith(d + ".") for d in data)}
+    assert "jixiao.cli" in found and "jixiao.consolidation" in found
+    assert found - listed == set()
