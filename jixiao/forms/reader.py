@@ -278,6 +278,8 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     bind_fields(sheet, layout, data, raw, cells)
     if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
         data["plan_fractions"] = True
+    if sheet.state != "visible":
+        data["hidden"] = True
     for block in _shifted_blocks(sheet, layout.blocks):  # "indicators", and "mid_indicators" on the national form
         data[block.name] = read_block(sheet, block, Indicator)
     return Project.from_read(sheet=sheet.name, raw=raw, cells=cells, **data)
