@@ -60,8 +60,10 @@ def money_is_number(ctx: Context) -> Iterator[Issue]:
     for name, label in _money(ctx):
         if name in ctx.project.raw and not formula_or_error(ctx.project.raw[name]):
             typed = ctx.project.raw[name]
-            # 80万元 in a 万元 cell: the fix keeps 80 (a form in 元 is left to the clerk: 万 or 元 is theirs to say)
-            fix = None if scales.get(name) else unit_fix(ctx.project, name, typed, ("万元", "万"))
+            # 80万元 in a 万元 cell: the fix keeps 80; 1,200,000元 in a cell in 元 keeps 1200000. 120万 in a cell
+            # in 元 is left to the clerk (万 or 元 is theirs to say)
+            units = ("元",) if scales.get(name) else ("万元", "万")
+            fix = unit_fix(ctx.project, name, typed, units)
             yield Issue.at("JX-L03", ctx.project, name, typed, label=label, unit=ctx.layout.money_unit or "万元",
                            fix=fix)
 
