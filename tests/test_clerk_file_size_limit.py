@@ -49,3 +49,21 @@ def test_sqlite_reasons_are_chinese():
     assert sqlite_reason(sqlite3.OperationalError("database or disk is full")) == "磁盘已满"
     assert sqlite_reason(sqlite3.OperationalError("attempt to write a readonly database")).startswith("磁盘是只读的")
     assert sqlite_reason(sqlite3.OperationalError("something new")) == "数据库错误：something new"
+
+
+def test_export_under_a_file_size_limit_names_the_output_not_the_draft(tmp_path):
+    """The 目录's page numbers come from a draft rendered in a temporary folder; its failure named that
+    draft (/tmp/jixiao-toc-…/draft.docx), a file the clerk never asked for. The draft is optional."""
+    from jixiao.excel.office import soffice, writer_missing
+
+    if soffice() is None or writer_missing():
+        pytest.skip("LibreOffice Writer is not installed: no draft is made")
+    book = write_workbook(tmp_path / "单位.xlsx", generate_unit(3, n_projects=2, n_indicators=4))
+    out = tmp_path / "绩效文本.docx"
+    run = subprocess.run([sys.executable, "-c", "from jixiao.cli import main; main()", "export", str(book),
+                          "--to", "docx", "-o", str(out)], capture_output=True, text=True,
+                         preexec_fn=_limited(20 * 1024), timeout=300)
+    said = run.stdout + run.stderr
+    assert run.returncode == 2, said
+    assert f"无法写入 {out}" in said and "draft" not in said and "文件超过系统允许的大小" in said
+    assert not out.exists()
