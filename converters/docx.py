@@ -10,6 +10,7 @@ the document's properties. A Word file from elsewhere is read by its labels
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -393,12 +394,13 @@ def export_docx(book: UnitWorkbook, path: str | Path, *, pages: str = "auto") ->
 
             from ..excel.office import convert
 
-            with tempfile.TemporaryDirectory(prefix="jixiao-toc-") as tmp:
+            # the draft in a temporary folder only numbers the 目录: a full /tmp (or a file size limit) skips it,
+            # and the message, if any, names the clerk's output, not the draft
+            with contextlib.suppress(JixiaoError, OSError, subprocess.SubprocessError), \
+                    tempfile.TemporaryDirectory(prefix="jixiao-toc-") as tmp:
                 draft = _write(book, Path(tmp) / "draft.docx", entries)
-                try:
-                    entries = pp.toc_pages(convert(draft, "pdf", tmp), entries)
-                except (JixiaoError, OSError, subprocess.SubprocessError):
-                    pass  # no render, no poppler: the 目录 without numbers, which Word fills on opening
+                # no render, no poppler: the 目录 without numbers, which Word fills on opening
+                entries = pp.toc_pages(convert(draft, "pdf", tmp), entries)
     return _write(book, path, entries)
 
 

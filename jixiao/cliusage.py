@@ -26,6 +26,10 @@ _ARGUMENTS = {"FILE": "文件", "FILES": "文件", "INPUTS": "输入的文件或
 def run(group: click.Group, args: Any, prog_name: Any, complete_var: Any, extra: dict[str, Any]) -> None:
     """Run ``group`` as click's standalone mode would, but with Chinese messages; never returns."""
     _quiet_finalisers()
+    from .openlock import open_notices
+
+    for notice in open_notices(sys.argv[1:] if args is None else args):  # before reading: unsaved edits are not in it
+        click.secho(notice, fg="yellow", err=True)
     try:
         rv = click.Group.main(group, args, prog_name, complete_var, standalone_mode=False, **extra)
     except (click.exceptions.Abort, KeyboardInterrupt):

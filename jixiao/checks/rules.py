@@ -93,6 +93,14 @@ def filled_master(ctx: Context) -> Iterator[Issue]:
         yield Issue.make("JX-L04", loc=ctx.project.loc("code") or ctx.project.loc("budget"))
 
 
+@rule("JX-L07", "project")
+def hidden_project(ctx: Context) -> Iterator[Issue]:
+    # the hidden 项目模板 filled in is JX-L04's; any other hidden project sheet is counted but not printed
+    if ctx.project.hidden and ctx.project.sheet != PROJECT_MASTER_SHEET:
+        yield Issue.make("JX-L07", loc=ctx.project.loc("code") or ctx.project.loc("name") or ctx.project.loc("budget"),
+                         sheet=ctx.project.sheet)
+
+
 @rule("JX-L06", "project")
 def plan_as_fractions(ctx: Context) -> Iterator[Issue]:
     if ctx.project.plan_fractions:

@@ -44,7 +44,7 @@ from ..oserror import os_reason
 from ..paths import shown
 from ..profiles import Profile, load_profile, load_profile_file
 from ..forms.values import MILESTONES, identity_key
-from .cache import Cache, cache_key
+from .cache import Cache, cache_key, sqlite_reason
 from .decide import BLANK, blank, choose_year, cross_unit_codes, deduplicate, deduplicate_evaluations, reject
 from .listing import Listing, labelled, scan, triage
 from .pool import POOL_MIN, read, start_pool
@@ -170,8 +170,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
                     raise JixiaoError("内部错误：缓存重建后仍不一致，请加 --no-cache 重试") from None
                 cache.reset()  # lengths in the cache that do not add up: it is derived data, build it again
     except sqlite3.OperationalError as exc:  # the cache's disk is full (its transaction is rolled back)
-        why = "磁盘已满" if "full" in str(exc) else str(exc)
-        raise OutputError(f"无法写入缓存文件 {cache.path}：{why}；原有的汇总表未改动") from exc
+        raise OutputError(f"无法写入缓存文件 {cache.path}：{sqlite_reason(exc)}；原有的汇总表未改动") from exc
     finally:
         cache.close()
 

@@ -185,6 +185,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: SQLite's English reasons a clerk may meet (its messages have no codes in Python before 3.11's
+#: ``sqlite_errorname``, which names the class, not the cause), by a phrase of each
+_SQLITE_REASONS = (("full", "磁盘已满"),
+                   ("disk i/o error", "磁盘读写出错：磁盘可能已满，或文件超过了系统允许的大小"),
+                   ("readonly", "磁盘是只读的，或没有写入权限"),
+                   ("unable to open", "无法打开：文件夹不存在，或没有权限"),
+                   ("locked", "正被另一个程序使用"))
+
+
+def sqlite_reason(exc: BaseException) -> str:
+    """Why a cache operation failed, in Chinese (SQLite's own words kept only for a cause not listed)."""
+    text = str(exc).lower()
+    return next((why for phrase, why in _SQLITE_REASONS if phrase in text), f"数据库错误：{exc}")
+
+
 class Cache:
     """A store of each file's record (the summary consolidation decides with) and its blobs.
 
@@ -218,16 +233,20 @@ class Cache:
         except sqlite3.OperationalError as exc:
             if self.temporary:
                 self._remove()
-                raise OutputError(f"无法建立临时缓存 {self.path}（{exc}）") from exc
+                raise OutputError(f"无法建立临时缓存 {self.path}（{sqlite_reason(exc)}）；原有的汇总表未改动") from exc
             if "locked" in str(exc):  # another consolidation holds it
                 raise OutputError(f"缓存文件 {self.path} 正被另一个汇总使用：可稍后重试，"
                                   "或加 --no-cache 不用缓存") from exc
             # a read-only folder, a full disk, a -wal that is a folder …: this run goes on without it
-            self.notice = f"无法使用缓存文件 {self.path}（{exc}）"
+            self.notice = f"无法使用缓存文件 {self.path}（{sqlite_reason(exc)}）"
             self.temporary = True
             self._folder = _private_folder()
             self.path = self._folder / "cache.sqlite"
-            self.db = self._open()
+            try:  # the temporary one fails too when the cause was the process's (a file size limit) or /tmp's
+                self.db = self._open()
+            except sqlite3.OperationalError as again:
+                self._remove()
+                raise OutputError(f"无法建立临时缓存 {self.path}（{sqlite_reason(again)}）；原有的汇总表未改动") from again
         except sqlite3.DatabaseError:  # damaged, or not ours: a cache is derived data, so start it again
             self._remove()
             self.db = self._open()

@@ -174,6 +174,9 @@ def _not_a_workbook(path: str) -> str | None:
     suffix = os.path.splitext(name)[1].lower()
     if name.startswith("~$"):
         return "Excel 打开文件时生成的临时锁定文件，不是单位工作簿"
+    if suffix in (".et", ".ett"):  # a WPS 表格 file: say how to make the .xlsx
+        from ..forms.grid import by_name
+        return by_name(path)
     if suffix == ".xls":
         return "旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后重新提交"
     if suffix in ARCHIVE_SUFFIXES:

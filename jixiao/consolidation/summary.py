@@ -256,6 +256,17 @@ OVERVIEW_BREAK = 51  # page 2 (0-based row) starts with the findings by code and
 CHART_ROWS = 15  # rows a chart at y_scale 0.9 covers (288 px × 0.9 / 20 px), and a spare one
 
 
+def plan_note(county: "County") -> list[str]:
+    """Under the county's plan, when some units' forms have none (national, 四川): its amounts and
+    percents are of the planned budget only, so its 12月底 is not the 预算数 printed above it."""
+    unplanned = county.total("budget") - county.total("planned")
+    if not unplanned:
+        return []
+    n = sum(1 for u in county.units if u.money("planned") != u.money("budget"))
+    return [f"注：累计金额、累计% 只含有资金支出计划的表样（预算 {county.total('planned'):,.2f} 万元）；",
+            f"{n} 个单位的表样没有资金支出计划（预算 {unplanned:,.2f} 万元），不在此表中。"]
+
+
 def county_title(county: "County") -> str:
     """The summary's name, in every page's footer."""
     year = f"{county.year} 年度" if county.year else ""
@@ -317,6 +328,8 @@ def _overview(wb: xlsxwriter.Workbook, ws, fmts: dict[str, Any], county: County,
         ws.write_number(21 + i, 2, float(pct(share)), fmts["percent"])
         ws.write_number(21 + i, 3, float(county.targets[m]), fmts["percent"])
         ws.write_number(21 + i, 4, float(pct(share - county.targets[m])), fmts["percent"])
+    for i, text in enumerate(plan_note(county)):  # rows 25-26, above the top 20
+        ws.write_string(25 + i, 0, text)
     line = wb.add_chart({"type": "line"})
     for col, name in ((2, "计划累计%"), (3, "序时进度%")):
         line.add_series({"name": name, "categories": [OVERVIEW, 21, 0, 24, 0],

@@ -132,7 +132,7 @@ def sniff(path: str | Path, *, deep: bool = True) -> None:
     the zip directory is checked when an engine has failed, to say why.
     """
     with open_input(path) as fh:
-        _sniff(fh, deep=deep)
+        _sniff(fh, deep=deep, path=path)
 
 
 def open_input(path: str | Path) -> BinaryIO:
@@ -146,8 +146,23 @@ def open_input(path: str | Path) -> BinaryIO:
         raise UnreadableFile(f"无法打开文件：{os_reason(exc)}") from exc
 
 
-def _sniff(fh: BinaryIO, *, deep: bool) -> None:
-    """:func:`sniff` on an open file (left at an unspecified position)."""
+def by_name(path: str | Path | None) -> str | None:
+    """What a file that is no workbook is, by its name, when the name says more than the bytes: Excel's
+    lock file beside an open workbook (``~$单位.xlsx``), or a WPS 表格 file (.et, an OLE file like a .xls)."""
+    if path is None:
+        return None
+    name = Path(path).name
+    if name.startswith("~$"):
+        return (f"“{name}”是 Excel 或 WPS 打开工作簿时生成的临时锁定文件，不是工作簿本身：请选择同一文件夹中"
+                "不带“~$”的那个工作簿（先在 Excel 中保存并关闭它）")
+    if Path(name).suffix.lower() in (".et", ".ett"):
+        return ("这是 WPS 表格的 .et 文件，不是 Excel 工作簿：请在 WPS 中打开它，“另存为”“Microsoft Excel 文件(*.xlsx)”，"
+                "再使用另存的文件")
+    return None
+
+
+def _sniff(fh: BinaryIO, *, deep: bool, path: str | Path | None = None) -> None:
+    """:func:`sniff` on an open file (left at an unspecified position); ``path`` names it, for the reason."""
     fh.seek(0)
     head = fh.read(8)
     if not head:
@@ -156,9 +171,9 @@ def _sniff(fh: BinaryIO, *, deep: bool) -> None:
         fh.seek(0)
         if _is_encrypted_ole(fh):
             raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交")
-        raise UnreadableFile("这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
+        raise UnreadableFile(by_name(path) or "这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
-        raise UnreadableFile("不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
+        raise UnreadableFile(by_name(path) or "不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
     fh.seek(0)
     try:
         with zipfile.ZipFile(fh) as zf:  # reads the directory only: cheap, and before anything inflates
@@ -363,7 +378,7 @@ def load_for_edit(path: str | Path, *, keep_vba: bool = False):
     import openpyxl
 
     with open_input(path) as fh:
-        _sniff(fh, deep=True)
+        _sniff(fh, deep=True, path=path)
         fh.seek(0)
         try:
             return openpyxl.load_workbook(fh, keep_vba=keep_vba)
@@ -376,10 +391,10 @@ def open_grid(path: str | Path, engine: str = "calamine") -> Grid:
     if engine not in ENGINES:
         raise UnreadableFile(f"读取引擎 {engine} 不可用（可用：{', '.join(ENGINES)}）")
     with open_input(path) as fh:  # opened once: checked, sniffed and read as the same file
-        _sniff(fh, deep=False)
+        _sniff(fh, deep=False, path=path)
         fh.seek(0)
         try:
             return ENGINES[engine](path, fh)
         except UnreadableFile:
-            _sniff(fh, deep=True)  # a clearer reason when there is one (corrupt zip, a Word file …)
+            _sniff(fh, deep=True, path=path)  # a clearer reason when there is one (corrupt zip, a Word file …)
             raise

@@ -285,6 +285,8 @@ class Project(Located):
     prior: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
     # the plan was typed as fractions (12月底 = 1) and read as percent (JX-L06); not content
     plan_fractions: bool = Field(default=False, exclude=True, repr=False)
+    # its sheet is hidden: counted, but Excel and WPS do not print it (JX-L07); not content
+    hidden: bool = Field(default=False, exclude=True, repr=False)
 
     @model_serializer(mode="wrap")
     def _drop_empty_optional(self, handler):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import NotAJixiaoWorkbook, UnknownTemplateVersion
+from .a1 import parse_range
 from .grid import Grid, SheetData, open_grid
 from .layouts import (
     META_SHEET, PROJECT_MASTER_SHEET, SUPPORTED_VERSIONS, TEMPLATE_ID, Block, SheetLayout, a1, form_set_from_meta,
@@ -98,12 +99,30 @@ def _text_as_shown(sheet: SheetData, row: int, col: int, value: float, text: str
     return text
 
 
+def _typed_piece(sheet: SheetData, ref: str) -> tuple[int, int] | None:
+    """The cell of a merged input (``F7:G7``) the clerk typed into after unmerging it, its top-left empty.
+
+    Unmerged, the range is cells again, each shown in its own column: a 10月底 typed into G7 shows
+    under 10月底 and was read as 未填写 (and 0 % in the totals). The first cell holding anything, row by row.
+    """
+    r1, c1, r2, c2 = parse_range(ref)
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            if (r, c) != (r1, c1) and (sheet.value(r, c) is not None or (r, c) in sheet.formulas
+                                       or (r, c) in sheet.errors):
+                return r, c
+    return None
+
+
 def bind_fields(sheet: SheetData, layout: SheetLayout, data: dict[str, Any], raw: dict[str, str],
                 cells: dict[str, Loc]) -> None:
     """Read a layout's fields from a sheet into ``data`` (typed), ``raw`` (untypable text) and ``cells``."""
     for field in layout.fields:
         row, col = field.anchor
         value, bad = _read_value(sheet, row, col, field.kind)
+        if value is None and bad is None and ":" in field.ref:
+            row, col = _typed_piece(sheet, field.ref) or (row, col)
+            value, bad = _read_value(sheet, row, col, field.kind)
         if field.scale and value is not None:  # printed in 元: the model is 万元, exactly
             value = value.scaleb(-field.scale)
         cells[field.name] = _loc(sheet.name, row, col)
@@ -254,6 +273,8 @@ def percent_plan(sheet: SheetData, layout: SheetLayout, plan: dict[str, Any]) ->
     for field in layout.fields:
         if field.name.startswith("plan.") and plan.get(field.name[5:]) is not None:
             row, col = field.anchor
+            if sheet.value(row, col) is None:  # typed into an unmerged piece, read from there
+                row, col = _typed_piece(sheet, field.ref) or (row, col)
             if not isinstance(sheet.value(row, col), str):  # typed as text: a percent as written
                 numbers[field.name[5:]] = (plan[field.name[5:]], row, col)
     plain = []
@@ -278,6 +299,8 @@ def read_project(sheet: SheetData, layout: SheetLayout) -> Project:
     bind_fields(sheet, layout, data, raw, cells)
     if data.get("plan") and percent_plan(sheet, layout, data["plan"]):
         data["plan_fractions"] = True
+    if sheet.state != "visible":
+        data["hidden"] = True
     for block in _shifted_blocks(sheet, layout.blocks):  # "indicators", and "mid_indicators" on the national form
         data[block.name] = read_block(sheet, block, Indicator)
     return Project.from_read(sheet=sheet.name, raw=raw, cells=cells, **data)

@@ -209,7 +209,8 @@ _COUNTED_FIELDS = frozenset({"budget", "fiscal", "other", "mid_budget", "mid_fis
 
 
 def uncounted(book: UnitWorkbook, profile: Profile | None = None, issues: list | None = None) -> list:
-    """The findings a total of this workbook must be printed with: what it could not count, plus JX-L04.
+    """The findings a total of this workbook must be printed with: what it could not count, plus JX-L04
+    and JX-L07 (a project counted from the hidden 项目模板 or another hidden sheet: not on the printout).
 
     A total shown beside an error among these is incomplete (exit status 1); JX-L04 (a filled-in
     项目模板, counted) is a warning. ``issues``: the workbook's findings, when the caller has them.
@@ -220,7 +221,7 @@ def uncounted(book: UnitWorkbook, profile: Profile | None = None, issues: list |
                   if (name in _COUNTED_FIELDS or name.startswith("plan.")) and (loc := p.loc(name)) is not None}
     out = []
     for issue in validate_book(book, profile) if issues is None else issues:
-        if issue.code == "JX-L04" or (issue.code == "JX-L01" and issue.cell is None):
+        if issue.code in ("JX-L04", "JX-L07") or (issue.code == "JX-L01" and issue.cell is None):
             out.append(issue)
         elif issue.code in UNCOUNTED and (issue.sheet, issue.cell) in unreadable:
             out.append(issue)
