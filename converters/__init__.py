@@ -180,7 +180,9 @@ IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "p
 _WORKBOOK = "这是 Excel 工作簿，不需要导入：单位工作簿可直接用 jixiao validate / jixiao show 打开"
 _OLD_WORD = "，无法直接导入：请在 Word 或 WPS 中“另存为”Word 文档（.docx）或 PDF 后再导入"
 _NOT_IMPORTED = {".xlsx": _WORKBOOK, ".xlsm": _WORKBOOK, ".xls": _WORKBOOK, ".et": _WORKBOOK,
-                 ".doc": "这是旧版 Word 文档（.doc）" + _OLD_WORD, ".wps": "这是 WPS 文字文档（.wps）" + _OLD_WORD}
+                 ".doc": "这是旧版 Word 文档（.doc）" + _OLD_WORD, ".wps": "这是 WPS 文字文档（.wps）" + _OLD_WORD,
+                 **dict.fromkeys((".zip", ".rar", ".7z"), "这是压缩包，不是文档本身：请先解压（右键 →“全部解压缩”），"
+                                                         "再逐个导入其中的 Word（.docx）或 PDF 文档")}
 
 
 def detect(path: str | Path, fmt: str = "auto") -> str:

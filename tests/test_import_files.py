@@ -55,7 +55,8 @@ def test_broken_files_are_refused_in_chinese(name, content, says, tmp_path):
 
 @pytest.mark.parametrize("name, says", [("单位.xlsx", "这是 Excel 工作簿，不需要导入"),
                                         ("通知.doc", "这是旧版 Word 文档（.doc）"),
-                                        ("通知.wps", "这是 WPS 文字文档（.wps）")])
+                                        ("通知.wps", "这是 WPS 文字文档（.wps）"),
+                                        ("绩效文本.zip", "这是压缩包，不是文档本身：请先解压")])
 def test_office_files_that_are_no_import_say_what_to_do(name, says, tmp_path):
     """They said '无法识别的文件类型 .doc；请用 --format 指定…', which leads nowhere."""
     path = tmp_path / name
