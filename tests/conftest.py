@@ -50,6 +50,26 @@ def windows_zip(entries: list[tuple[str, bytes]]) -> bytes:
     return raw
 
 
+def sichuan_workbook(path: Path, budget, weights: tuple = (40, 30, 30)) -> Path:
+    """The committed 四川 template filled as a clerk fills it (openpyxl writes what Excel stores): one
+    project with ``budget`` typed into its 预算数 (in 元) and three indicators weighted ``weights``."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / "jixiao-unit-sichuan.xlsx")
+    unit = wb["单位信息"]
+    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "成都市某局", "510100", 2026
+    ws = wb["项目1"]
+    ws["B4"], ws["G4"], ws["B5"] = "信息化运维", budget, "保障系统稳定运行"
+    rows = [("产出指标", "数量指标", "运维系统数", "≥", "5", "个", weights[0], "正向"),
+            ("效益指标", "社会效益指标", "服务保障", "定性", "有效保障", None, weights[1], None),
+            ("满意度指标", "服务对象满意度指标", "用户满意度", "≥", "95", "%", weights[2], "正向")]
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.cell(7 + i, 1 + j, value)
+    wb.save(path)
+    return path
+
+
 requires_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                       reason="poppler-utils (pdftotext) is not installed")
 

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from conftest import sichuan_workbook
 from jixiao.cli import main
 from jixiao.forms.values import parse_indicator_value
 
@@ -74,20 +75,7 @@ def test_fix_of_mixed_text_keeps_the_unit(tmp_path):
 
 
 def _sichuan(tmp_path: Path, budget, name: str = "四川.xlsx") -> Path:
-    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-sichuan.xlsx")
-    unit = wb["单位信息"]
-    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "成都市某局", "510100", 2026
-    ws = wb["项目1"]
-    ws["B4"], ws["G4"], ws["B5"] = "信息化运维", budget, "保障系统稳定运行"
-    rows = [("产出指标", "数量指标", "运维系统数", "≥", "5", "个", 40, "正向"),
-            ("效益指标", "社会效益指标", "服务保障", "定性", "有效保障", None, 30, None),
-            ("满意度指标", "服务对象满意度指标", "用户满意度", "≥", "95", "%", 30, "正向")]
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            ws.cell(7 + i, 1 + j, value)
-    path = tmp_path / name
-    wb.save(path)
-    return path
+    return sichuan_workbook(tmp_path / name, budget)
 
 
 @pytest.mark.parametrize("typed, shown", [(-5000, "-5000"), (-1234.5, "-1234.5")])

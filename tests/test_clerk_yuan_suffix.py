@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from conftest import sichuan_workbook
 from jixiao.cli import main
 from jixiao.forms.reader import read_workbook
 
@@ -19,19 +20,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
 
 
 def _sichuan(path: Path, budget) -> Path:
-    wb = openpyxl.load_workbook(TEMPLATES / "jixiao-unit-sichuan.xlsx")
-    unit = wb["单位信息"]
-    unit["B3"], unit["B4"], unit["B5"], unit["B6"] = "154001", "成都市某局", "510100", 2026
-    ws = wb["项目1"]
-    ws["B4"], ws["G4"], ws["B5"] = "信息化运维", budget, "保障系统稳定运行"
-    rows = [("产出指标", "数量指标", "运维系统数", "≥", "5", "个", 40, "正向"),
-            ("效益指标", "社会效益指标", "服务保障", "定性", "有效保障", None, 30, None),
-            ("满意度指标", "服务对象满意度指标", "用户满意度", "≥", "95", "%", 20, "正向")]
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            ws.cell(7 + i, 1 + j, value)
-    wb.save(path)
-    return path
+    return sichuan_workbook(path, budget, weights=(40, 30, 20))
 
 
 @pytest.mark.parametrize("typed", ["1,200,000元", "1200000 元", "１２０００００元"])
