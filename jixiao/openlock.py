@@ -17,7 +17,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+from .paths import WORKBOOK_SUFFIXES
+
 #: options whose value is an output or a setting, not a workbook read
 _NOT_INPUTS = frozenset({"-o", "--output", "--out", "--data", "--csv-dir", "--profile-file", "--roster"})
 

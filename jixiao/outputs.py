@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import OutputError
+from .paths import WORKBOOK_SUFFIXES
 
 #: content kind → (how it is named for a clerk, the extensions it may carry)
 CONTENT = {
-    "workbook": ("Excel 工作簿", (".xlsx", ".xlsm")),
+    "workbook": ("Excel 工作簿", WORKBOOK_SUFFIXES),
     "xlsx": ("Excel 工作簿", (".xlsx",)),
     "summary": ("汇总工作簿", (".xlsx",)),
     "docx": ("Word 文档", (".docx",)),

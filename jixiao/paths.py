@@ -23,6 +23,9 @@ import os
 import stat
 from typing import BinaryIO
 
+#: what a unit workbook's file name ends with (.xlsm: a template with the 校验 button's macros)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
 _KINDS = ((stat.S_ISFIFO, "命名管道"), (stat.S_ISSOCK, "套接字"), (stat.S_ISCHR, "字符设备"),
           (stat.S_ISBLK, "块设备"), (stat.S_ISDIR, "文件夹"))
 

@@ -12,10 +12,8 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import JixiaoError
 from ..oserror import os_reason
-from ..paths import escaped, not_regular, odd, shown
+from ..paths import WORKBOOK_SUFFIXES, escaped, not_regular, odd, shown
 from .records import rejected
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass

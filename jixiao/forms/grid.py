@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 
 from ..errors import UnreadableFile
 from ..oserror import os_reason
-from ..paths import NotRegularFile, open_regular, shown
+from ..paths import WORKBOOK_SUFFIXES, NotRegularFile, open_regular, shown
 
 
 @dataclass
@@ -215,7 +215,7 @@ def _zipped_books(fh: BinaryIO) -> list[str]:
                     except UnicodeDecodeError:
                         name = raw.decode("gbk", "replace")
             base = name.replace("\\", "/").rsplit("/", 1)[-1]
-            if base.lower().endswith((".xlsx", ".xlsm")) and not base.startswith("~$"):
+            if base.lower().endswith(WORKBOOK_SUFFIXES) and not base.startswith("~$"):
                 found.append(base)
     return found
 
