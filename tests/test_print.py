@@ -303,11 +303,16 @@ def test_rejected_reason_prints_whole(tmp_path):
     page = next(text for text in pages if "原因" in text and "大小（字节）" in text)
     # wrapped, not cut off: the reason's last words print, on one line or across two (where the wrap falls
     # depends on the length of the path before them, a temporary folder's here)
-    end = "本文件未纳入汇总"
+    assert _prints(page, "本文件未纳入汇总"), page
+    assert _prints(page, "修改后重报", tail=1), page
+
+
+def _prints(page: str, words: str, *, tail: int = 3) -> bool:
+    """Whether ``words`` print on the page, on one line or wrapped across two (a line ending in its head, a
+    later one holding the rest, ``tail`` characters or more: 3 by default, so the footer's 汇总 does not count)."""
     ends = {line.rstrip() for line in page.splitlines()}
-    assert end in page or any(any(e.endswith(end[:i]) for e in ends) and end[i:] in page
-                              for i in range(1, len(end) - 2)), page  # (a tail of 3 or more: not the footer's 汇总)
-    assert "修改后重报" in page, page
+    return words in page or any(any(e.endswith(words[:i]) for e in ends) and words[i:] in page
+                                for i in range(1, len(words) - tail + 1))
 
 
 def test_long_texts_of_the_lists_wrap_in_rows_tall_enough(demo_summary):

@@ -171,7 +171,7 @@ def _not_a_workbook(path: str) -> str | None:
     name = os.path.basename(path)
     suffix = os.path.splitext(name)[1].lower()
     if name.startswith("~$"):
-        return "Excel 打开文件时生成的临时锁定文件，不是单位工作簿"
+        return "Excel 或 WPS 打开工作簿时生成的临时锁定文件，不是单位工作簿本身"
     if suffix in (".et", ".ett"):  # a WPS 表格 file: say how to make the .xlsx
         from ..forms.grid import by_name
         return by_name(path)
