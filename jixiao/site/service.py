@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from ..errors import JixiaoError
 from ..checks.issues import FileReport, Issue, Report
 from ..profiles import load_profile
-from ..forms.values import identity_key
+from .roster import code_key
 from .store import Store
 
 #: Largest upload accepted (a unit workbook is well under 1 MB); JIXIAO_SITE_MAX_UPLOAD_MB changes it.
@@ -102,7 +102,7 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     elif not str(book.unit.code or "").strip():
         reason = (f"工作簿的“单位信息”表中没有填写单位编码，未予接收。请填写本单位的编码 {unit['code']}"
                   f"（{unit['name']}）后重新提交")
-    elif identity_key(book.unit.code) != identity_key(unit["code"]):
+    elif code_key(book.unit.code) != code_key(unit["code"]):  # 1001 in a numeric cell is the unit 001001
         found = f"{book.unit.code} {book.unit.name or ''}".strip()
         reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
                   "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
