@@ -96,6 +96,9 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     elif (not report.readable or book is None) and shown.lower().endswith((".et", ".ett")):
         reason = ("这是 WPS 表格的 .et 文件，不是 Excel 工作簿，未予接收。请在 WPS 中打开它，"
                   "“另存为”“Microsoft Excel 文件(*.xlsx)”后提交另存的文件")
+    elif (not report.readable or book is None) and _other_kind(shown):
+        reason = (f"您选择的“{shown}”是 {_other_kind(shown)}，不是 Excel 工作簿，未予接收。"
+                  "请选择本单位填好的预算绩效目标表（.xlsx 文件）后重新提交")
     elif not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
         reason = _other_jixiao_file(stored.path, task) or f"文件无法作为本模板的工作簿读取：{first}"
@@ -122,6 +125,19 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
                                status=status, errors=report.errors, warnings=report.warnings, message=message,
                                report=payload, actor=actor, ip=ip)
     return {"status": status, "submission_id": sid, "report": payload, "message": message}
+
+
+#: What a file is by its extension, when a clerk picked the wrong one (a photo, a PDF, a Word document)
+OTHER_KINDS = {".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".gif": "图片", ".bmp": "图片", ".heic": "图片",
+               ".pdf": "PDF 文件", ".doc": "Word 文档", ".docx": "Word 文档", ".wps": "WPS 文字文档",
+               ".txt": "文本文件", ".ofd": "OFD 版式文件", ".ppt": "演示文稿", ".pptx": "演示文稿",
+               ".mp4": "视频", ".exe": "程序", ".lnk": "快捷方式"}
+
+
+def _other_kind(name: str) -> str | None:
+    """The kind of file a name says it is, when it says it is no workbook (``照片.jpg``: 图片)."""
+    dot = name.rfind(".")
+    return OTHER_KINDS.get(name[dot:].lower()) if dot >= 0 else None
 
 
 def _other_jixiao_file(path: Path, task: dict[str, Any]) -> str | None:
