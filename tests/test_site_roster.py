@@ -119,6 +119,10 @@ def test_a_csv_and_an_old_xls_are_read_a_wps_file_is_refused_in_chinese(tmp_path
     et.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
     with pytest.raises(JixiaoError, match="另存为.*xlsx"):
         read_roster(et)
+    pdf = tmp_path / "名单.pdf"  # the printed list picked instead of the workbook
+    pdf.write_bytes(b"%PDF-1.7\n")
+    with pytest.raises(JixiaoError, match="不是 Excel 表格.*另存为"):
+        read_roster(pdf)
     text = tmp_path / "名单.xlsx"
     text.write_text("单位编码 单位名称", encoding="utf-8")
     with pytest.raises(JixiaoError, match="另存为.*xlsx"):

@@ -80,6 +80,8 @@ def _rows(path: Path) -> list[list[list[Any]]]:
         import csv
 
         return [[list(r) for r in csv.reader(text.splitlines())]]
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".et", ".ett") and not path.name.startswith("~$"):
+        raise JixiaoError(f"名册 {path.name} 不是 Excel 表格（{path.suffix or '没有扩展名'}）。{SAVE_AS}")
     named = by_name(path)
     try:
         with open(path, "rb") as fh:
@@ -202,7 +204,7 @@ def read_roster(path: str | Path) -> Roster:
         raise JixiaoError(f"名册 {path.name} 有误，请改正后重新执行：\n  " + "\n  ".join(problems[:20])
                           + (f"\n  ……共 {len(problems)} 处" if len(problems) > 20 else ""))
     if not units:
-        raise JixiaoError(f"名册 {path} 中没有单位")
+        raise JixiaoError(f"名册 {path} 的表头下面没有单位：请在表中逐行填写报送单位的编码和名称后重新执行")
     return units
 
 
