@@ -224,7 +224,7 @@ def register_pages(app: FastAPI, site) -> None:
         nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "submission.html", task=site.store.task_by_id(sub["task_id"]), sub=sub, unit=unit,
                     state=state, is_current=unit["current_id"] == sid, history=history, nth=nth,
-                    notice=NOTICES.get(notice or ""))
+                    notice=NOTICES.get(notice or ""), markable=markable(sub))
 
     @app.post("/bureau/return", include_in_schema=False)
     def bureau_return(request: Request, sid: int = Form(...), reason: str = Form(""), csrf: str = Form("")):
