@@ -291,3 +291,47 @@ def test_the_summary_button_says_why_it_failed(browser, tmp_path):
         assert "重新登录" in label and "401" not in label, label
     finally:
         server.stop()
+
+
+#: What sticks out of a phone's screen: elements whose right edge is past the window (inside a scrolling
+#: table wrapper is fine: the table scrolls, the page does not)
+STICKING_OUT = """return [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width && r.right > window.innerWidth + 1 && !e.closest('.scroll');})
+  .map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || '').trim().slice(0, 20))"""
+
+
+def test_the_pages_are_usable_on_a_phone(browser, tmp_path):
+    """At 390 px (a phone) the page does not scroll sideways: the wide tables scroll inside their own box,
+    and the buttons (提交, 筛选, 生成汇总表, 退出) are on the screen."""
+    from selenium.webdriver.common.by import By
+
+    data, codes = open_site(tmp_path, [0, 1, 2])
+    server = Server(data).start()
+    try:
+        browser.set_window_size(390, 844)
+        open_url(browser, server.url + "/login")
+        shot(browser, tmp_path, "phone-1-login")
+        assert browser.execute_script(STICKING_OUT) == []
+        browser.find_element(By.ID, "code").send_keys(codes[unit_book(0).unit.code])
+        navigate(browser, By.ID, "unit-login")
+        browser.find_element(By.ID, "file").send_keys(str(unit_file(tmp_path / "books", 0, mistakes=True)))
+        navigate(browser, By.ID, "upload")
+        shot(browser, tmp_path, "phone-2-unit")
+        assert browser.execute_script(STICKING_OUT) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        for element in ("upload", "marked"):
+            box = browser.find_element(By.ID, element).rect
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (element, box)
+        navigate(browser, By.CSS_SELECTOR, "header button")
+        browser.find_element(By.ID, "user").send_keys("cz")
+        browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
+        navigate(browser, By.ID, "bureau-login")
+        shot(browser, tmp_path, "phone-3-bureau")
+        assert browser.execute_script(STICKING_OUT) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        for element in ("summary-button", "filter-status"):
+            box = browser.find_element(By.ID, element).rect
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (element, box)
+    finally:
+        server.stop()

@@ -154,3 +154,13 @@ def test_the_marked_copy_prints_a_long_goal_whole(site):
     needed = text_height(goal, span_width(forms_of(unit_book(LONG)).project, "B8:G8"))
     assert marked["项目1"].row_dimensions[8].height >= needed > 60
 
+
+
+def test_a_photo_or_a_pdf_picked_by_mistake_is_named_for_what_it_is(site):
+    """A clerk picks 照片.jpg or the printed PDF: the site said "可能是其他格式改了扩展名", but nothing was
+    renamed; it says what the file is and what to pick instead."""
+    body = send(site, LOCK, b"\xff\xd8\xff\xe0" + b"\0" * 200, "IMG_20260110.jpg")
+    assert body["status"] == "rejected" and "图片" in body["message"] and "改了扩展名" not in body["message"]
+    body = send(site, LOCK, b"%PDF-1.7\n" + b"\0" * 200, "绩效目标表.pdf")
+    assert "PDF 文件" in body["message"] and ".xlsx" in body["message"]
+    assert "这是装有工作簿的压缩包" in send(site, LOCK, windows_zip([("教育局.xlsx", b"PK")]), "报送.zip")["message"]

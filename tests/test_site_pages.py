@@ -300,3 +300,30 @@ def test_a_year_without_a_task_links_back_to_the_current_one(site):
     with page_login(site) as bureau:
         page = bureau.get("/bureau", params={"year": 2025}).text
         assert "没有 2025 年度的报送任务" in page and '<a href="/bureau" id="latest">查看 2026 年度的报送情况</a>' in page
+
+
+def test_a_refusal_without_errors_gives_its_reason_not_0_errors(site):
+    """Another unit's workbook (no cell is wrong) and a Windows zip are refused: the page said
+    "0 个错误，0 个提示" and "未发现问题" under "未予接收", and offered a marked copy of a zip."""
+    from conftest import windows_zip
+
+    books = site["tmp"] / "books"
+    other = unit_file(books, 3)  # a clean workbook of unit 3, sent by unit 2
+    with page_login(site, seed=2) as clerk:
+        answer = page_upload(clerk, other, "别人的.xlsx")
+        html, mismatched = answer.text, int(answer.url.params["s"])
+        result = html.split('id="result"', 1)[1].split("提交记录", 1)[0]
+        assert "与登录的单位" in result and "不符" in result
+        assert "0 个错误" not in result and "未发现问题" not in result and "原因见上方" in result
+        history = html.split('id="history"', 1)[1]
+        assert ">0<" not in history.split("</tr>", 2)[1]  # the refusal's row: no 0 errors, 0 warnings
+        zipped = books / "报送.zip"
+        zipped.write_bytes(windows_zip([("示例县教育局.xlsx", unit_file(books, 2).read_bytes())]))
+        answer = page_upload(clerk, zipped)
+        result, zip_id = answer.text.split('id="result"', 1)[1].split("提交记录", 1)[0], int(answer.url.params["s"])
+        assert "压缩包" in result and "示例县教育局.xlsx" in result
+        assert "0 个错误" not in result and 'id="marked"' not in result
+    with page_login(site) as bureau:  # the bureau's page of each: the same
+        page = bureau.get(f"/bureau/submission/{mismatched}").text
+        assert "未发现问题" not in page and "原因见上方" in page and 'id="marked"' in page
+        assert 'id="marked"' not in bureau.get(f"/bureau/submission/{zip_id}").text

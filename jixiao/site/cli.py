@@ -137,7 +137,7 @@ def admin(ctx: click.Context, data: str | None, db: str | None, user: str, passw
 @DB
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="预算年度。")
 @click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="报送单位名册（.xlsx，列：单位编码、单位名称，可选 主管部门、联系人、电话）。")
+              help="报送单位名册（.xlsx，也可以是 .xls、.csv；列：单位编码、单位名称，可选 主管部门、联系人、电话）。")
 @click.option("--profile", type=click.Choice(BUILTIN), default=None,
               help="校验配置；默认用各工作簿自己的配置。")
 @click.option("--deadline", default=None, help="截止日期，YYYY-MM-DD。")
@@ -154,6 +154,8 @@ def task(ctx: click.Context, data: str | None, db: str | None, year: int, roster
         except ValueError:
             raise click.UsageError(f"截止日期 {deadline} 的格式应为 YYYY-MM-DD，如 2026-01-31") from None
     units = read_roster(roster)
+    for note in units.notes:
+        click.echo(f"注意：{note}")
     store = _store(data, db)
     task_row, issued = store.open_task(year, units, profile=profile, deadline=deadline)
     out = Path(data) / f"登录码-{year}.xlsx"

@@ -59,6 +59,17 @@ def error_page(status: int, text: str, home: str = "/") -> HTMLResponse:
 
 
 def register_pages(app: FastAPI, site) -> None:
+    def markable(submission: dict[str, Any]) -> bool:
+        """The stored file is a workbook (a marked copy can be made): not a zip, an .xls or an empty file."""
+        from ..errors import JixiaoError
+        from ..forms.grid import sniff
+
+        try:
+            sniff(site.store.files.path(submission["sha256"]))
+        except JixiaoError:
+            return False
+        return True
+
     def csrf_for(request: Request) -> str:
         bound = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRE_COOKIE) or ""
         return site.auth.csrf_token(bound) if bound else ""
@@ -150,7 +161,7 @@ def register_pages(app: FastAPI, site) -> None:
         # a unit counts its own submissions (第 1 次 is its first), not the ids all units share
         nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "unit.html", task=task, unit=unit, state=state, history=history, shown=shown,
-                    notice=NOTICES.get(notice or ""), nth=nth)
+                    notice=NOTICES.get(notice or ""), nth=nth, markable=shown is not None and markable(shown))
 
     @app.post("/unit/upload", include_in_schema=False)
     def unit_upload(request: Request, file: UploadFile | None = File(None), csrf: str = Form("")):
@@ -213,7 +224,7 @@ def register_pages(app: FastAPI, site) -> None:
         nth = {h["id"]: len(history) - i for i, h in enumerate(history)}
         return page(request, "submission.html", task=site.store.task_by_id(sub["task_id"]), sub=sub, unit=unit,
                     state=state, is_current=unit["current_id"] == sid, history=history, nth=nth,
-                    notice=NOTICES.get(notice or ""))
+                    notice=NOTICES.get(notice or ""), markable=markable(sub))
 
     @app.post("/bureau/return", include_in_schema=False)
     def bureau_return(request: Request, sid: int = Form(...), reason: str = Form(""), csrf: str = Form("")):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,37 @@ COLUMNS = {"单位编码": "unit_code", "单位名称": "unit_name", "主管部�
            "电话": "phone"}
 REQUIRED = ("单位编码", "单位名称")
 
+#: The headings a bureau's own list uses for each column (its own 名单, not our template): matched after
+#: spaces, ``*`` and a bracketed note (``单位名称（全称）``) are taken off.
+HEADINGS = {
+    "unit_code": ("单位编码", "单位代码", "单位编号", "编码", "代码", "单位识别码"),
+    "unit_name": ("单位名称", "单位全称", "预算单位名称", "预算单位", "单位", "名称"),
+    "department": ("主管部门", "主管部门名称", "主管单位", "所属部门", "归口部门"),
+    "contact": ("联系人", "联系人姓名", "经办人", "填报人"),
+    "phone": ("电话", "联系电话", "手机", "手机号码", "联系方式", "办公电话"),
+}
+_HEADING = {h: key for key, names in HEADINGS.items() for h in names}
+
+#: 单位编码 is 6 digits (3-digit department + 3-digit unit): the width a code that lost its zeros gets back
+#: when no typed-as-text code in the roster says otherwise.
+CODE_WIDTH = 6
+#: Where this reader stops reading as workbooks (a roster's own messages, not the unit upload's).
+SAVE_AS = "请在 Excel 或 WPS 中打开名册，“另存为”“Excel 工作簿(*.xlsx)”，再用另存的 .xlsx 执行本命令"
+
+
+class Roster(list):
+    """The roster's units (dicts), with ``notes``: what was changed on reading, for the bureau to see."""
+
+    notes: list[str]
+
+
+def code_key(code: str | None) -> str:
+    """What decides that two 单位编码 in the roster or a unit's workbook are one unit's: as
+    :func:`identity_key` (``１５４００１`` is ``154001``), and an all-digit code without its leading zeros
+    (``1001``: a code column Excel stored as numbers) is still ``001001``."""
+    key = identity_key(code)
+    return (key.lstrip("0") or "0") if key.isdigit() else key
+
 
 def _text(value: Any) -> str:
     if value is None:
@@ -27,50 +60,151 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())  # line breaks and doubled spaces typed into a cell
 
 
-def read_roster(path: str | Path) -> list[dict[str, str]]:
-    """The roster's units, in order; a missing column, an empty or repeated 单位编码 is an error naming the row."""
+def _label(value: Any) -> str:
+    text = re.sub(r"[（(【\[].*?[）)】\]]", "", "".join(_text(value).split())).strip("*＊:：")
+    return text
+
+
+def _rows(path: Path) -> list[list[list[Any]]]:
+    """Every sheet's rows: .xlsx/.xlsm, an old .xls, or a .csv (UTF-8 or GBK, as Excel saves it)."""
+    from ..forms.grid import _OLE_MAGIC, _is_encrypted_ole, by_name
+
+    if path.suffix.lower() in (".csv", ".txt"):
+        raw = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        import csv
+
+        return [[list(r) for r in csv.reader(text.splitlines())]]
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".et", ".ett") and not path.name.startswith("~$"):
+        raise JixiaoError(f"名册 {path.name} 不是 Excel 表格（{path.suffix or '没有扩展名'}）。{SAVE_AS}")
+    named = by_name(path)
     try:
-        sniff(path)
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            fh.seek(0)
+            encrypted = head.startswith(_OLE_MAGIC) and _is_encrypted_ole(fh)
+    except OSError as exc:
+        raise JixiaoError(f"无法读取名册 {path}：{exc.strerror or exc}") from exc
+    if named:
+        raise JixiaoError(f"无法读取名册 {path}：{named.split('：')[0]}。{SAVE_AS}")
+    if encrypted:
+        raise JixiaoError(f"名册 {path} 设置了打开密码，无法读取：请取消密码后另存为 .xlsx 再执行本命令")
+    if not head.startswith(_OLE_MAGIC):  # an .xls is read as it is; anything else must be an .xlsx
+        try:
+            sniff(path)
+        except UnreadableFile as exc:
+            raise JixiaoError(f"无法读取名册 {path}：{exc}。{SAVE_AS}") from exc
+    try:
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(str(path))
-        rows = wb.get_sheet_by_index(0).to_python()
-    except UnreadableFile as exc:
-        raise JixiaoError(f"无法读取名册 {path}：{exc}") from exc
+        return [wb.get_sheet_by_index(i).to_python() for i in range(len(wb.sheet_names))]
     except Exception as exc:  # noqa: BLE001 - calamine's errors: a damaged workbook
-        raise JixiaoError(f"无法读取名册 {path}：{exc}") from exc
-    header_row = next((i for i, r in enumerate(rows[:20]) if "单位编码" in [_text(v) for v in r]), None)
-    if header_row is None:
-        raise JixiaoError(f"名册 {path} 的第一张表中没有“单位编码”列（表头应为：单位编码、单位名称、主管部门、联系人、电话）")
-    header = [_text(v) for v in rows[header_row]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise JixiaoError(f"名册缺少列：{'、'.join(missing)}")
-    index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
-    units: list[dict[str, str]] = []
-    seen: dict[str, tuple[int, str]] = {}
+        old = "这是旧版 .xls 文件，但无法读取" if head.startswith(_OLE_MAGIC) else "文件已损坏或不是 Excel 工作簿"
+        raise JixiaoError(f"无法读取名册 {path}：{old}（{exc}）。{SAVE_AS}") from exc
+
+
+def _fields(row: list[Any]) -> dict[str, int]:
+    fields: dict[str, int] = {}
+    for col, value in enumerate(row):
+        key = _HEADING.get(_label(value))
+        if key and key not in fields:
+            fields[key] = col
+    return fields
+
+
+def _header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+    """(the last header row, column of each field) of a sheet: the header may have a title row above it
+    (``2026年预算单位名单``), and be two rows with merged cells (``联系方式`` over 联系人 | 电话, or
+    ``单位信息`` over 单位编码 | 单位名称 with 主管部门 merged down both rows)."""
+    for i, row in enumerate(rows[:20]):
+        fields = _fields(row)
+        if "unit_code" not in fields or "unit_name" not in fields:
+            continue
+        if i > 0:  # the upper row of a two-row header: its headings merged down
+            for key, col in _fields(rows[i - 1]).items():
+                if key not in fields and col not in fields.values():
+                    fields[key] = col
+        below = rows[i + 1] if i + 1 < len(rows) else []
+        subs = _fields(below)
+        code_cell = below[fields["unit_code"]] if fields["unit_code"] < len(below) else None
+        if subs and (_text(code_cell) == "" or _HEADING.get(_label(code_cell))):  # the lower header row
+            fields.update(subs)
+            return i + 1, fields
+        return i, fields
+    return None
+
+
+def read_roster(path: str | Path) -> Roster:
+    """The roster's units, in order; a missing column, an empty or repeated 单位编码 or 单位名称 is an error
+    naming the rows. Codes Excel stored as numbers get their leading zeros back (``notes`` says so)."""
+    path = Path(path)
+    sheets = _rows(path)
+    found = next(((rows, h) for rows in sheets if (h := _header(rows)) is not None), None)
+    if found is None:
+        raise JixiaoError(f"名册 {path} 中没有找到“单位编码”“单位名称”两列的表头"
+                          "（表头应为：单位编码、单位名称，可选 主管部门、联系人、电话）")
+    rows, (header_row, index) = found
+    raw: list[tuple[int, Any, dict[str, str]]] = []
     problems = []
     for n, row in enumerate(rows[header_row + 1:], start=header_row + 2):
         values = {k: _text(row[i]) if i < len(row) else "" for k, i in index.items()}
         if not any(values.values()):
             continue
+        code_cell = row[index["unit_code"]] if index["unit_code"] < len(row) else None
         if not values["unit_code"] or not values["unit_name"]:
             problems.append(f"第 {n} 行缺少单位编码或单位名称")
             continue
-        # compared as the site and consolidation compare codes: １５４００１ and 154 001 are 154001, and two
-        # roster rows of one code would be two 登录码 that both accept (and both report) the same unit
-        key = identity_key(values["unit_code"])
-        if key in seen:
-            row, typed = seen[key]
+        if isinstance(code_cell, float) and abs(code_cell) >= 2**53:  # Excel keeps 15 digits of a number
+            problems.append(f"第 {n} 行的单位编码 {values['unit_code']} 是数字格式，位数太多已被 Excel 改变："
+                            "请把该列设为“文本”格式后重新填写")
+            continue
+        raw.append((n, code_cell, values))
+    # the width a code that lost its zeros gets back: the one most codes typed as text have, else 6
+    widths = Counter(len(v["unit_code"]) for _n, cell, v in raw
+                     if isinstance(cell, str) and v["unit_code"].isdigit())
+    width = widths.most_common(1)[0][0] if widths else CODE_WIDTH
+    padded = []
+    for n, cell, values in raw:
+        number = isinstance(cell, (int, float)) and not isinstance(cell, bool)
+        if number and values["unit_code"].isdigit() and len(values["unit_code"]) < width:
+            padded.append(f"第 {n} 行 {values['unit_code']} → {values['unit_code'].zfill(width)}")
+            values["unit_code"] = values["unit_code"].zfill(width)
+    units = Roster()
+    units.notes = []
+    if padded:
+        units.notes.append(f"名册的单位编码列是数字格式，Excel 去掉了编码开头的 0，已按 {width} 位补回："
+                           + "；".join(padded[:10]) + (f" 等 {len(padded)} 个" if len(padded) > 10 else ""))
+    codes: dict[str, tuple[int, str]] = {}
+    names: dict[str, tuple[int, str]] = {}
+    for n, _cell, values in raw:
+        # compared as the site compares codes: １５４００１ and 154 001 are 154001, and two roster rows of
+        # one code would be two 登录码 that both accept (and both report) the same unit
+        key = code_key(values["unit_code"])
+        if key in codes:
+            row, typed = codes[key]
             other = f"第 {row} 行" + (f"的 {typed} " if typed != values["unit_code"] else "")
             problems.append(f"第 {n} 行的单位编码 {values['unit_code']} 与{other}重复")
             continue
-        seen[key] = (n, values["unit_code"])
+        name = identity_key(values["unit_name"])
+        if name in names:  # one unit typed twice under two codes: two 登录码, and one of them never reports
+            row, typed = names[name]
+            problems.append(f"第 {n} 行的单位名称“{values['unit_name']}”与第 {row} 行重复"
+                            f"（编码 {values['unit_code']} 与 {typed}）：同一单位只能列一次，不同单位请写全称")
+            continue
+        codes[key] = (n, values["unit_code"])
+        names[name] = (n, values["unit_code"])
         units.append({k: v for k, v in values.items() if v or k in ("unit_code", "unit_name")})
     if problems:
-        raise JixiaoError("名册有误：" + "；".join(problems[:10]) + ("……" if len(problems) > 10 else ""))
+        raise JixiaoError(f"名册 {path.name} 有误，请改正后重新执行：\n  " + "\n  ".join(problems[:20])
+                          + (f"\n  ……共 {len(problems)} 处" if len(problems) > 20 else ""))
     if not units:
-        raise JixiaoError(f"名册 {path} 中没有单位")
+        raise JixiaoError(f"名册 {path} 的表头下面没有单位：请在表中逐行填写报送单位的编码和名称后重新执行")
     return units
 
 

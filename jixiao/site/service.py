@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 from ..errors import JixiaoError
 from ..checks.issues import FileReport, Issue, Report
 from ..profiles import load_profile
-from ..forms.values import identity_key
+from .roster import code_key
 from .store import Store
 
 #: Largest upload accepted (a unit workbook is well under 1 MB); JIXIAO_SITE_MAX_UPLOAD_MB changes it.
@@ -96,13 +96,16 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
     elif (not report.readable or book is None) and shown.lower().endswith((".et", ".ett")):
         reason = ("这是 WPS 表格的 .et 文件，不是 Excel 工作簿，未予接收。请在 WPS 中打开它，"
                   "“另存为”“Microsoft Excel 文件(*.xlsx)”后提交另存的文件")
+    elif (not report.readable or book is None) and _other_kind(shown):
+        reason = (f"您选择的“{shown}”是 {_other_kind(shown)}，不是 Excel 工作簿，未予接收。"
+                  "请选择本单位填好的预算绩效目标表（.xlsx 文件）后重新提交")
     elif not report.readable or book is None:
         first = report.issues[0].message if report.issues else "无法读取"
         reason = _other_jixiao_file(stored.path, task) or f"文件无法作为本模板的工作簿读取：{first}"
     elif not str(book.unit.code or "").strip():
         reason = (f"工作簿的“单位信息”表中没有填写单位编码，未予接收。请填写本单位的编码 {unit['code']}"
                   f"（{unit['name']}）后重新提交")
-    elif identity_key(book.unit.code) != identity_key(unit["code"]):
+    elif code_key(book.unit.code) != code_key(unit["code"]):  # 1001 in a numeric cell is the unit 001001
         found = f"{book.unit.code} {book.unit.name or ''}".strip()
         reason = (f"工作簿中的单位编码为 {found}，与登录的单位 {unit['code']} {unit['name']} 不符，未予接收。"
                   "请提交本单位的工作簿，或在“单位信息”表中改正单位编码")
@@ -122,6 +125,19 @@ def submit(store: Store, task: dict[str, Any], unit: dict[str, Any], stream: Bin
                                status=status, errors=report.errors, warnings=report.warnings, message=message,
                                report=payload, actor=actor, ip=ip)
     return {"status": status, "submission_id": sid, "report": payload, "message": message}
+
+
+#: What a file is by its extension, when a clerk picked the wrong one (a photo, a PDF, a Word document)
+OTHER_KINDS = {".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".gif": "图片", ".bmp": "图片", ".heic": "图片",
+               ".pdf": "PDF 文件", ".doc": "Word 文档", ".docx": "Word 文档", ".wps": "WPS 文字文档",
+               ".txt": "文本文件", ".ofd": "OFD 版式文件", ".ppt": "演示文稿", ".pptx": "演示文稿",
+               ".mp4": "视频", ".exe": "程序", ".lnk": "快捷方式"}
+
+
+def _other_kind(name: str) -> str | None:
+    """The kind of file a name says it is, when it says it is no workbook (``照片.jpg``: 图片)."""
+    dot = name.rfind(".")
+    return OTHER_KINDS.get(name[dot:].lower()) if dot >= 0 else None
 
 
 def _other_jixiao_file(path: Path, task: dict[str, Any]) -> str | None:

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, Iterable
 import sqlalchemy as sa
 
 from ..errors import JixiaoError
+from .roster import code_key
 
 metadata = sa.MetaData()
 
@@ -281,13 +282,16 @@ class Store:
                 changes = {k: v for k, v in (("profile", profile), ("deadline", deadline)) if v}
                 if changes:
                     c.execute(tasks.update().where(tasks.c.id == tid).values(**changes))
-            existing = {r.code for r in c.execute(sa.select(units.c.code).where(units.c.task_id == tid))}
+            # a unit already in the task is found as the roster compares codes: 1001 (a numeric column that
+            # lost its zeros) or １５４００１ is the unit 001001 / 154001 already given a 登录码, not a new one
+            existing = {code_key(r.code): r.code
+                        for r in c.execute(sa.select(units.c.code).where(units.c.task_id == tid))}
             for u in roster:
                 fields = {"name": u["unit_name"], "department": u.get("department"),
                           "contact": u.get("contact"), "phone": u.get("phone")}
-                if u["unit_code"] in existing:
-                    c.execute(units.update().where(units.c.task_id == tid, units.c.code == u["unit_code"])
-                              .values(**fields))
+                if code_key(u["unit_code"]) in existing:
+                    known = existing[code_key(u["unit_code"])]
+                    c.execute(units.update().where(units.c.task_id == tid, units.c.code == known).values(**fields))
                     continue
                 login = new_login_code()
                 c.execute(units.insert().values(task_id=tid, code=u["unit_code"], code_hash=code_hash(login),

@@ -1,0 +1,139 @@
+"""The bureau's own 名单 as the roster of `jixiao serve task`: a code column Excel stored as numbers (001001
+became 1001), a title row and a two-row merged header, an old .xls, a .csv, a WPS .et, and one unit typed
+twice. Real workbooks written by openpyxl (and LibreOffice for the .xls), read back by the site."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
+from jixiao.errors import JixiaoError
+from jixiao.site.roster import read_roster
+from sitekit import read_codes, unit_file
+
+
+def workbook(path: Path, rows: list[list], merges: tuple[str, ...] = ()) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    for cells in merges:
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+def task(tmp_path: Path, roster: Path):
+    return CliRunner().invoke(main, ["serve", "task", "--data", str(tmp_path / "site"), "--year", "2026",
+                                     "--roster", str(roster)])
+
+
+def test_a_code_column_excel_stored_as_numbers_gets_its_zeros_back(tmp_path):
+    """001001 typed into a General cell is the number 1001: the unit is 001001 (the width of the codes typed
+    as text), the bureau is told, and the unit's workbook saying 001001 is accepted, not refused as 不符."""
+    roster = workbook(tmp_path / "名单.xlsx", [["单位编码", "单位名称"], [1001, "示例县教育局本级"],
+                                            ["001002", "示例县第一中学"], [102001, "示例县卫生健康局本级"]])
+    units = read_roster(roster)
+    assert [u["unit_code"] for u in units] == ["001001", "001002", "102001"]
+    assert "001001" in units.notes[0] and "开头的 0" in units.notes[0]
+    only_numbers = workbook(tmp_path / "数字.xlsx", [["单位编码", "单位名称"], [1001, "a"], [1002.0, "b"]])
+    assert [u["unit_code"] for u in read_roster(only_numbers)] == ["001001", "001002"]  # 单位编码 is 6 digits
+
+    r = task(tmp_path, roster)
+    assert r.exit_code == 0 and "已按 6 位补回" in r.output, r.output
+    codes = read_codes(tmp_path / "site" / "登录码-2026.xlsx")
+    assert set(codes) == {"001001", "001002", "102001"}
+
+    from jixiao.site.service import submit
+    from jixiao.site.store import Store
+
+    store = Store(tmp_path / "site")
+    try:
+        t = store.task(2026)
+        book = unit_file(tmp_path / "books", 0, code="001001")
+        with open(book, "rb") as fh:
+            got = submit(store, t, store.unit(t["id"], "001001"), fh, book.name, actor="test")
+        assert got["status"] == "submitted", got["message"]
+        # the same list again, as the numbers an older roster kept: the units already there, no new 登录码
+        _task, issued = store.open_task(2026, [{"unit_code": "1001", "unit_name": "示例县教育局本级"}])
+        assert issued == [] and len(store.units_status(t["id"])) == 3
+    finally:
+        store.close()
+
+
+def test_a_unit_whose_roster_code_lost_its_zeros_still_matches_its_workbook(tmp_path):
+    """A task opened from an old roster holding 1001 (no width to go by): the unit's workbook says 001001."""
+    from jixiao.site.service import submit
+    from jixiao.site.store import Store
+
+    store = Store(tmp_path / "site")
+    try:
+        t, _issued = store.open_task(2026, [{"unit_code": "1001", "unit_name": "示例县教育局本级"}])
+        book = unit_file(tmp_path / "books", 0, code="001001")
+        with open(book, "rb") as fh:
+            got = submit(store, t, store.unit(t["id"], "1001"), fh, book.name, actor="test")
+        assert got["status"] == "submitted", got["message"]
+    finally:
+        store.close()
+
+
+def test_a_list_with_a_title_row_and_a_two_row_merged_header_is_read(tmp_path):
+    roster = workbook(tmp_path / "名单.xlsx", [
+        ["2026年预算单位名单", None, None, None, None, None],
+        ["序号", "单位信息", None, "主管部门", "联系方式", None],
+        [None, "单位代码", "单位名称（全称）", None, "联系人", "联系电话"],
+        [1, "001001", "示例县教育局本级", "示例县教育局", "张三", "0314-1234567"],
+        [2, "001002", "示例县第一中学", "示例县教育局", "李四", "13800000000"],
+    ], merges=("A1:F1", "A2:A3", "B2:C2", "D2:D3", "E2:F2"))
+    units = read_roster(roster)
+    assert units == [
+        {"unit_code": "001001", "unit_name": "示例县教育局本级", "department": "示例县教育局", "contact": "张三",
+         "phone": "0314-1234567"},
+        {"unit_code": "001002", "unit_name": "示例县第一中学", "department": "示例县教育局", "contact": "李四",
+         "phone": "13800000000"}]
+    assert task(tmp_path, roster).exit_code == 0
+
+
+def test_one_unit_typed_twice_is_named_by_its_rows(tmp_path):
+    roster = workbook(tmp_path / "名单.xlsx", [
+        ["单位编码", "单位名称"], ["001001", "示例县教育局本级"], ["001002", "示例县第一中学"],
+        ["001003", "示例县第一中学"], [1001, "示例县教育局（本级）"]])
+    r = task(tmp_path, roster)
+    assert r.exit_code != 0, r.output
+    assert "第 4 行的单位名称“示例县第一中学”与第 3 行重复" in r.output, r.output
+    assert "第 5 行的单位编码 001001 与第 2 行重复" in r.output, r.output
+    assert not (tmp_path / "site" / "登录码-2026.xlsx").exists()
+
+
+def test_a_csv_and_an_old_xls_are_read_a_wps_file_is_refused_in_chinese(tmp_path):
+    csv = tmp_path / "名单.csv"
+    csv.write_bytes("单位编码,单位名称\r\n001001,示例县教育局本级\r\n".encode("gbk"))  # as Chinese Excel saves it
+    assert [u["unit_name"] for u in read_roster(csv)] == ["示例县教育局本级"]
+    et = tmp_path / "名单.et"
+    et.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    with pytest.raises(JixiaoError, match="另存为.*xlsx"):
+        read_roster(et)
+    pdf = tmp_path / "名单.pdf"  # the printed list picked instead of the workbook
+    pdf.write_bytes(b"%PDF-1.7\n")
+    with pytest.raises(JixiaoError, match="不是 Excel 表格.*另存为"):
+        read_roster(pdf)
+    text = tmp_path / "名单.xlsx"
+    text.write_text("单位编码 单位名称", encoding="utf-8")
+    with pytest.raises(JixiaoError, match="另存为.*xlsx"):
+        read_roster(text)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (the .xls is made by it)")
+    source = workbook(tmp_path / "旧名单.xlsx", [["单位编码", "单位名称"], [1001, "示例县教育局本级"],
+                                               [1002, "示例县第一中学"]])
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                    "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(source)], check=True,
+                   timeout=180, capture_output=True)
+    units = read_roster(tmp_path / "xls" / "旧名单.xls")
+    assert [u["unit_code"] for u in units] == ["001001", "001002"]
