@@ -158,7 +158,8 @@ def _money_findings(sheet: ProjectEval) -> list[Issue]:
 
 def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
     weight = sheet.execution_weight if sheet.execution_weight is not None else Decimal(profile.weights.execution)
-    rate, ex_score = execution_score(sheet.executed_total or ZERO, sheet.full_total, weight)
+    # 全年执行数 blank: no 执行率 (“—”) rather than 0 %, which read as a unit that spent nothing
+    rate, ex_score = execution_score(sheet.executed_total, sheet.full_total, weight)
     result = SheetScore(sheet, rate, ex_score, weight)
     result.pending += _money_findings(sheet)
     for name, label in (("full_total", "全年预算数"), ("executed_total", "全年执行数")):
@@ -181,6 +182,8 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
         actual = _number(ind.actual, parsed.unit)
         level1 = normalize_level1(ind.level1).name or ind.level1
         band = squeeze(ind.band)
+        if not band and squeeze(ind.actual) in BANDS and not (parsed.operator in OPERATORS and parsed.number is not None):
+            band = squeeze(ind.actual)  # the grade typed as the 实际完成值 of a 定性 row: unambiguous, taken
         computed, pending = True, None
         needs: list[tuple[str, str]] = []  # (field, what to fill) while the row is 未评
         if "weight" in ind.raw:
@@ -218,8 +221,14 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
             needs.append(("target", "填写年度指标值（如 ≥95%；定性指标可只选定性档次）"))
             if ind.actual is None:
                 needs.append(("actual", "填写实际完成值"))
+        elif band:
+            needs.append(("band", f"定性档次“{band}”不是可选的档次，请从下拉列表中选择 达成 / 部分达成 / 未达成"))
+        elif squeeze(ind.actual):
+            needs.append(("band", f"按实际完成值“{squeeze(ind.actual)}”在定性档次栏选择 达成 / 部分达成 / 未达成"
+                                  f"（定性指标按档次计分）"))
         else:
-            needs.append(("band", "选择定性档次（达成 / 部分达成 / 未达成）"))
+            needs.append(("actual", "填写实际完成值（完成情况的文字说明）"))
+            needs.append(("band", "在定性档次栏选择 达成 / 部分达成 / 未达成（定性指标按档次计分）"))
         if pending is None and needs:
             pending = _pending(ind, needs[0][0], f"{_name(ind)}未评：请" + "，".join(t for _, t in needs) + "。")
         if pending is not None:
@@ -292,7 +301,7 @@ def _over_budget(executed: Decimal, budget: Decimal) -> str:
     """JX-E05's message: both amounts in 万元 with two decimals, and a hint when 执行数 looks typed in 元."""
     text = f"全年执行数 {money_in(executed)} 超过全年预算数 {money_in(budget)}"
     as_wan = in_money_unit(executed, "元", "万元")
-    if budget > 0 and as_wan is not None and as_wan <= budget * Decimal("1.2"):
+    if budget > 0 and as_wan is not None and executed >= 1000 * budget and as_wan <= budget * Decimal("1.2"):
         # 850000 against 85: the 元 figure of a 万元 amount (the sheet is in 万元)
         return (f"{text}，是预算数的 {(executed / budget).quantize(Decimal(1), rounding='ROUND_HALF_UP')} 倍，"
                 f"疑似按元填写：{executed.normalize():f} 元即 {money_in(as_wan)}；表上金额以万元计，请改按万元填写。")

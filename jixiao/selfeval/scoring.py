@@ -146,19 +146,19 @@ def satisfaction_score(actual: Decimal, weight: Decimal, bands: list[tuple[Decim
     return ZERO
 
 
-def execution_score(executed: Decimal, budget: Decimal | None, weight: Decimal) -> tuple[Decimal | None, Decimal]:
+def execution_score(executed: Decimal | None, budget: Decimal | None, weight: Decimal) -> tuple[Decimal | None, Decimal]:
     """执行率 = 全年执行数 / 全年预算数 and its score = min(执行率, 1) × weight (weight × 执行数 / 预算数,
     rounded once).
 
-    No 执行率 (None, shown “—”) and no points when 全年预算数 is 0 or blank: there is nothing to divide by,
-    and 0 % would read as a unit that spent nothing.
+    No 执行率 (None, shown “—”) and no points when 全年预算数 is 0 or blank (nothing to divide by) or
+    全年执行数 is blank: 0 % would read as a unit that spent nothing.
 
     >>> execution_score(Decimal("54.03"), Decimal(90), Decimal(15))
     (Decimal('0.6003333333333333333333333333'), Decimal('9.01'))
     >>> execution_score(Decimal(5), Decimal(0), Decimal(10))
     (None, Decimal('0'))
     """
-    if budget is None or budget <= 0:
+    if budget is None or budget <= 0 or executed is None:
         return None, ZERO
     spent = max(executed, ZERO)
     return spent / budget, share_of(weight, min(spent, budget), budget)
