@@ -17,7 +17,7 @@ from jixiao.forms.reader import read_workbook
 from jixiao.selfeval.grading import score
 from jixiao.selfeval.prefill import prefill
 from jixiao.selfeval.reading import read_selfeval
-from jixiao.selfeval.scoring import execution_score, indicator_score, rate_text
+from jixiao.selfeval.scoring import execution_score, indicator_score
 from jixiao.selfeval.writer import write_selfeval
 
 from test_selfeval_grading import fill_all
@@ -60,11 +60,12 @@ def test_half_cent_scores_round_half_up_once():
     assert execution_score(D("54.03"), D(90), D(15))[1] == D("9.01")
 
 
-def test_half_cent_execution_score_on_the_sheet(complete, tmp_path):
-    path = _edit(complete, tmp_path, C6=90, D6=D("54.03"), E6=15, H6="项目延期")
+def test_half_cent_indicator_score_on_the_sheet(complete, tmp_path):
+    # 完成维稳任务 ≥90次 for 1.35 of the 12.5 points (the rest moved to the next row), 13 done: 0.195 → 0.20
+    path = _edit(complete, tmp_path, D10="≥90次", E10=13, F10=D("1.35"), F11=D("23.65"), I10="上级任务调整")
     p = _score(path).projects[0]
-    assert p.execution_score == D("9.01")
-    assert rate_text(p.rate) == "60.0%"
+    assert p.rows[0].score == D("0.20")
+    assert p.complete and p.total == D("98.85")
 
 
 # 2. 分值 not adding up -------------------------------------------------------------------------
