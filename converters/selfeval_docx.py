@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from ..fsutil import atomic_path
-from ..selfeval.scoring import GRADE_WORDS
+from ..selfeval.scoring import GRADE_WORDS, rate_text
 from ..selfeval.grading import EvalReport, RowScore, SheetScore
 from ..selfeval.subtargets import indicators_of
 from ..forms.textsafe import xml_text
@@ -34,6 +34,12 @@ METHOD = ("按预算执行率和各项绩效指标的完成情况计分：预算
           "“≥”类指标完成目标得满分，未完成按实际值 / 目标值 × 分值计分；“≤”类指标超出目标按比例扣分；"
           "定性指标按档次计分（达成得满分，部分达成、未达成在档次范围内评分）。总分 90 分及以上为优秀，"
           "80–90 分为良好，60–80 分为中，60 分以下为差。")
+
+
+def _prose(text: str | None) -> str:
+    """A clerk's or a PDF's text as the report prints it: the line breaks a PDF's text layer left inside
+    a sentence (``完成维稳任↵务``) joined, a clerk's breaks between items kept; the placeholder when empty."""
+    return pp.as_meant(text) if squeeze(text) else PLACEHOLDER
 
 
 def _money(value) -> str:
@@ -112,7 +118,8 @@ def _achieved(r: RowScore) -> str:
     actual = ind.actual or (ind.band if squeeze(ind.band) else None)
     done = f"实际完成 {actual}" if actual else "实际完成值未填写"
     target = f"（年度指标值 {ind.target}）" if ind.target else ""
-    return f"{ind.level3 or '（未命名指标）'}：{done}{target}，得分 {_score_text(r)}（分值 {r.weight:.2f}）"
+    name = pp.as_meant(ind.level3, one_line=True) if squeeze(ind.level3) else "（未命名指标）"
+    return f"{name}：{done}{target}，得分 {_score_text(r)}（分值 {r.weight:.2f}）"
 
 
 def _by_sub_target(report: EvalReport) -> tuple[list[list[RowScore]], list[RowScore]]:
@@ -154,19 +161,19 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
     pp.paragraph(doc, PLACEHOLDER)
     pp.paragraph(doc, SECTIONS[2], "h2")
     pp.paragraph(doc, f"本部门 {year} 年度年初预算数 {_money(sheet.initial_total)} 万元，全年预算数 {_money(sheet.full_total)} 万元，"
-               f"全年执行数 {_money(sheet.executed_total)} 万元，预算执行率 {dept.rate * 100:.2f}%。")
+               f"全年执行数 {_money(sheet.executed_total)} 万元，预算执行率 {rate_text(dept.rate, 2)}。")
     _table(doc, [["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数"],
                  ["年度资金总额", _money(sheet.initial_total), _money(sheet.full_total), _money(sheet.executed_total)],
                  ["其中：财政资金", _money(sheet.initial_fiscal), _money(sheet.full_fiscal), _money(sheet.executed_fiscal)],
                  ["其他资金", _money(sheet.initial_other), _money(sheet.full_other), _money(sheet.executed_other)]])
     pp.paragraph(doc, SECTIONS[3], "h2")
     pp.paragraph(doc, "（一）部门总体绩效目标", "h3")
-    pp.paragraph(doc, sheet.goal or PLACEHOLDER)
+    pp.paragraph(doc, _prose(sheet.goal))
     pp.paragraph(doc, "（二）分项绩效目标", "h3")
     for i, t in enumerate(sheet.sub_targets, start=1):
-        pp.paragraph(doc, f"{i}、{t.title or ''}", "h3")
-        pp.paragraph(doc, f"绩效目标：{t.goal or ''}")
-        pp.paragraph(doc, f"绩效指标：{t.indicators or ''}")
+        pp.paragraph(doc, f"{i}、{pp.as_meant(t.title or '', one_line=True)}", "h3")
+        pp.paragraph(doc, f"绩效目标：{pp.as_meant(t.goal or '')}")
+        pp.paragraph(doc, f"绩效指标：{pp.as_meant(t.indicators or '')}")
     if not sheet.sub_targets:
         pp.paragraph(doc, "部门整体绩效指标见第三部分。")
 
@@ -178,12 +185,12 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
 
     pp.paragraph(doc, SECTIONS[7], "h1")
     pp.paragraph(doc, SECTIONS[8], "h2")
-    pp.paragraph(doc, f"预算执行率 {dept.rate * 100:.2f}%，得 {dept.execution_score:.2f} 分（分值 {dept.execution_weight:.2f}）。")
+    pp.paragraph(doc, f"预算执行率 {rate_text(dept.rate, 2)}，得 {dept.execution_score:.2f} 分（分值 {dept.execution_weight:.2f}）。")
     pp.paragraph(doc, SECTIONS[9], "h2")
     groups, other = _by_sub_target(report)
     for i, (t, rows) in enumerate(zip(sheet.sub_targets, groups), start=1):
-        pp.paragraph(doc, f"{i}、{t.title or ''}", "h3")
-        pp.paragraph(doc, f"绩效目标：{t.goal or ''}")
+        pp.paragraph(doc, f"{i}、{pp.as_meant(t.title or '', one_line=True)}", "h3")
+        pp.paragraph(doc, f"绩效目标：{pp.as_meant(t.goal or '')}")
         pp.paragraph(doc, "绩效指标：" + ("；".join(_achieved(r) for r in rows) if rows else "（自评表中没有本项的指标）") + "。")
     if other:  # once, with their scores, in the table below (the same rows were a table of their own before it)
         pp.paragraph(doc, "部门整体绩效指标完成情况见下表。" if not sheet.sub_targets else
@@ -195,17 +202,17 @@ def export_selfeval_docx(report: EvalReport, path: str | Path) -> Path:
         pp.paragraph(doc, "（三）项目支出绩效自评情况", "h2")
     for p in report.projects:
         head = f"总分 {p.total:.2f}，等级 {p.grade}" if p.complete else f"未完成评分（已评部分 {p.total:.2f} 分）"
-        pp.paragraph(doc, f"{p.sheet.name or p.sheet.sheet}{f'（{p.sheet.code}）' if p.sheet.code else ''}：执行率 {p.rate * 100:.2f}%，{head}", "h3")
+        pp.paragraph(doc, f"{p.sheet.name or p.sheet.sheet}{f'（{p.sheet.code}）' if p.sheet.code else ''}：执行率 {rate_text(p.rate, 2)}，{head}", "h3")
         _table(doc, _indicator_rows(p.rows, p))
 
     pp.paragraph(doc, SECTIONS[10], "h1")
-    pp.paragraph(doc, sheet.conclusion or PLACEHOLDER)
+    pp.paragraph(doc, _prose(sheet.conclusion))
     pp.paragraph(doc, _grade_sentence(dept))
     pp.paragraph(doc, SECTIONS[11], "h1")
     pp.paragraph(doc, SECTIONS[12], "h2")
-    pp.paragraph(doc, sheet.problems or PLACEHOLDER)
+    pp.paragraph(doc, _prose(sheet.problems))
     pp.paragraph(doc, SECTIONS[13], "h2")
-    pp.paragraph(doc, sheet.improvements or PLACEHOLDER)
+    pp.paragraph(doc, _prose(sheet.improvements))
     pp.paragraph(doc, SECTIONS[14], "h1")
     team = [["评价组", "姓名", "工作单位", "职务", "职级", "签字"]] + [
         [m.role or "", m.name or "", m.org or "", m.title or "", m.rank or "", ""] for m in sheet.team]

@@ -333,6 +333,7 @@ def test_summary_formulas_recalculate_in_libreoffice(county, tmp_path):
 
 def test_selfevaluations_are_ranked(tmp_path, example_books):
     from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.scoring import split_weight
     from jixiao.selfeval.writer import write_selfeval
 
     folder = tmp_path / "in"
@@ -347,6 +348,9 @@ def test_selfevaluations_are_ranked(tmp_path, example_books):
             for ind in sheet.indicators:
                 ind.level1, ind.target = ind.level1 or "产出指标", ind.target or "≥90%"
                 ind.actual, ind.band = "95", "达成"
+            if {i.level1 for i in sheet.indicators} == {"产出指标"}:  # 90 points on the rows there are (JX-W01)
+                for ind, w in zip(sheet.indicators, split_weight(D(90), len(sheet.indicators))):
+                    ind.weight = w
         write_selfeval(folder / f"{book.unit.code}-自评.xlsx", ev)
     result = consolidate([folder], tmp_path / "s.xlsx", workers=1, use_cache=False)
     assert result.found == 4 == result.consolidated + result.not_consolidated

@@ -47,6 +47,7 @@ def selfeval_new(targets: str, output: str) -> None:
 def score(file: str, fmt: str, write: bool, output: str | None) -> None:
     """自评打分：按指标类型计算得分、汇总总分并评定等级（优/良/中/差）。"""
     from ..selfeval.grading import UNFINISHED, score as run
+    from ..selfeval.scoring import rate_text
     from ..selfeval.reading import read_selfeval
     from ..selfeval.writer import write_scores
 
@@ -65,7 +66,7 @@ def score(file: str, fmt: str, write: bool, output: str | None) -> None:
 
         d = report.department
         click.echo(f"{report.evaluation.unit.code or ''} {report.evaluation.unit.name or ''}")
-        click.echo(f"  部门整体：{line(d)}；执行率 {d.rate * 100:.1f}% 得 {d.execution_score:.2f}")
+        click.echo(f"  部门整体：{line(d)}；执行率 {rate_text(d.rate)} 得 {d.execution_score:.2f}")
         for p in report.projects:
             click.echo(f"  [{p.sheet.sheet}] {p.sheet.name or '—'}：{line(p)}")
         pending = report.pending

@@ -91,7 +91,7 @@ def _selfeval(path: str, name: str, stat: os.stat_result) -> dict[str, Any] | No
     d, unit = report.department, report.evaluation.unit
     return {"path": name, "status": "selfeval", "size": stat.st_size, "mtime": stat.st_mtime,
             "unit": {"code": unit.code, "name": unit.name, "year": unit.year, "fill_date": unit.fill_date},
-            "total": str(d.total), "grade": d.grade, "rate": str(d.rate * 100), "projects": len(report.projects),
+            "total": str(d.total), "grade": d.grade, "rate": None if d.rate is None else str(d.rate * 100), "projects": len(report.projects),
             "complete": report.complete, "why": _why_unfinished(report),
             "project_scores": [[p.sheet.name or p.sheet.sheet, str(p.total), p.grade] for p in report.projects]}
 

@@ -94,10 +94,11 @@ COLUMNS: dict[str, list[Col]] = {
     ISSUES: [Col("单位编码", width=10), Col("单位名称", width=24), Col("文件", "wrap", 30), Col("代码", width=8),
              Col("严重程度", width=8), Col("工作表", "wrap", 12), Col("单元格", width=8), Col("字段", width=14),
              Col("值", "wrap", 20), Col("说明", "wrap", 60), Col("修正建议", "wrap", 30)],
-    SELFEVAL: [Col("排名", "int", 6), Col("单位编码", width=10), Col("单位名称", width=28),
+    # the long texts wrap (and their rows grow): 各项目得分 and 未完成原因 ran off the printed page
+    SELFEVAL: [Col("排名", "int", 6), Col("单位编码", width=10), Col("单位名称", "wrap", 28),
                Col("部门整体总分", "number", 10), Col("部门整体等级", width=10), Col("项目平均分", "number", 10),
-               Col("各项目得分", width=40), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
-               Col("评分状态", width=12), Col("未完成原因", width=60), Col("来源文件", width=40, printed=False)],
+               Col("各项目得分", "wrap", 40), Col("预算执行率%", "percent", 10), Col("项目数", "int", 8),
+               Col("评分状态", "wrap", 12), Col("未完成原因", "wrap", 60), Col("来源文件", width=40, printed=False)],
     REJECTED: [Col("文件", "wrap", 50), Col("代码", width=8), Col("原因", "wrap", 60), Col("单位编码", width=10),
                Col("单位名称", width=24), Col("大小（字节）", "int", 12), Col("修改时间", width=20)],
 }

@@ -20,7 +20,7 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
@@ -186,16 +186,19 @@ def selfeval_rows(county: County) -> Iterator[list[Any]]:
     rank = 0
     for e in county.evaluations:
         scores = e["project_scores"]
+        # no 执行率 when 全年预算数 is 0 or blank: “—”, not 0 %
+        rate = "—" if e.get("rate") is None else pct(Decimal(e["rate"]))
         shown = "；".join(f"{name} {Decimal(total):.2f}（{grade or '未完成评分'}）" for name, total, grade in scores)
         if e["complete"]:
             rank += 1
-            average = (sum((Decimal(t) for _, t, _ in scores), Decimal(0)) / len(scores)).quantize(Decimal("0.01")) \
-                if scores else None
+            # half up, as every score is rounded (quantize's default, half even, made 84.125 84.12)
+            average = (sum((Decimal(t) for _, t, _ in scores), Decimal(0)) / len(scores)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP) if scores else None
             row = [rank, e["unit"]["code"], e["unit"]["name"], Decimal(e["total"]), e["grade"], average, shown,
-                   pct(Decimal(e["rate"])), e["projects"], "已完成", None, e["path"]]
+                   rate, e["projects"], "已完成", None, e["path"]]
         else:
             row = [None, e["unit"]["code"], e["unit"]["name"], None, "未完成评分", None, shown,
-                   pct(Decimal(e["rate"])), e["projects"], "未完成评分（不排名）", e["why"], e["path"]]
+                   rate, e["projects"], "未完成评分（不排名）", e["why"], e["path"]]
         yield [county_of(e), *row] if county.rollup else row
 
 

@@ -14,14 +14,15 @@ from ..forms.layouts import form_set, has_field
 from ..forms.model import Loc, Located
 from ..forms.taxonomy import normalize_level1
 from ..forms.values import (
-    MONEY_SCALE, OPERATORS, identity_key, in_money_unit, nfkc, parse_decimal, parse_indicator_value, squeeze,
+    MONEY_SCALE, OPERATORS, identity_key, in_money_unit, money_in, nfkc, parse_decimal, parse_indicator_value,
+    squeeze,
 )
 from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
     CATEGORY_WEIGHT, category_weights,
-    BANDS, ZERO, band_range, execution_score, grade, indicator_score, qualitative_score, satisfaction_score,
-    split_weight,
+    BANDS, ZERO, band_range, execution_score, grade, indicator_score, percent, qualitative_score, rate_text,
+    satisfaction_score, split_weight,
 )
 
 
@@ -47,7 +48,7 @@ class RowScore:
 @dataclass
 class SheetScore:
     sheet: ProjectEval
-    rate: Decimal
+    rate: Decimal | None  # None when 全年预算数 is 0 or blank (shown “—”)
     execution_score: Decimal
     execution_weight: Decimal
     rows: list[RowScore] = field(default_factory=list)
@@ -157,12 +158,18 @@ def _money_findings(sheet: ProjectEval) -> list[Issue]:
 
 def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
     weight = sheet.execution_weight if sheet.execution_weight is not None else Decimal(profile.weights.execution)
-    rate, ex_score = execution_score(sheet.executed_total or ZERO, sheet.full_total or ZERO, weight)
+    # 全年执行数 blank: no 执行率 (“—”) rather than 0 %, which read as a unit that spent nothing
+    rate, ex_score = execution_score(sheet.executed_total, sheet.full_total, weight)
     result = SheetScore(sheet, rate, ex_score, weight)
     result.pending += _money_findings(sheet)
     for name, label in (("full_total", "全年预算数"), ("executed_total", "全年执行数")):
         if getattr(sheet, name) is None and name not in sheet.raw:
             result.pending.append(_pending(sheet, name, f"{label}未填写，请填写{label}（万元）；填写前不评定等级。"))
+    if sheet.full_total is not None and sheet.full_total <= 0:
+        # nothing to divide by: no 执行率 (shown “—”), its points not given, and not graded meanwhile
+        result.pending.append(_pending(sheet, "full_total", (
+            f"全年预算数为 {money_in(sheet.full_total)}，无法计算预算执行率（显示为“—”），执行率 {weight:.2f} 分未计；"
+            f"请核对全年预算数，填写前不评定等级。")))
     if not sheet.indicators:
         result.pending.append(Issue.make("JX-E06", loc=Loc(sheet=sheet.sheet or "", cell="C" + str(
             (forms or form_set(profile))["selfeval_department" if isinstance(sheet, DepartmentEval)
@@ -175,6 +182,8 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
         actual = _number(ind.actual, parsed.unit)
         level1 = normalize_level1(ind.level1).name or ind.level1
         band = squeeze(ind.band)
+        if not band and squeeze(ind.actual) in BANDS and not (parsed.operator in OPERATORS and parsed.number is not None):
+            band = squeeze(ind.actual)  # the grade typed as the 实际完成值 of a 定性 row: unambiguous, taken
         computed, pending = True, None
         needs: list[tuple[str, str]] = []  # (field, what to fill) while the row is 未评
         if "weight" in ind.raw:
@@ -212,8 +221,14 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
             needs.append(("target", "填写年度指标值（如 ≥95%；定性指标可只选定性档次）"))
             if ind.actual is None:
                 needs.append(("actual", "填写实际完成值"))
+        elif band:
+            needs.append(("band", f"定性档次“{band}”不是可选的档次，请从下拉列表中选择 达成 / 部分达成 / 未达成"))
+        elif squeeze(ind.actual):
+            needs.append(("band", f"按实际完成值“{squeeze(ind.actual)}”在定性档次栏选择 达成 / 部分达成 / 未达成"
+                                  f"（定性指标按档次计分）"))
         else:
-            needs.append(("band", "选择定性档次（达成 / 部分达成 / 未达成）"))
+            needs.append(("actual", "填写实际完成值（完成情况的文字说明）"))
+            needs.append(("band", "在定性档次栏选择 达成 / 部分达成 / 未达成（定性指标按档次计分）"))
         if pending is None and needs:
             pending = _pending(ind, needs[0][0], f"{_name(ind)}未评：请" + "，".join(t for _, t in needs) + "。")
         if pending is not None:
@@ -222,12 +237,27 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
         result.rows.append(RowScore(ind, level1, ind.level2, parsed.operator, parsed.number, actual, w,
                                     max(score, ZERO), computed, pending, shared))
     weights = sum((r.weight for r in result.rows), ZERO)
-    if result.rows and weights + weight > HUNDRED:
+    expected = _profile_total(profile) - weight
+    all_weighted = all(ind.weight is not None or shared for ind, (_, shared)
+                       in zip(sheet.indicators, _shared_weights(sheet, profile)))
+    if result.rows and (weights > expected or (weights < expected and all_weighted)):
         # 分值 carried from a target table whose weights were never right (JX-W01 there): scored as they
-        # stand the report said 总分 105.50 and 优; not graded until the weights leave room for 执行率
-        result.pending.append(Issue.at("JX-W01", sheet.indicators[0], "weight", f"{weights.normalize():f}",
-                                       total=f"{(HUNDRED - weight).normalize():f}", label="分值"))
+        # stand the report said 总分 105.50 and 优, or a project whose 分值 add up to 85 was graded out of
+        # 95 as if out of 100; not graded until the weights and 执行率 make the profile's total
+        result.pending.append(Issue.at("JX-W01", sheet.indicators[0], "weight", _points(weights),
+                                       total=_points(expected), label="分值"))
     return result
+
+
+def _profile_total(profile: Profile) -> Decimal:
+    """The points of a sheet: 执行率 and the 一级 categories' weights (100 unless a province says otherwise)."""
+    w = profile.weights
+    return w.execution + w.output + w.effect + w.satisfaction + w.cost
+
+
+def _points(value: Decimal) -> str:
+    """Points as a clerk reads them: ``90``, ``85.5``, not ``9E+1``."""
+    return f"{value.normalize():f}"
 
 
 def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
@@ -241,11 +271,11 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
         if sheet.executed_total is not None and sheet.full_total is not None:
             if sheet.executed_total > sheet.full_total:
                 issues.append(Issue.at("JX-E05", sheet, "executed_total", sheet.executed_total,
-                                       detail=f"全年执行数 {sheet.executed_total} 超过全年预算数 {sheet.full_total}，请核对。"))
-            elif s.rate < Decimal("0.9") and not squeeze(sheet.execution_reason) and explain:
+                                       detail=_over_budget(sheet.executed_total, sheet.full_total)))
+            elif s.rate is not None and s.rate < Decimal("0.9") and not squeeze(sheet.execution_reason) and explain:
                 # (the national form has no 执行率偏低的原因 cell to explain it in)
                 issues.append(Issue.at("JX-E01", sheet, "executed_total", sheet.executed_total,
-                                       detail=f"预算执行率 {s.rate * 100:.1f}% 低于 90%，请在“执行率偏低的原因”中说明。"))
+                                       detail=f"预算执行率 {rate_text(s.rate)} 低于 90%，请在“执行率偏低的原因”中说明。"))
         for r in s.rows:
             ind = r.indicator
             if ind.score is not None and ind.score > r.weight:
@@ -263,8 +293,19 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
                 if off:
                     issues.append(Issue.at("JX-E04", ind, "actual", ind.actual,
                                            detail=f"完成值 {ind.actual} 与目标 {ind.target} 偏离"
-                                                  f"（完成 {ratio * 100:.1f}%），请填写偏差原因分析及改进措施。"))
+                                                  f"（完成 {percent(r.actual, r.target)}%），请填写偏差原因分析及改进措施。"))
     return issues
+
+
+def _over_budget(executed: Decimal, budget: Decimal) -> str:
+    """JX-E05's message: both amounts in 万元 with two decimals, and a hint when 执行数 looks typed in 元."""
+    text = f"全年执行数 {money_in(executed)} 超过全年预算数 {money_in(budget)}"
+    as_wan = in_money_unit(executed, "元", "万元")
+    if budget > 0 and as_wan is not None and executed >= 1000 * budget and as_wan <= budget * Decimal("1.2"):
+        # 850000 against 85: the 元 figure of a 万元 amount (the sheet is in 万元)
+        return (f"{text}，是预算数的 {(executed / budget).quantize(Decimal(1), rounding='ROUND_HALF_UP')} 倍，"
+                f"疑似按元填写：{executed.normalize():f} 元即 {money_in(as_wan)}；表上金额以万元计，请改按万元填写。")
+    return f"{text}，请核对。"
 
 
 @dataclass
@@ -291,7 +332,8 @@ class EvalReport:
             return {"total": f"{s.total:.2f}", "grade": s.grade, "complete": s.complete,
                     "pending": [{"sheet": i.sheet, "cell": i.cell, "code": i.code, "message": i.message}
                                 for i in s.pending],
-                    "execution": {"rate": f"{s.rate * 100:.2f}", "score": f"{s.execution_score:.2f}",
+                    "execution": {"rate": None if s.rate is None else f"{percent(s.rate, Decimal(1), 2)}",
+                                  "score": f"{s.execution_score:.2f}",
                                   "weight": f"{s.execution_weight:.2f}"},
                     "indicators": [{"sheet": (r.indicator.loc("score").sheet if r.indicator.loc("score") else None),
                                     "cell": (r.indicator.loc("score").cell if r.indicator.loc("score") else None),

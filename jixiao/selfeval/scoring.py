@@ -47,25 +47,50 @@ def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def share_of(weight: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """``weight × part / whole`` in cents, half up: multiplied before dividing, rounded once.
+
+    ``part / whole × weight`` rounded the quotient to 28 digits first: 1.35 × 13 / 90 is 0.195
+    exactly, but 13 / 90 × 1.35 is 0.19499…, so a half-cent score came out a cent short.
+
+    >>> share_of(Decimal("1.35"), Decimal(13), Decimal(90)), share_of(Decimal(15), Decimal("54.03"), Decimal(90))
+    (Decimal('0.20'), Decimal('9.01'))
+    """
+    return cents(weight * part / whole)
+
+
+def percent(part: Decimal, whole: Decimal, places: int = 1) -> Decimal:
+    """``part / whole`` as a percent with ``places`` decimals, half up (as the sheets and reports show it).
+
+    >>> percent(Decimal("0.0875"), Decimal(1)), percent(Decimal("54.03"), Decimal(90), 2)
+    (Decimal('8.8'), Decimal('60.03'))
+    """
+    return (HUNDRED * part / whole).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def indicator_score(operator: str, target: Decimal, actual: Decimal, weight: Decimal) -> Decimal:
-    """A quantitative indicator's score: never negative, never above ``weight``; rounded to 0.01."""
+    """A quantitative indicator's score: never negative, never above ``weight``; rounded once to 0.01.
+
+    >>> indicator_score("≥", Decimal(90), Decimal(13), Decimal("1.35"))
+    Decimal('0.20')
+    """
     a = max(actual, ZERO)  # a negative actual counts as 0
     if operator in ("≥", ">"):
-        score = weight if a >= target or target <= 0 else a / target * weight
+        score = weight if a >= target or target <= 0 else weight * a / target
     elif operator in ("≤", "<"):
         if target <= 0:
             score = weight if a <= 0 else ZERO
         elif a <= target:
             score = weight
         elif a < 2 * target:
-            score = (ONE - (a - target) / target) * weight
+            score = weight * (2 * target - a) / target  # (1 − (A − T) / T) · w, divided last
         else:
             score = ZERO
     elif operator == "=":
         if target == 0:
             score = weight if a <= 0 else ZERO
         else:
-            score = weight if a >= target else a / target * weight
+            score = weight if a >= target else weight * a / target
     else:
         raise ValueError(f"not a quantitative operator: {operator!r}")
     return cents(min(max(score, ZERO), weight))
@@ -121,12 +146,29 @@ def satisfaction_score(actual: Decimal, weight: Decimal, bands: list[tuple[Decim
     return ZERO
 
 
-def execution_score(executed: Decimal, budget: Decimal, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """执行率 = 全年执行数 / 全年预算数 and its score = min(执行率, 1) × weight."""
-    if budget <= 0:
-        return ZERO, ZERO
-    rate = max(executed, ZERO) / budget
-    return rate, cents(min(rate, ONE) * weight)
+def execution_score(executed: Decimal | None, budget: Decimal | None, weight: Decimal) -> tuple[Decimal | None, Decimal]:
+    """执行率 = 全年执行数 / 全年预算数 and its score = min(执行率, 1) × weight (weight × 执行数 / 预算数,
+    rounded once).
+
+    No 执行率 (None, shown “—”) and no points when 全年预算数 is 0 or blank (nothing to divide by) or
+    全年执行数 is blank: 0 % would read as a unit that spent nothing.
+
+    >>> execution_score(Decimal("54.03"), Decimal(90), Decimal(15))
+    (Decimal('0.6003333333333333333333333333'), Decimal('9.01'))
+    >>> execution_score(Decimal(5), Decimal(0), Decimal(10))
+    (None, Decimal('0'))
+    """
+    if budget is None or budget <= 0 or executed is None:
+        return None, ZERO
+    spent = max(executed, ZERO)
+    return spent / budget, share_of(weight, min(spent, budget), budget)
+
+
+def rate_text(rate: Decimal | None, places: int = 1) -> str:
+    """执行率 as shown to a clerk: ``87.5%``, or ``—`` when it cannot be computed."""
+    if rate is None:
+        return "—"
+    return f"{percent(rate, ONE, places)}%"
 
 
 def grade(total: Decimal) -> str:
