@@ -339,6 +339,8 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         seen.add(c.line)
         text = " ".join(x.text for x in cells if x.line == c.line)
         unplaced.append(Unplaced(f"第 {c.line} 行未能识别：{text[:40]}", c.line))
+    from .dropped import messages
+    unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
     unplaced.sort(key=lambda u: u.line or 0)
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)

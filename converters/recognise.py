@@ -21,11 +21,12 @@ from .cellkinds import (
     money_field, name_like,
 )
 from .shapes import TOC_LINE, Cell, unglue
+from . import dropped, projectlist
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
 
-PROJECT_COLUMNS = ("unit_name", "name", "budget", "goals")  # project fields that occur as list columns
+PROJECT_COLUMNS = ("unit_name", "name", "budget", "fiscal", "other", "goals")  # project fields that occur as list columns
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Document:
     year: int | None = None
     tables: int = 0  # table headers seen
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
+    dropped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (column, line, text): .dropped
 
 
 class Reader:
@@ -165,6 +167,9 @@ class Reader:
                     c.used = True
                 i += 1
                 continue
+            if projectlist.is_list_header(self, run):
+                i = projectlist.read(self, run)
+                continue
             if self.is_header(run):
                 i = self.table(run)
                 continue
@@ -189,8 +194,9 @@ class Reader:
                     and any(h.group == "indicator" for _, hs in run for h in hs):
                 break  # 年度绩效指标 under the 中期 table's header (its rows left blank): the next table
             if run and any(h.group == "selfeval" and h.field.startswith("row_") for h in hits) \
-                    and not any(h.group == "project" and h.field == "name" for h in hits):
-                break  # the first row's label (总额) ends the budget header
+                    and not any(h.group == "project" and h.field == "name" for h in hits) \
+                    and not (c.row == run[-1][0].row and list_header(run)):
+                break  # the first row's label (总额) ends the budget header; not 资金总额 beside 项目名称 (a list)
             run.append((c, hits))
             i += 1
         while run and not run[-1][0].text:
@@ -370,7 +376,7 @@ class Reader:
             want = "selfeval" if kind == "budget" else "indicator"
             h = next((h for h in hits if h.group == want), None)
             if h is None and kind == "indicators":
-                h = next((h for h in hits if h.group == "project" and h.field in ("name", "budget", "goals")
+                h = next((h for h in hits if h.group == "project" and h.field in PROJECT_COLUMNS
                           and h.points is None), None)
                 if h is None:
                     h = next((h for h in hits if h.group == "unit" and h.field == "name"), None)
@@ -402,6 +408,13 @@ class Reader:
         start = self.cells.index(run[-1][0]) + 1
         cols, groups, kind = self.header(run)
         period = self.period_of(run)
+        unknown = dropped.unknown_header_cells(self, run) if kind == "indicators" and cols else []
+        if unknown:  # 责任科室: a column of its own, named in the report (converters/dropped.py)
+            for c, key in dropped.columns_for(unknown):
+                c.used = True
+                cols.append(key)
+                groups.append(groups[-1])
+            start = self.cells.index(unknown[-1]) + 1
         if kind == "budget":
             self.doc.found.append("预算执行表")
             return self.budget_table(cols, start)
@@ -669,6 +682,7 @@ class Reader:
         # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
         # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
         selfeval = self.current().kind == "selfeval"
+        dropped.report_rows(self, rows)
         keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
             selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
         for r in rows:
@@ -710,9 +724,15 @@ class Reader:
             if r.get("name"):
                 if form.fields.get("name") or form.indicators:
                     form = self.new_form(r["line"])
-                form.fields.update({k: r[k] for k in ("name", "budget", "goals") if r.get(k)})
+                form.fields.update({k: r[k] for k in PROJECT_COLUMNS[1:] if r.get(k)})
             form.indicators.append(r)
         return i
+
+
+def list_header(run) -> bool:
+    """A header row that begins with 项目名称 (or 单位名称): a list of projects, whose money columns
+    (资金总额 | 财政拨款 | 其他资金) are columns, not the rows of a 预算执行 block."""
+    return any(h.group in ("project", "unit") and h.field == "name" for h in run[0][1])
 
 
 def _note(t: str, at: int) -> bool:
