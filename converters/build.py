@@ -287,6 +287,29 @@ def _not_on_overall(form: Form) -> list[Unplaced]:
                      f"绩效目标表没有这一栏，请核对原文", form.line, "field") for label, value in items]
 
 
+def tasks_of(form: Form, unit: str | None) -> tuple[list, list[Unplaced]]:
+    """The 年度主要任务 rows (converters/tasks.py) as Tasks in 万元; a printed 合计 that is not their sum
+    is listed (the tasks are kept as printed)."""
+    from ..forms.model import Task
+
+    out, notes = [], []
+    for row in form.tasks:
+        amounts = {}
+        for key in ("budget", "fiscal", "other"):
+            value, raw = money(row.get(key), form.amount_unit or unit)
+            amounts[key] = value
+            if raw:
+                notes.append(Unplaced(f"第 {row['line']} 行年度主要任务“{row['name']}”的{_FIELD_NAMES[key]}"
+                                      f"“{raw}”不是金额，未导入", row["line"], "field"))
+        out.append(Task(name=row["name"], detail=row.get("detail"), **amounts))
+    printed, _ = money(form.task_totals.get("budget"), form.amount_unit or unit)
+    summed = sum((t.budget for t in out if t.budget is not None), Decimal(0))
+    if printed is not None and out and printed != summed:
+        notes.append(Unplaced(f"年度主要任务的合计 {printed} 万元与各任务预算之和 {summed} 万元不符，请核对原文",
+                              out and form.tasks[-1]["line"], "field"))
+    return out, notes
+
+
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
@@ -312,11 +335,14 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     overall: OverallTargets | None = None
     for form in doc.forms:
         if form.scope == "overall":
-            if not (form.unit_name or form.fields or form.indicators or form.budget_rows):
+            if not (form.unit_name or form.fields or form.indicators or form.budget_rows or form.tasks):
                 continue
             overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
+            found, notes = tasks_of(form, doc.amount_unit)
+            overall.tasks.extend(found)
+            unplaced.extend(notes)
             if form.kind == "targets":
                 unplaced.extend(_not_on_overall(form))
             continue
@@ -344,7 +370,8 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     unplaced.sort(key=lambda u: u.line or 0)
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)
-    if any(has_mid(p) for p in projects):  # a 中期 part: the national 申报表, which has its cells
+    if any(has_mid(p) for p in projects) or (overall is not None and overall.tasks):
+        # a 中期 part or 年度主要任务: the national 申报表, which has their cells
         book.forms = national_forms()
         for p in projects:
             to_national(p)

@@ -21,7 +21,7 @@ from .cellkinds import (
     money_field, name_like,
 )
 from .shapes import TOC_LINE, Cell, unglue
-from . import dropped, projectlist
+from . import dropped, lines, projectlist, tasks
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
@@ -47,9 +47,11 @@ class Form:
     unit_code: str | None = None
     classified: bool = False
     name_from_title: bool = False  # "1.维稳经费绩效目标表": a 项目名称 label overrides it
+    tasks: list[dict] = field(default_factory=list)  # 年度主要任务 rows (.tasks): field → text
+    task_totals: dict[str, str] = field(default_factory=dict)  # their 合计 row, as printed
 
     def has_content(self) -> bool:
-        return bool(self.fields or self.indicators or self.budget_rows or self.other_periods)
+        return bool(self.fields or self.indicators or self.budget_rows or self.other_periods or self.tasks)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Document:
     tables: int = 0  # table headers seen
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
     dropped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (column, line, text): .dropped
+    notes: list[tuple[int, str]] = field(default_factory=list)  # 注 / 说明 lines (.lines)
 
 
 class Reader:
@@ -132,8 +135,15 @@ class Reader:
             if not c.text:
                 i += 1
                 continue
+            kind = lines.kind_at(cells, i)
+            if kind:  # 注：… under a table, （2025年度） under the title
+                i = lines.take(self, i, kind)
+                continue
             if self.title(c):
                 i += 1
+                continue
+            if tasks.starts(self, i):  # 年度主要任务 of a 部门整体 form
+                i = tasks.read(self, i)
                 continue
             m = _AMOUNT_UNIT.search(nfkc(c.text))
             if m and len(squeeze(c.text)) <= 14:
@@ -415,6 +425,9 @@ class Reader:
                 cols.append(key)
                 groups.append(groups[-1])
             start = self.cells.index(unknown[-1]) + 1
+        form = self.current()
+        if form.kind == "targets" and form.title is None and (kind == "budget" or {"actual", "score"} & set(cols)):
+            form.kind = "selfeval"  # no title (it was in the page header): 全年执行数 / 实际完成值 / 得分 tell a 自评表
         if kind == "budget":
             self.doc.found.append("预算执行表")
             return self.budget_table(cols, start)
@@ -438,6 +451,9 @@ class Reader:
 
     def stop(self, c: Cell) -> bool:
         if self.title_like(c):
+            return True
+        k = self.cells.index(c)
+        if lines.kind_at(self.cells, k) == "notes":
             return True
         hits = hits_of(c)
         if not hits:

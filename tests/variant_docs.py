@@ -97,7 +97,7 @@ TASKS = [("农技推广服务", "开展农业技术推广和培训", "150.00", "
          ("耕地保护", "落实耕地保护和地力提升措施", "80.00", "80.00", "0.00")]
 
 
-def overall_with_tasks(path: Path) -> Path:
+def overall_with_tasks(path: Path, total: str | None = None) -> Path:
     """4. 部门整体支出绩效目标表 with its 年度主要任务 table (任务名称 | 主要内容 | 预算金额 总额 | 财政拨款 | 其他资金)."""
     d = docx.Document()
     d.add_paragraph("部门整体支出绩效目标表（2025年度）")
@@ -106,10 +106,15 @@ def overall_with_tasks(path: Path) -> Path:
             ["任务名称", "主要内容", "预算金额（万元）", "", ""],
             ["", "", "总额", "财政拨款", "其他资金"],
             *[list(t) for t in TASKS],
+            ["合计", "", total or "230.00", "210.00", "20.00"],
             ["年度总体目标", "提高农业技术推广覆盖面，保护耕地质量"],
             ["一级指标", "二级指标", "三级指标", "指标值"],
             *INDICATORS]
-    _table(d, rows)
+    t = _table(d, rows)
+    t.cell(2, 2).merge(t.cell(2, 4))  # 预算金额（万元） over its three columns
+    t.cell(2, 0).merge(t.cell(3, 0))  # 任务名称 and 主要内容 over the two header rows
+    t.cell(2, 1).merge(t.cell(3, 1))
+    t.cell(2, 0).text, t.cell(2, 1).text = "任务名称", "主要内容"
     d.save(path)
     return path
 
