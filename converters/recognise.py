@@ -21,7 +21,7 @@ from .cellkinds import (
     money_field, name_like,
 )
 from .shapes import TOC_LINE, Cell, unglue
-from . import dropped, lines, projectlist, tasks
+from . import dropped, lines, projectlist, stacked, tasks
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
@@ -205,7 +205,7 @@ class Reader:
                 break  # 年度绩效指标 under the 中期 table's header (its rows left blank): the next table
             if run and any(h.group == "selfeval" and h.field.startswith("row_") for h in hits) \
                     and not any(h.group == "project" and h.field == "name" for h in hits) \
-                    and not (c.row == run[-1][0].row and list_header(run)):
+                    and not (c.row == run[-1][0].row and (list_header(run) or money_field(run[-1][1]))):
                 break  # the first row's label (总额) ends the budget header; not 资金总额 beside 项目名称 (a list)
             run.append((c, hits))
             i += 1
@@ -249,6 +249,8 @@ class Reader:
         if not run:
             return j
         resume = self.money_row(run)
+        if resume is None:
+            resume = stacked.money_over_amounts(self, run)
         if resume is not None:
             return resume
         values: list[Cell] = []

@@ -52,20 +52,26 @@ def list_style(path: Path) -> Path:
     return path
 
 
-def stacked_money(path: Path) -> Path:
-    """2. The money block as stacked rows: 资金总额 on one row, its amount on the next; 其中：财政拨款 and
-    其他资金 as their own label | value rows."""
+STACKS = {
+    # 资金总额 on one row, its amount on the next; 其中：财政拨款 and 其他资金 as label | value rows
+    "vertical": [["项目资金（万元）"], ["资金总额"], ["120.00"], ["其中：财政拨款", "100.00"], ["其他资金", "20.00"]],
+    # every label and every amount on its own row (a PDF's text, one cell a line)
+    "one_a_row": [["资金总额"], ["120.00"], ["其中：财政拨款"], ["100.00"], ["其他资金"], ["20.00"]],
+    # the labels on one row, the amounts under them (项目资金 merged down the left)
+    "labels_over_amounts": [["项目资金（万元）", "资金总额", "其中：财政拨款", "其他资金"], ["", "120.00", "100.00", "20.00"]],
+}
+
+
+def stacked_money(path: Path, shape: str = "vertical") -> Path:
+    """2. The money block as stacked rows (STACKS): 资金总额 / 其中：财政拨款 / 其他资金 with their
+    amounts on the next row rather than beside them."""
     d = docx.Document()
     d.add_paragraph("项目支出绩效目标表")
     d.add_paragraph(f"填报单位：{UNIT}")
     rows = [["项目名称", "高素质农民培训"],
             ["主管部门", UNIT],
             ["实施单位", "某县农业技术推广中心"],
-            ["项目资金（万元）"],
-            ["资金总额"],
-            ["120.00"],
-            ["其中：财政拨款", "100.00"],
-            ["其他资金", "20.00"],
+            *STACKS[shape],
             ["年度绩效目标", "完成高素质农民培训500人次"],
             ["一级指标", "二级指标", "三级指标", "指标值"],
             *INDICATORS]
