@@ -125,11 +125,13 @@ def overall_with_tasks(path: Path, total: str | None = None) -> Path:
     return path
 
 
-def selfeval_national(path: Path) -> Path:
+def selfeval_national(path: Path, title: str | None = "项目支出绩效自评表") -> Path:
     """5. The national 项目支出绩效自评表 (贵池 2022 layout): 项目资金 with 年初预算数 / 全年预算数 / 全年执行数 /
-    分值 / 执行率 / 得分, then 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因."""
+    分值 / 执行率 / 得分, then 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因; titled 项目绩效目标自评表
+    in some counties."""
     d = docx.Document()
-    d.add_paragraph("项目支出绩效自评表")
+    if title:  # None: the title was in the page header, which the text does not carry
+        d.add_paragraph(title)
     d.add_paragraph("（2024年度）")
     rows = [["项目名称", "高素质农民培训"],
             ["主管部门", UNIT, "实施单位", "某县农业技术推广中心"],

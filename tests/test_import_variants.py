@@ -1,0 +1,122 @@
+"""`jixiao import` on the published variants of docs/forms/variants-found.md, as real .docx files
+(tests/variant_docs.py) imported through the CLI and read back from the workbook written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import variant_docs as V
+from jixiao.cli import main
+from jixiao.converters import import_any
+from jixiao.forms.reader import read_workbook
+from jixiao.selfeval.reading import read_selfeval
+
+
+def _import(path: Path, out: Path):
+    result = CliRunner().invoke(main, ["import", str(path), "-o", str(out)])
+    assert "意外错误" not in result.output, result.output
+    return result
+
+
+def _money(p):
+    return p.budget, p.fiscal, p.other
+
+
+def test_a_list_of_projects_with_money_columns_is_one_project_a_row(tmp_path):
+    doc = V.list_style(tmp_path / "清单.docx")
+    out = tmp_path / "清单.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    book = read_workbook(out)
+    assert [p.name for p in book.projects] == ["高素质农民培训", "耕地地力保护补贴发放"]
+    assert _money(book.projects[0]) == (Decimal("120"), Decimal("100"), Decimal("20"))
+    assert _money(book.projects[1]) == (Decimal("85.5"), Decimal("85.5"), Decimal("0"))
+    assert book.projects[1].goals == "按时足额发放补贴"
+    assert [len(p.indicators) for p in book.projects] == [4, 4]
+
+
+def test_a_summary_list_without_indicators_gives_its_projects_and_not_its_total(tmp_path):
+    doc = V.list_without_indicators(tmp_path / "汇总表.docx")
+    got = import_any(doc)
+    assert [(p.name, *_money(p)) for p in got.book.projects] == [
+        ("高素质农民培训", Decimal("120.00"), Decimal("100.00"), Decimal("20.00")),
+        ("耕地地力保护补贴发放", Decimal("85.5"), Decimal("85.5"), Decimal("0"))]
+    assert not got.unplaced, got.unplaced  # 序号 and the 合计 row are placed, not listed
+    out = tmp_path / "汇总表.xlsx"
+    assert _import(doc, out).exit_code == 0
+    assert len(read_workbook(out).projects) == 2
+
+
+@pytest.mark.parametrize("shape", sorted(V.STACKS))
+def test_stacked_money_rows_give_total_fiscal_and_other(shape, tmp_path):
+    doc = V.stacked_money(tmp_path / f"{shape}.docx", shape)
+    out = tmp_path / f"{shape}.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    (p,) = read_workbook(out).projects
+    assert _money(p) == (Decimal("120"), Decimal("100"), Decimal("20"))
+    assert p.goals == "完成高素质农民培训500人次" and len(p.indicators) == 4
+
+
+def test_notes_under_the_table_and_the_bracketed_year_are_not_data(tmp_path):
+    doc = V.notes_and_year(tmp_path / "注.docx")
+    got = import_any(doc)
+    (p,) = got.book.projects
+    assert [i.level3 for i in p.indicators] == ["培训农户人次", "培训合格率", "带动农户增收", "参训农户满意度"]
+    assert got.book.unit.year == 2025
+    assert not got.unplaced, got.unplaced
+    assert _import(doc, tmp_path / "注.xlsx").exit_code == 0
+
+
+def test_a_year_on_its_own_line_under_the_title_is_the_year(tmp_path):
+    doc = V.selfeval_national(tmp_path / "自评.docx")  # “项目支出绩效自评表” then “（2024年度）”
+    got = import_any(doc)
+    assert got.book.unit.year == 2024
+    assert not got.unplaced, got.unplaced
+
+
+def test_overall_form_tasks_are_imported_as_the_departments_tasks(tmp_path):
+    doc = V.overall_with_tasks(tmp_path / "整体.docx")
+    out = tmp_path / "整体.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    assert "未导入" not in result.output
+    book = read_workbook(out)
+    assert [(t.name, t.detail, t.budget, t.fiscal, t.other) for t in book.overall.tasks] == [
+        (name, detail, Decimal(b), Decimal(f), Decimal(o)) for name, detail, b, f, o in V.TASKS]
+    assert book.overall.annual_goal == "提高农业技术推广覆盖面，保护耕地质量"
+    assert len(book.overall.indicators) == 4
+
+
+def test_a_tasks_total_that_is_not_their_sum_is_listed(tmp_path):
+    doc = V.overall_with_tasks(tmp_path / "整体.docx", total="240.00")
+    result = _import(doc, tmp_path / "整体.xlsx")
+    assert result.exit_code == 1
+    assert "年度主要任务的合计 240.00 万元与各任务预算之和 230.00 万元不符" in result.output
+
+
+@pytest.mark.parametrize("title", ["项目支出绩效自评表", "项目绩效目标自评表", None])
+def test_a_project_selfeval_form_is_imported_as_a_selfeval(title, tmp_path):
+    doc = V.selfeval_national(tmp_path / "自评.docx", title=title)
+    out = tmp_path / "自评.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    assert "已导入自评表" in result.output
+    (p,) = read_selfeval(out).projects
+    assert p.name == "高素质农民培训"
+    assert [(i.level3, i.actual, i.score) for i in p.indicators][0] == ("培训农户人次", "480人次", Decimal("48"))
+
+
+def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):
+    doc = V.unplaceable_column(tmp_path / "科室.docx")
+    result = _import(doc, tmp_path / "科室.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "“责任科室”一栏" in result.output
+    for line, office in [(7, "科教股"), (8, "科教股"), (9, "计财股"), (10, "办公室")]:
+        assert f"第 {line} 行“{office}”" in result.output
+    (p,) = read_workbook(tmp_path / "科室.xlsx").projects
+    assert [i.level3 for i in p.indicators] == ["培训农户人次", "培训合格率", "带动农户增收", "参训农户满意度"]
