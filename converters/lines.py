@@ -46,6 +46,11 @@ def kind_at(cells: list[Cell], i: int) -> str | None:
     return None
 
 
+def note_lines(cells: list[Cell]) -> set[int]:
+    """The line numbers of the 注 / 说明 lines (a table stops at them)."""
+    return {cells[i].line for i in range(len(cells)) if cells[i].text and kind_at(cells, i) == "notes"}
+
+
 def take(reader, i: int, kind: str) -> int:
     """Mark the line placed (a year sets the document's year); returns the index after it."""
     cells = reader.cells

@@ -76,6 +76,7 @@ class Reader:
         self.doc = Document()
         self.form: Form | None = None
         self.money_columns: dict[int, str] = {}  # the national 项目资金 block: column → 中期资金总额 / 年度资金总额
+        self.note_lines = lines.note_lines(cells)  # 注 / 说明 lines end a table (.lines)
 
     # --- forms ----------------------------------------------------------------------------
     def current(self) -> Form:
@@ -454,8 +455,7 @@ class Reader:
     def stop(self, c: Cell) -> bool:
         if self.title_like(c):
             return True
-        k = self.cells.index(c)
-        if lines.kind_at(self.cells, k) == "notes":
+        if c.line in self.note_lines:
             return True
         hits = hits_of(c)
         if not hits:

@@ -91,7 +91,8 @@ def notes_and_year(path: Path) -> Path:
             ["其他资金", "20.00"],
             ["年度绩效目标", "完成高素质农民培训500人次"],
             ["一级指标", "二级指标", "三级指标", "指标值"],
-            *INDICATORS]
+            *INDICATORS,
+            ["备注：指标值应尽量量化，定性指标应说明评判标准。"]]  # a note in the table's own last row
     _table(d, rows)
     d.add_paragraph("注：1.本表金额单位为万元；2.其他资金包括：社会投入资金、银行贷款等。")
     d.add_paragraph("说明：绩效指标可根据项目实际增减，指标值应尽量量化。")
