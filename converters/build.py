@@ -310,6 +310,20 @@ def tasks_of(form: Form, unit: str | None) -> tuple[list, list[Unplaced]]:
     return out, notes
 
 
+def list_totals_checked(doc: Document, projects: list[Project]) -> list[Unplaced]:
+    """A project list's printed 合计 (converters/projectlist.py) against the sum of its rows, per column."""
+    notes = []
+    for line, printed, count in doc.list_totals:
+        rows = projects[-count:] if count else []
+        for key, text in printed.items():
+            total, _ = money(text, doc.amount_unit)
+            summed = sum((getattr(p, key) for p in rows if getattr(p, key) is not None), Decimal(0))
+            if total is not None and rows and total != summed:
+                notes.append(Unplaced(f"第 {line} 行项目清单的合计{_FIELD_NAMES[key]} {total} 万元与各项目之和 {summed} 万元"
+                                      "不符，请核对原文", line, "field"))
+    return notes
+
+
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
@@ -365,6 +379,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         seen.add(c.line)
         text = " ".join(x.text for x in cells if x.line == c.line)
         unplaced.append(Unplaced(f"第 {c.line} 行未能识别：{text[:40]}", c.line))
+    unplaced.extend(list_totals_checked(doc, projects))
     from .dropped import messages
     unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
     unplaced.sort(key=lambda u: u.line or 0)

@@ -29,10 +29,14 @@ def is_list_header(reader, run) -> bool:
     """项目名称 first, at least two money / goal columns after it on the same row, no indicator column."""
     if not run or _field(run[0][1]) != "name":
         return False
-    row = [c for c, _ in run if c.row == run[0][0].row]
+    row = [c for c in reader.row_cells(run[0][0]) if c.text]
     fields = [_field(hits_of(c)) for c in row]
     indicator = any(h.group == "indicator" for c in row for h in hits_of(c))
-    return not indicator and sum(1 for f in fields if f in _MONEY + ("goals",)) >= 2
+    unlabelled = [c for c in row if not hits_of(c) and squeeze(c.text) != "序号"]
+    # 项目名称 | 高素质农民培训 | 资金总额 | 120: label and value pairs, not a header (a number in it, or as many
+    # unlabelled cells as labels)
+    return not indicator and sum(1 for f in fields if f in _MONEY + ("goals",)) >= 2 \
+        and not any(NUMBERISH.match(c.text.strip()) for c in row) and len(unlabelled) * 2 < len(row)
 
 
 def _is_total(text: str) -> bool:
@@ -57,7 +61,7 @@ def read(reader, run) -> int:
     reader.doc.tables += 1
     reader.doc.found.append("项目清单")
     i = cells.index(header[-1]) + 1
-    first = True
+    first, count = True, 0
     while i < len(cells):
         row = reader.row_cells(cells[i])
         if row[0].row == head_row or reader.title_like(row[0]):
@@ -72,8 +76,8 @@ def read(reader, run) -> int:
         if any(_is_total(t) for t in texts):
             for c in by_col.values():
                 c.used = True
-            reader.current().totals.update({"list_" + (columns.get(k) or ""): c.text
-                                            for k, c in by_col.items() if columns.get(k) in _MONEY})
+            reader.doc.list_totals.append((row[0].line, {columns[k]: c.text.strip() for k, c in by_col.items()
+                                                         if columns.get(k) in _MONEY}, count))
             i = cells.index(row[-1]) + 1
             break
         if name is None or hits_of(name) or not any(columns.get(k) in _MONEY for k in by_col):
@@ -81,7 +85,7 @@ def read(reader, run) -> int:
         form = reader.current()
         if not first or form.has_content():
             form = reader.new_form(name.line)
-        first = False
+        first, count = False, count + 1
         for k, c in by_col.items():
             f = columns.get(k)
             if f is None and k not in columns:

@@ -67,6 +67,7 @@ class Document:
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
     dropped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (column, line, text): .dropped
     notes: list[tuple[int, str]] = field(default_factory=list)  # 注 / 说明 lines (.lines)
+    list_totals: list[tuple[int, dict, int]] = field(default_factory=list)  # a list's 合计: line, printed, projects
 
 
 class Reader:

@@ -136,3 +136,19 @@ def test_published_year_and_note_lines_are_not_listed_as_unrecognised(stem, line
 
     book, unplaced, _ = import_wild((WILD / f"{stem}.txt").read_text(encoding="utf-8"))
     assert not [u for u in unplaced if line in u], [u for u in unplaced if line in u]
+
+
+def test_a_list_in_yuan_converts_exactly_and_names_its_extra_column(tmp_path):
+    doc = V.list_in_yuan_with_office(tmp_path / "元.docx")
+    got = import_any(doc)
+    assert [_money(p) for p in got.book.projects] == [
+        (Decimal("120"), Decimal("100"), Decimal("20")), (Decimal("85.5"), Decimal("85.5"), Decimal("0"))]
+    assert [u for u in got.unplaced] == [
+        "第 4 行起“主管科室”一栏（第 4 行“科教股”、第 5 行“计财股”）：工作簿没有这一栏，未导入，请核对原文（需要保留的内容可抄入备注）"]
+
+
+def test_a_list_total_that_is_not_the_sum_of_its_projects_is_listed(tmp_path):
+    result = _import(V.list_in_yuan_with_office(tmp_path / "元.docx", total="2,000,000.00"), tmp_path / "元.xlsx")
+    assert result.exit_code == 1
+    assert "项目清单的合计资金总额 200.00 万元与各项目之和 205.50 万元不符" in result.output
+    assert len(read_workbook(tmp_path / "元.xlsx").projects) == 2

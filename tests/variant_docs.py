@@ -186,3 +186,16 @@ def list_without_indicators(path: Path) -> Path:
 
 
 BUILDERS["list_without_indicators"] = list_without_indicators
+
+
+def list_in_yuan_with_office(path: Path, total: str = "2,055,000.00") -> Path:
+    """1c. The summary list in 元 (井研's unit), with a 主管科室 column the model has no field for."""
+    d = docx.Document()
+    d.add_paragraph(f"{UNIT}2025年度项目支出绩效目标汇总表")
+    d.add_paragraph("金额单位：元")
+    _table(d, [["序号", "项目名称", "主管科室", "资金总额", "财政拨款", "其他资金", "年度绩效目标"],
+               ["1", "高素质农民培训", "科教股", "1,200,000.00", "1,000,000.00", "200,000.00", "完成高素质农民培训500人次"],
+               ["2", "耕地地力保护补贴发放", "计财股", "855,000.00", "855,000.00", "0.00", "按时足额发放补贴"],
+               ["", "合计", "", total, "1,855,000.00", "200,000.00", ""]])
+    d.save(path)
+    return path
