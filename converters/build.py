@@ -310,6 +310,23 @@ def tasks_of(form: Form, unit: str | None) -> tuple[list, list[Unplaced]]:
     return out, notes
 
 
+def tasks_beyond_the_form(book: UnitWorkbook) -> list[Unplaced]:
+    """The 年度主要任务 a form's block has no row for (the national form has 10): listed, the first
+    ones imported, rather than the whole import refused when the workbook is written."""
+    from ..forms.layouts import forms_of
+
+    if book.overall is None or not book.overall.tasks:
+        return []
+    block = next((b for b in forms_of(book).overall.blocks if b.name == "tasks"), None)
+    if block is None or block.open_ended or len(book.overall.tasks) <= block.rows:
+        return []
+    rest = book.overall.tasks[block.rows:]
+    del book.overall.tasks[block.rows:]
+    names = "、".join(t.name or "" for t in rest[:5]) + ("等" if len(rest) > 5 else "")
+    return [Unplaced(f"年度主要任务共 {block.rows + len(rest)} 项，工作簿的整体支出绩效目标表只有 {block.rows} 行："
+                     f"后 {len(rest)} 项（{names}）未导入，请合并后填入", None, "rows")]
+
+
 def list_totals_checked(doc: Document, projects: list[Project]) -> list[Unplaced]:
     """A project list's printed 合计 (converters/projectlist.py) against the sum of its rows, per column."""
     notes = []
@@ -390,6 +407,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         book.forms = national_forms()
         for p in projects:
             to_national(p)
+        unplaced.extend(tasks_beyond_the_form(book))
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
 
 

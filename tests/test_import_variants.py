@@ -152,3 +152,14 @@ def test_a_list_total_that_is_not_the_sum_of_its_projects_is_listed(tmp_path):
     assert result.exit_code == 1
     assert "项目清单的合计资金总额 200.00 万元与各项目之和 205.50 万元不符" in result.output
     assert len(read_workbook(tmp_path / "元.xlsx").projects) == 2
+
+
+def test_more_tasks_than_the_form_has_rows_imports_the_first_and_lists_the_rest(tmp_path, monkeypatch):
+    tasks = [(f"任务{k}", f"内容{k}", "10.00", "10.00", "0.00") for k in range(12)]
+    monkeypatch.setattr(V, "TASKS", tasks)
+    doc = V.overall_with_tasks(tmp_path / "整体.docx", total="120.00")
+    out = tmp_path / "整体.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 1, result.output  # was 2: the writer refused the whole workbook
+    assert "年度主要任务共 12 项" in result.output and "任务10、任务11" in result.output
+    assert [t.name for t in read_workbook(out).overall.tasks] == [f"任务{k}" for k in range(10)]
