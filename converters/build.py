@@ -371,9 +371,13 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
             overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
-            found, notes = tasks_of(form, doc.amount_unit)
-            overall.tasks.extend(found)
-            unplaced.extend(notes)
+            if form.kind == "targets":
+                found, notes = tasks_of(form, doc.amount_unit)
+                overall.tasks.extend(found)
+                unplaced.extend(notes)
+            elif form.tasks:  # a 部门整体 自评表's task table: the 自评表 workbook has no rows for it
+                unplaced.append(Unplaced(f"第 {form.tasks[0]['line']} 行起 {len(form.tasks)} 项年度主要任务：自评表"
+                                         "没有这一栏，未导入，请核对原文", form.tasks[0]["line"], "rows"))
             if form.kind == "targets":
                 unplaced.extend(_not_on_overall(form))
             continue

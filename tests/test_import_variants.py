@@ -163,3 +163,14 @@ def test_more_tasks_than_the_form_has_rows_imports_the_first_and_lists_the_rest(
     assert result.exit_code == 1, result.output  # was 2: the writer refused the whole workbook
     assert "年度主要任务共 12 项" in result.output and "任务10、任务11" in result.output
     assert [t.name for t in read_workbook(out).overall.tasks] == [f"任务{k}" for k in range(10)]
+
+
+def test_a_task_table_in_an_overall_selfeval_is_listed_not_taken_for_targets(tmp_path):
+    doc = V.overall_with_tasks(tmp_path / "整体自评.docx")
+    d = __import__("docx").Document(str(doc))
+    d.paragraphs[0].runs[0].text = "部门整体支出绩效自评表（2024年度）"
+    d.save(str(doc))
+    got = import_any(doc)
+    assert got.selfeval is not None
+    assert not (got.book.overall and got.book.overall.tasks)
+    assert "第 6 行起 2 项年度主要任务：自评表没有这一栏，未导入，请核对原文" in got.unplaced
