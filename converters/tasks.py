@@ -34,12 +34,16 @@ def starts(reader, i: int) -> bool:
     """A 年度主要任务 heading followed by a 任务名称 header, or that header alone."""
     cells = reader.cells
     c = cells[i]
-    if _col(c.text) == "name":
-        return True
-    if not _heading(c.text):
+    if _heading(c.text):
+        c = next((x for x in cells[i + 1:i + 6] if x.text), None)
+        if c is None:
+            return False
+    if _col(c.text) != "name":
         return False
-    nxt = [x for x in cells[i + 1:i + 6] if x.text]
-    return bool(nxt) and _col(nxt[0].text) == "name"
+    # 任务名称 heads a table only beside another of its columns (主要内容, 预算金额 …): "主要任务 | 开展培训"
+    # is a label and its value
+    others = {_col(x.text) for x in reader.row_cells(c) if x.text and x is not c}
+    return bool(others & {"detail", "budget", "fiscal", "other"}) and None not in others
 
 
 def read(reader, i: int) -> int:
