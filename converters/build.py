@@ -287,6 +287,60 @@ def _not_on_overall(form: Form) -> list[Unplaced]:
                      f"绩效目标表没有这一栏，请核对原文", form.line, "field") for label, value in items]
 
 
+def tasks_of(form: Form, unit: str | None) -> tuple[list, list[Unplaced]]:
+    """The 年度主要任务 rows (converters/tasks.py) as Tasks in 万元; a printed 合计 that is not their sum
+    is listed (the tasks are kept as printed)."""
+    from ..forms.model import Task
+
+    out, notes = [], []
+    for row in form.tasks:
+        amounts = {}
+        for key in ("budget", "fiscal", "other"):
+            value, raw = money(row.get(key), form.amount_unit or unit)
+            amounts[key] = value
+            if raw:
+                notes.append(Unplaced(f"第 {row['line']} 行年度主要任务“{row['name']}”的{_FIELD_NAMES[key]}"
+                                      f"“{raw}”不是金额，未导入", row["line"], "field"))
+        out.append(Task(name=row["name"], detail=row.get("detail"), **amounts))
+    printed, _ = money(form.task_totals.get("budget"), form.amount_unit or unit)
+    summed = sum((t.budget for t in out if t.budget is not None), Decimal(0))
+    if printed is not None and out and printed != summed:
+        notes.append(Unplaced(f"年度主要任务的合计 {printed} 万元与各任务预算之和 {summed} 万元不符，请核对原文",
+                              out and form.tasks[-1]["line"], "field"))
+    return out, notes
+
+
+def tasks_beyond_the_form(book: UnitWorkbook) -> list[Unplaced]:
+    """The 年度主要任务 a form's block has no row for (the national form has 10): listed, the first
+    ones imported, rather than the whole import refused when the workbook is written."""
+    from ..forms.layouts import forms_of
+
+    if book.overall is None or not book.overall.tasks:
+        return []
+    block = next((b for b in forms_of(book).overall.blocks if b.name == "tasks"), None)
+    if block is None or block.open_ended or len(book.overall.tasks) <= block.rows:
+        return []
+    rest = book.overall.tasks[block.rows:]
+    del book.overall.tasks[block.rows:]
+    names = "、".join(t.name or "" for t in rest[:5]) + ("等" if len(rest) > 5 else "")
+    return [Unplaced(f"年度主要任务共 {block.rows + len(rest)} 项，工作簿的整体支出绩效目标表只有 {block.rows} 行："
+                     f"后 {len(rest)} 项（{names}）未导入，请合并后填入", None, "rows")]
+
+
+def list_totals_checked(doc: Document, projects: list[Project]) -> list[Unplaced]:
+    """A project list's printed 合计 (converters/projectlist.py) against the sum of its rows, per column."""
+    notes = []
+    for line, printed, count in doc.list_totals:
+        rows = projects[-count:] if count else []
+        for key, text in printed.items():
+            total, _ = money(text, doc.amount_unit)
+            summed = sum((getattr(p, key) for p in rows if getattr(p, key) is not None), Decimal(0))
+            if total is not None and rows and total != summed:
+                notes.append(Unplaced(f"第 {line} 行项目清单的合计{_FIELD_NAMES[key]} {total} 万元与各项目之和 {summed} 万元"
+                                      "不符，请核对原文", line, "field"))
+    return notes
+
+
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
@@ -312,11 +366,18 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     overall: OverallTargets | None = None
     for form in doc.forms:
         if form.scope == "overall":
-            if not (form.unit_name or form.fields or form.indicators or form.budget_rows):
+            if not (form.unit_name or form.fields or form.indicators or form.budget_rows or form.tasks):
                 continue
             overall = overall or OverallTargets(name=form.unit_name or doc.unit_name,
                                                 annual_goal=form.fields.get("goals"))
             overall.indicators.extend(indicator(r) for r in form.indicators)
+            if form.kind == "targets":
+                found, notes = tasks_of(form, doc.amount_unit)
+                overall.tasks.extend(found)
+                unplaced.extend(notes)
+            elif form.tasks:  # a 部门整体 自评表's task table: the 自评表 workbook has no rows for it
+                unplaced.append(Unplaced(f"第 {form.tasks[0]['line']} 行起 {len(form.tasks)} 项年度主要任务：自评表"
+                                         "没有这一栏，未导入，请核对原文", form.tasks[0]["line"], "rows"))
             if form.kind == "targets":
                 unplaced.extend(_not_on_overall(form))
             continue
@@ -339,13 +400,18 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         seen.add(c.line)
         text = " ".join(x.text for x in cells if x.line == c.line)
         unplaced.append(Unplaced(f"第 {c.line} 行未能识别：{text[:40]}", c.line))
+    unplaced.extend(list_totals_checked(doc, projects))
+    from .dropped import messages
+    unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
     unplaced.sort(key=lambda u: u.line or 0)
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)
-    if any(has_mid(p) for p in projects):  # a 中期 part: the national 申报表, which has its cells
+    if any(has_mid(p) for p in projects) or (overall is not None and overall.tasks):
+        # a 中期 part or 年度主要任务: the national 申报表, which has their cells
         book.forms = national_forms()
         for p in projects:
             to_national(p)
+        unplaced.extend(tasks_beyond_the_form(book))
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
 
 

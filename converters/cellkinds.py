@@ -45,6 +45,8 @@ def levels(text: str) -> tuple[set[str], str, str | None]:
 
 def accepts(col: str, text: str, split_value: bool, free: bool, glued: bool = False) -> bool:
     t = nfkc(text).strip()
+    if col.startswith("?"):
+        return free  # a column with no model field (converters/dropped.py): only where the row's cells tell
     if col == "measure_unit" and glued:
         return t in KNOWN_UNITS  # in run-together text a short word is as likely a value (好, 高)
     if col in ("level1", "level2"):
@@ -59,7 +61,7 @@ def accepts(col: str, text: str, split_value: bool, free: bool, glued: bool = Fa
         return len(t) <= 5 and not re.search(r"\d", t) and not OPERATOR.match(t) and not levels(t)[0]
     if col in ("weight", "score", "coefficient"):
         return bool(NUMBERISH.match(t))
-    if col == "budget":
+    if col in ("budget", "fiscal", "other"):
         return bool(re.match(r"^[\d,]+(?:\.\d+)?\s*(万元|元|万)?$", t))
     if col == "value_text":
         if split_value:

@@ -21,11 +21,12 @@ from .cellkinds import (
     money_field, name_like,
 )
 from .shapes import TOC_LINE, Cell, unglue
+from . import dropped, lines, projectlist, stacked, tasks
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
 
-PROJECT_COLUMNS = ("unit_name", "name", "budget", "goals")  # project fields that occur as list columns
+PROJECT_COLUMNS = ("unit_name", "name", "budget", "fiscal", "other", "goals")  # project fields that occur as list columns
 
 
 @dataclass
@@ -46,9 +47,11 @@ class Form:
     unit_code: str | None = None
     classified: bool = False
     name_from_title: bool = False  # "1.维稳经费绩效目标表": a 项目名称 label overrides it
+    tasks: list[dict] = field(default_factory=list)  # 年度主要任务 rows (.tasks): field → text
+    task_totals: dict[str, str] = field(default_factory=dict)  # their 合计 row, as printed
 
     def has_content(self) -> bool:
-        return bool(self.fields or self.indicators or self.budget_rows or self.other_periods)
+        return bool(self.fields or self.indicators or self.budget_rows or self.other_periods or self.tasks)
 
 
 @dataclass
@@ -62,6 +65,9 @@ class Document:
     year: int | None = None
     tables: int = 0  # table headers seen
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
+    dropped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (column, line, text): .dropped
+    notes: list[tuple[int, str]] = field(default_factory=list)  # 注 / 说明 lines (.lines)
+    list_totals: list[tuple[int, dict, int]] = field(default_factory=list)  # a list's 合计: line, printed, projects
 
 
 class Reader:
@@ -71,6 +77,7 @@ class Reader:
         self.doc = Document()
         self.form: Form | None = None
         self.money_columns: dict[int, str] = {}  # the national 项目资金 block: column → 中期资金总额 / 年度资金总额
+        self.note_lines = lines.note_lines(cells)  # 注 / 说明 lines end a table (.lines)
 
     # --- forms ----------------------------------------------------------------------------
     def current(self) -> Form:
@@ -130,8 +137,15 @@ class Reader:
             if not c.text:
                 i += 1
                 continue
+            kind = lines.kind_at(cells, i)
+            if kind:  # 注：… under a table, （2025年度） under the title
+                i = lines.take(self, i, kind)
+                continue
             if self.title(c):
                 i += 1
+                continue
+            if tasks.starts(self, i):  # 年度主要任务 of a 部门整体 form
+                i = tasks.read(self, i)
                 continue
             m = _AMOUNT_UNIT.search(nfkc(c.text))
             if m and len(squeeze(c.text)) <= 14:
@@ -165,6 +179,9 @@ class Reader:
                     c.used = True
                 i += 1
                 continue
+            if projectlist.is_list_header(self, run):
+                i = projectlist.read(self, run)
+                continue
             if self.is_header(run):
                 i = self.table(run)
                 continue
@@ -189,8 +206,9 @@ class Reader:
                     and any(h.group == "indicator" for _, hs in run for h in hs):
                 break  # 年度绩效指标 under the 中期 table's header (its rows left blank): the next table
             if run and any(h.group == "selfeval" and h.field.startswith("row_") for h in hits) \
-                    and not any(h.group == "project" and h.field == "name" for h in hits):
-                break  # the first row's label (总额) ends the budget header
+                    and not any(h.group == "project" and h.field == "name" for h in hits) \
+                    and not (c.row == run[-1][0].row and (list_header(run) or money_field(run[-1][1]))):
+                break  # the first row's label (总额) ends the budget header; not 资金总额 beside 项目名称 (a list)
             run.append((c, hits))
             i += 1
         while run and not run[-1][0].text:
@@ -233,6 +251,8 @@ class Reader:
         if not run:
             return j
         resume = self.money_row(run)
+        if resume is None:
+            resume = stacked.money_over_amounts(self, run)
         if resume is not None:
             return resume
         values: list[Cell] = []
@@ -370,7 +390,7 @@ class Reader:
             want = "selfeval" if kind == "budget" else "indicator"
             h = next((h for h in hits if h.group == want), None)
             if h is None and kind == "indicators":
-                h = next((h for h in hits if h.group == "project" and h.field in ("name", "budget", "goals")
+                h = next((h for h in hits if h.group == "project" and h.field in PROJECT_COLUMNS
                           and h.points is None), None)
                 if h is None:
                     h = next((h for h in hits if h.group == "unit" and h.field == "name"), None)
@@ -402,6 +422,16 @@ class Reader:
         start = self.cells.index(run[-1][0]) + 1
         cols, groups, kind = self.header(run)
         period = self.period_of(run)
+        unknown = dropped.unknown_header_cells(self, run) if kind == "indicators" and cols else []
+        if unknown:  # 责任科室: a column of its own, named in the report (converters/dropped.py)
+            for c, key in dropped.columns_for(unknown):
+                c.used = True
+                cols.append(key)
+                groups.append(groups[-1])
+            start = self.cells.index(unknown[-1]) + 1
+        form = self.current()
+        if form.kind == "targets" and form.title is None and (kind == "budget" or {"actual", "score"} & set(cols)):
+            form.kind = "selfeval"  # no title (it was in the page header): 全年执行数 / 实际完成值 / 得分 tell a 自评表
         if kind == "budget":
             self.doc.found.append("预算执行表")
             return self.budget_table(cols, start)
@@ -425,6 +455,8 @@ class Reader:
 
     def stop(self, c: Cell) -> bool:
         if self.title_like(c):
+            return True
+        if c.line in self.note_lines:
             return True
         hits = hits_of(c)
         if not hits:
@@ -669,6 +701,7 @@ class Reader:
         # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
         # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
         selfeval = self.current().kind == "selfeval"
+        dropped.report_rows(self, rows)
         keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
             selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
         for r in rows:
@@ -710,9 +743,15 @@ class Reader:
             if r.get("name"):
                 if form.fields.get("name") or form.indicators:
                     form = self.new_form(r["line"])
-                form.fields.update({k: r[k] for k in ("name", "budget", "goals") if r.get(k)})
+                form.fields.update({k: r[k] for k in PROJECT_COLUMNS[1:] if r.get(k)})
             form.indicators.append(r)
         return i
+
+
+def list_header(run) -> bool:
+    """A header row that begins with 项目名称 (or 单位名称): a list of projects, whose money columns
+    (资金总额 | 财政拨款 | 其他资金) are columns, not the rows of a 预算执行 block."""
+    return any(h.group in ("project", "unit") and h.field == "name" for h in run[0][1])
 
 
 def _note(t: str, at: int) -> bool:

@@ -1,0 +1,176 @@
+"""`jixiao import` on the published variants of docs/forms/variants-found.md, as real .docx files
+(tests/variant_docs.py) imported through the CLI and read back from the workbook written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import variant_docs as V
+from jixiao.cli import main
+from jixiao.converters import import_any
+from jixiao.forms.reader import read_workbook
+from jixiao.selfeval.reading import read_selfeval
+
+
+def _import(path: Path, out: Path):
+    result = CliRunner().invoke(main, ["import", str(path), "-o", str(out)])
+    assert "意外错误" not in result.output, result.output
+    return result
+
+
+def _money(p):
+    return p.budget, p.fiscal, p.other
+
+
+def test_a_list_of_projects_with_money_columns_is_one_project_a_row(tmp_path):
+    doc = V.list_style(tmp_path / "清单.docx")
+    out = tmp_path / "清单.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    book = read_workbook(out)
+    assert [p.name for p in book.projects] == ["高素质农民培训", "耕地地力保护补贴发放"]
+    assert _money(book.projects[0]) == (Decimal("120"), Decimal("100"), Decimal("20"))
+    assert _money(book.projects[1]) == (Decimal("85.5"), Decimal("85.5"), Decimal("0"))
+    assert book.projects[1].goals == "按时足额发放补贴"
+    assert [len(p.indicators) for p in book.projects] == [4, 4]
+
+
+def test_a_summary_list_without_indicators_gives_its_projects_and_not_its_total(tmp_path):
+    doc = V.list_without_indicators(tmp_path / "汇总表.docx")
+    got = import_any(doc)
+    assert [(p.name, *_money(p)) for p in got.book.projects] == [
+        ("高素质农民培训", Decimal("120.00"), Decimal("100.00"), Decimal("20.00")),
+        ("耕地地力保护补贴发放", Decimal("85.5"), Decimal("85.5"), Decimal("0"))]
+    assert not got.unplaced, got.unplaced  # 序号 and the 合计 row are placed, not listed
+    out = tmp_path / "汇总表.xlsx"
+    assert _import(doc, out).exit_code == 0
+    assert len(read_workbook(out).projects) == 2
+
+
+@pytest.mark.parametrize("shape", sorted(V.STACKS))
+def test_stacked_money_rows_give_total_fiscal_and_other(shape, tmp_path):
+    doc = V.stacked_money(tmp_path / f"{shape}.docx", shape)
+    out = tmp_path / f"{shape}.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    (p,) = read_workbook(out).projects
+    assert _money(p) == (Decimal("120"), Decimal("100"), Decimal("20"))
+    assert p.goals == "完成高素质农民培训500人次" and len(p.indicators) == 4
+
+
+def test_notes_under_the_table_and_the_bracketed_year_are_not_data(tmp_path):
+    doc = V.notes_and_year(tmp_path / "注.docx")
+    got = import_any(doc)
+    (p,) = got.book.projects
+    assert [i.level3 for i in p.indicators] == ["培训农户人次", "培训合格率", "带动农户增收", "参训农户满意度"]
+    assert got.book.unit.year == 2025
+    assert not got.unplaced, got.unplaced
+    assert _import(doc, tmp_path / "注.xlsx").exit_code == 0
+
+
+def test_a_year_on_its_own_line_under_the_title_is_the_year(tmp_path):
+    doc = V.selfeval_national(tmp_path / "自评.docx")  # “项目支出绩效自评表” then “（2024年度）”
+    got = import_any(doc)
+    assert got.book.unit.year == 2024
+    assert not got.unplaced, got.unplaced
+
+
+def test_overall_form_tasks_are_imported_as_the_departments_tasks(tmp_path):
+    doc = V.overall_with_tasks(tmp_path / "整体.docx")
+    out = tmp_path / "整体.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    assert "未导入" not in result.output
+    book = read_workbook(out)
+    assert [(t.name, t.detail, t.budget, t.fiscal, t.other) for t in book.overall.tasks] == [
+        (name, detail, Decimal(b), Decimal(f), Decimal(o)) for name, detail, b, f, o in V.TASKS]
+    assert book.overall.annual_goal == "提高农业技术推广覆盖面，保护耕地质量"
+    assert len(book.overall.indicators) == 4
+
+
+def test_a_tasks_total_that_is_not_their_sum_is_listed(tmp_path):
+    doc = V.overall_with_tasks(tmp_path / "整体.docx", total="240.00")
+    result = _import(doc, tmp_path / "整体.xlsx")
+    assert result.exit_code == 1
+    assert "年度主要任务的合计 240.00 万元与各任务预算之和 230.00 万元不符" in result.output
+
+
+@pytest.mark.parametrize("title", ["项目支出绩效自评表", "项目绩效目标自评表", None])
+def test_a_project_selfeval_form_is_imported_as_a_selfeval(title, tmp_path):
+    doc = V.selfeval_national(tmp_path / "自评.docx", title=title)
+    out = tmp_path / "自评.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0, result.output
+    assert "已导入自评表" in result.output
+    (p,) = read_selfeval(out).projects
+    assert p.name == "高素质农民培训"
+    assert [(i.level3, i.actual, i.score) for i in p.indicators][0] == ("培训农户人次", "480人次", Decimal("48"))
+
+
+def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):
+    doc = V.unplaceable_column(tmp_path / "科室.docx")
+    result = _import(doc, tmp_path / "科室.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "“责任科室”一栏" in result.output
+    for line, office in [(7, "科教股"), (8, "科教股"), (9, "计财股"), (10, "办公室")]:
+        assert f"第 {line} 行“{office}”" in result.output
+    (p,) = read_workbook(tmp_path / "科室.xlsx").projects
+    assert [i.level3 for i in p.indicators] == ["培训农户人次", "培训合格率", "带动农户增收", "参训农户满意度"]
+
+
+WILD = Path(__file__).parent / "data" / "wild"
+
+
+@pytest.mark.parametrize("stem, line", [
+    ("cq_fengjie_yw_2023_targets", "2023年度"),  # “( 2023年度)” under the 奉节 title
+    ("gd_dongguan_jtj_2019_targets", "2019 年度"),
+    ("ah_jinzhai_cgmlxc_2023_overall_selfeval", "2023年度"),
+    ("hn_hengshan_gtx_2023_overall_selfeval", "说明:项目支出需要填报"),  # the 衡山 table's 说明 line
+])
+def test_published_year_and_note_lines_are_not_listed_as_unrecognised(stem, line):
+    from jixiao.converters.build import import_wild
+
+    book, unplaced, _ = import_wild((WILD / f"{stem}.txt").read_text(encoding="utf-8"))
+    assert not [u for u in unplaced if line in u], [u for u in unplaced if line in u]
+
+
+def test_a_list_in_yuan_converts_exactly_and_names_its_extra_column(tmp_path):
+    doc = V.list_in_yuan_with_office(tmp_path / "元.docx")
+    got = import_any(doc)
+    assert [_money(p) for p in got.book.projects] == [
+        (Decimal("120"), Decimal("100"), Decimal("20")), (Decimal("85.5"), Decimal("85.5"), Decimal("0"))]
+    assert [u for u in got.unplaced] == [
+        "第 4 行起“主管科室”一栏（第 4 行“科教股”、第 5 行“计财股”）：工作簿没有这一栏，未导入，请核对原文（需要保留的内容可抄入备注）"]
+
+
+def test_a_list_total_that_is_not_the_sum_of_its_projects_is_listed(tmp_path):
+    result = _import(V.list_in_yuan_with_office(tmp_path / "元.docx", total="2,000,000.00"), tmp_path / "元.xlsx")
+    assert result.exit_code == 1
+    assert "项目清单的合计资金总额 200.00 万元与各项目之和 205.50 万元不符" in result.output
+    assert len(read_workbook(tmp_path / "元.xlsx").projects) == 2
+
+
+def test_more_tasks_than_the_form_has_rows_imports_the_first_and_lists_the_rest(tmp_path, monkeypatch):
+    tasks = [(f"任务{k}", f"内容{k}", "10.00", "10.00", "0.00") for k in range(12)]
+    monkeypatch.setattr(V, "TASKS", tasks)
+    doc = V.overall_with_tasks(tmp_path / "整体.docx", total="120.00")
+    out = tmp_path / "整体.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 1, result.output  # was 2: the writer refused the whole workbook
+    assert "年度主要任务共 12 项" in result.output and "任务10、任务11" in result.output
+    assert [t.name for t in read_workbook(out).overall.tasks] == [f"任务{k}" for k in range(10)]
+
+
+def test_a_task_table_in_an_overall_selfeval_is_listed_not_taken_for_targets(tmp_path):
+    doc = V.overall_with_tasks(tmp_path / "整体自评.docx")
+    d = __import__("docx").Document(str(doc))
+    d.paragraphs[0].runs[0].text = "部门整体支出绩效自评表（2024年度）"
+    d.save(str(doc))
+    got = import_any(doc)
+    assert got.selfeval is not None
+    assert not (got.book.overall and got.book.overall.tasks)
+    assert "第 6 行起 2 项年度主要任务：自评表没有这一栏，未导入，请核对原文" in got.unplaced

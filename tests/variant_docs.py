@@ -1,0 +1,201 @@
+"""Word documents in the shapes of published 绩效目标表 variants (docs/forms/variants-found.md).
+
+Each builder writes a real .docx with python-docx the way a county office lays the form out: titles
+and notes as paragraphs, the form as a Word table (merged cells where the originals merge them).
+The wording of labels and notes follows the retrieved texts cited in variants-found.md; the
+amounts and names are made up (and add up, so a wrong reading shows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+UNIT = "某县农业农村局"
+
+
+def _table(d, rows: list[list[str]]):
+    width = max(len(r) for r in rows)
+    t = d.add_table(rows=len(rows), cols=width)
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            t.cell(i, j).text = text
+        if len(row) < width:  # a short row spans the rest (a merged value cell)
+            t.cell(i, len(row) - 1).merge(t.cell(i, width - 1))
+    return t
+
+
+INDICATORS = [
+    ["产出指标", "数量指标", "培训农户人次", "≥500人次"],
+    ["产出指标", "质量指标", "培训合格率", "≥95%"],
+    ["效益指标", "社会效益指标", "带动农户增收", "明显"],
+    ["满意度指标", "服务对象满意度指标", "参训农户满意度", "≥90%"],
+]
+
+
+def list_style(path: Path) -> Path:
+    """1. One row per project with 资金总额 / 财政拨款 / 其他资金 columns (a department's project list),
+    the indicators following on the project's rows (merged project cells are empty below)."""
+    d = docx.Document()
+    d.add_paragraph(f"{UNIT}2025年项目支出绩效目标表")
+    d.add_paragraph("单位：万元")
+    head = ["项目名称", "资金总额", "财政拨款", "其他资金", "年度绩效目标", "一级指标", "二级指标", "三级指标", "指标值"]
+    rows = [head]
+    for name, total, fiscal, other, goal in [("高素质农民培训", "120.00", "100.00", "20.00", "完成高素质农民培训500人次"),
+                                             ("耕地地力保护补贴发放", "85.5", "85.5", "0", "按时足额发放补贴")]:
+        for k, ind in enumerate(INDICATORS):
+            lead = [name, total, fiscal, other, goal] if k == 0 else ["", "", "", "", ""]
+            rows.append(lead + ind)
+    _table(d, rows)
+    d.save(path)
+    return path
+
+
+STACKS = {
+    # 资金总额 on one row, its amount on the next; 其中：财政拨款 and 其他资金 as label | value rows
+    "vertical": [["项目资金（万元）"], ["资金总额"], ["120.00"], ["其中：财政拨款", "100.00"], ["其他资金", "20.00"]],
+    # every label and every amount on its own row (a PDF's text, one cell a line)
+    "one_a_row": [["资金总额"], ["120.00"], ["其中：财政拨款"], ["100.00"], ["其他资金"], ["20.00"]],
+    # the labels on one row, the amounts under them (项目资金 merged down the left)
+    "labels_over_amounts": [["项目资金（万元）", "资金总额", "其中：财政拨款", "其他资金"], ["", "120.00", "100.00", "20.00"]],
+}
+
+
+def stacked_money(path: Path, shape: str = "vertical") -> Path:
+    """2. The money block as stacked rows (STACKS): 资金总额 / 其中：财政拨款 / 其他资金 with their
+    amounts on the next row rather than beside them."""
+    d = docx.Document()
+    d.add_paragraph("项目支出绩效目标表")
+    d.add_paragraph(f"填报单位：{UNIT}")
+    rows = [["项目名称", "高素质农民培训"],
+            ["主管部门", UNIT],
+            ["实施单位", "某县农业技术推广中心"],
+            *STACKS[shape],
+            ["年度绩效目标", "完成高素质农民培训500人次"],
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            *INDICATORS]
+    _table(d, rows)
+    d.save(path)
+    return path
+
+
+def notes_and_year(path: Path) -> Path:
+    """3. A year in brackets in the title, 注 / 说明 lines under the table."""
+    d = docx.Document()
+    d.add_paragraph("项目支出绩效目标表（2025年度）")
+    rows = [["项目名称", "高素质农民培训"],
+            ["实施单位", UNIT],
+            ["资金总额", "120.00"],
+            ["其中：财政拨款", "100.00"],
+            ["其他资金", "20.00"],
+            ["年度绩效目标", "完成高素质农民培训500人次"],
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            *INDICATORS,
+            ["备注：指标值应尽量量化，定性指标应说明评判标准。"]]  # a note in the table's own last row
+    _table(d, rows)
+    d.add_paragraph("注：1.本表金额单位为万元；2.其他资金包括：社会投入资金、银行贷款等。")
+    d.add_paragraph("说明：绩效指标可根据项目实际增减，指标值应尽量量化。")
+    d.save(path)
+    return path
+
+
+TASKS = [("农技推广服务", "开展农业技术推广和培训", "150.00", "130.00", "20.00"),
+         ("耕地保护", "落实耕地保护和地力提升措施", "80.00", "80.00", "0.00")]
+
+
+def overall_with_tasks(path: Path, total: str | None = None) -> Path:
+    """4. 部门整体支出绩效目标表 with its 年度主要任务 table (任务名称 | 主要内容 | 预算金额 总额 | 财政拨款 | 其他资金)."""
+    d = docx.Document()
+    d.add_paragraph("部门整体支出绩效目标表（2025年度）")
+    rows = [["部门（单位）名称", UNIT],
+            ["年度主要任务"],
+            ["任务名称", "主要内容", "预算金额（万元）", "", ""],
+            ["", "", "总额", "财政拨款", "其他资金"],
+            *[list(t) for t in TASKS],
+            ["合计", "", total or "230.00", "210.00", "20.00"],
+            ["年度总体目标", "提高农业技术推广覆盖面，保护耕地质量"],
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            *INDICATORS]
+    t = _table(d, rows)
+    t.cell(2, 2).merge(t.cell(2, 4))  # 预算金额（万元） over its three columns
+    t.cell(2, 0).merge(t.cell(3, 0))  # 任务名称 and 主要内容 over the two header rows
+    t.cell(2, 1).merge(t.cell(3, 1))
+    t.cell(2, 0).text, t.cell(2, 1).text = "任务名称", "主要内容"
+    d.save(path)
+    return path
+
+
+def selfeval_national(path: Path, title: str | None = "项目支出绩效自评表") -> Path:
+    """5. The national 项目支出绩效自评表 (贵池 2022 layout): 项目资金 with 年初预算数 / 全年预算数 / 全年执行数 /
+    分值 / 执行率 / 得分, then 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因; titled 项目绩效目标自评表
+    in some counties."""
+    d = docx.Document()
+    if title:  # None: the title was in the page header, which the text does not carry
+        d.add_paragraph(title)
+    d.add_paragraph("（2024年度）")
+    rows = [["项目名称", "高素质农民培训"],
+            ["主管部门", UNIT, "实施单位", "某县农业技术推广中心"],
+            ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            ["", "年度资金总额：", "120", "120", "108", "10", "90%", "9"],
+            ["", "其中：本年财政拨款", "100", "100", "90", "", "", ""],
+            ["", "其他资金", "20", "20", "18", "", "", ""],
+            ["年度总体目标", "预期目标", "实际完成情况"],
+            ["", "完成高素质农民培训500人次", "完成培训480人次"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "培训农户人次", "≥500人次", "480人次", "50", "48", "部分农户未到"],
+            ["效益指标", "社会效益指标", "带动农户增收", "明显", "明显", "30", "30", ""],
+            ["满意度指标", "服务对象满意度指标", "参训农户满意度", "≥90%", "95%", "10", "10", ""],
+            ["总分", "", "", "", "", "100", "97", ""]]
+    _table(d, rows)
+    d.save(path)
+    return path
+
+
+def unplaceable_column(path: Path) -> Path:
+    """6. An indicator table with a column the model has no field for (责任科室)."""
+    d = docx.Document()
+    d.add_paragraph("项目支出绩效目标表（2025年度）")
+    rows = [["项目名称", "高素质农民培训"],
+            ["实施单位", UNIT],
+            ["资金总额", "120.00"],
+            ["年度绩效目标", "完成高素质农民培训500人次"],
+            ["一级指标", "二级指标", "三级指标", "指标值", "责任科室"],
+            *[ind + [office] for ind, office in zip(INDICATORS, ["科教股", "科教股", "计财股", "办公室"])]]
+    _table(d, rows)
+    d.save(path)
+    return path
+
+
+BUILDERS = {"list_style": list_style, "stacked_money": stacked_money, "notes_and_year": notes_and_year,
+            "overall_with_tasks": overall_with_tasks, "selfeval_national": selfeval_national,
+            "unplaceable_column": unplaceable_column}
+
+
+def list_without_indicators(path: Path) -> Path:
+    """1b. The list as a summary: one row per project, money and goal only (no indicator columns)."""
+    d = docx.Document()
+    d.add_paragraph(f"{UNIT}2025年度项目支出绩效目标汇总表")
+    d.add_paragraph("单位：万元")
+    _table(d, [["序号", "项目名称", "资金总额", "财政拨款", "其他资金", "年度绩效目标"],
+               ["1", "高素质农民培训", "120.00", "100.00", "20.00", "完成高素质农民培训500人次"],
+               ["2", "耕地地力保护补贴发放", "85.5", "85.5", "0", "按时足额发放补贴"],
+               ["", "合计", "205.5", "185.5", "20", ""]])
+    d.save(path)
+    return path
+
+
+BUILDERS["list_without_indicators"] = list_without_indicators
+
+
+def list_in_yuan_with_office(path: Path, total: str = "2,055,000.00") -> Path:
+    """1c. The summary list in 元 (井研's unit), with a 主管科室 column the model has no field for."""
+    d = docx.Document()
+    d.add_paragraph(f"{UNIT}2025年度项目支出绩效目标汇总表")
+    d.add_paragraph("金额单位：元")
+    _table(d, [["序号", "项目名称", "主管科室", "资金总额", "财政拨款", "其他资金", "年度绩效目标"],
+               ["1", "高素质农民培训", "科教股", "1,200,000.00", "1,000,000.00", "200,000.00", "完成高素质农民培训500人次"],
+               ["2", "耕地地力保护补贴发放", "计财股", "855,000.00", "855,000.00", "0.00", "按时足额发放补贴"],
+               ["", "合计", "", total, "1,855,000.00", "200,000.00", ""]])
+    d.save(path)
+    return path
