@@ -25,7 +25,7 @@ from ..oserror import os_reason
 from ..paths import odd, open_regular, shown
 from .xlsxstream import DamagedCache, Placement
 
-SCHEMA = 17  # PRAGMA user_version: a cache of another layout is dropped, not misread
+SCHEMA = 18  # PRAGMA user_version: a cache of another layout is dropped, not misread
 # a unit's cached chunks by summary sheet, and its rows as a table for --csv-dir
 _COLUMNS = {"单位汇总": "units", "项目清单": "projects", "指标明细": "indicators", "支出计划汇总": "schedule",
             "校验问题": "issues", "table": "tbl"}
