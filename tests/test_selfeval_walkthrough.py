@@ -172,3 +172,22 @@ def test_selfeval_summary_sheet_wraps_long_texts(example_files, tmp_path):
         assert row[header.index(name)].alignment.wrap_text, name
     assert ws.row_dimensions[row[0].row].height > 15  # grown for the wrapped lines
     assert row[header.index("预算执行率%")].value == "—"  # no 执行率 without a 执行数, not 0.0
+
+
+# 9. a fraction typed for a percentage ------------------------------------------------------------
+
+def test_fraction_typed_for_a_percent_is_said(complete, tmp_path):
+    """48 / 50 worked out as 0.96 and typed into a General cell against ≥95%: scored as 0.96 % (almost
+    nothing) with JX-E04's "完成 1.0%"; JX-E08 says at the cell what it looks like. 96% typed the Excel way
+    (0.96 in a percent cell) is 96 % and gets no JX-E08."""
+    ws = openpyxl.load_workbook(complete)["项目1"]
+    row = next(r for r in range(1, ws.max_row + 1)
+               if str(ws.cell(r, 4).value or "").startswith("≥") and str(ws.cell(r, 4).value).endswith("%"))
+    path = _edit(complete, tmp_path, **{f"E{row}": D("0.96"), f"I{row}": None})
+    found = [i for i in _score(path).issues if i.sheet == "项目1" and i.cell == f"E{row}"]
+    assert [i.code for i in found] == ["JX-E08"], [(i.code, i.message) for i in found]
+    assert found[0].severity == "warning" and "若实际完成 96%，请填写 96%" in found[0].message
+    wb = openpyxl.load_workbook(path)
+    wb["项目1"][f"E{row}"].number_format = "0%"
+    wb.save(tmp_path / "百分比.xlsx")
+    assert not [i for i in _score(tmp_path / "百分比.xlsx").issues if i.code == "JX-E08"]

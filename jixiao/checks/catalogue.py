@@ -100,6 +100,7 @@ _SPECS = [
     CodeSpec("JX-E05", ERROR, "执行数超过预算数", "{detail}"),
     CodeSpec("JX-E06", ERROR, "指标未评", "{detail}"),
     CodeSpec("JX-E07", WARNING, "实际完成值单位与指标值不同", "{detail}"),
+    CodeSpec("JX-E08", WARNING, "实际完成值疑似按小数填写", "{detail}"),
 ]
 CATALOGUE: dict[str, CodeSpec] = {spec.code: spec for spec in _SPECS}
 

@@ -21,7 +21,7 @@ from ..profiles import Profile, profile_for
 from .model import DepartmentEval, EvalIndicator, ProjectEval, SelfEvaluation, eval_forms
 from .scoring import (
     CATEGORY_WEIGHT, category_weights,
-    BANDS, ZERO, band_range, execution_score, grade, indicator_score, percent, qualitative_score, rate_text,
+    BANDS, ONE, ZERO, band_range, execution_score, grade, indicator_score, percent, qualitative_score, rate_text,
     satisfaction_score, split_weight,
 )
 
@@ -287,6 +287,13 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
                 issues.append(Issue.at("JX-E07", ind, "actual", ind.actual, detail=(
                     f"实际完成值“{ind.actual}”的单位“{other[0]}”与年度指标值“{ind.target}”的单位“{other[1]}”不同，"
                     f"得分按数字计算；请按年度指标值的单位填写。")))
+            elif _fraction_for_percent(r):
+                # 0.96 typed for 96 % (48 / 50 worked out, in a cell not formatted as percent): scored as typed
+                # (0.96 %), so said at the cell instead of JX-E04's "完成 1.0%"
+                meant = f"{percent(r.actual, ONE, 2).normalize():f}%"
+                issues.append(Issue.at("JX-E08", ind, "actual", ind.actual, detail=(
+                    f"实际完成值 {ind.actual} 像是按小数填写的（年度指标值 {ind.target}）：现按 {ind.actual}% 计分；"
+                    f"若实际完成 {meant}，请填写 {meant}。")))
             elif r.operator in OPERATORS and r.target and r.actual is not None and not squeeze(ind.reason):
                 ratio = r.actual / r.target
                 off = (ratio < 1 or ratio > Decimal("1.2")) if r.operator in ("≥", ">", "=") else ratio > 1
@@ -295,6 +302,15 @@ def check(ev: SelfEvaluation, scores: list[SheetScore]) -> list[Issue]:
                                            detail=f"完成值 {ind.actual} 与目标 {ind.target} 偏离"
                                                   f"（完成 {percent(r.actual, r.target)}%），请填写偏差原因分析及改进措施。"))
     return issues
+
+
+def _fraction_for_percent(r: RowScore) -> bool:
+    """A bare 0 < 实际完成值 ≤ 1 against a percent target above 1 % it could not be meant as (``≥95%``):
+    a fraction typed for a percentage. A ``≤`` target is left alone (0.5 against ≤3% is plausible)."""
+    ind = r.indicator
+    return (r.operator in ("≥", ">", "=") and r.actual is not None and ZERO < r.actual <= ONE
+            and r.target is not None and r.target > ONE and parse_decimal(ind.actual) is not None
+            and parse_indicator_value(nfkc(ind.target or "")).unit == "%" and "%" not in str(ind.actual))
 
 
 def _over_budget(executed: Decimal, budget: Decimal) -> str:
