@@ -46,8 +46,10 @@ SITUATIONS: list[tuple[int, str, str, list[str]]] = [
      ["test_clerk_folders.py::test_a_file_reached_twice_is_counted_once",
       "test_clerk_folders.py::test_units_without_code_or_name_are_not_duplicates"]),
     (8, "the disk fills while the summary or the `--csv-dir` set is written; a run killed mid-way",
-     "nothing replaced, no mixed set, temporary files removed (磁盘已满, exit 2); leftovers never listed as units",
+     "nothing replaced, no mixed set, temporary files removed (磁盘已满, exit 2); a failed first run leaves "
+     "neither its new folder nor its new cache; leftovers never listed as units",
      ["test_clerk_cache.py::test_full_disk_replaces_no_output_and_leaves_no_temporary",
+      "test_clerk_cache.py::test_a_first_run_on_a_full_disk_leaves_nothing_behind",
       "test_clerk_cache.py::test_full_disk_while_writing_the_summary",
       "test_clerk_cache.py::test_a_killed_runs_leftovers_are_not_units_and_are_cleaned"]),
     (9, "file names in GBK bytes, from a zip made on Chinese Windows",

@@ -256,6 +256,27 @@ def test_full_disk_while_writing_the_summary(tmp_path):
         assert sorted(p.name for p in disk.iterdir()) == ["填满.bin", "汇总.xlsx"]
 
 
+def test_a_first_run_on_a_full_disk_leaves_nothing_behind(tmp_path):
+    """-o into a new folder on a full disk: the run fails (JX-D05) and takes back what it made, the
+    folder and its new cache (hidden on Linux, not on Windows), instead of leaving them to fill the disk
+    further. A run that succeeds without the cache it could not create leaves no broken cache beside it."""
+    folder = tmp_path / "单位"
+    _county(folder)
+    with _small_disk(tmp_path / "盘", "2m") as disk:
+        _fill(disk, leave=8_000)
+        done = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(disk / "新建" / "汇总.xlsx")])
+        assert done.exit_code == 2 and "磁盘已满" in done.output, done.output
+        assert sorted(p.name for p in disk.iterdir()) == ["填满.bin"]
+        (disk / "填满.bin").unlink()
+        summary = len(CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(disk / "量.xlsx"),
+                                                "--no-cache"]).output) and (disk / "量.xlsx").stat().st_size
+        (disk / "量.xlsx").unlink()
+        _fill(disk, leave=summary + 20_000)  # room for the summary, not for a cache of its records
+        done = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(disk / "汇总.xlsx")])
+        assert done.exit_code in (0, 1) and "无法使用缓存文件" in done.output, done.output
+        assert sorted(p.name for p in disk.iterdir()) == ["填满.bin", "汇总.xlsx"]
+
+
 def test_a_killed_runs_leftovers_are_not_units_and_are_cleaned(tmp_path):
     """The summary written into the input folder; a killed run left its temporary summary and (with
     --no-cache) its temporary cache: neither is listed next time, and both are cleaned up."""

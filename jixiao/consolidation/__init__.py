@@ -143,6 +143,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
+    made = [p for p in (output.parent, *output.parent.parents) if not p.exists()]  # folders this run creates
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -158,13 +159,17 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
+    fresh = not cache_path.exists()
     cache = Cache(cache_path if use_cache else None, listed_ns=listed_ns)
+    done = False
     try:
         for attempt in range(2):
             try:
-                return _run(listing, output, cache, year=year, profile_option=profile_option, targets=targets,
-                            workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file,
-                            county=county)
+                result = _run(listing, output, cache, year=year, profile_option=profile_option, targets=targets,
+                              workers=workers, csv_dir=csv_dir, progress=progress, on_file=on_file,
+                              county=county)
+                done = True
+                return result
             except DamagedCache:
                 if attempt:  # pragma: no cover - an empty cache cannot be damaged
                     raise JixiaoError("内部错误：缓存重建后仍不一致，请加 --no-cache 重试") from None
@@ -173,6 +178,22 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
         raise OutputError(f"无法写入缓存文件 {cache.path}：{sqlite_reason(exc)}；原有的汇总表未改动") from exc
     finally:
         cache.close()
+        if fresh and not done:
+            _leave_nothing(cache, made)
+        elif fresh and cache.fell_back:  # what a failed first open made beside the output (a full disk)
+            cache.discard()
+
+
+def _leave_nothing(cache: Cache, made: list[Path]) -> None:
+    """A first run that failed (a full disk, Ctrl-C) takes back what it made: its new cache (it names no
+    records until a run finishes, so it is of no use to the next) and the output folders it created, if
+    still empty. A clerk's full disk is not left fuller, nor a folder of hidden files in its place."""
+    cache.discard()
+    for folder in made:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (another output, the clerk's own file) or gone: left as it is
+            break
 
 
 def _run(listing: Listing, output: Path, cache: Cache, *, year: int | None,

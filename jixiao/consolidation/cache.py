@@ -219,6 +219,7 @@ class Cache:
         # a file changed at or after this (its listing, less the clock's coarseness) may change again
         # within the same time stamp: its hash is not trusted on the next run (git's "racy clean")
         self._racy_ns = (time.time_ns() if listed_ns is None else listed_ns) - RACY_NS
+        self._asked = None if path is None else Path(path)  # where the cache was to be, used or not
         if path is not None:
             self.notice = unusable(Path(path))
             if self.notice is not None:
@@ -436,6 +437,21 @@ class Cache:
         self._files.save()
         records.save()
         self.commit()
+
+    @property
+    def fell_back(self) -> bool:
+        """The cache asked for could not be used: this run kept its records in a temporary one."""
+        return self._asked is not None and self.temporary
+
+    def discard(self) -> None:
+        """Remove the cache's files (after :meth:`close`): a new cache of a run that did not finish.
+
+        Those a failed open left where the cache was asked for go too (a full disk: SQLite made the
+        file, then could not write its header, and the run went on with a temporary one)."""
+        self._remove()
+        if self._asked is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self._asked) + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
         try:
