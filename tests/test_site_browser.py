@@ -317,21 +317,23 @@ def test_the_pages_are_usable_on_a_phone(browser, tmp_path):
         navigate(browser, By.ID, "unit-login")
         browser.find_element(By.ID, "file").send_keys(str(unit_file(tmp_path / "books", 0, mistakes=True)))
         navigate(browser, By.ID, "upload")
-        shot(browser, tmp_path, "phone-2-unit")
-        assert browser.execute_script(STICKING_OUT) == []
-        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
-        for element in ("upload", "marked"):
-            box = browser.find_element(By.ID, element).rect
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (element, box)
+        _fits_the_phone(browser, tmp_path, "phone-2-unit", ("upload", "marked"))
         navigate(browser, By.CSS_SELECTOR, "header button")
         browser.find_element(By.ID, "user").send_keys("cz")
         browser.find_element(By.ID, "password").send_keys("bureau-pass-1")
         navigate(browser, By.ID, "bureau-login")
-        shot(browser, tmp_path, "phone-3-bureau")
-        assert browser.execute_script(STICKING_OUT) == []
-        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
-        for element in ("summary-button", "filter-status"):
-            box = browser.find_element(By.ID, element).rect
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (element, box)
+        _fits_the_phone(browser, tmp_path, "phone-3-bureau", ("summary-button", "filter-status"))
     finally:
         server.stop()
+
+
+def _fits_the_phone(browser, tmp_path, name: str, buttons: tuple[str, ...]) -> None:
+    """Nothing sticks out of the 390 px screen and ``buttons`` are wholly on it (a screenshot kept)."""
+    from selenium.webdriver.common.by import By
+
+    shot(browser, tmp_path, name)
+    assert browser.execute_script(STICKING_OUT) == []
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    for element in buttons:
+        box = browser.find_element(By.ID, element).rect
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (element, box)
