@@ -37,6 +37,8 @@ def test_a_list_of_projects_with_money_columns_is_one_project_a_row(tmp_path):
     assert _money(book.projects[1]) == (Decimal("85.5"), Decimal("85.5"), Decimal("0"))
     assert book.projects[1].goals == "按时足额发放补贴"
     assert [len(p.indicators) for p in book.projects] == [4, 4]
+    # the list names no 单位名称 of its own: said, not "已导入： ，2 个项目"
+    assert result.output.startswith("已导入：（文档中未找到单位名称，请在“单位信息”中填写），2 个项目"), result.output
 
 
 def test_a_summary_list_without_indicators_gives_its_projects_and_not_its_total(tmp_path):

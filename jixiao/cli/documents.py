@@ -33,7 +33,8 @@ def import_command(document: str, output: str, fmt: str) -> None:
 
         write_selfeval(output, ev)  # a self-evaluation: the 自评表 workbook, filled with the document's own 得分
         sheets = len(ev.projects) + (1 if ev.department.indicators or ev.department.initial_total is not None else 0)
-        click.echo(f"已导入自评表：{ev.unit.name or ''}，{sheets} 张自评表 → {output}（用 jixiao score {output} 打分）")
+        click.echo(f"已导入自评表：{_unit_named(None, ev.unit.name)}，{sheets} 张自评表 → {output}"
+                   f"（用 jixiao score {output} 打分）")
         from ..converters.build import own_scores_checked
 
         differing = own_scores_checked(ev)
@@ -43,7 +44,7 @@ def import_command(document: str, output: str, fmt: str) -> None:
             click.echo(f"    {line}")
     else:
         write_workbook(output, book)
-        click.echo(f"已导入：{book.unit.code or ''} {book.unit.name or ''}，{len(book.projects)} 个项目"
+        click.echo(f"已导入：{_unit_named(book.unit.code, book.unit.name)}，{len(book.projects)} 个项目"
                    f"{'，含整体支出绩效目标表' if book.overall else ''} → {output}")
     for line in result.unplaced:
         click.secho(f"  未导入：{line}", fg="yellow")
@@ -127,3 +128,9 @@ def _exit_if_errors(output: str, issues, findings, twice=()) -> None:
                 else "（合计中计入两次）" if i.code == "JX-C03" and (i.sheet, i.cell) in doubled else "")
         click.echo(f"  {where}{SEVERITY_ZH.get(i.severity, i.severity)} {i.code}  {i.message}{mark}")
     sys.exit(EXIT_FINDINGS)
+
+
+def _unit_named(code: str | None, name: str | None) -> str:
+    """The unit as the import line names it; a document that names none says so (not "已导入： ，2 个项目")."""
+    shown = " ".join(part for part in (code, name) if part)
+    return shown or "（文档中未找到单位名称，请在“单位信息”中填写）"
