@@ -102,3 +102,20 @@ def read(reader, run) -> int:
             c.used = True
         i = cells.index(row[-1]) + 1
     return i
+
+
+def total_row(reader, cell, places: dict[int, str], count: int) -> int:
+    """The 合计 row of a list whose projects carry indicator rows (read by ``Reader.indicator_table``):
+    its money, by column, checked against the ``count`` projects above it as :func:`read` checks a list
+    without indicators. Returns the index after the row."""
+    row = reader.row_cells(cell)
+    printed = {}
+    for c in row:
+        field = places.get(reader.column(c))
+        if c.text.strip() and (c is cell or NUMBERISH.match(c.text.strip())):
+            c.used = True
+            if field in _MONEY:
+                printed[field] = c.text.strip()
+    if printed and count:
+        reader.doc.list_totals.append((cell.line, printed, count))
+    return reader.cells.index(row[-1]) + 1

@@ -421,6 +421,8 @@ class Reader:
             c.used = True
         start = self.cells.index(run[-1][0]) + 1
         cols, groups, kind = self.header(run)
+        # the field of each column by its place in the row (header() drops leading blank columns)
+        places = {self.column(c): f for (c, _), f in zip(run[len(run) - len(cols):], cols)}
         period = self.period_of(run)
         unknown = dropped.unknown_header_cells(self, run) if kind == "indicators" and cols else []
         if unknown:  # 责任科室: a column of its own, named in the report (converters/dropped.py)
@@ -436,7 +438,7 @@ class Reader:
             self.doc.found.append("预算执行表")
             return self.budget_table(cols, start)
         self.doc.found.append("指标表")
-        return self.indicator_table(cols, groups, start, period)
+        return self.indicator_table(cols, groups, start, period, places)
 
     def period_of(self, run) -> str:
         """The period a table's block label names (长期绩效指标 → 中期); 年度 when none."""
@@ -521,8 +523,10 @@ class Reader:
         form.budget_rows.extend(rows)
         return i
 
-    def indicator_table(self, cols: list[str], groups: list[int], i: int, period: str) -> int:
+    def indicator_table(self, cols: list[str], groups: list[int], i: int, period: str,
+                        places: dict[int, str] | None = None) -> int:
         form = self.current()
+        listed = bool(cols) and cols[0] == "unit_name" or "name" in cols  # a list: one project a row
         split_value = "value_type" in cols or "measure_unit" in cols
         model_group = max(groups) if groups else 1
         rows: list[dict] = []
@@ -574,6 +578,9 @@ class Reader:
             if L.norm(t).lstrip(".…") in {L.norm(x) for x in L.data()["furniture"]["totals"]}:
                 flush()
                 c.used = True
+                if listed and places:  # the list's 合计: its money checked against the projects' sum
+                    i = projectlist.total_row(self, c, places, sum(1 for r in rows if r.get("name")))
+                    break
                 i += 1
                 nums = []
                 while i < len(self.cells) and (NUMBERISH.match(self.cells[i].text.strip())
@@ -709,7 +716,7 @@ class Reader:
                 for cell in r.get("cells", []):
                     if not (levels(cell.text)[0] and not r.get("level3")) and not cell.glued:
                         cell.used = False  # a row without a name or a value: listed, not guessed
-        if cols and cols[0] == "unit_name" or "name" in cols:
+        if listed:
             return self.list_form(keep, i)
         if period != L.data()["periods"]["model"]:
             form.other_periods.extend(keep)

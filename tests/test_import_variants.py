@@ -41,6 +41,20 @@ def test_a_list_of_projects_with_money_columns_is_one_project_a_row(tmp_path):
     assert result.output.startswith("已导入：（文档中未找到单位名称，请在“单位信息”中填写），2 个项目"), result.output
 
 
+@pytest.mark.parametrize("total, wrong", [(["205.50", "185.5", "20"], None),
+                                          (["200.00", "185.5", "20"], "合计资金总额 200.00 万元与各项目之和 205.50 万元不符")])
+def test_a_list_with_indicators_checks_its_total(total, wrong, tmp_path):
+    """The 合计 under a list whose projects carry indicator rows was read as the indicators' 分值 / 得分
+    total and its money never compared; now it is, column by column, as for a list without indicators."""
+    result = _import(V.list_style(tmp_path / "清单.docx", totals=total), tmp_path / "清单.xlsx")
+    book = read_workbook(tmp_path / "清单.xlsx")
+    assert [p.name for p in book.projects] == ["高素质农民培训", "耕地地力保护补贴发放"]
+    assert [len(p.indicators) for p in book.projects] == [4, 4]
+    notes = [line for line in result.output.splitlines() if "合计" in line]
+    assert notes == ([] if wrong is None else [next(n for n in notes if wrong in n)]), result.output
+    assert result.exit_code == (0 if wrong is None else 1), result.output
+
+
 def test_a_summary_list_without_indicators_gives_its_projects_and_not_its_total(tmp_path):
     doc = V.list_without_indicators(tmp_path / "汇总表.docx")
     got = import_any(doc)

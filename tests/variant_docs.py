@@ -34,9 +34,10 @@ INDICATORS = [
 ]
 
 
-def list_style(path: Path) -> Path:
+def list_style(path: Path, totals: list[str] | None = None) -> Path:
     """1. One row per project with 资金总额 / 财政拨款 / 其他资金 columns (a department's project list),
-    the indicators following on the project's rows (merged project cells are empty below)."""
+    the indicators following on the project's rows (merged project cells are empty below); ``totals``, a
+    合计 row's 资金总额 / 财政拨款 / 其他资金 under the last project."""
     d = docx.Document()
     d.add_paragraph(f"{UNIT}2025年项目支出绩效目标表")
     d.add_paragraph("单位：万元")
@@ -47,6 +48,8 @@ def list_style(path: Path) -> Path:
         for k, ind in enumerate(INDICATORS):
             lead = [name, total, fiscal, other, goal] if k == 0 else ["", "", "", "", ""]
             rows.append(lead + ind)
+    if totals is not None:
+        rows.append(["合计", *totals, "", "", "", "", ""])
     _table(d, rows)
     d.save(path)
     return path
