@@ -143,7 +143,8 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise JixiaoError("汇总文件请使用 .xlsx 扩展名")
-    made = [p for p in (output.parent, *output.parent.parents) if not p.exists()]  # folders this run creates
+    # folders this run creates (lexists: a name too long for the file system is no error here)
+    made = [p for p in (output.parent, *output.parent.parents) if not os.path.lexists(p)]
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -159,7 +160,7 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     profile_option = ("file", str(profile_file)) if profile_file else (("name", profile) if profile else None)
     targets_profile: Profile = load_profile_file(profile_file) if profile_file else load_profile(profile or "hebei")
     targets = {m: Decimal(targets_profile.progress.get(m, 100)) for m in MILESTONES}
-    fresh = not cache_path.exists()
+    fresh = not os.path.lexists(cache_path)
     cache = Cache(cache_path if use_cache else None, listed_ns=listed_ns)
     done = False
     try:

@@ -451,7 +451,10 @@ class Cache:
         self._remove()
         if self._asked is not None:
             for suffix in ("", "-wal", "-shm"):
-                Path(str(self._asked) + suffix).unlink(missing_ok=True)
+                try:
+                    Path(str(self._asked) + suffix).unlink(missing_ok=True)
+                except OSError:  # a name too long, a folder gone read-only: nothing of it was made
+                    pass
 
     def close(self) -> None:
         try:
