@@ -137,3 +137,32 @@ def test_a_csv_and_an_old_xls_are_read_a_wps_file_is_refused_in_chinese(tmp_path
                    timeout=180, capture_output=True)
     units = read_roster(tmp_path / "xls" / "旧名单.xls")
     assert [u["unit_code"] for u in units] == ["001001", "001002"]
+
+
+def test_a_text_export_a_locked_or_encrypted_roster_is_read_or_refused_with_what_to_do(tmp_path):
+    """Excel's other text exports are rosters too (“Unicode 文本” is UTF-16 with tabs); bytes that are no
+    text, Excel's ~$ lock file and a workbook with an open password each get their own reason in Chinese."""
+    unicode_text = tmp_path / "名单.txt"
+    unicode_text.write_bytes("单位编码\t单位名称\r\n001001\t示例县教育局本级\r\n".encode("utf-16"))
+    assert [u["unit_name"] for u in read_roster(unicode_text)] == ["示例县教育局本级"]
+    tabbed = tmp_path / "名单-制表符.txt"
+    tabbed.write_bytes("单位编码\t单位名称\r\n001002\t示例县第一中学\r\n".encode("gbk"))
+    assert [u["unit_code"] for u in read_roster(tabbed)] == ["001002"]
+    garbage = tmp_path / "名单.csv"
+    garbage.write_bytes(b"\x80\xff\xfe\x00" * 8)
+    with pytest.raises(JixiaoError, match="不是 UTF-8 或 GBK 编码的文本文件.*另存为"):
+        read_roster(garbage)
+    good = workbook(tmp_path / "名单.xlsx", [["单位编码", "单位名称"], ["001001", "示例县教育局本级"]])
+    lock = tmp_path / "~$名单.xlsx"
+    lock.write_bytes(b"\x0cAdministrator" + b"\0" * 150)
+    with pytest.raises(JixiaoError, match="临时锁定文件.*不带“~\\$”"):
+        read_roster(lock)
+    import msoffcrypto
+
+    locked = tmp_path / "有密码的名单.xlsx"
+    with open(good, "rb") as fh, open(locked, "wb") as out:
+        msoffcrypto.OfficeFile(fh).encrypt("secret", out)
+    with pytest.raises(JixiaoError, match="设置了打开密码.*取消"):
+        read_roster(locked)
+    r = task(tmp_path, garbage)
+    assert r.exit_code != 0 and "Traceback" not in r.output and "不是 UTF-8 或 GBK" in r.output, r.output

@@ -106,6 +106,7 @@ class Grid:
 # --- recognising what a file is ----------------------------------------------
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED = "工作簿设置了打开密码，请先取消工作簿的打开密码后再提交"
 
 #: Reading stops before inflating a workbook whose parts would exceed these (zip bombs).
 #: A unit workbook inflates to well under 5 MB; set JIXIAO_MAX_UNZIPPED_MB for larger files.
@@ -133,6 +134,24 @@ def sniff(path: str | Path, *, deep: bool = True) -> None:
     """
     with open_input(path) as fh:
         _sniff(fh, deep=deep, path=path)
+
+
+def check_readable(path: str | Path, *, xls: bool = False) -> None:
+    """Raise :class:`UnreadableFile` with the reason a clerk can act on, or return for a file the engines
+    read: an .xlsx, and with ``xls=True`` an old .xls too (calamine reads it as it is; a roster may be one).
+
+    The name is looked at first (Excel's ``~$`` lock file, a WPS .et), then the bytes (:func:`sniff`).
+    """
+    named = by_name(path)
+    if named:
+        raise UnreadableFile(named)
+    with open_input(path) as fh:
+        if xls and fh.read(8).startswith(_OLE_MAGIC):
+            fh.seek(0)
+            if _is_encrypted_ole(fh):
+                raise UnreadableFile(ENCRYPTED)
+            return
+        _sniff(fh, deep=True, path=path)
 
 
 def open_input(path: str | Path) -> BinaryIO:
@@ -170,7 +189,7 @@ def _sniff(fh: BinaryIO, *, deep: bool, path: str | Path | None = None) -> None:
     if head.startswith(_OLE_MAGIC):
         fh.seek(0)
         if _is_encrypted_ole(fh):
-            raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交")
+            raise UnreadableFile(ENCRYPTED)
         raise UnreadableFile(by_name(path) or "这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
         raise UnreadableFile(by_name(path) or "不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
@@ -268,7 +287,7 @@ def _calamine_grid(path: str | Path, fh: BinaryIO) -> Grid:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the file checked, whatever its name's bytes
     except Exception as exc:  # calamine raises its own types (PasswordError, …)
         if type(exc).__name__ == "PasswordError":
-            raise UnreadableFile("工作簿设置了打开密码，请先取消工作簿的打开密码后再提交") from exc
+            raise UnreadableFile(ENCRYPTED) from exc
         raise UnreadableFile(f"无法读取工作簿：{exc}") from exc
     states = {}
     for meta in wb.sheets_metadata:

@@ -10,10 +10,9 @@ from typing import Any
 
 import xlsxwriter
 
-from ..errors import JixiaoError
+from ..errors import JixiaoError, UnreadableFile
 from ..fsutil import atomic_path
-from ..errors import UnreadableFile
-from ..forms.grid import sniff
+from ..forms.grid import check_readable
 from ..forms.values import identity_key
 
 COLUMNS = {"单位编码": "unit_code", "单位名称": "unit_name", "主管部门": "department", "联系人": "contact",
@@ -67,46 +66,45 @@ def _label(value: Any) -> str:
 
 def _rows(path: Path) -> list[list[list[Any]]]:
     """Every sheet's rows: .xlsx/.xlsm, an old .xls, or a .csv (UTF-8 or GBK, as Excel saves it)."""
-    from ..forms.grid import _OLE_MAGIC, _is_encrypted_ole, by_name
-
     if path.suffix.lower() in (".csv", ".txt"):
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        import csv
-
-        return [[list(r) for r in csv.reader(text.splitlines())]]
+        return [_csv_rows(path)]
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".et", ".ett") and not path.name.startswith("~$"):
         raise JixiaoError(f"名册 {path.name} 不是 Excel 表格（{path.suffix or '没有扩展名'}）。{SAVE_AS}")
-    named = by_name(path)
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-            fh.seek(0)
-            encrypted = head.startswith(_OLE_MAGIC) and _is_encrypted_ole(fh)
-    except OSError as exc:
-        raise JixiaoError(f"无法读取名册 {path}：{exc.strerror or exc}") from exc
-    if named:
-        raise JixiaoError(f"无法读取名册 {path}：{named.split('：')[0]}。{SAVE_AS}")
-    if encrypted:
-        raise JixiaoError(f"名册 {path} 设置了打开密码，无法读取：请取消密码后另存为 .xlsx 再执行本命令")
-    if not head.startswith(_OLE_MAGIC):  # an .xls is read as it is; anything else must be an .xlsx
-        try:
-            sniff(path)
-        except UnreadableFile as exc:
-            raise JixiaoError(f"无法读取名册 {path}：{exc}。{SAVE_AS}") from exc
+        check_readable(path, xls=True)  # the same reasons as for a unit's workbook: lock file, .et, password, …
+    except UnreadableFile as exc:
+        reason = str(exc)  # most reasons say what to do; the others get how to save the roster again
+        raise JixiaoError(f"无法读取名册 {path}：{reason}" + ("" if "请" in reason else f"。{SAVE_AS}")) from exc
     try:
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(str(path))
         return [wb.get_sheet_by_index(i).to_python() for i in range(len(wb.sheet_names))]
     except Exception as exc:  # noqa: BLE001 - calamine's errors: a damaged workbook
-        old = "这是旧版 .xls 文件，但无法读取" if head.startswith(_OLE_MAGIC) else "文件已损坏或不是 Excel 工作簿"
-        raise JixiaoError(f"无法读取名册 {path}：{old}（{exc}）。{SAVE_AS}") from exc
+        raise JixiaoError(f"无法读取名册 {path}：文件已损坏或不是 Excel 工作簿（{exc}）。{SAVE_AS}") from exc
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    """A .csv or .txt as Excel saves it: UTF-8 (with or without its mark), GBK from Chinese Excel, or
+    UTF-16 (“Unicode 文本”); comma- or, when the first line has tabs, tab-separated."""
+    import csv
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise JixiaoError(f"无法读取名册 {path}：{exc.strerror or exc}") from exc
+    encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # not text Excel writes
+        raise JixiaoError(f"名册 {path.name} 不是 UTF-8 或 GBK 编码的文本文件，无法读取。{SAVE_AS}")
+    lines = text.splitlines()
+    tab = bool(lines) and "\t" in lines[0]
+    return [list(r) for r in csv.reader(lines, delimiter="\t" if tab else ",")]
 
 
 def _fields(row: list[Any]) -> dict[str, int]:
