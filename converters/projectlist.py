@@ -1,7 +1,7 @@
 """A list of projects, one row each: 项目名称 | 资金总额 | 财政拨款 | 其他资金 | 年度绩效目标 (a 汇总表).
 
 The indicator-bearing list (井研: the project's fields on its first indicator row) is read by
-:meth:`.recognise.Reader.indicator_table`; this is the list with no indicator columns at all, where
+:func:`.indicators.read`; this is the list with no indicator columns at all, where
 each row is one project and the cells are read by the column they stand in. A 合计 row ends it
 (its amounts are the list's totals, not a project); 序号 cells are furniture. A column whose label
 names no project field is reported (:mod:`.dropped`), never silently dropped.
@@ -105,7 +105,7 @@ def read(reader, run) -> int:
 
 
 def total_row(reader, cell, places: dict[int, str], count: int) -> int:
-    """The 合计 row of a list whose projects carry indicator rows (read by ``Reader.indicator_table``):
+    """The 合计 row of a list whose projects carry indicator rows (read by :func:`.indicators.read`):
     its money, by column, checked against the ``count`` projects above it as :func:`read` checks a list
     without indicators. Returns the index after the row."""
     row = reader.row_cells(cell)

@@ -13,20 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..forms.values import KNOWN_UNITS, nfkc, squeeze
+from ..forms.values import nfkc, squeeze
+from . import dropped, indicators, lines, projectlist, stacked, tasks
 from . import labels as L
+from .cellkinds import NUMBERISH, hits_of, join_split_labels, levels, money_field
+from .indicators import PROJECT_COLUMNS
 from .readings import solve_glued, split_code
-from .cellkinds import (
-    NUMBERISH, VALUEISH, accepts, accepts_none_between, hits_of, join_split_labels, levels,
-    money_field, name_like,
-)
-from .shapes import TOC_LINE, Cell, unglue
-from . import dropped, lines, projectlist, stacked, tasks
+from .shapes import TOC_LINE, Cell
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
 _AMOUNT_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
 
-PROJECT_COLUMNS = ("unit_name", "name", "budget", "fiscal", "other", "goals")  # project fields that occur as list columns
 
 
 @dataclass
@@ -170,7 +167,7 @@ class Reader:
             if "level1" in lv and i + 1 < len(cells) and "level2" in levels(cells[i + 1].text)[0]:
                 # indicator rows with no header (the header was cut off): the usual columns
                 self.doc.found.append("指标行")
-                i = self.indicator_table(list(L.data()["defaults"]["columns"]),
+                i = indicators.read(self, list(L.data()["defaults"]["columns"]),
                                          [1] * len(L.data()["defaults"]["columns"]), i, L.data()["periods"]["model"])
                 continue
             run = self.label_run(i)
@@ -438,7 +435,7 @@ class Reader:
             self.doc.found.append("预算执行表")
             return self.budget_table(cols, start)
         self.doc.found.append("指标表")
-        return self.indicator_table(cols, groups, start, period, places)
+        return indicators.read(self, cols, groups, start, period, places)
 
     def period_of(self, run) -> str:
         """The period a table's block label names (长期绩效指标 → 中期); 年度 when none."""
@@ -522,238 +519,6 @@ class Reader:
             i += 1
         form.budget_rows.extend(rows)
         return i
-
-    def indicator_table(self, cols: list[str], groups: list[int], i: int, period: str,
-                        places: dict[int, str] | None = None) -> int:
-        form = self.current()
-        listed = bool(cols) and cols[0] == "unit_name" or "name" in cols  # a list: one project a row
-        split_value = "value_type" in cols or "measure_unit" in cols
-        model_group = max(groups) if groups else 1
-        rows: list[dict] = []
-        row: dict = {}
-        pos = 0
-
-        def flush():
-            nonlocal row, pos
-            if row:
-                rows.append(row)
-            row, pos = {}, 0
-
-        def put(j: int, text: str, cell: Cell) -> None:
-            nonlocal pos
-            key = cols[j] if groups[j] in (0, model_group) else f"{cols[j]}@{groups[j]}"
-            row[key] = text
-            row.setdefault("_cols", set()).add(cols[j])
-            row.setdefault("line", cell.line)
-            row.setdefault("cells", []).append(cell)
-            pos = j + 1
-
-        def has(col: str) -> bool:
-            return col in row.get("_cols", ())
-
-        def index_of(col: str, start: int = 0) -> int | None:
-            return next((j for j in range(start, len(cols)) if cols[j] == col), None)
-
-        starts = tuple(L.data().get("values", {}).get("basis_starts", ())) if "basis" in cols else ()
-        if "level3" not in cols and "level2" in cols and "level1" in cols:
-            first = next((x for x in self.cells[i:i + 3] if x.text), None)
-            if first is not None and levels(first.text)[0] == {"level2"}:
-                # 鄂州: the column headed 一级 holds the 二级 names and the one headed 二级 the indicators
-                cols = ["level2" if c == "level1" else "level3" if c == "level2" else c for c in cols]
-        line_counts: dict[int, int] = {}
-        for c in self.cells[i:]:
-            if c.text:
-                line_counts[c.row] = line_counts.get(c.row, 0) + 1
-        prev_row = None
-        while i < len(self.cells):
-            c = self.cells[i]
-            if self.stop(c):
-                break
-            t = c.text.strip()
-            if not t:
-                if row and pos < len(cols):
-                    pos += 1
-                i += 1
-                continue
-            if L.norm(t).lstrip(".…") in {L.norm(x) for x in L.data()["furniture"]["totals"]}:
-                flush()
-                c.used = True
-                if listed and places:  # the list's 合计: its money checked against the projects' sum
-                    i = projectlist.total_row(self, c, places, sum(1 for r in rows if r.get("name")))
-                    break
-                i += 1
-                nums = []
-                while i < len(self.cells) and (NUMBERISH.match(self.cells[i].text.strip())
-                                               or not self.cells[i].text) and len(nums) < 3:
-                    nums.append(self.cells[i].text.strip())
-                    self.cells[i].used = True
-                    i += 1
-                form.totals = {"weight": nums[0] if nums else None, "score": nums[1] if len(nums) > 1 else None}
-                break  # 合计 / 总分 ends the table
-            if hits_of(c) and self.is_header(self.label_run(i)) :
-                break  # the next table
-            if any(h.group == "furniture" and h.field == "block" for h in hits_of(c)):
-                c.used = True  # 绩效指标 again (a page break repeats it): not a row
-                i += 1
-                continue
-            if re.fullmatch(r"[(（]?\d+(?:\s*-\s*\d+)?[)）]?\s*分", t):  # "(40-50)分" under its 一级
-                if has("level1") and not row.get("level1_points"):
-                    row["level1_points"] = re.sub(r"[^\d\-]", "", t)
-                c.used = True
-                i += 1
-                continue
-            pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
-            positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
-            if form.kind == "selfeval" and c.row != prev_row and line_counts.get(c.row) == 1 and has("level3") \
-                    and name_like(t) and not levels(t)[0]:
-                # a 自评表 row still to be filled: only its 三级指标 (网上信访事项办结率), not the 偏差原因
-                # of the row above
-                flush()
-                pos = index_of("level3")
-            if positional and c.row != prev_row:
-                flush()
-                pos = self.anchor(i, cols)
-            for n, piece in enumerate(pieces):
-                following = pieces[n + 1] if n + 1 < len(pieces) else ""
-                wk = index_of("weight", pos)
-                if c.glued and wk is not None and cols[wk + 1:wk + 2] == ["score"] and not has("weight") \
-                        and re.fullmatch(r"\d{2,}", piece) and accepts_none_between(cols, pos, wk, piece) \
-                        and not re.fullmatch(r"[\d.%]+", following):
-                    # 权重 and 得分 run together ("1010"): read only when they are the same number
-                    half = len(piece) // 2
-                    if len(piece) % 2 == 0 and piece[:half] == piece[half:]:
-                        put(cols.index("weight", pos), piece[:half], c)
-                        put(cols.index("score", pos), piece[half:], c)
-                    continue
-                lv, name, points = levels(piece)
-                j1, j2 = index_of("level1"), index_of("level2")
-                if lv and squeeze(piece) in ("成本指标",) and lv == {"level1", "level2"}:
-                    nxt = self.cells[i + 1].text if i + 1 < len(self.cells) else ""
-                    lv = {"level1"} if points or ("level2" in levels(nxt)[0] and "level1" not in levels(nxt)[0]) \
-                        else {"level2"}
-                if "level1" in lv and has("level1") and not has("level2") and "level2" in cols \
-                        and not has("level3"):
-                    lv = {"level2"}  # 满意度指标 | 满意度指标: the 二级 of the same name
-                if "level1" in lv and j1 is not None and not (lv == {"level1", "level2"} and has("level1")):
-                    if has("level1") or has("level2") or has("level3"):
-                        flush()
-                    put(j1, name, c)
-                    if points:
-                        row["level1_points"] = points
-                    continue
-                if lv and j2 is not None:
-                    later = index_of("level2", pos)
-                    if later is not None and has("level3") and later > index_of("level3") and later != j2:
-                        put(later, name, c)  # the next period's 二级 on the same row
-                        continue
-                    if has("level3") or has("level2"):
-                        flush()
-                    put(j2, name, c)
-                    continue
-                if not piece:
-                    continue
-                j = next((k for k in range(pos, len(cols))
-                          if cols[k] and cols[k] not in ("level1", "level2")
-                          and accepts(cols[k], piece, split_value, positional, c.glued)), None)
-                if (j is None or (cols[j] != "level3" and name_like(piece) and has("level3")
-                                  and (has("value_text") or has("value_type"))
-                                  and cols[j] == "value_text" and not positional)) \
-                        and name_like(piece):
-                    flush()
-                    j = index_of("level3")
-                if j is None:
-                    continue  # nowhere to put it: left for the unplaced list
-                if c.glued and cols[j] == "level3" and cols[j + 1:j + 2] == ["measure_unit"] \
-                        and VALUEISH.match(following):
-                    unit = next((u for u in sorted(KNOWN_UNITS, key=len, reverse=True)
-                                 if piece.endswith(u) and len(piece) - len(u) >= 4), None)
-                    if unit:  # 党性教育培训次数次: the name and its 计量单位 run together
-                        put(j, piece[:-len(unit)], c)
-                        put(j + 1, unit, c)
-                        continue
-                put(j, piece, c)
-            c.used = True
-            prev_row = c.row
-            i += 1
-        flush()
-        other: list[dict] = []
-        for r in rows:
-            mid = {k.split("@")[0]: v for k, v in r.items() if "@" in k}
-            if mid:
-                mid.update(line=r.get("line"), cells=[], level1=r.get("level1"), level1_points=r.get("level1_points"))
-                other.append(mid)
-        # carry merged cells down, in order
-        last = {"level1": None, "level2": None, "level1_points": None}
-        for r in rows:
-            if r.get("level1"):
-                if r["level1"] != last["level1"]:
-                    last["level2"] = None
-                last["level1"] = r["level1"]
-                last["level1_points"] = r.get("level1_points")
-            else:
-                r["level1"] = last["level1"]
-            if r.get("level2"):
-                last["level2"] = r["level2"]
-            else:
-                r["level2"] = last["level2"]
-            r["period"] = period
-        last = {"level1": None, "level2": None}
-        for r in other:
-            for k in ("level1", "level2"):
-                r[k] = r.get(k) or last[k]
-                last[k] = r[k]
-            r["period"] = "中期"
-        form.other_periods.extend(r for r in other if r.get("level3") and r.get("value_text"))
-        # a 自评表 keeps a row still to be filled (a 三级指标 only): dropped, the rows left were all scored
-        # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
-        # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
-        selfeval = self.current().kind == "selfeval"
-        dropped.report_rows(self, rows)
-        keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
-            selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
-        for r in rows:
-            if r not in keep:
-                for cell in r.get("cells", []):
-                    if not (levels(cell.text)[0] and not r.get("level3")) and not cell.glued:
-                        cell.used = False  # a row without a name or a value: listed, not guessed
-        if listed:
-            return self.list_form(keep, i)
-        if period != L.data()["periods"]["model"]:
-            form.other_periods.extend(keep)
-        else:
-            form.indicators.extend(keep)
-        return i
-
-    def anchor(self, i: int, cols: list[str]) -> int:
-        """Where a row of one line starts among the columns: a web page packs the cells of a row to the
-        left when merged cells above were dropped, so the first 一级/二级 name tells the offset."""
-        row = self.cells[i].row
-        k = 0
-        while i + k < len(self.cells) and self.cells[i + k].row == row:
-            lv = levels(self.cells[i + k].text)[0]
-            col = "level1" if "level1" in lv else "level2" if lv else None
-            if col in cols:
-                return max(0, cols.index(col) - k)
-            k += 1
-        return cols.index("level3") if "level3" in cols else 0
-
-    def list_form(self, rows: list[dict], i: int) -> int:
-        """A table with one line per indicator and the project's fields on its first line (Sichuan)."""
-        form = self.current()
-        for r in rows:
-            if r.get("unit_name"):
-                code, name = split_code(r["unit_name"])
-                if r.get("name") or not r.get("budget"):
-                    form.unit_name, form.unit_code = name, code
-                    self.doc.unit_name = self.doc.unit_name or name
-                    self.doc.unit_code = self.doc.unit_code or code
-            if r.get("name"):
-                if form.fields.get("name") or form.indicators:
-                    form = self.new_form(r["line"])
-                form.fields.update({k: r[k] for k in PROJECT_COLUMNS[1:] if r.get(k)})
-            form.indicators.append(r)
-        return i
-
 
 def list_header(run) -> bool:
     """A header row that begins with 项目名称 (or 单位名称): a list of projects, whose money columns
