@@ -28,6 +28,12 @@ def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _squeezed(ind) -> dict:
+    """An indicator's content with the spaces and line breaks of its names gone (carry tidies them)."""
+    return {k: "".join(v.split()) if k.startswith("level") and isinstance(v, str) else v
+            for k, v in ind.content().items()}
+
+
 def _run(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
@@ -56,7 +62,7 @@ def test_carry_keeps_projects_and_empties_money(last_year, tmp_path):
     assert [p.name for p in new.projects] == [p.name for p in book.projects]
     for old, p in zip(book.projects, new.projects):
         assert (p.purpose, p.goals) == (old.purpose, old.goals)
-        assert [i.content() for i in p.indicators] == [i.content() for i in old.indicators]
+        assert [i.content() for i in p.indicators] == [_squeezed(i) for i in old.indicators]
         assert (p.budget, p.fiscal, p.other) == (None, None, None)
         assert all(v is None for v in p.plan.values()) and list(p.plan) == ["3月底", "6月底", "10月底"]
     # the strict code carries 2026's year: emptied; the noisy second code is kept as written
@@ -134,8 +140,9 @@ def test_selfeval_actuals_become_values(last_year, tmp_path):
     new = read_workbook(out)
     by_name = {i.level3: i.value_text for i in new.projects[0].indicators}
     for n, ind in enumerate(quantitative):
-        assert by_name[ind.level3] == value_from_actual(ind.target, f"{90 + n}")
-    assert new.projects[1].indicators == book.projects[1].indicators  # no actuals: unchanged
+        assert by_name["".join(ind.level3.split())] == value_from_actual(ind.target, f"{90 + n}")
+    # no actuals: unchanged (but for the names' stray line breaks)
+    assert [i.content() for i in new.projects[1].indicators] == [_squeezed(i) for i in book.projects[1].indicators]
     assert read_selfeval(ev_path).projects[0].indicators[0].actual is not None
 
 
@@ -328,3 +335,25 @@ def test_one_off_and_ended_projects_are_not_carried_into_the_next_year(tmp_path)
     again = _run("carry", src, "--year", 2027, "-o", tmp_path / "2027b.xlsx", "--selfeval", ev)
     assert again.exit_code == 0, again.output
     assert "没有对应项目" not in again.output and "为一次性项目，未带入" in again.output, again.output
+
+
+def test_last_years_fixable_hints_are_fixed_on_the_way(tmp_path):
+    """A name typed with a line break (完成维稳任↵务) or under its old name (效果指标) was a hint every year;
+    the new year's workbook has them fixed, as --fix would, says so, and its to-do list is what to fill."""
+    book = load_example("luanping_xinfang_2026")
+    ind = book.projects[0].indicators[0]
+    ind.level3 = "完成维稳\n任务"
+    book.projects[1].indicators[-1].level1 = "效果指标"  # the pre-2021 name of 满意度/效益指标
+    path = write_workbook(tmp_path / "2026.xlsx", book)
+    hints = {i.code for i in validate_file(path).issues}
+    assert {"JX-X01", "JX-T03"} <= hints
+    out = tmp_path / "2027.xlsx"
+    result = _run("carry", path, "--year", 2027, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "已顺带修正" in result.output and "多余的空格或换行" in result.output and "旧指标名称" in result.output
+    new = read_workbook(out)
+    assert new.projects[0].indicators[0].level3 == "完成维稳任务"
+    assert new.projects[1].indicators[-1].level1 != "效果指标"
+    left = {i.code for i in validate_file(out).issues}
+    assert not left & {"JX-X01", "JX-T03"} and "JX-L02" in left
+    assert read_workbook(path).projects[0].indicators[0].level3 == "完成维稳\n任务"  # last year's is untouched

@@ -59,12 +59,13 @@ def _typed(change: dict):
     return int(change["new"]) if kind == "int" else Decimal(change["new"])
 
 
-def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: int = 4) -> list[Change]:
-    """Apply fixable findings to ``book`` (in place) and return the cell changes, last value wins."""
+def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: int = 4,
+               codes: tuple[str, ...] = FIXABLE) -> list[Change]:
+    """Apply fixable findings (of ``codes``) to ``book`` (in place) and return the cell changes, last value wins."""
     index = _objects(book)
     changes: dict[tuple[str, str], Change] = {}
     for _ in range(rounds):
-        todo = [i for i in validate_book(book, profile) if i.code in FIXABLE and i.fix]
+        todo = [i for i in validate_book(book, profile) if i.code in codes and i.fix]
         if not todo:
             break
         for issue in todo:

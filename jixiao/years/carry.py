@@ -44,6 +44,9 @@ from ..forms.values import identity_key, nfkc, parse_decimal, parse_indicator_va
 _STRICT_CODE = re.compile(r"^\d{6}(\d{2})[A-Z]\d{12}$")  # the 一体化 form (rules.STRICT_CODE)
 _MONEY = ("budget", "fiscal", "other")
 _UNIT_CLEARED = ("fill_date", "business_review", "performance_review")
+#: the fixes made on the way, as ``jixiao validate --fix`` makes them (the text of names and 指标值 only):
+#: last year's hints are not carried into the new year's to-do list
+TIDIED = {"JX-X01": "多余的空格或换行", "JX-X02": "控制字符", "JX-T03": "旧指标名称", "JX-V05": "指标值中混有的文字"}
 # sheets jixiao itself adds to a copy (校验结果, 支出计划汇总): made again on the new workbook, not lost
 _GENERATED_SHEETS = ("校验结果", "_jixiao_marks", "支出计划汇总")
 
@@ -185,6 +188,18 @@ def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
             result.notes.append(f"自评表中的项目“{ev.name or ev.code}”在上年工作簿中没有对应项目，其实际完成值未使用")
 
 
+def _tidy(book: UnitWorkbook, profile: Profile) -> tuple[UnitWorkbook, dict[str, int]]:
+    """A copy of ``book`` with the :data:`TIDIED` fixes made, and how many of each (``book`` is left as it is)."""
+    from ..checks.fix import plan_fixes
+
+    copy = book.model_copy(deep=True)
+    changes = plan_fixes(copy, profile, codes=tuple(TIDIED))
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.code] = counts.get(change.code, 0) + 1
+    return (copy, {code: counts[code] for code in TIDIED if code in counts}) if changes else (book, {})
+
+
 def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluation=None) -> CarryResult:
     """The new year's workbook made from last year's ``book`` (pure: no files).
 
@@ -203,6 +218,7 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
             raise CarryError(f"自评表为 {ev_unit.year} 年度，上年工作簿为 {old_year} 年度；"
                              "请选择与上年工作簿同一年度的自评表")
     profile = profile or profile_for(book)
+    book, tidied = _tidy(book, profile)
     milestones = list(profile.milestones)
     unit = book.unit.model_copy(deep=True)
     unit.year = year
@@ -219,6 +235,9 @@ def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluat
     new._forms = form_set(profile, tuple(milestones))  # next year's workbook: the profile's forms now
     new.forms = dict(new._forms.named)
     result = CarryResult(new)
+    if tidied:
+        result.notes.append(f"已顺带修正 {sum(tidied.values())} 处：" + "、".join(
+            f"{TIDIED[code]} {n} 处" for code, n in tidied.items()) + "（与 jixiao validate --fix 相同）")
     if old_year is not None and year - old_year > 1:
         result.notes.append(f"上年工作簿为 {old_year} 年度，与 {year} 年度相隔 {year - old_year} 年")
     dropped = [m for m in book.milestones if m not in milestones]
