@@ -43,6 +43,7 @@ class RowScore:
     computed: bool  # False when the score is a clerk's (定性 within its band)
     pending: Issue | None = None  # the finding that leaves this row 未评 (its score counts 0 meanwhile)
     default_weight: bool = False  # the weight was shared out at scoring time (分值 left blank)
+    unit: str | None = None  # the 年度指标值's unit (``%`` of ``≥95%``)
 
 
 @dataclass
@@ -235,7 +236,7 @@ def score_sheet(sheet: ProjectEval, profile: Profile, forms=None) -> SheetScore:
             score, computed = ZERO, False
             result.pending.append(pending)
         result.rows.append(RowScore(ind, level1, ind.level2, parsed.operator, parsed.number, actual, w,
-                                    max(score, ZERO), computed, pending, shared))
+                                    max(score, ZERO), computed, pending, shared, parsed.unit))
     weights = sum((r.weight for r in result.rows), ZERO)
     expected = _profile_total(profile) - weight
     all_weighted = all(ind.weight is not None or shared for ind, (_, shared)
@@ -309,8 +310,8 @@ def _fraction_for_percent(r: RowScore) -> bool:
     a fraction typed for a percentage. A ``≤`` target is left alone (0.5 against ≤3% is plausible)."""
     ind = r.indicator
     return (r.operator in ("≥", ">", "=") and r.actual is not None and ZERO < r.actual <= ONE
-            and r.target is not None and r.target > ONE and parse_decimal(ind.actual) is not None
-            and parse_indicator_value(nfkc(ind.target or "")).unit == "%" and "%" not in str(ind.actual))
+            and r.target is not None and r.target > ONE and r.unit == "%"
+            and parse_decimal(ind.actual) is not None and "%" not in str(ind.actual))
 
 
 def _over_budget(executed: Decimal, budget: Decimal) -> str:
