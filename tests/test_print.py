@@ -70,7 +70,8 @@ def assert_prints(ws, *, titles: bool = True) -> None:
     assert ws.page_setup.paperSize == 9, where
     assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage, where
     wide = ws.page_setup.fitToWidth not in (None, 1)  # a list over pages side by side: who, on each
-    assert not wide or (ws.print_title_cols and ws.page_setup.orientation == "landscape"), where
+    assert not wide or (ws.print_title_cols and ws.page_setup.orientation == "landscape"
+                        and ws.page_setup.pageOrder == "overThenDown"), where  # halves of the same rows in turn
     assert ws.page_setup.fitToHeight == 0, where
     assert ws.page_setup.orientation in ("portrait", "landscape"), where
     assert "&P" in (ws.oddFooter.center.text or "") and "&N" in ws.oddFooter.center.text, where
@@ -254,11 +255,16 @@ def test_wide_lists_print_over_pages_with_whose_rows_they_are(demo_summary):
 @pytest.mark.libreoffice
 def test_wide_list_pages_each_name_the_unit(demo_summary, tmp_path):
     """Each half of 项目清单 on paper (项目编码 and 资金用途 on the first, 指标数 and 涉密 on the second, which
-    单位汇总 does not have) says whose rows they are."""
+    单位汇总 does not have) says whose rows they are, and the right half follows the left half of the same rows
+    (across, then down: the two pages laid side by side make the list; down first, the halves were apart)."""
     pages = pdf_pages(demo_summary, tmp_path)
     first = [t for t in pages if "资金用途" in t and "项目编码" in t]
     second = [t for t in pages if "指标数" in t and "涉密" in t and "项目编码" not in t and "项目数" not in t]
     assert first and second, [t[:80] for t in pages]
+    assert pages.index(second[0]) == pages.index(first[0]) + 1, [t[:80] for t in pages]
+    heads = [next((line for line in t.splitlines() if "单位编码" in line), "") for t in pages]
+    halves = [("三级指标" in h, "指标值确定依据" in h) for h in heads if "三级指标" in h or "指标值确定依据" in h]
+    assert halves[:4] == [(True, False), (False, True)] * 2, halves  # 指标明细, over several pages
     for text in (first[0], second[0]):
         assert "单位名称" in text and "示例县教育局本级" in text, text[:300]
 

@@ -16,6 +16,8 @@ def apply_xlsxwriter(ws: Any, setup: PrintSetup, name: str | None = None) -> Non
     ws.set_paper(setup.paper)
     ws.set_landscape() if setup.landscape else ws.set_portrait()
     ws.fit_to_pages(setup.pages_wide, 0)
+    if setup.pages_wide > 1:  # the halves of the same rows one after the other, to be laid side by side
+        ws.print_across()
     if setup.repeat_cols:
         ws.repeat_columns(setup.repeat_cols[0] - 1, setup.repeat_cols[1] - 1)
     if setup.center:
@@ -37,6 +39,8 @@ def apply_openpyxl(ws: Any, setup: PrintSetup, name: str | None = None) -> None:
     ws.page_setup.paperSize = setup.paper
     ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = setup.pages_wide, 0
+    if setup.pages_wide > 1:
+        ws.page_setup.pageOrder = "overThenDown"
     if ws.sheet_properties.pageSetUpPr is None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
