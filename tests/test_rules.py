@@ -195,3 +195,18 @@ def test_classified_project_gets_s01_only_but_money_is_checked(tmp_path):
 def test_foreign_workbook_is_an_l01_finding(foreign_xlsx):
     report = validate_file(foreign_xlsx)
     assert [i.code for i in report.issues] == ["JX-L01"] and not report.ok and report.readable
+
+
+def test_a_unit_code_that_lost_its_zeros_says_how_to_type_it(tmp_path):
+    """004001 typed into a General cell is stored as the number 4001: the finding says so and how to type it;
+    a code wrong in another way is only to be checked."""
+    book = base()
+    path = write_workbook(tmp_path / "u.xlsx", book)
+    wb = openpyxl.load_workbook(path)
+    wb["单位信息"]["B3"].value, wb["单位信息"]["B3"].number_format = 4001, "General"
+    wb.save(path)
+    [issue] = [i for i in validate_file(path).issues if i.code == "JX-C04"]
+    assert issue.cell == "B3" and "开头的 0 可能被 Excel 去掉了" in issue.message and "如 004001" in issue.message
+    book.unit.code = "10A001"
+    [issue] = [i for i in validate_file(write_workbook(tmp_path / "v.xlsx", book)).issues if i.code == "JX-C04"]
+    assert issue.message.endswith("，请核对。") and "去掉" not in issue.message

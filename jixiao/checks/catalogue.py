@@ -46,7 +46,7 @@ _SPECS = [
              "项目编码“{value}”不是 21 位一体化编码（6 位区划 + 2 位年度 + 1 位字母 + 12 位数字），请核对。"),
     CodeSpec("JX-C02", ERROR, "项目编码与单位不符", "项目编码“{value}”中的{what}“{found}”与{expected_label}“{expected}”不一致，请核对。"),
     CodeSpec("JX-C03", ERROR, "项目编码重复", "项目编码“{value}”在本工作簿中重复（另见 {other}），同一项目只能填一张表。"),
-    CodeSpec("JX-C04", WARNING, "单位编码不是 6 位数字", "单位编码“{value}”应为 6 位数字（3 位部门 + 3 位单位），请核对。"),
+    CodeSpec("JX-C04", WARNING, "单位编码不是 6 位数字", "单位编码“{value}”应为 6 位数字（3 位部门 + 3 位单位）{detail}。"),
     CodeSpec("JX-B01", ERROR, "预算数与资金来源不符",
              "{label} {value} 不等于{fiscal_label} {fiscal} + {other_label} {other} = {sum}，相差 {diff} 万元；请核对金额。"),
     CodeSpec("JX-B02", ERROR, "金额为负数", "{label}为负数（{value}），金额不能小于 0。"),

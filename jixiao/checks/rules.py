@@ -229,7 +229,11 @@ def control_characters(ctx: Context) -> Iterator[Issue]:
 def unit_code_form(ctx: Context) -> Iterator[Issue]:
     code = squeeze(ctx.book.unit.code)
     if code and not UNIT_CODE.match(code):
-        yield Issue.at("JX-C04", ctx.book.unit, "code", ctx.book.unit.code)
+        detail = "，请核对"
+        if code.isascii() and code.isdigit() and len(code) < 6:  # 004001 typed into a General cell is 4001
+            detail = (f"；开头的 0 可能被 Excel 去掉了（单元格为“常规”或数值格式时会这样）：请把该格设为“文本”格式后"
+                      f"重新输入，如 {code.zfill(6)}")
+        yield Issue.at("JX-C04", ctx.book.unit, "code", ctx.book.unit.code, detail=detail)
 
 
 @rule("JX-C01", "project")
