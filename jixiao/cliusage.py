@@ -107,13 +107,33 @@ def usage_message(exc: click.UsageError) -> str:
         return f"{_name(exc.param)} 的值无效：{_bad_value(exc)}"
     m = re.match(r"No such command '(.*)'", msg)
     if m:
-        return f"没有 {m.group(1)} 这个命令"
+        return _no_such_command(m.group(1), exc.ctx)
     m = re.match(r"Got unexpected extra arguments? \((.*)\)", msg)
     if m:
         return f"多余的参数：{m.group(1)}（路径中有空格时请加引号）"
     if msg.startswith("Missing command"):
         return "缺少命令"
     return "命令用法有误"
+
+
+def _no_such_command(name: str, ctx: click.Context | None) -> str:
+    """``jixiao valdate``: the commands it is close to; ``jixiao selfeval 单位.xlsx``: a file where the
+    command goes, so the line to type, with the command before the file."""
+    import difflib
+
+    commands = sorted(getattr(ctx.command, "commands", None) or {}) if ctx is not None else []
+    if not commands:
+        return f"没有 {name} 这个命令"
+    if "/" in name or "\\" in name or re.search(r"\.[A-Za-z]{2,5}$", name):
+        command = "validate" if "validate" in commands else commands[0] if len(commands) == 1 else None
+        shown = f'"{name}"' if " " in name else name
+        line = f"{ctx.command_path} {command or '命令'} {shown}"
+        return (f"没有 {name} 这个命令：文件要写在命令之后，如 {line}"
+                + ("" if command and len(commands) == 1 else f"（可用的命令：{'、'.join(commands)}）"))
+    close = difflib.get_close_matches(name, commands, n=3, cutoff=0.6)
+    if close:
+        return f"没有 {name} 这个命令；您是否想用：{'、'.join(close)}"
+    return f"没有 {name} 这个命令；可用的命令：{'、'.join(commands)}"
 
 
 _PATH_PROBLEMS = [

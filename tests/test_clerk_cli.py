@@ -48,7 +48,10 @@ def unit(tmp_path, example_files):
     (["export", "{u}", "--to", "docx", "-o", "{t}"], ["是文件夹"]),
     (["export", "{u}", "-o", "{t}/x.docx"], ["缺少选项", "--to"]),
     (["templates", "build", "--out", "{u}"], ["是文件", "文件夹"]),
-    (["frob"], ["没有 frob 这个命令"]),
+    (["frob"], ["没有 frob 这个命令", "可用的命令：carry、"]),
+    (["valdate", "{u}"], ["没有 valdate 这个命令", "您是否想用：validate"]),
+    (["{u}"], ["文件要写在命令之后", " validate {u}"]),  # the file dropped on the command line alone
+    (["selfeval", "{u}", "-o", "{t}/自评表.xlsx"], ["文件要写在命令之后", " selfeval new {u}"]),
     (["templates"], []),
     (["validate", "{u}", "extra file"], ["不存在"]),
 ])
@@ -61,7 +64,7 @@ def test_usage_errors_are_chinese_and_exit_2(tmp_path, unit, args, words):
     assert "错误：" in result.output
     assert not any(e in result.output for e in ENGLISH), result.output
     for w in words:
-        assert w in result.output, result.output
+        assert w.format(t=tmp_path, u=unit) in result.output, result.output
 
 
 def test_usage_error_in_a_real_process(tmp_path):
