@@ -166,3 +166,30 @@ def test_a_text_export_a_locked_or_encrypted_roster_is_read_or_refused_with_what
         read_roster(locked)
     r = task(tmp_path, garbage)
     assert r.exit_code != 0 and "Traceback" not in r.output and "不是 UTF-8 或 GBK" in r.output, r.output
+
+
+@pytest.mark.libreoffice
+def test_the_login_codes_print_one_page_wide_with_whose_code_it_is(tmp_path):
+    """The bureau prints 登录码-YYYY.xlsx to hand each unit its code: 单位编码, 单位名称 and 登录码 on the same
+    page (the 登录码 column printed on a page of its own), the header on every page, a long name whole."""
+    import shutil as sh
+
+    from jixiao.site.roster import write_codes
+    from test_print import pdf_pages
+
+    if sh.which("soffice") is None or sh.which("pdftotext") is None:
+        pytest.skip("LibreOffice and poppler print the workbook")
+    long_name = "示例县乡村振兴服务中心农村经济经营管理站第二分站"
+    units = [dict(unit_code=f"100{i:03d}", unit_name=long_name if i == 3 else f"示例县第{i}中学",
+                  code=f"AB{i:02d}-EFGH-JKLM") for i in range(80)]
+    path = write_codes(tmp_path / "登录码-2026.xlsx", units)
+    ws = openpyxl.load_workbook(path)["登录码"]
+    assert ws.page_setup.paperSize == 9 and ws.print_title_rows == "$1:$1" and (ws.row_dimensions[5].height or 0) > 30  # row 5: the long name
+    pages = pdf_pages(path, tmp_path / "pdf")
+    assert len(pages) >= 2, len(pages)
+    for text in pages:
+        lines = [line for line in text.splitlines() if "-EFGH-JKLM" in line]
+        assert "登录码" in text and "单位名称" in text and lines, text[:200]
+        assert all(line.split()[0].startswith("100") and "中学" in line or "分站" in line or "服务中心" in line
+                   for line in lines), lines  # code and name on the line of the 登录码
+    assert long_name[-6:] in "".join(pages[0].split())

@@ -11,6 +11,9 @@ from typing import Any
 import xlsxwriter
 
 from ..errors import JixiaoError, UnreadableFile
+from ..forms.printfit import LINE_HEIGHT, text_height
+from ..forms.printsetup import apply_xlsxwriter
+from ..forms.layouts import PrintSetup
 from ..fsutil import atomic_path
 from ..forms.grid import check_readable
 from ..forms.values import identity_key
@@ -211,7 +214,7 @@ def _sheet(path: Path, header: list[str], rows: list[list[str]], widths: list[in
         wb = xlsxwriter.Workbook(str(tmp))
         wb.set_properties({"title": note, "author": "jixiao", "created": dt.datetime(2026, 1, 1)})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        text = wb.add_format({"num_format": "@", "border": 1})
+        text = wb.add_format({"num_format": "@", "border": 1, "text_wrap": True, "valign": "top"})  # long names wrap
         ws = wb.add_worksheet("名册" if "名册" in note else "登录码")
         for col, (title, width) in enumerate(zip(header, widths)):
             ws.set_column(col, col, width, text)
@@ -219,7 +222,12 @@ def _sheet(path: Path, header: list[str], rows: list[list[str]], widths: list[in
         for r, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
                 ws.write_string(r, col, value or "", text)
+            tall = max(text_height(v, w) for v, w in zip(row, widths))
+            if tall > 2 * LINE_HEIGHT:  # a long name wraps: neither Excel nor WPS grows the row for it
+                ws.set_row(r, tall)
         ws.freeze_panes(1, 0)
+        apply_xlsxwriter(ws, PrintSetup.for_width(sum(widths), repeat_rows=(1, 1)), note)  # A4, one page wide
+        ws.print_area(0, 0, max(len(rows), 1), len(header) - 1)
         wb.close()
     return path
 
@@ -228,10 +236,10 @@ def write_roster(path: str | Path, units: list[dict[str, Any]] | None = None) ->
     """A roster workbook: blank (the shipped template) or filled with ``units``."""
     rows = [[u.get("unit_code", ""), u.get("unit_name", ""), u.get("department") or "", u.get("contact") or "",
              u.get("phone") or ""] for u in units or []]
-    return _sheet(Path(path), list(COLUMNS), rows, [14, 36, 24, 12, 16], "报送单位名册")
+    return _sheet(Path(path), list(COLUMNS), rows, [14, 44, 24, 12, 16], "报送单位名册")
 
 
 def write_codes(path: str | Path, issued: list[dict[str, Any]]) -> Path:
     """DIR/登录码-YYYY.xlsx: 单位编码, 单位名称, 登录码 — one row per unit given a code."""
     rows = [[u["unit_code"], u["unit_name"], u["code"]] for u in issued]
-    return _sheet(Path(path), ["单位编码", "单位名称", "登录码"], rows, [14, 36, 20], "报送站登录码")
+    return _sheet(Path(path), ["单位编码", "单位名称", "登录码"], rows, [14, 44, 20], "报送站登录码")
