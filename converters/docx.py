@@ -30,6 +30,7 @@ from ..forms.textsafe import xml_text
 from ..forms.values import nfkc, parse_decimal, squeeze
 from . import docxprint as pp
 from .classified import redacted
+from .shapes import contents_rows
 
 BODY_FONT, TITLE_FONT = "仿宋_GB2312", "方正小标宋简体"
 NUMBERS = "一二三四五六七八九十"
@@ -614,7 +615,7 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
 
             rows = {b.name: read_block(sheet, b, Task if b.name == "tasks" else Indicator) for b in overall.blocks}
             book.overall = OverallTargets(raw=raw, **data, **rows)
-        else:
+        elif not contents_rows([[c.text for c in row.cells] for t in group for row in t.rows]):  # a 目录: no loss
             unplaced.append(f"第 {n} 个表格（首格“{first[:20]}”）不是绩效目标表，未导入")
     book.projects = projects
     if meta.get("printed"):

@@ -25,6 +25,13 @@ _SPACES = re.compile(r"(?:\s{2,}|\u3000+)")
 TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d*$")  # a 目录 entry's dot leaders and page number
 
 
+def contents_rows(rows: list[list[str]]) -> bool:
+    """Whether a table is a 目录 laid out as one (a Word TOC pasted as a table): every line an entry with
+    its dot leader, and nothing else in it to import."""
+    lines = [r for r in rows if any(c.strip() for c in r)]
+    return bool(lines) and all(any(TOC_LINE.search(c.strip()) for c in r) for r in lines)
+
+
 @dataclass(eq=False)  # cells are compared by identity: the same text recurs
 class Cell:
     text: str

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..forms.model import DepartmentTargets, Indicator, Measure, OverallTargets, Project, SubTarget, Unit, UnitWorkbook
 from ..forms.values import parse_decimal, squeeze
+from .shapes import contents_rows
 
 _FIELD_CODE = re.compile(r"\s*TC\s.*?\\f\s+\w\s+\\l\s+\d+\s*$")
 _ITEM = re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]\s*")
@@ -341,7 +342,7 @@ def import_seed_text(text: str) -> tuple[UnitWorkbook, list[str]]:
             overall, footer = _overall(b)
             for name, value in footer.items():
                 setattr(unit, name, value or None)
-        elif not (unit_row and len(b.rows) <= 2):
+        elif not (unit_row and len(b.rows) <= 2) and not contents_rows(b.rows):  # a 目录 is no loss
             unplaced.append(f"第 {b.line} 行的表格不是绩效目标表，未导入")
     if not projects and overall is None and not any(squeeze(p).startswith("一、总体绩效目标") for p in paragraphs):
         raise NotAPerformanceText("这不是部门预算绩效文本：没有找到“项目绩效目标表”或“部门整体绩效目标”")
