@@ -10,8 +10,6 @@ becomes one form per project (:func:`list_form`); its 合计 is checked by :mod:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import dropped, projectlist
 from . import labels as L
@@ -19,17 +17,14 @@ from .cellkinds import NUMBERISH, VALUEISH, accepts, accepts_none_between, hits_
 from .readings import split_code
 from .shapes import Cell, unglue
 
-if TYPE_CHECKING:
-    from .recognise import Reader
-
 PROJECT_COLUMNS = ("unit_name", "name", "budget", "fiscal", "other", "goals")  # project fields that occur as list columns
 
 
-def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
+def read(reader, cols: list[str], groups: list[int], i: int, period: str,
          places: dict[int, str] | None = None) -> int:
     """The rows of an indicator table from cell ``i`` (its header read into ``cols``/``groups``) to the
     table's end; returns the index after it. ``places``: the columns of a project list, for its 合计."""
-    form = self.current()
+    form = reader.current()
     listed = bool(cols) and cols[0] == "unit_name" or "name" in cols  # a list: one project a row
     split_value = "value_type" in cols or "measure_unit" in cols
     model_group = max(groups) if groups else 1
@@ -60,18 +55,18 @@ def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
 
     starts = tuple(L.data().get("values", {}).get("basis_starts", ())) if "basis" in cols else ()
     if "level3" not in cols and "level2" in cols and "level1" in cols:
-        first = next((x for x in self.cells[i:i + 3] if x.text), None)
+        first = next((x for x in reader.cells[i:i + 3] if x.text), None)
         if first is not None and levels(first.text)[0] == {"level2"}:
             # 鄂州: the column headed 一级 holds the 二级 names and the one headed 二级 the indicators
             cols = ["level2" if c == "level1" else "level3" if c == "level2" else c for c in cols]
     line_counts: dict[int, int] = {}
-    for c in self.cells[i:]:
+    for c in reader.cells[i:]:
         if c.text:
             line_counts[c.row] = line_counts.get(c.row, 0) + 1
     prev_row = None
-    while i < len(self.cells):
-        c = self.cells[i]
-        if self.stop(c):
+    while i < len(reader.cells):
+        c = reader.cells[i]
+        if reader.stop(c):
             break
         t = c.text.strip()
         if not t:
@@ -83,18 +78,18 @@ def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
             flush()
             c.used = True
             if listed and places:  # the list's 合计: its money checked against the projects' sum
-                i = projectlist.total_row(self, c, places, sum(1 for r in rows if r.get("name")))
+                i = projectlist.total_row(reader, c, places, sum(1 for r in rows if r.get("name")))
                 break
             i += 1
             nums = []
-            while i < len(self.cells) and (NUMBERISH.match(self.cells[i].text.strip())
-                                           or not self.cells[i].text) and len(nums) < 3:
-                nums.append(self.cells[i].text.strip())
-                self.cells[i].used = True
+            while i < len(reader.cells) and (NUMBERISH.match(reader.cells[i].text.strip())
+                                           or not reader.cells[i].text) and len(nums) < 3:
+                nums.append(reader.cells[i].text.strip())
+                reader.cells[i].used = True
                 i += 1
             form.totals = {"weight": nums[0] if nums else None, "score": nums[1] if len(nums) > 1 else None}
             break  # 合计 / 总分 ends the table
-        if hits_of(c) and self.is_header(self.label_run(i)) :
+        if hits_of(c) and reader.is_header(reader.label_run(i)) :
             break  # the next table
         if any(h.group == "furniture" and h.field == "block" for h in hits_of(c)):
             c.used = True  # 绩效指标 again (a page break repeats it): not a row
@@ -116,7 +111,7 @@ def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
             pos = index_of("level3")
         if positional and c.row != prev_row:
             flush()
-            pos = anchor(self, i, cols)
+            pos = anchor(reader, i, cols)
         for n, piece in enumerate(pieces):
             following = pieces[n + 1] if n + 1 < len(pieces) else ""
             wk = index_of("weight", pos)
@@ -132,7 +127,7 @@ def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
             lv, name, points = levels(piece)
             j1, j2 = index_of("level1"), index_of("level2")
             if lv and squeeze(piece) in ("成本指标",) and lv == {"level1", "level2"}:
-                nxt = self.cells[i + 1].text if i + 1 < len(self.cells) else ""
+                nxt = reader.cells[i + 1].text if i + 1 < len(reader.cells) else ""
                 lv = {"level1"} if points or ("level2" in levels(nxt)[0] and "level1" not in levels(nxt)[0]) \
                     else {"level2"}
             if "level1" in lv and has("level1") and not has("level2") and "level2" in cols \
@@ -211,8 +206,8 @@ def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
     # a 自评表 keeps a row still to be filled (a 三级指标 only): dropped, the rows left were all scored
     # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
     # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
-    selfeval = self.current().kind == "selfeval"
-    dropped.report_rows(self, rows)
+    selfeval = reader.current().kind == "selfeval"
+    dropped.report_rows(reader, rows)
     keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
         selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
     for r in rows:
@@ -221,39 +216,39 @@ def read(self: Reader, cols: list[str], groups: list[int], i: int, period: str,
                 if not (levels(cell.text)[0] and not r.get("level3")) and not cell.glued:
                     cell.used = False  # a row without a name or a value: listed, not guessed
     if listed:
-        return list_form(self, keep, i)
+        return list_form(reader, keep, i)
     if period != L.data()["periods"]["model"]:
         form.other_periods.extend(keep)
     else:
         form.indicators.extend(keep)
     return i
 
-def anchor(self: Reader, i: int, cols: list[str]) -> int:
+def anchor(reader, i: int, cols: list[str]) -> int:
     """Where a row of one line starts among the columns: a web page packs the cells of a row to the
     left when merged cells above were dropped, so the first 一级/二级 name tells the offset."""
-    row = self.cells[i].row
+    row = reader.cells[i].row
     k = 0
-    while i + k < len(self.cells) and self.cells[i + k].row == row:
-        lv = levels(self.cells[i + k].text)[0]
+    while i + k < len(reader.cells) and reader.cells[i + k].row == row:
+        lv = levels(reader.cells[i + k].text)[0]
         col = "level1" if "level1" in lv else "level2" if lv else None
         if col in cols:
             return max(0, cols.index(col) - k)
         k += 1
     return cols.index("level3") if "level3" in cols else 0
 
-def list_form(self: Reader, rows: list[dict], i: int) -> int:
+def list_form(reader, rows: list[dict], i: int) -> int:
     """A table with one line per indicator and the project's fields on its first line (Sichuan)."""
-    form = self.current()
+    form = reader.current()
     for r in rows:
         if r.get("unit_name"):
             code, name = split_code(r["unit_name"])
             if r.get("name") or not r.get("budget"):
                 form.unit_name, form.unit_code = name, code
-                self.doc.unit_name = self.doc.unit_name or name
-                self.doc.unit_code = self.doc.unit_code or code
+                reader.doc.unit_name = reader.doc.unit_name or name
+                reader.doc.unit_code = reader.doc.unit_code or code
         if r.get("name"):
             if form.fields.get("name") or form.indicators:
-                form = self.new_form(r["line"])
+                form = reader.new_form(r["line"])
             form.fields.update({k: r[k] for k in PROJECT_COLUMNS[1:] if r.get(k)})
         form.indicators.append(r)
     return i
