@@ -10,6 +10,7 @@ becomes one form per project (:func:`list_form`); its 合计 is checked by :mod:
 from __future__ import annotations
 
 import re
+
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import dropped, projectlist
 from . import labels as L
@@ -89,7 +90,7 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                 i += 1
             form.totals = {"weight": nums[0] if nums else None, "score": nums[1] if len(nums) > 1 else None}
             break  # 合计 / 总分 ends the table
-        if hits_of(c) and reader.is_header(reader.label_run(i)) :
+        if hits_of(c) and reader.is_header(reader.label_run(i)):
             break  # the next table
         if any(h.group == "furniture" and h.field == "block" for h in hits_of(c)):
             c.used = True  # 绩效指标 again (a page break repeats it): not a row
