@@ -165,7 +165,7 @@ def labelled(listing: Listing, names: Mapping[str | os.PathLike[str], str]) -> L
     return Listing(files, refused, real, frozenset(labels))
 
 
-def _not_a_workbook(path: str) -> str | None:
+def not_a_workbook(path: str) -> str | None:
     if path[-5:].lower() in WORKBOOK_SUFFIXES and path[-6:-5] not in ("/", "\\", "") and "~$" not in path:
         return None  # the common case, without splitting the path
     name = os.path.basename(path)
@@ -199,7 +199,7 @@ def triage(listing: Listing) -> tuple[dict[str, os.stat_result], list[dict[str, 
             if st is None:
                 reason = "无法访问文件（快捷方式或链接指向的文件不存在）"
             else:  # by the real file's name: a name the caller gave (see labelled) need not end in .xlsx
-                reason = _not_a_workbook(listing.real.get(path, path))
+                reason = not_a_workbook(listing.real.get(path, path))
         if reason:
             refused.append(rejected(path, "JX-D03", reason, st))
         else:

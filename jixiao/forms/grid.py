@@ -222,21 +222,27 @@ def _zipped_books(fh: BinaryIO) -> list[str]:
     found = []
     with zipfile.ZipFile(fh) as zf:
         for info in zf.infolist():
-            name = info.filename
-            if not info.flag_bits & 0x800:  # not flagged UTF-8: the bytes as written, UTF-8 or else GBK
-                try:
-                    raw = name.encode("cp437")
-                except UnicodeEncodeError:
-                    raw = None
-                if raw is not None:
-                    try:
-                        name = raw.decode("utf-8")
-                    except UnicodeDecodeError:
-                        name = raw.decode("gbk", "replace")
-            base = name.replace("\\", "/").rsplit("/", 1)[-1]
+            base = member_name(info).rsplit("/", 1)[-1]
             if base.lower().endswith(WORKBOOK_SUFFIXES) and not base.startswith("~$"):
                 found.append(base)
     return found
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's path as the clerk knows it, with ``/`` between folders: a zip made on Chinese Windows
+    stores names in GBK without saying so (Python reads such a name as CP437), and may use ``\\``."""
+    name = info.filename
+    if not info.flag_bits & 0x800:  # not flagged UTF-8: the bytes as written, UTF-8 or else GBK
+        try:
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:
+            raw = None
+        if raw is not None:
+            try:
+                name = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                name = raw.decode("gbk", "replace")
+    return name.replace("\\", "/")
 
 
 #: the main part of another Office format → what it is, in the words a clerk uses
