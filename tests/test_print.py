@@ -570,3 +570,40 @@ def test_a_row_grown_for_its_text_keeps_its_height(tmp_path):
     for row in (first + 3, first + 4):  # short texts, and a blank row
         assert "customHeight" not in rows[row] and float(rows[row]["ht"]) == 30, rows[row]
     assert float(rows[8]["ht"]) >= text_height(p.goals, sum(layout.widths[1:7])) - 0.5 > 60  # 绩效目标 (B8:G8)
+
+
+def _printed_as_installed(path: Path, outdir: Path) -> str:
+    """The text LibreOffice prints for ``path`` with a new profile's settings, as on a clerk's PC: saved
+    formula results are trusted, not recalculated (jixiao's own ``convert`` always recalculates)."""
+    import shutil
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{outdir}/profile",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = outdir / f"{path.stem}.pdf"
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_a_prefilled_selfeval_prints_its_totals_in_libreoffice_as_installed(tmp_path, example_books):
+    """xlsxwriter saves 0 as every formula's result unless told one, and LibreOffice prints saved results:
+    the 自评表's 合计 of 分值 printed 0.00 and its 评价等级 0. Saved without a result, they are computed."""
+    from decimal import Decimal
+
+    from jixiao.selfeval.prefill import prefill
+    from jixiao.selfeval.writer import write_selfeval
+
+    evaluation = prefill(example_books["luanping_xinfang_2026"])
+    path = write_selfeval(tmp_path / "自评表.xlsx", evaluation)
+    text = _printed_as_installed(path, tmp_path / "pdf")
+    weights = [sum((i.weight or Decimal(0) for i in sheet.indicators), Decimal(0))
+               for sheet in (evaluation.department, *evaluation.projects)]
+    totals = [line.split() for line in text.splitlines() if line.strip().startswith("合计")]
+    assert len(totals) == len(weights) and all(t[1] == f"{w:.2f}" for t, w in zip(totals, weights)), totals
+    assert any(w > 0 for w in weights)
+    grades = [line.split()[-1] for line in text.splitlines() if "评价等级" in line]
+    assert grades and all(g == "未完成评分" for g in grades), grades  # no 实际完成值 yet: not graded

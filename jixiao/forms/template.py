@@ -167,7 +167,10 @@ def _draw_static(ws, fmts: _Formats, item: Static | Formula, layout: SheetLayout
     if isinstance(item, Static):
         _place(ws, ref, fmt, lambda r, c: ws.write_string(r - 1, c - 1, item.text, fmt))
     else:
-        cached = item.compute(get) if item.compute else 0
+        # a formula jixiao cannot compute (SUM, ROUND, the 自评表's grade) is saved with an empty result, not
+        # xlsxwriter's 0: LibreOffice, which trusts saved results by default, computes it then; it printed
+        # 合计 0.00 and 评价等级 0 on a 自评表 whose 分值 added up to 10
+        cached = item.compute(get) if item.compute else ""
         if isinstance(cached, str):  # xlsxwriter escapes strings, not formula results: a control character
             cached = excel_escape(cached)  # pasted into a name (JX-X02) would make the sheet XML invalid
         _place(ws, ref, fmt, lambda r, c: ws.write_formula(r - 1, c - 1, _resolve(item.formula, layout, rows),
