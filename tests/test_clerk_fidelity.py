@@ -523,3 +523,34 @@ def test_fix_takes_the_unit_off_a_number(tmp_path):
     assert (wb["单位信息"]["B6"].value, wb["项目1"]["C4"].value, wb["项目1"]["G4"].value) == (2026, 80, "十二万")
     left = [(i.code, i.sheet, i.cell) for i in validate_file(out).issues if i.code == "JX-L03"]
     assert left == [("JX-L03", "项目1", "G4")]
+
+
+@requires_soffice
+@requires_poppler
+@pytest.mark.libreoffice
+def test_fix_saves_the_title_it_changes_and_asks_for_recalculation(tmp_path):
+    """The project sheet's title is a formula of its 项目名称. --fix takes the stray space out of the name;
+    the title's saved result, which LibreOffice prints as it is, was the old name's. Saved by a real client
+    first (LibreOffice, as a clerk's PC would), the copy also asks Excel and WPS to recalculate on opening."""
+    from jixiao.excel.office import convert
+
+    book = load_example(EXAMPLE)
+    book.projects[0].name = "信访工作 保障经费"
+    typed = write_workbook(tmp_path / "typed.xlsx", book)
+    saved = convert(typed, "xlsx", tmp_path / "lo")  # LibreOffice's own save: its calcPr, its saved results
+    assert openpyxl.load_workbook(saved, data_only=True)["项目1"]["A1"].value == "信访工作 保障经费绩效目标表"
+    out = tmp_path / "fixed.xlsx"
+    result = run("validate", saved, "--fix", "-o", out)
+    assert result.exit_code == 0, result.output
+    fixed = openpyxl.load_workbook(out, data_only=True)["项目1"]
+    assert (fixed["E3"].value, fixed["A1"].value) == ("信访工作保障经费", "信访工作保障经费绩效目标表")
+    assert openpyxl.load_workbook(out)["项目1"]["A1"].value.startswith("=IF(")  # still the formula
+    calc = re.search(rb"<calcPr[^>]*>", zipfile.ZipFile(out).read("xl/workbook.xml"))
+    assert calc and b'fullCalcOnLoad="1"' in calc.group(0), calc
+    outdir = tmp_path / "pdf"  # printed by LibreOffice with a new profile's settings: saved results trusted
+    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(outdir), str(out)], check=True, capture_output=True,
+                   timeout=240)
+    text = subprocess.run(["pdftotext", str(outdir / "fixed.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "信访工作保障经费绩效目标表" in text and "信访工作 保障经费绩效目标表" not in text

@@ -84,10 +84,44 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
     return [c for c in changes.values() if c.old != c.new]
 
 
+def formula_results(book: UnitWorkbook) -> dict[tuple[str, str], str]:
+    """(sheet, A1) → what each of the forms' text formulas shows for ``book`` (the project sheet's title
+    ``信访工作保障经费绩效目标表``, from its 项目名称): computed as the template computes its saved results."""
+    from ..forms.a1 import a1
+    from ..forms.layouts import forms_of, parse_range
+    from ..forms.template import formula_values
+
+    forms = forms_of(book)
+    sheets = [(forms.unit, book.unit), (forms.department, book.department),
+              *((forms.project, p) for p in book.projects if p.sheet)]
+    if book.overall is not None:
+        sheets.append((forms.overall, book.overall))
+    found = {}
+    for layout, obj in sheets:
+        sheet = getattr(obj, "sheet", None) or layout.sheet
+        get = formula_values(obj, book.unit)
+        for formula in layout.formulas:
+            if formula.compute is not None:
+                row, col = parse_range(formula.ref)[:2]
+                found[(sheet, a1(row, col))] = formula.compute(get)
+    return found
+
+
+def changed_results(before: dict[tuple[str, str], str], after: dict[tuple[str, str], str]) -> dict[str, dict[str, str]]:
+    """sheet → {A1 → result} of the formulas whose result the fixes changed."""
+    out: dict[str, dict[str, str]] = {}
+    for (sheet, cell), text in after.items():
+        if before.get((sheet, cell)) != text:
+            out.setdefault(sheet, {})[cell] = text
+    return out
+
+
 def write_fixed(source: str | Path, out: str | Path, changes: list[Change],
-                heights: dict[str, dict[int, float]] | None = None) -> Path:
-    """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text) and the rows
-    of ``heights`` (sheet → {row → points}, see :func:`jixiao.forms.printfit.new_heights`) made that tall."""
+                heights: dict[str, dict[int, float]] | None = None,
+                results: dict[str, dict[str, str]] | None = None) -> Path:
+    """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text), the rows
+    of ``heights`` (sheet → {row → points}, see :func:`jixiao.forms.printfit.new_heights`) made that tall,
+    and ``results`` (:func:`changed_results`) saved as the results of the formulas they feed."""
     from ..excel.zippatch import check_macro_output, patch_cells
 
     guard_output(source, out)
@@ -96,4 +130,4 @@ def write_fixed(source: str | Path, out: str | Path, changes: list[Change],
     by_sheet: dict[str, dict[str, str | None]] = {}
     for ch in changes:
         by_sheet.setdefault(ch.sheet, {})[ch.cell] = ch.new
-    return patch_cells(source, out, by_sheet, heights)
+    return patch_cells(source, out, by_sheet, heights, results)

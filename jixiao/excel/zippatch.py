@@ -179,8 +179,8 @@ def _row(ns: str, sheet_data, rows: dict[int, Any], r: int):
     return row
 
 
-def _patch_sheet(data: bytes, cells: Mapping[str, Any],
-                 heights: Mapping[int, float] | None = None) -> tuple[bytes, bool]:
+def _patch_sheet(data: bytes, cells: Mapping[str, Any], heights: Mapping[int, float] | None = None,
+                 results: Mapping[str, str] | None = None) -> tuple[bytes, bool]:
     """:func:`patch_sheet`, and whether a formula was replaced (the calculation chain is then stale)."""
     root = _xml(data)
     ns = etree.QName(root).namespace
@@ -193,6 +193,19 @@ def _patch_sheet(data: bytes, cells: Mapping[str, Any],
         cell = _cell(ns, sheet_data, rows, ref)
         replaced |= cell.find(f"{{{ns}}}f") is not None
         _set_value(ns, cell, value)
+    for ref, text in (results or {}).items():  # a formula's result, the formula kept (a cell without one: left)
+        row = rows.get(parse_a1(ref)[0])
+        cell = next((c for c in row.iterchildren(f"{{{ns}}}c") if c.get("r") == ref), None) if row is not None \
+            else None
+        f = cell.find(f"{{{ns}}}f") if cell is not None else None
+        if f is None:
+            continue
+        for old in cell.findall(f"{{{ns}}}v"):
+            cell.remove(old)
+        v = etree.Element(f"{{{ns}}}v")
+        v.text = excel_escape(text)
+        f.addnext(v)
+        cell.set("t", "str")
     for r, height in (heights or {}).items():  # a height of one's own: Excel keeps it (customHeight)
         row = _row(ns, sheet_data, rows, r)
         row.set("ht", f"{height:g}")
@@ -233,22 +246,56 @@ def _rewrite(source: str | Path, out: str | Path, parts: Mapping[str, bytes], dr
 
 
 def patch_cells(source: str | Path, out: str | Path, changes: Mapping[str, Mapping[str, Any]],
-                heights: Mapping[str, Mapping[int, float]] | None = None) -> Path:
-    """Write a copy of ``source`` with ``changes`` (sheet → {A1 → value}) written into its sheet XML, and
-    ``heights`` (sheet → {row → points}) given to its rows."""
-    heights = heights or {}
+                heights: Mapping[str, Mapping[int, float]] | None = None,
+                results: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """Write a copy of ``source`` with ``changes`` (sheet → {A1 → value}) written into its sheet XML,
+    ``heights`` (sheet → {row → points}) given to its rows, and ``results`` (sheet → {A1 → text}) saved as
+    the results of formula cells whose inputs changed (the formulas kept).
+
+    When a value changes, the copy asks for a full recalculation on opening (``fullCalcOnLoad``): the saved
+    results of formulas jixiao cannot compute would be stale, and Excel recalculates a file saved by its
+    own version only when asked. LibreOffice does not recalculate; ``results`` is what it shows."""
+    heights, results = heights or {}, results or {}
     with zipfile.ZipFile(source) as zf:
         where = sheet_parts(zf)
         parts: dict[str, bytes] = {}
         replaced = False
-        for sheet in dict.fromkeys([*changes, *heights]):
+        for sheet in dict.fromkeys([*changes, *heights, *results]):
             if sheet not in where:
                 raise UnreadableFile(f"工作簿中找不到工作表“{sheet}”，无法写入修正")
             parts[where[sheet]], formula = _patch_sheet(zf.read(where[sheet]), changes.get(sheet, {}),
-                                                        heights.get(sheet))
+                                                        heights.get(sheet), results.get(sheet))
             replaced |= formula
         drop = _drop_calc_chain(zf, parts) if replaced else set()
+        if any(changes.values()):
+            workbook = _recalculate_on_load(zf.read("xl/workbook.xml"))
+            if workbook is not None:
+                parts["xl/workbook.xml"] = workbook
     return _rewrite(source, out, parts, drop)
+
+
+def _recalculate_on_load(data: bytes) -> bytes | None:
+    """``xl/workbook.xml`` with ``<calcPr fullCalcOnLoad="1"/>`` (in its place in the schema's order), or
+    None when it says so already."""
+    root = _xml(data)
+    ns = etree.QName(root).namespace
+    calc = root.find(f"{{{ns}}}calcPr")
+    if calc is None:
+        calc = etree.Element(f"{{{ns}}}calcPr")
+        after = [el for el in root if isinstance(el.tag, str) and etree.QName(el).localname in _BEFORE_CALC]
+        if after:
+            after[-1].addnext(calc)
+        else:
+            root.insert(0, calc)
+    elif calc.get("fullCalcOnLoad") in ("1", "true"):
+        return None
+    calc.set("fullCalcOnLoad", "1")
+    return _serialise(root)
+
+
+#: the elements CT_Workbook puts before ``calcPr``
+_BEFORE_CALC = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                "functionGroups", "externalReferences", "definedNames")
 
 
 # --- formulas' saved results ----------------------------------------------------------------------
