@@ -143,3 +143,19 @@ def test_a_word_document_renamed_xlsx_is_called_a_word_document(tmp_path):
     assert rejected["code"] == "JX-D03" and "Word 文档" in rejected["reason"] and "压缩包" not in rejected["reason"]
     shown = CliRunner().invoke(main, ["validate", str(folder / "说明材料.xlsx")])
     assert shown.exit_code == 2 and "这是 Word 文档" in shown.output
+
+
+def test_no_room_to_unpack_lists_the_members_with_the_full_disk(tmp_path, monkeypatch, full_disk):
+    """The system's temporary folder is on a full disk (a real one, a tmpfs): the run goes on, each workbook
+    in the zip is listed with where it could not be unpacked and why, and nothing is left on that disk."""
+    archive = _zip_of_units(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(full_disk / "out"))
+    before = set((full_disk / "out").iterdir())
+    result = CliRunner().invoke(main, ["consolidate", str(archive), "-o", str(tmp_path / "汇总.xlsx"),
+                                       "--format", "json", "--workers", "1"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    data = json.loads(result.stdout)
+    assert data["files_found"] == data["not_consolidated"] == 2 and data["consolidated"] == 0, data
+    for f in data["not_consolidated_files"]:
+        assert "磁盘已满" in f["reason"] and str(full_disk / "out") in f["reason"], f
+    assert set((full_disk / "out").iterdir()) == before

@@ -212,32 +212,6 @@ def test_unit_workbook_given_to_score_names_validate_and_selfeval_new(unit):
 
 # --- 11. a full disk (a real one) ----------------------------------------------------------------------
 
-@pytest.fixture
-def full_disk(tmp_path):
-    """A 64 KB tmpfs filled to the last byte (needs root to mount; skipped otherwise)."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root")
-    disk = tmp_path / "满盘"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount tmpfs here")
-    try:
-        (disk / "旧.json").write_text('{"old": true}', encoding="utf-8")  # an earlier output, to keep
-        (disk / "out").mkdir()
-        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
-        try:
-            while True:
-                os.write(fd, b"\0" * 512)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
-
-
 def test_full_disk_is_a_clean_jx_d05_for_every_writer(full_disk, unit, selfeval):
     out = full_disk / "out"
     cases = [

@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,7 +44,7 @@ from ..oserror import os_reason
 from ..paths import shown
 from ..profiles import Profile, load_profile, load_profile_file
 from ..forms.values import MILESTONES, identity_key
-from .archives import is_zip, unpack
+from .archives import unpacked
 from .cache import Cache, cache_key, sqlite_reason
 from .decide import BLANK, blank, choose_year, cross_unit_codes, deduplicate, deduplicate_evaluations, reject
 from .listing import Listing, labelled, scan, triage
@@ -158,19 +156,13 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     listing = scan(inputs, exclude=[output, cache_path])
     # a killed run's temporary outputs (in an input folder, say) are never taken for units
     listing = Listing([f for f in listing.files if not is_temporary(f[0])], listing.refused, listing.real)
-    unpacked = Path(tempfile.mkdtemp(prefix="jixiao-zip-")) if any(is_zip(f) for f, _ in listing.files) else None
-    try:
-        if unpacked is not None:  # the workbooks in zips, as files of their own under <zip>/<member>
-            listing, in_zips = unpack(listing, unpacked)
-            names = {**in_zips, **(names or {})}
+    with unpacked(listing) as (listing, in_zips):  # the workbooks in zips, as files of their own: <zip>/<member>
+        names = {**in_zips, **(names or {})}
         if names:
             listing = labelled(listing, names)
         return _listed(listing, output, cache_path, made, listed_ns, year=year, profile=profile,
                        profile_file=profile_file, workers=workers, csv_dir=csv_dir, use_cache=use_cache,
                        progress=progress, on_file=on_file, county=county)
-    finally:
-        if unpacked is not None:
-            shutil.rmtree(unpacked, ignore_errors=True)
 
 
 def _listed(listing: Listing, output: Path, cache_path: Path, made: list[Path], listed_ns: int, *,

@@ -15,9 +15,12 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 import zipfile
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import UnreadableFile
 from ..oserror import os_reason
@@ -31,6 +34,26 @@ ENCRYPTED_MEMBER = "压缩包中的这个文件设置了解压密码，无法读
 
 def is_zip(name: str) -> bool:
     return name[-4:].lower() == ".zip"
+
+
+@contextmanager
+def unpacked(listing: Listing) -> Iterator[tuple[Listing, dict[str, str]]]:
+    """:func:`unpack` into a folder of the run's own in the system's temporary folder, removed on leaving
+    (an error, Ctrl-C). No zip: ``listing`` as it is. No room for the folder: each zip listed with why."""
+    if not any(is_zip(name) for name, _ in listing.files):
+        yield listing, {}
+        return
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="jixiao-zip-"))
+    except OSError as exc:
+        why = f"无法解压（临时文件夹 {tempfile.gettempdir()}：{os_reason(exc, writing=True)}），其中的文件未汇总"
+        refused = {**listing.refused, **{name: why for name, _ in listing.files if is_zip(name)}}
+        yield Listing(listing.files, refused, listing.real, listing.labels), {}
+        return
+    try:
+        yield unpack(listing, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
@@ -66,7 +89,7 @@ def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
                             continue
                         except (OSError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError,
                                 EOFError) as exc:  # a damaged member, a full disk: this member only
-                            reason = f"无法从压缩包中取出：{_reason(exc)}"
+                            reason = f"无法从压缩包中取出（解压到临时文件夹 {folder.parent}）：{_reason(exc)}"
                     files.append((label, None))
                     refused[label] = reason
         except UnreadableFile as exc:
