@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -100,17 +101,26 @@ def foreign_xlsx(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
-def full_disk(tmp_path):
-    """A 64 KB tmpfs filled to the last byte (needs root to mount; skipped otherwise)."""
+@contextmanager
+def tmpfs(disk: Path, options: str = "size=64k"):
+    """A small tmpfs mounted at ``disk`` (a real disk of its own: full, read-only …), unmounted on leaving;
+    the test is skipped where mounting needs root and the process has none."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root")
-    disk = tmp_path / "满盘"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(disk)],
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount tmpfs here")
     try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 64 KB tmpfs filled to the last byte, with an earlier output (旧.json) and an empty folder (out)."""
+    with tmpfs(tmp_path / "满盘") as disk:
         (disk / "旧.json").write_text('{"old": true}', encoding="utf-8")  # an earlier output, to keep
         (disk / "out").mkdir()
         fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
@@ -122,5 +132,3 @@ def full_disk(tmp_path):
         finally:
             os.close(fd)
         yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

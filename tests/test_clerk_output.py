@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from jixiao.cli import main
 from jixiao.errors import JixiaoError
 
-from conftest import as_at_a_terminal, requires_soffice
+from conftest import as_at_a_terminal, requires_soffice, tmpfs
 
 ENGLISH = ("Traceback", "Exception ignored", "Usage:", "Error:", "Errno", "No space left")
 
@@ -256,18 +256,9 @@ def test_full_disk_leaves_no_finaliser_noise_from_the_library(full_disk, unit):
 
 
 def test_read_only_disk_is_named(tmp_path, unit):
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("mounting a read-only tmpfs needs root")
-    disk = tmp_path / "只读"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount tmpfs here")
-    try:
+    with tmpfs(tmp_path / "只读", "ro,size=64k") as disk:
         result = run("validate", unit, "--fix", "-o", disk / "修正.xlsx")
         _refused(result, str(disk), "磁盘是只读的")
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 def test_file_size_limit_is_named_too(tmp_path, unit):
