@@ -100,6 +100,7 @@ def test_what_else_a_zip_holds_is_listed_each_with_its_reason(tmp_path):
                                      ("__MACOSX/教育局/._单位.xlsx", b"\0\5\26\7")]))
     _encrypted_zip(archive.parent / "加密的.zip", "locked.xlsx", good)
     (archive.parent / "损坏.zip").write_bytes(b"PK\x03\x04 this is not a whole zip")
+    (archive.parent / "改了扩展名.zip").write_bytes(good)  # an .xlsx renamed to mail it: one workbook, not 12 parts
     with zipfile.ZipFile(archive.parent / "空的.zip", "w"):
         pass
     result = CliRunner().invoke(main, ["consolidate", str(archive.parent), "-o", str(tmp_path / "汇总.xlsx"),
@@ -111,9 +112,10 @@ def test_what_else_a_zip_holds_is_listed_each_with_its_reason(tmp_path):
     assert "压缩包中的压缩包" in reasons["再压缩.zip"] and "另存为 .xlsx" in reasons["旧表.xls"]
     assert "解压密码" in reasons["locked.xlsx"]
     assert "损坏" in reasons["损坏.zip"] and "没有文件" in reasons["空的.zip"]
+    assert "扩展名改回 .xlsx" in reasons["改了扩展名.zip"]
     assert not any("__MACOSX" in f["path"] for f in data["not_consolidated_files"])
     assert all(".zip/" in f["path"] for f in data["not_consolidated_files"] if not f["path"].endswith(
-        ("损坏.zip", "空的.zip")))
+        ("损坏.zip", "空的.zip", "改了扩展名.zip")))
 
 
 def test_a_zip_given_to_validate_says_unzip_first(tmp_path):

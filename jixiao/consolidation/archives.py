@@ -74,6 +74,9 @@ def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
         try:
             with zipfile.ZipFile(path) as zf:
                 check_zip(zf)
+                office = _office_document(zf)
+                if office:  # an .xlsx or .docx renamed .zip: one document, not a folder's files
+                    raise UnreadableFile(office)
                 members = [(info, member_name(info)) for info in zf.infolist()
                            if not info.is_dir() and not _junk(member_name(info))]
                 if not members:
@@ -107,6 +110,18 @@ def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
         real.pop(name, None)  # the zip itself is now its files
     files.sort(key=lambda f: f[0])
     return Listing(files, refused, real, listing.labels), names
+
+
+def _office_document(zf: zipfile.ZipFile) -> str | None:
+    """What an Office file renamed ``.zip`` is (every .xlsx and .docx is a zip), or None for a zip of files."""
+    names = set(zf.namelist())
+    if "[Content_Types].xml" not in names:
+        return None
+    if "xl/workbook.xml" in names:
+        return "这是扩展名被改成 .zip 的 Excel 工作簿，不是压缩包：请把扩展名改回 .xlsx 后再汇总"
+    if "word/document.xml" in names:
+        return "这是扩展名被改成 .zip 的 Word 文档，不是装有工作簿的压缩包，未汇总"
+    return "这是扩展名被改成 .zip 的 Office 文档，不是装有工作簿的压缩包，未汇总"
 
 
 def _junk(inner: str) -> bool:
