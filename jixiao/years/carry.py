@@ -189,7 +189,10 @@ def _apply_actuals(book: UnitWorkbook, evaluation, result: CarryResult) -> None:
 
 
 def _tidy(book: UnitWorkbook, profile: Profile) -> tuple[UnitWorkbook, dict[str, int]]:
-    """A copy of ``book`` with the :data:`TIDIED` fixes made, and how many of each (``book`` is left as it is)."""
+    """A copy of ``book`` with the :data:`TIDIED` fixes made, and how many of each (``book`` is left as it is).
+
+    The fixes name the cells they change, so a model read from a workbook is tidied; one built in code
+    (no cells) is carried as it is."""
     from ..checks.fix import plan_fixes
 
     copy = book.model_copy(deep=True)
