@@ -1,7 +1,7 @@
 """Zip files among a consolidation's inputs: the workbooks in them are consolidated as if unpacked.
 
 A unit mails its folder zipped ("发送到 → 压缩(zipped)文件夹" on Windows, names in GBK); the bureau drops
-it beside the others. Each member becomes a file of the listing under the name ``<zip>/<member>``
+it beside the others. Each member becomes a file of the listing under the name ``<zip>/<member>`` (the system's separators)
 (:func:`~.listing.labelled`: a name, not a path, so no 打开 link leads to it), and every member is either
 consolidated or listed with its reason, like any file: a workbook is unpacked into a folder of the run's
 own (removed when the run ends, however it ends), anything else is listed without being unpacked.
@@ -82,7 +82,7 @@ def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
                 if not members:
                     raise UnreadableFile("压缩包中没有文件，未汇总")
                 for info, inner in members:  # from here on every member is a file of the listing
-                    label = f"{name}/{inner}"
+                    label = os.path.join(name, *inner.split("/"))  # on Windows C:\交来的\各单位.zip\教育局\单位.xlsx
                     reason = _why_not(info, inner)
                     if reason is None:
                         try:
