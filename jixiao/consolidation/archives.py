@@ -1,10 +1,11 @@
 """Zip files among a consolidation's inputs: the workbooks in them are consolidated as if unpacked.
 
 A unit mails its folder zipped ("发送到 → 压缩(zipped)文件夹" on Windows, names in GBK); the bureau drops
-it beside the others. Each member becomes a file of the listing under the name ``<zip>/<member>`` (the system's separators)
-(:func:`~.listing.labelled`: a name, not a path, so no 打开 link leads to it), and every member is either
-consolidated or listed with its reason, like any file: a workbook is unpacked into a folder of the run's
-own (removed when the run ends, however it ends), anything else is listed without being unpacked.
+it beside the others. Each member becomes a file of the listing under the name ``<zip>/<member>``, with
+the system's separators (:func:`~.listing.labelled`: a name, not a path, so no 打开 link leads to it), and
+every member is either consolidated or listed with its reason, like any file: a workbook is unpacked into
+a folder of the run's own (removed when the run ends, however it ends), anything else is listed without
+being unpacked.
 
 A zip that cannot be opened (damaged, out of all proportion: a zip bomb, :func:`~jixiao.forms.grid.check_zip`)
 or holds no files is listed itself, with why. A zip in a zip, a .rar or a .7z is listed as before: unpack it.
