@@ -43,9 +43,11 @@ def test_the_workbooks_in_a_zip_given_to_consolidate_are_consolidated(tmp_path, 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["files_found"] == 2 and data["consolidated"] == 2 and data["not_consolidated"] == 0, data
+    assert data["archives"] == {str(archive): 2}  # one file in the folder, two found: where they came from
     assert archive.read_bytes() == before  # the input is never touched
-    again = CliRunner().invoke(main, ["consolidate", str(archive), "-o", str(out), "--format", "json"])
-    assert json.loads(again.stdout)["consolidated"] == 2  # the second run (from the cache) the same
+    again = CliRunner().invoke(main, ["consolidate", str(archive), "-o", str(out)])
+    assert again.exit_code == 0, again.output  # the second run (from the cache) the same
+    assert "找到 2 = 纳入 2 + 未纳入 0" in again.output and f"其中 2 个文件在压缩包中，已直接读取：{archive}（2 个）" in again.output
     units = [r for r in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("单位汇总").to_python()[1:]
              if r[0] not in ("", "合计")]
     assert sorted(r[0] for r in units) == ["100001", "100002"]

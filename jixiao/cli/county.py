@@ -90,6 +90,9 @@ def _echo_consolidation(result) -> None:
         click.echo(f"  逐级汇总：{len(result.counties)} 个县区汇总表（{'、'.join(result.counties)}），"
                    "文件数按各县区汇总时找到的文件计")
     click.echo(f"  文件：找到 {result.found} = 纳入 {result.consolidated} + 未纳入 {result.not_consolidated}（核对{check}）")
+    if result.archives:  # one file in the folder, several found: which zips they came from
+        click.echo(f"  其中 {sum(result.archives.values())} 个文件在压缩包中，已直接读取："
+                   + "、".join(f"{shown(k)}（{n} 个）" for k, n in result.archives.items()))
     click.echo(f"  单位 {result.units}，项目 {result.projects}，指标 {result.indicators}；本次读取 {result.read} 个文件"
                + (f"（其余 {result.cached} 个来自缓存）" if result.cached else ""))
     # a form with a 预算数 only (四川), or a project whose sources do not add up (JX-B01): the line still adds up

@@ -83,6 +83,7 @@ class Result:
     counties: list[str] = field(default_factory=list)  # the county summaries rolled up (their 县区), if any
     #: the part of ``budget`` on forms without sources (四川): the rest of budget - fiscal - other is JX-B01
     unsourced: Decimal = Decimal(0)
+    archives: dict[str, int] = field(default_factory=dict)  # zip → how many of the files found were in it
 
     def to_json(self) -> dict[str, Any]:
         return {"output": shown(self.output), "year": self.year, "files_found": self.found,
@@ -93,6 +94,7 @@ class Result:
                            "other": f"{self.other:.2f}"},
                 "errors": self.errors, "warnings": self.warnings, "files_read": self.read, "codes": self.codes,
                 "notices": self.notices, "counties": self.counties,
+                "archives": {shown(k): n for k, n in self.archives.items()},
                 "not_consolidated_files": [{"path": r["path"], "code": r["code"], "reason": r["reason"]}
                                            for r in self.rejected]}
 
@@ -156,13 +158,15 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, year: int 
     listing = scan(inputs, exclude=[output, cache_path])
     # a killed run's temporary outputs (in an input folder, say) are never taken for units
     listing = Listing([f for f in listing.files if not is_temporary(f[0])], listing.refused, listing.real)
-    with unpacked(listing) as (listing, in_zips):  # the workbooks in zips, as files of their own: <zip>/<member>
+    with unpacked(listing) as (listing, in_zips, archives):  # a zip's workbooks, as files: <zip>/<member>
         names = {**in_zips, **(names or {})}
         if names:
             listing = labelled(listing, names)
-        return _listed(listing, output, cache_path, made, listed_ns, year=year, profile=profile,
-                       profile_file=profile_file, workers=workers, csv_dir=csv_dir, use_cache=use_cache,
-                       progress=progress, on_file=on_file, county=county)
+        result = _listed(listing, output, cache_path, made, listed_ns, year=year, profile=profile,
+                         profile_file=profile_file, workers=workers, csv_dir=csv_dir, use_cache=use_cache,
+                         progress=progress, on_file=on_file, county=county)
+        result.archives = archives
+        return result
 
 
 def _listed(listing: Listing, output: Path, cache_path: Path, made: list[Path], listed_ns: int, *,

@@ -38,18 +38,18 @@ def is_zip(name: str) -> bool:
 
 
 @contextmanager
-def unpacked(listing: Listing) -> Iterator[tuple[Listing, dict[str, str]]]:
+def unpacked(listing: Listing) -> Iterator[tuple[Listing, dict[str, str], dict[str, int]]]:
     """:func:`unpack` into a folder of the run's own in the system's temporary folder, removed on leaving
     (an error, Ctrl-C). No zip: ``listing`` as it is. No room for the folder: each zip listed with why."""
     if not any(is_zip(name) for name, _ in listing.files):
-        yield listing, {}
+        yield listing, {}, {}
         return
     try:
         folder = Path(tempfile.mkdtemp(prefix="jixiao-zip-"))
     except OSError as exc:
         why = f"无法解压（临时文件夹 {tempfile.gettempdir()}：{os_reason(exc, writing=True)}），其中的文件未汇总"
         refused = {**listing.refused, **{name: why for name, _ in listing.files if is_zip(name)}}
-        yield Listing(listing.files, refused, listing.real, listing.labels), {}
+        yield Listing(listing.files, refused, listing.real, listing.labels), {}, {}
         return
     try:
         yield unpack(listing, folder)
@@ -57,15 +57,17 @@ def unpacked(listing: Listing) -> Iterator[tuple[Listing, dict[str, str]]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
-    """``listing`` with each of its zips replaced by the files in it, and the names to show for those
-    unpacked into ``folder`` (path → ``<zip>/<member>``, for :func:`~.listing.labelled`)."""
+def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str], dict[str, int]]:
+    """``listing`` with each of its zips replaced by the files in it, the names to show for those unpacked
+    into ``folder`` (path → ``<zip>/<member>``, for :func:`~.listing.labelled`), and how many files each zip
+    gave (what the bureau sees as one file in its folder)."""
     from ..forms.grid import check_zip, member_name
 
     files = []
     refused = dict(listing.refused)
     real = dict(listing.real)
     names: dict[str, str] = {}
+    counts: dict[str, int] = {}
     slot = itertools.count()  # each member its own folder: two members may have one name
     for name, st in listing.files:
         if not is_zip(name) or name in refused or st is None:
@@ -109,8 +111,9 @@ def unpack(listing: Listing, folder: Path) -> tuple[Listing, dict[str, str]]:
             files.append((name, st))
             continue
         real.pop(name, None)  # the zip itself is now its files
+        counts[name] = len(members)
     files.sort(key=lambda f: f[0])
-    return Listing(files, refused, real, listing.labels), names
+    return Listing(files, refused, real, listing.labels), names, counts
 
 
 def _office_document(zf: zipfile.ZipFile) -> str | None:
