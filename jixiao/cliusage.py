@@ -79,6 +79,9 @@ def _name(param: click.Parameter | None) -> str:
     return " / ".join(param.opts)
 
 
+#: commands that read workbooks one by one: given a folder, the clerk most likely wants the whole folder checked
+_ONE_WORKBOOK = frozenset({"validate", "show", "totals"})
+
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -103,7 +106,16 @@ def usage_message(exc: click.UsageError) -> str:
         return f"选项 {exc.option_name} 用法有误"
     if isinstance(exc, click.BadParameter):
         if exc.param is not None and isinstance(exc.param.type, click.Path):
-            return _bad_value(exc)  # names the path itself
+            said = _bad_value(exc)  # names the path itself
+            command = exc.ctx.command.name if exc.ctx is not None else None
+            if "is a directory" in (exc.message or "") and command in _ONE_WORKBOOK and isinstance(exc.param,
+                                                                                               click.Argument):
+                quoted = re.search(r"'(.*)'", exc.message or "")
+                folder = quoted.group(1) if quoted else "文件夹"
+                folder = f'"{folder}"' if " " in folder else folder
+                said += (f"；要检查一个文件夹中的全部工作簿，请用 jixiao consolidate {folder} -o 汇总.xlsx"
+                         "（问题列在汇总表的“校验问题”中）")
+            return said
         return f"{_name(exc.param)} 的值无效：{_bad_value(exc)}"
     m = re.match(r"No such command '(.*)'", msg)
     if m:

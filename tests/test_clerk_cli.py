@@ -34,7 +34,8 @@ def unit(tmp_path, example_files):
 @pytest.mark.parametrize("args, words", [
     (["validate"], ["缺少文件"]),
     (["validate", "{t}/没有这个.xlsx"], ["没有这个.xlsx", "不存在"]),
-    (["validate", "{t}"], ["是文件夹"]),
+    (["validate", "{t}"], ["是文件夹", "jixiao consolidate {t} -o 汇总.xlsx"]),  # a folder: how to check it whole
+    (["show", "{t}"], ["是文件夹", "jixiao consolidate {t}"]),
     (["validate", "{u}", "--bogus"], ["--bogus", "没有"]),
     (["validate", "{u}", "--fo", "json"], ["--fo", "--format"]),
     (["validate", "{u}", "--format", "xml"], ["xml", "text、json"]),
