@@ -110,8 +110,7 @@ def usage_message(exc: click.UsageError) -> str:
             command = exc.ctx.command.name if exc.ctx is not None else None
             if "is a directory" in (exc.message or "") and command in _ONE_WORKBOOK and isinstance(exc.param,
                                                                                                click.Argument):
-                quoted = re.search(r"'(.*)'", exc.message or "")
-                folder = quoted.group(1) if quoted else "文件夹"
+                folder = _quoted(exc.message or "") or "文件夹"
                 folder = f'"{folder}"' if " " in folder else folder
                 said += (f"；要检查一个文件夹中的全部工作簿，请用 jixiao consolidate {folder} -o 汇总.xlsx"
                          "（问题列在汇总表的“校验问题”中）")
@@ -158,12 +157,17 @@ _PATH_PROBLEMS = [
 ]
 
 
+def _quoted(msg: str) -> str:
+    """The value click quotes in its message (``Path '交来的文件' is a directory.``), or ''."""
+    quoted = re.search(r"'(.*)'", msg)
+    return quoted.group(1) if quoted else ""
+
+
 def _bad_value(exc: click.BadParameter) -> str:
     msg = exc.message or ""
     kind = exc.param.type if exc.param is not None else None
-    quoted = re.search(r"'(.*)'", msg)
     if isinstance(kind, click.Path):
-        path = quoted.group(1) if quoted else ""
+        path = _quoted(msg)
         for pattern, text in _PATH_PROBLEMS:
             if re.search(pattern, msg):
                 return text.format(path=path)

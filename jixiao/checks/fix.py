@@ -84,7 +84,21 @@ def plan_fixes(book: UnitWorkbook, profile: Profile | None = None, *, rounds: in
     return [c for c in changes.values() if c.old != c.new]
 
 
-def formula_results(book: UnitWorkbook) -> dict[tuple[str, str], str]:
+def plan_fixes_and_results(book: UnitWorkbook, profile: Profile | None = None
+                           ) -> tuple[list[Change], dict[str, dict[str, str]]]:
+    """:func:`plan_fixes`, and the new saved results of the text formulas the fixed cells feed (sheet →
+    {A1 → text}: a project sheet's title after its 项目名称 lost a stray space), for :func:`write_fixed`."""
+    before = _formula_results(book)
+    changes = plan_fixes(book, profile)
+    after = _formula_results(book)
+    results: dict[str, dict[str, str]] = {}
+    for (sheet, cell), text in after.items():
+        if before.get((sheet, cell)) != text:
+            results.setdefault(sheet, {})[cell] = text
+    return changes, results
+
+
+def _formula_results(book: UnitWorkbook) -> dict[tuple[str, str], str]:
     """(sheet, A1) → what each of the forms' text formulas shows for ``book`` (the project sheet's title
     ``信访工作保障经费绩效目标表``, from its 项目名称): computed as the template computes its saved results."""
     from ..forms.a1 import a1
@@ -107,21 +121,12 @@ def formula_results(book: UnitWorkbook) -> dict[tuple[str, str], str]:
     return found
 
 
-def changed_results(before: dict[tuple[str, str], str], after: dict[tuple[str, str], str]) -> dict[str, dict[str, str]]:
-    """sheet → {A1 → result} of the formulas whose result the fixes changed."""
-    out: dict[str, dict[str, str]] = {}
-    for (sheet, cell), text in after.items():
-        if before.get((sheet, cell)) != text:
-            out.setdefault(sheet, {})[cell] = text
-    return out
-
-
 def write_fixed(source: str | Path, out: str | Path, changes: list[Change],
                 heights: dict[str, dict[int, float]] | None = None,
                 results: dict[str, dict[str, str]] | None = None) -> Path:
     """Copy ``source`` to ``out`` with ``changes`` written into their cells (text stays text), the rows
     of ``heights`` (sheet → {row → points}, see :func:`jixiao.forms.printfit.new_heights`) made that tall,
-    and ``results`` (:func:`changed_results`) saved as the results of the formulas they feed."""
+    and ``results`` (:func:`plan_fixes_and_results`) saved as the results of the formulas they feed."""
     from ..excel.zippatch import check_macro_output, patch_cells
 
     guard_output(source, out)

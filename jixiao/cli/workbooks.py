@@ -240,15 +240,13 @@ def validate(files: tuple[str, ...], fmt: str, profile: str | None, profile_file
 
     annotated = False
     if fix:
-        from ..checks.fix import changed_results, formula_results, plan_fixes, write_fixed
+        from ..checks.fix import plan_fixes_and_results, write_fixed
         from ..forms.reader import read_workbook
 
         book = read_workbook(files[0])
-        shown_before = formula_results(book)
-        changes = plan_fixes(book, prof)
+        changes, results = plan_fixes_and_results(book, prof)
         short = short_rows(files[0], book)
-        write_fixed(files[0], output, changes, new_heights(short),
-                    changed_results(shown_before, formula_results(book)))  # the titles a fixed name feeds
+        write_fixed(files[0], output, changes, new_heights(short), results)
         from ..forms.textsafe import visible
 
         for ch in changes:  # control characters (JX-X02) are shown as symbols, never sent to the terminal

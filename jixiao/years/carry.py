@@ -28,6 +28,7 @@ actuals of the 自评表's 部门整体 sheet the same way.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -196,11 +197,8 @@ def _tidy(book: UnitWorkbook, profile: Profile) -> tuple[UnitWorkbook, dict[str,
     from ..checks.fix import plan_fixes
 
     copy = book.model_copy(deep=True)
-    changes = plan_fixes(copy, profile, codes=tuple(TIDIED))
-    counts: dict[str, int] = {}
-    for change in changes:
-        counts[change.code] = counts.get(change.code, 0) + 1
-    return (copy, {code: counts[code] for code in TIDIED if code in counts}) if changes else (book, {})
+    counts = Counter(change.code for change in plan_fixes(copy, profile, codes=tuple(TIDIED)))
+    return (copy, {code: counts[code] for code in TIDIED if code in counts}) if counts else (book, {})
 
 
 def carry(book: UnitWorkbook, year: int, profile: Profile | None = None, evaluation=None) -> CarryResult:
