@@ -28,9 +28,19 @@ class UnknownTemplateVersion(JixiaoError):
 
 
 class UnreadableFile(JixiaoError):
-    """The file cannot be opened as a workbook: corrupt, encrypted, or another format (JX-D03)."""
+    """The file cannot be opened as a workbook: corrupt, encrypted, or another format (JX-D03).
+
+    ``what`` says what the file is; ``remedy`` what to do, phrased for a unit's workbook unless
+    ``general`` (it then fits any workbook, a roster as well). The message is both, joined by "：".
+    """
 
     code = "JX-D03"
+
+    def __init__(self, what: str, remedy: str = "", *, general: bool = False) -> None:
+        super().__init__(f"{what}：{remedy}" if remedy else what)
+        self.what = what
+        self.remedy = remedy
+        self.general = general
 
 
 class TemplateCapacityError(JixiaoError):

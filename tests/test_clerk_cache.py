@@ -307,7 +307,7 @@ def test_a_killed_runs_leftovers_are_not_units_and_are_cleaned(tmp_path):
                              str(tmp_path / "k.xlsx"), "--no-cache", "--workers", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 60
-    while not list(private.glob("jixiao-cache-*")) and time.time() < deadline:
+    while not list(private.glob("jixiao-cache-*/pid")) and time.time() < deadline:  # made, and said whose
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()

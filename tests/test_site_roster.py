@@ -168,6 +168,22 @@ def test_a_text_export_a_locked_or_encrypted_roster_is_read_or_refused_with_what
     assert r.exit_code != 0 and "Traceback" not in r.output and "不是 UTF-8 或 GBK" in r.output, r.output
 
 
+def test_a_word_file_renamed_xlsx_as_the_roster_is_told_how_to_save_the_roster(tmp_path):
+    """The unit-workbook reason says what the file is; its remedy there ("请提交填好的单位工作簿") is for a
+    unit's submission, so a roster gets how to save the roster as .xlsx instead."""
+    import docx
+
+    word = tmp_path / "名单.xlsx"
+    document = docx.Document()
+    document.add_paragraph("单位编码 单位名称")
+    document.save(word)
+    with pytest.raises(JixiaoError) as caught:
+        read_roster(word)
+    message = str(caught.value)
+    assert "Word 文档" in message and "另存为" in message and "名册" in message, message
+    assert "单位工作簿" not in message, message
+
+
 @pytest.mark.libreoffice
 def test_the_login_codes_print_one_page_wide_with_whose_code_it_is(tmp_path):
     """The bureau prints 登录码-YYYY.xlsx to hand each unit its code: 单位编码, 单位名称 and 登录码 on the same

@@ -106,7 +106,12 @@ class Grid:
 # --- recognising what a file is ----------------------------------------------
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED = "工作簿设置了打开密码，请先取消工作簿的打开密码后再提交"
+
+
+def encrypted() -> UnreadableFile:
+    """A workbook with an open password: what it is, and what to do (any workbook, a unit's or a roster)."""
+    return UnreadableFile("工作簿设置了打开密码", "请在 Excel 或 WPS 中打开它，取消打开密码并保存后再使用", general=True)
+
 
 #: Reading stops before inflating a workbook whose parts would exceed these (zip bombs).
 #: A unit workbook inflates to well under 5 MB; set JIXIAO_MAX_UNZIPPED_MB for larger files.
@@ -144,12 +149,12 @@ def check_readable(path: str | Path, *, xls: bool = False) -> None:
     """
     named = by_name(path)
     if named:
-        raise UnreadableFile(named)
+        raise named
     with open_input(path) as fh:
         if xls and fh.read(8).startswith(_OLE_MAGIC):
             fh.seek(0)
             if _is_encrypted_ole(fh):
-                raise UnreadableFile(ENCRYPTED)
+                raise encrypted()
             return
         _sniff(fh, deep=True, path=path)
 
@@ -162,21 +167,22 @@ def open_input(path: str | Path) -> BinaryIO:
     except NotRegularFile as exc:
         raise UnreadableFile(exc.strerror) from exc
     except OSError as exc:
-        raise UnreadableFile(f"无法打开文件：{os_reason(exc)}") from exc
+        raise UnreadableFile(f"无法打开文件：{os_reason(exc)}", general=True) from exc
 
 
-def by_name(path: str | Path | None) -> str | None:
+def by_name(path: str | Path | None) -> UnreadableFile | None:
     """What a file that is no workbook is, by its name, when the name says more than the bytes: Excel's
-    lock file beside an open workbook (``~$单位.xlsx``), or a WPS 表格 file (.et, an OLE file like a .xls)."""
+    lock file beside an open workbook (``~$单位.xlsx``), or a WPS 表格 file (.et, an OLE file like a .xls).
+    The error is returned, to be raised or shown; its remedy fits any workbook."""
     if path is None:
         return None
     name = Path(path).name
     if name.startswith("~$"):
-        return (f"“{name}”是 Excel 或 WPS 打开工作簿时生成的临时锁定文件，不是工作簿本身：请选择同一文件夹中"
-                "不带“~$”的那个工作簿（先在 Excel 中保存并关闭它）")
+        return UnreadableFile(f"“{name}”是 Excel 或 WPS 打开工作簿时生成的临时锁定文件，不是工作簿本身",
+                              "请选择同一文件夹中不带“~$”的那个工作簿（先在 Excel 中保存并关闭它）", general=True)
     if Path(name).suffix.lower() in (".et", ".ett"):
-        return ("这是 WPS 表格的 .et 文件，不是 Excel 工作簿：请在 WPS 中打开它，“另存为”“Microsoft Excel 文件(*.xlsx)”，"
-                "再使用另存的文件")
+        return UnreadableFile("这是 WPS 表格的 .et 文件，不是 Excel 工作簿",
+                              "请在 WPS 中打开它，“另存为”“Microsoft Excel 文件(*.xlsx)”，再使用另存的文件", general=True)
     return None
 
 
@@ -189,10 +195,10 @@ def _sniff(fh: BinaryIO, *, deep: bool, path: str | Path | None = None) -> None:
     if head.startswith(_OLE_MAGIC):
         fh.seek(0)
         if _is_encrypted_ole(fh):
-            raise UnreadableFile(ENCRYPTED)
-        raise UnreadableFile(by_name(path) or "这是旧版 .xls（Excel 97-2003）文件，请在 Excel 中另存为 .xlsx 后再提交")
+            raise encrypted()
+        raise by_name(path) or UnreadableFile("这是旧版 .xls（Excel 97-2003）文件", "请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
-        raise UnreadableFile(by_name(path) or "不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
+        raise by_name(path) or UnreadableFile("不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名")
     fh.seek(0)
     try:
         with zipfile.ZipFile(fh) as zf:  # reads the directory only: cheap, and before anything inflates
@@ -200,18 +206,18 @@ def _sniff(fh: BinaryIO, *, deep: bool, path: str | Path | None = None) -> None:
             names = set(zf.namelist())
             check_not_strict(zf, names)
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile("文件已损坏或不完整（不是有效的 .xlsx 压缩包），请重新导出") from exc
+        raise UnreadableFile("文件已损坏或不完整（不是有效的 .xlsx 压缩包）", "请重新导出", general=True) from exc
     if not deep:
         return
     if "xl/workbook.xml" not in names:
         books = _zipped_books(fh)
         if books:  # a folder zipped (on Windows, say)
             inside = "、".join(books[:3]) + (f" 等 {len(books)} 个" if len(books) > 3 else "")
-            raise UnreadableFile(f"这是装有工作簿的压缩包（其中有 {inside}），不是工作簿本身：请先解压"
-                                 "（右键 →“全部解压缩”），再选择其中的工作簿")
+            raise UnreadableFile(f"这是装有工作簿的压缩包（其中有 {inside}），不是工作簿本身",
+                                 "请先解压（右键 →“全部解压缩”），再选择其中的工作簿", general=True)
         for part, what in _OTHER_OFFICE.items():  # a Word or PowerPoint file renamed .xlsx
             if part in names:
-                raise UnreadableFile(f"这是 {what}，只是扩展名改成了 .xlsx，不是 Excel 工作簿：请提交填好的单位工作簿")
+                raise UnreadableFile(f"这是 {what}，只是扩展名改成了 .xlsx，不是 Excel 工作簿", "请提交填好的单位工作簿")
         raise UnreadableFile("压缩包里没有 Excel 工作簿内容，可能是 Word 文档或其他文件")
 
 
@@ -293,7 +299,7 @@ def _calamine_grid(path: str | Path, fh: BinaryIO) -> Grid:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))  # the file checked, whatever its name's bytes
     except Exception as exc:  # calamine raises its own types (PasswordError, …)
         if type(exc).__name__ == "PasswordError":
-            raise UnreadableFile(ENCRYPTED) from exc
+            raise encrypted() from exc
         raise UnreadableFile(f"无法读取工作簿：{exc}") from exc
     states = {}
     for meta in wb.sheets_metadata:
@@ -380,7 +386,7 @@ def _openpyxl_grid(path: str | Path, fh: BinaryIO) -> Grid:
                     values.append(v)
                 rows.append(values)
         except Exception as exc:  # noqa: BLE001 - e.g. defusedxml refusing an external entity
-            raise UnreadableFile(f"工作表“{name}”的内容无法安全读取（{type(exc).__name__}），请重新导出后再提交") from exc
+            raise UnreadableFile(f"工作表“{name}”的内容无法安全读取（{type(exc).__name__}）", "请重新导出后再提交") from exc
         return SheetData(name, rows, formulas, state=states.get(name, "visible"), errors=errors,
                          percent_format=lambda row, col: (row, col) in percent)
 

@@ -76,8 +76,8 @@ def _rows(path: Path) -> list[list[list[Any]]]:
     try:
         check_readable(path, xls=True)  # the same reasons as for a unit's workbook: lock file, .et, password, …
     except UnreadableFile as exc:
-        reason = str(exc)  # most reasons say what to do; the others get how to save the roster again
-        raise JixiaoError(f"无法读取名册 {path}：{reason}" + ("" if "请" in reason else f"。{SAVE_AS}")) from exc
+        remedy = exc.remedy if exc.general else SAVE_AS  # not "提交填好的单位工作簿": how to save the roster again
+        raise JixiaoError(f"无法读取名册 {path}：{exc.what}。{remedy}") from exc
     try:
         from python_calamine import CalamineWorkbook
 
