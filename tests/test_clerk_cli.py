@@ -49,6 +49,7 @@ def unit(tmp_path, example_files):
     (["export", "{u}", "--to", "docx", "-o", "{t}"], ["是文件夹"]),
     (["export", "{u}", "-o", "{t}/x.docx"], ["缺少选项", "--to"]),
     (["templates", "build", "--out", "{u}"], ["是文件", "文件夹"]),
+    (["templates", "build", "-o", "{u}"], ["是文件", "文件夹"]),  # -o as in every other command
     (["frob"], ["没有 frob 这个命令", "可用的命令：carry、"]),
     (["valdate", "{u}"], ["没有 valdate 这个命令", "您是否想用：validate"]),
     (["{u}"], ["文件要写在命令之后", " validate {u}"]),  # the file dropped on the command line alone

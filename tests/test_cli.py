@@ -31,7 +31,7 @@ def test_every_command_has_help(path):
 
 
 def test_demo_writes_readable_units(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path / "demo")])  # -o, as every other command
     assert result.exit_code == 0, result.output
     units = sorted((tmp_path / "demo" / "units").glob("*.xlsx"))
     assert len(units) == 10  # 3 seeds, 5 synthetic Hebei-form units, 2 of the national forms

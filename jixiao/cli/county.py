@@ -13,7 +13,7 @@ from .base import EXIT_FINDINGS, EXIT_OK, main, PROFILES
 
 
 @main.command()
-@click.option("--out", default="jixiao-demo", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", default="jixiao-demo", show_default=True, type=click.Path(file_okay=False),
               help="示例输出文件夹。")
 def demo(out: str) -> None:
     """用内置示例数据生成填好的单位工作簿，演示完整流程。"""

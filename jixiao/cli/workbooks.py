@@ -23,7 +23,7 @@ def templates() -> None:
               help="配置（省份/版式），可多次指定；默认全部。")
 @click.option("--profile-file", "profile_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="自定义配置文件（可指向同一文件夹中的表样文件），可多次指定。")
-@click.option("--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False),
               help="输出文件夹。")
 def templates_build(profiles: tuple[str, ...], profile_files: tuple[str, ...], out: str) -> None:
     """生成单位填报模板（.xlsx）。"""
@@ -38,7 +38,7 @@ def templates_build(profiles: tuple[str, ...], profile_files: tuple[str, ...], o
 
 
 @templates.command("addin")
-@click.option("--out", default="addin/jixiao.xlam", show_default=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--out", default="addin/jixiao.xlam", show_default=True, type=click.Path(dir_okay=False),
               help="加载项文件。")
 def templates_addin(out: str) -> None:
     """生成带“绩效”选项卡的 Excel 加载项（.xlam）。"""
