@@ -46,14 +46,16 @@ class Imported(NamedTuple):
     @property
     def incomplete(self) -> list[str]:
         """The unplaced lines that make the import partial (a 目录 table skipped on purpose does not)."""
-        return [u for u in self.unplaced if getattr(u, "kind", "line") != "table"]
+        return [u for u in self.unplaced if getattr(u, "kind", "line") not in ("table", "read")]
 
 
 class Unplaced(str):
     """One line of the unplaced list: the message, and the line number and kind behind it."""
 
     line: int | None
-    kind: str  # "line" (not recognised) | "rows" (recognised rows that belong nowhere) | "period"
+    #: "line" (not recognised) | "rows" (recognised rows that belong nowhere) | "period" | "field" | "column"
+    #: | "table" (a 目录, skipped on purpose) | "read" (imported, read otherwise than printed: to check)
+    kind: str
 
     def __new__(cls, text: str, line: int | None = None, kind: str = "line"):
         obj = super().__new__(cls, text)
@@ -363,6 +365,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         unit.raw["code"] = doc.unit_code
     unplaced: list[Unplaced] = []
     projects: list[Project] = []
+    made: list[Form] = []  # the forms that became projects
     overall: OverallTargets | None = None
     for form in doc.forms:
         if form.scope == "overall":
@@ -387,6 +390,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
                                          f"没有项目名称、编码或预算，未导入", form.indicators[0]["line"], "rows"))
             continue
         projects.append(project(form, doc.amount_unit))
+        made.append(form)
         if form.other_periods and PERIOD_FIELDS["中期"]["indicators"] is None:  # only if the mapping drops them
             unplaced.append(Unplaced(f"第 {form.other_periods[0]['line']} 行起 {len(form.other_periods)} 个中期指标行："
                                      f"当前工作簿只有年度指标，未导入", form.other_periods[0]["line"], "period"))
@@ -401,9 +405,6 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         text = " ".join(x.text for x in cells if x.line == c.line)
         unplaced.append(Unplaced(f"第 {c.line} 行未能识别：{text[:40]}", c.line))
     unplaced.extend(list_totals_checked(doc, projects))
-    from .dropped import messages
-    unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
-    unplaced.sort(key=lambda u: u.line or 0)
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)
     if any(has_mid(p) for p in projects) or (overall is not None and overall.tasks):
@@ -412,7 +413,38 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         for p in projects:
             to_national(p)
         unplaced.extend(tasks_beyond_the_form(book))
+    doc.dropped.extend(columns_beyond_the_form(book, [f for f in made if f.kind == "targets"],
+                                               [f for f in doc.forms if f.scope == "overall" and f.kind == "targets"]))
+    from .dropped import messages
+    unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
+    unplaced.extend(Unplaced(text, line, "read") for line, text in doc.readings)
+    unplaced.sort(key=lambda u: u.line or 0)
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
+
+
+#: indicator columns a document may have and a form may lack, by their model key, as the report names them
+_INDICATOR_COLUMNS = {"description": "绩效指标描述（指标内容）", "basis": "指标值确定依据", "explanation": "指标解释",
+                      "scoring": "评（扣）分标准", "weight": "权重（分值）", "remark": "备注", "direction": "指标方向（正向 / 反向）",
+                      "level1_points": "一级指标分值"}
+
+
+def columns_beyond_the_form(book: UnitWorkbook, projects: list[Form], overall: list[Form]
+                            ) -> list[tuple[str, int | None, str]]:
+    """The indicator cells the document has and the workbook's forms have no column for (a 权重 on a form
+    without one), as :mod:`.dropped` entries (column, line, text): listed, never lost without a word."""
+    from ..forms.layouts import forms_of
+
+    forms = forms_of(book)
+    out = []
+    for layout, parts in ((forms.project, projects), (forms.overall, overall)):
+        block = layout.block("indicators") if layout is not None else None
+        have = {c.name for c in block.columns} if block is not None else set()
+        for form in parts:
+            for row in [*form.indicators, *form.other_periods]:
+                for key, label in _INDICATOR_COLUMNS.items():
+                    if key not in have and row.get(key) and str(row[key]).strip():
+                        out.append((label, row.get("line"), str(row[key])))
+    return out
 
 
 def tables_in(text: str) -> int:

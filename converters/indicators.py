@@ -9,12 +9,13 @@ becomes one form per project (:func:`list_form`); its 合计 is checked by :mod:
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import dropped, projectlist
 from . import labels as L
-from .cellkinds import NUMBERISH, VALUEISH, accepts, accepts_none_between, hits_of, levels, name_like
+from .cellkinds import NUMBERISH, OPERATOR, VALUEISH, accepts, accepts_none_between, hits_of, levels, name_like
 from .readings import split_code
 from .shapes import Cell, unglue
 
@@ -152,6 +153,27 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                 continue
             if not piece:
                 continue
+            serial = row.get("_serial")
+            if serial is not None and piece == serial and has("value_text") and not has("measure_unit") \
+                    and index_of("measure_unit", pos) is not None:
+                put(index_of("measure_unit", pos), "", c)  # the same date again, in the 计量单位 column
+                continue
+            date = date_of_serial(piece) if not has("value_text") and "时效" in (
+                row.get("level2") or (rows[-1].get("level2") if rows else None) or "") else None
+            if date is not None and index_of("value_text", pos) is not None:
+                row["_serial"] = piece
+                reader.doc.readings.append((c.line, f"第 {c.line} 行“{row.get('level3') or ''}”的指标值 {piece} 是"
+                                                    f"日期在 Excel 中的序号，已按 {date} 导入，请核对原文"))
+                put(index_of("value_text", pos), date, c)
+                continue
+            vt = index_of("value_type")
+            if vt is not None and vt < pos and not has("value_type") and OPERATOR.match(nfkc(piece).strip()):
+                # an operator after the column that holds it: 乌海's 指标性质 holds 正向 / 反向 and its
+                # 指标方向 the operator, so the operator comes after 正向 went past 指标性质
+                keep = pos
+                put(vt, piece, c)
+                pos = keep
+                continue
             j = next((k for k in range(pos, len(cols))
                       if cols[k] and cols[k] not in ("level1", "level2")
                       and accepts(cols[k], piece, split_value, positional, c.glued)), None)
@@ -223,6 +245,19 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     else:
         form.indicators.extend(keep)
     return i
+
+_SERIAL = re.compile(r"(\d{2}),?(\d{3})")
+
+
+def date_of_serial(text: str) -> str | None:
+    """A date cell exported as its serial number (``44,561``, Excel counts days from 1899-12-30) in a
+    时效指标's value, as the date it is (2021年12月31日); 2000 to 2049 only, else ``None``."""
+    m = _SERIAL.fullmatch(text.strip())
+    if m is None or not 36526 <= int(m.group(1) + m.group(2)) <= 54788:
+        return None
+    day = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(m.group(1) + m.group(2)))
+    return f"{day.year}年{day.month}月{day.day}日"
+
 
 def anchor(reader, i: int, cols: list[str]) -> int:
     """Where a row of one line starts among the columns: a web page packs the cells of a row to the

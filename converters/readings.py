@@ -47,13 +47,19 @@ def solve_glued(text: str, slots: list[str]) -> dict[str, str] | None:
 
 
 _CODE = re.compile(r"^\s*(?P<code>[0-9A-Z][0-9A-Z ]{2,30}?)\s*[-—－_]\s*(?P<name>\S.*)$", re.S)
+#: the code in brackets before the name, as 内蒙古's forms print it: ``(433001)乌海市供销合作社联合社``
+_BRACKETED_CODE = re.compile(r"^\s*[(\[【]\s*(?P<code>[0-9A-Z]{3,30})\s*[)\]】]\s*(?P<name>\S.*)$", re.S)
 
 
 def split_code(text: str | None) -> tuple[str | None, str | None]:
-    """``51000021R000000019951-工资性支出`` → code, name; ``820001-井研县…`` too; else (None, text)."""
+    """``51000021R000000019951-工资性支出`` → code, name; ``820001-井研县…`` and ``(433001)乌海市…`` too;
+    else (None, text)."""
     if not text:
         return None, text
     m = _CODE.match(nfkc(text))
+    if m is None:
+        m = _BRACKETED_CODE.match(nfkc(text))
+        m = None if m and re.fullmatch(r"(?:19|20)\d\d", m.group("code")) else m  # (2021)…: a year, not a code
     if m and re.search(r"\d{3}", m.group("code")):
         return m.group("code").replace(" ", ""), m.group("name").strip()
     return None, text.strip()

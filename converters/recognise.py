@@ -64,6 +64,7 @@ class Document:
     found: list[str] = field(default_factory=list)  # what was recognised, for the JX-D03 message
     dropped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (column, line, text): .dropped
     notes: list[tuple[int, str]] = field(default_factory=list)  # 注 / 说明 lines (.lines)
+    readings: list[tuple[int, str]] = field(default_factory=list)  # values read otherwise than printed: line, note
     list_totals: list[tuple[int, dict, int]] = field(default_factory=list)  # a list's 合计: line, printed, projects
 
 
@@ -263,6 +264,14 @@ class Reader:
             values.append(self.cells[j])
             j += 1
         labels = run[len(run) - len(values):] if values else []
+        more: list[Cell] = []
+        if values and values[-1].spaced and _prose(values[-1].text):
+            # a line without separators cut at its spaces: the last value's text goes on in the cells after it
+            # (乌海's 年度目标 “…达成以下目标: 目标1:… 目标2:…”) up to the next label
+            while j < len(self.cells) and self.cells[j].row == values[-1].row and self.cells[j].text \
+                    and not hits_of(self.cells[j]) and not self.title_like(self.cells[j]):
+                more.append(self.cells[j])
+                j += 1
         for c, hits in run:
             c.used = True
             for h in hits:
@@ -273,6 +282,10 @@ class Reader:
                 continue  # a footer label's value is on its line or it is empty
             v.used = True
             text = v.text
+            if v is values[-1] and more:
+                text = " ".join([text, *(m.text for m in more)])
+                for m in more:
+                    m.used = True
             if any(h.field == "budget_breakdown" for h in hits) and j + 1 < len(self.cells) \
                     and squeeze(self.cells[j].text) == "合计":
                 text += "合计" + self.cells[j + 1].text  # the breakdown's total row belongs to it
@@ -519,6 +532,11 @@ class Reader:
             i += 1
         form.budget_rows.extend(rows)
         return i
+
+def _prose(text: str) -> bool:
+    """A sentence, not an amount, a code or a name: what a 绩效目标 or 资金用途 is written as."""
+    return len(text) >= 12 and bool(re.search(r"[，。；,;:：]", text))
+
 
 def list_header(run) -> bool:
     """A header row that begins with 项目名称 (or 单位名称): a list of projects, whose money columns

@@ -39,6 +39,7 @@ class Cell:
     row: int
     glued: bool = False  # cut from run-together text: values may be stuck to names
     used: bool = False  # placed by the recogniser (what is left is listed as unplaced)
+    spaced: bool = False  # cut at the spaces of a line without separators: a long text may go on in the next cells
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<{self.line}:{self.text[:20]!r}>"
@@ -142,6 +143,7 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
             out.append(Cell(raw.strip(), number, row))
             continue
         parts, _ = split_line(raw)
+        spaced = not structured and len(parts) > 1
         if structured and not any(parts):  # a line of pipes: that many empty cells
             parts = [""] * max(1, raw.count("|") - (1 if raw.strip().startswith("|") and len(raw.strip()) > 1 else 0))
         row += 1
@@ -154,9 +156,9 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
                 pieces = splitter(re.sub(r"^\d{1,2}、(?=\S)", "", part))  # a sharing site's page number
                 if len(pieces) > 1 or len(part) > 60:
                     for piece in pieces:
-                        out.append(Cell(piece, number, row, glued=True))
+                        out.append(Cell(piece, number, row, glued=True, spaced=spaced))
                     continue
-            out.append(Cell(part, number, row))
+            out.append(Cell(part, number, row, spaced=spaced))
     return out
 
 

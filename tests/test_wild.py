@@ -46,11 +46,43 @@ def test_corpus_meets_the_issue_targets():
     assert not [r.name for r in results if r.rejected]
 
 
+def test_a_space_separated_form_keeps_its_goal_its_operators_and_says_what_it_read_as_a_date(tmp_path):
+    """内蒙古 乌海 (2021): text with no separators but spaces, so the 年度目标 runs over several pieces; the
+    code in brackets before the name; 指标性质 holding 正向 and 指标方向 the operator; a date exported as its
+    Excel serial (44,561 in 目标值 and 计量单位 alike); 分值 and 正向/反向 that the workbook has no column for."""
+    from jixiao.converters.indicators import date_of_serial
+    from jixiao.converters.readings import split_code
+
+    out = tmp_path / "乌海.xlsx"
+    result = CliRunner().invoke(main, ["import", str(WILD / "nm_wuhai_gxs_2021_targets.txt"), "-o", str(out)])
+    assert result.exit_code == 1, result.output  # furniture lines are listed: a partial import
+    from jixiao.forms.reader import read_workbook
+
+    book = read_workbook(out)
+    assert (book.unit.code, book.unit.name) == ("433001", "乌海市供销合作社联合社")
+    project = book.projects[0]
+    assert project.goals.endswith("目标5:促进资源循环和高效利用,改善城乡生态环境。") and "目标3:2021年12月31日前完成" in project.goals
+    values = {i.level3: i.value_text for i in project.indicators}
+    assert values["出差人数"] == "=8" and values["出差人次"] == "=24人/次" and values["出差总成本"] == "=1万元"
+    assert values["项目财政资金到位时间"] == "=2021年12月31日"
+    assert "请核对：第 20 行“项目财政资金到位时间”的指标值 44,561 是日期在 Excel 中的序号，已按 2021年12月31日 导入" \
+        in result.output
+    # the default form has no 分值 and no 正向/反向 column: each is named with its rows, none dropped unsaid
+    assert "第 17 行起“权重（分值）”一栏（第 17 行“4”" in result.output and "第 20 行“10”" in result.output
+    assert "“指标方向（正向 / 反向）”一栏（第 17 行“正向”" in result.output
+    assert date_of_serial("44,561") == "2021年12月31日" and date_of_serial("45292") == "2024年1月1日"
+    assert date_of_serial("12,000") is None and date_of_serial("2021") is None
+    assert split_code("(433)乌海市供销合作社联合社(部门)") == ("433", "乌海市供销合作社联合社(部门)")
+    assert split_code("(2021)年度项目") == (None, "(2021)年度项目")
+
+
 def test_partial_import_lists_lines_and_exits_1(tmp_path):
     out = tmp_path / "xt.xlsx"
     result = CliRunner().invoke(main, ["import", str(WILD / "hn_xiangtan_hwc_2023_targets.txt"), "-o", str(out)])
     assert result.exit_code == 1, result.output
-    assert re.search(r"导入 1 个项目；\d+ 行未能识别，见列表", result.output)
+    assert re.search(r"导入 1 个项目；\d+ 行未能识别，1 处识别出的内容无处安放，见列表", result.output)
+    # the national 申报表 (a 实施期 part) has no 指标值确定依据 column: the document's are named, not dropped unsaid
+    assert "第 40 行起“指标值确定依据”一栏（第 40 行“计划标准”" in result.output
     assert "第 105 行未能识别：扫一扫在手机打开当前页" in result.output  # every unplaced line, by its number
     from jixiao.forms.reader import read_workbook
 

@@ -47,7 +47,7 @@ def import_command(document: str, output: str, fmt: str) -> None:
         click.echo(f"已导入：{_unit_named(book.unit.code, book.unit.name)}，{len(book.projects)} 个项目"
                    f"{'，含整体支出绩效目标表' if book.overall else ''} → {output}")
     for line in result.unplaced:
-        click.secho(f"  未导入：{line}", fg="yellow")
+        click.secho(f"  {'请核对' if getattr(line, 'kind', 'line') == 'read' else '未导入'}：{line}", fg="yellow")
     if ev is None:
         report = validate_file(output)
         click.echo(f"  导入结果校验：{report.errors} 个错误，{report.warnings} 个提示（详见 jixiao validate {output}）")
