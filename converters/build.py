@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
 from . import labels as L
+from .fit import beyond_the_form, onto_profile, profile_by_title
 from .readings import split_code
 from .recognise import Document, Form, recognise
 from .shapes import Cell, cells_of
@@ -407,44 +408,22 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     unplaced.extend(list_totals_checked(doc, projects))
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)
+    own = profile_by_title(made)
     if any(has_mid(p) for p in projects) or (overall is not None and overall.tasks):
         # a 中期 part or 年度主要任务: the national 申报表, which has their cells
         book.forms = national_forms()
         for p in projects:
             to_national(p)
         unplaced.extend(tasks_beyond_the_form(book))
-    doc.dropped.extend(columns_beyond_the_form(book, [f for f in made if f.kind == "targets"],
-                                               [f for f in doc.forms if f.scope == "overall" and f.kind == "targets"]))
+    elif own is not None and overall is None:  # a province's own project form, named by the document's title
+        onto_profile(book, own)
+    doc.dropped.extend(beyond_the_form(book, [(f, p) for f, p in zip(made, projects) if f.kind == "targets"],
+                                       [f for f in doc.forms if f.scope == "overall" and f.kind == "targets"]))
     from .dropped import messages
     unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
     unplaced.extend(Unplaced(text, line, "read") for line, text in doc.readings)
     unplaced.sort(key=lambda u: u.line or 0)
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
-
-
-#: indicator columns a document may have and a form may lack, by their model key, as the report names them
-_INDICATOR_COLUMNS = {"description": "绩效指标描述（指标内容）", "basis": "指标值确定依据", "explanation": "指标解释",
-                      "scoring": "评（扣）分标准", "weight": "权重（分值）", "remark": "备注", "direction": "指标方向（正向 / 反向）",
-                      "level1_points": "一级指标分值"}
-
-
-def columns_beyond_the_form(book: UnitWorkbook, projects: list[Form], overall: list[Form]
-                            ) -> list[tuple[str, int | None, str]]:
-    """The indicator cells the document has and the workbook's forms have no column for (a 权重 on a form
-    without one), as :mod:`.dropped` entries (column, line, text): listed, never lost without a word."""
-    from ..forms.layouts import forms_of
-
-    forms = forms_of(book)
-    out = []
-    for layout, parts in ((forms.project, projects), (forms.overall, overall)):
-        block = layout.block("indicators") if layout is not None else None
-        have = {c.name for c in block.columns} if block is not None else set()
-        for form in parts:
-            for row in [*form.indicators, *form.other_periods]:
-                for key, label in _INDICATOR_COLUMNS.items():
-                    if key not in have and row.get(key) and str(row[key]).strip():
-                        out.append((label, row.get("line"), str(row[key])))
-    return out
 
 
 def tables_in(text: str) -> int:

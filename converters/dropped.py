@@ -60,7 +60,7 @@ def messages(dropped: list[tuple[str, int | None, str]]) -> list[tuple[str, int 
             by_label.setdefault(label, []).append((line, text))
     out = []
     for label, cells in by_label.items():
-        shown = "、".join(f"第 {line} 行“{text[:12]}”" for line, text in cells[:6])
+        shown = "、".join(f"第 {line} 行“{text[:24]}”" for line, text in cells[:6])  # a 21-character 项目编码 whole
         more = f"等 {len(cells)} 行" if len(cells) > 6 else ""
         first = cells[0][0]
         out.append((f"第 {first} 行起“{label}”一栏（{shown}{more}）：工作簿没有这一栏，未导入，请核对原文"

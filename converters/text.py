@@ -299,7 +299,17 @@ def read_text(text: str):
     except NotAPerformanceText:
         book, unplaced, ev = import_wild(text)
         return Imported(book, unplaced, ev)
-    return Imported(book, [Unplaced(u, kind="line" if "未能识别" in u else "table") for u in unplaced], None)
+    seed = Imported(book, [Unplaced(u, kind="line" if "未能识别" in u else "table") for u in unplaced], None)
+    if seed.incomplete:
+        # a 项目编码 table the county shape does not know (实施单位, 中期资金总额 …): the structural reader
+        # may place more; the reading that leaves fewer things unplaced is taken, the county one on a tie
+        try:
+            wild = Imported(*import_wild(text))
+        except NotAPerformanceText:
+            return seed
+        if len(wild.incomplete) < len(seed.incomplete):
+            return wild
+    return seed
 
 
 def import_seed_text(text: str) -> tuple[UnitWorkbook, list[str]]:

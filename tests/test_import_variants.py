@@ -190,3 +190,30 @@ def test_a_task_table_in_an_overall_selfeval_is_listed_not_taken_for_targets(tmp
     assert got.selfeval is not None
     assert not (got.book.overall and got.book.overall.tasks)
     assert "第 6 行起 2 项年度主要任务：自评表没有这一栏，未导入，请核对原文" in got.unplaced
+
+
+def test_what_the_chosen_form_has_no_place_for_is_listed_and_a_coded_table_goes_to_the_reader_that_places_it(tmp_path):
+    """A 申报表 with a 中期 part and a 项目编码 (a table the county 绩效文本 reader claims, and could not read:
+    实施单位, 中期资金总额 … were listed unread) lands on the national 申报表, which has no 项目编码 and no
+    指标值确定依据 column: both are listed with their lines and text, not dropped without a word."""
+    doc = tmp_path / "申报表.txt"
+    doc.write_text("\n".join([
+        "项目支出绩效目标申报表(2025年度)",
+        "| 项目名称 | 高素质农民培训 |",
+        "| 项目编码 | 13082425P000327100327 |",
+        "| 实施单位 | 某县农业技术推广中心 |",
+        "| 中期资金总额 | 300 |",
+        "| 年度资金总额 | 120 |",
+        "| 实施期目标 | 三年培训农民1500人次 |",
+        "| 年度目标 | 完成高素质农民培训500人次 |",
+        "| 一级指标 | 二级指标 | 三级指标 | 指标值 | 指标值确定依据 |",
+        "| 产出指标 | 数量指标 | 培训农户人次 | ≥500人次 | 计划标准 |",
+        "| 满意度指标 | 服务对象满意度指标 | 参训农户满意度 | ≥90% | 行业标准 |"]), encoding="utf-8")
+    out = tmp_path / "申报表.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 1 and "0 行未能识别，2 处识别出的内容无处安放" in result.output, result.output
+    assert "“项目编码”一栏（第 1 行“13082425P000327100327”）" in result.output
+    assert "“指标值确定依据”一栏（第 10 行“计划标准”、第 11 行“行业标准”）" in result.output
+    (p,) = read_workbook(out).projects
+    assert (p.mid_budget, p.budget, p.mid_goals) == (Decimal("300"), Decimal("120"), "三年培训农民1500人次")
+    assert [i.value_text for i in p.indicators] == ["≥500人次", "≥90%"]

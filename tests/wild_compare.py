@@ -60,6 +60,17 @@ class Result:
         return sum(1 for _, s, _ in getattr(self, what) if s == status)
 
 
+def whole_value(ind) -> str | None:
+    """The 指标值 as one string, as the truth writes it: on a form that splits it (四川's 指标性质 | 指标值 |
+    度量单位) the three cells joined, 定性 alone when nothing else."""
+    if ind.value_type is None and ind.measure_unit is None:
+        return ind.value_text
+    op, num, unit = ind.value_type or "", ind.value_text or "", ind.measure_unit or ""
+    if op.startswith("定性"):
+        return f"{num}{unit}" or "定性"
+    return f"{op}{num}{unit}" if num else None
+
+
 def _rows(out: list, truth_rows, got_rows) -> None:
     got = {}
     for ind in got_rows:
@@ -68,10 +79,10 @@ def _rows(out: list, truth_rows, got_rows) -> None:
         ind = got.get(key(t["name"]))
         if ind is None:
             out.append((t["name"], "missing", ""))
-        elif key(ind.value_text) == key(t.get("value")):
+        elif key(whole_value(ind)) == key(t.get("value")):
             out.append((t["name"], "right", ""))
         else:
-            out.append((t["name"], "wrong", f"指标值 {ind.value_text!r} ≠ {t.get('value')!r}"))
+            out.append((t["name"], "wrong", f"指标值 {whole_value(ind)!r} ≠ {t.get('value')!r}"))
 
 
 def _indicators(result: Result, truth_rows, got_rows, mid_rows=()) -> None:
