@@ -164,6 +164,10 @@ def project(form: Form, unit: str | None) -> Project:
     p.name = name
     p.code = squeeze(fields["code"]) if fields.get("code") else code
     year = PERIOD_FIELDS[L.data()["periods"]["model"]]
+    if not fields.get("goals") and fields.get("goal_midterm") and not form.other_periods \
+            and not any(fields.get(k) for k in ("budget_midterm", "fiscal_midterm", "other_midterm")):
+        # 总体目标 alone, no other 中期 part (天津's 中央预算内投资计划绩效目标表): the year's goal, not a 中期 one
+        fields["goals"] = fields.pop("goal_midterm")
     setattr(p, year["goals"], fields.get("goals"))
     p.purpose = fields.get("purpose")
     for key in ("budget", "fiscal", "other"):

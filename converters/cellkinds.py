@@ -84,8 +84,16 @@ def name_like(text: str) -> bool:
 
 
 def join_split_labels(cells: list[Cell]) -> None:
-    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again."""
+    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again;
+    and a 二级 name a narrow cell wrapped before its 指标 (岳阳: ``经济效益`` / ``指标`` on lines of their own)."""
+    wrapped: set[int] = set()
     for a, b in zip(cells, cells[1:]):
         if a.text and b.text and a.line == b.line and len(a.text) + len(b.text) <= 16 \
                 and L.lookup(a.text + b.text) and not L.lookup(b.text) and not levels(b.text)[0]:
             a.text, b.text, b.used = a.text + b.text, "", True
+        elif a.text and squeeze(b.text) == "指标" and not levels(a.text)[0] and len(squeeze(a.text)) <= 8 \
+                and "level2" in levels(a.text + "指标")[0]:
+            a.text = squeeze(a.text) + "指标"
+            wrapped.add(id(b))  # gone, not left blank: a blank cell is a column of the row
+    if wrapped:
+        cells[:] = [c for c in cells if id(c) not in wrapped]

@@ -76,6 +76,21 @@ def test_a_space_separated_form_keeps_its_goal_its_operators_and_says_what_it_re
     assert split_code("(2021)年度项目") == (None, "(2021)年度项目")
 
 
+def test_a_wrapped_level2_name_and_a_central_transfer_form_import_whole():
+    """岳阳 (one cell per line) wraps 经济效益指标 in its narrow cell, ``经济效益`` / ``指标``: the name is
+    joined again, so its rows keep their 二级 and no row is taken for “经济效益: 指标”. 宝坻's 中央预算内投资计划
+    绩效目标表 names the project 专项名称, the unit 下达地方或单位, the money 下达中央预算内投资 and the one
+    goal 总体目标 — the year's goal (no 中期 part), so the default forms hold it."""
+    yy = import_any(WILD / "hn_yueyang_ntj_2022_targets.txt").book.projects[0]
+    assert [(i.level2, i.level3) for i in yy.indicators if i.level1 == "效益指标"][:2] == [
+        ("经济效益指标", "年增粮食"), ("社会效益指标", "受益脱贫(监测)人口数")]
+    assert len(yy.indicators) == 12
+    tj = import_any(WILD / "tj_baodi_nyj_2022_targets.txt").book
+    assert tj.unit.name == "宝坻区人民政府" and not tj.forms  # the default forms: no 中期 part
+    (p,) = tj.projects
+    assert (p.budget, p.goals, p.mid_goals) == (Decimal("2350"), "提高畜禽粪污综合利用率和规模养殖场设施装备配套率。", None)
+
+
 def test_partial_import_lists_lines_and_exits_1(tmp_path):
     out = tmp_path / "xt.xlsx"
     result = CliRunner().invoke(main, ["import", str(WILD / "hn_xiangtan_hwc_2023_targets.txt"), "-o", str(out)])
