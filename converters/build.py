@@ -475,7 +475,18 @@ def import_wild(text: str):
     anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
     if not anything:
         raise NotAPerformanceText(nothing_found(doc, tables_in(text)))
+    if book.projects and book.overall is None and not holds_selfeval(ev) and not any(
+            p.budget is not None or _filled(p.goals) or any(_filled(i.value_text) for i in p.indicators)
+            for p in book.projects):
+        # 佳县's blank 申报表: labels only, each "value" the next label or a checkbox (项目名称 “□”)
+        raise NotAPerformanceText("这是空白的表样：只有表头和栏目，没有填写的金额、目标或指标值，没有可导入的项目；"
+                                  "请导入填好的绩效目标表或自评表")
     return book, unplaced, ev
+
+
+def _filled(text: str | None) -> bool:
+    """Whether a cell holds something, not a blank form's placeholder (``……``, ``**``, ``□``)."""
+    return bool(re.sub(r"[\s.…·*＊□☐■√☑✓✔_-]+", "", text or ""))
 
 
 _REPORT_TITLE = re.compile(r"(?:20\d\d年度?)?[^，。：:]{0,40}?(?:绩效自评报告|绩效评价报告|自评报告)")

@@ -217,3 +217,19 @@ def test_what_the_chosen_form_has_no_place_for_is_listed_and_a_coded_table_goes_
     (p,) = read_workbook(out).projects
     assert (p.mid_budget, p.budget, p.mid_goals) == (Decimal("300"), Decimal("120"), "三年培训农民1500人次")
     assert [i.value_text for i in p.indicators] == ["≥500人次", "≥90%"]
+
+
+def test_a_blank_form_is_refused_not_imported_as_a_project_named_by_its_checkbox(tmp_path):
+    """佳县's blank 财政支出项目绩效目标申报表 (a sharing site's preview of the empty form): each label's
+    "value" was the next label or a checkbox, and it imported as unit “新增项目” with project “□”."""
+    blank = tmp_path / "空白表样.txt"
+    blank.write_text("\n".join([
+        "佳县财政支出项目绩效目标申报表 ( 年度) 填报单位(盖章) 项目名称 项目属性 新增项目 □ 延续项目 □ 主管部门 主管部门 编码 "
+        "项目实施单位 项目负责人 联系电话 项目起止时间 项目资金申请(万元) 资金总额: 财政拨款: 自有资金: 事业收入: 经营性收入: 其他: 其他: 单位职能概述",
+        "年度绩效指标 一级指标 二级指标 指标内容 指标值 备注 产出指标 数量指标 质量指标 时效指标 成本指标 … 效益指标 经济效益指标 "
+        "社会效益指标 环境效益指标 可持续影响指标 … 服务对象满意度指标 具体指标 …… 其他说明的问题 填报人: 单位负责人: 填报日期:"]),
+        encoding="utf-8")
+    out = tmp_path / "空白.xlsx"
+    result = _import(blank, out)
+    assert result.exit_code == 2 and "这是空白的表样" in result.output and "JX-D03" in result.output, result.output
+    assert not out.exists()
