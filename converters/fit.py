@@ -28,6 +28,32 @@ PROJECT_FIELDS = {"code": "项目编码", "budget": "预算数", "fiscal": "财�
                   "mid_budget": "中期资金总额", "mid_fiscal": "中期财政拨款", "mid_other": "中期其他资金", "mid_goals": "中期目标"}
 
 
+#: raw keys that are not lost: 主管部门 / 实施单位 name the unit; ``classified`` marks a 涉密 table
+_UNIT_OR_MARK = {"department", "implementer", "classified"}
+#: the model's names of raw keys, as the report names them (a label kept as read is its own name)
+_RAW_LABELS = {"upper": "上级资金", "budget_project": "项目总预算", "budget_midterm": "中期资金总额",
+               "fiscal_midterm": "中期财政拨款", "other_midterm": "中期其他资金", "goal_midterm": "中期目标"}
+
+
+#: a model field's key as the reader recorded the line of its label (Form.lines)
+_READ_AS = {"mid_budget": "budget_midterm", "mid_fiscal": "fiscal_midterm", "mid_other": "other_midterm",
+            "mid_goals": "goal_midterm"}
+
+
+def _line(form: Form, key: str) -> int:
+    """The line of the label a field was read from, else the form's first line."""
+    return form.lines.get(_READ_AS.get(key, key)) or form.line
+
+
+def _project_label(key: str) -> bool:
+    """Whether a raw key is project content: a model name, or a label of the project's own (项目类别), not
+    furniture that a form's footer holds (填表人, 审核意见 “同意”: the reviewers' rows are never data)."""
+    from . import labels as L
+
+    hits = L.lookup(key)
+    return key in _RAW_LABELS or any(h.group == "project" for h in hits)
+
+
 def profile_by_title(forms: list[Form]) -> str | None:
     """The built-in profile (other than ``national``, whose 申报表 is chosen by its 中期 part) whose own
     project form the document's project titles name, else ``None``."""
@@ -98,7 +124,12 @@ def beyond_the_form(book: UnitWorkbook, projects: list[tuple[Form, object]], ove
             if value is None:
                 value = project.raw.get(key)  # 项目属性 read for a form without it: kept in raw, not written
             if value is not None and str(value).strip() and key not in names:
-                out.append((label, form.line, str(value)))
+                out.append((label, _line(form, key), str(value)))
+        for key, value in project.raw.items():  # read and kept, with no cell: 项目类别, 项目负责人, 上级资金 …
+            if key in names or key in PROJECT_FIELDS or key in _UNIT_OR_MARK or not str(value).strip() \
+                    or not _project_label(key):
+                continue
+            out.append((_RAW_LABELS.get(key, key), _line(form, key), str(value)))
     for layout, parts in ((forms.project, [f for f, _ in projects]), (forms.overall, overall)):
         block = layout.block("indicators") if layout is not None else None
         have = {c.name for c in block.columns} if block is not None else set()

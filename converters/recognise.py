@@ -34,6 +34,7 @@ class Form:
     title: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # model field → text as printed
     extra: dict[str, str] = field(default_factory=dict)  # label → text (no model field)
+    lines: dict[str, int] = field(default_factory=dict)  # field or extra label → the line its label is on
     amount_unit: str | None = None  # 万元 / 元, where the form says
     indicators: list[dict] = field(default_factory=list)
     other_periods: list[dict] = field(default_factory=list)  # 中期 rows: Project.mid_indicators (build.PERIOD_FIELDS)
@@ -364,8 +365,10 @@ class Reader:
                 form.classified = True
             if h.field == "extra":
                 form.extra.setdefault(squeeze(h.label), value)
+                form.lines.setdefault(squeeze(h.label), cell.line)
             elif h.field not in form.fields:
                 form.fields[h.field] = value
+                form.lines[h.field] = cell.line
             if h.suffix in ("万元", "元"):
                 form.amount_unit = h.suffix
             self.doc.found.append(h.field)
