@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
 from . import labels as L
-from .fit import beyond_the_form, onto_profile, profile_by_title
+from .fit import beyond_the_form, has_remark, onto_profile, profile_by_title
 from .readings import split_code
 from .recognise import Document, Form, recognise
 from .shapes import Cell, cells_of
@@ -424,7 +424,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     doc.dropped.extend(beyond_the_form(book, [(f, p) for f, p in zip(made, projects) if f.kind == "targets"],
                                        [f for f in doc.forms if f.scope == "overall" and f.kind == "targets"]))
     from .dropped import messages
-    unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped))
+    unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped, has_remark(book)))
     unplaced.extend(Unplaced(text, line, "read") for line, text in doc.readings)
     unplaced.sort(key=lambda u: u.line or 0)
     return book, unplaced, selfeval_of(doc, doc.forms, unit)

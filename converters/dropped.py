@@ -52,8 +52,9 @@ def report_rows(reader, rows: list[dict]) -> None:
                 del r[key]
 
 
-def messages(dropped: list[tuple[str, int | None, str]]) -> list[tuple[str, int | None]]:
-    """One report line per column: 第 6 行起“责任科室”一栏（第 6 行“科教股”、第 7 行“计财股”）工作簿没有这一栏，未导入."""
+def messages(dropped: list[tuple[str, int | None, str]], remark: bool = False) -> list[tuple[str, int | None]]:
+    """One report line per column: 第 6 行起“责任科室”一栏（第 6 行“科教股”、第 7 行“计财股”）工作簿没有这一栏，未导入;
+    ``remark``: the form has a 备注 column the clerk may copy it into (said only then)."""
     by_label: dict[str, list[tuple[int | None, str]]] = {}
     for label, line, text in dropped:
         if text:
@@ -64,5 +65,5 @@ def messages(dropped: list[tuple[str, int | None, str]]) -> list[tuple[str, int 
         more = f"等 {len(cells)} 行" if len(cells) > 6 else ""
         first = cells[0][0]
         out.append((f"第 {first} 行起“{label}”一栏（{shown}{more}）：工作簿没有这一栏，未导入，请核对原文"
-                    "（需要保留的内容可抄入备注）", first))
+                    + ("（需要保留的内容可抄入备注）" if remark else ""), first))
     return out

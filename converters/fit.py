@@ -108,6 +108,14 @@ def _split(ind: Indicator) -> None:
     ind.raw.pop("value_type"), ind.raw.pop("measure_unit", None)
 
 
+def has_remark(book: UnitWorkbook) -> bool:
+    """Whether the project form has a 备注 column (not 四川's, which holds 指标方向性)."""
+    from ..forms.layouts import forms_of
+
+    block = forms_of(book).project.block("indicators")
+    return block is not None and any(c.name == "remark" and "备注" in c.label for c in block.columns)
+
+
 def beyond_the_form(book: UnitWorkbook, projects: list[tuple[Form, object]], overall: list[Form]
                     ) -> list[tuple[str, int | None, str]]:
     """What the document has and the workbook's forms have no cell for, as :mod:`.dropped` entries

@@ -161,7 +161,7 @@ def test_a_list_in_yuan_converts_exactly_and_names_its_extra_column(tmp_path):
     assert [_money(p) for p in got.book.projects] == [
         (Decimal("120"), Decimal("100"), Decimal("20")), (Decimal("85.5"), Decimal("85.5"), Decimal("0"))]
     assert [u for u in got.unplaced] == [
-        "第 4 行起“主管科室”一栏（第 4 行“科教股”、第 5 行“计财股”）：工作簿没有这一栏，未导入，请核对原文（需要保留的内容可抄入备注）"]
+        "第 4 行起“主管科室”一栏（第 4 行“科教股”、第 5 行“计财股”）：工作簿没有这一栏，未导入，请核对原文"]  # the form has no 备注 to copy it to
 
 
 def test_a_list_total_that_is_not_the_sum_of_its_projects_is_listed(tmp_path):
