@@ -426,6 +426,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
     from .dropped import messages
     unplaced.extend(Unplaced(text, line, "column") for text, line in messages(doc.dropped, has_remark(book)))
     unplaced.extend(Unplaced(text, line, "read") for line, text in doc.readings)
+    unplaced.extend(Unplaced(text, line, "field") for line, text in doc.refused)
     unplaced.sort(key=lambda u: u.line or 0)
     return book, unplaced, selfeval_of(doc, doc.forms, unit)
 

@@ -231,6 +231,13 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
     selfeval = reader.current().kind == "selfeval"
     dropped.report_rows(reader, rows)
+    for r in rows:  # 分值 / 得分 are at most 100: “2010010020” is 20 | 100 | 100 | 20 run together, not guessed apart
+        for key, label in (("weight", "分值"), ("score", "得分")):
+            digits = nfkc(str(r.get(key) or "")).replace(",", "").strip()
+            if re.fullmatch(r"\d+(?:\.\d+)?", digits) and float(digits) > 100:
+                reader.doc.refused.append((r.get("line"), f"第 {r.get('line')} 行“{r.get('level3') or ''}”的{label}"
+                                                          f"“{r[key]}”超过 100，像是几栏数字连在一起，未导入，请核对原文"))
+                del r[key]
     keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
         selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
     for r in rows:

@@ -66,6 +66,7 @@ class Document:
     dropped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (column, line, text): .dropped
     notes: list[tuple[int, str]] = field(default_factory=list)  # 注 / 说明 lines (.lines)
     readings: list[tuple[int, str]] = field(default_factory=list)  # values read otherwise than printed: line, note
+    refused: list[tuple[int | None, str]] = field(default_factory=list)  # cells read and not taken: line, why
     list_totals: list[tuple[int, dict, int]] = field(default_factory=list)  # a list's 合计: line, printed, projects
 
 

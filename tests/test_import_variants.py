@@ -234,3 +234,22 @@ def test_a_blank_form_is_refused_not_imported_as_a_project_named_by_its_checkbox
     result = _import(blank, out)
     assert result.exit_code == 2 and "这是空白的表样" in result.output and "JX-D03" in result.output, result.output
     assert not out.exists()
+
+
+def test_a_points_cell_over_100_is_listed_not_imported_as_a_weight(tmp_path):
+    """分值 / 得分 are at most 100: a run-together page (宁夏 原州's 自评表: “2010010020”, 20 | 100 | 100 | 20)
+    or a typing slip gave weights in the thousands millions, and W01 a total of 2111011059.34."""
+    from jixiao.converters.build import import_wild
+
+    text = "\n".join([
+        "项目支出绩效目标表(2025年度)",
+        "| 项目名称 | 高素质农民培训 |",
+        "| 资金总额 | 120 |",
+        "| 年度目标 | 完成高素质农民培训500人次 |",
+        "| 一级指标 | 二级指标 | 三级指标 | 指标值 | 分值 |",
+        "| 产出指标 | 数量指标 | 培训农户人次 | ≥500人次 | 2010010020 |",
+        "| 满意度指标 | 服务对象满意度指标 | 参训农户满意度 | ≥90% | 10 |"])
+    book, unplaced, _ = import_wild(text)
+    assert [i.weight for i in book.projects[0].indicators] == [None, Decimal("10")]
+    assert [u for u in unplaced if "分值" in u and "2010010020" in u] == [
+        "第 6 行“培训农户人次”的分值“2010010020”超过 100，像是几栏数字连在一起，未导入，请核对原文"]
