@@ -27,13 +27,11 @@ PROJECT_FIELDS = {"code": "项目编码", "budget": "预算数", "fiscal": "财�
                   "purpose": "资金用途", "goals": "绩效目标", "attribute": "项目属性", "term": "项目期",
                   "mid_budget": "中期资金总额", "mid_fiscal": "中期财政拨款", "mid_other": "中期其他资金", "mid_goals": "中期目标"}
 
-
 #: raw keys that are not lost: 主管部门 / 实施单位 name the unit; ``classified`` marks a 涉密 table
 _UNIT_OR_MARK = {"department", "implementer", "classified"}
 #: the model's names of raw keys, as the report names them (a label kept as read is its own name)
 _RAW_LABELS = {"upper": "上级资金", "budget_project": "项目总预算", "budget_midterm": "中期资金总额",
                "fiscal_midterm": "中期财政拨款", "other_midterm": "中期其他资金", "goal_midterm": "中期目标"}
-
 
 #: a model field's key as the reader recorded the line of its label (Form.lines)
 _READ_AS = {"mid_budget": "budget_midterm", "mid_fiscal": "fiscal_midterm", "mid_other": "other_midterm",
@@ -105,7 +103,8 @@ def _split(ind: Indicator) -> None:
     if unit and text.endswith(unit):
         text = text[: -len(unit)]
     ind.value_type, ind.measure_unit, ind.value_text = nfkc(op), unit or None, text or None
-    ind.raw.pop("value_type"), ind.raw.pop("measure_unit", None)
+    ind.raw.pop("value_type")
+    ind.raw.pop("measure_unit", None)
 
 
 def has_remark(book: UnitWorkbook) -> bool:

@@ -253,6 +253,7 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
         form.indicators.extend(keep)
     return i
 
+
 _SERIAL = re.compile(r"(\d{2}),?(\d{3})")
 
 
