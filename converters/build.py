@@ -409,6 +409,12 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         seen.add(c.line)
         text = " ".join(x.text for x in cells if x.line == c.line)
         unplaced.append(Unplaced(f"第 {c.line} 行未能识别：{text[:40]}", c.line))
+    left: dict[int, list[str]] = {}
+    targets_only = all(f.kind == "targets" for f in doc.forms)  # a 自评表's money rows are read apart (.selfeval_docx)
+    for c in cells:  # a table's cell left on a row whose other cells were placed (东莞's cut 可持续影响 row)
+        if targets_only and c.tabled and not c.used and c.text.strip() and c.line in used_lines:
+            left.setdefault(c.line, []).append(c.text.strip())
+    unplaced.extend(Unplaced(f"第 {line} 行有内容未能识别：{' '.join(texts)[:40]}", line) for line, texts in left.items())
     unplaced.extend(list_totals_checked(doc, projects))
     book = UnitWorkbook(profile="national", milestones=["3月底", "6月底", "10月底", "12月底"], unit=unit,
                         projects=projects, overall=overall)

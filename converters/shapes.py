@@ -40,6 +40,7 @@ class Cell:
     glued: bool = False  # cut from run-together text: values may be stuck to names
     used: bool = False  # placed by the recogniser (what is left is listed as unplaced)
     spaced: bool = False  # cut at the spaces of a line without separators: a long text may go on in the next cells
+    tabled: bool = False  # a cell of a line with separators (| or tab): a table's own cell, never page furniture
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<{self.line}:{self.text[:20]!r}>"
@@ -158,7 +159,7 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
                     for piece in pieces:
                         out.append(Cell(piece, number, row, glued=True, spaced=spaced))
                     continue
-            out.append(Cell(part, number, row, spaced=spaced))
+            out.append(Cell(part, number, row, spaced=spaced, tabled=structured))
     return out
 
 

@@ -91,6 +91,13 @@ def test_a_wrapped_level2_name_and_a_central_transfer_form_import_whole():
     assert (p.budget, p.goals, p.mid_goals) == (Decimal("2350"), "提高畜禽粪污综合利用率和规模养殖场设施装备配套率。", None)
 
 
+def test_a_table_cell_left_on_a_placed_row_is_listed():
+    """东莞's text stops inside a row: “可持续影响指标 | 实现建设总目标控制程度”, no value. The 二级 was taken,
+    so the line was not listed, and the 三级 name was gone without a word."""
+    unplaced = import_any(WILD / "gd_dongguan_jtj_2019_targets.txt").unplaced
+    assert "第 27 行有内容未能识别：实现建设总目标控制程度" in unplaced, unplaced
+
+
 def test_partial_import_lists_lines_and_exits_1(tmp_path):
     out = tmp_path / "xt.xlsx"
     result = CliRunner().invoke(main, ["import", str(WILD / "hn_xiangtan_hwc_2023_targets.txt"), "-o", str(out)])
