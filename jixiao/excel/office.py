@@ -83,11 +83,14 @@ def convert(path: str | Path, to: str, outdir: str | Path, *, timeout: float | N
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     limit = TIMEOUT if timeout is None else timeout
-    with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as profile:
+    profile = tempfile.mkdtemp(prefix="jixiao-lo-")
+    try:
         _always_recalculate(Path(profile))
         cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                "--convert-to", to, "--outdir", str(outdir), str(src)]
         code, out, err = _run(cmd, limit, src, Path(profile) / "tmp")
+    finally:
+        _remove(profile)
     target = outdir / f"{src.stem}.{to.split(':')[0]}"
     if code != 0 or not target.exists():
         said = (err.strip() or out.strip())
@@ -118,6 +121,17 @@ def _run(cmd: list[str], timeout: float, src: Path, tmp: Path) -> tuple[int, str
         _kill_group(proc)
         raise
     return proc.returncode, out or "", err or ""
+
+
+def _remove(folder: str, patience: float = 5) -> None:
+    """Remove a LibreOffice profile, again while anything is left: a soffice.bin still dying on a loaded
+    machine (Ctrl-C, a timeout) may write into it after the first pass, and it stayed in the clerk's TEMP."""
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.lexists(folder) or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
