@@ -450,8 +450,21 @@ def tables_in(text: str) -> int:
     return count
 
 
-def nothing_found(doc: Document, tables: int = 0) -> str:
-    """The JX-D03 message: what was looked for, and what was found."""
+#: characters of the forms' labels written differently in 繁体字, and as 简体字 (績效 / 绩效, 項目 / 项目, 指標 / 指标)
+_TRADITIONAL, _SIMPLIFIED = "績項標預數資額財實際單產質時經濟會態續響滿務對設劃達與為", "绩项标预数资额财实际单产质时经济会态续响满务对设划达与为"
+
+
+def traditional(text: str) -> bool:
+    """Whether a text is in 繁体字 (a mirror site's conversion): jixiao reads the forms' labels in 简体字."""
+    trad = sum(text.count(ch) for ch in _TRADITIONAL)
+    return trad >= 5 and trad > 3 * sum(text.count(ch) for ch in _SIMPLIFIED)
+
+
+def nothing_found(doc: Document, tables: int = 0, text: str = "") -> str:
+    """The JX-D03 message: what was looked for, and what was found (and that the text is in 繁体字)."""
+    if traditional(text):
+        return ("这份文档是繁体字（如“績效”“項目”“指標”），jixiao 按简体字的表头识别表格，没有找到项目名称或指标表："
+                "请先在 Word 或 WPS 中“审阅 → 简繁转换 → 繁转简”，另存后再导入")
     found = []
     if max(tables, doc.tables):
         found.append(f"{max(tables, doc.tables)} 个表格")
@@ -481,7 +494,7 @@ def import_wild(text: str):
             "请导入自评表（Word / PDF），或直接使用自评表工作簿")
     anything = book.projects or book.overall is not None or any(f.indicators or f.budget_rows for f in doc.forms)
     if not anything:
-        raise NotAPerformanceText(nothing_found(doc, tables_in(text)))
+        raise NotAPerformanceText(nothing_found(doc, tables_in(text), text))
     if book.projects and book.overall is None and not holds_selfeval(ev) and not any(
             p.budget is not None or _filled(p.goals) or any(_filled(i.value_text) for i in p.indicators)
             for p in book.projects):

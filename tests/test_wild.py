@@ -98,6 +98,20 @@ def test_a_table_cell_left_on_a_placed_row_is_listed():
     assert "第 27 行有内容未能识别：实现建设总目标控制程度" in unplaced, unplaced
 
 
+def test_a_page_in_traditional_characters_is_told_to_convert_first(tmp_path):
+    """Mirror sites serve pages converted to 繁体字 (績效目標, 項目名稱): no label matched, and the clerk was
+    told it was no 绩效文本 at all. The reason now says what the text is and how Word or WPS converts it."""
+    to_traditional = str.maketrans("绩项标预数资额财实际单产质时经济会态续响满务对设划达与为级称门报镇发护环组织动员",
+                                   "績項標預數資額財實際單產質時經濟會態續響滿務對設劃達與為級稱門報鎮發護環組織動員")
+    text = (WILD / "sc_jingyan_mtz_2023_targets.txt").read_text(encoding="utf-8").translate(to_traditional)
+    path = tmp_path / "繁體.txt"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "繁體.xlsx"
+    result = CliRunner().invoke(main, ["import", str(path), "-o", str(out)])
+    assert result.exit_code == 2 and "这份文档是繁体字" in result.output and "繁转简" in result.output, result.output
+    assert not out.exists()
+
+
 def test_partial_import_lists_lines_and_exits_1(tmp_path):
     out = tmp_path / "xt.xlsx"
     result = CliRunner().invoke(main, ["import", str(WILD / "hn_xiangtan_hwc_2023_targets.txt"), "-o", str(out)])
