@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
 from . import labels as L
+from .fit import READ_NAMES as _FIELD_NAMES
 from .fit import beyond_the_form, has_remark, onto_profile, profile_by_title
 from .readings import split_code
 from .recognise import Document, Form, recognise
@@ -281,8 +282,6 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
 
 
 _OVERALL_KEPT = {"goals", "name", "unit_name"}  # what the 整体支出绩效目标表 of a unit workbook holds of a form's fields
-_FIELD_NAMES = {"budget": "资金总额", "fiscal": "财政拨款", "other": "其他资金", "budget_midterm": "中期资金总额",
-                "goal_midterm": "中期目标", "department": "主管部门", "implementer": "实施单位"}
 
 
 def _not_on_overall(form: Form) -> list[Unplaced]:

@@ -29,9 +29,11 @@ PROJECT_FIELDS = {"code": "项目编码", "budget": "预算数", "fiscal": "财�
 
 #: raw keys that are not lost: 主管部门 / 实施单位 name the unit; ``classified`` marks a 涉密 table
 _UNIT_OR_MARK = {"department", "implementer", "classified"}
-#: the model's names of raw keys, as the report names them (a label kept as read is its own name)
-_RAW_LABELS = {"upper": "上级资金", "budget_project": "项目总预算", "budget_midterm": "中期资金总额",
-               "fiscal_midterm": "中期财政拨款", "other_midterm": "中期其他资金", "goal_midterm": "中期目标"}
+#: the names of the fields the reader reads (Form.fields, and Project.raw where they have no model field), as
+#: the import's reports name them; a label kept as read (项目类别) is its own name
+READ_NAMES = {"budget": "资金总额", "fiscal": "财政拨款", "other": "其他资金", "budget_midterm": "中期资金总额",
+              "fiscal_midterm": "中期财政拨款", "other_midterm": "中期其他资金", "goal_midterm": "中期目标",
+              "department": "主管部门", "implementer": "实施单位", "upper": "上级资金", "budget_project": "项目总预算"}
 
 #: a model field's key as the reader recorded the line of its label (Form.lines)
 _READ_AS = {"mid_budget": "budget_midterm", "mid_fiscal": "fiscal_midterm", "mid_other": "other_midterm",
@@ -49,7 +51,7 @@ def _project_label(key: str) -> bool:
     from . import labels as L
 
     hits = L.lookup(key)
-    return key in _RAW_LABELS or any(h.group == "project" for h in hits)
+    return key in READ_NAMES or any(h.group == "project" for h in hits)
 
 
 def profile_by_title(forms: list[Form]) -> str | None:
@@ -80,7 +82,7 @@ def onto_profile(book: UnitWorkbook, name: str) -> None:
     book.forms = dict(form_set(profile).named)
     block = forms_of(book).project.block("indicators")
     names = {c.name for c in block.columns}
-    direction_column = any(c.name == "remark" and "方向" in c.label for c in block.columns)
+    direction_column = _remark_says(block, "方向")
     for project in book.projects:
         for ind in project.indicators:
             if {"value_type", "measure_unit"} <= names:
@@ -107,12 +109,17 @@ def _split(ind: Indicator) -> None:
     ind.raw.pop("measure_unit", None)
 
 
+def _remark_says(block, word: str) -> bool:
+    """Whether an indicator block's ``remark`` column is labelled with ``word``: 备注, or 四川's 指标方向性
+    (方向), where the model's remark holds the 正向 / 反向."""
+    return block is not None and any(c.name == "remark" and word in c.label for c in block.columns)
+
+
 def has_remark(book: UnitWorkbook) -> bool:
     """Whether the project form has a 备注 column (not 四川's, which holds 指标方向性)."""
     from ..forms.layouts import forms_of
 
-    block = forms_of(book).project.block("indicators")
-    return block is not None and any(c.name == "remark" and "备注" in c.label for c in block.columns)
+    return _remark_says(forms_of(book).project.block("indicators"), "备注")
 
 
 def beyond_the_form(book: UnitWorkbook, projects: list[tuple[Form, object]], overall: list[Form]
@@ -136,11 +143,11 @@ def beyond_the_form(book: UnitWorkbook, projects: list[tuple[Form, object]], ove
             if key in names or key in PROJECT_FIELDS or key in _UNIT_OR_MARK or not str(value).strip() \
                     or not _project_label(key):
                 continue
-            out.append((_RAW_LABELS.get(key, key), _line(form, key), str(value)))
+            out.append((READ_NAMES.get(key, key), _line(form, key), str(value)))
     for layout, parts in ((forms.project, [f for f, _ in projects]), (forms.overall, overall)):
         block = layout.block("indicators") if layout is not None else None
         have = {c.name for c in block.columns} if block is not None else set()
-        if block is not None and any(c.name == "remark" and "方向" in c.label for c in block.columns):
+        if _remark_says(block, "方向"):
             have.add("direction")  # 四川's 指标方向性 holds it (onto_profile)
         for form in parts:
             for row in [*form.indicators, *form.other_periods]:

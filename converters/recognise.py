@@ -537,6 +537,7 @@ class Reader:
         form.budget_rows.extend(rows)
         return i
 
+
 def _prose(text: str) -> bool:
     """A sentence, not an amount, a code or a name: what a 绩效目标 or 资金用途 is written as."""
     return len(text) >= 12 and bool(re.search(r"[，。；,;:：]", text))
