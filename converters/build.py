@@ -17,10 +17,10 @@ from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
 from . import labels as L
 from .fit import READ_NAMES as _FIELD_NAMES
-from .fit import beyond_the_form, has_remark, onto_profile, profile_by_title
+from .fit import beyond_the_form, has_remark, onto_profile, profile_by_title, project_label
 from .readings import split_code
 from .recognise import Document, Form, recognise
-from .shapes import Cell, cells_of
+from .shapes import NUMBERING, Cell, cells_of
 
 TEN_THOUSAND = Decimal(10000)
 # The one place that maps a form's periods onto the model. Per period: recognised field → Project
@@ -133,8 +133,13 @@ def joined_value(row: dict) -> str | None:
     return num or None
 
 
+def indicator_name(text: str | None) -> str | None:
+    """A 三级指标 without the blank form's numbering (“指标1:开展精品示范村建设数量” → 开展精品示范村建设数量)."""
+    return NUMBERING.sub("", text, count=1).strip() or text if text and NUMBERING.match(text.strip()) else text
+
+
 def indicator(row: dict) -> Indicator:
-    ind = Indicator(level1=row.get("level1"), level2=row.get("level2"), level3=row.get("level3"),
+    ind = Indicator(level1=row.get("level1"), level2=row.get("level2"), level3=indicator_name(row.get("level3")),
                     value_text=joined_value(row), basis=row.get("basis"), explanation=row.get("explanation"),
                     weight=_weight(row.get("weight")), remark=row.get("remark"))
     for key in ("level1_points", "direction", "value_type", "measure_unit"):
@@ -148,8 +153,8 @@ def _budget_from_rows(form: Form) -> dict[str, str]:
     out: dict[str, str] = {}
     col = "initial" if "initial" in form.budget_columns else "full"
     for kind, _label, values in form.budget_rows:
-        key = {"total": "budget", "fiscal": "fiscal", "other": "other"}[kind]
-        if key not in out and values.get(col) not in (None, "", "/", "—"):
+        key = {"total": "budget", "fiscal": "fiscal", "other": "other"}.get(kind)  # 上年结转: no target field
+        if key is not None and key not in out and values.get(col) not in (None, "", "/", "—"):
             out[key] = values[col]
     return out
 
@@ -269,16 +274,42 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
                 sheet.execution_weight = _weight(values.get("weight"))
             if kind == "total" and values.get("reason"):
                 sheet.execution_reason = values["reason"]
-        sheet.indicators = [EvalIndicator(level1=r.get("level1"), level2=r.get("level2"), level3=r.get("level3"),
+        sheet.indicators = [EvalIndicator(level1=r.get("level1"), level2=r.get("level2"),
+                                          level3=indicator_name(r.get("level3")),
                                           target=joined_value(r), actual=r.get("actual"),
                                           weight=_weight(r.get("weight")), score=_weight(r.get("score")),
                                           band=r.get("band"), reason=r.get("reason")) for r in form.indicators]
+        sheet.goal = form.fields.get("goals")
+        sheet.goal_actual = _goal_actual(form)
+        sheet.department, sheet.implementer = form.fields.get("department"), form.fields.get("implementer")
         if cls is DepartmentEval:
-            sheet.goal = form.fields.get("goals")
             ev.department = sheet
         elif sheet.name or sheet.code:
             ev.projects.append(sheet)
     return ev
+
+
+# a 自评表's 实际完成情况 beside its 预期目标 (ProjectEval.goal_actual), as forms label it
+GOAL_ACTUAL = ("实际完成情况", "全年目标实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况")
+_SELFEVAL_KEPT = {"name", "code", "goals", "department", "implementer", "unit_name"}
+# the blank form's own words left in a cell: its guidance (“说明相关任务目标的完成情况(100字以内)”) or the
+# heading of a block (四川: 项目基本情况 | “1.项目年度目标完成情况”): no value
+_GUIDANCE = re.compile(r"[(（]\d+字以内[)）]|^\d[.、][^，。,;；:：]{2,14}(?:情况|概述)$")
+
+
+def _goal_actual(form: Form) -> str | None:
+    return next((form.extra[k] for k in GOAL_ACTUAL if form.extra.get(k) and not _GUIDANCE.search(form.extra[k])),
+                None)
+
+
+def _not_on_selfeval(form: Form) -> list[Unplaced]:
+    """What a 自评表 gave that the 自评表 workbook has no cell for (项目类别, 项目负责人 …): listed, not dropped."""
+    kept = _SELFEVAL_KEPT | ({"budget", "fiscal", "other"} if form.budget_rows else set())  # the 预算执行 rows'
+    items = [(_FIELD_NAMES.get(k, k), v) for k, v in form.fields.items() if k not in kept and v]
+    taken = _goal_actual(form)
+    items += [(label, v) for label, v in form.extra.items() if v and v != taken and project_label(label)]
+    return [Unplaced(f"第 {form.line} 行起的自评表：“{label}”读作“{value[:20]}”，自评表工作簿没有这一栏，请核对原文",
+                     form.line, "field") for label, value in items if not _GUIDANCE.search(value)]
 
 
 _OVERALL_KEPT = {"goals", "name", "unit_name"}  # what the 整体支出绩效目标表 of a unit workbook holds of a form's fields
@@ -385,8 +416,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
             elif form.tasks:  # a 部门整体 自评表's task table: the 自评表 workbook has no rows for it
                 unplaced.append(Unplaced(f"第 {form.tasks[0]['line']} 行起 {len(form.tasks)} 项年度主要任务：自评表"
                                          "没有这一栏，未导入，请核对原文", form.tasks[0]["line"], "rows"))
-            if form.kind == "targets":
-                unplaced.extend(_not_on_overall(form))
+            unplaced.extend(_not_on_overall(form) if form.kind == "targets" else _not_on_selfeval(form))
             continue
         if not (form.fields.get("name") or form.fields.get("code")):
             if form.indicators:
@@ -395,6 +425,8 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
             continue
         projects.append(project(form, doc.amount_unit))
         made.append(form)
+        if form.kind == "selfeval":
+            unplaced.extend(_not_on_selfeval(form))
         if form.other_periods and PERIOD_FIELDS["中期"]["indicators"] is None:  # only if the mapping drops them
             unplaced.append(Unplaced(f"第 {form.other_periods[0]['line']} 行起 {len(form.other_periods)} 个中期指标行："
                                      f"当前工作簿只有年度指标，未导入", form.other_periods[0]["line"], "period"))

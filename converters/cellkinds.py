@@ -87,13 +87,36 @@ def join_split_labels(cells: list[Cell]) -> None:
     """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again;
     and a 二级 name a narrow cell wrapped before its 指标 (岳阳: ``经济效益`` / ``指标`` on lines of their own)."""
     wrapped: set[int] = set()
-    for a, b in zip(cells, cells[1:]):
-        if a.text and b.text and a.line == b.line and len(a.text) + len(b.text) <= 16 \
+    per_row: dict[int, int] = {}
+    for c in cells:
+        if c.text:
+            per_row[c.row] = per_row.get(c.row, 0) + 1
+    for k, (a, b) in enumerate(zip(cells, cells[1:])):
+        if not (a.text and b.text) or id(a) in wrapped:
+            continue
+        joined = squeeze(a.text) + squeeze(b.text)
+        ends_row = k + 2 >= len(cells) or cells[k + 2].row != b.row or not cells[k + 2].text
+        if a.line == b.line and len(a.text) + len(b.text) <= 16 \
                 and L.lookup(a.text + b.text) and not L.lookup(b.text) and not levels(b.text)[0]:
             a.text, b.text, b.used = a.text + b.text, "", True
-        elif a.text and squeeze(b.text) == "指标" and not levels(a.text)[0] and len(squeeze(a.text)) <= 8 \
+        elif squeeze(b.text) == "指标" and not levels(a.text)[0] and len(squeeze(a.text)) <= 8 \
                 and "level2" in levels(a.text + "指标")[0]:
-            a.text = squeeze(a.text) + "指标"
+            a.text = joined
             wrapped.add(id(b))  # gone, not left blank: a blank cell is a column of the row
+        elif a.row != b.row and per_row.get(b.row) == 1 and squeeze(b.text) == "指标" and len(joined) <= 6 \
+                and {h.field for h in hits_of(a, "indicator")} & {h.field for h in L.lookup(joined)
+                                                                  if h.group == "indicator"} - {"level3"}:
+            a.text = joined  # a header cell wrapped (天长: “一级” / “指标”), not a 指标 column of its own
+            wrapped.add(id(b))
+        elif a.row != b.row and per_row.get(b.row) == 1 and re.fullmatch(r"[(（](万元|元)[)）]", nfkc(b.text).strip()) \
+                and L.lookup(a.text) and L.lookup(a.text + b.text):
+            a.text = a.text + b.text  # 项目资金 / (万元): the label's unit wrapped onto a line of its own
+            wrapped.add(id(b))
+        elif a.row != b.row and per_row.get(a.row) == 1 and ends_row and len(joined) <= 12 \
+                and not levels(a.text)[0] and not L.lookup(a.text) and "level2" in levels(joined)[0] \
+                and "level2" not in levels(b.text)[0]:
+            # a 二级 name a narrow cell wrapped anywhere (天长: “可持续影” / “响指标”, “服务对象” / “满意度指标”)
+            a.text = joined
+            wrapped.add(id(b))
     if wrapped:
         cells[:] = [c for c in cells if id(c) not in wrapped]

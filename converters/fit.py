@@ -33,7 +33,8 @@ _UNIT_OR_MARK = {"department", "implementer", "classified"}
 #: the import's reports name them; a label kept as read (项目类别) is its own name
 READ_NAMES = {"budget": "资金总额", "fiscal": "财政拨款", "other": "其他资金", "budget_midterm": "中期资金总额",
               "fiscal_midterm": "中期财政拨款", "other_midterm": "中期其他资金", "goal_midterm": "中期目标",
-              "department": "主管部门", "implementer": "实施单位", "upper": "上级资金", "budget_project": "项目总预算"}
+              "department": "主管部门", "implementer": "实施单位", "upper": "上级资金", "budget_project": "项目总预算",
+              "purpose": "资金用途"}
 
 #: a model field's key as the reader recorded the line of its label (Form.lines)
 _READ_AS = {"mid_budget": "budget_midterm", "mid_fiscal": "fiscal_midterm", "mid_other": "other_midterm",
@@ -45,7 +46,7 @@ def _line(form: Form, key: str) -> int:
     return form.lines.get(_READ_AS.get(key, key)) or form.line
 
 
-def _project_label(key: str) -> bool:
+def project_label(key: str) -> bool:
     """Whether a raw key is project content: a model name, or a label of the project's own (项目类别), not
     furniture that a form's footer holds (填表人, 审核意见 “同意”: the reviewers' rows are never data)."""
     from . import labels as L
@@ -141,7 +142,7 @@ def beyond_the_form(book: UnitWorkbook, projects: list[tuple[Form, object]], ove
                 out.append((label, _line(form, key), str(value)))
         for key, value in project.raw.items():  # read and kept, with no cell: 项目类别, 项目负责人, 上级资金 …
             if key in names or key in PROJECT_FIELDS or key in _UNIT_OR_MARK or not str(value).strip() \
-                    or not _project_label(key):
+                    or not project_label(key):
                 continue
             out.append((READ_NAMES.get(key, key), _line(form, key), str(value)))
     for layout, parts in ((forms.project, [f for f, _ in projects]), (forms.overall, overall)):

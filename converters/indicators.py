@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from ..forms.taxonomy import level1_of_level2, normalize_level1, normalize_level2
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import dropped, projectlist
 from . import labels as L
@@ -19,6 +20,8 @@ from .cellkinds import NUMBERISH, OPERATOR, VALUEISH, accepts, accepts_none_betw
 from .readings import split_code
 from .shapes import Cell, unglue
 
+# a blank form's placeholder row: “……”, the numbering alone (“指标2:”), or a “/” for none (“指标1:/”)
+PLACEHOLDER = re.compile(r"[.…·]{2,}|…|指标\s*\d{1,2}\s*[:：]\s*[/／]?")
 PROJECT_COLUMNS = ("unit_name", "name", "budget", "fiscal", "other", "goals")  # project fields that occur as list columns
 
 
@@ -36,6 +39,9 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
 
     def flush():
         nonlocal row, pos
+        if set(row) == {"level1_points"}:
+            pos = 0  # a lost 一级's points only (“(50分)”): they go with the row that follows
+            return
         if row:
             rows.append(row)
         row, pos = {}, 0
@@ -97,11 +103,22 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
             c.used = True  # 绩效指标 again (a page break repeats it): not a row
             i += 1
             continue
-        if re.fullmatch(r"[(（]?\d+(?:\s*-\s*\d+)?[)）]?\s*分", t):  # "(40-50)分" under its 一级
-            if has("level1") and not row.get("level1_points"):
+        if re.fullmatch(r"[(（]?\d+(?:\s*-\s*\d+)?[)）]?\s*分[)）]?", t):  # "(40-50)分" / "(50分)" under its 一级
+            if not has("level1") and not row.get("level1_points"):
+                flush()  # the 一级's points, its name lost (天长's vertical text): told by the 二级 below
+            if not row.get("level1_points"):
                 row["level1_points"] = re.sub(r"[^\d\-]", "", t)
             c.used = True
             i += 1
+            continue
+        if PLACEHOLDER.fullmatch(nfkc(t)):
+            # the blank form's rows left as printed (“指标2:”, “……”) and “指标1:/ / /” (none): not rows
+            c.used = True
+            i += 1
+            while re.fullmatch(r"[/／]", t.rsplit(":", 1)[-1].strip()) and i < len(reader.cells) \
+                    and reader.cells[i].row == c.row and re.fullmatch(r"[/／]?", reader.cells[i].text.strip()):
+                reader.cells[i].used = True
+                i += 1
             continue
         pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
         positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
@@ -204,9 +221,21 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
         if mid:
             mid.update(line=r.get("line"), cells=[], level1=r.get("level1"), level1_points=r.get("level1_points"))
             other.append(mid)
-    # carry merged cells down, in order
+    # carry merged cells down, in order; a 一级 the text lost is the one its 二级 belongs to
     last = {"level1": None, "level2": None, "level1_points": None}
+    inferred: list[dict] = []  # rows whose 一级 was told by their 二级
+    told_by: dict | None = None  # the row whose 二级 told the 一级 carried down, None for a printed one
     for r in rows:
+        owner = level1_of_level2(r.get("level2")) if not r.get("level1") and r.get("level2") else None
+        carried = normalize_level1(last["level1"]).name
+        if owner and "level1" in cols and (last["level1"] is None or carried is not None and normalize_level2(
+                carried, r["level2"]).name is None):
+            r["level1"] = owner
+            inferred.append(r)
+            told_by = r
+        elif r.get("level1"):
+            told_by = None
+        r["_told_by"] = id(told_by) if told_by is not None else None
         if r.get("level1"):
             if r["level1"] != last["level1"]:
                 last["level2"] = None
@@ -226,6 +255,8 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
             last[k] = r[k]
         r["period"] = "中期"
     form.other_periods.extend(r for r in other if r.get("level3") and r.get("value_text"))
+    if form.kind == "selfeval":
+        scores_only(reader, rows, cols)
     # a 自评表 keeps a row still to be filled (a 三级指标 only): dropped, the rows left were all scored
     # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
     # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
@@ -240,6 +271,10 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                 del r[key]
     keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
         selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
+    told = [r for r in inferred if any(k["_told_by"] == id(r) for k in keep)]
+    if told:
+        at = "、".join(f"第 {r.get('line')} 行“{r['level2']}”→“{r['level1']}”" for r in told)
+        reader.doc.readings.append((told[0].get("line"), f"一级指标未印出，按二级指标补上：{at}，请核对原文"))
     for r in rows:
         if r not in keep:
             for cell in r.get("cells", []):
@@ -252,6 +287,25 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     else:
         form.indicators.extend(keep)
     return i
+
+
+def scores_only(reader, rows: list[dict], cols: list[str]) -> None:
+    """自评表 rows of spaced text with two numbers only (天长: ``指标1:工程质量合格 10 10``) beside rows with
+    all four: 年度指标值 and 实际完成值 were left empty, the two are 分值 and 得分 (which the others have)."""
+    if not {"weight", "score"} <= set(cols) or not any(r.get("weight") and r.get("score") for r in rows):
+        return
+    moved = []
+    for r in rows:
+        a, b = (nfkc(str(r.get(k) or "")).strip() for k in ("value_text", "actual"))
+        filled = {k for k in ("value_type", "weight", "score", "measure_unit") if r.get(k)}
+        if not filled and re.fullmatch(r"\d+(?:\.\d+)?", a) and re.fullmatch(r"\d+(?:\.\d+)?", b) \
+                and float(a) <= 100 and float(b) <= float(a) and all(c.spaced for c in r.get("cells", [])):
+            r["weight"], r["score"] = r.pop("value_text"), r.pop("actual")
+            moved.append(r.get("line"))
+    if moved:
+        at = "、".join(str(line) for line in moved)
+        reader.doc.readings.append((moved[0], f"第 {at} 行各只有两个数，已按分值、得分导入（年度指标值、实际完成值"
+                                              "空着），请核对原文"))
 
 
 _SERIAL = re.compile(r"(\d{2}),?(\d{3})")

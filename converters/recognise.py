@@ -495,6 +495,9 @@ class Reader:
         cur: dict | None = None
         while i < len(self.cells):
             c = self.cells[i]
+            if not c.text and self._before_row_label(i):
+                i += 1  # the merged 项目资金（万元） column, blank on each row: not an amount of the row above
+                continue
             hits = hits_of(c, "selfeval")
             row = next((h for h in hits if h.field.startswith("row_")), None)
             if row is None and (self.stop(c) or (hits_of(c) and not NUMBERISH.match(c.text.strip()))):
@@ -536,6 +539,14 @@ class Reader:
             i += 1
         form.budget_rows.extend(rows)
         return i
+
+    def _before_row_label(self, i: int) -> bool:
+        """Whether the blank cells from ``i`` on lead to a 预算执行 row's label on the same row."""
+        row = self.cells[i].row
+        while i < len(self.cells) and self.cells[i].row == row and not self.cells[i].text:
+            i += 1
+        return i < len(self.cells) and self.cells[i].row == row and any(
+            h.field.startswith("row_") for h in hits_of(self.cells[i], "selfeval"))
 
 
 def _prose(text: str) -> bool:

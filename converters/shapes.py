@@ -46,6 +46,10 @@ class Cell:
         return f"<{self.line}:{self.text[:20]!r}>"
 
 
+# the numbering a blank form prints before each indicator's name (指标1：, 指标2:)
+NUMBERING = re.compile(r"指标\s*\d{1,2}\s*[:：]")
+
+
 def split_line(line: str) -> tuple[list[str], bool]:
     """The cells of one line, and whether the line is a row of several cells (True) or one cell."""
     s = _BR.sub("\n", line).strip()
@@ -155,6 +159,9 @@ def cells_of(text: str, splitter=None) -> list[Cell]:
                 continue
             if splitter is not None and not structured and len(part) >= 8:
                 pieces = splitter(re.sub(r"^\d{1,2}、(?=\S)", "", part))  # a sharing site's page number
+                if len(pieces) > 1 and NUMBERING.fullmatch(pieces[0]):
+                    # the blank form's “指标1:” before a name that holds a label (指标1:服务对象满意度): one cell
+                    pieces[:2] = [pieces[0] + pieces[1]]
                 if len(pieces) > 1 or len(part) > 60:
                     for piece in pieces:
                         out.append(Cell(piece, number, row, glued=True, spaced=spaced))

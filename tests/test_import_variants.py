@@ -125,6 +125,12 @@ def test_a_project_selfeval_form_is_imported_as_a_selfeval(title, tmp_path):
     (p,) = read_selfeval(out).projects
     assert p.name == "高素质农民培训"
     assert [(i.level3, i.actual, i.score) for i in p.indicators][0] == ("培训农户人次", "480人次", Decimal("48"))
+    # the 预算执行 block under a merged 项目资金（万元） column (blank on every row): its amounts were lost
+    assert (p.initial_total, p.full_total, p.executed_total, p.execution_weight) == tuple(
+        Decimal(x) for x in ("120", "120", "108", "10"))
+    assert (p.initial_fiscal, p.executed_fiscal, p.initial_other, p.executed_other) == tuple(
+        Decimal(x) for x in ("100", "90", "20", "18"))
+    assert (p.goal, p.goal_actual, p.implementer) == ("完成高素质农民培训500人次", "完成培训480人次", "某县农业技术推广中心")
 
 
 def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):

@@ -91,6 +91,33 @@ def test_a_wrapped_level2_name_and_a_central_transfer_form_import_whole():
     assert (p.budget, p.goals, p.mid_goals) == (Decimal("2350"), "提高畜禽粪污综合利用率和规模养殖场设施装备配套率。", None)
 
 
+def test_a_selfeval_with_its_level1_lost_and_the_blank_forms_placeholders_left_in(tmp_path):
+    """天长 (安徽, 2022): the 一级 column was vertical text and is gone but for “(50分)”; narrow cells wrap
+    (“一级” / “指标”, “可持续影” / “响指标”); the blank form's “指标2:” and “……” rows are left in; rows with two
+    numbers only are 分值 and 得分. Before, 1 of 9 rows came through and 32 lines were listed."""
+    from jixiao.selfeval.reading import read_selfeval
+
+    out = tmp_path / "天长.xlsx"
+    result = CliRunner().invoke(main, ["import", str(WILD / "ah_tianchang_slj_2022_selfeval.txt"), "-o", str(out)])
+    assert result.exit_code == 1, result.output  # the web page's own lines (发布时间 …) are listed
+    assert "……" not in result.output and "指标2:" not in result.output and "(50分)" not in result.output
+    assert "一级指标未印出，按二级指标补上：第 26 行“数量指标”→“产出指标”、第 43 行“经济效益指标”→“效益指标”" in result.output
+    assert "第 29、32、35、45、50、60 行各只有两个数，已按分值、得分导入" in result.output
+    sheet = read_selfeval(out).projects[0]
+    # the goal, what was achieved and the 实施单位 have cells on the 自评表: they were read and not written
+    assert (sheet.goal, sheet.goal_actual, sheet.implementer) == (
+        "完成年度防汛工作,完成中型灌区节水改造项目和农业综合水价改革项目。", "完成年度目标。", "天长市水利局")
+    rows = sheet.indicators
+    assert [(r.level1, r.level2) for r in rows][3:] == [
+        ("产出指标", "时效指标"), ("产出指标", "成本指标"), ("效益指标", "经济效益指标"), ("效益指标", "社会效益指标"),
+        ("效益指标", "可持续影响指标"), ("满意度指标", "服务对象满意度指标")]  # 生态效益's “指标1:/ / /” is none
+    assert rows[0].level3 == "完成中型灌区节水改造项目数量"  # the form's numbering “指标1:” is not the name
+    assert (rows[2].level3, rows[2].target, rows[2].actual, rows[2].weight, rows[2].score) == (
+        "工程质量合格", None, None, Decimal("10"), Decimal("10"))
+    assert (rows[-1].level2, rows[-1].target, rows[-1].actual) == ("服务对象满意度指标", "90%", "100%")
+    assert sum(r.weight for r in rows) == Decimal("90")  # with the 执行率's 10, the printed 总分 100
+
+
 def test_a_table_cell_left_on_a_placed_row_is_listed():
     """东莞's text stops inside a row: “可持续影响指标 | 实现建设总目标控制程度”, no value. The 二级 was taken,
     so the line was not listed, and the 三级 name was gone without a word."""
@@ -152,7 +179,7 @@ def test_selfeval_imports_into_a_workbook_that_score_reads(tmp_path):
     assert "已导入自评表" in result.output, result.output
     ev = read_selfeval(out)
     rows = ev.department.indicators
-    assert rows[0].level3 == "指标1:开展精品示范村建设数量" and rows[0].target == "≤4" and rows[0].actual == "4"
+    assert rows[0].level3 == "开展精品示范村建设数量" and rows[0].target == "≤4" and rows[0].actual == "4"
     assert [r.score for r in rows] == [Decimal(x) for x in ("10", "10", "10", "10", "5", "5", "5", "5")]
     assert ev.department.initial_total == Decimal("329.77") and ev.department.executed_total == Decimal("338.31")
     scored = CliRunner().invoke(main, ["score", str(out)])

@@ -1,7 +1,8 @@
 """Compare an import of a wild document with its hand-written truth (tests/data/wild/README.md).
 
 Used by tests/test_wild.py and scripts/wild_report.py. A project is right when its name, code and
-budget (converted exactly to 万元) match; an indicator row when its name and value match. Names and
+budget (converted exactly to 万元) match; an indicator row when its name and value match; a project's
+年度目标 (``goal``) is compared apart (``Result.goals``). Names and
 values are compared NFKC-folded without spaces; an indicator name's numbering prefix (``指标1:``) is
 ignored. Truth rows with no name (undecidable cells) are not counted; the 中期 rows of a two-period
 form are compared, by the same rules, with the project's 中期 indicator table (``mid_indicators``) and
@@ -54,6 +55,7 @@ class Result:
     midterm: int = 0  # the truth's 中期 rows (named)
     mid: list[tuple[str, str, str]] = field(default_factory=list)  # those rows and 中期 amounts, checked
     selfeval: list[tuple[str, str, str]] = field(default_factory=list)
+    goals: list[tuple[str, str, str]] = field(default_factory=list)  # the year's goal (年度目标) of each project
     unplaced: int = 0
 
     def count(self, what: str, status: str) -> int:
@@ -141,6 +143,10 @@ def compare(truth_path: Path) -> Result:
         if got.budget != want and not (got.budget is not None and want is not None and got.budget == want):
             problems.append(f"预算 {got.budget} ≠ {want}")
         result.projects.append((t["name"], "wrong" if problems else "right", "；".join(problems)))
+        if t.get("goal"):
+            status = "right" if key(got.goals) == key(t["goal"]) else "wrong" if got.goals else "missing"
+            result.goals.append((f"{t['name']} 年度目标", status,
+                                 f"年度目标 {(got.goals or '')[:20]!r}" if status == "wrong" else ""))
         if t.get("budget_midterm_total") is not None:
             want_mid = amount(t["budget_midterm_total"], t.get("amount_unit"))
             ok = got.mid_budget == want_mid
