@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from ..forms.model import Indicator, OverallTargets, Project, Unit, UnitWorkbook
 from ..forms.values import OPERATORS, nfkc, squeeze
+from . import footer
 from . import labels as L
 from .fit import READ_NAMES as _FIELD_NAMES
 from .fit import beyond_the_form, has_remark, onto_profile, profile_by_title, project_label
@@ -394,6 +395,9 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
                 doc.unit_name, above.used = above.text.strip(), True
                 break
     unit = Unit(name=doc.unit_name, year=doc.year)
+    for name, (value, cell) in footer.read(cells).items():  # 填表人: 宋云花 联系电话:… under the form
+        setattr(unit, name, value)
+        cell.used = True
     if doc.unit_code and re.fullmatch(r"\d{6}", doc.unit_code):
         unit.code = doc.unit_code
     elif doc.unit_code:

@@ -153,6 +153,8 @@ def test_partial_import_lists_lines_and_exits_1(tmp_path):
     book = read_workbook(out)
     assert book.projects[0].name == "雾炮车降尘抑尘服务" and book.projects[0].budget == Decimal("250")
     assert [i.level3 for i in book.projects[0].indicators][:2] == ["雾炮车降尘抑尘服务配备车辆数", "雾炮车风炮射程"]
+    # the footer “填表人: 宋云花 联系电话:16607326331 填报日期:” fills 单位信息 (宋云花 was dropped unsaid)
+    assert (book.unit.filler, book.unit.phone, book.unit.fill_date) == ("宋云花", "16607326331", None)
 
 
 def test_nothing_recognised_says_what_was_found(tmp_path):

@@ -1,0 +1,49 @@
+"""The line under a form that names who filled it in (填表人: 宋云花 联系电话:16607326331 填报日期: …).
+
+Those labels are furniture to the form's reader (a reviewer's 同意 is never data), but what follows
+填表人, 联系电话 and 填报日期 on that line is the unit's own 单位信息 (``Unit.filler``, ``phone``,
+``fill_date``, ``head``): :func:`read` takes it, and marks the cells it took as used. A 联系电话 elsewhere
+(the 项目负责人's, in a project's header rows) is not the filler's, so only a line that holds a
+填表人 / 填报人 label is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..forms.values import nfkc, squeeze
+from .shapes import Cell
+
+#: footer label (as printed, without spaces and the colon) → Unit field
+FIELDS = {"填表人": "filler", "填报人": "filler", "联系电话": "phone", "填报日期": "fill_date", "填表日期": "fill_date",
+          "单位负责人": "head", "单位负责人签字": "head"}
+_LABEL = re.compile("^(" + "|".join(sorted(FIELDS, key=len, reverse=True)) + r")[:：]?(.*)$")
+
+
+def _split(text: str) -> tuple[str, str] | None:
+    m = _LABEL.match(squeeze(nfkc(text)))
+    return (m.group(1), m.group(2)) if m else None
+
+
+def read(cells: list[Cell]) -> dict[str, tuple[str, Cell]]:
+    """Unit field → (value, the cell it was read from), from each footer line; the first line wins."""
+    lines: dict[int, list[Cell]] = {}
+    for c in cells:
+        if c.text.strip():
+            lines.setdefault(c.line, []).append(c)
+    out: dict[str, tuple[str, Cell]] = {}
+    for row in lines.values():
+        if not any((_split(c.text) or ("",))[0] in ("填表人", "填报人") for c in row):
+            continue
+        for k, c in enumerate(row):
+            found = _split(c.text)
+            if found is None:
+                continue
+            label, value = found
+            taken = c
+            if not value and k + 1 < len(row) and _split(row[k + 1].text) is None and not row[k + 1].used:
+                taken = row[k + 1]  # 填表人: | 宋云花 (a value the form's reader paired with a label is its)
+                value = squeeze(taken.text)
+            if value and FIELDS[label] not in out:
+                out[FIELDS[label]] = (value, taken)
+    return out
