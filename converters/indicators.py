@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from ..forms.taxonomy import level1_of_level2, normalize_level1, normalize_level2
 from ..forms.values import KNOWN_UNITS, nfkc, squeeze
@@ -133,6 +134,9 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
             pos = anchor(reader, i, cols)
         for n, piece in enumerate(pieces):
             following = pieces[n + 1] if n + 1 < len(pieces) else ""
+            if c.glued and PLACEHOLDER.fullmatch(nfkc(piece)):
+                flush()  # 中江's “……” placeholder row, run together with the rows around it
+                continue
             wk = index_of("weight", pos)
             if c.glued and wk is not None and cols[wk + 1:wk + 2] == ["score"] and not has("weight") \
                     and re.fullmatch(r"\d{2,}", piece) and accepts_none_between(cols, pos, wk, piece) \
@@ -257,6 +261,7 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     form.other_periods.extend(r for r in other if r.get("level3") and r.get("value_text"))
     if form.kind == "selfeval":
         scores_only(reader, rows, cols)
+        weight_glued(reader, rows, cols)
     # a 自评表 keeps a row still to be filled (a 三级指标 only): dropped, the rows left were all scored
     # and the imported 自评表 graded (部门整体 “等级 差”) where the printed one said 未完成评分. Not a
     # name cut off after its label (金寨's last row, “指标1:”): that is a fragment, not a row
@@ -287,6 +292,41 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     else:
         form.indicators.extend(keep)
     return i
+
+
+_NUMBER = r"(?:0|[1-9]\d*)(?:\.\d+)?"
+
+
+def weight_glued(reader, rows: list[dict], cols: list[str]) -> None:
+    """中江's 自评表 prints 分值 before the target, run together: ``20100%100%20`` is 20 | 100% | 100% | 20, and
+    was read one column off (分值 “20100%”, the actual value as the target, the 得分 as the actual value).
+    Taken apart when the 分值 cuts one way only (:func:`weight_then_value`) into one no less than the 得分."""
+    k = cols.index("weight") if "weight" in cols else -1
+    if k < 0 or cols[k + 1:k + 4] != ["value_text", "actual", "score"]:
+        return
+    for r in rows:
+        last = nfkc(str(r.get("actual") or "")).strip()
+        glued = any(c.glued for c in r.get("cells", []))
+        cut = weight_then_value(r.get("weight") or "") if glued and not r.get("score") else None
+        if cut and re.fullmatch(r"\d+(?:\.\d+)?", last) and Decimal(cut[0]) >= Decimal(last):
+            reader.doc.readings.append((r.get("line"), f"第 {r.get('line')} 行“{r.get('level3') or ''}”的分值与年度指标值"
+                                                       f"连在一起（{r['weight']}），已按 {cut[0]} | {cut[1]} 导入，请核对原文"))
+            r["weight"], r["value_text"], r["actual"], r["score"] = cut[0], cut[1], r.get("value_text"), last
+
+
+def weight_then_value(text: str) -> tuple[str, str] | None:
+    """A 分值 and the 指标值 after it run together (``20100%``, ``1020万元``), cut where only one cut gives a
+    分值 of at most 100 and a number (no leading zero) with its unit: ``20`` | ``100%``; ``595%`` (5 | 95%
+    or 59 | 5%) is not cut."""
+    t = nfkc(text).strip()
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(%|[\u4e00-\u9fff]{1,3})", t)
+    if m is None:
+        return None
+    digits, unit = m.groups()
+    cuts = [(digits[:k], digits[k:]) for k in range(1, len(digits))
+            if re.fullmatch(_NUMBER, digits[:k]) and re.fullmatch(_NUMBER, digits[k:]) and "." not in digits[:k]
+            and 0 < int(digits[:k]) <= 100]
+    return (cuts[0][0], cuts[0][1] + unit) if len(cuts) == 1 else None
 
 
 def scores_only(reader, rows: list[dict], cols: list[str]) -> None:

@@ -118,6 +118,22 @@ def test_a_selfeval_with_its_level1_lost_and_the_blank_forms_placeholders_left_i
     assert sum(r.weight for r in rows) == Decimal("90")  # with the 执行率's 10, the printed 总分 100
 
 
+def test_a_weight_run_together_with_its_target_is_cut_only_one_way():
+    """中江 prints 分值 before the target, with no separators: ``项目(工程)验收合格率20100%100%20`` was read a
+    column off (分值 “20100%”). 20 | 100% is the only cut with a 分值 of at most 100 and no leading zero."""
+    from jixiao.converters.indicators import weight_then_value
+
+    assert weight_then_value("20100%") == ("20", "100%") and weight_then_value("1020万元") == ("10", "20万元")
+    assert weight_then_value("595%") is None  # 5 | 95% or 59 | 5%: not guessed
+    assert weight_then_value("≥95%") is None and weight_then_value("100") is None
+    got = import_any(WILD / "sc_zhongjiang_slj_2022_selfeval.txt")
+    rows = {r.level3: r for r in got.selfeval.projects[0].indicators}
+    r = rows["项目(工程)验收合格率"]
+    assert (r.weight, r.target, r.actual, r.score) == (Decimal("20"), "100%", "100%", Decimal("20"))
+    assert "第 1 行“项目(工程)验收合格率”的分值与年度指标值连在一起（20100%），已按 20 | 100% 导入，请核对原文" in got.unplaced
+    assert "..." not in rows and "……" not in rows  # the blank form's “……” row
+
+
 def test_a_table_cell_left_on_a_placed_row_is_listed():
     """东莞's text stops inside a row: “可持续影响指标 | 实现建设总目标控制程度”, no value. The 二级 was taken,
     so the line was not listed, and the 三级 name was gone without a word."""
