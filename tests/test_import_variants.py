@@ -122,6 +122,7 @@ def test_a_project_selfeval_form_is_imported_as_a_selfeval(title, tmp_path):
     result = _import(doc, out)
     assert result.exit_code == 0, result.output
     assert "已导入自评表" in result.output
+    assert "文档中没有部门整体支出绩效自评表：工作簿中的这张表留空，由单位填写" in result.output
     (p,) = read_selfeval(out).projects
     assert p.name == "高素质农民培训"
     assert [(i.level3, i.actual, i.score) for i in p.indicators][0] == ("培训农户人次", "480人次", Decimal("48"))

@@ -195,6 +195,7 @@ def test_selfeval_imports_into_a_workbook_that_score_reads(tmp_path):
     result = CliRunner().invoke(main, ["import", str(WILD / "ah_jinzhai_cgmlxc_2023_overall_selfeval.txt"),
                                        "-o", str(out)])
     assert "已导入自评表" in result.output, result.output
+    assert "没有部门整体支出绩效自评表" not in result.output  # this one is the 部门整体 form
     ev = read_selfeval(out)
     rows = ev.department.indicators
     assert rows[0].level3 == "开展精品示范村建设数量" and rows[0].target == "≤4" and rows[0].actual == "4"

@@ -32,9 +32,12 @@ def import_command(document: str, output: str, fmt: str) -> None:
         from ..selfeval.writer import write_selfeval
 
         write_selfeval(output, ev)  # a self-evaluation: the 自评表 workbook, filled with the document's own 得分
-        sheets = len(ev.projects) + (1 if ev.department.indicators or ev.department.initial_total is not None else 0)
+        department = bool(ev.department.indicators or ev.department.initial_total is not None)
+        sheets = len(ev.projects) + (1 if department else 0)
         click.echo(f"已导入自评表：{_unit_named(None, ev.unit.name)}，{sheets} 张自评表 → {output}"
                    f"（用 jixiao score {output} 打分）")
+        if not department:  # so that score's 部门整体 “未完成评分” is no surprise
+            click.echo("  文档中没有部门整体支出绩效自评表：工作簿中的这张表留空，由单位填写")
         from ..converters.build import own_scores_checked
 
         differing = own_scores_checked(ev)
