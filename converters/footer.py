@@ -9,19 +9,27 @@ Those labels are furniture to the form's reader (a reviewer's 同意 is never da
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..forms.values import nfkc, squeeze
+from . import labels as L
 from .shapes import Cell
 
-#: footer label (as printed, without spaces and the colon) → Unit field
-FIELDS = {"填表人": "filler", "填报人": "filler", "联系电话": "phone", "填报日期": "fill_date", "填表日期": "fill_date",
-          "单位负责人": "head", "单位负责人签字": "head"}
-_LABEL = re.compile("^(" + "|".join(sorted(FIELDS, key=len, reverse=True)) + r")[:：]?(.*)$")
+
+@functools.lru_cache(maxsize=1)
+def fields() -> dict[str, str]:
+    """Footer label (as printed, without spaces and the colon) → Unit field: labels.toml [furniture] footer_fields."""
+    return {label: name for name, labels in L.data()["furniture"]["footer_fields"].items() for label in labels}
+
+
+@functools.lru_cache(maxsize=1)
+def _label() -> re.Pattern:
+    return re.compile("^(" + "|".join(map(re.escape, sorted(fields(), key=len, reverse=True))) + r")[:：]?(.*)$")
 
 
 def _split(text: str) -> tuple[str, str] | None:
-    m = _LABEL.match(squeeze(nfkc(text)))
+    m = _label().match(squeeze(nfkc(text)))
     return (m.group(1), m.group(2)) if m else None
 
 
@@ -33,7 +41,7 @@ def read(cells: list[Cell]) -> dict[str, tuple[str, Cell]]:
             lines.setdefault(c.line, []).append(c)
     out: dict[str, tuple[str, Cell]] = {}
     for row in lines.values():
-        if not any((_split(c.text) or ("",))[0] in ("填表人", "填报人") for c in row):
+        if not any(fields().get((_split(c.text) or ("",))[0]) == "filler" for c in row):
             continue
         for k, c in enumerate(row):
             found = _split(c.text)
@@ -44,6 +52,6 @@ def read(cells: list[Cell]) -> dict[str, tuple[str, Cell]]:
             if not value and k + 1 < len(row) and _split(row[k + 1].text) is None and not row[k + 1].used:
                 taken = row[k + 1]  # 填表人: | 宋云花 (a value the form's reader paired with a label is its)
                 value = squeeze(taken.text)
-            if value and FIELDS[label] not in out:
-                out[FIELDS[label]] = (value, taken)
+            if value and fields()[label] not in out:
+                out[fields()[label]] = (value, taken)
     return out
