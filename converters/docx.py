@@ -25,7 +25,7 @@ from ..forms.layouts import (
     SheetLayout, Static, a1, forms_of, parse_range, project_layout,
 )
 from ..forms.model import DepartmentTargets, Measure, SubTarget, Unit, UnitWorkbook
-from ..forms.reader import bind_fields, read_block, read_project
+from ..forms.reader import bind_fields, matches_signature, read_block, read_project
 from ..forms.textsafe import xml_text
 from ..forms.values import nfkc, parse_decimal, squeeze
 from . import docxprint as pp
@@ -607,6 +607,11 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
         elif first == "部门(单位)名称":
             overall = forms_of(book).overall
             sheet = _table_sheet(group, "整体支出绩效目标表", 3, overall)
+            if not meta and not matches_signature(sheet, overall):
+                # another form that starts with 部门(单位)名称 (a province's 部门整体支出绩效自评表): read by
+                # position it came out as indicators named 上年结转资金, without a word; the structural
+                # reader (read_text) takes the whole document instead
+                raise NotAPerformanceText("不是 jixiao 版式的整体支出绩效目标表")
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}

@@ -134,6 +134,22 @@ def test_a_project_selfeval_form_is_imported_as_a_selfeval(title, tmp_path):
     assert (p.goal, p.goal_actual, p.implementer) == ("完成高素质农民培训500人次", "完成培训480人次", "某县农业技术推广中心")
 
 
+def test_a_department_selfeval_docx_is_not_read_as_jixiaos_overall_form(tmp_path):
+    """Its first cell is 部门(单位)名称, as on jixiao's own 整体支出绩效目标表, and the .docx reader placed it
+    by position: a target workbook with indicators named 上年结转资金 and 预期目标, and nothing listed."""
+    doc = V.selfeval_department(tmp_path / "整体自评.docx")
+    out = tmp_path / "整体自评.xlsx"
+    result = _import(doc, out)
+    assert result.exit_code == 0 and "已导入自评表" in result.output, result.output
+    d = read_selfeval(out).department
+    assert (d.initial_total, d.full_total, d.executed_total, d.execution_weight) == tuple(
+        Decimal(x) for x in ("500", "520", "510", "10"))
+    assert (d.initial_carry, d.executed_carry, d.initial_other) == tuple(Decimal(x) for x in ("50", "45", "50"))
+    assert (d.goal, d.goal_actual) == ("完成全年农业农村工作", "基本完成")
+    assert [(i.level3, i.target, i.actual, i.score) for i in d.indicators][0] == (
+        "培训农户人次", "≥500人次", "480人次", Decimal("48"))
+
+
 def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):
     doc = V.unplaceable_column(tmp_path / "科室.docx")
     result = _import(doc, tmp_path / "科室.xlsx")

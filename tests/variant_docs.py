@@ -155,6 +155,30 @@ def selfeval_national(path: Path, title: str | None = "项目支出绩效自评�
     return path
 
 
+def selfeval_department(path: Path) -> Path:
+    """5b. The national 部门整体支出绩效自评表: it opens with 部门(单位)名称 as jixiao's 整体支出绩效目标表 does,
+    then the 预算资金 block under a merged column, with a 上年结转资金 row."""
+    d = docx.Document()
+    d.add_paragraph("部门整体支出绩效自评表")
+    d.add_paragraph("（2024年度）")
+    rows = [["部门(单位)名称", UNIT],
+            ["预算资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            ["", "年度资金总额：", "500", "520", "510", "10", "98.08%", "9.81"],
+            ["", "其中：当年财政拨款", "400", "420", "415", "", "", ""],
+            ["", "上年结转资金", "50", "50", "45", "", "", ""],
+            ["", "其他资金", "50", "50", "50", "", "", ""],
+            ["年度总体目标", "预期目标", "实际完成情况"],
+            ["", "完成全年农业农村工作", "基本完成"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "培训农户人次", "≥500人次", "480人次", "50", "48", "部分农户未到"],
+            ["效益指标", "社会效益指标", "带动农户增收", "明显", "明显", "30", "30", ""],
+            ["满意度指标", "服务对象满意度指标", "参训农户满意度", "≥90%", "95%", "10", "10", ""],
+            ["总分", "", "", "", "", "100", "97.81", ""]]
+    _table(d, rows)
+    d.save(path)
+    return path
+
+
 def unplaceable_column(path: Path) -> Path:
     """6. An indicator table with a column the model has no field for (责任科室)."""
     d = docx.Document()

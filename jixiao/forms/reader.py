@@ -246,7 +246,8 @@ def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
     return meta
 
 
-def _matches(sheet: SheetData, layout: SheetLayout) -> bool:
+def matches_signature(sheet: SheetData, layout: SheetLayout) -> bool:
+    """Whether every label of the form's signature (部门(单位)名称 in A3, 一级指标 in B6 …) is in its cell."""
     return all(squeeze(_text(sheet.value(*parse_a1(ref)))) == squeeze(text) for ref, text in layout.signature)
 
 
@@ -379,7 +380,7 @@ def read_grid(grid: Grid, *, department: bool = True) -> UnitWorkbook:
         if name in fixed:
             continue
         sheet = grid.sheet(name)
-        if not _matches(sheet, layout):
+        if not matches_signature(sheet, layout):
             if name == PROJECT_MASTER_SHEET and read_project(sheet, layout).is_blank():
                 continue  # an untouched master whose rows were changed: nothing to count
             if name.startswith("项目") or _looks_like(sheet, layout):
