@@ -566,6 +566,15 @@ def _unreadable_docx(path: str | Path) -> str:
     return "无法读取 Word 文档：文件已损坏或不是 .docx 文件"
 
 
+def _ours(meta: dict, sheet: SheetData, layout) -> None:
+    """A table read by position must be the form whose first label it shares: every label of the form's
+    signature in its cell. Another form that starts alike (a province's 部门整体支出绩效自评表 opens with
+    部门(单位)名称) came out as indicators named 上年结转资金 without a word; it raises, and the structural
+    reader (``read_text``) takes the whole document. A .docx jixiao wrote (its metadata) is taken as it is."""
+    if not meta and not matches_signature(sheet, layout):
+        raise NotAPerformanceText(f"不是 jixiao 版式的{layout.title or '绩效目标表'}")
+
+
 def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     """Read a 绩效文本 .docx; returns the model and what could not be placed."""
     docx = _docx()
@@ -595,23 +604,21 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
         first = squeeze(table.rows[0].cells[0].text) if table.rows else ""
         layout = forms_of(book).project
         if layout.periods and first == squeeze(layout.signature[0][1]):  # the national or 四川 申报表, by its first label
-            projects.append(read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3, layout), layout))
+            sheet = _table_sheet(group, f"项目{len(projects) + 1}", 3, layout)
+            _ours(meta, sheet, layout)
+            projects.append(read_project(sheet, layout))
         elif first == "项目编码":
             labels = {squeeze(c.text) for c in table.rows[3].cells} if len(table.rows) > 3 else set()
             milestones = meta.get("milestones") or (["3月底", "6月底", "10月底", "12月底"] if "12月底" in labels
                                                     else ["3月底", "6月底", "10月底"])
             book.milestones = list(milestones)
-            project = read_project(_table_sheet(group, f"项目{len(projects) + 1}", 3),
-                                   project_layout(tuple(milestones)))
-            projects.append(project)
+            sheet, layout = _table_sheet(group, f"项目{len(projects) + 1}", 3), project_layout(tuple(milestones))
+            _ours(meta, sheet, layout)
+            projects.append(read_project(sheet, layout))
         elif first == "部门(单位)名称":
             overall = forms_of(book).overall
             sheet = _table_sheet(group, "整体支出绩效目标表", 3, overall)
-            if not meta and not matches_signature(sheet, overall):
-                # another form that starts with 部门(单位)名称 (a province's 部门整体支出绩效自评表): read by
-                # position it came out as indicators named 上年结转资金, without a word; the structural
-                # reader (read_text) takes the whole document instead
-                raise NotAPerformanceText("不是 jixiao 版式的整体支出绩效目标表")
+            _ours(meta, sheet, overall)
             data: dict[str, Any] = {}
             raw: dict[str, str] = {}
             cells: dict[str, Any] = {}

@@ -150,6 +150,18 @@ def test_a_department_selfeval_docx_is_not_read_as_jixiaos_overall_form(tmp_path
         "培训农户人次", "≥500人次", "480人次", Decimal("48"))
 
 
+def test_a_table_that_only_starts_like_hebeis_form_is_read_by_its_labels(tmp_path):
+    """项目编码 in its first cell, but not Hebei's layout: read by position it gave project “13082426P…”
+    (the code as its name), no money, 绩效目标 “数量指标” and one indicator of three, and listed nothing."""
+    out = tmp_path / "县表.xlsx"
+    result = _import(V.code_first_other_layout(tmp_path / "县表.docx"), out)
+    assert result.exit_code == 0, result.output
+    (p,) = read_workbook(out).projects
+    assert (p.code, p.name, p.budget, p.fiscal, p.other, p.goals) == (
+        "13082426P000327100327", "高素质农民培训", Decimal("120"), Decimal("100"), Decimal("20"), "完成高素质农民培训500人次")
+    assert [i.level3 for i in p.indicators] == ["培训农户人次", "带动农户增收", "参训农户满意度"]
+
+
 def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):
     doc = V.unplaceable_column(tmp_path / "科室.docx")
     result = _import(doc, tmp_path / "科室.xlsx")

@@ -179,6 +179,23 @@ def selfeval_department(path: Path) -> Path:
     return path
 
 
+def code_first_other_layout(path: Path) -> Path:
+    """5c. A county's own 项目支出绩效目标表 that opens with 项目编码, as Hebei's does, but one field a row."""
+    d = docx.Document()
+    d.add_paragraph("项目支出绩效目标表（2025年度）")
+    rows = [["项目编码", "13082426P000327100327"],
+            ["项目名称", "高素质农民培训"],
+            ["预算数", "120", "其中：财政资金", "100", "其他资金", "20"],
+            ["绩效目标", "完成高素质农民培训500人次"],
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "培训农户人次", "≥500人次"],
+            ["效益指标", "社会效益指标", "带动农户增收", "明显"],
+            ["满意度指标", "服务对象满意度指标", "参训农户满意度", "≥90%"]]
+    _table(d, rows)
+    d.save(path)
+    return path
+
+
 def unplaceable_column(path: Path) -> Path:
     """6. An indicator table with a column the model has no field for (责任科室)."""
     d = docx.Document()
