@@ -28,6 +28,9 @@ def _label() -> re.Pattern:
     return re.compile("^(" + "|".join(map(re.escape, sorted(fields(), key=len, reverse=True))) + r")[:：]?(.*)$")
 
 
+_PHONE = re.compile(r"(?:\d{3,4}-)?\d{7,11}")
+
+
 def _split(text: str) -> tuple[str, str] | None:
     m = _label().match(squeeze(nfkc(text)))
     return (m.group(1), m.group(2)) if m else None
@@ -52,6 +55,14 @@ def read(cells: list[Cell]) -> dict[str, tuple[str, Cell]]:
             if not value and k + 1 < len(row) and _split(row[k + 1].text) is None and not row[k + 1].used:
                 taken = row[k + 1]  # 填表人: | 宋云花 (a value the form's reader paired with a label is its)
                 value = squeeze(taken.text)
+            after = row[k + 2] if taken is not c and k + 2 < len(row) else None
+            if "电话" in label and after is not None and not after.used and _PHONE.fullmatch(squeeze(after.text)) \
+                    and "phone" not in out:
+                out["phone"] = (squeeze(after.text), after)  # 填报人及联系电话: | 张三 | 0838-7211924
+            phone = _PHONE.search(value) if fields()[label] == "filler" else None
+            if phone and "phone" not in out:  # 填报人及联系电话: 张三 13900000000
+                out["phone"] = (phone.group(0), taken)
+                value = (value[:phone.start()] + value[phone.end():]).strip(" ,，、/")
             if value and fields()[label] not in out:
                 out[fields()[label]] = (value, taken)
     return out

@@ -288,3 +288,18 @@ def test_a_points_cell_over_100_is_listed_not_imported_as_a_weight(tmp_path):
     assert [i.weight for i in book.projects[0].indicators] == [None, Decimal("10")]
     assert [u for u in unplaced if "分值" in u and "2010010020" in u] == [
         "第 6 行“培训农户人次”的分值“2010010020”超过 100，像是几栏数字连在一起，未导入，请核对原文"]
+
+
+@pytest.mark.parametrize("line, want", [
+    ("填表人: 宋云花 联系电话:16607326331 填报日期:", {"filler": "宋云花", "phone": "16607326331"}),  # 湘潭
+    ("填报人及联系电话: 张三 0838-7211924 填报日期: 2025年1月5日",
+     {"filler": "张三", "phone": "0838-7211924", "fill_date": "2025年1月5日"}),
+    ("填报人及联系电话:李四13900001111", {"filler": "李四", "phone": "13900001111"}),
+    ("项目负责人 王五 联系电话 13900002222", {}),  # the 项目负责人's phone, not the filler's: no 填表人 on the line
+])
+def test_the_footer_line_fills_the_unit_information(line, want):
+    from jixiao.converters import footer
+    from jixiao.converters import labels as L
+    from jixiao.converters.shapes import cells_of
+
+    assert {k: v for k, (v, _) in footer.read(cells_of(line, L.split_run_together)).items()} == want
