@@ -268,7 +268,7 @@ def selfeval_of(doc: Document, forms: list[Form], unit: Unit):
         prefix = {"initial": "initial", "full": "full", "executed": "executed"}
         for kind, _label, values in form.budget_rows:
             for col, attr in prefix.items():
-                value, _ = money(values.get(col), "万元")
+                value, _ = money(values.get(col), form.amount_unit or doc.amount_unit or "万元")  # 永德's are in 元
                 if value is not None and getattr(sheet, f"{attr}_{kind}", None) is None:
                     setattr(sheet, f"{attr}_{kind}", value)
             if kind == "total" and sheet.execution_weight is None:

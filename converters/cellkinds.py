@@ -10,7 +10,7 @@ from ..forms.values import KNOWN_UNITS, nfkc, squeeze
 from . import labels as L
 from .shapes import Cell
 
-OPERATOR = re.compile(r"^(≥|≤|=|>|<|＞|＜|≧|≦|定性|定量|定性指标|定量指标)$")
+OPERATOR = re.compile(r"^(≥|≤|=|>|<|＞|＜|≧|≦|═|定性|定量|定性指标|定量指标)$")
 NUMBERISH = re.compile(r"^[+-]?[\d,]+(?:\.\d+)?\s*(?:%|分|万元|元|万)?$|^[/—\-–]$")
 VALUEISH = re.compile(r"^[≥≤=<>＞＜±]?\s*\d")
 ENUM = re.compile(r"^(?:\d+\s*[.、．]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*")
@@ -84,7 +84,8 @@ def name_like(text: str) -> bool:
 
 
 def join_split_labels(cells: list[Cell]) -> None:
-    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``) joined again;
+    """A label broken in two by a space or a line (``年度主要目标 和成果``, ``部门(单位) 名称``, 青山's ``主管部门`` /
+    ``及编码`` on lines of their own) joined again;
     and a 二级 name a narrow cell wrapped before its 指标 (岳阳: ``经济效益`` / ``指标`` on lines of their own)."""
     wrapped: set[int] = set()
     per_row: dict[int, int] = {}
@@ -96,7 +97,8 @@ def join_split_labels(cells: list[Cell]) -> None:
             continue
         joined = squeeze(a.text) + squeeze(b.text)
         ends_row = k + 2 >= len(cells) or cells[k + 2].row != b.row or not cells[k + 2].text
-        if a.line == b.line and len(a.text) + len(b.text) <= 16 \
+        alone = a.row != b.row and per_row.get(a.row) == 1 and per_row.get(b.row) == 1  # one cell a line (青山)
+        if (a.line == b.line or alone) and len(a.text) + len(b.text) <= 16 \
                 and L.lookup(a.text + b.text) and not L.lookup(b.text) and not levels(b.text)[0]:
             a.text, b.text, b.used = a.text + b.text, "", True
         elif squeeze(b.text) == "指标" and not levels(a.text)[0] and len(squeeze(a.text)) <= 8 \

@@ -62,6 +62,14 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     def index_of(col: str, start: int = 0) -> int | None:
         return next((j for j in range(start, len(cols)) if cols[j] == col), None)
 
+    def wrapped_on(cells: int) -> bool:
+        """Whether a line of ``cells`` cells fits the columns left of a 自评表 row that has its 三级 and not yet
+        its 分值 or 得分."""
+        if not has("level3") or has("weight") or has("score") or "score" not in cols:
+            return False
+        left = [k for k in range(pos, len(cols)) if cols[k] not in ("level1", "level2", "level3")]
+        return 0 < cells <= len(left)
+
     starts = tuple(L.data().get("values", {}).get("basis_starts", ())) if "basis" in cols else ()
     if "level3" not in cols and "level2" in cols and "level1" in cols:
         first = next((x for x in reader.cells[i:i + 3] if x.text), None)
@@ -123,7 +131,12 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
             continue
         pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
         positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
-        if form.kind == "selfeval" and c.row != prev_row and line_counts.get(c.row) == 1 and has("level3") \
+        if form.kind == "selfeval" and c.row != prev_row and not c.glued and wrapped_on(line_counts.get(c.row, 0)) \
+                and not levels(t)[0]:
+            # the rest of a 自评表 row its cells wrapped onto lines of their own (永德: 减轻贫困学生家庭经济负担 |,
+            # then 有效 |, then 有效 | 10 | 10 |): a row has its 分值 and 得分, a line without them goes on it
+            positional = False
+        elif form.kind == "selfeval" and c.row != prev_row and line_counts.get(c.row) == 1 and has("level3") \
                 and name_like(t) and not levels(t)[0]:
             # a 自评表 row still to be filled: only its 三级指标 (网上信访事项办结率), not the 偏差原因
             # of the row above
@@ -165,8 +178,9 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                 continue
             if lv and j2 is not None:
                 later = index_of("level2", pos)
-                if later is not None and has("level3") and later > index_of("level3") and later != j2:
-                    put(later, name, c)  # the next period's 二级 on the same row
+                if later is not None and later != j2 and (has("level3") and later > index_of("level3")
+                                                          or has("level2") and not has("level3")):
+                    put(later, name, c)  # the next period's 二级 on the same row (青山: the 长期 cells blank)
                     continue
                 if has("level3") or has("level2"):
                     flush()
@@ -195,9 +209,12 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                 put(vt, piece, c)
                 pos = keep
                 continue
+            vt = row.get("value_text") or next((v for k, v in row.items() if str(k).startswith("value_text@")), None)
+            worded = bool(vt) and not NUMBERISH.match(nfkc(vt).strip())
             j = next((k for k in range(pos, len(cols))
                       if cols[k] and cols[k] not in ("level1", "level2")
-                      and accepts(cols[k], piece, split_value, positional, c.glued)), None)
+                      and not (cols[k] == "measure_unit" and worded and nfkc(piece).strip() not in KNOWN_UNITS)
+                      and accepts(cols[k], piece, split_value, positional, c.glued)), None)  # 有效 has no unit
             if (j is None or (cols[j] != "level3" and name_like(piece) and has("level3")
                               and (has("value_text") or has("value_type"))
                               and cols[j] == "value_text" and not positional)) \

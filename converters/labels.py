@@ -169,7 +169,7 @@ def level_of(text: str) -> tuple[str, str, str | None] | None:
         for h in index().get(key, ()):
             if h.group in ("level1", "level2"):
                 name = re.sub(r"\s*[(（][\d\s\-~－.]+分?[)）]?\s*分?$", "", (text or "").strip()).strip()
-                return h.group, name.replace("\n", ""), points
+                return h.group, re.sub(r"\s+", "", name), points
     return None
 
 

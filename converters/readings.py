@@ -63,3 +63,46 @@ def split_code(text: str | None) -> tuple[str | None, str | None]:
     if m and re.search(r"\d{3}", m.group("code")):
         return m.group("code").replace(" ", ""), m.group("name").strip()
     return None, text.strip()
+
+
+def anchored_on_rate(values: dict[str, str], order: list[str]) -> dict[str, str] | None:
+    """A 预算执行 row a page printed with a cell missing (永德: ``387664.62 | 387664.62 | 10 | 100% | 10`` under
+    年初 | 全年 | 执行 | 分值 | 执行率 | 得分), read again around its 执行率, the one value with ``%``: the
+    values before it fill the columns before 执行率 from the right, those after it the columns after.
+    Taken only when 全年执行数 / 全年预算数 then equals the printed 执行率 (else ``None``)."""
+    texts = [values[s] for s in order if s in values]
+    if "rate" not in order or len(texts) >= len(order):
+        return None
+    pct = [k for k, t in enumerate(texts) if t.strip().endswith("%")]
+    r = order.index("rate")
+    if len(pct) != 1 or values.get("rate", "").strip().endswith("%"):
+        return None  # no 执行率, two, or already in its column
+    p = pct[0]
+    before, after = texts[:p], texts[p + 1:]
+    if len(before) > r or len(after) > len(order) - r - 1:
+        return None
+    out = dict(zip(order[r - len(before):r], before))
+    out["rate"] = texts[p]
+    out.update(zip(order[r + 1:], after))
+    try:
+        full, done = (Decimal(nfkc(out[k]).replace(",", "")) for k in ("full", "executed"))
+        rate = Decimal(nfkc(out["rate"]).strip().rstrip("%"))
+    except (KeyError, ArithmeticError, ValueError):
+        return None
+    return out if full and abs(done / full * 100 - rate) <= Decimal("0.5") else None
+
+
+def anchored_like(values: dict[str, str], order: list[str]) -> dict[str, str] | None:
+    """A row under one :func:`anchored_on_rate` re-read, short of a cell the same way (永德's 财政拨款:
+    ``387664.62 | 387664.62 | —``): its amounts end where its first dash stands, in 分值 (a sub-row has none)."""
+    texts = [values[s] for s in order if s in values]
+    if "weight" not in order or len(texts) >= len(order):
+        return None
+    dash = next((k for k, t in enumerate(texts) if t.strip() in ("—", "-", "－", "/")), None)
+    w = order.index("weight")
+    if dash is None or dash == 0 or dash > w or any(not re.fullmatch(r"[\d,]+(?:\.\d+)?", t.strip())
+                                                   for t in texts[:dash]):
+        return None
+    out = dict(zip(order[w - dash:w], texts[:dash]))
+    out.update(zip(order[w:], texts[dash:]))
+    return out

@@ -18,7 +18,7 @@ from . import dropped, indicators, lines, projectlist, stacked, tasks
 from . import labels as L
 from .cellkinds import NUMBERISH, hits_of, join_split_labels, levels, money_field
 from .indicators import PROJECT_COLUMNS
-from .readings import solve_glued, split_code
+from .readings import anchored_like, anchored_on_rate, solve_glued, split_code
 from .shapes import TOC_LINE, Cell
 
 _TITLE = re.compile(r"(绩效目标(?:申报|审批|批复)?表|绩效自评表|自评表)")
@@ -35,6 +35,7 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)  # model field → text as printed
     extra: dict[str, str] = field(default_factory=dict)  # label → text (no model field)
     lines: dict[str, int] = field(default_factory=dict)  # field or extra label → the line its label is on
+    labels: dict[str, str] = field(default_factory=dict)  # field → the label it was read under
     amount_unit: str | None = None  # 万元 / 元, where the form says
     indicators: list[dict] = field(default_factory=list)
     other_periods: list[dict] = field(default_factory=list)  # 中期 rows: Project.mid_indicators (build.PERIOD_FIELDS)
@@ -367,9 +368,21 @@ class Reader:
             if h.field == "extra":
                 form.extra.setdefault(squeeze(h.label), value)
                 form.lines.setdefault(squeeze(h.label), cell.line)
+            elif h.field in _YEARS_OWN and "当年" in h.label and "当年" not in form.labels.get(h.field, "当年") \
+                    and f"{h.field}_midterm" not in form.fields:
+                # 资金总额 then 当年资金总额 (青山): the first is the whole period's, the 中期 amount
+                form.fields[f"{h.field}_midterm"], form.lines[f"{h.field}_midterm"] = form.fields[h.field], \
+                    form.lines[h.field]
+                form.fields[h.field], form.lines[h.field], form.labels[h.field] = value, cell.line, h.label
             elif h.field not in form.fields:
                 form.fields[h.field] = value
                 form.lines[h.field] = cell.line
+                form.labels[h.field] = h.label
+            elif value and squeeze(nfkc(value)) != squeeze(nfkc(form.fields[h.field])):
+                # a second label for the same field (资金总额 and 当年资金总额): its value was dropped unsaid
+                self.doc.refused.append((cell.line, f"第 {cell.line} 行“{squeeze(h.label)}”读作“{value[:20]}”，与第 "
+                                                    f"{form.lines.get(h.field)} 行的“{form.fields[h.field][:20]}”是同一栏，"
+                                                    "只导入了前者，请核对原文"))
             if h.suffix in ("万元", "元"):
                 form.amount_unit = h.suffix
             self.doc.found.append(h.field)
@@ -417,6 +430,12 @@ class Reader:
             cols.append(h.field)
         while cols and not cols[0]:
             cols.pop(0)
+        if kind == "indicators" and "level1" in cols[1:] and cols[0] == "value_text":
+            k = cols.index("level1")
+            if {"value_type", "measure_unit"} & set(cols[k:]):
+                # a two-row header printed as one line (永德): 年度指标值 | 实际完成值 | 分值 … over
+                # 一级 | 二级 | 三级 | 指标性质 | 指标值 | 度量单位: the 指标值 columns are 年度指标值's, the rest follow
+                cols = cols[k:] + cols[1:k]
         # period groups: a repeated level3 (or value) column starts the next period's columns
         groups, seen, g = [], set(), 1
         for col in cols:
@@ -431,8 +450,11 @@ class Reader:
 
     def table(self, run) -> int:
         self.doc.tables += 1
-        for c, _ in run:
+        for c, hits in run:
             c.used = True
+            for h in hits:
+                if h.suffix in ("万元", "元"):  # 项目资金 (元) over a 自评表's 预算执行 columns
+                    self.current().amount_unit = h.suffix
         start = self.cells.index(run[-1][0]) + 1
         cols, groups, kind = self.header(run)
         # the field of each column by its place in the row (header() drops leading blank columns)
@@ -537,6 +559,20 @@ class Reader:
                     break
                 c.used = True
             i += 1
+        order = [col for col in cols if col and col != "reason"]
+        shifted = False
+        for _kind, label, values in rows:
+            again = anchored_on_rate(values, order)
+            how = f"按执行率 {again['rate']} 对齐" if again is not None else "与上一行一样"
+            if again is None and shifted:
+                again = anchored_like(values, order)  # the rows under it, short of the same cell
+            shifted = shifted or again is not None
+            if again is not None:
+                self.doc.readings.append((form.line, f"“{label}”一行少一格：{how}，读作"
+                                                     + "、".join(f"{_BUDGET_NAMES[k]} {v}" for k, v in again.items())
+                                                     + "，请核对原文"))
+                values.clear()
+                values.update(again)
         form.budget_rows.extend(rows)
         return i
 
@@ -547,6 +583,13 @@ class Reader:
             i += 1
         return i < len(self.cells) and self.cells[i].row == row and any(
             h.field.startswith("row_") for h in hits_of(self.cells[i], "selfeval"))
+
+
+#: money a form may give twice, for the whole period (资金总额) and for the year (当年资金总额)
+_YEARS_OWN = ("budget", "fiscal", "other")
+#: the 预算执行 columns as a 自评表 prints them, for the import's report
+_BUDGET_NAMES = {"initial": "年初预算数", "full": "全年预算数", "executed": "全年执行数", "weight": "分值", "rate": "执行率",
+                 "score": "得分"}
 
 
 def _prose(text: str) -> bool:

@@ -118,6 +118,38 @@ def test_a_selfeval_with_its_level1_lost_and_the_blank_forms_placeholders_left_i
     assert sum(r.weight for r in rows) == Decimal("90")  # with the 执行率's 10, the printed 总分 100
 
 
+def test_a_selfeval_in_yuan_with_cells_dropped_and_a_two_row_header_on_one_line():
+    """永德 (云南 2022): amounts in 元 were taken as 万元; the 年度资金总额 row lost its 年初 cell, so 10 became the
+    全年执行数; the indicator header's two rows are one line, which made every row unreadable; ═ stands for =."""
+    got = import_any(WILD / "yn_yongde_mlzx_2022_selfeval.txt")
+    (sheet,) = got.selfeval.projects
+    assert (sheet.initial_total, sheet.full_total, sheet.executed_total, sheet.execution_weight) == (
+        None, Decimal("38.766462"), Decimal("38.766462"), Decimal("10"))  # 387664.62 元, exactly
+    assert (sheet.full_fiscal, sheet.executed_fiscal) == (Decimal("38.766462"), Decimal("38.766462"))
+    assert any("“年度资金总额”一行少一格：按执行率 100% 对齐" in u for u in got.unplaced)
+    rows = {r.level3: r for r in sheet.indicators}
+    assert len(rows) == 9 and (rows["学生受资助人数"].target, rows["学生受资助人数"].actual) == ("≥735人次", "735")
+    assert rows["政策知晓率"].target == "=100%" and rows["政策知晓率"].score == Decimal("9")
+    r = rows["减轻贫困学生家庭经济负担"]  # wrapped over three lines: name |, 有效 |, 有效 | 10 | 10 |
+    assert (r.level2, r.target, r.actual, r.weight, r.score) == ("经济效益指标", "有效", "有效", Decimal("10"), Decimal("10"))
+
+
+def test_a_two_period_form_with_its_long_term_cells_blank_keeps_the_years_rows():
+    """青山 (湖北 2020): one cell per line; 二级指标(长期) repeated beside 二级指标(年度) with the 长期 三级 and 指标值
+    blank, so every row broke at the second 二级 and all seven were listed; “主管部门” / “及编码” wrapped."""
+    got = import_any(WILD / "hb_wuhan_qsjyj_2020_targets.txt")
+    (p,) = got.book.projects
+    assert [(i.level2, i.level3, i.value_text) for i in p.indicators][:2] == [
+        ("数量指标", "重点建设工程安排数量", "2"), ("质量指标", "重点建设工程验收合格率", "100%")]
+    assert len(p.indicators) == 7 and p.mid_indicators == []
+    assert (p.goals, p.mid_goals) == ("按工作计划完成教育局重点项目建设经费预算安排",
+                                      "优化教育布局,推进教育领域综合改革全面提升育人质量实现基础教育持续发展")
+    assert p.department == "[015001]武汉市青山区教育局"
+    # 资金总额 then 当年资金总额: the first is the whole period's (中期), the second the year's
+    assert (p.budget, p.fiscal, p.mid_budget, p.mid_fiscal) == tuple(Decimal("10000") for _ in range(4))
+    assert not [u for u in got.unplaced if "重点建设工程" in u or "附件" in u]
+
+
 def test_a_weight_run_together_with_its_target_is_cut_only_one_way():
     """中江 prints 分值 before the target, with no separators: ``项目(工程)验收合格率20100%100%20`` was read a
     column off (分值 “20100%”). 20 | 100% is the only cut with a 分值 of at most 100 and no leading zero."""

@@ -60,8 +60,9 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 def nfkc(text: str) -> str:
     """Fold full-width digits and symbols (``８０．００``, ``％``) to their ASCII forms."""
     folded = unicodedata.normalize("NFKC", text)
-    # NFKC leaves these comparison signs alone; the forms use both spellings.
-    return folded.replace("≧", "≥").replace("≦", "≤")
+    # NFKC leaves these comparison signs alone; the forms use both spellings, and a published page may
+    # print = as a box-drawing ═ (永德 2022)
+    return folded.replace("≧", "≥").replace("≦", "≤").replace("═", "=")
 
 
 def squeeze(text: str | None) -> str:
