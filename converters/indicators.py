@@ -81,6 +81,7 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
         if c.text:
             line_counts[c.row] = line_counts.get(c.row, 0) + 1
     prev_row = None
+    run_together = False  # a cell of this table was cut from text with no separators
     while i < len(reader.cells):
         c = reader.cells[i]
         if reader.stop(c):
@@ -129,7 +130,11 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                 reader.cells[i].used = True
                 i += 1
             continue
-        pieces = unglue(t, starts) if c.glued and not levels(t)[0] else [t]
+        run_together = run_together or c.glued
+        # a line of run-together text with no label to cut it at (青山 2021: “学校满意度≥90%” under the row
+        # above) is as glued as the lines that had one
+        glued = c.glued or (run_together and line_counts.get(c.row) == 1 and not c.tabled)
+        pieces = unglue(t, starts) if glued and not levels(t)[0] else [t]
         positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
         if form.kind == "selfeval" and c.row != prev_row and not c.glued and wrapped_on(line_counts.get(c.row, 0)) \
                 and not levels(t)[0]:
@@ -302,6 +307,11 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
             for cell in r.get("cells", []):
                 if not (levels(cell.text)[0] and not r.get("level3")) and not cell.glued:
                     cell.used = False  # a row without a name or a value: listed, not guessed
+            if r.get("level3") and any(cell.glued for cell in r.get("cells", [])):
+                # run-together text: its line is placed (the 一级 / 二级 were read), so it is not listed
+                # by line; 青山's “义务教育优质均衡发展情况稳步提高” (name and value, both words) was lost unsaid
+                reader.doc.refused.append((r.get("line"), f"第 {r.get('line')} 行的指标“{r['level3'][:24]}”没有读出"
+                                                          "指标值，未导入，请核对原文"))
     if listed:
         return list_form(reader, keep, i)
     if period != L.data()["periods"]["model"]:
