@@ -297,7 +297,9 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
                                                           f"“{r[key]}”超过 100，像是几栏数字连在一起，未导入，请核对原文"))
                 del r[key]
     keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
-        selfeval and not nfkc(r["level3"]).strip().endswith(":")))]
+        selfeval and not nfkc(r["level3"]).strip().endswith(":") and (
+            r.get("weight") or r.get("score") or not any(cell.glued for cell in r.get("cells", [])))))]
+    # (in run-together text a 三级 alone is a guess: 银川's OCR'd header “考值参分” came out as a row to fill)
     told = [r for r in inferred if any(k["_told_by"] == id(r) for k in keep)]
     if told:
         at = "、".join(f"第 {r.get('line')} 行“{r['level2']}”→“{r['level1']}”" for r in told)
