@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import variant_docs as V
+from conftest import requires_soffice
 from jixiao.cli import main
 from jixiao.converters import import_any
 from jixiao.forms.reader import read_workbook
@@ -148,6 +149,21 @@ def test_a_department_selfeval_docx_is_not_read_as_jixiaos_overall_form(tmp_path
     assert (d.goal, d.goal_actual) == ("完成全年农业农村工作", "基本完成")
     assert [(i.level3, i.target, i.actual, i.score) for i in d.indicators][0] == (
         "培训农户人次", "≥500人次", "480人次", Decimal("48"))
+
+
+@requires_soffice
+def test_a_department_selfeval_printed_to_pdf_keeps_its_amounts(tmp_path):
+    """The same 部门整体支出绩效自评表 through Word → PDF: pdfplumber's table rows, the merged 预算资金 column blank
+    on each row, read as the .docx is."""
+    from jixiao.excel.office import convert
+
+    pdf = convert(V.selfeval_department(tmp_path / "整体自评.docx", ruled=True), "pdf", tmp_path)
+    got = import_any(pdf)
+    assert got.unplaced == [], got.unplaced
+    d = got.selfeval.department
+    assert (d.initial_total, d.full_total, d.executed_total, d.initial_carry, d.executed_carry) == tuple(
+        Decimal(x) for x in ("500", "520", "510", "50", "45"))
+    assert [i.score for i in d.indicators] == [Decimal("48"), Decimal("30"), Decimal("10")]
 
 
 def test_a_table_that_only_starts_like_hebeis_form_is_read_by_its_labels(tmp_path):

@@ -155,9 +155,10 @@ def selfeval_national(path: Path, title: str | None = "项目支出绩效自评�
     return path
 
 
-def selfeval_department(path: Path) -> Path:
+def selfeval_department(path: Path, ruled: bool = False) -> Path:
     """5b. The national 部门整体支出绩效自评表: it opens with 部门(单位)名称 as jixiao's 整体支出绩效目标表 does,
-    then the 预算资金 block under a merged column, with a 上年结转资金 row."""
+    then the 预算资金 block under a merged column, with a 上年结转资金 row. ``ruled``: with the table's
+    borders, as a printed form has them (a PDF's tables are found by their ruling lines)."""
     d = docx.Document()
     d.add_paragraph("部门整体支出绩效自评表")
     d.add_paragraph("（2024年度）")
@@ -174,7 +175,9 @@ def selfeval_department(path: Path) -> Path:
             ["效益指标", "社会效益指标", "带动农户增收", "明显", "明显", "30", "30", ""],
             ["满意度指标", "服务对象满意度指标", "参训农户满意度", "≥90%", "95%", "10", "10", ""],
             ["总分", "", "", "", "", "100", "97.81", ""]]
-    _table(d, rows)
+    table = _table(d, rows)
+    if ruled:
+        table.style = d.styles["Table Grid"]
     d.save(path)
     return path
 
