@@ -168,14 +168,14 @@ def test_a_department_selfeval_printed_to_pdf_keeps_its_amounts(tmp_path):
 
 def test_a_table_that_only_starts_like_hebeis_form_is_read_by_its_labels(tmp_path):
     """项目编码 in its first cell, but not Hebei's layout: read by position it gave project “13082426P…”
-    (the code as its name), no money, 绩效目标 “数量指标” and one indicator of three, and listed nothing."""
+    (the code as its name), no money, 绩效目标 “数量指标” and one indicator of four, and listed nothing."""
     out = tmp_path / "县表.xlsx"
     result = _import(V.code_first_other_layout(tmp_path / "县表.docx"), out)
     assert result.exit_code == 0, result.output
     (p,) = read_workbook(out).projects
     assert (p.code, p.name, p.budget, p.fiscal, p.other, p.goals) == (
         "13082426P000327100327", "高素质农民培训", Decimal("120"), Decimal("100"), Decimal("20"), "完成高素质农民培训500人次")
-    assert [i.level3 for i in p.indicators] == ["培训农户人次", "带动农户增收", "参训农户满意度"]
+    assert [i.level3 for i in p.indicators] == [row[2] for row in V.INDICATORS]
 
 
 def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):
