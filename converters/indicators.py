@@ -364,11 +364,13 @@ def scores_only(reader, rows: list[dict], cols: list[str]) -> None:
     if not {"weight", "score"} <= set(cols) or not any(r.get("weight") and r.get("score") for r in rows):
         return
     moved = []
+    weights = [float(w) for r in rows if re.fullmatch(r"\d+(?:\.\d+)?", w := nfkc(str(r.get("weight") or "")).strip())]
+    top = max(weights, default=100.0)  # no 分值 above the others' (“合格率 100 95” is a target and a value)
     for r in rows:
         a, b = (nfkc(str(r.get(k) or "")).strip() for k in ("value_text", "actual"))
         filled = {k for k in ("value_type", "weight", "score", "measure_unit") if r.get(k)}
         if not filled and re.fullmatch(r"\d+(?:\.\d+)?", a) and re.fullmatch(r"\d+(?:\.\d+)?", b) \
-                and float(a) <= 100 and float(b) <= float(a) and all(c.spaced for c in r.get("cells", [])):
+                and float(a) <= top and float(b) <= float(a) and all(c.spaced for c in r.get("cells", [])):
             r["weight"], r["score"] = r.pop("value_text"), r.pop("actual")
             moved.append(r.get("line"))
     if moved:

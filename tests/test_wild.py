@@ -118,6 +118,15 @@ def test_a_selfeval_with_its_level1_lost_and_the_blank_forms_placeholders_left_i
     assert sum(r.weight for r in rows) == Decimal("90")  # with the 执行率's 10, the printed 总分 100
 
 
+def test_two_numbers_above_every_other_weight_are_a_target_and_a_value():
+    from jixiao.converters.text import read_text
+
+    got = read_text("项目支出绩效自评表\n项目名称 某项目\n一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n"
+                    "产出指标 数量指标 完成数 1 1 10 10\n质量指标 合格率 100 95\n质量指标 达标率 10 8\n")
+    rows = [(i.level3, i.target, i.actual, i.weight, i.score) for i in got.selfeval.projects[0].indicators]
+    assert rows[1:] == [("合格率", "100", "95", None, None), ("达标率", None, None, Decimal("10"), Decimal("8"))]
+
+
 def test_a_selfeval_in_yuan_with_cells_dropped_and_a_two_row_header_on_one_line():
     """永德 (云南 2022): amounts in 元 were taken as 万元; the 年度资金总额 row lost its 年初 cell, so 10 became the
     全年执行数; the indicator header's two rows are one line, which made every row unreadable; ═ stands for =."""
