@@ -25,7 +25,8 @@ from ..paths import not_regular
 from .build import Imported
 from .classified import redacted
 
-SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text"}
+SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text", ".xlsx": "xlsx",
+            ".xlsm": "xlsx"}
 
 
 def _import_text(path: Path) -> Imported:
@@ -74,6 +75,14 @@ def _import_docx(path: Path) -> Imported:
     from .build import Unplaced
 
     return Imported(book, [Unplaced(u, kind="table") for u in unplaced], None)
+
+
+def _import_xlsx(path: Path) -> Imported:
+    """A workbook that is not jixiao's own (an 一体化 export, a county's own Excel form), read by structure."""
+    from .text import read_text
+    from .xlsx_text import xlsx_text
+
+    return read_text(xlsx_text(path))
 
 
 def _import_pdf(path: Path) -> Imported:
@@ -174,12 +183,12 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
         return None
 
 
-IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf}
+IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf, "xlsx": _import_xlsx}
 
 
-_WORKBOOK = "这是 Excel 工作簿，不需要导入：单位工作簿可直接用 jixiao validate / jixiao show 打开"
+_OLD_EXCEL = "，无法直接导入：请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再导入"
 _OLD_WORD = "，无法直接导入：请在 Word 或 WPS 中“另存为”Word 文档（.docx）或 PDF 后再导入"
-_NOT_IMPORTED = {".xlsx": _WORKBOOK, ".xlsm": _WORKBOOK, ".xls": _WORKBOOK, ".et": _WORKBOOK,
+_NOT_IMPORTED = {".xls": "这是旧版 Excel 工作簿（.xls）" + _OLD_EXCEL, ".et": "这是 WPS 表格的 .et 文件" + _OLD_EXCEL,
                  ".doc": "这是旧版 Word 文档（.doc）" + _OLD_WORD, ".wps": "这是 WPS 文字文档（.wps）" + _OLD_WORD,
                  **dict.fromkeys((".zip", ".rar", ".7z"), "这是压缩包，不是文档本身：请先解压（右键 →“全部解压缩”），"
                                                          "再逐个导入其中的 Word（.docx）或 PDF 文档")}
@@ -192,7 +201,7 @@ def detect(path: str | Path, fmt: str = "auto") -> str:
     if suffix in _NOT_IMPORTED:
         raise UnreadableFile(_NOT_IMPORTED[suffix])
     if suffix not in SUFFIXES:
-        raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf 或 text")
+        raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf、xlsx 或 text")
     return SUFFIXES[suffix]
 
 

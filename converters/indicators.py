@@ -293,8 +293,9 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
         for key, label in (("weight", "分值"), ("score", "得分")):
             digits = nfkc(str(r.get(key) or "")).replace(",", "").strip()
             if re.fullmatch(r"\d+(?:\.\d+)?", digits) and float(digits) > 100:
-                reader.doc.refused.append((r.get("line"), f"第 {r.get('line')} 行“{r.get('level3') or ''}”的{label}"
-                                                          f"“{r[key]}”超过 100，像是几栏数字连在一起，未导入，请核对原文"))
+                if r.get("level3"):  # a row without a name (井研's 部门 subtotal, 8,827,620.53) is listed by its line
+                    reader.doc.refused.append((r.get("line"), f"第 {r.get('line')} 行“{r['level3']}”的{label}"
+                                                              f"“{r[key]}”超过 100，像是几栏数字连在一起，未导入，请核对原文"))
                 del r[key]
     keep = [r for r in rows if r.get("level3") and (r.get("value_text") or r.get("value_type") or (
         selfeval and not nfkc(r["level3"]).strip().endswith(":") and (

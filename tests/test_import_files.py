@@ -54,7 +54,8 @@ def test_broken_files_are_refused_in_chinese(name, content, says, tmp_path):
     assert not (tmp_path / "out.xlsx").exists()
 
 
-@pytest.mark.parametrize("name, says", [("单位.xlsx", "这是 Excel 工作簿，不需要导入"),
+@pytest.mark.parametrize("name, says", [("单位.xlsx", "不是 Excel 工作簿（.xlsx）文件，可能是其他格式改了扩展名"),
+                                        ("单位.xls", "这是旧版 Excel 工作簿（.xls），无法直接导入：请在 Excel 或 WPS 中“另存为”"),
                                         ("通知.doc", "这是旧版 Word 文档（.doc）"),
                                         ("通知.wps", "这是 WPS 文字文档（.wps）"),
                                         ("绩效文本.zip", "这是压缩包，不是文档本身：请先解压")])

@@ -319,3 +319,83 @@ def test_the_footer_line_fills_the_unit_information(line, want):
     from jixiao.converters.shapes import cells_of
 
     assert {k: v for k, (v, _) in footer.read(cells_of(line, L.split_run_together)).items()} == want
+
+
+def _sheet_of(path: Path, rows: list[list], merges=(), formats=None, hidden_rows=None) -> Path:
+    """A workbook as a county's own Excel form or an 一体化 export: values as typed, cells merged."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    for r in rows:
+        ws.append(r)
+    for ref in merges:
+        ws.merge_cells(ref)
+    for ref, fmt in (formats or {}).items():
+        ws[ref].number_format = fmt
+    if hidden_rows:
+        hidden = wb.create_sheet("草稿")
+        for r in hidden_rows:
+            hidden.append(r)
+        hidden.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_that_is_not_jixiaos_imports_by_structure(tmp_path):
+    """An Excel 自评表 (a county's own, or an 一体化 export) was refused as “Excel 工作簿，不需要导入”, and
+    validate then said it was no jixiao workbook: a dead end. Its sheets are read as tables now."""
+    rows = [["项目支出绩效自评表"], ["（2024年度）"], ["项目名称", "高素质农民培训"],
+            ["主管部门", V.UNIT, "实施单位", "某县农业技术推广中心"],
+            ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            [None, "年度资金总额：", 120, 120.0, 108, 10, 0.9, 9],
+            [None, "其中：本年财政拨款", 100, 100, 90], [None, "其他资金", 20, 20, 18],
+            ["年度总体目标", "预期目标", "实际完成情况"], [None, "完成高素质农民培训500人次", "完成培训480人次"],
+            *V.SCORED, ["总分", None, None, None, None, 100, 97]]
+    path = _sheet_of(tmp_path / "县自评表.xlsx", rows, merges=["A5:A8", "A9:A10"], formats={"G6": "0%"},
+                     hidden_rows=[["项目名称", "草稿里的项目"]])
+    out = tmp_path / "自评.xlsx"
+    result = _import(path, out)
+    assert result.exit_code == 0 and "已导入自评表" in result.output, result.output
+    (p,) = read_selfeval(out).projects
+    assert (p.name, p.full_total, p.executed_total, p.execution_weight) == (
+        "高素质农民培训", Decimal("120"), Decimal("108"), Decimal("10"))
+    assert [(i.level3, i.target, i.score) for i in p.indicators][0] == ("培训农户人次", "≥500人次", Decimal("48"))
+    assert "草稿里的项目" not in result.output  # a hidden sheet is not what the clerk sees
+
+
+def test_jixiaos_own_workbooks_are_not_imported_and_a_renamed_file_is_named(tmp_path, example_files):
+    from jixiao.converters.xlsx_text import cell_text
+
+    unit = example_files["luanping_xinfang_2026"]
+    result = _import(unit, tmp_path / "o.xlsx")
+    assert result.exit_code == 2 and "这是 jixiao 的工作簿，不需要导入" in result.output, result.output
+    fake = tmp_path / "改了扩展名.xlsx"
+    fake.write_text("项目名称 某项目", encoding="utf-8")
+    result = _import(fake, tmp_path / "o.xlsx")
+    assert result.exit_code == 2 and "不是 Excel 工作簿" in result.output, result.output
+    for name, says in (("旧版.xls", "旧版 Excel 工作簿（.xls）"), ("表格.et", "WPS 表格的 .et 文件")):
+        (tmp_path / name).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+        result = _import(tmp_path / name, tmp_path / "o.xlsx")
+        assert result.exit_code == 2 and says in result.output and "另存为" in result.output, result.output
+    assert [cell_text(0.95, "0%"), cell_text(3309840.0), cell_text(0.1 + 0.2), cell_text("a|b\n c")] == [
+        "95%", "3309840", "0.3", "a｜b<br>c"]
+
+
+def test_an_export_in_excel_imports_as_its_published_text_does(tmp_path):
+    """井研's 部门预算项目绩效目标申报表 as the 一体化 system exports it (amounts as numbers, in 元), against the
+    same table as the web page printed it: the same projects, money and indicators."""
+    import re
+
+    rows = []
+    for line in (WILD / "sc_jingyan_mtz_2023_targets.txt").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else [line.strip()]
+        rows.append([float(c.replace(",", "")) if re.fullmatch(r"[\d,]+\.\d+", c) else (c or None) for c in cells])
+    text, excel = import_any(WILD / "sc_jingyan_mtz_2023_targets.txt").book, import_any(
+        _sheet_of(tmp_path / "一体化导出.xlsx", [r for r in rows if any(r)])).book
+    assert excel.profile == text.profile == "sichuan"
+    assert [(p.name, p.budget, [(i.level3, i.value_type, i.value_text, i.measure_unit, i.weight) for i in p.indicators])
+            for p in excel.projects] == [
+        (p.name, p.budget, [(i.level3, i.value_type, i.value_text, i.measure_unit, i.weight) for i in p.indicators])
+        for p in text.projects]
