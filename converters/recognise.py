@@ -567,10 +567,9 @@ class Reader:
             if again is None and shifted:
                 again = anchored_like(values, order)  # the rows under it, short of the same cell
             shifted = shifted or again is not None
-            if again is not None:
-                self.doc.readings.append((form.line, f"“{label}”一行少一格：{how}，读作"
-                                                     + "、".join(f"{_BUDGET_NAMES[k]} {v}" for k, v in again.items())
-                                                     + "，请核对原文"))
+            if again is not None:  # each column named as labels.toml first spells it (年初预算数 …)
+                read = "、".join(f"{L.data()['selfeval'][k][0]} {v}" for k, v in again.items())
+                self.doc.readings.append((form.line, f"“{label}”一行少一格：{how}，读作{read}，请核对原文"))
                 values.clear()
                 values.update(again)
         form.budget_rows.extend(rows)
@@ -587,9 +586,6 @@ class Reader:
 
 #: money a form may give twice, for the whole period (资金总额) and for the year (当年资金总额)
 _YEARS_OWN = ("budget", "fiscal", "other")
-#: the 预算执行 columns as a 自评表 prints them, for the import's report
-_BUDGET_NAMES = {"initial": "年初预算数", "full": "全年预算数", "executed": "全年执行数", "weight": "分值", "rate": "执行率",
-                 "score": "得分"}
 
 
 def _prose(text: str) -> bool:
