@@ -135,6 +135,8 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
         # above) is as glued as the lines that had one
         glued = c.glued or (run_together and line_counts.get(c.row) == 1 and not c.tabled)
         pieces = unglue(t, starts) if glued and not levels(t)[0] else [t]
+        if glued:
+            pieces = [part for piece in pieces for part in worded_value(piece)]
         positional = 2 <= line_counts.get(c.row, 0) <= len(cols) + 1 and not c.glued
         if form.kind == "selfeval" and c.row != prev_row and not c.glued and wrapped_on(line_counts.get(c.row, 0)) \
                 and not levels(t)[0]:
@@ -322,6 +324,19 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     else:
         form.indicators.extend(keep)
     return i
+
+
+def worded_value(piece: str) -> list[str]:
+    """A name with a qualitative value glued to it (``成本控制率不超预算``, and the next row's name after it:
+    ``…不超预算水电气消耗下降率``) as its parts; else the piece."""
+    if re.search(r"\d", piece) or levels(piece)[0]:
+        return [piece]
+    for word in sorted(L.data().get("values", {}).get("qualitative", ()), key=len, reverse=True):
+        k = piece.find(word, 3)
+        if k >= 3 and name_like(piece[:k]):
+            rest = piece[k + len(word):]
+            return [piece[:k], word, *([rest] if rest else [])]
+    return [piece]
 
 
 _NUMBER = r"(?:0|[1-9]\d*)(?:\.\d+)?"
