@@ -4,8 +4,9 @@ Counties have their targets and self-evaluations as Excel files too: an export o
 system, a county's own form, a table a colleague typed. Each visible sheet's rows become pipe rows
 (``| a | b |``), as :mod:`.docx_text` does for a Word table: a merged cell's continuation cells are
 empty, so the reader carries the value above down; a number is written as the cell shows it (``95%``
-for 0.95 with a percent format, ``3309840`` not ``3309840.0``, to Excel's 15 digits), a date as 2025年3月31日. A hidden sheet
-is not read (what a clerk sees is what is imported), nor is a jixiao workbook: that needs no import.
+for 0.95 with a percent format, ``3309840`` not ``3309840.0``, to Excel's 15 digits), a date as 2025年3月31日. A hidden sheet,
+row or column is not read (what a clerk sees is what is imported), nor is a jixiao workbook: that
+needs no import.
 """
 
 from __future__ import annotations
@@ -47,6 +48,18 @@ def cell_text(value, number_format: str = "General") -> str:
     return "<br>".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def _hidden_columns(ws) -> set[int]:
+    """The sheet's hidden columns (an export's internal ids, a county's working columns), by number."""
+    from openpyxl.utils import column_index_from_string
+
+    out: set[int] = set()
+    for key, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            first = dim.min or column_index_from_string(key)
+            out.update(range(first, (dim.max or first) + 1))
+    return out
+
+
 def xlsx_text(path: str | Path) -> str:
     """The workbook's visible sheets as pipe rows, a blank line after each sheet."""
     import openpyxl
@@ -67,7 +80,9 @@ def xlsx_text(path: str | Path) -> str:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            rows = [[cell_text(c.value, c.number_format) for c in row] for row in ws.iter_rows()]
+            hidden = _hidden_columns(ws)
+            rows = [[cell_text(c.value, c.number_format) for c in row if c.column not in hidden]
+                    for row in ws.iter_rows() if not (row and ws.row_dimensions[row[0].row].hidden)]
             # every row as wide as the sheet's widest filled one: a row's empty cells keep their places, as
             # a Word table's do (井研's department subtotal “820-马踏镇部门 | 8827620.53” is then no indicator)
             width = max((max((k + 1 for k, t in enumerate(r) if t), default=0) for r in rows), default=0)

@@ -355,6 +355,17 @@ def test_a_workbook_that_is_not_jixiaos_imports_by_structure(tmp_path):
             *V.SCORED, ["总分", None, None, None, None, 100, 97]]
     path = _sheet_of(tmp_path / "县自评表.xlsx", rows, merges=["A5:A8", "A9:A10"], formats={"G6": "0%"},
                      hidden_rows=[["项目名称", "草稿里的项目"]])
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)  # a working column and a draft row the county hid
+    ws = wb["自评表"]
+    ws.insert_cols(9)
+    ws["I3"], ws["I6"] = "内部编号", "X-001"
+    ws.column_dimensions["I"].hidden = True
+    ws.insert_rows(4)
+    ws["A4"], ws["B4"] = "项目名称", "隐藏行里的旧名称"
+    ws.row_dimensions[4].hidden = True
+    wb.save(path)
     out = tmp_path / "自评.xlsx"
     result = _import(path, out)
     assert result.exit_code == 0 and "已导入自评表" in result.output, result.output
@@ -362,7 +373,7 @@ def test_a_workbook_that_is_not_jixiaos_imports_by_structure(tmp_path):
     assert (p.name, p.full_total, p.executed_total, p.execution_weight) == (
         "高素质农民培训", Decimal("120"), Decimal("108"), Decimal("10"))
     assert [(i.level3, i.target, i.score) for i in p.indicators][0] == ("培训农户人次", "≥500人次", Decimal("48"))
-    assert "草稿里的项目" not in result.output  # a hidden sheet is not what the clerk sees
+    assert "草稿里的项目" not in result.output and "内部编号" not in result.output  # hidden: not what the clerk sees
 
 
 def test_jixiaos_own_workbooks_are_not_imported_and_a_renamed_file_is_named(tmp_path, example_files):
