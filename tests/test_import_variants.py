@@ -374,6 +374,8 @@ def test_a_workbook_that_is_not_jixiaos_imports_by_structure(tmp_path):
         "高素质农民培训", Decimal("120"), Decimal("108"), Decimal("10"))
     assert [(i.level3, i.target, i.score) for i in p.indicators][0] == ("培训农户人次", "≥500人次", Decimal("48"))
     assert "草稿里的项目" not in result.output and "内部编号" not in result.output  # hidden: not what the clerk sees
+    told = CliRunner().invoke(main, ["validate", str(path)])  # the way out is named where the clerk first looks
+    assert told.exit_code == 1 and "JX-L01" in told.output and "可用 jixiao import 转成" in told.output, told.output
 
 
 def test_jixiaos_own_workbooks_are_not_imported_and_a_renamed_file_is_named(tmp_path, example_files):

@@ -229,7 +229,8 @@ def read_meta(grid: Grid, template_id: str = TEMPLATE_ID) -> dict[str, str]:
     """The ``_jixiao`` sheet as a dict; JX-L01 when it is missing or of an unknown version."""
     if not grid.has(META_SHEET):
         raise NotAJixiaoWorkbook(
-            "这不是 jixiao 模板生成的工作簿（缺少模板标识），请使用 workbook_templates 中的模板填写")
+            "这不是 jixiao 模板生成的工作簿（缺少模板标识），请使用 workbook_templates 中的模板填写；"
+            "一体化系统导出或自制的 Excel 绩效目标表、自评表可用 jixiao import 转成 jixiao 工作簿")
     sheet = grid.sheet(META_SHEET)
     meta = {}
     for row in range(1, min(sheet.max_row, 50) + 1):
