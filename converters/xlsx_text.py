@@ -20,8 +20,8 @@ from ..forms.grid import check_readable
 from ..forms.layouts import META_SHEET
 
 
-
 def own_workbook() -> UnreadableFile:
+    """A jixiao unit or 自评表 workbook given to import: what to do with it instead."""
     return UnreadableFile("这是 jixiao 的工作簿，不需要导入",
                           "单位工作簿可直接用 jixiao validate / jixiao show 打开，自评表工作簿用 jixiao score")
 
