@@ -66,7 +66,8 @@ def xlsx_text(path: str | Path) -> str:
 
     check_readable(path)  # a lock file, a .et, an encrypted or damaged file: said in Chinese
     try:
-        wb = openpyxl.load_workbook(str(path), data_only=True)
+        with open(path, "rb") as fh:  # a file object: openpyxl refuses a name not ending .xlsx (--format xlsx)
+            wb = openpyxl.load_workbook(fh, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad package
         raise UnreadableFile("无法读取工作簿：文件已损坏或不是 Excel 工作簿",
                              "请在 Excel 或 WPS 中打开它并“另存为”.xlsx 后再导入") from exc

@@ -405,8 +405,9 @@ def test_an_export_in_excel_imports_as_its_published_text_does(tmp_path):
     for line in (WILD / "sc_jingyan_mtz_2023_targets.txt").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else [line.strip()]
         rows.append([float(c.replace(",", "")) if re.fullmatch(r"[\d,]+\.\d+", c) else (c or None) for c in cells])
-    text, excel = import_any(WILD / "sc_jingyan_mtz_2023_targets.txt").book, import_any(
-        _sheet_of(tmp_path / "一体化导出.xlsx", [r for r in rows if any(r)])).book
+    exported = _sheet_of(tmp_path / "一体化导出.xlsx", [r for r in rows if any(r)])
+    renamed = exported.rename(tmp_path / "一体化导出.dat")  # a download without its extension: --format xlsx
+    text, excel = import_any(WILD / "sc_jingyan_mtz_2023_targets.txt").book, import_any(renamed, "xlsx").book
     assert excel.profile == text.profile == "sichuan"
     assert [(p.name, p.budget, [(i.level3, i.value_type, i.value_text, i.measure_unit, i.weight) for i in p.indicators])
             for p in excel.projects] == [
