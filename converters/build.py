@@ -136,7 +136,8 @@ def joined_value(row: dict) -> str | None:
 
 def indicator_name(text: str | None) -> str | None:
     """A 三级指标 without the blank form's numbering (“指标1:开展精品示范村建设数量” → 开展精品示范村建设数量)."""
-    return NUMBERING.sub("", text, count=1).strip() or text if text and NUMBERING.match(text.strip()) else text
+    m = NUMBERING.match(text.strip()) if text else None
+    return text.strip()[m.end():].strip() or text if m else text
 
 
 def indicator(row: dict) -> Indicator:
@@ -306,11 +307,9 @@ def _goal_actual(form: Form) -> str | None:
 def _not_on_selfeval(form: Form) -> list[Unplaced]:
     """What a 自评表 gave that the 自评表 workbook has no cell for (项目类别, 项目负责人 …): listed, not dropped."""
     kept = _SELFEVAL_KEPT | ({"budget", "fiscal", "other"} if form.budget_rows else set())  # the 预算执行 rows'
-    items = [(_FIELD_NAMES.get(k, k), v) for k, v in form.fields.items() if k not in kept and v]
     taken = _goal_actual(form)
-    items += [(label, v) for label, v in form.extra.items() if v and v != taken and project_label(label)]
-    return [Unplaced(f"第 {form.line} 行起的自评表：“{label}”读作“{value[:20]}”，自评表工作簿没有这一栏，请核对原文",
-                     form.line, "field") for label, value in items if not _GUIDANCE.search(value)]
+    extra = {label: v for label, v in form.extra.items() if v != taken and project_label(label)}
+    return _no_cell(form, kept, extra, "的自评表", "自评表工作簿")
 
 
 _OVERALL_KEPT = {"goals", "name", "unit_name"}  # what the 整体支出绩效目标表 of a unit workbook holds of a form's fields
@@ -319,10 +318,16 @@ _OVERALL_KEPT = {"goals", "name", "unit_name"}  # what the 整体支出绩效目
 def _not_on_overall(form: Form) -> list[Unplaced]:
     """What a 部门整体 form gave that its sheet has no cell for (广水's 资金情况, 填报人, 联系电话): listed
     for the clerk, never dropped without a word."""
-    items = [(_FIELD_NAMES.get(k, k), v) for k, v in form.fields.items() if k not in _OVERALL_KEPT and v]
-    items += [(label, v) for label, v in form.extra.items() if v]
-    return [Unplaced(f"第 {form.line} 行起的整体支出绩效目标表：“{label}”读作“{value[:20]}”，工作簿的整体支出"
-                     f"绩效目标表没有这一栏，请核对原文", form.line, "field") for label, value in items]
+    return _no_cell(form, _OVERALL_KEPT, form.extra, "的整体支出绩效目标表", "工作簿的整体支出绩效目标表")
+
+
+def _no_cell(form: Form, kept: set[str], extra: dict[str, str], what: str, where: str) -> list[Unplaced]:
+    """The form's fields not in ``kept`` and its ``extra`` labels, each listed: read, and ``where`` has no cell
+    for it. A blank form's own guidance left in a cell (``（100字以内）``) is no value and is not listed."""
+    items = [(_FIELD_NAMES.get(k, k), v) for k, v in form.fields.items() if k not in kept and v]
+    items += [(label, v) for label, v in extra.items() if v]
+    return [Unplaced(f"第 {form.line} 行起{what}：“{label}”读作“{value[:20]}”，{where}没有这一栏，请核对原文",
+                     form.line, "field") for label, value in items if not _GUIDANCE.search(value)]
 
 
 def tasks_of(form: Form, unit: str | None) -> tuple[list, list[Unplaced]]:
