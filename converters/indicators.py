@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 
 from ..forms.taxonomy import level1_of_level2, normalize_level1, normalize_level2
-from ..forms.values import KNOWN_UNITS, nfkc, squeeze
+from ..forms.values import KNOWN_UNITS, nfkc, parse_decimal, squeeze
 from . import dropped, projectlist
 from . import labels as L
 from .cellkinds import NUMBERISH, OPERATOR, VALUEISH, accepts, accepts_none_between, hits_of, levels, name_like
@@ -293,8 +293,8 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     dropped.report_rows(reader, rows)
     for r in rows:  # 分值 / 得分 are at most 100: “2010010020” is 20 | 100 | 100 | 20 run together, not guessed apart
         for key, label in (("weight", "分值"), ("score", "得分")):
-            digits = nfkc(str(r.get(key) or "")).replace(",", "").strip()
-            if re.fullmatch(r"\d+(?:\.\d+)?", digits) and float(digits) > 100:
+            number = parse_decimal(r.get(key))
+            if number is not None and number > 100:
                 if r.get("level3"):  # a row without a name (井研's 部门 subtotal, 8,827,620.53) is listed by its line
                     reader.doc.refused.append((r.get("line"), f"第 {r.get('line')} 行“{r['level3']}”的{label}"
                                                               f"“{r[key]}”超过 100，像是几栏数字连在一起，未导入，请核对原文"))
@@ -350,13 +350,13 @@ def weight_glued(reader, rows: list[dict], cols: list[str]) -> None:
     if k < 0 or cols[k + 1:k + 4] != ["value_text", "actual", "score"]:
         return
     for r in rows:
-        last = nfkc(str(r.get("actual") or "")).strip()
+        last = parse_decimal(r.get("actual"))
         glued = any(c.glued for c in r.get("cells", []))
         cut = weight_then_value(r.get("weight") or "") if glued and not r.get("score") else None
-        if cut and re.fullmatch(r"\d+(?:\.\d+)?", last) and Decimal(cut[0]) >= Decimal(last):
+        if cut and last is not None and Decimal(cut[0]) >= last:
             reader.doc.readings.append((r.get("line"), f"第 {r.get('line')} 行“{r.get('level3') or ''}”的分值与年度指标值"
                                                        f"连在一起（{r['weight']}），已按 {cut[0]} | {cut[1]} 导入，请核对原文"))
-            r["weight"], r["value_text"], r["actual"], r["score"] = cut[0], cut[1], r.get("value_text"), last
+            r["weight"], r["value_text"], r["actual"], r["score"] = cut[0], cut[1], r.get("value_text"), r["actual"]
 
 
 def weight_then_value(text: str) -> tuple[str, str] | None:
@@ -380,13 +380,13 @@ def scores_only(reader, rows: list[dict], cols: list[str]) -> None:
     if not {"weight", "score"} <= set(cols) or not any(r.get("weight") and r.get("score") for r in rows):
         return
     moved = []
-    weights = [float(w) for r in rows if re.fullmatch(r"\d+(?:\.\d+)?", w := nfkc(str(r.get("weight") or "")).strip())]
-    top = max(weights, default=100.0)  # no 分值 above the others' (“合格率 100 95” is a target and a value)
+    weights = [w for w in (parse_decimal(r.get("weight")) for r in rows) if w is not None]
+    top = max(weights, default=Decimal(100))  # no 分值 above the others' (“合格率 100 95” is a target and a value)
     for r in rows:
-        a, b = (nfkc(str(r.get(k) or "")).strip() for k in ("value_text", "actual"))
+        a, b = parse_decimal(r.get("value_text")), parse_decimal(r.get("actual"))
         filled = {k for k in ("value_type", "weight", "score", "measure_unit") if r.get(k)}
-        if not filled and re.fullmatch(r"\d+(?:\.\d+)?", a) and re.fullmatch(r"\d+(?:\.\d+)?", b) \
-                and float(a) <= top and float(b) <= float(a) and all(c.spaced for c in r.get("cells", [])):
+        if not filled and a is not None and b is not None and b <= a <= top \
+                and all(c.spaced for c in r.get("cells", [])):
             r["weight"], r["score"] = r.pop("value_text"), r.pop("actual")
             moved.append(r.get("line"))
     if moved:
