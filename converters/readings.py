@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..forms.values import nfkc
+from ..forms.values import nfkc, parse_decimal
 
 
 def solve_glued(text: str, slots: list[str]) -> dict[str, str] | None:
@@ -84,12 +84,11 @@ def anchored_on_rate(values: dict[str, str], order: list[str]) -> dict[str, str]
     out = dict(zip(order[r - len(before):r], before))
     out["rate"] = texts[p]
     out.update(zip(order[r + 1:], after))
-    try:
-        full, done = (Decimal(nfkc(out[k]).replace(",", "")) for k in ("full", "executed"))
-        rate = Decimal(nfkc(out["rate"]).strip().rstrip("%"))
-    except (KeyError, ArithmeticError, ValueError):
+    full, done = parse_decimal(out.get("full")), parse_decimal(out.get("executed"))
+    rate = parse_decimal(out["rate"], percent_sign=True)
+    if not full or done is None or rate is None:
         return None
-    return out if full and abs(done / full * 100 - rate) <= Decimal("0.5") else None
+    return out if abs(done / full * 100 - rate) <= Decimal("0.5") else None
 
 
 def anchored_like(values: dict[str, str], order: list[str]) -> dict[str, str] | None:
@@ -100,8 +99,7 @@ def anchored_like(values: dict[str, str], order: list[str]) -> dict[str, str] | 
         return None
     dash = next((k for k, t in enumerate(texts) if t.strip() in ("—", "-", "－", "/")), None)
     w = order.index("weight")
-    if dash is None or dash == 0 or dash > w or any(not re.fullmatch(r"[\d,]+(?:\.\d+)?", t.strip())
-                                                   for t in texts[:dash]):
+    if dash is None or dash == 0 or dash > w or any(parse_decimal(t) is None for t in texts[:dash]):
         return None
     out = dict(zip(order[w - dash:w], texts[:dash]))
     out.update(zip(order[w:], texts[dash:]))
