@@ -384,6 +384,33 @@ def list_totals_checked(doc: Document, projects: list[Project]) -> list[Unplaced
     return notes
 
 
+def _content(form: Form) -> tuple:
+    """What a form says, without where it stands (lines, cells): two sheets that say the same are one."""
+    def row(r: dict) -> tuple:
+        return tuple(sorted((k, str(v)) for k, v in r.items() if k not in ("line", "cells", "_cols", "_told_by")))
+
+    return (form.kind, form.scope, tuple(sorted(form.fields.items())), tuple(sorted(form.extra.items())),
+            tuple((kind, tuple(sorted(values.items()))) for kind, _label, values in form.budget_rows),
+            tuple(row(r) for r in form.indicators), tuple(row(r) for r in form.other_periods))
+
+
+def drop_copies(doc: Document) -> list[Unplaced]:
+    """A form that says exactly what an earlier one says (a sheet copied and left in, “项目1 (2)”) is
+    imported once, and listed under 请核对."""
+    seen: dict[tuple, int] = {}
+    kept, notes = [], []
+    for form in doc.forms:
+        key = _content(form)
+        if form.has_content() and key in seen:
+            notes.append(Unplaced(f"第 {form.line} 行起的表格与第 {seen[key]} 行起的完全相同（像是复制后没有改的工作表），"
+                                  "只导入了一次，请核对原文", form.line, "read"))
+            continue
+        seen.setdefault(key, form.line)
+        kept.append(form)
+    doc.forms = kept
+    return notes
+
+
 def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced], object]:
     if doc.unit_name is None:  # no 单位名称: the 实施单位 of the first form names the unit ("219001-…")
         first = next((f.fields["implementer"] for f in doc.forms if f.fields.get("implementer")), None)
@@ -407,7 +434,7 @@ def build(doc: Document, cells: list[Cell]) -> tuple[UnitWorkbook, list[Unplaced
         unit.code = doc.unit_code
     elif doc.unit_code:
         unit.raw["code"] = doc.unit_code
-    unplaced: list[Unplaced] = []
+    unplaced: list[Unplaced] = drop_copies(doc)
     projects: list[Project] = []
     made: list[Form] = []  # the forms that became projects
     overall: OverallTargets | None = None

@@ -413,3 +413,19 @@ def test_an_export_in_excel_imports_as_its_published_text_does(tmp_path):
             for p in excel.projects] == [
         (p.name, p.budget, [(i.level3, i.value_type, i.value_text, i.measure_unit, i.weight) for i in p.indicators])
         for p in text.projects]
+
+
+def test_a_sheet_copied_and_left_in_is_imported_once(tmp_path):
+    """A clerk copies a project's sheet to start the next one and forgets it: the 自评表 came out with the
+    project twice and nothing said. The copy is imported once and listed under 请核对."""
+    import openpyxl
+
+    rows = [["项目支出绩效自评表"], ["项目名称", "高素质农民培训"],
+            *V._execution("项目资金（万元）", ["年度资金总额：", 120, 120, 108, 10, "90%", 9]), *V.SCORED]
+    path = _sheet_of(tmp_path / "自评.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    wb.copy_worksheet(wb.worksheets[0])  # “自评表 Copy”
+    wb.save(path)
+    result = _import(path, tmp_path / "out.xlsx")
+    assert result.exit_code == 0 and "请核对" in result.output and "完全相同" in result.output, result.output
+    assert [p.name for p in read_selfeval(tmp_path / "out.xlsx").projects] == ["高素质农民培训"]
