@@ -47,7 +47,7 @@ def unit(tmp_path, example_files):
     (["consolidate", "{t}", "-o", "{t}/s.xlsx", "--year", "二〇二六"], ["--year", "不是数字"]),
     (["consolidate", "{t}/没有", "-o", "{t}/s.xlsx"], ["不存在"]),
     (["export", "{u}", "--to", "docx", "-o", "{t}"], ["是文件夹"]),
-    (["export", "{u}", "-o", "{t}/x.docx"], ["缺少选项", "--to"]),
+    (["export", "{u}", "-o", "{t}/文本"], ["--to", "docx、pdf", ".docx"]),  # no format, and no suffix to tell it
     (["templates", "build", "--out", "{u}"], ["是文件", "文件夹"]),
     (["templates", "build", "-o", "{u}"], ["是文件", "文件夹"]),  # -o as in every other command
     (["frob"], ["没有 frob 这个命令", "可用的命令：carry、"]),
@@ -67,6 +67,13 @@ def test_usage_errors_are_chinese_and_exit_2(tmp_path, unit, args, words):
     assert not any(e in result.output for e in ENGLISH), result.output
     for w in words:
         assert w.format(t=tmp_path, u=unit) in result.output, result.output
+
+
+def test_export_takes_its_format_from_the_output_name(tmp_path, unit):
+    out = tmp_path / "绩效文本.docx"
+    result = CliRunner().invoke(main, ["export", str(unit), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:2] == b"PK"  # a Word document, not an error for the missing --to
 
 
 def test_usage_error_in_a_real_process(tmp_path):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from .base import EXIT_FINDINGS, fail, main
+
+EXPORT_FORMATS = ("docx", "pdf", "json", "csv")
 
 
 @main.command("import")
@@ -66,15 +69,20 @@ def import_command(document: str, output: str, fmt: str) -> None:
 
 @main.command("export")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--to", "to", required=True, type=click.Choice(["docx", "pdf", "json", "csv"]), help="导出格式。")
+@click.option("--to", "to", type=click.Choice(list(EXPORT_FORMATS)), help="导出格式；不写时按 -o 文件的扩展名。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件。")
-def export_command(file: str, to: str, output: str) -> None:
+def export_command(file: str, to: str | None, output: str) -> None:
     """把单位工作簿导出为正式版式的 Word / PDF 绩效文本，或 JSON / CSV。"""
     from ..converters import EXPORTERS
     from ..errors import NotAJixiaoWorkbook
     from ..outputs import check_output
     from ..forms.reader import read_workbook
 
+    if to is None:  # `-o 文本.docx` says what it wants; --to is for a name that does not
+        to = Path(output).suffix.lower().lstrip(".")
+        if to not in EXPORT_FORMATS:
+            fail(f"请用 --to 指定导出格式（{'、'.join(EXPORT_FORMATS)}），"
+                 f"或让 -o 的文件名以 {'、'.join('.' + f for f in EXPORT_FORMATS)} 结尾")
     check_output(output, inputs=[file], content=to)
     try:
         book = read_workbook(file)
