@@ -61,20 +61,23 @@ def decode_text(data: bytes) -> str:
 
 
 def _import_docx(path: Path) -> Imported:
+    from .build import Unplaced
     from .docx import NotAPerformanceText, import_docx
     from .docx_text import docx_text
     from .text import read_text
+    from .wordml import REVISIONS_NOTICE, has_revisions
 
     try:
         book, unplaced = import_docx(path)
+        result = Imported(book, [Unplaced(u, kind="table") for u in unplaced], None)
     except NotAPerformanceText:
         text = docx_text(path)  # not jixiao's own layout: its paragraphs and tables as text, read by structure
         if text is None:
             raise
-        return read_text(text)
-    from .build import Unplaced
-
-    return Imported(book, [Unplaced(u, kind="table") for u in unplaced], None)
+        result = read_text(text)
+    if has_revisions(path):  # what a reviewer changed is imported as changed: the clerk is to know
+        result.unplaced.insert(0, Unplaced(REVISIONS_NOTICE, kind="read"))
+    return result
 
 
 def _import_xlsx(path: Path) -> Imported:

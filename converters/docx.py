@@ -31,6 +31,7 @@ from ..forms.values import nfkc, parse_decimal, squeeze
 from . import docxprint as pp
 from .classified import redacted
 from .shapes import contents_rows
+from .wordml import W, blocks, cell_text, paragraph_text
 
 BODY_FONT, TITLE_FONT = "仿宋_GB2312", "方正小标宋简体"
 NUMBERS = "一二三四五六七八九十"
@@ -497,22 +498,35 @@ def _table_sheet(table, name: str, top: int, layout: SheetLayout | None = None) 
     rows: list[list[Any]] = [[] for _ in range(top - 1)]
     for part in table if isinstance(table, list) else [table]:
         for row in part.rows:
-            rows.append([cell.text for cell in row.cells])
+            rows.append(_texts(row))
     return SheetData(name, rows if layout is None else reexpanded(rows, layout))
+
+
+def _texts(row) -> list[str]:
+    """A row's cells as python-docx spreads them (a merged cell once per grid column), read as Word
+    shows them (:mod:`.wordml`: a tracked change, a content control)."""
+    return [cell_text(cell._tc) for cell in row.cells]
 
 
 def form_tables(doc) -> list[list[Any]]:
     """The document's tables, a form printed as two tables (so that its indicator header repeats on a
-    continued page) joined again: a table right after another, or after one empty paragraph."""
+    continued page) joined again: a table right after another, or after one empty paragraph (in the
+    order Word shows them: a table inside a content control follows what precedes the control)."""
+    from docx.table import Table
+
     groups: list[list[Any]] = []
-    for table in doc.tables:
-        prev = table._tbl.getprevious()
-        if prev is not None and prev.tag.endswith("}p") and not "".join(prev.itertext()).strip():
-            prev = prev.getprevious()
-        if groups and prev is groups[-1][-1]._tbl:
+    previous: list[Any] = []  # the blocks since the last table, up to two
+    for el in blocks(doc.element.body):
+        if el.tag != f"{W}tbl":
+            previous.append(el)
+            continue
+        table = Table(el, doc._body)
+        joined = groups and (not previous or len(previous) == 1 and not paragraph_text(previous[0]).strip())
+        if joined:
             groups[-1].append(table)
         else:
             groups.append([table])
+        previous = []
     return groups
 
 
@@ -575,6 +589,13 @@ def _ours(meta: dict, sheet: SheetData, layout) -> None:
         raise NotAPerformanceText(f"不是 jixiao 版式的{layout.title or '绩效目标表'}")
 
 
+def _paragraphs(doc) -> list[Any]:
+    """The body's paragraphs, those inside a content control too, as python-docx paragraphs (for their style)."""
+    from docx.text.paragraph import Paragraph
+
+    return [Paragraph(p, doc._body) for p in blocks(doc.element.body) if p.tag == f"{W}p"]
+
+
 def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     """Read a 绩效文本 .docx; returns the model and what could not be placed."""
     docx = _docx()
@@ -585,7 +606,8 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     meta = _read_meta(doc)
     unplaced: list[str] = []
     unit = Unit.model_validate(meta["unit"]) if "unit" in meta else Unit()
-    paragraphs = [p.text for p in doc.paragraphs if not (p.style is not None and p.style.name.startswith("toc "))]
+    paragraphs = [paragraph_text(p._p) for p in _paragraphs(doc)
+                  if not (p.style is not None and p.style.name.startswith("toc "))]
     if not meta:
         for text in paragraphs:
             m = re.match(r"^\s*(\d{4})\s*年部门预算绩效文本", text)
@@ -601,14 +623,14 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
     projects = []
     for n, group in enumerate(form_tables(doc), start=1):
         table = group[0]
-        first = squeeze(table.rows[0].cells[0].text) if table.rows else ""
+        first = squeeze(_texts(table.rows[0])[0]) if table.rows else ""
         layout = forms_of(book).project
         if layout.periods and first == squeeze(layout.signature[0][1]):  # the national or 四川 申报表, by its first label
             sheet = _table_sheet(group, f"项目{len(projects) + 1}", 3, layout)
             _ours(meta, sheet, layout)
             projects.append(read_project(sheet, layout))
         elif first == "项目编码":
-            labels = {squeeze(c.text) for c in table.rows[3].cells} if len(table.rows) > 3 else set()
+            labels = {squeeze(t) for t in _texts(table.rows[3])} if len(table.rows) > 3 else set()
             milestones = meta.get("milestones") or (["3月底", "6月底", "10月底", "12月底"] if "12月底" in labels
                                                     else ["3月底", "6月底", "10月底"])
             book.milestones = list(milestones)
@@ -627,7 +649,7 @@ def import_docx(path: str | Path) -> tuple[UnitWorkbook, list[str]]:
 
             rows = {b.name: read_block(sheet, b, Task if b.name == "tasks" else Indicator) for b in overall.blocks}
             book.overall = OverallTargets(raw=raw, **data, **rows)
-        elif not contents_rows([[c.text for c in row.cells] for t in group for row in t.rows]):  # a 目录: no loss
+        elif not contents_rows([_texts(row) for t in group for row in t.rows]):  # a 目录: no loss
             unplaced.append(f"第 {n} 个表格（首格“{first[:20]}”）不是绩效目标表，未导入")
     book.projects = projects
     if meta.get("printed"):

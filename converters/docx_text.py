@@ -3,34 +3,31 @@
 Paragraphs stay lines; each table row becomes one pipe row (``| a | b |``) in document order. A
 horizontally merged cell (gridSpan) is one cell; a vertically merged continuation cell is empty, so
 the reader carries the value above down, as it does for a web page; a table nested in a cell
-follows the row it sits in.
+follows the row it sits in. Text is read as Word shows it with revisions accepted (:mod:`.wordml`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from .wordml import W, blocks, cell_text, cells, paragraph_text, rows
 
 
-def _text(el) -> str:
+def _text(tc) -> str:
     """The text of a cell's own paragraphs (not of tables nested in it), lines joined by <br>."""
-    lines = []
-    for p in el.iterchildren(f"{W}p"):
-        lines.append("".join(t.text or "" for t in p.iter(f"{W}t")))
-    return "<br>".join(line.strip() for line in lines if line.strip())
+    return "<br>".join(line.strip() for line in cell_text(tc).split("\n") if line.strip())
 
 
 def _table(tbl, out: list[str]) -> None:
-    for tr in tbl.iterchildren(f"{W}tr"):
-        cells, nested = [], []
-        for tc in tr.iterchildren(f"{W}tc"):
+    for tr in rows(tbl):
+        texts, nested = [], []
+        for tc in cells(tr):
             pr = tc.find(f"{W}tcPr")
             vmerge = pr.find(f"{W}vMerge") if pr is not None else None
             continuation = vmerge is not None and vmerge.get(f"{W}val") in (None, "continue")
-            cells.append("" if continuation else _text(tc).replace("|", "｜"))
-            nested += list(tc.iterchildren(f"{W}tbl"))
-        out.append("| " + " | ".join(cells) + " |")
+            texts.append("" if continuation else _text(tc).replace("|", "｜"))
+            nested += [b for b in blocks(tc) if b.tag == f"{W}tbl"]
+        out.append("| " + " | ".join(texts) + " |")
         for inner in nested:
             _table(inner, out)
 
@@ -44,9 +41,9 @@ def docx_text(path: str | Path) -> str | None:
     except Exception:  # noqa: BLE001 - the caller reports the original reason
         return None
     out: list[str] = []
-    for el in doc.element.body.iterchildren():
+    for el in blocks(doc.element.body):
         if el.tag == f"{W}p":
-            text = "".join(t.text or "" for t in el.iter(f"{W}t")).strip()
+            text = paragraph_text(el).strip()
             if text:
                 out.append(text)
         elif el.tag == f"{W}tbl":
