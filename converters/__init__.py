@@ -24,6 +24,7 @@ from ..forms.model import UnitWorkbook
 from ..paths import not_regular
 from .build import Imported
 from .classified import redacted
+from .legacy import LEGACY, import_legacy
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text", ".xlsx": "xlsx",
             ".xlsm": "xlsx"}
@@ -187,24 +188,19 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
 
 
 IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf, "xlsx": _import_xlsx}
+IMPORTERS["legacy"] = lambda path: import_legacy(path, IMPORTERS)
 
 
-_OLD_EXCEL = "，无法直接导入：请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再导入"
-_OLD_WORD = "，无法直接导入：请在 Word 或 WPS 中“另存为”Word 文档（.docx）或 PDF 后再导入"
-_NOT_IMPORTED = {".xls": "这是旧版 Excel 工作簿（.xls）" + _OLD_EXCEL,
-                 ".doc": "这是旧版 Word 文档（.doc）" + _OLD_WORD, ".wps": "这是 WPS 文字文档（.wps）" + _OLD_WORD,
-                 **dict.fromkeys((".zip", ".rar", ".7z"), "这是压缩包，不是文档本身：请先解压（右键 →“全部解压缩”），"
-                                                         "再逐个导入其中的 Word（.docx）或 PDF 文档")}
+_NOT_IMPORTED = dict.fromkeys((".zip", ".rar", ".7z"), "这是压缩包，不是文档本身：请先解压（右键 →“全部解压缩”），"
+                                                     "再逐个导入其中的 Word（.docx）或 PDF 文档")
 
 
 def detect(path: str | Path, fmt: str = "auto") -> str:
     if fmt != "auto":
         return fmt
     suffix = Path(path).suffix.lower()
-    if suffix in (".et", ".ett"):
-        from ..forms.grid import by_name
-
-        raise by_name(path)  # a WPS 表格 file: how to save it as .xlsx, as every command says it
+    if suffix in LEGACY:
+        return "legacy"  # .doc, .wps, .xls, .et: through LibreOffice's copy
     if suffix in _NOT_IMPORTED:
         raise UnreadableFile(_NOT_IMPORTED[suffix])
     if suffix not in SUFFIXES:

@@ -105,7 +105,7 @@ class Grid:
 
 # --- recognising what a file is ----------------------------------------------
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def encrypted() -> UnreadableFile:
@@ -151,9 +151,9 @@ def check_readable(path: str | Path, *, xls: bool = False) -> None:
     if named:
         raise named
     with open_input(path) as fh:
-        if xls and fh.read(8).startswith(_OLE_MAGIC):
+        if xls and fh.read(8).startswith(OLE_MAGIC):
             fh.seek(0)
-            if _is_encrypted_ole(fh):
+            if is_encrypted_ole(fh):
                 raise encrypted()
             return
         _sniff(fh, deep=True, path=path)
@@ -192,9 +192,9 @@ def _sniff(fh: BinaryIO, *, deep: bool, path: str | Path | None = None) -> None:
     head = fh.read(8)
     if not head:
         raise UnreadableFile("文件是空的（0 字节）")
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         fh.seek(0)
-        if _is_encrypted_ole(fh):
+        if is_encrypted_ole(fh):
             raise encrypted()
         raise by_name(path) or UnreadableFile("这是旧版 .xls（Excel 97-2003）文件", "请在 Excel 中另存为 .xlsx 后再提交")
     if not head.startswith(b"PK"):
@@ -275,7 +275,7 @@ def check_not_strict(zf: zipfile.ZipFile, names: set[str]) -> None:
                              "请在 Excel 中“另存为”→ 保存类型选“Excel 工作簿(*.xlsx)”后再提交")
 
 
-def _is_encrypted_ole(fh: BinaryIO) -> bool:
+def is_encrypted_ole(fh: BinaryIO) -> bool:
     try:
         import msoffcrypto
     except ImportError:  # pragma: no cover - a declared dependency
