@@ -72,10 +72,18 @@ def _import_docx(path: Path) -> Imported:
         book, unplaced = import_docx(path)
         result = Imported(book, [Unplaced(u, kind="table") for u in unplaced], None)
     except NotAPerformanceText:
-        text = docx_text(path)  # not jixiao's own layout: its paragraphs and tables as text, read by structure
+        notes: list[str] = []
+        text = docx_text(path, notes)  # not jixiao's own layout: its paragraphs and tables as text, read by structure
         if text is None:
             raise
-        result = read_text(text)
+        try:
+            result = read_text(text)
+        except NotAPerformanceText as nothing:
+            unread = [n for n in notes if n.kind != "read"]  # a pasted worksheet that could not be read: why
+            if unread:
+                raise NotAPerformanceText(f"{nothing}；{unread[0]}") from None
+            raise
+        result.unplaced[:0] = notes
     if has_revisions(path):  # what a reviewer changed is imported as changed: the clerk is to know
         result.unplaced.insert(0, Unplaced(REVISIONS_NOTICE, kind="read"))
     return result

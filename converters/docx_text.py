@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .embedded import objects, sheet_lines
 from .wordml import W, blocks, cell_text, cells, paragraph_text, rows
 
 
@@ -32,8 +33,9 @@ def _table(tbl, out: list[str]) -> None:
             _table(inner, out)
 
 
-def docx_text(path: str | Path) -> str | None:
-    """The document as text (None when python-docx cannot open it)."""
+def docx_text(path: str | Path, notes: list[str] | None = None) -> str | None:
+    """The document as text (None when python-docx cannot open it); an Excel worksheet object pasted in
+    is read where it sits (:mod:`.embedded`), and ``notes`` gets a line for each."""
     try:
         import docx
 
@@ -41,11 +43,15 @@ def docx_text(path: str | Path) -> str | None:
     except Exception:  # noqa: BLE001 - the caller reports the original reason
         return None
     out: list[str] = []
+    found = 0
     for el in blocks(doc.element.body):
         if el.tag == f"{W}p":
             text = paragraph_text(el).strip()
             if text:
                 out.append(text)
+            for rid in objects(el):
+                found += 1
+                out += sheet_lines(doc, rid, found, notes if notes is not None else [])
         elif el.tag == f"{W}tbl":
             _table(el, out)
             out.append("")

@@ -60,8 +60,9 @@ def _hidden_columns(ws) -> set[int]:
     return out
 
 
-def xlsx_text(path: str | Path) -> str:
-    """The workbook's visible sheets as pipe rows, a blank line after each sheet."""
+def xlsx_text(path: str | Path, active_only: bool = False) -> str:
+    """The workbook's visible sheets as pipe rows, a blank line after each sheet (``active_only``: the sheet
+    it opens on, all a worksheet object pasted into Word shows)."""
     import openpyxl
 
     check_readable(path)  # a lock file, a .et, an encrypted or damaged file: said in Chinese
@@ -78,7 +79,7 @@ def xlsx_text(path: str | Path) -> str:
             raise UnreadableFile("这是 jixiao 生成的汇总工作簿，不是单位的绩效目标表或自评表，不能导入",
                                  "请导入单位发布的 Word / PDF / Excel 绩效目标表或自评表")
         out: list[str] = []
-        for ws in wb.worksheets:
+        for ws in [wb.active] if active_only else wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
             hidden = _hidden_columns(ws)

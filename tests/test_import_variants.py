@@ -471,3 +471,43 @@ def test_a_docx_under_an_old_name_is_read_as_what_it_is(tmp_path):
     got = import_any(named)
     assert "内容其实是 .docx 文件" in got.unplaced[0]
     assert len(got.selfeval.projects[0].indicators) == 3
+
+
+def _selfeval_rows(got):
+    return [(p.name, p.initial_total, [(r.level3, r.target, r.actual, r.weight, r.score) for r in p.indicators])
+            for p in got.selfeval.projects]
+
+
+def _pasted_form(tmp_path) -> Path:
+    return _sheet_of(tmp_path / "自评.xlsx", [["项目名称", "高素质农民培训"],
+                                             *V._execution("项目资金（万元）", ["年度资金总额：", 120, 120, 108, 10, "90%", 9]),
+                                             *V.SCORED])
+
+
+def test_an_excel_sheet_pasted_into_word_as_an_object_is_imported(tmp_path):
+    """Word shows a pasted worksheet object as a picture; its text is nowhere in the document, and the import
+    said there was no form. The embedded workbook is read where the object sits."""
+    sheet = _pasted_form(tmp_path)
+    doc = V.with_pasted_sheet(tmp_path / "自评表.docx", sheet.read_bytes())
+    got, alone = import_any(doc), import_any(sheet)
+    assert _selfeval_rows(got) == _selfeval_rows(alone) and len(_selfeval_rows(got)[0][2]) == 3
+    assert got.book.unit.year == 2024  # the document's own title, above the object
+    note = next(u for u in got.unplaced if "嵌入的 Excel 表格对象" in u)
+    assert "已按其中的工作表导入" in note and note.kind == "read"
+
+
+def test_a_pasted_object_that_cannot_be_read_is_said(tmp_path):
+    doc = V.with_pasted_sheet(tmp_path / "自评表.docx", b"PK\x03\x04" + bytes(300))
+    result = _import(doc, tmp_path / "out.xlsx")
+    assert result.exit_code == 2 and "第 1 个嵌入的 Excel 表格对象未能读取" in result.output, result.output
+    assert "另存为" in result.output and not (tmp_path / "out.xlsx").exists()
+
+
+@requires_soffice
+def test_an_excel_97_object_pasted_into_word_is_imported(tmp_path):
+    from jixiao.excel.office import convert
+
+    sheet = _pasted_form(tmp_path)
+    old = convert(sheet, "xls", tmp_path / "old")
+    doc = V.with_pasted_sheet(tmp_path / "自评表.docx", old.read_bytes(), legacy=True)
+    assert _selfeval_rows(import_any(doc)) == _selfeval_rows(import_any(sheet))

@@ -249,3 +249,50 @@ def list_in_yuan_with_office(path: Path, total: str = "2,055,000.00") -> Path:
                ["", "合计", "", total, "1,855,000.00", "200,000.00", ""]])
     d.save(path)
     return path
+
+
+def _png() -> bytes:
+    """An 8×8 white PNG: the picture Word keeps of a pasted object (LibreOffice reads no object without one)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff" * 24 for _ in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def with_pasted_sheet(path: Path, workbook: bytes, legacy: bool = False, title: str = "2024年项目支出绩效自评表") -> Path:
+    """A .docx whose form is an Excel worksheet pasted as an object (选择性粘贴 → Microsoft Excel 工作表 对象),
+    as Word writes it: ``w:object`` with a VML shape showing the picture and ``o:OLEObject`` naming the
+    embedded part, an .xlsx package, or for ``legacy`` (Excel.Sheet.8) an OLE file."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from lxml import etree
+
+    d = docx.Document()
+    d.add_paragraph(title)
+    package = d.part.package
+    if legacy:
+        embedded = Part(PackURI("/word/embeddings/oleObject1.bin"), "application/vnd.openxmlformats-officedocument"
+                        ".oleObject", workbook, package)
+        rid, prog = d.part.relate_to(embedded, RT.OLE_OBJECT), "Excel.Sheet.8"
+    else:
+        embedded = Part(PackURI("/word/embeddings/Microsoft_Excel_Worksheet.xlsx"),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook, package)
+        rid, prog = d.part.relate_to(embedded, RT.PACKAGE), "Excel.Sheet.12"
+    image = d.part.relate_to(Part(PackURI("/word/media/image1.png"), "image/png", _png(), package), RT.IMAGE)
+    xml = ('<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+           'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           '<w:object w:dxaOrig="8000" w:dyaOrig="4000">'
+           '<v:shape id="_x0000_i1025" type="#_x0000_t75" style="width:400pt;height:200pt" o:ole="">'
+           f'<v:imagedata r:id="{image}" o:title=""/></v:shape>'
+           f'<o:OLEObject Type="Embed" ProgID="{prog}" ShapeID="_x0000_i1025" DrawAspect="Content" '
+           f'ObjectID="_1760000001" r:id="{rid}"/></w:object></w:r>')
+    d.add_paragraph()._p.append(etree.fromstring(xml))
+    d.save(path)
+    return path

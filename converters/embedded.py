@@ -1,0 +1,65 @@
+"""Excel worksheets pasted into a Word document as objects (选择性粘贴 → Microsoft Excel 工作表 对象).
+
+Many a 绩效目标表 in a Word 绩效文本 is such an object: Word shows a picture of the sheet, and the
+document's own text holds nothing of it. The workbook is in the package (``word/embeddings/``), as an
+.xlsx, or for an Excel 97-2003 object as an OLE file that LibreOffice converts like a .xls; its sheet
+is read as :mod:`.xlsx_text` reads any workbook, where the object sits.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..errors import JixiaoError
+from .build import Unplaced
+
+O = "{urn:schemas-microsoft-com:office:office}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def objects(el) -> list[str]:
+    """The relationship ids of the embedded objects in a paragraph (``o:OLEObject r:id``)."""
+    return [o.get(R_ID) for o in el.iter(f"{O}OLEObject") if o.get(R_ID) and o.get("Type", "Embed") == "Embed"]
+
+
+def sheet_lines(doc, rid: str, number: int, notes: list[str]) -> list[str]:
+    """The pipe rows of embedded object ``rid`` (the ``number``-th), or none, with a note either way."""
+    from .xlsx_text import xlsx_text
+
+    part = doc.part.related_parts.get(rid)
+    if part is None:
+        return []
+    name = str(part.partname).rsplit("/", 1)[-1]
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".bin"):
+        return []  # a picture, a Word or PowerPoint object: not a form this reads
+    which = f"文档中第 {number} 个嵌入的 Excel 表格对象"
+    try:
+        with tempfile.TemporaryDirectory(prefix="jixiao-embedded-") as tmp:
+            path = Path(tmp) / f"object{number}{'.xls' if suffix == '.bin' else suffix}"
+            path.write_bytes(part.blob)
+            if suffix == ".bin":
+                if not _excel_ole(path):
+                    return []  # an OLE object of another program
+                from ..excel.office import convert
+
+                path = convert(path, "xlsx", Path(tmp) / "xlsx")
+            text = xlsx_text(path, active_only=True)
+    except JixiaoError as exc:
+        why = getattr(exc, "what", None) or str(exc)  # its own remedy is for a file the clerk has; this one is inside
+        notes.append(Unplaced(f"{which}未能读取：{why}；可在 Word 中双击打开它，“另存为”.xlsx 后单独导入", kind="field"))
+        return []
+    notes.append(Unplaced(f"{which}已按其中的工作表导入（Word 中显示的是它的图片）", kind="read"))
+    return text.splitlines()
+
+
+def _excel_ole(path: Path) -> bool:
+    """An embedded OLE object of Excel 97-2003 (its ``Workbook`` stream), not of another program."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("Workbook") or ole.exists("Book")
+    except Exception:  # noqa: BLE001 - olefile raises its own types for what it cannot parse
+        return False
