@@ -27,13 +27,24 @@ from .classified import redacted
 from .legacy import LEGACY, import_legacy
 
 SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".txt": "text", ".md": "text", ".markdown": "text", ".xlsx": "xlsx",
-            ".xlsm": "xlsx"}
+            ".xlsm": "xlsx", ".html": "html", ".htm": "html", ".shtml": "html", ".mht": "html", ".mhtml": "html"}
 
 
 def _import_text(path: Path) -> Imported:
     from .text import read_text
 
     return read_text(decode_text(path.read_bytes()))
+
+
+def _import_html(path: Path) -> Imported:
+    """A saved web page (.html, or .mht as one file), read by structure."""
+    from .html_text import html_text, mht_html
+    from .text import read_text
+
+    data, charset = path.read_bytes(), None
+    if path.suffix.lower() in (".mht", ".mhtml") or data[:300].lstrip().lower().startswith((b"mime-version", b"from:")):
+        data, charset = mht_html(data)
+    return read_text(html_text(data, charset))
 
 
 def decode_text(data: bytes) -> str:
@@ -195,7 +206,8 @@ def _embedded_model(path: Path) -> UnitWorkbook | None:
         return None
 
 
-IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf, "xlsx": _import_xlsx}
+IMPORTERS: dict[str, Callable] = {"docx": _import_docx, "text": _import_text, "pdf": _import_pdf, "xlsx": _import_xlsx,
+                                  "html": _import_html}
 IMPORTERS["legacy"] = lambda path: import_legacy(path, IMPORTERS)
 
 
@@ -212,7 +224,7 @@ def detect(path: str | Path, fmt: str = "auto") -> str:
     if suffix in _NOT_IMPORTED:
         raise UnreadableFile(_NOT_IMPORTED[suffix])
     if suffix not in SUFFIXES:
-        raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf、xlsx 或 text")
+        raise UnreadableFile(f"无法识别的文件类型 {suffix or '（无扩展名）'}；请用 --format 指定 docx、pdf、xlsx、html 或 text")
     return SUFFIXES[suffix]
 
 

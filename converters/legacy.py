@@ -70,6 +70,16 @@ def _ole_problem(path: Path) -> str | None:
     return None
 
 
+def _is_html(path: Path) -> bool:
+    from .html_text import looks_like_html
+
+    try:
+        with path.open("rb") as fh:
+            return looks_like_html(fh.read(200000))
+    except OSError:
+        return False
+
+
 def import_legacy(path: Path, importers: dict) -> Imported:
     """Import ``path`` (a suffix of :data:`LEGACY`) through LibreOffice's copy of it."""
     from ..excel.office import convert, soffice, writer_missing
@@ -82,6 +92,10 @@ def import_legacy(path: Path, importers: dict) -> Imported:
                                            kind="read"))
         return result
     problem = _ole_problem(path)
+    if problem and _is_html(path):  # an "Excel" export that is a web page's table, a Word page saved as .doc
+        result = importers["html"](path)
+        result.unplaced.insert(0, Unplaced(f"文件名是 {path.suffix}，内容其实是网页（HTML）表格，已按网页导入", kind="read"))
+        return result
     if problem:
         raise _refusal(what, save, problem)
     if soffice() is None or to == "docx" and writer_missing():

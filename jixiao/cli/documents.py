@@ -15,10 +15,10 @@ EXPORT_FORMATS = ("docx", "pdf", "json", "csv")
 @main.command("import")
 @click.argument("document", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="单位工作簿（.xlsx 或 .xlsm）。")
-@click.option("--format", "fmt", type=click.Choice(["auto", "docx", "pdf", "xlsx", "text"]), default="auto",
+@click.option("--format", "fmt", type=click.Choice(["auto", "docx", "pdf", "xlsx", "html", "text"]), default="auto",
               show_default=True, help="文档格式，默认按扩展名判断。")
 def import_command(document: str, output: str, fmt: str) -> None:
-    """把已发布的绩效文本、绩效目标表或自评表（Word / PDF / Excel / 文本）导入为单位工作簿（自评表导入为自评表工作簿）。
+    """把已发布的绩效文本、绩效目标表或自评表（Word / PDF / Excel / 网页 / 文本）导入为单位工作簿（自评表导入为自评表工作簿）。
 
     认出多少导入多少：未能识别的行逐行列出（带行号），此时退出码为 1。"""
     from ..converters import import_any
