@@ -24,18 +24,32 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "sec
 _VOID = {"br", "hr", "img", "input", "meta", "link", "col", "area", "base", "wbr", "source", "param", "embed"}
 
 
+def _squeezed(text: str) -> list[str]:
+    """A cell's text as its lines, runs of white space one space."""
+    return [t for t in (re.sub(r"\s+", " ", line).strip() for line in text.split("\n")) if t]
+
+
 class _Table:
+    """One ``<table>``: its rows of cells, each cell a list of parts (text, or a nested table's lines)."""
+
     def __init__(self) -> None:
-        self.rows: list[list[tuple[str, int, int]]] = []  # (text, rowspan, colspan)
-        self.after: list[list[str]] = []  # per row: nested tables' lines
-        self.cell: list[str] | None = None
+        self.rows: list[list[tuple[list, int, int]]] = []  # (parts, rowspan, colspan)
+        self.cell: list | None = None
         self.span = (1, 1)
 
     def lines(self) -> list[str]:
-        """The rows as pipe rows; a rowspan's later rows get an empty cell where it began."""
+        """Pipe rows; a table holding tables lays the page out (a county site's frame around its form): its
+        cells' text then is lines, and the tables in them follow in their places."""
+        if any(isinstance(part, list) for row in self.rows for parts, _, _ in row for part in parts):
+            out: list[str] = []
+            for row in self.rows:
+                for parts, _, _ in row:
+                    for part in parts:
+                        out += _squeezed(part) if isinstance(part, str) else [*part, ""]
+            return out
         below: dict[int, tuple[int, int]] = {}  # grid column → (rows still covered from above, its colspan)
-        out: list[str] = []
-        for r, row in enumerate(self.rows):
+        out = []
+        for row in self.rows:
             cells: list[str] = []
             col = 0
             queue = list(row)
@@ -49,16 +63,14 @@ class _Table:
                         del below[col]
                     col += width
                 elif queue:
-                    text, rowspan, colspan = queue.pop(0)
-                    cells.append(text.replace("|", "｜"))
+                    parts, rowspan, colspan = queue.pop(0)
+                    cells.append("<br>".join(_squeezed("".join(parts))).replace("|", "｜"))
                     if rowspan > 1:
                         below[col] = (rowspan - 1, colspan)
                     col += colspan
                 else:
                     col = min(c for c in below if c >= col)
             out.append("| " + " | ".join(cells) + " |")
-            for nested in self.after[r] if r < len(self.after) else ():
-                out += nested
         return out
 
 
@@ -77,16 +89,14 @@ class _Page(HTMLParser):
             table.cell.append(text)
         elif table is None:
             self.line.append(text)
-        # text between a table's cells (whitespace, a stray word outside any <td>) is no cell's
+        # text between a table's cells (white space, a stray word outside any <td>) is no cell's
 
     def _break(self) -> None:
         table = self.tables[-1] if self.tables else None
         if table is not None and table.cell is not None:
             table.cell.append("\n")
         elif table is None:
-            text = re.sub(r"\s+", " ", "".join(self.line)).strip()
-            if text:
-                self.lines.append(text)
+            self.lines += _squeezed("".join(self.line))
             self.line = []
 
     def handle_data(self, data: str) -> None:
@@ -108,13 +118,11 @@ class _Page(HTMLParser):
         elif tag == "tr" and self.tables:
             self._close_cell()
             self.tables[-1].rows.append([])
-            self.tables[-1].after.append([])
         elif tag in ("td", "th") and self.tables:
             table = self.tables[-1]
             self._close_cell()
             if not table.rows:
                 table.rows.append([])
-                table.after.append([])
             values = dict(attrs)
             table.cell, table.span = [], (_int(values.get("rowspan")), _int(values.get("colspan")))
         elif tag == "br" or tag in _BLOCK:
@@ -135,12 +143,12 @@ class _Page(HTMLParser):
         elif tag == "table" and self.tables:
             self._close_cell()
             lines = self.tables.pop().lines()
-            if self.tables:  # nested: after the row of the cell it sits in
+            if self.tables:  # nested: a part of the cell it sits in
                 outer = self.tables[-1]
-                if not outer.after:
-                    outer.rows.append([])
-                    outer.after.append([])
-                outer.after[-1].append(lines)
+                if outer.cell is None:  # between cells: a cell of its own
+                    outer.rows.append([([lines], 1, 1)]) if not outer.rows else outer.rows[-1].append(([lines], 1, 1))
+                else:
+                    outer.cell.append(lines)
             else:
                 self.lines += lines
                 self.lines.append("")
@@ -151,8 +159,13 @@ class _Page(HTMLParser):
         table = self.tables[-1]
         if table.cell is None:
             return
-        parts = [re.sub(r"\s+", " ", p).strip() for p in "".join(table.cell).split("\n")]
-        table.rows[-1].append(("<br>".join(p for p in parts if p), *table.span))
+        parts: list = []
+        for part in table.cell:  # runs of text joined; a nested table's lines kept apart
+            if isinstance(part, str) and parts and isinstance(parts[-1], str):
+                parts[-1] += part
+            else:
+                parts.append(part)
+        table.rows[-1].append((parts, *table.span))
         table.cell = None
 
     def text(self) -> str:

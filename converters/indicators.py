@@ -82,9 +82,12 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
             line_counts[c.row] = line_counts.get(c.row, 0) + 1
     prev_row = None
     run_together = False  # a cell of this table was cut from text with no separators
+    # a table of pipe rows (a Word, Excel or web page table) ends at the first line that is none: the page's
+    # own lines under it (附件下载, 版权所有) are no row of it
+    ruled = i > 0 and reader.cells[i - 1].tabled
     while i < len(reader.cells):
         c = reader.cells[i]
-        if reader.stop(c):
+        if reader.stop(c) or ruled and c.text and not c.tabled and c.row != prev_row:
             break
         t = c.text.strip()
         if not t:

@@ -123,3 +123,17 @@ def test_import_of_a_page_through_the_cli(tmp_path):
     result = CliRunner().invoke(main, ["import", str(page), "-o", str(tmp_path / "自评表.xlsx")])
     assert result.exit_code in (0, 1) and "已导入自评表" in result.output, result.output
     assert "意外错误" not in result.output
+
+
+def test_a_page_laid_out_in_a_table_imports_its_form(tmp_path):
+    """Many county sites frame the whole page in a layout table (navigation, the article, the footer, each a
+    cell): the form is a table inside a cell. It imports as on its own; the frame's lines are lines, and the
+    page's footer under the form is listed, not read as one more indicator row."""
+    start, end = SITE.index("<body>") + 6, SITE.index("</body>")
+    framed = (SITE[:start] + '<table width="100%"><tr><td class="nav">首页</td></tr><tr><td>' + SITE[start:end]
+              + "</td></tr><tr><td>版权所有：某县人民政府</td></tr></table>" + SITE[end:])
+    page = tmp_path / "自评表.html"
+    page.write_bytes(framed.encode("gbk"))
+    got = import_any(page)
+    assert _rows(got) == EXPECTED and got.book.unit.year == 2024
+    assert any("版权所有：某县人民政府" in u for u in got.unplaced)
