@@ -38,11 +38,11 @@ def _import_text(path: Path) -> Imported:
 
 def _import_html(path: Path) -> Imported:
     """A saved web page (.html, or .mht as one file), read by structure."""
-    from .html_text import html_text, mht_html
+    from .html_text import html_text, is_mime, mht_html
     from .text import read_text
 
     data, charset = path.read_bytes(), None
-    if path.suffix.lower() in (".mht", ".mhtml") or data[:300].lstrip().lower().startswith((b"mime-version", b"from:")):
+    if path.suffix.lower() in (".mht", ".mhtml") or is_mime(data):
         data, charset = mht_html(data)
     return read_text(html_text(data, charset))
 

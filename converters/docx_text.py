@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .embedded import objects, sheet_lines
+from .embedded import chunk_lines, objects, sheet_lines
 from .wordml import W, blocks, cell_text, cells, paragraph_text, rows
 
 
@@ -35,7 +35,8 @@ def _table(tbl, out: list[str]) -> None:
 
 def docx_text(path: str | Path, notes: list[str] | None = None) -> str | None:
     """The document as text (None when python-docx cannot open it); an Excel worksheet object pasted in
-    is read where it sits (:mod:`.embedded`), and ``notes`` gets a line for each."""
+    is read where it sits (:mod:`.embedded`), and ``notes`` gets a line for each; so is an HTML part
+    Word shows in place (``w:altChunk``, how web systems export "Word" documents)."""
     try:
         import docx
 
@@ -44,8 +45,10 @@ def docx_text(path: str | Path, notes: list[str] | None = None) -> str | None:
         return None
     out: list[str] = []
     found = 0
-    for el in blocks(doc.element.body):
-        if el.tag == f"{W}p":
+    for el in blocks(doc.element.body, (f"{W}p", f"{W}tbl", f"{W}altChunk")):
+        if el.tag == f"{W}altChunk":
+            out += chunk_lines(doc, el)
+        elif el.tag == f"{W}p":
             text = paragraph_text(el).strip()
             if text:
                 out.append(text)

@@ -3,7 +3,8 @@
 Many a 绩效目标表 in a Word 绩效文本 is such an object: Word shows a picture of the sheet, and the
 document's own text holds nothing of it. The workbook is in the package (``word/embeddings/``), as an
 .xlsx, or for an Excel 97-2003 object as an OLE file that LibreOffice converts like a .xls; its sheet
-is read as :mod:`.xlsx_text` reads any workbook, where the object sits.
+is read as :mod:`.xlsx_text` reads any workbook, where the object sits. Likewise an HTML part a web
+system's "Word" export puts in place (``w:altChunk``), read as :mod:`.html_text` reads a page.
 """
 
 from __future__ import annotations
@@ -52,6 +53,26 @@ def sheet_lines(doc, rid: str, number: int, notes: list[str]) -> list[str]:
         return []
     notes.append(Unplaced(f"{which}已按其中的工作表导入（Word 中显示的是它的图片）", kind="read"))
     return text.splitlines()
+
+
+def chunk_lines(doc, el) -> list[str]:
+    """The lines of a ``w:altChunk``: an HTML (or .mht) part that Word lays out where it sits. Web systems
+    write their "Word" exports so; the document's own text holds nothing of the form."""
+    from .html_text import html_text, mht_html
+
+    part = doc.part.related_parts.get(el.get(R_ID))
+    if part is None:
+        return []
+    kind = part.content_type.lower()
+    if kind in ("text/html", "application/xhtml+xml"):
+        return html_text(part.blob).splitlines()
+    if kind in ("message/rfc822", "multipart/related"):
+        return html_text(*mht_html(part.blob)).splitlines()
+    if kind == "text/plain":
+        from . import decode_text
+
+        return decode_text(part.blob).splitlines()
+    return []
 
 
 def _excel_ole(path: Path) -> bool:

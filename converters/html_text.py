@@ -201,9 +201,15 @@ def decode(data: bytes, declared: str | None = None) -> str:
     return data.decode("gb18030", errors="replace")
 
 
+def is_mime(data: bytes) -> bool:
+    """A page saved as one file (.mht, or a "Word" .doc a web system wrote so)."""
+    return data[:300].lstrip().lower().startswith((b"mime-version", b"from:", b"content-type: multipart"))
+
+
 def looks_like_html(data: bytes) -> bool:
+    """An HTML page (or one saved as a single file), whatever the file is named."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<?xml")) \
+    return is_mime(data) or head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<?xml")) \
         and (b"<table" in data[:200000].lower() or b"<html" in head)
 
 

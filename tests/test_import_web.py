@@ -137,3 +137,28 @@ def test_a_page_laid_out_in_a_table_imports_its_form(tmp_path):
     got = import_any(page)
     assert _rows(got) == EXPECTED and got.book.unit.year == 2024
     assert any("版权所有：某县人民政府" in u for u in got.unplaced)
+
+
+@pytest.mark.parametrize("kind", ["text/html", "message/rfc822"])
+def test_a_word_export_made_of_an_html_chunk_imports_the_page(tmp_path, kind):
+    """Web systems export "Word" as a .docx whose body is an HTML part (w:altChunk): Word shows the form,
+    python-docx sees no paragraph of it (and LibreOffice shows nothing: it does not support altChunk)."""
+    if kind == "text/html":
+        chunk = SITE.encode("gbk")
+    else:
+        message = MIMEMultipart("related")
+        message.attach(MIMEText(SITE, "html", "gb2312"))
+        chunk = message.as_bytes()
+    doc = V.with_html_chunk(tmp_path / "导出.docx", chunk, kind)
+    assert _rows(import_any(doc)) == EXPECTED
+
+
+def test_a_word_doc_that_is_a_single_file_page_imports(tmp_path):
+    """Web systems also write "Word" .doc files that are Word's 单个文件网页 (MIME, as html2doc makes them)."""
+    message = MIMEMultipart("related")
+    message["MIME-Version"] = "1.0"
+    message.attach(MIMEText(SITE, "html", "gb2312"))
+    exported = tmp_path / "导出.doc"
+    exported.write_bytes(message.as_bytes())
+    got = import_any(exported)
+    assert _rows(got) == EXPECTED and "内容其实是网页" in got.unplaced[0]

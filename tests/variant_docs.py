@@ -296,3 +296,22 @@ def with_pasted_sheet(path: Path, workbook: bytes, legacy: bool = False, title: 
     d.add_paragraph()._p.append(etree.fromstring(xml))
     d.save(path)
     return path
+
+
+def with_html_chunk(path: Path, page: bytes, content_type: str = "text/html") -> Path:
+    """A .docx as web systems export "Word": the form an HTML part that Word lays out in place (``w:altChunk``)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from lxml import etree
+
+    d = docx.Document()
+    d.add_paragraph("导出时间：2025年1月6日")
+    chunk = Part(PackURI("/word/afchunk.htm" if content_type == "text/html" else "/word/afchunk.mht"), content_type,
+                 page, d.part.package)
+    rid = d.part.relate_to(chunk, RT.A_F_CHUNK)
+    el = etree.SubElement(d.element.body, "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}altChunk")
+    el.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rid)
+    d.element.body.insert(len(d.element.body) - 2, el)  # before the last paragraph and the section properties
+    d.save(path)
+    return path
