@@ -169,7 +169,8 @@ class _Page(HTMLParser):
         table.cell = None
 
     def text(self) -> str:
-        while self.tables:  # a page cut off inside a table: what was read stays
+        self.skipping = []  # a page cut off inside a <script> (or a table): what was read stays
+        while self.tables:
             self.handle_endtag("table")
         self._break()
         return "\n".join(self.lines)

@@ -79,3 +79,26 @@ def test_text_importer(lines):
         return
     assert isinstance(unplaced, list)
     validate_book(book)
+
+
+html_fragments = st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th colspan=3>",
+                                  "<td rowspan=2>", "<td rowspan=9999 colspan=-4>", "<td colspan='x'>", "<br>",
+                                  "<p>", "</p>", "<script>", "</script>", "<style>", "<head>", "</head>", "&nbsp;",
+                                  "&#x25;", "<!--", "-->", "<td>一级指标", "<td>三级指标", "<td>指标值", "<td>产出指标",
+                                  "<td>≥95%", "<h2>项目支出绩效自评表</h2>", "<td>项目名称<td>某项目", "<![CDATA[",
+                                  "<meta charset=gb2312>", "<svg><table>", "<td>80.00</td>"])
+
+
+@FUZZ
+@given(st.lists(st.one_of(html_fragments, st.text(max_size=30)), max_size=60))
+def test_web_page_reader(parts):
+    """Any HTML (cut off, unbalanced, spans out of range) is read to lines, and imported or refused."""
+    from jixiao.converters.html_text import html_text
+    from jixiao.converters.text import read_text
+
+    text = html_text("".join(parts).encode("utf-8"))
+    assert isinstance(text, str)
+    try:
+        read_text(text)
+    except NotAPerformanceText:
+        return
