@@ -164,9 +164,8 @@ def test_a_word_doc_that_is_a_single_file_page_imports(tmp_path):
     assert _rows(got) == EXPECTED and "内容其实是网页" in got.unplaced[0]
 
 
-@pytest.mark.parametrize("cut", [b"<table><script>", b"<table><tr><td>a<style>", b"<table><tr><td>a<td rowspan=5>b"])
-def test_a_page_cut_off_anywhere_keeps_what_was_read(cut):
+@pytest.mark.parametrize("cut, text", [(b"<table><script>", ""), (b"<table><tr><td>a<style>", "| a |"),
+                                       (b"<table><tr><td>a<td rowspan=5>b", "| a | b |")])
+def test_a_page_cut_off_anywhere_keeps_what_was_read(cut, text):
     """A download cut off inside a <script> in a table never ended (found by the fuzz test)."""
-    text = html_text(cut)
-    assert text.count("|") == (0 if cut.endswith(b"<script>") else text.count("|"))
-    assert "a" in text or cut.endswith(b"<script>")
+    assert html_text(cut).strip() == text
