@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import JixiaoError
 from .build import Unplaced
+from .legacy import is_excel_ole
 
 O = "{urn:schemas-microsoft-com:office:office}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -41,7 +42,7 @@ def sheet_lines(doc, rid: str, number: int, notes: list[str]) -> list[str]:
             path = Path(tmp) / f"object{number}{'.xls' if suffix == '.bin' else suffix}"
             path.write_bytes(part.blob)
             if suffix == ".bin":
-                if not _excel_ole(path):
+                if not is_excel_ole(path):
                     return []  # an OLE object of another program
                 from ..excel.office import convert
 
@@ -73,14 +74,3 @@ def chunk_lines(doc, el) -> list[str]:
 
         return decode_text(part.blob).splitlines()
     return []
-
-
-def _excel_ole(path: Path) -> bool:
-    """An embedded OLE object of Excel 97-2003 (its ``Workbook`` stream), not of another program."""
-    import olefile
-
-    try:
-        with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("Workbook") or ole.exists("Book")
-    except Exception:  # noqa: BLE001 - olefile raises its own types for what it cannot parse
-        return False

@@ -4,9 +4,10 @@ Counties publish their 绩效目标表 and 自评表 on their sites as HTML tabl
 year's by saving the page (网页, 全部 → .html; 单个文件 → .mht), or gets an "Excel" export that is an
 HTML table under a .xls name. Paragraphs and headings become lines; each table row one pipe row
 (``| a | b |``), as :mod:`.docx_text` writes a Word table: a cell spanning columns is one cell, the rows a
-cell spans downwards have an empty cell in its place (the reader carries the value down), lines
-inside a cell are joined by ``<br>``, and a table nested in a cell follows the row it sits in. Scripts,
-styles and the page's ``<head>`` are not read.
+cell spans downwards have an empty cell in its place (the reader carries the value down), and lines
+inside a cell are joined by ``<br>``. A table holding tables is the page's frame (many county sites lay
+the whole page out in one): its cells' text is lines, its tables follow in their places. Scripts,
+styles and the page's ``<head>`` are not read; a page cut off anywhere keeps what was read.
 """
 
 from __future__ import annotations
@@ -145,10 +146,12 @@ class _Page(HTMLParser):
             lines = self.tables.pop().lines()
             if self.tables:  # nested: a part of the cell it sits in
                 outer = self.tables[-1]
-                if outer.cell is None:  # between cells: a cell of its own
-                    outer.rows.append([([lines], 1, 1)]) if not outer.rows else outer.rows[-1].append(([lines], 1, 1))
-                else:
+                if outer.cell is not None:
                     outer.cell.append(lines)
+                else:  # between cells: a cell of its own
+                    if not outer.rows:
+                        outer.rows.append([])
+                    outer.rows[-1].append(([lines], 1, 1))
             else:
                 self.lines += lines
                 self.lines.append("")
@@ -210,8 +213,8 @@ def is_mime(data: bytes) -> bool:
 def looks_like_html(data: bytes) -> bool:
     """An HTML page (or one saved as a single file), whatever the file is named."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return is_mime(data) or head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<?xml")) \
-        and (b"<table" in data[:200000].lower() or b"<html" in head)
+    page = head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<?xml"))
+    return is_mime(data) or page and (b"<table" in data[:200000].lower() or b"<html" in head)
 
 
 def html_text(data: bytes, declared: str | None = None) -> str:

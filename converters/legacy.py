@@ -47,10 +47,24 @@ def _refusal(what: str, save: str, why: str = "") -> UnreadableFile:
 _STREAMS = {".doc": ("WordDocument",), ".xls": ("Workbook", "Book")}
 
 
-def _ole_problem(path: Path) -> str | None:
-    """Why LibreOffice should not be asked to convert the file (said after the remedy), or None."""
+def ole_streams(path: Path) -> set[str] | None:
+    """The stream names of an OLE file (``Workbook`` for Excel 97-2003), None when it cannot be parsed."""
     import olefile  # msoffcrypto-tool's dependency
 
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return {"/".join(entry) for entry in ole.listdir()}
+    except Exception:  # noqa: BLE001 - olefile raises its own types for a damaged file
+        return None
+
+
+def is_excel_ole(path: Path) -> bool:
+    """An OLE file of Excel 97-2003 (a .xls, or an Excel object embedded in Word)."""
+    return bool((ole_streams(path) or set()) & set(_STREAMS[".xls"]))
+
+
+def _ole_problem(path: Path) -> str | None:
+    """Why LibreOffice should not be asked to convert the file (said after the remedy), or None."""
     try:
         with path.open("rb") as fh:
             if fh.read(8) != OLE_MAGIC:
@@ -58,11 +72,10 @@ def _ole_problem(path: Path) -> str | None:
             fh.seek(0)
             if is_encrypted_ole(fh):
                 return "（文件设置了打开密码：请先在 Word、Excel 或 WPS 中取消密码）"
-        with olefile.OleFileIO(str(path)) as ole:
-            streams = {"/".join(entry) for entry in ole.listdir()}
     except OSError as exc:
         return f"（无法读取：{exc.strerror or exc}）"
-    except Exception:  # noqa: BLE001 - olefile raises its own types for a damaged file
+    streams = ole_streams(path)
+    if streams is None:
         return "（文件已损坏）"
     wanted = _STREAMS.get(path.suffix.lower())
     if wanted and not streams & set(wanted):
