@@ -69,8 +69,4 @@ def chunk_lines(doc, el) -> list[str]:
         return html_text(part.blob).splitlines()
     if kind in ("message/rfc822", "multipart/related"):
         return html_text(*mht_html(part.blob)).splitlines()
-    if kind == "text/plain":
-        from . import decode_text
-
-        return decode_text(part.blob).splitlines()
-    return []
+    return []  # an RTF or .docx chunk: rare in these exports
