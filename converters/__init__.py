@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import logging
 import os
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -113,78 +112,58 @@ def _import_pdf(path: Path) -> Imported:
         import pdfplumber
     except ImportError as exc:  # pragma: no cover - optional
         raise JixiaoError("需要 pdfplumber 才能导入 PDF：请执行 pip install jixiao[docs]") from exc
+    from .build import Unplaced
+    from .docx import NotAPerformanceText
+    from .pdf_text import pdf_lines
     from .text import read_text
 
     embedded = _embedded_model(path)
     if embedded is not None:
         return Imported(embedded, [], None)
-    lines: list[str] = []
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a bad file
         raise UnreadableFile("无法读取 PDF：文件已损坏、已加密或不是 PDF 文件") from exc
     with pdf:
-        for page in pdf.pages:
-            tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])  # by their ruling lines
-            outside = page
-            for t in tables:
-                x0, top, x1, bottom = t.bbox
-                outside = outside.outside_bbox((x0 - 2, top - 2, x1 + 2, bottom + 2))
-            margins = _margins(page)
-            if not tables:
-                lines += _prose_lines(outside, margins)
-                continue
-            first, last = tables[0].bbox[1], max(t.bbox[3] for t in tables)
-            lines += _prose_lines(outside.crop((0, 0, page.width, first)), margins)
-            for table in tables:
-                for row in table.extract():
-                    # a PDF wraps CJK text anywhere: join a cell's lines again
-                    cells = [(c or "").replace("\n", "") for c in row]
-                    lines.append("| " + " | ".join(cells) + " |")
-            if last < page.height:
-                lines += _prose_lines(outside.crop((0, last, page.width, page.height)), margins)
-    # the footer's "— 3 —" is no content, nor a printed workbook's "滦平县信访局本级 第 2 页 共 7 页" (read as
-    # an indicator row of the table it interrupts)
-    lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln) and not _SHEET_FOOTER.fullmatch(ln.strip())]
+        lines, unruled = pdf_lines(pdf)
+    pages = "、".join(dict.fromkeys(_pages(t) for t in unruled))
+    refusal = (f"PDF 第 {pages} 页的表格没有框线，无法分清其中的行和列，未导入任何内容：请用原 Word / Excel "
+               f"文件导入，或把带框线的表格另存为 PDF 后再导入")
     if not any(ln.strip() for ln in lines):
+        if unruled:
+            raise NotAPerformanceText(refusal)
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
-    return read_text("\n".join(lines))
+    try:
+        result = read_text("\n".join(lines))
+    except NotAPerformanceText:
+        if unruled:
+            raise NotAPerformanceText(refusal) from None
+        raise
+    if unruled and not _anything(result):
+        raise NotAPerformanceText(refusal)
+    # what was not read is said, table by table, so that the clerk fills it in by hand
+    result.unplaced[:0] = [
+        Unplaced(f"第 {_pages(t)} 页的表格没有框线，无法分清其中的行和列，{len(t.lines)} 行未导入"
+                 f"（自“{t.lines[0][:30]}”起）：请据原文填写，或用原 Word / Excel 文件导入", span=len(t.lines))
+        for t in unruled]
+    return result
 
 
-def _margins(page) -> tuple[float, float]:
-    """The left and right edges of the page's text (its type area)."""
-    rows = page.extract_text_lines()
-    return (min(r["x0"] for r in rows), max(r["x1"] for r in rows)) if rows else (0.0, 0.0)
+def _pages(table) -> str:
+    return f"{table.page}–{table.last}" if table.last > table.page else str(table.page)
 
 
-def _prose_lines(region, margins: tuple[float, float]) -> list[str]:
-    """The region's text lines, with a paragraph's wrapped lines joined again.
-
-    A PDF wraps prose at the right margin; read line by line, every wrap became a line break
-    inside the imported 绩效目标 or 保障措施. A line that starts at the left margin right after
-    a line that reached the right margin is the same paragraph (a new one is indented, or
-    follows a line that ended short)."""
-    left, right = margins
-    out: list[str] = []
-    prev = None
-    for row in region.extract_text_lines():
-        size = row["chars"][0]["size"] if row.get("chars") else 10.0
-        wide = right - left >= 15 * size  # a body of text, not a narrow column
-        if (prev is not None and out and wide and row["x0"] <= left + size / 2 and prev["x1"] >= right - 2.5 * size
-                and not any(_PAGE_NUMBER.match(t) or _TOC_LINE.search(t) for t in (prev["text"], row["text"]))):
-            gap = " " if re.match(r"[A-Za-z0-9]", row["text"]) and re.search(r"[A-Za-z0-9,.;]$", out[-1]) else ""
-            out[-1] += gap + row["text"]
-        else:
-            out.append(row["text"])
-        prev = row
-    return out
+def _anything(result: Imported) -> bool:
+    """Whether an import holds any content (a project, a 自评表, the 部门整体 part)."""
+    if result.selfeval is not None:
+        ev = result.selfeval
+        return bool(ev.projects or ev.department.indicators or ev.department.initial_total is not None)
+    book = result.book
+    return bool(book.projects or book.overall or book.department.overall_goal or book.department.sub_targets
+                or book.department.measures)
 
 
 ATTACHMENT = "jixiao.json"
-_TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")  # a 目录 line: its dot leader and page
-_PAGE_NUMBER = re.compile(r"^\s*[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}\s*$")
-#: the footer jixiao's workbooks print (forms.printsetup): the unit's name, then 第 &P 页 共 &N 页
-_SHEET_FOOTER = re.compile(r"[^|]{0,60}?第\s*\d{1,4}\s*页\s*[,，]?\s*共\s*\d{1,4}\s*页")
 
 
 def _embedded_model(path: Path) -> UnitWorkbook | None:

@@ -56,13 +56,15 @@ class Unplaced(str):
     """One line of the unplaced list: the message, and the line number and kind behind it."""
 
     line: int | None
+    #: how many of the document's lines it stands for (an unreadable table: all its lines in one)
+    span: int
     #: "line" (not recognised) | "rows" (recognised rows that belong nowhere) | "period" | "field" | "column"
     #: | "table" (a 目录, skipped on purpose) | "read" (imported, read otherwise than printed: to check)
     kind: str
 
-    def __new__(cls, text: str, line: int | None = None, kind: str = "line"):
+    def __new__(cls, text: str, line: int | None = None, kind: str = "line", span: int = 1):
         obj = super().__new__(cls, text)
-        obj.line, obj.kind = line, kind
+        obj.line, obj.kind, obj.span = line, kind, span
         return obj
 
 

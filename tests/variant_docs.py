@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 
 UNIT = "某县农业农村局"
 
@@ -313,5 +314,16 @@ def with_html_chunk(path: Path, page: bytes, content_type: str = "text/html") ->
     el = etree.SubElement(d.element.body, "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}altChunk")
     el.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rid)
     d.element.body.insert(len(d.element.body) - 2, el)  # before the last paragraph and the section properties
+    d.save(path)
+    return path
+
+
+def without_borders(source: Path, path: Path) -> Path:
+    """``source`` with every table's ruling taken away (its borders and table styles), as a county office
+    prints a table it never gave borders: a PDF of it has no lines to find the table's rows by."""
+    d = docx.Document(str(source))
+    for tag in ("w:tblBorders", "w:tcBorders", "w:tblStyle"):
+        for element in list(d.element.body.iter(qn(tag))):
+            element.getparent().remove(element)
     d.save(path)
     return path

@@ -59,8 +59,9 @@ def import_command(document: str, output: str, fmt: str) -> None:
         click.echo(f"  导入结果校验：{report.errors} 个错误，{report.warnings} 个提示（详见 jixiao validate {output}）")
     partial = result.incomplete
     if partial:
-        lines = sum(1 for u in partial if getattr(u, "kind", "line") == "line")
-        rows = len(partial) - lines
+        said = [u for u in partial if getattr(u, "kind", "line") == "line"]
+        lines = sum(getattr(u, "span", 1) for u in said)
+        rows = len(partial) - len(said)
         what = f"{sheets} 张自评表" if ev is not None and sheets else f"{len(book.projects)} 个项目"
         click.echo(f"导入 {what}；{lines} 行未能识别"
                    f"{f'，{rows} 处识别出的内容无处安放' if rows else ''}，见列表")
