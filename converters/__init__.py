@@ -129,12 +129,12 @@ def _import_pdf(path: Path) -> Imported:
     pages = "、".join(dict.fromkeys(_pages(t) for t in unruled))
     refusal = (f"PDF 第 {pages} 页的表格没有框线，无法分清其中的行和列，未导入任何内容：请用原 Word / Excel "
                f"文件导入，或把带框线的表格另存为 PDF 后再导入")
-    if not any(ln.strip() for ln in lines):
+    if not lines.strip():
         if unruled:
             raise NotAPerformanceText(refusal)
         raise UnreadableFile("PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入")
     try:
-        result = read_text("\n".join(lines))
+        result = read_text(lines)
     except NotAPerformanceText:
         if unruled:
             raise NotAPerformanceText(refusal) from None

@@ -25,8 +25,9 @@ def objects(el) -> list[str]:
     return [o.get(R_ID) for o in el.iter(f"{O}OLEObject") if o.get(R_ID) and o.get("Type", "Embed") == "Embed"]
 
 
-def sheet_lines(doc, rid: str, number: int, notes: list[str]) -> list[str]:
-    """The pipe rows of embedded object ``rid`` (the ``number``-th), or none, with a note either way."""
+def sheet_lines(doc, rid: str, number: int, notes: list[str]) -> list[tuple[str, str]]:
+    """The pipe rows of embedded object ``rid`` (the ``number``-th), each with where it sits, or none,
+    with a note either way."""
     from .xlsx_text import xlsx_text
 
     part = doc.part.related_parts.get(rid)
@@ -53,12 +54,13 @@ def sheet_lines(doc, rid: str, number: int, notes: list[str]) -> list[str]:
         notes.append(Unplaced(f"{which}未能读取：{why}；可在 Word 中双击打开它，“另存为”.xlsx 后单独导入", kind="field"))
         return []
     notes.append(Unplaced(f"{which}已按其中的工作表导入（Word 中显示的是它的图片）", kind="read"))
-    return text.splitlines()
+    return [(line, f"{which}中{at}") for line, at in text.pieces()]
 
 
-def chunk_lines(doc, el) -> list[str]:
+def chunk_lines(doc, el) -> list[tuple[str, str]]:
     """The lines of a ``w:altChunk``: an HTML (or .mht) part that Word lays out where it sits. Web systems
-    write their "Word" exports so; the document's own text holds nothing of the form."""
+    write their "Word" exports so; the document's own text holds nothing of the form. Each with where it
+    sits in the page."""
     from .html_text import html_text, mht_html
 
     part = doc.part.related_parts.get(el.get(R_ID))
@@ -66,7 +68,7 @@ def chunk_lines(doc, el) -> list[str]:
         return []
     kind = part.content_type.lower()
     if kind in ("text/html", "application/xhtml+xml"):
-        return html_text(part.blob).splitlines()
+        return html_text(part.blob).pieces()
     if kind in ("message/rfc822", "multipart/related"):
-        return html_text(*mht_html(part.blob)).splitlines()
+        return html_text(*mht_html(part.blob)).pieces()
     return []  # an RTF or .docx chunk: rare in these exports

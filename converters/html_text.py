@@ -18,6 +18,7 @@ import re
 from html.parser import HTMLParser
 
 from ..errors import UnreadableFile
+from .where import Derived
 
 _SKIP = {"script", "style", "noscript", "head", "template", "svg", "object", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
@@ -38,19 +39,21 @@ class _Table:
         self.cell: list | None = None
         self.span = (1, 1)
 
-    def lines(self) -> list[str]:
-        """Pipe rows; a table holding tables lays the page out (a county site's frame around its form): its
-        cells' text then is lines, and the tables in them follow in their places."""
+    def lines(self, numbered: list[int]) -> list[tuple[str, str | None]]:
+        """Pipe rows, each with where it is (表 2 第 3 行: ``numbered`` counts the page's tables); a table
+        holding tables lays the page out (a county site's frame around its form): its cells' text then is
+        lines (paragraphs, where None), and the tables in them follow in their places."""
         if any(isinstance(part, list) for row in self.rows for parts, _, _ in row for part in parts):
-            out: list[str] = []
+            out: list[tuple[str, str | None]] = []
             for row in self.rows:
                 for parts, _, _ in row:
                     for part in parts:
-                        out += _squeezed(part) if isinstance(part, str) else [*part, ""]
+                        out += [(t, None) for t in _squeezed(part)] if isinstance(part, str) else [*part, ("", "")]
             return out
+        numbered[0] += 1  # a frame is no table to the eye: only the tables a clerk sees are counted
         below: dict[int, tuple[int, int]] = {}  # grid column → (rows still covered from above, its colspan)
         out = []
-        for row in self.rows:
+        for r, row in enumerate(self.rows, 1):
             cells: list[str] = []
             col = 0
             queue = list(row)
@@ -71,15 +74,16 @@ class _Table:
                     col += colspan
                 else:
                     col = min(c for c in below if c >= col)
-            out.append("| " + " | ".join(cells) + " |")
+            out.append(("| " + " | ".join(cells) + " |", f"表 {numbered[0]} 第 {r} 行"))
         return out
 
 
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
+        self.lines: list[tuple[str, str | None]] = []  # where None: a paragraph, numbered at the end
         self.line: list[str] = []
+        self.numbered = [0]
         self.skipping: list[str] = []
         self.tables: list[_Table] = []
 
@@ -97,7 +101,7 @@ class _Page(HTMLParser):
         if table is not None and table.cell is not None:
             table.cell.append("\n")
         elif table is None:
-            self.lines += _squeezed("".join(self.line))
+            self.lines += [(t, None) for t in _squeezed("".join(self.line))]
             self.line = []
 
     def handle_data(self, data: str) -> None:
@@ -143,7 +147,7 @@ class _Page(HTMLParser):
             self._close_cell()
         elif tag == "table" and self.tables:
             self._close_cell()
-            lines = self.tables.pop().lines()
+            lines = self.tables.pop().lines(self.numbered)
             if self.tables:  # nested: a part of the cell it sits in
                 outer = self.tables[-1]
                 if outer.cell is not None:
@@ -154,7 +158,7 @@ class _Page(HTMLParser):
                     outer.rows[-1].append(([lines], 1, 1))
             else:
                 self.lines += lines
-                self.lines.append("")
+                self.lines.append(("", ""))
         elif tag in _BLOCK:
             self._break()
 
@@ -171,12 +175,19 @@ class _Page(HTMLParser):
         table.rows[-1].append((parts, *table.span))
         table.cell = None
 
-    def text(self) -> str:
+    def text(self) -> Derived:
         self.skipping = []  # a page cut off inside a <script> (or a table): what was read stays
         while self.tables:
             self.handle_endtag("table")
         self._break()
-        return "\n".join(self.lines)
+        paragraphs = 0
+        out = []
+        for text, where in self.lines:
+            if where is None:
+                paragraphs += 1
+                where = f"第 {paragraphs} 段"
+            out.append((text, where))
+        return Derived(out)
 
 
 def _int(value: str | None) -> int:
@@ -217,8 +228,8 @@ def looks_like_html(data: bytes) -> bool:
     return is_mime(data) or page and (b"<table" in data[:200000].lower() or b"<html" in head)
 
 
-def html_text(data: bytes, declared: str | None = None) -> str:
-    """A page (bytes) as lines and pipe rows."""
+def html_text(data: bytes, declared: str | None = None) -> Derived:
+    """A page (bytes) as lines and pipe rows, each with where it is on the page (第 3 段, 表 1 第 2 行)."""
     page = _Page()
     page.feed(decode(data, declared))
     page.close()

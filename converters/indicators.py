@@ -70,6 +70,11 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
         left = [k for k in range(pos, len(cols)) if cols[k] not in ("level1", "level2", "level3")]
         return 0 < cells <= len(left)
 
+    def complete() -> bool:
+        """Whether the row so far has something right of its 三级 (or is none yet)."""
+        k = index_of("level3")
+        return not row or k is not None and any(has(col) for col in cols[k + 1:])
+
     starts = tuple(L.data().get("values", {}).get("basis_starts", ())) if "basis" in cols else ()
     if "level3" not in cols and "level2" in cols and "level1" in cols:
         first = next((x for x in reader.cells[i:i + 3] if x.text), None)
@@ -85,9 +90,17 @@ def read(reader, cols: list[str], groups: list[int], i: int, period: str,
     # a table of pipe rows (a Word, Excel or web page table) ends at the first line that is none: the page's
     # own lines under it (附件下载, 版权所有) are no row of it
     ruled = i > 0 and reader.cells[i - 1].tabled
+    # its header a row of several cells (not a form written one cell a line): a row is a line
+    rowed = ruled and sum(1 for x in reader.cells[max(0, i - 30):i] if x.row == reader.cells[i - 1].row and x.text) >= 2
     while i < len(reader.cells):
         c = reader.cells[i]
         if reader.stop(c) or ruled and c.text and not c.tabled and c.row != prev_row:
+            break
+        if rowed and c.text and c.row != prev_row and line_counts.get(c.row) == 1 and cols[:1] in (["level1"], ["level2"]) \
+                and reader.cells[i - 1].row != c.row and not levels(c.text)[0] and complete():
+            # a sheet's note under its table (审核意见盖章处, 附件：…): after a whole row, a row whose one filled
+            # cell is under 一级 and is no 一级 name is no row of it (the next such row became its 指标值); a
+            # row that still wants its values goes on in it (永德's wrapped | 有效 |)
             break
         t = c.text.strip()
         if not t:

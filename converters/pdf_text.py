@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .where import Derived
+
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")  # a 目录 line: its dot leader and page
 _PAGE_NUMBER = re.compile(r"^\s*[—–-]{1,2}\s*\d{1,4}\s*[—–-]{1,2}\s*$")
 #: the footer jixiao's workbooks print (forms.printsetup): the unit's name, then 第 &P 页 共 &N 页
@@ -38,32 +40,46 @@ class Unruled(NamedTuple):
     open: bool = False
 
 
-def pdf_lines(pdf) -> tuple[list[str], list[Unruled]]:
-    """The text the importer reads (an open pdfplumber document), and the unruled tables left out of it."""
-    lines: list[str] = []
+def pdf_lines(pdf) -> tuple[Derived, list[Unruled]]:
+    """The text the importer reads (an open pdfplumber document), each line with where it is (第 3 页, 第 3
+    页表 1 第 2 行), and the unruled tables left out of it."""
+    lines: list[tuple[str, str]] = []
     unruled: list[Unruled] = []
     for number, page in enumerate(pdf.pages, 1):
         tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])  # by their ruling lines
-        outside = page
-        for t in tables:
-            x0, top, x1, bottom = t.bbox
-            outside = outside.outside_bbox((x0 - 2, top - 2, x1 + 2, bottom + 2))
         margins = _margins(page)
-        if not tables:
-            lines += _prose_lines(outside, margins, number, unruled)
-            continue
-        first, last = tables[0].bbox[1], max(t.bbox[3] for t in tables)
-        lines += _prose_lines(outside.crop((0, 0, page.width, first)), margins, number, unruled)
-        for table in tables:
-            for row in table.extract():
+        at = f"第 {number} 页"
+        # the text above, between and below the tables, each part by where its characters' middles are: a
+        # line just under a table's last rule overlaps the rule and was dropped with the table, as was a
+        # title between two tables
+        above = 0.0
+        for k, table in enumerate(tables, 1):
+            region = _between(page, tables, above, table.bbox[1])
+            lines += [(t, at) for t in _prose_lines(region, margins, number, unruled)]
+            for r, row in enumerate(table.extract(), 1):
                 # a PDF wraps CJK text anywhere: join a cell's lines again
                 cells = [(c or "").replace("\n", "") for c in row]
-                lines.append("| " + " | ".join(cells) + " |")
-        if last < page.height:
-            lines += _prose_lines(outside.crop((0, last, page.width, page.height)), margins, number, unruled)
+                lines.append(("| " + " | ".join(cells) + " |", f"{at}表 {k} 第 {r} 行" if len(tables) > 1 else
+                              f"{at}表格第 {r} 行"))
+            above = max(above, table.bbox[3])
+        region = _between(page, tables, above, page.height + 1)
+        lines += [(t, at) for t in _prose_lines(region, margins, number, unruled)]
     # the footer's "— 3 —" is no content, nor a printed workbook's "滦平县信访局本级 第 2 页 共 7 页" (read as
     # an indicator row of the table it interrupts)
-    return [ln for ln in lines if not _furniture(ln)], unruled
+    return Derived((ln, at) for ln, at in lines if not _furniture(ln)), unruled
+
+
+def _between(page, tables, top: float, bottom: float):
+    """The page's text whose characters' middles lie between ``top`` and ``bottom`` and in no table."""
+    boxes = [t.bbox for t in tables]
+
+    def keep(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return False
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return top <= y < bottom and not any(x0 <= x <= x1 and t <= y <= b for x0, t, x1, b in boxes)
+
+    return page.filter(keep)
 
 
 def _furniture(line: str) -> bool:

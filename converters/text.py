@@ -286,7 +286,14 @@ def selfeval_titled(text: str) -> bool:
 
 
 def read_text(text: str):
-    """:func:`import_text` with the self-evaluation too (a :class:`jixiao.converters.Imported`)."""
+    """:func:`import_text` with the self-evaluation too (a :class:`jixiao.converters.Imported`); text made
+    from a document (a :class:`.where.Derived`) has its list say where in the document each line is."""
+    from .where import placed
+
+    return placed(_read_text(text), text)
+
+
+def _read_text(text: str):
     from .build import Imported, Unplaced, import_wild
     from .docx import NotAPerformanceText
     if selfeval_titled(text):

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import UnreadableFile
 from ..forms.grid import check_readable
 from ..forms.layouts import META_SHEET
+from .where import Derived
 
 
 def own_workbook() -> UnreadableFile:
@@ -60,9 +61,10 @@ def _hidden_columns(ws) -> set[int]:
     return out
 
 
-def xlsx_text(path: str | Path, active_only: bool = False) -> str:
-    """The workbook's visible sheets as pipe rows, a blank line after each sheet (``active_only``: the sheet
-    it opens on, all a worksheet object pasted into Word shows)."""
+def xlsx_text(path: str | Path, active_only: bool = False) -> Derived:
+    """The workbook's visible sheets as pipe rows, a blank line after each sheet, each row with where it sits
+    (工作表“项目1”第 5 行) (``active_only``: the sheet it opens on, all a worksheet object pasted into Word
+    shows)."""
     import openpyxl
 
     check_readable(path)  # a lock file, a .et, an encrypted or damaged file: said in Chinese
@@ -78,20 +80,21 @@ def xlsx_text(path: str | Path, active_only: bool = False) -> str:
         if any(name.startswith(META_SHEET) for name in wb.sheetnames):  # _jixiao_summary: 汇总, 对比
             raise UnreadableFile("这是 jixiao 生成的汇总工作簿，不是单位的绩效目标表或自评表，不能导入",
                                  "请导入单位发布的 Word / PDF / Excel 绩效目标表或自评表")
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         for ws in [wb.active] if active_only else wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
             hidden = _hidden_columns(ws)
-            rows = [[cell_text(c.value, c.number_format) for c in row if c.column not in hidden]
-                    for row in ws.iter_rows() if not (row and ws.row_dimensions[row[0].row].hidden)]
+            rows = [(row[0].row, [cell_text(c.value, c.number_format) for c in row if c.column not in hidden])
+                    for row in ws.iter_rows() if row and not ws.row_dimensions[row[0].row].hidden]
             # every row as wide as the sheet's widest filled one: a row's empty cells keep their places, as
             # a Word table's do (井研's department subtotal “820-马踏镇部门 | 8827620.53” is then no indicator)
-            width = max((max((k + 1 for k, t in enumerate(r) if t), default=0) for r in rows), default=0)
-            for cells in rows:
+            width = max((max((k + 1 for k, t in enumerate(r) if t), default=0) for _, r in rows), default=0)
+            for number, cells in rows:
                 if any(cells):
-                    out.append("| " + " | ".join((cells + [""] * width)[:width]) + " |")
-            out.append("")
-        return "\n".join(out)
+                    out.append(("| " + " | ".join((cells + [""] * width)[:width]) + " |",
+                                f"工作表“{ws.title}”第 {number} 行"))
+            out.append(("", ""))
+        return Derived(out)
     finally:
         wb.close()

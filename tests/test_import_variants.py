@@ -183,8 +183,12 @@ def test_a_column_the_model_has_no_place_for_is_named_with_its_rows(tmp_path):
     result = _import(doc, tmp_path / "科室.xlsx")
     assert result.exit_code == 1, result.output
     assert "“责任科室”一栏" in result.output
-    for line, office in [(7, "科教股"), (8, "科教股"), (9, "计财股"), (10, "办公室")]:
-        assert f"第 {line} 行“{office}”" in result.output
+    # each row named as the clerk finds it in Word: the table, and its row counted from the top
+    rows = [[c.text for c in row.cells] for row in __import__("docx").Document(str(doc)).tables[0].rows]
+    named = [(r, row[-1]) for r, row in enumerate(rows, 1) if row[-1] in ("科教股", "计财股", "办公室")]
+    assert [office for _, office in named] == ["科教股", "科教股", "计财股", "办公室"]
+    for r, office in named:
+        assert f"表 1 第 {r} 行“{office}”" in result.output, result.output
     (p,) = read_workbook(tmp_path / "科室.xlsx").projects
     assert [i.level3 for i in p.indicators] == ["培训农户人次", "培训合格率", "带动农户增收", "参训农户满意度"]
 
@@ -211,8 +215,10 @@ def test_a_list_in_yuan_converts_exactly_and_names_its_extra_column(tmp_path):
     got = import_any(doc)
     assert [_money(p) for p in got.book.projects] == [
         (Decimal("120"), Decimal("100"), Decimal("20")), (Decimal("85.5"), Decimal("85.5"), Decimal("0"))]
-    assert [u for u in got.unplaced] == [
-        "第 4 行起“主管科室”一栏（第 4 行“科教股”、第 5 行“计财股”）：工作簿没有这一栏，未导入，请核对原文"]  # the form has no 备注 to copy it to
+    assert [u for u in got.unplaced] == [  # the form has no 备注 to copy it to; said where the clerk finds it
+        "表 1 第 2 行起“主管科室”一栏（表 1 第 2 行“科教股”、表 1 第 3 行“计财股”）：工作簿没有这一栏，未导入，请核对原文"]
+    table = __import__("docx").Document(str(doc)).tables[0]
+    assert [c.text for c in table.rows[1].cells].count("科教股") == 1 and "计财股" in [c.text for c in table.rows[2].cells]
 
 
 def test_a_list_total_that_is_not_the_sum_of_its_projects_is_listed(tmp_path):
@@ -241,7 +247,7 @@ def test_a_task_table_in_an_overall_selfeval_is_listed_not_taken_for_targets(tmp
     got = import_any(doc)
     assert got.selfeval is not None
     assert not (got.book.overall and got.book.overall.tasks)
-    assert "第 6 行起 2 项年度主要任务：自评表没有这一栏，未导入，请核对原文" in got.unplaced
+    assert "表 1 第 5 行起 2 项年度主要任务：自评表没有这一栏，未导入，请核对原文" in got.unplaced
 
 
 def test_what_the_chosen_form_has_no_place_for_is_listed_and_a_coded_table_goes_to_the_reader_that_places_it(tmp_path):

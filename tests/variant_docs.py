@@ -327,3 +327,21 @@ def without_borders(source: Path, path: Path) -> Path:
             element.getparent().remove(element)
     d.save(path)
     return path
+
+
+#: a 目标表 with two lines under its indicator table that are no rows of it (a sheet's 审核 and 附件 notes)
+NOTED = [["项目名称", "高素质农民培训"], ["资金总额（万元）", "120"], ["年度绩效目标", "完成培训500人次"],
+         ["一级指标", "二级指标", "三级指标", "指标值"], *INDICATORS]
+NOTES = ["审核意见盖章处", "附件：培训现场照片若干张另附"]
+
+
+def notes_under_the_table(path: Path) -> Path:
+    """NOTED as a ruled Word table with the 审核 note as its last row and the 附件 note a paragraph below."""
+    d = docx.Document()
+    d.add_paragraph("项目支出绩效目标表（2025年度）")
+    d.add_paragraph(UNIT)
+    table = _table(d, [*NOTED, [NOTES[0], "", "", ""]])
+    table.style = d.styles["Table Grid"]
+    d.add_paragraph(NOTES[1])
+    d.save(path)
+    return path

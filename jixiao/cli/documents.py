@@ -20,7 +20,7 @@ EXPORT_FORMATS = ("docx", "pdf", "json", "csv")
 def import_command(document: str, output: str, fmt: str) -> None:
     """把已发布的绩效文本、绩效目标表或自评表（Word / PDF / Excel / 网页 / 文本）导入为单位工作簿（自评表导入为自评表工作簿）。
 
-    认出多少导入多少：未能识别的行逐行列出（带行号），此时退出码为 1。"""
+    认出多少导入多少：未能识别的行逐行列出，并指明在原文中的位置，此时退出码为 1。"""
     from ..converters import import_any
     from ..converters.build import holds_selfeval
     from ..outputs import check_output
