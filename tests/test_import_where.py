@@ -91,3 +91,17 @@ def test_a_text_file_keeps_its_own_line_numbers(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     listed = _listed(import_any(path))
     assert listed == {V.UNIT: "第 2 行", V.NOTES[1]: f"第 {len(lines)} 行"}
+
+
+def test_a_sheet_pasted_into_word_is_named_with_the_object_and_its_row(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "绩效目标表"
+    for row in V.NOTED:
+        ws.append(row)
+    ws.append([V.NOTES[0]])
+    book = tmp_path / "表.xlsx"
+    wb.save(book)
+    doc = V.with_pasted_sheet(tmp_path / "目标表.docx", book.read_bytes(), title="项目支出绩效目标表")
+    listed = _listed(import_any(doc))
+    assert listed == {V.NOTES[0]: f"文档中第 1 个嵌入的 Excel 表格对象中工作表“绩效目标表”第 {len(V.NOTED) + 1} 行"}
